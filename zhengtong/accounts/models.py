@@ -1,0 +1,107 @@
+"""Who may act where: a user holds role assignments, each with the scope its role needs."""
+
+import hashlib
+import secrets
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from zhengtong.registry.models import Department, Region, Site, Unit
+
+
+class Role(models.TextChoices):
+    CITY_ADMIN = "city_admin", _("City administrator")
+    COUNTY_OFFICER = "county_officer", _("County officer")
+    DEPARTMENT_OFFICER = "department_officer", _("Department officer")
+    SITE_MANAGER = "site_manager", _("Site manager")
+    GATEKEEPER = "gatekeeper", _("Site gatekeeper")
+    ENTERPRISE_CLERK = "enterprise_clerk", _("Enterprise clerk")
+    PERMIT_REVIEWER = "permit_reviewer", _("Permit reviewer")
+
+
+# The scope field each role needs; every other scope field must be empty.
+SCOPE_FIELD = {
+    Role.CITY_ADMIN: "region",
+    Role.COUNTY_OFFICER: "region",
+    Role.DEPARTMENT_OFFICER: "department",
+    Role.SITE_MANAGER: "site",
+    Role.GATEKEEPER: "site",
+    Role.ENTERPRISE_CLERK: "unit",
+    Role.PERMIT_REVIEWER: "department",
+}
+SCOPE_FIELDS = ("region", "department", "site", "unit")
+
+
+def _scope_condition() -> Q:
+    condition = Q()
+    for role, field in SCOPE_FIELD.items():
+        filled = {f"{f}__isnull": f != field for f in SCOPE_FIELDS}
+        condition |= Q(role=role, **filled)
+    return condition
+
+
+class RoleAssignment(models.Model):
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.CASCADE, related_name="assignments", verbose_name=_("user")
+    )
+    role = models.CharField(_("role"), max_length=20, choices=Role.choices)
+    region = models.ForeignKey(Region, models.PROTECT, null=True, blank=True, verbose_name=_("region"))
+    department = models.ForeignKey(
+        Department, models.PROTECT, null=True, blank=True, verbose_name=_("department")
+    )
+    site = models.ForeignKey(Site, models.CASCADE, null=True, blank=True, verbose_name=_("site"))
+    unit = models.ForeignKey(Unit, models.CASCADE, null=True, blank=True, verbose_name=_("unit"))
+    is_head = models.BooleanField(_("head of department or team"), default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("role assignment")
+        verbose_name_plural = _("role assignments")
+        constraints = [
+            models.CheckConstraint(condition=_scope_condition(), name="assignment_scope_matches_role"),
+            models.UniqueConstraint(
+                fields=["user", "role", "region", "department", "site", "unit"],
+                name="assignment_unique",
+                nulls_distinct=False,
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_role_display()}: {self.scope}"
+
+    @property
+    def scope(self):
+        return getattr(self, SCOPE_FIELD[Role(self.role)])
+
+
+class ApiToken(models.Model):
+    """A bearer token for a device or an integration; acts as its user. Only a hash is stored."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.CASCADE, related_name="api_tokens", verbose_name=_("user")
+    )
+    name = models.CharField(_("name"), max_length=100)
+    key_hash = models.CharField(max_length=64, unique=True, editable=False)
+    prefix = models.CharField(max_length=8, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("API token")
+        verbose_name_plural = _("API tokens")
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.prefix}…)"
+
+    @staticmethod
+    def hash_key(key: str) -> str:
+        return hashlib.sha256(key.encode()).hexdigest()
+
+    @classmethod
+    def issue(cls, *, user, name: str) -> tuple["ApiToken", str]:
+        key = "zt_" + secrets.token_urlsafe(32)
+        token = cls.objects.create(user=user, name=name, key_hash=cls.hash_key(key), prefix=key[:8])
+        return token, key

@@ -1,0 +1,23 @@
+"""The navigation each role sees."""
+
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from zhengtong.accounts import scopes
+
+
+def menu_for(user) -> list[dict]:
+    s = scopes.get_scope(user)
+    items = [{"label": _("Home"), "url": reverse("home"), "key": "home"}]
+    if not s.any_role:
+        return items
+    items.append({"label": _("Units"), "url": reverse("registry:unit_list"), "key": "units"})
+    items.append({"label": _("Sites"), "url": reverse("registry:site_list"), "key": "sites"})
+    if s.is_city or s.counties or s.managed_sites or s.gate_sites or s.clerk_units:
+        items.append({"label": _("People"), "url": reverse("registry:person_list"), "key": "people"})
+    items.append({"label": _("Departments"), "url": reverse("registry:department_list"), "key": "departments"})
+    if scopes.can_import_units(user):
+        items.append({"label": _("Import"), "url": reverse("registry:unit_import"), "key": "import"})
+    if s.is_city:
+        items.append({"label": _("Admin"), "url": reverse("admin:index"), "key": "admin"})
+    return items

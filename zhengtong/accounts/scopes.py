@@ -1,0 +1,215 @@
+"""The one place that decides who may see and change what.
+
+Every selector filters with the ``*_q`` functions here and every service checks with the
+``can_*`` functions, so that a page, the API and an export can never disagree.
+
+| role | sees units/sites | changes units/sites | sees people | health data (unmasked IDs) |
+|---|---|---|---|---|
+| city administrator | all | all | all | yes |
+| county officer | in the county | in the county | at the county's sites | yes |
+| department officer, permit reviewer | in the department's region | — | — | no |
+| site manager | the site and its unit | the site | at the site | yes |
+| gatekeeper | the site and its unit | — | at the site | no |
+| enterprise clerk | the unit and its sites | the unit and its sites | at the unit's sites | no |
+
+Departments are a directory every signed-in user may read; only the city administrator
+changes them.
+"""
+
+from dataclasses import dataclass, field
+
+from django.db.models import Q
+
+from zhengtong.accounts.models import Role, RoleAssignment
+
+NOTHING = Q(pk__in=[])
+
+
+@dataclass
+class Scope:
+    """What one user's role assignments add up to."""
+
+    is_city: bool = False
+    roles: set[str] = field(default_factory=set)
+    counties: set[int] = field(default_factory=set)  # county officer
+    region_reads: set[int] = field(default_factory=set)  # department officer / reviewer, county-level
+    city_reads: bool = False  # department officer / reviewer of a city department
+    managed_sites: set[int] = field(default_factory=set)
+    gate_sites: set[int] = field(default_factory=set)
+    site_units: set[int] = field(default_factory=set)  # units of managed and gate sites
+    clerk_units: set[int] = field(default_factory=set)
+    head_departments: set[int] = field(default_factory=set)
+
+    @property
+    def any_role(self) -> bool:
+        return bool(self.roles) or self.is_city
+
+
+def get_scope(user) -> Scope:
+    """The user's scope, computed once per request and kept on the user object."""
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return Scope()
+    cached = getattr(user, "_zt_scope", None)
+    if cached is not None:
+        return cached
+    scope = Scope(is_city=user.is_superuser)
+    assignments = RoleAssignment.objects.filter(user=user).select_related("department__region", "site")
+    for a in assignments:
+        scope.roles.add(a.role)
+        if a.role == Role.CITY_ADMIN:
+            scope.is_city = True
+        elif a.role == Role.COUNTY_OFFICER:
+            scope.counties.add(a.region_id)
+        elif a.role in (Role.DEPARTMENT_OFFICER, Role.PERMIT_REVIEWER):
+            if a.department.region.level in ("district", "county", "county_city"):
+                scope.region_reads.add(a.department.region_id)
+            else:
+                scope.city_reads = True
+            if a.is_head:
+                scope.head_departments.add(a.department_id)
+        elif a.role == Role.SITE_MANAGER:
+            scope.managed_sites.add(a.site_id)
+            scope.site_units.add(a.site.unit_id)
+        elif a.role == Role.GATEKEEPER:
+            scope.gate_sites.add(a.site_id)
+            scope.site_units.add(a.site.unit_id)
+        elif a.role == Role.ENTERPRISE_CLERK:
+            scope.clerk_units.add(a.unit_id)
+    user._zt_scope = scope
+    return scope
+
+
+def has_role(user, *roles: str) -> bool:
+    scope = get_scope(user)
+    return scope.is_city or bool(scope.roles.intersection(roles))
+
+
+# Units ---------------------------------------------------------------------------------
+
+
+def units_q(user) -> Q:
+    s = get_scope(user)
+    if s.is_city or s.city_reads:
+        return Q()
+    q = NOTHING
+    if s.counties or s.region_reads:
+        q |= Q(county_id__in=s.counties | s.region_reads)
+    if s.site_units or s.clerk_units:
+        q |= Q(pk__in=s.site_units | s.clerk_units)
+    return q
+
+
+def units_editable_q(user) -> Q:
+    s = get_scope(user)
+    if s.is_city:
+        return Q()
+    q = NOTHING
+    if s.counties:
+        q |= Q(county_id__in=s.counties)
+    if s.clerk_units:
+        q |= Q(pk__in=s.clerk_units)
+    return q
+
+
+def can_create_unit(user, county_id: int | None = None) -> bool:
+    s = get_scope(user)
+    return s.is_city or (bool(s.counties) and (county_id is None or county_id in s.counties))
+
+
+# Sites ---------------------------------------------------------------------------------
+
+
+def sites_q(user) -> Q:
+    s = get_scope(user)
+    if s.is_city or s.city_reads:
+        return Q()
+    q = NOTHING
+    if s.counties or s.region_reads:
+        q |= Q(county_id__in=s.counties | s.region_reads)
+    if s.managed_sites or s.gate_sites:
+        q |= Q(pk__in=s.managed_sites | s.gate_sites)
+    if s.clerk_units:
+        q |= Q(unit_id__in=s.clerk_units)
+    return q
+
+
+def sites_editable_q(user) -> Q:
+    s = get_scope(user)
+    if s.is_city:
+        return Q()
+    q = NOTHING
+    if s.counties:
+        q |= Q(county_id__in=s.counties)
+    if s.managed_sites:
+        q |= Q(pk__in=s.managed_sites)
+    if s.clerk_units:
+        q |= Q(unit_id__in=s.clerk_units)
+    return q
+
+
+def can_create_site(user, unit) -> bool:
+    s = get_scope(user)
+    return s.is_city or unit.county_id in s.counties or unit.pk in s.clerk_units
+
+
+# People --------------------------------------------------------------------------------
+
+
+def _membership_sites_q(s: Scope, prefix: str) -> Q:
+    q = NOTHING
+    if s.counties:
+        q |= Q(**{f"{prefix}county_id__in": s.counties})
+    sites = s.managed_sites | s.gate_sites
+    if sites:
+        q |= Q(**{f"{prefix}pk__in": sites})
+    if s.clerk_units:
+        q |= Q(**{f"{prefix}unit_id__in": s.clerk_units})
+    return q
+
+
+def people_sites_q(user) -> Q:
+    """Sites whose people the user may see, register and change: a filter on Site."""
+    s = get_scope(user)
+    if s.is_city:
+        return Q()
+    return _membership_sites_q(s, "")
+
+
+def people_q(user) -> Q:
+    s = get_scope(user)
+    if s.is_city:
+        return Q()
+    return _membership_sites_q(s, "memberships__site__")
+
+
+def can_see_health_data(user, site_ids: set[int] | None = None) -> bool:
+    """Health data (temperatures, cases, unmasked ID numbers) is for the city administrator, county
+    officers in their county and site managers at their site (DESIGN.md, roles and scopes)."""
+    s = get_scope(user)
+    if s.is_city:
+        return True
+    if site_ids is None:
+        return bool(s.counties or s.managed_sites)
+    from zhengtong.registry.models import Site
+
+    if not site_ids:
+        return False
+    if site_ids & s.managed_sites:
+        return True
+    return bool(s.counties) and Site.objects.filter(pk__in=site_ids, county_id__in=s.counties).exists()
+
+
+# Departments ---------------------------------------------------------------------------
+
+
+def departments_q(user) -> Q:
+    return Q() if get_scope(user).any_role else NOTHING
+
+
+def can_change_departments(user) -> bool:
+    return get_scope(user).is_city
+
+
+def can_import_units(user) -> bool:
+    s = get_scope(user)
+    return s.is_city or bool(s.counties)

@@ -1,0 +1,224 @@
+"""The shared nouns of every campaign: regions, industries, units, departments, sites, people."""
+
+from django.db import models
+from django.db.models.functions import Length
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+models.CharField.register_lookup(Length)
+
+
+class Region(models.Model):
+    """An administrative division (GB/T 2260), loaded from data/regions-hengyang.csv."""
+
+    class Level(models.TextChoices):
+        PROVINCE = "province", _("Province")
+        CITY = "city", _("Prefecture-level city")
+        PREFECTURE = "prefecture", _("Autonomous prefecture")
+        DISTRICT = "district", _("District")
+        COUNTY = "county", _("County")
+        COUNTY_CITY = "county_city", _("County-level city")
+
+    COUNTY_LEVELS = (Level.DISTRICT, Level.COUNTY, Level.COUNTY_CITY)
+
+    code = models.CharField(_("code"), max_length=6, unique=True)
+    name = models.CharField(_("name"), max_length=50)
+    level = models.CharField(_("level"), max_length=12, choices=Level.choices)
+    parent = models.ForeignKey("self", models.PROTECT, null=True, blank=True, related_name="children")
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = _("region")
+        verbose_name_plural = _("regions")
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def is_county_level(self) -> bool:
+        return self.level in self.COUNTY_LEVELS
+
+
+class Industry(models.Model):
+    """A GB/T 4754-2017 entry (with Amendment No. 1), loaded from data/gbt4754-2017.csv."""
+
+    class Level(models.TextChoices):
+        SECTION = "section", _("Section")
+        DIVISION = "division", _("Division")
+        GROUP = "group", _("Group")
+        CLASS = "class", _("Class")
+
+    code = models.CharField(_("code"), max_length=4, unique=True)
+    name = models.CharField(_("name"), max_length=100)
+    level = models.CharField(_("level"), max_length=8, choices=Level.choices)
+    parent = models.ForeignKey("self", models.PROTECT, null=True, blank=True, related_name="children")
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = _("industry")
+        verbose_name_plural = _("industries")
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.name}"
+
+
+class Department(models.Model):
+    """A government department or county government that work is routed to."""
+
+    class Kind(models.TextChoices):
+        CITY_DEPARTMENT = "city_department", _("City department")
+        COUNTY_GOVERNMENT = "county_government", _("County government")
+        COUNTY_DEPARTMENT = "county_department", _("County department")
+        PARTY_OFFICE = "party_office", _("Party committee office")
+
+    code = models.SlugField(_("code"), max_length=40, unique=True)
+    name = models.CharField(_("name"), max_length=100, unique=True)
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    region = models.ForeignKey(Region, models.PROTECT, verbose_name=_("region"), related_name="departments")
+    parent = models.ForeignKey(
+        "self", models.PROTECT, null=True, blank=True, related_name="branches", verbose_name=_("parent")
+    )
+    phone = models.CharField(_("phone"), max_length=30, blank=True)
+    is_active = models.BooleanField(_("active"), default=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = _("department")
+        verbose_name_plural = _("departments")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Unit(models.Model):
+    """Any organisation the city regulates, keyed by its unified social credit code."""
+
+    class Kind(models.TextChoices):
+        ENTERPRISE = "enterprise", _("Enterprise")
+        PUBLIC_INSTITUTION = "public_institution", _("Public institution")
+        GOVERNMENT_BODY = "government_body", _("Government body")
+        SOCIAL_ORGANISATION = "social_organisation", _("Social organisation")
+
+    class Status(models.TextChoices):
+        ACTIVE = "active", _("Active")
+        SUSPENDED = "suspended", _("Suspended")
+        CLOSED = "closed", _("Closed")
+
+    uscc = models.CharField(_("unified social credit code"), max_length=18, unique=True)
+    name = models.CharField(_("name"), max_length=200, db_index=True)
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, default=Kind.ENTERPRISE)
+    county = models.ForeignKey(Region, models.PROTECT, verbose_name=_("county"), related_name="units")
+    industry = models.ForeignKey(
+        Industry, models.PROTECT, verbose_name=_("main industry"), related_name="main_units"
+    )
+    other_industries = models.ManyToManyField(
+        Industry, blank=True, verbose_name=_("other industries"), related_name="other_units"
+    )
+    address = models.CharField(_("address"), max_length=200, blank=True)
+    legal_representative = models.CharField(_("legal representative"), max_length=50, blank=True)
+    contact_name = models.CharField(_("contact"), max_length=50, blank=True)
+    contact_phone = models.CharField(_("contact phone"), max_length=30, blank=True)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.ACTIVE)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+    history = HistoricalRecords(m2m_fields=[other_industries])
+
+    class Meta:
+        ordering = ["name", "id"]
+        verbose_name = _("unit")
+        verbose_name_plural = _("units")
+        constraints = [
+            models.CheckConstraint(condition=models.Q(uscc__length=18), name="unit_uscc_18_chars"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+
+class Site(models.Model):
+    """A unit's place with an entrance, where people are screened."""
+
+    class Kind(models.TextChoices):
+        PRISON = "prison", _("Prison")
+        WELFARE_HOME = "welfare_home", _("Welfare home")
+        WORKSHOP = "workshop", _("Workshop")
+        CONSTRUCTION_SITE = "construction_site", _("Construction site")
+        FACTORY = "factory", _("Factory")
+        OFFICE = "office", _("Office")
+        SCHOOL = "school", _("School")
+        HOSPITAL = "hospital", _("Hospital")
+        OTHER = "other", _("Other")
+
+    unit = models.ForeignKey(Unit, models.PROTECT, verbose_name=_("unit"), related_name="sites")
+    name = models.CharField(_("name"), max_length=200)
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    county = models.ForeignKey(Region, models.PROTECT, verbose_name=_("county"), related_name="sites")
+    address = models.CharField(_("address"), max_length=200, blank=True)
+    capacity = models.PositiveIntegerField(_("capacity"), null=True, blank=True)
+    is_active = models.BooleanField(_("active"), default=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["name", "id"]
+        verbose_name = _("site")
+        verbose_name_plural = _("sites")
+        constraints = [
+            models.UniqueConstraint(fields=["unit", "name"], name="site_unique_name_per_unit"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Person(models.Model):
+    """Someone who enters sites. The ID number is kept encrypted, looked up by a keyed hash and
+    shown masked to everyone without a health duty in the person's scope."""
+
+    name = models.CharField(_("name"), max_length=50, db_index=True)
+    id_number_hash = models.CharField(max_length=64, unique=True, editable=False)
+    id_number_masked = models.CharField(_("ID number"), max_length=18, editable=False)
+    id_number_encrypted = models.TextField(editable=False)
+    phone = models.CharField(_("phone"), max_length=30, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    history = HistoricalRecords(excluded_fields=["id_number_encrypted"])
+
+    class Meta:
+        ordering = ["name", "id"]
+        verbose_name = _("person")
+        verbose_name_plural = _("people")
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.id_number_masked})"
+
+
+class SitePerson(models.Model):
+    """A person's relation to a site: inmate, resident, staff, worker or visitor."""
+
+    class Relation(models.TextChoices):
+        INMATE = "inmate", _("Inmate")
+        RESIDENT = "resident", _("Resident")
+        STAFF = "staff", _("Staff")
+        WORKER = "worker", _("Worker")
+        VISITOR = "visitor", _("Visitor")
+
+    BELONGS = (Relation.INMATE, Relation.RESIDENT, Relation.STAFF, Relation.WORKER)
+
+    site = models.ForeignKey(Site, models.CASCADE, verbose_name=_("site"), related_name="memberships")
+    person = models.ForeignKey(Person, models.CASCADE, verbose_name=_("person"), related_name="memberships")
+    relation = models.CharField(_("relation"), max_length=10, choices=Relation.choices)
+    since = models.DateField(_("since"), null=True, blank=True)
+    until = models.DateField(_("until"), null=True, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("relation to a site")
+        verbose_name_plural = _("relations to sites")
+        constraints = [
+            models.UniqueConstraint(fields=["site", "person"], name="siteperson_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.person_id} @ {self.site_id}: {self.relation}"

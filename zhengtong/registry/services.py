@@ -1,0 +1,369 @@
+"""Every write to the registry. Each service validates all of its input, checks the caller's
+scope through accounts.scopes, writes in one transaction and records who made the change."""
+
+import re
+from datetime import date
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
+
+from zhengtong.accounts import scopes
+from zhengtong.registry.codes import CodeError, check_id_number, check_uscc, mask_id_number
+from zhengtong.registry.errors import DomainError, FieldErrors
+from zhengtong.registry.identity import encrypt_id_number, id_number_hash
+from zhengtong.registry.models import Department, Industry, Person, Region, Site, SitePerson, Unit
+
+PHONE_RE = re.compile(r"^\+?[0-9][0-9\- ]{5,18}[0-9]$")
+
+UNIT_FIELDS = (
+    "uscc", "name", "kind", "county", "industry", "other_industries", "address",
+    "legal_representative", "contact_name", "contact_phone", "status",
+)
+SITE_FIELDS = ("name", "kind", "county", "address", "capacity", "is_active")
+
+
+# Field checks shared by every service ------------------------------------------------------
+
+
+def _text(errors: FieldErrors, data: dict, name: str, *, required: bool = False, max_length: int = 200) -> str:
+    value = data.get(name)
+    value = "" if value is None else str(value).strip()
+    if required and not value:
+        errors.add(name, _("This field is required."))
+    elif len(value) > max_length:
+        errors.add(name, _("At most %(n)d characters (this has %(m)d).") % {"n": max_length, "m": len(value)})
+    return value
+
+
+def _choice(errors: FieldErrors, data: dict, name: str, choices, default: str | None = None) -> str:
+    value = str(data.get(name) or default or "").strip()
+    labels = {str(label): key for key, label in choices.choices}
+    value = labels.get(value, value)  # accept the label, as people type it in a spreadsheet
+    if value not in choices.values:
+        allowed = ", ".join(f"{k} ({label})" for k, label in choices.choices)
+        errors.add(name, _("“%(v)s” is not one of: %(allowed)s.") % {"v": value, "allowed": allowed})
+    return value
+
+
+def _phone(errors: FieldErrors, data: dict, name: str) -> str:
+    value = _text(errors, data, name, max_length=30)
+    if value and not PHONE_RE.match(value):
+        errors.add(name, _("Enter a phone number of digits, with an optional leading + and hyphens."))
+    return value
+
+
+def _county(errors: FieldErrors, data: dict, name: str = "county") -> Region | None:
+    value = data.get(name)
+    if isinstance(value, Region):
+        region = value
+    else:
+        code = str(value or "").strip()
+        if not code:
+            errors.add(name, _("This field is required."))
+            return None
+        region = Region.objects.filter(code=code).first() or Region.objects.filter(name=code).first()
+        if region is None:
+            errors.add(name, _("“%(v)s” is not a region code (GB/T 2260) of this system.") % {"v": code})
+            return None
+    if not region.is_county_level:
+        errors.add(name, _("Choose a county-level division (district, county or county-level city)."))
+        return None
+    return region
+
+
+def _industry(errors: FieldErrors, value: Any, name: str) -> Industry | None:
+    if isinstance(value, Industry):
+        industry = value
+    else:
+        code = str(value or "").strip()
+        if not code:
+            errors.add(name, _("This field is required."))
+            return None
+        if code.isdigit() and len(code) < 4 and len(code) >= 3:
+            code = code.zfill(4)  # spreadsheets drop the leading zero of 0111
+        industry = Industry.objects.filter(code=code).first()
+        if industry is None:
+            errors.add(name, _("“%(v)s” is not a GB/T 4754-2017 industry code.") % {"v": code})
+            return None
+    if industry.level != Industry.Level.CLASS:
+        errors.add(
+            name,
+            _("%(code)s %(name)s is a %(level)s; choose a 4-digit class.")
+            % {"code": industry.code, "name": industry.name, "level": industry.get_level_display()},
+        )
+        return None
+    return industry
+
+
+def _industries(errors: FieldErrors, values: Any, name: str) -> list[Industry]:
+    if values is None or values == "":
+        return []
+    if isinstance(values, str):
+        values = [v for v in re.split(r"[,，;；\s]+", values) if v]
+    result = []
+    for value in values:
+        industry = _industry(errors, value, name)
+        if industry is not None and industry not in result:
+            result.append(industry)
+    return result
+
+
+def _record(instance, user, reason: str = "") -> None:
+    """Tell django-simple-history who made the change (services run outside the request too)."""
+    instance._history_user = user if getattr(user, "is_authenticated", False) else None
+    if reason:
+        instance._change_reason = reason
+
+
+# Units -------------------------------------------------------------------------------------
+
+
+def clean_unit_data(data: dict, *, instance: Unit | None = None) -> dict[str, Any]:
+    """Validate every unit field at once; raise DomainError naming each bad field."""
+    errors = FieldErrors()
+    cleaned: dict[str, Any] = {}
+    try:
+        cleaned["uscc"] = check_uscc(str(data.get("uscc") or ""))
+    except CodeError as e:
+        errors.add("uscc", str(e))
+    cleaned["name"] = _text(errors, data, "name", required=True)
+    cleaned["kind"] = _choice(errors, data, "kind", Unit.Kind, default=Unit.Kind.ENTERPRISE)
+    cleaned["county"] = _county(errors, data)
+    cleaned["industry"] = _industry(errors, data.get("industry"), "industry")
+    cleaned["other_industries"] = _industries(errors, data.get("other_industries"), "other_industries")
+    cleaned["address"] = _text(errors, data, "address")
+    cleaned["legal_representative"] = _text(errors, data, "legal_representative", max_length=50)
+    cleaned["contact_name"] = _text(errors, data, "contact_name", max_length=50)
+    cleaned["contact_phone"] = _phone(errors, data, "contact_phone")
+    cleaned["status"] = _choice(errors, data, "status", Unit.Status, default=Unit.Status.ACTIVE)
+    if "uscc" in cleaned:
+        clash = Unit.objects.filter(uscc=cleaned["uscc"])
+        if instance is not None:
+            clash = clash.exclude(pk=instance.pk)
+        if clash.exists():
+            errors.add("uscc", _("A unit with this unified social credit code is already registered."))
+    errors.raise_if_any()
+    return cleaned
+
+
+def _save_unit(unit: Unit, cleaned: dict, user, reason: str) -> Unit:
+    others = cleaned.pop("other_industries")
+    for key, value in cleaned.items():
+        setattr(unit, key, value)
+    _record(unit, user, reason)
+    try:
+        with transaction.atomic():
+            unit.save()
+            unit.other_industries.set(others)
+    except IntegrityError:
+        raise DomainError(
+            _("A unit with this unified social credit code is already registered."), field="uscc", status=409
+        ) from None
+    return unit
+
+
+@transaction.atomic
+def unit_create(*, user, data: dict) -> Unit:
+    """Register a unit. County officers register units in their own county only."""
+    cleaned = clean_unit_data(data)
+    if not scopes.can_create_unit(user, cleaned["county"].pk):
+        raise PermissionDenied(_("You may not register units in this county."))
+    return _save_unit(Unit(), cleaned, user, "create")
+
+
+@transaction.atomic
+def unit_update(*, user, unit: Unit, data: dict) -> Unit:
+    """Change a unit. Fields absent from ``data`` keep their value; an enterprise clerk cannot
+    move the unit to another county or change its code."""
+    if not Unit.objects.filter(scopes.units_editable_q(user), pk=unit.pk).exists():
+        raise PermissionDenied(_("You may not change this unit."))
+    current = {f: getattr(unit, f) for f in UNIT_FIELDS if f != "other_industries"}
+    current["other_industries"] = list(unit.other_industries.all())
+    merged = {**current, **{k: v for k, v in data.items() if k in UNIT_FIELDS}}
+    cleaned = clean_unit_data(merged, instance=unit)
+    if not scopes.can_create_unit(user, cleaned["county"].pk):
+        if cleaned["county"] != unit.county or cleaned["uscc"] != unit.uscc:
+            raise DomainError(_("Only the city or the county may change a unit's county or code."), field="county")
+    return _save_unit(unit, cleaned, user, "update")
+
+
+# Sites -------------------------------------------------------------------------------------
+
+
+def clean_site_data(data: dict) -> dict[str, Any]:
+    errors = FieldErrors()
+    cleaned: dict[str, Any] = {
+        "name": _text(errors, data, "name", required=True),
+        "kind": _choice(errors, data, "kind", Site.Kind),
+        "county": _county(errors, data),
+        "address": _text(errors, data, "address"),
+    }
+    capacity = data.get("capacity")
+    if capacity in (None, ""):
+        cleaned["capacity"] = None
+    else:
+        try:
+            cleaned["capacity"] = int(capacity)
+            if cleaned["capacity"] < 0:
+                raise ValueError
+        except (TypeError, ValueError):
+            errors.add("capacity", _("Enter a whole number of people, 0 or more."))
+    cleaned["is_active"] = bool(data.get("is_active", True))
+    errors.raise_if_any()
+    return cleaned
+
+
+@transaction.atomic
+def site_create(*, user, unit: Unit, data: dict) -> Site:
+    if not scopes.can_create_site(user, unit):
+        raise PermissionDenied(_("You may not add sites to this unit."))
+    cleaned = clean_site_data(data)
+    if Site.objects.filter(unit=unit, name=cleaned["name"]).exists():
+        raise DomainError(_("This unit already has a site of this name."), field="name", status=409)
+    site = Site(unit=unit, **cleaned)
+    _record(site, user, "create")
+    site.save()
+    return site
+
+
+@transaction.atomic
+def site_update(*, user, site: Site, data: dict) -> Site:
+    if not Site.objects.filter(scopes.sites_editable_q(user), pk=site.pk).exists():
+        raise PermissionDenied(_("You may not change this site."))
+    current = {f: getattr(site, f) for f in SITE_FIELDS}
+    cleaned = clean_site_data({**current, **{k: v for k, v in data.items() if k in SITE_FIELDS}})
+    if Site.objects.filter(unit=site.unit, name=cleaned["name"]).exclude(pk=site.pk).exists():
+        raise DomainError(_("This unit already has a site of this name."), field="name", status=409)
+    for key, value in cleaned.items():
+        setattr(site, key, value)
+    _record(site, user, "update")
+    site.save()
+    return site
+
+
+# People ------------------------------------------------------------------------------------
+
+
+def _date(errors: FieldErrors, data: dict, name: str) -> date | None:
+    value = data.get(name)
+    if value in (None, ""):
+        return None
+    if isinstance(value, date):
+        return value
+    try:
+        return date.fromisoformat(str(value))
+    except ValueError:
+        errors.add(name, _("Enter a date as YYYY-MM-DD."))
+        return None
+
+
+@transaction.atomic
+def person_register(*, user, site: Site, data: dict) -> Person:
+    """Register a person at a site, or add the site to a person already known by ID number.
+
+    The ID number is kept encrypted and found again by its keyed hash, so one person is one row
+    however many sites they enter."""
+    if not Site.objects.filter(scopes.people_sites_q(user), pk=site.pk).exists():
+        raise PermissionDenied(_("You may not register people at this site."))
+    errors = FieldErrors()
+    name = _text(errors, data, "name", required=True, max_length=50)
+    phone = _phone(errors, data, "phone")
+    relation = _choice(errors, data, "relation", SitePerson.Relation)
+    since = _date(errors, data, "since")
+    until = _date(errors, data, "until")
+    if since and until and until < since:
+        errors.add("until", _("The end date is before the start date."))
+    try:
+        id_number = check_id_number(str(data.get("id_number") or ""))
+    except CodeError as e:
+        errors.add("id_number", str(e))
+    errors.raise_if_any()
+    digest = id_number_hash(id_number)
+    person = Person.objects.select_for_update().filter(id_number_hash=digest).first()
+    if person is None:
+        person = Person(
+            name=name, phone=phone, id_number_hash=digest, id_number_masked=mask_id_number(id_number),
+            id_number_encrypted=encrypt_id_number(id_number),
+        )
+        _record(person, user, "create")
+        person.save()
+    elif person.name != name:
+        raise DomainError(
+            _("This ID number is registered under another name. Check the name and the number."),
+            field="name", status=409,
+        )
+    elif phone and person.phone != phone:
+        person.phone = phone
+        _record(person, user, "update")
+        person.save()
+    membership, created = SitePerson.objects.get_or_create(
+        site=site, person=person, defaults={"relation": relation, "since": since, "until": until}
+    )
+    if not created and (membership.relation, membership.since, membership.until) != (relation, since, until):
+        membership.relation, membership.since, membership.until = relation, since, until
+        _record(membership, user, "update")
+        membership.save()
+    return person
+
+
+@transaction.atomic
+def person_update(*, user, person: Person, data: dict) -> Person:
+    """Change a person's name or phone (the ID number is their identity and never changes)."""
+    if not Person.objects.filter(scopes.people_q(user), pk=person.pk).exists():
+        raise PermissionDenied(_("You may not change this person."))
+    errors = FieldErrors()
+    name = _text(errors, {"name": data.get("name", person.name)}, "name", required=True, max_length=50)
+    phone = _phone(errors, {"phone": data.get("phone", person.phone)}, "phone")
+    errors.raise_if_any()
+    person.name, person.phone = name, phone
+    _record(person, user, "update")
+    person.save()
+    return person
+
+
+# Departments -------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def department_save(*, user, data: dict, department: Department | None = None) -> Department:
+    if not scopes.can_change_departments(user):
+        raise PermissionDenied(_("Only the city administrator may change departments."))
+    errors = FieldErrors()
+    base = {} if department is None else {
+        "code": department.code, "name": department.name, "kind": department.kind,
+        "region": department.region.code, "parent": department.parent.code if department.parent else "",
+        "phone": department.phone, "is_active": department.is_active,
+    }
+    data = {**base, **data}
+    code = _text(errors, data, "code", required=True, max_length=40)
+    if code and not re.fullmatch(r"[a-z0-9\-_]+", code):
+        errors.add("code", _("Use lower-case letters, digits, hyphens and underscores."))
+    name = _text(errors, data, "name", required=True, max_length=100)
+    kind = _choice(errors, data, "kind", Department.Kind)
+    region_code = str(data.get("region") or "").strip()
+    region = Region.objects.filter(code=region_code).first()
+    if region is None:
+        errors.add("region", _("“%(v)s” is not a region code (GB/T 2260) of this system.") % {"v": region_code})
+    parent = None
+    if data.get("parent"):
+        parent = Department.objects.filter(code=str(data["parent"]).strip()).first()
+        if parent is None:
+            errors.add("parent", _("No department has this code."))
+        elif department is not None and parent.pk == department.pk:
+            errors.add("parent", _("A department cannot be its own parent."))
+    phone = _phone(errors, data, "phone")
+    clash = Department.objects.filter(code=code) | Department.objects.filter(name=name)
+    if department is not None:
+        clash = clash.exclude(pk=department.pk)
+    for other in clash:
+        errors.add("code" if other.code == code else "name", _("Another department already uses this."))
+    errors.raise_if_any()
+    department = department or Department()
+    department.code, department.name, department.kind = code, name, kind
+    department.region, department.parent, department.phone = region, parent, phone
+    department.is_active = bool(data.get("is_active", True))
+    _record(department, user, "save")
+    department.save()
+    return department

@@ -1,0 +1,74 @@
+import pytest
+from django.utils import translation
+
+from zhengtong.registry.codes import CodeError, check_id_number, check_uscc, mask_id_number
+
+GOOD_USCC = "91430400MA4L12345R"
+GOOD_ID = "430422199003071236"
+
+
+@pytest.fixture(autouse=True)
+def english():
+    with translation.override("en"):
+        yield
+
+
+def test_a_good_uscc_is_accepted_and_normalised():
+    assert check_uscc(" 91430400ma4l12345r ") == GOOD_USCC
+
+
+def test_full_width_uscc_is_normalised():
+    assert check_uscc("９１４３０４００ＭＡ４Ｌ１２３４５Ｒ") == GOOD_USCC
+
+
+def test_uscc_of_wrong_length_says_how_long_it_is():
+    with pytest.raises(CodeError, match="18 characters; this one has 17"):
+        check_uscc(GOOD_USCC[:-1])
+
+
+def test_uscc_with_a_forbidden_letter_names_it():
+    with pytest.raises(CodeError, match="“I” cannot appear"):
+        check_uscc("91430400MA4I12345R")
+
+
+def test_uscc_with_letters_in_the_region_part_is_refused():
+    with pytest.raises(CodeError, match="Characters 1–8"):
+        check_uscc("9143040AMA4L12345R")
+
+
+def test_uscc_with_a_wrong_check_character_says_what_it_should_be():
+    with pytest.raises(CodeError, match="it is “Q” but should be “R”"):
+        check_uscc(GOOD_USCC[:-1] + "Q")
+
+
+def test_a_good_id_number_is_accepted():
+    assert check_id_number(GOOD_ID) == GOOD_ID
+    assert check_id_number("43042220000101991" + "5") == "430422200001019915"
+
+
+def test_id_number_with_wrong_check_digit_says_what_it_should_be():
+    with pytest.raises(CodeError, match="it is “9” but should be “6”"):
+        check_id_number(GOOD_ID[:-1] + "9")
+
+
+def test_id_number_of_wrong_length():
+    with pytest.raises(CodeError, match="18 characters; this one has 15"):
+        check_id_number(GOOD_ID[:15])
+
+
+def test_id_number_with_letters_in_the_body():
+    with pytest.raises(CodeError, match="17 digits"):
+        check_id_number("43042219900307A236")
+
+
+def test_id_number_with_impossible_birth_date():
+    code = "43042219901307123"
+    from stdnum.cn import ric
+
+    code += ric.calc_check_digit(code + "0")
+    with pytest.raises(CodeError, match="birth date"):
+        check_id_number(code)
+
+
+def test_id_number_is_masked_to_region_and_last_four():
+    assert mask_id_number(GOOD_ID) == "430422********1236"

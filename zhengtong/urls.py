@@ -1,0 +1,14 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from zhengtong.accounts import views as account_views
+from zhengtong.api.api import api
+
+urlpatterns = [
+    path("", account_views.home, name="home"),
+    path("accounts/", include("zhengtong.accounts.urls")),
+    path("registry/", include("zhengtong.registry.urls")),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("admin/", admin.site.urls),
+    path("api/", api.urls),
+]
