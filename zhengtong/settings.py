@@ -48,7 +48,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "django.middleware.locale.LocaleMiddleware",
+    "zhengtong.middleware.ChineseFirstLocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -161,6 +161,9 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 20 * 1024 * 1024
 # Key for the keyed hash and the encryption of personal ID numbers. Changing it makes stored
 # numbers unreadable, so production sets it once and keeps it with the database backups.
 PERSONAL_DATA_KEY = os.getenv("ZT_PERSONAL_DATA_KEY", SECRET_KEY)
+
+# The largest spreadsheet a unit import accepts, in rows.
+IMPORT_MAX_ROWS = int(os.getenv("ZT_IMPORT_MAX_ROWS", "50000"))
 
 # Page size of lists, and the largest page the API hands out.
 PAGE_SIZE = int(os.getenv("ZT_PAGE_SIZE", "50"))

@@ -222,3 +222,28 @@ class SitePerson(models.Model):
 
     def __str__(self) -> str:
         return f"{self.person_id} @ {self.site_id}: {self.relation}"
+
+
+class UnitImport(models.Model):
+    """One upload of a units spreadsheet: who, when, what it did, and the rows it refused."""
+
+    user = models.ForeignKey(
+        "auth.User", models.SET_NULL, null=True, related_name="unit_imports", verbose_name=_("user")
+    )
+    file_name = models.CharField(_("file"), max_length=255)
+    created_at = models.DateTimeField(_("imported at"), auto_now_add=True)
+    rows = models.PositiveIntegerField(_("rows"), default=0)
+    created = models.PositiveIntegerField(_("created"), default=0)
+    updated = models.PositiveIntegerField(_("updated"), default=0)
+    unchanged = models.PositiveIntegerField(_("unchanged"), default=0)
+    invalid = models.PositiveIntegerField(_("invalid"), default=0)
+    errors = models.JSONField(_("row errors"), default=list)
+    warnings = models.JSONField(_("warnings"), default=list)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("unit import")
+        verbose_name_plural = _("unit imports")
+
+    def __str__(self) -> str:
+        return f"{self.file_name} ({self.created_at:%Y-%m-%d %H:%M})"

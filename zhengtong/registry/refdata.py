@@ -29,3 +29,13 @@ def load_tree(model, filename: str, fields: tuple[str, ...]) -> int:
             obj.save()
         count += 1
     return count
+
+
+def load_reference_data() -> dict[str, int]:
+    """Load (or correct) regions and industries; safe to run again."""
+    from zhengtong.registry.models import Industry, Region
+
+    return {
+        "regions": load_tree(Region, "regions-hengyang.csv", ("name", "level")),
+        "industries": load_tree(Industry, "gbt4754-2017.csv", ("name", "level")),
+    }

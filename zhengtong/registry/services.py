@@ -13,8 +13,9 @@ from zhengtong.accounts import scopes
 from zhengtong.registry.codes import CodeError, check_id_number, check_uscc, mask_id_number
 from zhengtong.registry.errors import DomainError, FieldErrors
 from zhengtong.registry.identity import encrypt_id_number, id_number_hash
-from zhengtong.registry.models import Department, Industry, Person, Region, Site, SitePerson, Unit
+from zhengtong.registry.models import Department, Industry, Person, Region, Site, SitePerson, Unit, UnitImport
 
+MAX_CAPACITY = 1_000_000
 PHONE_RE = re.compile(r"^\+?[0-9][0-9\- ]{5,18}[0-9]$")
 
 UNIT_FIELDS = (
@@ -30,6 +31,9 @@ SITE_FIELDS = ("name", "kind", "county", "address", "capacity", "is_active")
 def _text(errors: FieldErrors, data: dict, name: str, *, required: bool = False, max_length: int = 200) -> str:
     value = data.get(name)
     value = "" if value is None else str(value).strip()
+    if "\x00" in value or any(0xD800 <= ord(c) <= 0xDFFF for c in value):
+        errors.add(name, _("Contains a character that cannot be stored (a control or broken character)."))
+        return ""
     if required and not value:
         errors.add(name, _("This field is required."))
     elif len(value) > max_length:
@@ -81,9 +85,10 @@ def _industry(errors: FieldErrors, value: Any, name: str) -> Industry | None:
         if not code:
             errors.add(name, _("This field is required."))
             return None
-        if code.isdigit() and len(code) < 4 and len(code) >= 3:
-            code = code.zfill(4)  # spreadsheets drop the leading zero of 0111
         industry = Industry.objects.filter(code=code).first()
+        if industry is None and code.isdigit() and len(code) < 4:
+            # A spreadsheet that stored 0111 as a number gives 111.
+            industry = Industry.objects.filter(code=code.zfill(4)).first()
         if industry is None:
             errors.add(name, _("“%(v)s” is not a GB/T 4754-2017 industry code.") % {"v": code})
             return None
@@ -101,7 +106,7 @@ def _industries(errors: FieldErrors, values: Any, name: str) -> list[Industry]:
     if values is None or values == "":
         return []
     if isinstance(values, str):
-        values = [v for v in re.split(r"[,，;；\s]+", values) if v]
+        values = [v for v in re.split(r"[,，;；、/\s]+", values) if v]
     result = []
     for value in values:
         industry = _industry(errors, value, name)
@@ -144,19 +149,25 @@ def clean_unit_data(data: dict, *, instance: Unit | None = None) -> dict[str, An
             clash = clash.exclude(pk=instance.pk)
         if clash.exists():
             errors.add("uscc", _("A unit with this unified social credit code is already registered."))
+            if len(errors.errors) == 1:
+                raise DomainError(errors=errors.errors, status=409)  # a conflict, not bad input
     errors.raise_if_any()
     return cleaned
 
 
 def _save_unit(unit: Unit, cleaned: dict, user, reason: str) -> Unit:
+    """Save only what changed, so that saving the same values again writes no history row."""
     others = cleaned.pop("other_industries")
+    changed = unit.pk is None or any(getattr(unit, k) != v for k, v in cleaned.items())
     for key, value in cleaned.items():
         setattr(unit, key, value)
     _record(unit, user, reason)
     try:
         with transaction.atomic():
-            unit.save()
-            unit.other_industries.set(others)
+            if changed:
+                unit.save()
+            if unit.pk is None or set(unit.other_industries.all()) != set(others):
+                unit.other_industries.set(others)
     except IntegrityError:
         raise DomainError(
             _("A unit with this unified social credit code is already registered."), field="uscc", status=409
@@ -184,8 +195,9 @@ def unit_update(*, user, unit: Unit, data: dict) -> Unit:
     merged = {**current, **{k: v for k, v in data.items() if k in UNIT_FIELDS}}
     cleaned = clean_unit_data(merged, instance=unit)
     if not scopes.can_create_unit(user, cleaned["county"].pk):
-        if cleaned["county"] != unit.county or cleaned["uscc"] != unit.uscc:
-            raise DomainError(_("Only the city or the county may change a unit's county or code."), field="county")
+        for field in ("county", "uscc"):
+            if cleaned[field] != getattr(unit, field):
+                raise DomainError(_("Only the city or the county may change a unit's county or code."), field=field)
     return _save_unit(unit, cleaned, user, "update")
 
 
@@ -206,10 +218,10 @@ def clean_site_data(data: dict) -> dict[str, Any]:
     else:
         try:
             cleaned["capacity"] = int(capacity)
-            if cleaned["capacity"] < 0:
+            if not 0 <= cleaned["capacity"] <= MAX_CAPACITY:
                 raise ValueError
         except (TypeError, ValueError):
-            errors.add("capacity", _("Enter a whole number of people, 0 or more."))
+            errors.add("capacity", _("Enter a whole number of people from 0 to %(max)d.") % {"max": MAX_CAPACITY})
     cleaned["is_active"] = bool(data.get("is_active", True))
     errors.raise_if_any()
     return cleaned
@@ -358,7 +370,10 @@ def department_save(*, user, data: dict, department: Department | None = None) -
     if department is not None:
         clash = clash.exclude(pk=department.pk)
     for other in clash:
-        errors.add("code" if other.code == code else "name", _("Another department already uses this."))
+        if other.code == code:
+            errors.add("code", _("Another department already uses this code."))
+        if other.name == name:
+            errors.add("name", _("Another department already uses this name."))
     errors.raise_if_any()
     department = department or Department()
     department.code, department.name, department.kind = code, name, kind
@@ -367,3 +382,19 @@ def department_save(*, user, data: dict, department: Department | None = None) -
     _record(department, user, "save")
     department.save()
     return department
+
+
+# Imports -----------------------------------------------------------------------------------
+
+
+def unit_import_run(*, user, file_name: str, content: bytes) -> UnitImport:
+    """Import a units spreadsheet (registry.imports) and keep its report, so that the person who
+    imported it can read and download the refused rows later."""
+    from zhengtong.registry import imports
+
+    report = imports.units_import(user=user, file_name=file_name, content=content)
+    data = report.as_dict()
+    return UnitImport.objects.create(
+        user=user if getattr(user, "is_authenticated", False) else None, file_name=file_name[:255],
+        **report.counts, errors=data["errors"], warnings=data["warnings"],
+    )

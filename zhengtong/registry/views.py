@@ -1,10 +1,394 @@
+"""Registry pages: parse the request, call a selector or a service, render."""
+
+from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpResponse
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from zhengtong.accounts import scopes
+from zhengtong.registry import selectors, services
+from zhengtong.registry.errors import DomainError
+from zhengtong.registry.forms import (
+    DepartmentForm,
+    ImportForm,
+    PersonEditForm,
+    PersonFilterForm,
+    PersonForm,
+    SiteFilterForm,
+    SiteForm,
+    UnitFilterForm,
+    UnitForm,
+    apply_errors,
+)
+from zhengtong.registry.models import Industry
+
+
+def _page(request, qs):
+    return Paginator(qs, settings.PAGE_SIZE).get_page(request.GET.get("page"))
+
+
+def _list(request, template: str, partial: str, context: dict):
+    """Lists answer HTMX filter requests with the table alone."""
+    context["query"] = request.GET.copy()
+    context["query"].pop("page", None)
+    return render(request, partial if request.htmx else template, context)
+
+
+def _save(request, form, action):
+    """Run a service on a valid form; on a DomainError put its messages on the form."""
+    if not form.is_valid():
+        return None
+    try:
+        return action(form.cleaned_data)
+    except DomainError as e:
+        apply_errors(form, e)
+        return None
+
+
+def _industry_classes():
+    return Industry.objects.filter(level=Industry.Level.CLASS).only("code", "name")
+
+
+# Units -------------------------------------------------------------------------------------
 
 
 @login_required
 def unit_list(request):
-    return HttpResponse("units")
+    filters = UnitFilterForm(request.GET)
+    filters.is_valid()
+    data = {**filters.cleaned_data, "incomplete": request.GET.get("incomplete")}
+    qs = selectors.unit_list(user=request.user, filters=data)
+    return _list(request, "registry/unit_list.html", "registry/_unit_table.html", {
+        "filters": filters, "page": _page(request, qs), "nav_active": "units",
+        "can_create": scopes.can_create_unit(request.user), "can_import": scopes.can_import_units(request.user),
+    })
 
 
-unit_import = site_list = person_list = department_list = unit_list
+@login_required
+def unit_export(request):
+    filters = UnitFilterForm(request.GET)
+    filters.is_valid()
+    qs = selectors.unit_list(user=request.user, filters=filters.cleaned_data)
+    from zhengtong.registry import exports
+
+    stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
+    return _xlsx_response(exports.units_xlsx(qs), f"units-{stamp}.xlsx")
+
+
+def _xlsx_response(body: bytes, filename: str) -> HttpResponse:
+    response = HttpResponse(
+        body,
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+@login_required
+def unit_import_template(request):
+    """An empty spreadsheet with the columns the import reads."""
+    from zhengtong.registry import exports
+    from zhengtong.registry.models import Unit
+
+    if not scopes.can_import_units(request.user):
+        raise PermissionDenied
+    return _xlsx_response(exports.units_xlsx(Unit.objects.none()), "units-template.xlsx")
+
+
+@login_required
+def unit_detail(request, pk: int):
+    unit = selectors.unit_get(user=request.user, pk=pk)
+    return render(request, "registry/unit_detail.html", {
+        "unit": unit, "nav_active": "units",
+        "sites": selectors.site_list(user=request.user, unit=unit),
+        "can_change": selectors.unit_can_change(user=request.user, unit=unit),
+        "can_add_site": scopes.can_create_site(request.user, unit),
+        "history": selectors.history_of(unit)[:20],
+    })
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def unit_create(request):
+    if not scopes.can_create_unit(request.user):
+        raise PermissionDenied
+    form = UnitForm(request.POST or None, initial={"kind": "enterprise", "status": "active"})
+    if request.method == "POST":
+        unit = _save(request, form, lambda data: services.unit_create(user=request.user, data=data))
+        if unit is not None:
+            messages.success(request, _("Unit %(name)s registered.") % {"name": unit.name})
+            return redirect("registry:unit_detail", pk=unit.pk)
+    return render(request, "registry/unit_form.html", {
+        "form": form, "nav_active": "units", "industries": _industry_classes(), "title": _("Register a unit"),
+    })
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def unit_edit(request, pk: int):
+    unit = selectors.unit_get(user=request.user, pk=pk)
+    if not selectors.unit_can_change(user=request.user, unit=unit):
+        raise PermissionDenied
+    form = UnitForm(request.POST) if request.method == "POST" else UnitForm.for_unit(unit)
+    if request.method == "POST":
+        saved = _save(request, form, lambda data: services.unit_update(user=request.user, unit=unit, data=data))
+        if saved is not None:
+            messages.success(request, _("Changes saved."))
+            return redirect("registry:unit_detail", pk=unit.pk)
+    return render(request, "registry/unit_form.html", {
+        "form": form, "unit": unit, "nav_active": "units", "industries": _industry_classes(),
+        "title": _("Edit %(name)s") % {"name": unit.name},
+    })
+
+
+@login_required
+def unit_history(request, pk: int):
+    unit = selectors.unit_get(user=request.user, pk=pk)
+    return render(request, "registry/history.html", {
+        "object": unit, "history": selectors.history_of(unit), "nav_active": "units",
+        "back": ("registry:unit_detail", unit.pk),
+    })
+
+
+# Sites -------------------------------------------------------------------------------------
+
+
+@login_required
+def site_list(request):
+    filters = SiteFilterForm(request.GET)
+    filters.is_valid()
+    qs = selectors.site_list(user=request.user, filters=filters.cleaned_data)
+    return _list(request, "registry/site_list.html", "registry/_site_table.html", {
+        "filters": filters, "page": _page(request, qs), "nav_active": "sites",
+    })
+
+
+@login_required
+def site_detail(request, pk: int):
+    site = selectors.site_get(user=request.user, pk=pk)
+    people = selectors.person_list(user=request.user, filters={"site": site.pk})
+    return render(request, "registry/site_detail.html", {
+        "site": site, "nav_active": "sites",
+        "can_change": selectors.site_can_change(user=request.user, site=site),
+        "people_count": people.count(), "can_see_people": site in selectors.sites_for_people(user=request.user),
+        "history": selectors.history_of(site)[:20],
+    })
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def site_create(request, unit_pk: int):
+    unit = selectors.unit_get(user=request.user, pk=unit_pk)
+    if not scopes.can_create_site(request.user, unit):
+        raise PermissionDenied
+    form = SiteForm(request.POST or None, initial={"county": unit.county.code, "is_active": True})
+    if request.method == "POST":
+        site = _save(request, form, lambda data: services.site_create(user=request.user, unit=unit, data=data))
+        if site is not None:
+            messages.success(request, _("Site %(name)s added.") % {"name": site.name})
+            return redirect("registry:site_detail", pk=site.pk)
+    return render(request, "registry/site_form.html", {
+        "form": form, "unit": unit, "nav_active": "sites", "title": _("Add a site to %(unit)s") % {"unit": unit},
+    })
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def site_edit(request, pk: int):
+    site = selectors.site_get(user=request.user, pk=pk)
+    if not selectors.site_can_change(user=request.user, site=site):
+        raise PermissionDenied
+    form = SiteForm(request.POST) if request.method == "POST" else SiteForm.for_site(site)
+    if request.method == "POST":
+        saved = _save(request, form, lambda data: services.site_update(user=request.user, site=site, data=data))
+        if saved is not None:
+            messages.success(request, _("Changes saved."))
+            return redirect("registry:site_detail", pk=site.pk)
+    return render(request, "registry/site_form.html", {
+        "form": form, "site": site, "unit": site.unit, "nav_active": "sites",
+        "title": _("Edit %(name)s") % {"name": site.name},
+    })
+
+
+@login_required
+def site_history(request, pk: int):
+    site = selectors.site_get(user=request.user, pk=pk)
+    return render(request, "registry/history.html", {
+        "object": site, "history": selectors.history_of(site), "nav_active": "sites",
+        "back": ("registry:site_detail", site.pk),
+    })
+
+
+# People ------------------------------------------------------------------------------------
+
+
+@login_required
+def person_list(request):
+    filters = PersonFilterForm(request.GET)
+    filters.is_valid()
+    data = {**filters.cleaned_data, "site": request.GET.get("site") or None}
+    qs = selectors.person_list(user=request.user, filters=data)
+    return _list(request, "registry/person_list.html", "registry/_person_table.html", {
+        "filters": filters, "page": _page(request, qs), "nav_active": "people",
+        "can_register": selectors.sites_for_people(user=request.user).exists(),
+    })
+
+
+@login_required
+def person_detail(request, pk: int):
+    person = selectors.person_get(user=request.user, pk=pk)
+    return render(request, "registry/person_detail.html", {
+        "person": person, "nav_active": "people",
+        "id_number": selectors.person_id_number(user=request.user, person=person),
+        "memberships": selectors.person_memberships(user=request.user, person=person),
+        "history": selectors.history_of(person, excluded=("id_number_hash",))[:20],
+    })
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def person_create(request):
+    sites = selectors.sites_for_people(user=request.user)
+    if not sites.exists():
+        raise PermissionDenied
+    form = PersonForm(request.POST or None, sites=sites, initial={"site": request.GET.get("site")})
+    if request.method == "POST":
+        def register(data):
+            site = selectors.site_get(user=request.user, pk=data["site"])
+            return services.person_register(user=request.user, site=site, data=data)
+
+        person = _save(request, form, register)
+        if person is not None:
+            messages.success(request, _("%(name)s registered.") % {"name": person.name})
+            return redirect("registry:person_detail", pk=person.pk)
+    return render(request, "registry/person_form.html", {
+        "form": form, "nav_active": "people", "title": _("Register a person"),
+    })
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def person_edit(request, pk: int):
+    person = selectors.person_get(user=request.user, pk=pk)
+    form = PersonEditForm(request.POST or None, initial={"name": person.name, "phone": person.phone})
+    if request.method == "POST":
+        saved = _save(request, form, lambda d: services.person_update(user=request.user, person=person, data=d))
+        if saved is not None:
+            messages.success(request, _("Changes saved."))
+            return redirect("registry:person_detail", pk=person.pk)
+    return render(request, "registry/person_form.html", {
+        "form": form, "person": person, "nav_active": "people", "title": _("Edit %(name)s") % {"name": person.name},
+    })
+
+
+@login_required
+def person_history(request, pk: int):
+    person = selectors.person_get(user=request.user, pk=pk)
+    return render(request, "registry/history.html", {
+        "object": person, "history": selectors.history_of(person, excluded=("id_number_hash",)),
+        "nav_active": "people", "back": ("registry:person_detail", person.pk),
+    })
+
+
+# Departments -------------------------------------------------------------------------------
+
+
+@login_required
+def department_list(request):
+    qs = selectors.department_list(user=request.user, filters={"q": request.GET.get("q", "")})
+    return _list(request, "registry/department_list.html", "registry/_department_table.html", {
+        "page": _page(request, qs), "nav_active": "departments", "q": request.GET.get("q", ""),
+        "can_change": scopes.can_change_departments(request.user),
+    })
+
+
+@login_required
+def department_detail(request, pk: int):
+    department = selectors.department_get(user=request.user, pk=pk)
+    return render(request, "registry/department_detail.html", {
+        "department": department, "nav_active": "departments",
+        "can_change": scopes.can_change_departments(request.user),
+        "history": selectors.history_of(department)[:20],
+    })
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def department_edit(request, pk: int | None = None):
+    if not scopes.can_change_departments(request.user):
+        raise PermissionDenied
+    department = selectors.department_get(user=request.user, pk=pk) if pk else None
+    if request.method == "POST":
+        form = DepartmentForm(request.POST)
+    else:
+        form = DepartmentForm.for_department(department) if department else DepartmentForm()
+    if request.method == "POST":
+        saved = _save(request, form, lambda data: services.department_save(
+            user=request.user, data=data, department=department))
+        if saved is not None:
+            messages.success(request, _("Department %(name)s saved.") % {"name": saved.name})
+            return redirect("registry:department_detail", pk=saved.pk)
+    return render(request, "registry/department_form.html", {
+        "form": form, "department": department, "nav_active": "departments",
+        "title": _("Edit %(name)s") % {"name": department.name} if department else _("Add a department"),
+    })
+
+
+@login_required
+def department_history(request, pk: int):
+    department = selectors.department_get(user=request.user, pk=pk)
+    return render(request, "registry/history.html", {
+        "object": department, "history": selectors.history_of(department), "nav_active": "departments",
+        "back": ("registry:department_detail", department.pk),
+    })
+
+
+# Import ------------------------------------------------------------------------------------
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def unit_import(request):
+    if not scopes.can_import_units(request.user):
+        raise PermissionDenied
+    form = ImportForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        try:
+            record = services.unit_import_run(user=request.user, file_name=upload.name, content=upload.read())
+        except DomainError as e:
+            apply_errors(form, e)
+        else:
+            return redirect("registry:unit_import_detail", pk=record.pk)
+    return render(request, "registry/unit_import.html", {
+        "form": form, "nav_active": "import", "recent": selectors.unit_imports(user=request.user)[:10],
+    })
+
+
+@login_required
+def unit_import_detail(request, pk: int):
+    record = selectors.unit_import_get(user=request.user, pk=pk)
+    return render(request, "registry/unit_import_detail.html", {"record": record, "nav_active": "import"})
+
+
+@login_required
+def unit_import_errors(request, pk: int, fmt: str):
+    from zhengtong.registry import imports
+
+    record = selectors.unit_import_get(user=request.user, pk=pk)
+    if fmt == "xlsx":
+        body = imports.error_report_xlsx(record)
+        ctype = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    elif fmt == "csv":
+        body, ctype = imports.error_report_csv(record), "text/csv; charset=utf-8"
+    else:
+        raise Http404
+    response = HttpResponse(body, content_type=ctype)
+    response["Content-Disposition"] = f'attachment; filename="import-{record.pk}-errors.{fmt}"'
+    return response

@@ -41,6 +41,12 @@ def test_uscc_with_a_wrong_check_character_says_what_it_should_be():
         check_uscc(GOOD_USCC[:-1] + "Q")
 
 
+def test_uscc_message_is_chinese_by_default():
+    with translation.override("zh-hans"), pytest.raises(CodeError) as e:
+        check_uscc(GOOD_USCC[:-1] + "Q")
+    assert "校验" in str(e.value)
+
+
 def test_a_good_id_number_is_accepted():
     assert check_id_number(GOOD_ID) == GOOD_ID
     assert check_id_number("43042220000101991" + "5") == "430422200001019915"

@@ -1,0 +1,523 @@
+"""The registry over REST: regions, industries, units, sites, people and departments.
+
+Thin by design: parse the request, call a selector (every read, scoped to the caller) or a
+service (every write: it validates, checks the caller's scope and raises DomainError or
+PermissionDenied), and shape the answer. The API's exception handlers (zhengtong.api.api)
+turn those errors into ``{"detail": ..., "errors": [{"field": ..., "message": ...}]}``.
+
+Codes (USCC, region, industry, kind, status…) are accepted as plain strings and checked by the
+services, so that the client sees the same message, naming the field, as a user of the pages.
+"""
+
+from datetime import date, datetime
+from typing import Annotated, Any
+
+from django.conf import settings
+from django.http import Http404
+from django.utils.translation import gettext as _
+from ninja import Field, Query, Router, Schema, Status
+from ninja.pagination import LimitOffsetPagination, paginate
+from pydantic import AfterValidator, ConfigDict
+
+from zhengtong.registry import selectors, services
+from zhengtong.registry.errors import DomainError
+from zhengtong.registry.models import Industry, Person, Site, Unit
+
+router = Router()
+
+MAX_LIMIT = 500
+MAX_OFFSET = 1_000_000_000  # far beyond any table here, and within every database's OFFSET range
+
+
+class Pagination(LimitOffsetPagination):
+    """``limit`` (1–500, default settings.PAGE_SIZE) and ``offset``; answers ``{items, count}``."""
+
+    class Input(Schema):
+        limit: int = Field(settings.PAGE_SIZE, ge=1, le=MAX_LIMIT)
+        offset: int = Field(0, ge=0, le=MAX_OFFSET)
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(max_limit=MAX_LIMIT, **kwargs)
+
+
+# Input text: databases refuse NUL characters and lone surrogates; refuse them here, naming the
+# field, rather than letting PostgreSQL fail with a 500.
+
+
+def _plain_text(value: str) -> str:
+    if "\x00" in value:
+        raise ValueError("must not contain NUL characters")
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        raise ValueError("is not valid Unicode text") from None
+    return value
+
+
+Text = Annotated[str, AfterValidator(_plain_text)]
+
+
+class In(Schema):
+    """Base of every request body: unknown fields are an error (a misspelt field in a PATCH
+    would otherwise be ignored without a word), numbers are taken where a code is expected."""
+
+    model_config = ConfigDict(extra="forbid", coerce_numbers_to_str=True)
+
+
+class Filters(Schema):
+    model_config = ConfigDict(coerce_numbers_to_str=True)
+
+
+# Reference data --------------------------------------------------------------------------
+
+
+class RegionOut(Schema):
+    code: str
+    name: str
+    level: str
+
+
+class IndustryOut(Schema):
+    code: str
+    name: str
+    level: str
+    parent: str | None
+
+    @staticmethod
+    def resolve_parent(obj: Industry) -> str | None:
+        return obj.parent.code if obj.parent_id else None
+
+
+class IndustryFilters(Filters):
+    q: Text | None = Field(None, description="code prefix or words of the name")
+    level: Industry.Level | None = Field(None, description="section, division, group or class")
+
+
+@router.get("/regions", response=list[RegionOut], tags=["reference"], summary="Counties and districts of the city")
+def list_regions(request):
+    return selectors.county_choices()
+
+
+@router.get("/industries", response=list[IndustryOut], tags=["reference"], summary="GB/T 4754-2017 industries")
+@paginate(Pagination)
+def list_industries(request, filters: Query[IndustryFilters]):
+    return selectors.industry_list(q=filters.q or "", level=filters.level)
+
+
+# Units -----------------------------------------------------------------------------------
+
+
+class UnitOut(Schema):
+    id: int
+    uscc: str
+    name: str
+    kind: str
+    county: str = Field(description="GB/T 2260 code")
+    county_name: str
+    industry: str = Field(description="GB/T 4754-2017 class, 4 digits")
+    industry_name: str
+    other_industries: list[str]
+    address: str
+    legal_representative: str
+    contact_name: str
+    contact_phone: str
+    status: str
+    created_at: datetime
+    updated_at: datetime
+
+    @staticmethod
+    def resolve_county(obj: Unit) -> str:
+        return obj.county.code
+
+    @staticmethod
+    def resolve_county_name(obj: Unit) -> str:
+        return obj.county.name
+
+    @staticmethod
+    def resolve_industry(obj: Unit) -> str:
+        return obj.industry.code
+
+    @staticmethod
+    def resolve_industry_name(obj: Unit) -> str:
+        return obj.industry.name
+
+    @staticmethod
+    def resolve_other_industries(obj: Unit) -> list[str]:
+        return [i.code for i in obj.other_industries.all()]
+
+
+class UnitFilters(Filters):
+    q: Text | None = Field(None, description="words of the name or address, or the start of the USCC")
+    county: Text | None = Field(None, description="GB/T 2260 code")
+    industry: Text | None = Field(None, description="section letter, or a 2-, 3- or 4-digit code prefix")
+    kind: Text | None = None
+    status: Text | None = None
+
+
+class UnitIn(In):
+    uscc: Text = Field(description="unified social credit code, 18 characters")
+    name: Text
+    kind: Text | None = Field(None, description="enterprise (default), public_institution, government_body, "
+                                                "social_organisation")
+    county: Text = Field(description="GB/T 2260 code of a county-level division")
+    industry: Text = Field(description="GB/T 4754-2017 class, 4 digits")
+    other_industries: list[Text] = Field(default_factory=list)
+    address: Text = ""
+    legal_representative: Text = ""
+    contact_name: Text = ""
+    contact_phone: Text = ""
+    status: Text | None = Field(None, description="active (default), suspended, closed")
+
+
+class UnitPatch(In):
+    uscc: Text | None = None
+    name: Text | None = None
+    kind: Text | None = None
+    county: Text | None = None
+    industry: Text | None = None
+    other_industries: list[Text] | None = None
+    address: Text | None = None
+    legal_representative: Text | None = None
+    contact_name: Text | None = None
+    contact_phone: Text | None = None
+    status: Text | None = None
+
+
+class FieldChangeOut(Schema):
+    field: str
+    old: str
+    new: str
+
+
+class ChangeOut(Schema):
+    when: datetime
+    who: str
+    type: str = Field(description="created, changed or deleted")
+    changes: list[FieldChangeOut]
+
+
+CHANGE_TYPES = {"+": "created", "~": "changed", "-": "deleted"}
+
+
+def _history(obj) -> list[dict[str, Any]]:
+    return [
+        {
+            "when": c.when, "who": c.who, "type": CHANGE_TYPES.get(c.kind, c.kind),
+            "changes": [{"field": f, "old": old, "new": new} for f, old, new in c.fields],
+        }
+        for c in selectors.history_of(obj)
+    ]
+
+
+@router.get("/units", response=list[UnitOut], tags=["units"], summary="Units the caller may see")
+@paginate(Pagination)
+def list_units(request, filters: Query[UnitFilters]):
+    return selectors.unit_list(user=request.auth, filters=filters.dict()).prefetch_related("other_industries")
+
+
+@router.get("/units/{unit_id}", response=UnitOut, tags=["units"])
+def get_unit(request, unit_id: int):
+    return selectors.unit_get(user=request.auth, pk=unit_id)
+
+
+@router.post("/units", response={201: UnitOut}, tags=["units"], summary="Register a unit")
+def create_unit(request, payload: UnitIn):
+    return Status(201, services.unit_create(user=request.auth, data=payload.dict()))
+
+
+@router.patch("/units/{unit_id}", response=UnitOut, tags=["units"], summary="Change some of a unit's fields")
+def update_unit(request, unit_id: int, payload: UnitPatch):
+    unit = selectors.unit_get(user=request.auth, pk=unit_id)
+    return services.unit_update(user=request.auth, unit=unit, data=payload.dict(exclude_unset=True))
+
+
+@router.get("/units/{unit_id}/history", response=list[ChangeOut], tags=["units"], summary="Audit trail, newest first")
+def unit_history(request, unit_id: int):
+    return _history(selectors.unit_get(user=request.auth, pk=unit_id))
+
+
+# Sites -----------------------------------------------------------------------------------
+
+
+class SiteOut(Schema):
+    id: int
+    unit: int
+    unit_name: str
+    name: str
+    kind: str
+    county: str
+    county_name: str
+    address: str
+    capacity: int | None
+    is_active: bool
+    created_at: datetime
+
+    @staticmethod
+    def resolve_unit(obj: Site) -> int:
+        return obj.unit_id
+
+    @staticmethod
+    def resolve_unit_name(obj: Site) -> str:
+        return obj.unit.name
+
+    @staticmethod
+    def resolve_county(obj: Site) -> str:
+        return obj.county.code
+
+    @staticmethod
+    def resolve_county_name(obj: Site) -> str:
+        return obj.county.name
+
+
+class SiteFilters(Filters):
+    q: Text | None = Field(None, description="words of the site's or its unit's name, or the address")
+    county: Text | None = None
+    kind: Text | None = None
+    unit: int | None = Field(None, description="unit id")
+
+
+# A capacity is a head count: bounded so that a mistyped number is a 422, not a database overflow.
+Capacity = Annotated[int, Field(ge=0, le=2_147_483_647)]
+
+
+class SiteIn(In):
+    unit: int = Field(description="id of the unit the site belongs to")
+    name: Text
+    kind: Text = Field(description="prison, welfare_home, workshop, construction_site, factory, office, school, "
+                                   "hospital, other")
+    county: Text = Field(description="GB/T 2260 code of a county-level division")
+    address: Text = ""
+    capacity: Capacity | None = None
+    is_active: bool = True
+
+
+class SitePatch(In):
+    name: Text | None = None
+    kind: Text | None = None
+    county: Text | None = None
+    address: Text | None = None
+    capacity: Capacity | None = None
+    is_active: bool | None = None
+
+
+def _unit_for_site(user, unit_id: int) -> Unit:
+    """The unit named in a site's body; a unit the caller cannot see is reported like a missing one."""
+    try:
+        return selectors.unit_get(user=user, pk=unit_id)
+    except Http404:
+        raise DomainError(_("No unit with this id."), field="unit") from None
+
+
+@router.get("/sites", response=list[SiteOut], tags=["sites"], summary="Sites the caller may see")
+@paginate(Pagination)
+def list_sites(request, filters: Query[SiteFilters]):
+    data = filters.dict(exclude={"unit"})
+    qs = selectors.site_list(user=request.auth, filters=data)
+    if filters.unit is not None:
+        qs = qs.filter(unit_id=filters.unit)  # narrows the scoped list; an unseen unit gives nothing
+    return qs
+
+
+@router.get("/sites/{site_id}", response=SiteOut, tags=["sites"])
+def get_site(request, site_id: int):
+    return selectors.site_get(user=request.auth, pk=site_id)
+
+
+@router.post("/sites", response={201: SiteOut}, tags=["sites"], summary="Add a site to a unit")
+def create_site(request, payload: SiteIn):
+    unit = _unit_for_site(request.auth, payload.unit)
+    site = services.site_create(user=request.auth, unit=unit, data=payload.dict(exclude={"unit"}))
+    return Status(201, site)
+
+
+@router.patch("/sites/{site_id}", response=SiteOut, tags=["sites"], summary="Change some of a site's fields")
+def update_site(request, site_id: int, payload: SitePatch):
+    site = selectors.site_get(user=request.auth, pk=site_id)
+    data = payload.dict(exclude_unset=True)
+    if data.get("is_active", True) is None:
+        del data["is_active"]
+    return services.site_update(user=request.auth, site=site, data=data)
+
+
+# People ----------------------------------------------------------------------------------
+
+
+class PersonOut(Schema):
+    id: int
+    name: str
+    id_number_masked: str
+    phone: str
+    created_at: datetime
+
+
+class MembershipOut(Schema):
+    site: int
+    site_name: str
+    unit: int
+    unit_name: str
+    relation: str
+    since: date | None
+    until: date | None
+
+    @staticmethod
+    def resolve_site(obj) -> int:
+        return obj.site_id
+
+    @staticmethod
+    def resolve_site_name(obj) -> str:
+        return obj.site.name
+
+    @staticmethod
+    def resolve_unit(obj) -> int:
+        return obj.site.unit_id
+
+    @staticmethod
+    def resolve_unit_name(obj) -> str:
+        return obj.site.unit.name
+
+
+class PersonDetailOut(Schema):
+    id: int
+    name: str
+    id_number: str = Field(description="whole for callers with health duties at one of the person's sites, "
+                                       "masked (430422********1234) for everyone else")
+    phone: str
+    created_at: datetime
+    memberships: list[MembershipOut]
+
+
+class PersonFilters(Filters):
+    q: Text | None = Field(None, description="words of the name, the start of the phone, or a whole ID number")
+    site: int | None = Field(None, description="site id")
+    relation: Text | None = None
+
+
+class PersonIn(In):
+    site: int = Field(description="id of the site the person is registered at")
+    name: Text
+    id_number: Text = Field(description="resident ID number, 18 characters")
+    phone: Text = ""
+    relation: Text = Field(description="inmate, resident, staff, worker, visitor")
+    since: date | None = None
+    until: date | None = None
+
+
+class PersonPatch(In):
+    name: Text | None = None
+    phone: Text | None = None
+
+
+def _person_detail(user, person: Person) -> dict[str, Any]:
+    return {
+        "id": person.pk, "name": person.name, "phone": person.phone, "created_at": person.created_at,
+        "id_number": selectors.person_id_number(user=user, person=person),
+        "memberships": list(selectors.person_memberships(user=user, person=person)),
+    }
+
+
+@router.get("/people", response=list[PersonOut], tags=["people"], summary="People at the sites the caller may see")
+@paginate(Pagination)
+def list_people(request, filters: Query[PersonFilters]):
+    return selectors.person_list(user=request.auth, filters=filters.dict())
+
+
+@router.get("/people/{person_id}", response=PersonDetailOut, tags=["people"])
+def get_person(request, person_id: int):
+    return _person_detail(request.auth, selectors.person_get(user=request.auth, pk=person_id))
+
+
+@router.post("/people", response={201: PersonDetailOut}, tags=["people"],
+             summary="Register a person at a site (or add the site to a person already known)")
+def register_person(request, payload: PersonIn):
+    try:
+        site = selectors.site_get(user=request.auth, pk=payload.site)
+    except Http404:
+        raise DomainError(_("No site with this id."), field="site") from None
+    person = services.person_register(user=request.auth, site=site, data=payload.dict(exclude={"site"}))
+    return Status(201, _person_detail(request.auth, person))
+
+
+@router.patch("/people/{person_id}", response=PersonDetailOut, tags=["people"], summary="Change a name or phone")
+def update_person(request, person_id: int, payload: PersonPatch):
+    person = selectors.person_get(user=request.auth, pk=person_id)
+    person = services.person_update(user=request.auth, person=person, data=payload.dict(exclude_unset=True))
+    return _person_detail(request.auth, person)
+
+
+# Departments -----------------------------------------------------------------------------
+
+
+class DepartmentOut(Schema):
+    id: int
+    code: str
+    name: str
+    kind: str
+    region: str
+    region_name: str
+    parent: str | None
+    phone: str
+    is_active: bool
+
+    @staticmethod
+    def resolve_region(obj) -> str:
+        return obj.region.code
+
+    @staticmethod
+    def resolve_region_name(obj) -> str:
+        return obj.region.name
+
+    @staticmethod
+    def resolve_parent(obj) -> str | None:
+        return obj.parent.code if obj.parent_id else None
+
+
+class DepartmentFilters(Filters):
+    q: Text | None = None
+    kind: Text | None = None
+    region: Text | None = None
+
+
+class DepartmentIn(In):
+    code: Text = Field(description="lower-case letters, digits, hyphens and underscores")
+    name: Text
+    kind: Text = Field(description="city_department, county_government, county_department, party_office")
+    region: Text = Field(description="GB/T 2260 code")
+    parent: Text | None = Field(None, description="code of the parent department")
+    phone: Text = ""
+    is_active: bool = True
+
+
+class DepartmentPatch(In):
+    code: Text | None = None
+    name: Text | None = None
+    kind: Text | None = None
+    region: Text | None = None
+    parent: Text | None = None
+    phone: Text | None = None
+    is_active: bool | None = None
+
+
+@router.get("/departments", response=list[DepartmentOut], tags=["departments"])
+@paginate(Pagination)
+def list_departments(request, filters: Query[DepartmentFilters]):
+    return selectors.department_list(user=request.auth, filters=filters.dict())
+
+
+@router.get("/departments/{department_id}", response=DepartmentOut, tags=["departments"])
+def get_department(request, department_id: int):
+    return selectors.department_get(user=request.auth, pk=department_id)
+
+
+@router.post("/departments", response={201: DepartmentOut}, tags=["departments"], summary="City administrator only")
+def create_department(request, payload: DepartmentIn):
+    return Status(201, services.department_save(user=request.auth, data=payload.dict()))
+
+
+@router.patch("/departments/{department_id}", response=DepartmentOut, tags=["departments"],
+              summary="City administrator only")
+def update_department(request, department_id: int, payload: DepartmentPatch):
+    department = selectors.department_get(user=request.auth, pk=department_id)
+    data = payload.dict(exclude_unset=True)
+    if data.get("is_active", True) is None:
+        del data["is_active"]
+    return services.department_save(user=request.auth, department=department, data=data)

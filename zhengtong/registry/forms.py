@@ -1,0 +1,126 @@
+"""Forms that render and parse the registry's pages. They only turn text into values: every
+rule lives in registry.services, whose errors are put back on the form by ``apply_errors``."""
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from zhengtong.registry.errors import DomainError
+from zhengtong.registry.models import Department, Site, SitePerson, Unit
+from zhengtong.registry.selectors import county_choices
+
+
+def _counties():
+    return [("", "—")] + [(r.code, f"{r.name} ({r.code})") for r in county_choices()]
+
+
+class UnitFilterForm(forms.Form):
+    q = forms.CharField(label=_("Search"), required=False)
+    county = forms.ChoiceField(label=_("County"), required=False, choices=_counties)
+    industry = forms.CharField(label=_("Industry code"), required=False, max_length=4)
+    kind = forms.ChoiceField(label=_("Kind"), required=False, choices=[("", "—"), *Unit.Kind.choices])
+    status = forms.ChoiceField(label=_("Status"), required=False, choices=[("", "—"), *Unit.Status.choices])
+
+
+class UnitForm(forms.Form):
+    uscc = forms.CharField(label=_("Unified social credit code"), required=False, max_length=40)
+    name = forms.CharField(label=_("Name"), required=False, max_length=250)
+    kind = forms.ChoiceField(label=_("Kind"), choices=Unit.Kind.choices)
+    county = forms.ChoiceField(label=_("County"), choices=_counties, required=False)
+    industry = forms.CharField(
+        label=_("Main industry (GB/T 4754-2017 class)"), required=False, max_length=10,
+        widget=forms.TextInput(attrs={"list": "industry-classes", "placeholder": "4411"}),
+    )
+    other_industries = forms.CharField(
+        label=_("Other industries"), required=False, help_text=_("Class codes separated by commas"),
+    )
+    address = forms.CharField(label=_("Address"), required=False, max_length=250)
+    legal_representative = forms.CharField(label=_("Legal representative"), required=False, max_length=60)
+    contact_name = forms.CharField(label=_("Contact"), required=False, max_length=60)
+    contact_phone = forms.CharField(label=_("Contact phone"), required=False, max_length=40)
+    status = forms.ChoiceField(label=_("Status"), choices=Unit.Status.choices)
+
+    @classmethod
+    def for_unit(cls, unit: Unit) -> "UnitForm":
+        return cls(initial={
+            "uscc": unit.uscc, "name": unit.name, "kind": unit.kind, "county": unit.county.code,
+            "industry": unit.industry.code, "address": unit.address,
+            "other_industries": ", ".join(i.code for i in unit.other_industries.all()),
+            "legal_representative": unit.legal_representative, "contact_name": unit.contact_name,
+            "contact_phone": unit.contact_phone, "status": unit.status,
+        })
+
+
+class SiteFilterForm(forms.Form):
+    q = forms.CharField(label=_("Search"), required=False)
+    county = forms.ChoiceField(label=_("County"), required=False, choices=_counties)
+    kind = forms.ChoiceField(label=_("Kind"), required=False, choices=[("", "—"), *Site.Kind.choices])
+
+
+class SiteForm(forms.Form):
+    name = forms.CharField(label=_("Name"), required=False, max_length=250)
+    kind = forms.ChoiceField(label=_("Kind"), choices=Site.Kind.choices)
+    county = forms.ChoiceField(label=_("County"), choices=_counties, required=False)
+    address = forms.CharField(label=_("Address"), required=False, max_length=250)
+    capacity = forms.CharField(label=_("Capacity (people)"), required=False, max_length=10)
+    is_active = forms.BooleanField(label=_("Active"), required=False, initial=True)
+
+    @classmethod
+    def for_site(cls, site: Site) -> "SiteForm":
+        return cls(initial={
+            "name": site.name, "kind": site.kind, "county": site.county.code, "address": site.address,
+            "capacity": site.capacity if site.capacity is not None else "", "is_active": site.is_active,
+        })
+
+
+class PersonFilterForm(forms.Form):
+    q = forms.CharField(label=_("Name, phone or ID number"), required=False)
+    relation = forms.ChoiceField(
+        label=_("Relation"), required=False, choices=[("", "—"), *SitePerson.Relation.choices]
+    )
+
+
+class PersonForm(forms.Form):
+    site = forms.ChoiceField(label=_("Site"))
+    name = forms.CharField(label=_("Name"), required=False, max_length=60)
+    id_number = forms.CharField(label=_("ID number"), required=False, max_length=30)
+    phone = forms.CharField(label=_("Phone"), required=False, max_length=40)
+    relation = forms.ChoiceField(label=_("Relation to the site"), choices=SitePerson.Relation.choices)
+    since = forms.CharField(label=_("Since"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    until = forms.CharField(label=_("Until"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+
+    def __init__(self, *args, sites=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["site"].choices = [(s.pk, f"{s.name} · {s.unit.name}") for s in sites]
+
+
+class PersonEditForm(forms.Form):
+    name = forms.CharField(label=_("Name"), required=False, max_length=60)
+    phone = forms.CharField(label=_("Phone"), required=False, max_length=40)
+
+
+class DepartmentForm(forms.Form):
+    code = forms.CharField(label=_("Code"), required=False, max_length=40)
+    name = forms.CharField(label=_("Name"), required=False, max_length=120)
+    kind = forms.ChoiceField(label=_("Kind"), choices=Department.Kind.choices)
+    region = forms.CharField(label=_("Region code"), required=False, max_length=6, initial="430400")
+    parent = forms.CharField(label=_("Parent department code"), required=False, max_length=40)
+    phone = forms.CharField(label=_("Phone"), required=False, max_length=40)
+    is_active = forms.BooleanField(label=_("Active"), required=False, initial=True)
+
+    @classmethod
+    def for_department(cls, d: Department) -> "DepartmentForm":
+        return cls(initial={
+            "code": d.code, "name": d.name, "kind": d.kind, "region": d.region.code,
+            "parent": d.parent.code if d.parent else "", "phone": d.phone, "is_active": d.is_active,
+        })
+
+
+class ImportForm(forms.Form):
+    file = forms.FileField(label=_("Spreadsheet (.xlsx or .csv)"))
+
+
+def apply_errors(form: forms.Form, error: DomainError) -> None:
+    """Put a service's field errors on the form; errors of fields the form lacks go on top."""
+    for field, messages in (error.errors or {"": [error.message]}).items():
+        for message in messages:
+            form.add_error(field if field in form.fields else None, message)

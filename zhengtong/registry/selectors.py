@@ -1,0 +1,242 @@
+"""Every read of the registry. Each takes the user and returns only what their scope allows
+(accounts.scopes); a record outside the scope is simply not found (404), never shown."""
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import Q, QuerySet
+from django.http import Http404
+
+from zhengtong.accounts import scopes
+from zhengtong.registry.codes import normalise
+from zhengtong.registry.identity import decrypt_id_number, id_number_hash
+from zhengtong.registry.models import Department, Industry, Person, Region, Site, SitePerson, Unit, UnitImport
+
+
+def _industry_filter(code: str, field: str = "industry") -> Q:
+    """A section letter, a 2- or 3-digit prefix, or a 4-digit class."""
+    code = code.strip().upper()
+    if len(code) == 1 and code.isalpha():
+        return Q(**{f"{field}__parent__parent__parent__code": code})
+    return Q(**{f"{field}__code__startswith": code})
+
+
+def _query_text(filters: dict[str, Any]) -> str:
+    """The search text, without NUL characters (PostgreSQL refuses them in a query)."""
+    return str(filters.get("q") or "").replace("\x00", "").strip()
+
+
+def _search(q: str, *fields: str) -> Q:
+    """Every word must match one of the fields (contains; works for Chinese text)."""
+    result = Q()
+    for word in q.split():
+        any_field = Q()
+        for f in fields:
+            any_field |= Q(**{f"{f}__icontains": word})
+        result &= any_field
+    return result
+
+
+def unit_list(*, user, filters: dict[str, Any] | None = None) -> QuerySet[Unit]:
+    filters = filters or {}
+    qs = Unit.objects.filter(scopes.units_q(user)).select_related("county", "industry")
+    q = _query_text(filters)
+    if q:
+        code = normalise(q)
+        qs = qs.filter(_search(q, "name", "address") | Q(uscc__startswith=code))
+    if filters.get("county"):
+        qs = qs.filter(county__code=filters["county"])
+    if filters.get("industry"):
+        qs = qs.filter(_industry_filter(str(filters["industry"])))
+    if filters.get("kind"):
+        qs = qs.filter(kind=filters["kind"])
+    if filters.get("status"):
+        qs = qs.filter(status=filters["status"])
+    if filters.get("incomplete"):
+        qs = qs.filter(Q(contact_phone="") | Q(legal_representative="") | Q(address=""))
+    return qs.order_by("name", "id")
+
+
+def unit_get(*, user, pk: int) -> Unit:
+    try:
+        return Unit.objects.select_related("county", "industry").get(scopes.units_q(user), pk=pk)
+    except (Unit.DoesNotExist, ValueError, TypeError):
+        raise Http404("unit") from None
+
+
+def unit_can_change(*, user, unit: Unit) -> bool:
+    return Unit.objects.filter(scopes.units_editable_q(user), pk=unit.pk).exists()
+
+
+def site_list(*, user, filters: dict[str, Any] | None = None, unit: Unit | None = None) -> QuerySet[Site]:
+    filters = filters or {}
+    qs = Site.objects.filter(scopes.sites_q(user)).select_related("unit", "county")
+    if unit is not None:
+        qs = qs.filter(unit=unit)
+    q = _query_text(filters)
+    if q:
+        qs = qs.filter(_search(q, "name", "unit__name", "address"))
+    if filters.get("county"):
+        qs = qs.filter(county__code=filters["county"])
+    if filters.get("kind"):
+        qs = qs.filter(kind=filters["kind"])
+    return qs.order_by("name", "id")
+
+
+def site_get(*, user, pk: int) -> Site:
+    try:
+        return Site.objects.select_related("unit", "county").get(scopes.sites_q(user), pk=pk)
+    except (Site.DoesNotExist, ValueError, TypeError):
+        raise Http404("site") from None
+
+
+def site_can_change(*, user, site: Site) -> bool:
+    return Site.objects.filter(scopes.sites_editable_q(user), pk=site.pk).exists()
+
+
+def sites_for_people(*, user) -> QuerySet[Site]:
+    """Sites where the user may register people."""
+    return Site.objects.filter(scopes.people_sites_q(user)).select_related("unit").order_by("name")
+
+
+def person_list(*, user, filters: dict[str, Any] | None = None) -> QuerySet[Person]:
+    filters = filters or {}
+    qs = Person.objects.filter(scopes.people_q(user))
+    q = _query_text(filters)
+    if q:
+        code = normalise(q)
+        if len(code) == 18 and code[:17].isdigit():
+            qs = qs.filter(id_number_hash=id_number_hash(code))
+        else:
+            qs = qs.filter(_search(q, "name") | Q(phone__startswith=q))
+    if filters.get("site"):
+        qs = qs.filter(memberships__site_id=filters["site"])
+    if filters.get("relation"):
+        qs = qs.filter(memberships__relation=filters["relation"])
+    return qs.distinct().order_by("name", "id")
+
+
+def person_get(*, user, pk: int) -> Person:
+    try:
+        return Person.objects.filter(scopes.people_q(user)).distinct().get(pk=pk)
+    except (Person.DoesNotExist, ValueError, TypeError):
+        raise Http404("person") from None
+
+
+def person_memberships(*, user, person: Person) -> QuerySet[SitePerson]:
+    """The person's relations to the sites the user may see people of."""
+    return (
+        SitePerson.objects.filter(person=person, site__in=Site.objects.filter(scopes.people_sites_q(user)))
+        .select_related("site", "site__unit")
+        .order_by("site__name")
+    )
+
+
+def person_id_number(*, user, person: Person) -> str:
+    """The ID number as this user may see it: whole for health duties at one of the person's
+    sites, masked for everyone else."""
+    site_ids = set(person.memberships.values_list("site_id", flat=True))
+    if scopes.can_see_health_data(user, site_ids):
+        return decrypt_id_number(person.id_number_encrypted)
+    return person.id_number_masked
+
+
+def department_list(*, user, filters: dict[str, Any] | None = None) -> QuerySet[Department]:
+    filters = filters or {}
+    qs = Department.objects.filter(scopes.departments_q(user)).select_related("region", "parent")
+    q = _query_text(filters)
+    if q:
+        qs = qs.filter(_search(q, "name", "code"))
+    if filters.get("kind"):
+        qs = qs.filter(kind=filters["kind"])
+    if filters.get("region"):
+        qs = qs.filter(region__code=filters["region"])
+    return qs.order_by("code")
+
+
+def department_get(*, user, pk: int) -> Department:
+    try:
+        return Department.objects.select_related("region", "parent").get(scopes.departments_q(user), pk=pk)
+    except (Department.DoesNotExist, ValueError, TypeError):
+        raise Http404("department") from None
+
+
+def county_choices() -> QuerySet[Region]:
+    return Region.objects.filter(parent__code="430400").order_by("code")
+
+
+def industry_list(*, q: str = "", level: str | None = None) -> QuerySet[Industry]:
+    """GB/T 4754-2017 entries by code prefix or name; reference data, the same for everyone."""
+    qs = Industry.objects.select_related("parent")
+    q = q.replace("\x00", "").strip()
+    if q:
+        qs = qs.filter(Q(code__startswith=q.upper()) | Q(name__icontains=q))
+    if level:
+        qs = qs.filter(level=level)
+    return qs.order_by("code")
+
+
+@dataclass
+class Change:
+    when: Any
+    who: str
+    kind: str  # "+" created, "~" changed, "-" deleted
+    fields: list[tuple[str, str, str]]  # (field label, old, new)
+
+
+def history_of(obj, *, excluded: tuple[str, ...] = ()) -> list[Change]:
+    """The audit trail of a record, newest first: who, when, and each field's old and new value."""
+    records = list(obj.history.select_related("history_user").order_by("-history_date", "-history_id"))
+    changes = []
+    model = type(obj)
+    for i, rec in enumerate(records):
+        who = rec.history_user.get_username() if rec.history_user else "system"
+        older = records[i + 1] if i + 1 < len(records) else None
+        fields = []
+        if older is not None:
+            delta = rec.diff_against(older, excluded_fields=list(excluded) + ["updated_at"])
+            for c in delta.changes:
+                fields.append(_field_change(model, c.field, c.old, c.new))
+        changes.append(Change(when=rec.history_date, who=who, kind=rec.history_type, fields=fields))
+    return changes
+
+
+def _field_change(model, name: str, old, new) -> tuple[str, str, str]:
+    """(label, old, new) with related records and choices shown by name, not by id."""
+    try:
+        field = model._meta.get_field(name)
+    except Exception:
+        return name, _display(old), _display(new)
+    if field.many_to_one:
+        related = field.related_model._default_manager.in_bulk([v for v in (old, new) if v is not None])
+        old, new = related.get(old, old), related.get(new, new)
+    elif field.many_to_many:
+        key = field.m2m_reverse_field_name()
+        ids = [row.get(key) for row in (old or []) + (new or []) if isinstance(row, dict)]
+        related = field.related_model._default_manager.in_bulk(ids)
+        old, new = ([related.get(r.get(key), r) for r in (v or [])] for v in (old, new))
+    elif field.choices:
+        labels = dict(field.flatchoices)
+        old, new = labels.get(old, old), labels.get(new, new)
+    return str(field.verbose_name), _display(old), _display(new)
+
+
+def _display(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, list):
+        return ", ".join(str(v) for v in value)
+    return str(value)
+
+
+def unit_imports(*, user) -> QuerySet[UnitImport]:
+    """A user's own imports; the city administrator sees everyone's."""
+    qs = UnitImport.objects.select_related("user")
+    return qs if scopes.get_scope(user).is_city else qs.filter(user=user)
+
+
+def unit_import_get(*, user, pk: int) -> UnitImport:
+    try:
+        return unit_imports(user=user).get(pk=pk)
+    except (UnitImport.DoesNotExist, ValueError, TypeError):
+        raise Http404("import") from None
