@@ -21,6 +21,21 @@ def _industry_filter(code: str, field: str = "industry") -> Q:
     return Q(**{f"{field}__code__startswith": code})
 
 
+def _get_or_404(qs: QuerySet, pk) -> Any:
+    """One record of a scoped queryset; anything else — missing, outside the scope, not a valid
+    id — is the same 404, so that an id never tells whether a record exists."""
+    try:
+        pk = int(pk)
+    except (TypeError, ValueError):
+        raise Http404 from None
+    if not 0 < pk < 2**63:
+        raise Http404
+    try:
+        return qs.get(pk=pk)
+    except qs.model.DoesNotExist:
+        raise Http404 from None
+
+
 def _query_text(filters: dict[str, Any]) -> str:
     """The search text, without NUL characters (PostgreSQL refuses them in a query)."""
     return str(filters.get("q") or "").replace("\x00", "").strip()
@@ -58,10 +73,7 @@ def unit_list(*, user, filters: dict[str, Any] | None = None) -> QuerySet[Unit]:
 
 
 def unit_get(*, user, pk: int) -> Unit:
-    try:
-        return Unit.objects.select_related("county", "industry").get(scopes.units_q(user), pk=pk)
-    except (Unit.DoesNotExist, ValueError, TypeError):
-        raise Http404("unit") from None
+    return _get_or_404(Unit.objects.select_related("county", "industry").filter(scopes.units_q(user)), pk)
 
 
 def unit_can_change(*, user, unit: Unit) -> bool:
@@ -84,10 +96,7 @@ def site_list(*, user, filters: dict[str, Any] | None = None, unit: Unit | None 
 
 
 def site_get(*, user, pk: int) -> Site:
-    try:
-        return Site.objects.select_related("unit", "county").get(scopes.sites_q(user), pk=pk)
-    except (Site.DoesNotExist, ValueError, TypeError):
-        raise Http404("site") from None
+    return _get_or_404(Site.objects.select_related("unit", "county").filter(scopes.sites_q(user)), pk)
 
 
 def site_can_change(*, user, site: Site) -> bool:
@@ -117,10 +126,7 @@ def person_list(*, user, filters: dict[str, Any] | None = None) -> QuerySet[Pers
 
 
 def person_get(*, user, pk: int) -> Person:
-    try:
-        return Person.objects.filter(scopes.people_q(user)).distinct().get(pk=pk)
-    except (Person.DoesNotExist, ValueError, TypeError):
-        raise Http404("person") from None
+    return _get_or_404(Person.objects.filter(scopes.people_q(user)).distinct(), pk)
 
 
 def person_memberships(*, user, person: Person) -> QuerySet[SitePerson]:
@@ -155,10 +161,7 @@ def department_list(*, user, filters: dict[str, Any] | None = None) -> QuerySet[
 
 
 def department_get(*, user, pk: int) -> Department:
-    try:
-        return Department.objects.select_related("region", "parent").get(scopes.departments_q(user), pk=pk)
-    except (Department.DoesNotExist, ValueError, TypeError):
-        raise Http404("department") from None
+    return _get_or_404(Department.objects.select_related("region", "parent").filter(scopes.departments_q(user)), pk)
 
 
 def county_choices() -> QuerySet[Region]:
@@ -236,7 +239,4 @@ def unit_imports(*, user) -> QuerySet[UnitImport]:
 
 
 def unit_import_get(*, user, pk: int) -> UnitImport:
-    try:
-        return unit_imports(user=user).get(pk=pk)
-    except (UnitImport.DoesNotExist, ValueError, TypeError):
-        raise Http404("import") from None
+    return _get_or_404(unit_imports(user=user), pk)

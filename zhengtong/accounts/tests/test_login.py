@@ -1,0 +1,48 @@
+import pytest
+from django.urls import reverse
+
+from zhengtong.testing import PASSWORD
+
+pytestmark = pytest.mark.django_db
+
+
+def _login(client, password):
+    return client.post(reverse("login"), {"username": "gate", "password": password})
+
+
+def test_repeated_failures_lock_the_account_with_our_page(client, world, settings):
+    for _ in range(settings.AXES_FAILURE_LIMIT - 1):
+        assert _login(client, "wrong").status_code == 200
+    assert _login(client, "wrong").status_code == 429
+    response = _login(client, PASSWORD)
+    assert response.status_code == 429
+    assert 'role="alert"' in response.content.decode()
+    assert "_auth_user_id" not in client.session
+
+
+def test_a_good_login_resets_the_failures(client, world, settings):
+    for _ in range(settings.AXES_FAILURE_LIMIT - 1):
+        _login(client, "wrong")
+    assert _login(client, PASSWORD).status_code == 302
+
+
+def test_production_hashes_passwords_with_argon2():
+    from zhengtong import settings as production
+
+    assert production.PASSWORD_HASHERS[0] == "django.contrib.auth.hashers.Argon2PasswordHasher"
+
+
+def test_sessions_expire_and_cookies_are_protected(client, world):
+    from zhengtong import settings as production
+
+    assert production.SESSION_COOKIE_AGE <= 8 * 3600 and production.SESSION_EXPIRE_AT_BROWSER_CLOSE
+    client.post(reverse("login"), {"username": "gate", "password": PASSWORD})
+    response = client.get("/")
+    assert response["X-Frame-Options"] == "DENY"
+    assert response["X-Content-Type-Options"] == "nosniff"
+    assert response.cookies.get("sessionid")["httponly"]
+
+
+def test_logout_needs_a_post(client, world):
+    client.force_login(world.users["none"])
+    assert client.get(reverse("logout")).status_code == 405
