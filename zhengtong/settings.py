@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "django_q",
     "zhengtong.registry",
     "zhengtong.accounts",
+    "zhengtong.screening",
 ]
 
 MIDDLEWARE = [
@@ -92,6 +93,10 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     )
     DATABASES["default"]["OPTIONS"]["transaction_mode"] = "IMMEDIATE"
     DATABASES["default"]["CONN_MAX_AGE"] = 0
+
+# SQLite cannot enforce a unique constraint with NULLS NOT DISTINCT (role assignments); on
+# PostgreSQL it is enforced, and the admin is the only place assignments are made.
+SILENCED_SYSTEM_CHECKS = ["models.W047"]
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -161,6 +166,13 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 20 * 1024 * 1024
 # Key for the keyed hash and the encryption of personal ID numbers. Changing it makes stored
 # numbers unreadable, so production sets it once and keeps it with the database backups.
 PERSONAL_DATA_KEY = os.getenv("ZT_PERSONAL_DATA_KEY", SECRET_KEY)
+
+# Screening at sites (shared/domain/epidemic.md): city defaults; a site may override the threshold.
+FEVER_THRESHOLD = float(os.getenv("ZT_FEVER_THRESHOLD", "37.3"))
+MAX_STAY_HOURS = float(os.getenv("ZT_MAX_STAY_HOURS", "8"))
+ENTRY_RETENTION_DAYS = int(os.getenv("ZT_ENTRY_RETENTION_DAYS", "28"))
+CLOCK_SKEW_SECONDS = int(os.getenv("ZT_CLOCK_SKEW_SECONDS", "300"))
+ALERT_CHANNELS = [c for c in os.getenv("ZT_ALERT_CHANNELS", "").split(",") if c]
 
 # The largest spreadsheet a unit import accepts, in rows.
 IMPORT_MAX_ROWS = int(os.getenv("ZT_IMPORT_MAX_ROWS", "50000"))

@@ -8,6 +8,7 @@ urlpatterns = [
     path("", account_views.home, name="home"),
     path("accounts/", include("zhengtong.accounts.urls")),
     path("registry/", include("zhengtong.registry.urls")),
+    path("screening/", include("zhengtong.screening.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("api/", api.urls),

@@ -213,3 +213,31 @@ def can_change_departments(user) -> bool:
 def can_import_units(user) -> bool:
     s = get_scope(user)
     return s.is_city or bool(s.counties)
+
+
+# Screening at sites --------------------------------------------------------------------
+
+
+def can_screen_at(user, site) -> bool:
+    """Record entries, exits and visitors at the site's gate."""
+    s = get_scope(user)
+    return s.is_city or site.pk in (s.managed_sites | s.gate_sites) or site.county_id in s.counties
+
+
+def can_manage_site(user, site) -> bool:
+    """Set closed management and areas, take health checks, log disinfection."""
+    s = get_scope(user)
+    return s.is_city or site.pk in s.managed_sites or site.county_id in s.counties
+
+
+def screening_sites_q(user) -> Q:
+    """Sites whose screening figures (entries, refusals, checks) the user may see."""
+    s = get_scope(user)
+    if s.is_city:
+        return Q()
+    q = NOTHING
+    if s.counties:
+        q |= Q(county_id__in=s.counties)
+    if s.managed_sites or s.gate_sites:
+        q |= Q(pk__in=s.managed_sites | s.gate_sites)
+    return q

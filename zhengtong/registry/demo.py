@@ -93,6 +93,12 @@ def _branch_name(county: Region) -> str:
     return f"市生态环境局{short}分局"
 
 
+# Apps above the registry add their demo data here from their AppConfig.ready(): (label, callable
+# taking admin=, named_sites= (keyed as NAMED_UNITS) and rng=, returning a count to print).
+EXTRA_LOADERS: list[tuple[str, Any]] = []
+EXTRA_WIPERS: list[Any] = []  # callables that delete an app's demo data before the registry goes
+
+
 # The units named on the page ------------------------------------------------------------------
 
 
@@ -866,6 +872,9 @@ def load_demo(
         _accounts(password_hash, admin, named_units, named_sites)
         done("accounts", len(DEMO_ACCOUNTS))
 
+        for label, loader in EXTRA_LOADERS:  # the campaigns' own demo data (apps above the registry)
+            done(label, loader(admin=admin, named_sites=named_sites, rng=state.rng))
+
     return {
         "departments": len(departments), "units": len(named_units) + len(generated),
         "other_industries": len(links), "sites": len(named_sites) + len(site_rows), "people": len(persons),
@@ -897,6 +906,8 @@ def wipe_demo() -> dict[str, int]:
     counts = {**registry_counts(), "departments": Department.objects.count()}
     try:
         with transaction.atomic(), _history_off():
+            for wipe in EXTRA_WIPERS:  # the campaigns' data first: it refers to the registry
+                wipe()
             _demo_users().delete()
             SitePerson.objects.all().delete()
             Person.objects.all().delete()

@@ -137,8 +137,16 @@ class Unit(models.Model):
 
 
 
+class VisitorPolicy(models.TextChoices):
+    ALLOWED = "allowed", _("Visitors allowed")
+    APPOINTMENT = "appointment", _("By appointment only")
+    NONE = "none", _("No visitors")
+
+
 class Site(models.Model):
     """A unit's place with an entrance, where people are screened."""
+
+    VisitorPolicy = VisitorPolicy
 
     class Kind(models.TextChoices):
         PRISON = "prison", _("Prison")
@@ -159,6 +167,16 @@ class Site(models.Model):
     capacity = models.PositiveIntegerField(_("capacity"), null=True, blank=True)
     is_active = models.BooleanField(_("active"), default=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    # Closed management (封闭式管理) since a date; null when the site is open.
+    closed_since = models.DateField(_("closed management since"), null=True, blank=True)
+    visitor_policy = models.CharField(
+        _("visitor policy"), max_length=12, choices=VisitorPolicy.choices, default=VisitorPolicy.ALLOWED
+    )
+    # The site's own fever threshold, overriding the city setting (ZT_FEVER_THRESHOLD).
+    fever_threshold = models.DecimalField(
+        _("fever threshold (°C)"), max_digits=3, decimal_places=1, null=True, blank=True
+    )
+    disinfection_interval_hours = models.PositiveIntegerField(_("disinfection every (hours)"), default=24)
     history = HistoricalRecords()
 
     class Meta:
@@ -171,6 +189,10 @@ class Site(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def is_closed(self) -> bool:
+        return self.closed_since is not None
 
 
 class Person(models.Model):

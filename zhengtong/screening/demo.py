@@ -1,0 +1,83 @@
+"""The demo city's screening picture: the page's special sites under closed management, their
+areas, daily disinfection, and two weeks of entries at the named sites ending now.
+
+From the page: the prison is under fully closed management; the welfare centre has refused all
+visitors since 26 January 2020; the rail-welding workshop registers and temperature-checks everyone
+who enters every day and disinfects its production and living areas.
+invented: the prison's closing date, every area name, disinfection agents and times, and the entries.
+"""
+
+import uuid
+from datetime import date, timedelta
+from decimal import Decimal
+
+from django.utils import timezone
+
+from zhengtong.registry.models import SitePerson, VisitorPolicy
+from zhengtong.screening.models import Alert, Area, Decision, Disinfection, Entry, GateDevice, HealthCheck, Reason
+
+STATES = {
+    "prison": (date(2020, 1, 24), VisitorPolicy.NONE),  # invented date
+    "welfare": (date(2020, 1, 26), VisitorPolicy.NONE),  # from the page
+}
+AREAS = {
+    "prison": ["一监区", "二监区", "三监区", "出监监区（刑释前隔离）", "监狱医院", "伙房"],
+    "welfare": ["老人楼一层", "老人楼二层", "儿童楼", "食堂"],
+    "workshop": ["焊轨生产区", "职工宿舍", "食堂"],
+    "tbea": ["施工区", "工人宿舍"],
+    "zhongke": ["一号厂房", "二号厂房", "员工食堂"],
+}
+OPERATORS = ["王师傅", "李师傅", "张师傅"]
+AGENTS = ["含氯消毒液（500mg/L）", "75%酒精", "过氧乙酸"]
+
+
+def wipe() -> None:
+    for model in (Entry, Disinfection, HealthCheck, Alert, GateDevice, Area):
+        model.objects.all().delete()
+
+
+def load(*, admin, named_sites: dict, rng) -> int:
+    """Returns the number of entries written."""
+    now = timezone.now()
+    for key, (since, policy) in STATES.items():
+        site = named_sites[key]
+        site.closed_since, site.visitor_policy = since, policy
+        site._history_user, site._change_reason = admin, "疫情防控：封闭式管理"
+        site.save()
+    areas = {key: Area.objects.bulk_create([Area(site=named_sites[key], name=n) for n in names])
+             for key, names in AREAS.items()}
+    disinfections = []
+    for key, site_areas in areas.items():
+        for day in range(14):
+            for area in site_areas:
+                if key == "zhongke" and area.name == "二号厂房" and day < 2:
+                    continue  # one area overdue, so the site page has something to flag
+                at = now - timedelta(days=day, hours=rng.randint(1, 6))
+                disinfections.append(Disinfection(site=area.site, area=area, agent=rng.choice(AGENTS), done_at=at,
+                                                  operator=rng.choice(OPERATORS), recorded_by=admin))
+    Disinfection.objects.bulk_create(disinfections, batch_size=2000)
+    entries = []
+    for key in ("workshop", "zhongke", "tbea"):
+        site = named_sites[key]
+        people = list(SitePerson.objects.filter(site=site, relation__in=SitePerson.BELONGS)
+                      .values_list("person_id", flat=True)[:150])
+        site_areas = areas[key]
+        for day in range(14, -1, -1):
+            start = timezone.localtime(now - timedelta(days=day)).replace(hour=7, minute=30, second=0, microsecond=0)
+            for person_id in people:
+                entered = start + timedelta(minutes=rng.randint(0, 90))
+                if entered > now:
+                    continue
+                t = Decimal(rng.choice(["36.2", "36.4", "36.5", "36.6", "36.8", "36.9", "37.0"]))
+                fever = rng.random() < 0.002
+                if fever:
+                    t = Decimal("37.8")
+                left = entered + timedelta(hours=9)
+                entries.append(Entry(
+                    client_uuid=uuid.uuid4(), site=site, area=rng.choice(site_areas), person_id=person_id,
+                    entered_at=entered, left_at=None if left > now or fever else left, temperature=t,
+                    decision=Decision.REFUSE if fever else Decision.ADMIT, reason=Reason.FEVER if fever else Reason.OK,
+                    recorded_by=admin,
+                ))
+    Entry.objects.bulk_create(entries, batch_size=2000)
+    return len(entries)

@@ -1,0 +1,190 @@
+"""Epidemic prevention at sites: areas, entries at the gate, health checks, disinfection, alerts,
+and the gate devices that post entries."""
+
+import hashlib
+import secrets
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from zhengtong.registry.models import Person, Site
+
+
+class Area(models.Model):
+    """A part of a site that matters for tracing and disinfection: a wing, a floor, a workshop."""
+
+    site = models.ForeignKey(Site, models.CASCADE, related_name="areas", verbose_name=_("site"))
+    name = models.CharField(_("name"), max_length=100)
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        ordering = ["site", "name"]
+        verbose_name = _("area")
+        verbose_name_plural = _("areas")
+        constraints = [models.UniqueConstraint(fields=["site", "name"], name="area_unique_name_per_site")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Decision(models.TextChoices):
+    ADMIT = "admit", _("Admitted")
+    REFUSE = "refuse", _("Refused")
+
+
+class Reason(models.TextChoices):
+    """Why a decision was taken: one code per screening rule (screening.rules)."""
+
+    OK = "ok", _("Checks passed")
+    FEVER = "fever", _("Fever")
+    CLOSED = "closed", _("Closed management: not one of the site's people")
+    NO_VISITORS = "no_visitors", _("The site receives no visitors")
+    APPOINTMENT = "appointment", _("Visitors by appointment only")
+    ISOLATION = "isolation", _("Under an active isolation order")
+    INACTIVE = "inactive", _("The site is not active")
+
+
+class Entry(models.Model):
+    """One passage through a site's (or an area's) entrance and the stay that follows it, with its
+    screening result. On PostgreSQL the table is range-partitioned by month of ``entered_at``."""
+
+    class Source(models.TextChoices):
+        PAGE = "page", _("Gate screen")
+        API = "api", _("Gate device")
+        SYNC = "sync", _("Offline sync")
+
+    id = models.BigAutoField(primary_key=True)
+    client_uuid = models.UUIDField(_("client UUID"), db_index=True)
+    site = models.ForeignKey(Site, models.PROTECT, related_name="entries", verbose_name=_("site"), db_index=False)
+    area = models.ForeignKey(Area, models.PROTECT, null=True, blank=True, related_name="entries",
+                             verbose_name=_("area"), db_index=False)
+    person = models.ForeignKey(Person, models.PROTECT, related_name="entries", verbose_name=_("person"),
+                               db_index=False)
+    entered_at = models.DateTimeField(_("entered at"))
+    left_at = models.DateTimeField(_("left at"), null=True, blank=True)
+    left_estimated = models.BooleanField(_("exit estimated"), default=False)
+    temperature = models.DecimalField(_("temperature (°C)"), max_digits=3, decimal_places=1, null=True)
+    decision = models.CharField(_("decision"), max_length=6, choices=Decision.choices)
+    reason = models.CharField(_("reason"), max_length=12, choices=Reason.choices)
+    source = models.CharField(_("source"), max_length=4, choices=Source.choices, default=Source.PAGE)
+    # What an offline gate decided, kept as taken; ``disagreement`` when the rules now say otherwise.
+    gate_decision = models.CharField(_("gate's decision"), max_length=6, choices=Decision.choices, blank=True)
+    disagreement = models.BooleanField(_("disagreement"), default=False)
+    visit_host = models.CharField(_("visiting whom"), max_length=100, blank=True)
+    visit_purpose = models.CharField(_("purpose"), max_length=200, blank=True)
+    recorded_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True,
+                                    related_name="+", db_index=False)
+    device = models.ForeignKey("GateDevice", models.SET_NULL, null=True, blank=True, related_name="+",
+                               db_index=False)
+
+    class Meta:
+        verbose_name = _("entry")
+        verbose_name_plural = _("entries")
+        constraints = [
+            # On a partitioned table a unique key must include the partition key.
+            models.UniqueConstraint(fields=["client_uuid", "entered_at"], name="entry_unique_client_uuid"),
+        ]
+        indexes = [
+            models.Index(fields=["site", "entered_at"], name="entry_site_time"),
+            models.Index(fields=["person", "entered_at"], name="entry_person_time"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.person_id} @ {self.site_id} {self.entered_at:%Y-%m-%d %H:%M} {self.decision}"
+
+
+class HealthCheck(models.Model):
+    """A daily temperature check of someone who lives or works inside a site."""
+
+    site = models.ForeignKey(Site, models.CASCADE, related_name="health_checks", verbose_name=_("site"))
+    person = models.ForeignKey(Person, models.CASCADE, related_name="health_checks", verbose_name=_("person"))
+    checked_on = models.DateField(_("day"))
+    checked_at = models.DateTimeField(_("checked at"))
+    temperature = models.DecimalField(_("temperature (°C)"), max_digits=3, decimal_places=1)
+    is_fever = models.BooleanField(_("fever"), default=False)
+    checked_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.SET_NULL, null=True, related_name="+")
+
+    class Meta:
+        ordering = ["-checked_at"]
+        verbose_name = _("health check")
+        verbose_name_plural = _("health checks")
+        indexes = [models.Index(fields=["site", "checked_on"], name="healthcheck_site_day")]
+
+    def __str__(self) -> str:
+        return f"{self.person_id} @ {self.site_id} {self.checked_on}: {self.temperature}"
+
+
+class Disinfection(models.Model):
+    site = models.ForeignKey(Site, models.CASCADE, related_name="disinfections", verbose_name=_("site"))
+    area = models.ForeignKey(Area, models.CASCADE, related_name="disinfections", verbose_name=_("area"))
+    agent = models.CharField(_("agent"), max_length=100)
+    done_at = models.DateTimeField(_("time"))
+    operator = models.CharField(_("operator"), max_length=50)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.SET_NULL, null=True, related_name="+")
+    recorded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-done_at"]
+        verbose_name = _("disinfection")
+        verbose_name_plural = _("disinfections")
+
+    def __str__(self) -> str:
+        return f"{self.area} {self.done_at:%Y-%m-%d %H:%M} {self.agent}"
+
+
+class Alert(models.Model):
+    """Something a person must see and acknowledge. ``channel`` is where it was delivered; the
+    web list is the first channel, SMS or e-mail can be added in screening.alerts."""
+
+    class Kind(models.TextChoices):
+        FEVER = "fever", _("Fever at the gate")
+        HEALTH_FEVER = "health_fever", _("Fever at a health check")
+        DISAGREEMENT = "disagreement", _("Offline gate decision disagrees with the rules")
+
+    recipient = models.ForeignKey(settings.AUTH_USER_MODEL, models.CASCADE, related_name="alerts")
+    kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices)
+    site = models.ForeignKey(Site, models.CASCADE, related_name="alerts", verbose_name=_("site"))
+    person = models.ForeignKey(Person, models.SET_NULL, null=True, blank=True, related_name="+")
+    message = models.CharField(_("message"), max_length=300)
+    channel = models.CharField(max_length=10, default="web")
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    acknowledged_at = models.DateTimeField(_("acknowledged at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("alert")
+        verbose_name_plural = _("alerts")
+        indexes = [models.Index(fields=["recipient", "acknowledged_at"], name="alert_open")]
+
+    def __str__(self) -> str:
+        return self.message
+
+
+class GateDevice(models.Model):
+    """A phone or tablet at one site's entrance, authenticated by its own token (hash stored)."""
+
+    site = models.ForeignKey(Site, models.CASCADE, related_name="devices", verbose_name=_("site"))
+    name = models.CharField(_("name"), max_length=100)
+    key_hash = models.CharField(max_length=64, unique=True, editable=False)
+    prefix = models.CharField(max_length=8, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("gate device")
+        verbose_name_plural = _("gate devices")
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.prefix}…)"
+
+    @staticmethod
+    def hash_key(key: str) -> str:
+        return hashlib.sha256(key.encode()).hexdigest()
+
+    @classmethod
+    def issue(cls, *, site: Site, name: str) -> tuple["GateDevice", str]:
+        key = "ztg_" + secrets.token_urlsafe(32)
+        device = cls.objects.create(site=site, name=name, key_hash=cls.hash_key(key), prefix=key[:8])
+        return device, key

@@ -1,0 +1,292 @@
+"""Every write of screening at sites. The gate screen, the device API and the offline sync all
+call ``screen_entry``/``sync_entries``, which gather the facts and ask screening.rules."""
+
+import uuid
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from zhengtong.accounts import scopes
+from zhengtong.registry.errors import DomainError, FieldErrors
+from zhengtong.registry.models import Person, Site, SitePerson, VisitorPolicy
+from zhengtong.registry.services import _date, _record, _text
+from zhengtong.screening import alerts, outbreak_links, rules
+from zhengtong.screening.models import Alert, Area, Decision, Disinfection, Entry, GateDevice, HealthCheck, Reason
+
+
+@dataclass
+class Actor:
+    """Who records an entry: a signed-in user at the gate screen, or a gate device."""
+
+    user: object | None = None
+    device: GateDevice | None = None
+
+    def check_site(self, site: Site) -> None:
+        if self.device is not None:
+            if self.device.site_id != site.pk:
+                raise PermissionDenied(_("This gate device belongs to another site."))
+        elif self.user is None or not scopes.can_screen_at(self.user, site):
+            raise PermissionDenied(_("You may not screen people at this site."))
+
+
+@dataclass
+class Screened:
+    entry: Entry
+    created: bool  # False when the client UUID was already recorded (a retry)
+
+    @property
+    def result(self) -> rules.Result:
+        return rules.Result(self.entry.decision, self.entry.reason)
+
+
+def _check_time(at: datetime | None, now: datetime, field: str = "at") -> datetime:
+    if at is None:
+        return now
+    if timezone.is_naive(at):
+        raise DomainError(_("Give the time with its time zone, e.g. 2020-02-20T08:30:00+08:00."), field=field)
+    if at > now + timedelta(seconds=settings.CLOCK_SKEW_SECONDS):
+        raise DomainError(
+            _("The time %(at)s is in the future; check the device's clock.")
+            % {"at": timezone.localtime(at).strftime("%Y-%m-%d %H:%M:%S")}, field=field,
+        )
+    return at
+
+
+def facts_for(*, site: Site, person: Person, temperature: Decimal, at: datetime) -> rules.Facts:
+    membership = SitePerson.objects.filter(site=site, person=person).only("relation", "since").first()
+    return rules.Facts(
+        site_active=site.is_active,
+        closed=site.closed_since is not None and site.closed_since <= timezone.localdate(at),
+        visitor_policy=site.visitor_policy,
+        threshold=rules.fever_threshold(site),
+        relation=membership.relation if membership else None,
+        relation_since=membership.since if membership else None,
+        isolated=person.pk in outbreak_links.isolated_person_ids([person.pk], at),
+        temperature=temperature,
+        day=timezone.localdate(at),
+    )
+
+
+def _area(site: Site, area_id) -> Area | None:
+    if area_id in (None, ""):
+        return None
+    area = Area.objects.filter(site=site, pk=area_id, is_active=True).first() if str(area_id).isdigit() else None
+    if area is None:
+        raise DomainError(_("This site has no such area."), field="area")
+    return area
+
+
+def _existing(client_uuid) -> Entry | None:
+    return Entry.objects.filter(client_uuid=client_uuid).first()
+
+
+def screen_entry(*, actor: Actor, site: Site, person: Person, temperature, at: datetime | None = None,
+                 area=None, client_uuid=None, source: str = Entry.Source.PAGE, gate_decision: str = "",
+                 visit_host: str = "", visit_purpose: str = "") -> Screened:
+    """Decide on one person entering, record the decision (admissions and refusals alike) and
+    raise the fever alert. A client UUID already recorded returns that entry unchanged."""
+    actor.check_site(site)
+    client_uuid = client_uuid or uuid.uuid4()
+    existing = _existing(client_uuid)
+    if existing is not None:
+        return Screened(existing, created=False)
+    now = timezone.now()
+    at = _check_time(at, now)
+    t = rules.parse_temperature(temperature)
+    area_obj = _area(site, area)
+    result = rules.decide(facts_for(site=site, person=person, temperature=t, at=at))
+    entry = Entry(
+        client_uuid=client_uuid, site=site, area=area_obj, person=person, entered_at=at, temperature=t,
+        decision=result.decision, reason=result.reason, source=source,
+        gate_decision=gate_decision, disagreement=bool(gate_decision) and gate_decision != result.decision,
+        visit_host=visit_host[:100], visit_purpose=visit_purpose[:200],
+        recorded_by=actor.user if actor.device is None else None, device=actor.device,
+    )
+    try:
+        with transaction.atomic():
+            entry.save(force_insert=True)
+            _after_entry(entry, person)
+    except IntegrityError:
+        existing = _existing(client_uuid)
+        if existing is None:
+            raise
+        return Screened(existing, created=False)
+    return Screened(entry, created=True)
+
+
+def _after_entry(entry: Entry, person: Person) -> None:
+    site = entry.site
+    if entry.reason == Reason.FEVER:
+        alerts.notify(kind=Alert.Kind.FEVER, site=site, person=person, message=_(
+            "Fever at the gate of %(site)s: %(name)s, %(t)s °C, refused.")
+            % {"site": site.name, "name": person.name, "t": entry.temperature})
+    if entry.disagreement:
+        alerts.notify(kind=Alert.Kind.DISAGREEMENT, site=site, person=person, message=_(
+            "An offline gate at %(site)s %(gate)s %(name)s, but the rules say %(rules)s (%(reason)s).") % {
+            "site": site.name, "name": person.name,
+            "gate": Decision(entry.gate_decision).label, "rules": Decision(entry.decision).label,
+            "reason": Reason(entry.reason).label})
+
+
+def record_exit(*, actor: Actor, site: Site, person: Person, at: datetime | None = None) -> Entry:
+    """Close the person's open stay at the site. Recording an exit twice changes nothing."""
+    actor.check_site(site)
+    at = _check_time(at, timezone.now())
+    with transaction.atomic():
+        stay = (Entry.objects.select_for_update()
+                .filter(site=site, person=person, decision=Decision.ADMIT, entered_at__lte=at)
+                .order_by("-entered_at").first())
+        if stay is None:
+            raise DomainError(_("%(name)s has not entered %(site)s.") % {"name": person.name, "site": site.name},
+                              field="person")
+        if stay.left_at is None:
+            stay.left_at, stay.left_estimated = at, False
+            stay.save(update_fields=["left_at", "left_estimated"])
+    return stay
+
+
+def register_visitor(*, actor: Actor, site: Site, data: dict) -> Person:
+    """A visitor registered at the gate: the person (found again by ID number) and their relation."""
+    from zhengtong.registry import services as registry
+
+    actor.check_site(site)
+    if actor.device is not None:
+        raise PermissionDenied(_("Visitors are registered at the gate screen."))
+    return registry.person_register(
+        user=actor.user, site=site,
+        data={**data, "relation": SitePerson.Relation.VISITOR, "since": timezone.localdate().isoformat()},
+    )
+
+
+# Site state, areas, health checks, disinfection ---------------------------------------
+
+
+def site_set_state(*, user, site: Site, data: dict) -> Site:
+    """Closed management since a date (or open), the visitor policy and the site's own fever
+    threshold; the reason is kept in the site's history."""
+    if not scopes.can_manage_site(user, site):
+        raise PermissionDenied(_("You may not change this site's state."))
+    errors = FieldErrors()
+    closed_since = _date(errors, data, "closed_since")
+    policy = str(data.get("visitor_policy") or site.visitor_policy)
+    if policy not in VisitorPolicy.values:
+        errors.add("visitor_policy", _("Choose a visitor policy."))
+    threshold = data.get("fever_threshold")
+    if threshold in (None, ""):
+        threshold = None
+    else:
+        try:
+            threshold = rules.parse_temperature(threshold, field="fever_threshold")
+            if not Decimal("37.0") <= threshold <= Decimal("38.5"):
+                errors.add("fever_threshold", _("A fever threshold is between 37.0 and 38.5 °C."))
+        except DomainError as e:
+            errors.add("fever_threshold", e.message)
+    reason = _text(errors, data, "reason", required=True, max_length=100)
+    errors.raise_if_any()
+    with transaction.atomic():
+        site = Site.objects.select_for_update().get(pk=site.pk)
+        site.closed_since, site.visitor_policy, site.fever_threshold = closed_since, policy, threshold
+        _record(site, user, reason)
+        site.save()
+    return site
+
+
+def area_create(*, user, site: Site, name: str) -> Area:
+    if not scopes.can_manage_site(user, site):
+        raise PermissionDenied(_("You may not change this site's areas."))
+    errors = FieldErrors()
+    name = _text(errors, {"name": name}, "name", required=True, max_length=100)
+    errors.raise_if_any()
+    if Area.objects.filter(site=site, name=name).exists():
+        raise DomainError(_("This site already has an area of this name."), field="name", status=409)
+    return Area.objects.create(site=site, name=name)
+
+
+def health_check_record(*, user, site: Site, person: Person, temperature, at: datetime | None = None) -> HealthCheck:
+    """A daily check of someone who lives or works inside; a fever raises the same alert as the gate."""
+    if not scopes.can_manage_site(user, site):
+        raise PermissionDenied(_("You may not record health checks at this site."))
+    if not SitePerson.objects.filter(site=site, person=person, relation__in=SitePerson.BELONGS).exists():
+        raise DomainError(_("%(name)s does not live or work at this site.") % {"name": person.name}, field="person")
+    at = _check_time(at, timezone.now())
+    t = rules.parse_temperature(temperature)
+    fever = t >= rules.fever_threshold(site)
+    with transaction.atomic():
+        check = HealthCheck.objects.create(site=site, person=person, checked_on=timezone.localdate(at),
+                                           checked_at=at, temperature=t, is_fever=fever, checked_by=user)
+        if fever:
+            alerts.notify(kind=Alert.Kind.HEALTH_FEVER, site=site, person=person, message=_(
+                "Fever at the health check of %(site)s: %(name)s, %(t)s °C.")
+                % {"site": site.name, "name": person.name, "t": t})
+    return check
+
+
+def disinfection_record(*, user, site: Site, data: dict) -> Disinfection:
+    if not scopes.can_manage_site(user, site):
+        raise PermissionDenied(_("You may not log disinfection at this site."))
+    errors = FieldErrors()
+    agent = _text(errors, data, "agent", required=True, max_length=100)
+    operator = _text(errors, data, "operator", required=True, max_length=50)
+    area = None
+    try:
+        area = _area(site, data.get("area"))
+        if area is None:
+            errors.add("area", _("Choose the area that was disinfected."))
+    except DomainError as e:
+        errors.add("area", e.message)
+    done_at = data.get("done_at") or timezone.now()
+    if isinstance(done_at, str):
+        try:
+            done_at = datetime.fromisoformat(done_at)
+            if timezone.is_naive(done_at):
+                done_at = timezone.make_aware(done_at)
+        except ValueError:
+            errors.add("done_at", _("Enter a date and time."))
+    if isinstance(done_at, datetime):
+        try:
+            done_at = _check_time(done_at, timezone.now(), field="done_at")
+        except DomainError as e:
+            errors.add("done_at", e.message)
+    errors.raise_if_any()
+    return Disinfection.objects.create(site=site, area=area, agent=agent, operator=operator, done_at=done_at,
+                                       recorded_by=user)
+
+
+def alert_acknowledge(*, user, alert: Alert) -> Alert:
+    if alert.recipient_id != user.pk:
+        raise PermissionDenied
+    if alert.acknowledged_at is None:
+        alert.acknowledged_at = timezone.now()
+        alert.save(update_fields=["acknowledged_at"])
+    return alert
+
+
+# Scheduled jobs ----------------------------------------------------------------------------
+
+
+def close_overdue_stays(*, now: datetime | None = None) -> int:
+    """A stay with no exit ends at the maximum stay (ZT_MAX_STAY_HOURS) and is marked estimated."""
+    now = now or timezone.now()
+    limit = timedelta(hours=settings.MAX_STAY_HOURS)
+    return Entry.objects.filter(
+        decision=Decision.ADMIT, left_at__isnull=True, entered_at__lt=now - limit
+    ).update(left_at=F("entered_at") + limit, left_estimated=True)
+
+
+def purge_old_entries(*, now: datetime | None = None) -> int:
+    """Delete personal entry data older than the retention period (ZT_ENTRY_RETENTION_DAYS),
+    except rows a case investigation holds."""
+    now = now or timezone.now()
+    old = Entry.objects.filter(entered_at__lt=now - timedelta(days=settings.ENTRY_RETENTION_DAYS))
+    held = outbreak_links.held_entry_filter()
+    if held is not None:
+        old = old.exclude(held)
+    deleted, _counts = old.delete()
+    return deleted

@@ -1,0 +1,134 @@
+import uuid
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from django.core.exceptions import PermissionDenied
+from django.utils import timezone
+
+from zhengtong.accounts.models import Role
+from zhengtong.registry.errors import DomainError
+from zhengtong.screening import services
+from zhengtong.screening.models import Alert, Entry
+from zhengtong.testing import make_id_number, make_person, make_user
+
+pytestmark = pytest.mark.django_db
+
+
+def gate(world):
+    return services.Actor(user=world.users[Role.GATEKEEPER])
+
+
+def test_an_admission_is_recorded(world):
+    screened = services.screen_entry(actor=gate(world), site=world.site_a, person=world.person_a, temperature="36.5")
+    assert screened.created and screened.entry.decision == "admit"
+    assert Entry.objects.count() == 1
+
+
+def test_a_fever_is_refused_recorded_and_alerts_the_manager_and_the_county(world):
+    screened = services.screen_entry(actor=gate(world), site=world.site_a, person=world.person_a, temperature="38.2")
+    assert (screened.entry.decision, screened.entry.reason) == ("refuse", "fever")
+    recipients = set(Alert.objects.filter(kind="fever").values_list("recipient__username", flat=True))
+    assert recipients == {"manager", "county"}
+
+
+def test_a_repeated_client_uuid_returns_the_first_entry(world):
+    key = uuid.uuid4()
+    first = services.screen_entry(actor=gate(world), site=world.site_a, person=world.person_a, temperature="36.5",
+                                  client_uuid=key)
+    again = services.screen_entry(actor=gate(world), site=world.site_a, person=world.person_a, temperature="39.0",
+                                  client_uuid=key)
+    assert not again.created and again.entry.pk == first.entry.pk and again.entry.decision == "admit"
+    assert Entry.objects.count() == 1
+
+
+def test_an_input_error_records_nothing(world):
+    with pytest.raises(DomainError):
+        services.screen_entry(actor=gate(world), site=world.site_a, person=world.person_a, temperature="98.6")
+    assert Entry.objects.count() == 0
+
+
+def test_a_time_in_the_future_beyond_the_skew_is_refused(world):
+    with pytest.raises(DomainError) as e:
+        services.screen_entry(actor=gate(world), site=world.site_a, person=world.person_a, temperature="36.5",
+                              at=timezone.now() + timedelta(hours=1))
+    assert "at" in e.value.errors
+    services.screen_entry(actor=gate(world), site=world.site_a, person=world.person_a, temperature="36.5",
+                          at=timezone.now() + timedelta(seconds=30))
+
+
+def test_a_gatekeeper_cannot_screen_at_another_site(world):
+    with pytest.raises(PermissionDenied):
+        services.screen_entry(actor=gate(world), site=world.site_b, person=world.person_b, temperature="36.5")
+
+
+def test_closed_management_refuses_a_visitor_registered_at_the_gate(world):
+    manager = world.users[Role.SITE_MANAGER]
+    services.site_set_state(user=manager, site=world.site_a,
+                            data={"closed_since": "2020-01-26", "visitor_policy": "none", "reason": "防疫"})
+    world.site_a.refresh_from_db()
+    visitor = services.register_visitor(actor=gate(world), site=world.site_a,
+                                        data={"name": "访客甲", "id_number": make_id_number()})
+    screened = services.screen_entry(actor=gate(world), site=world.site_a, person=visitor, temperature="36.4")
+    assert screened.entry.reason == "closed"
+    record = world.site_a.history.first()
+    assert record.history_change_reason == "防疫" and record.history_user == manager
+
+
+def test_site_state_needs_a_reason_and_a_manager(world):
+    with pytest.raises(DomainError) as e:
+        services.site_set_state(user=world.users[Role.SITE_MANAGER], site=world.site_a,
+                                data={"closed_since": "2020-01-26"})
+    assert "reason" in e.value.errors
+    with pytest.raises(PermissionDenied):
+        services.site_set_state(user=world.users[Role.GATEKEEPER], site=world.site_a,
+                                data={"closed_since": "2020-01-26", "reason": "x"})
+
+
+def test_an_exit_closes_the_open_stay_once(world):
+    services.screen_entry(actor=gate(world), site=world.site_a, person=world.person_a, temperature="36.5")
+    stay = services.record_exit(actor=gate(world), site=world.site_a, person=world.person_a)
+    assert stay.left_at is not None and not stay.left_estimated
+    left = stay.left_at
+    again = services.record_exit(actor=gate(world), site=world.site_a, person=world.person_a)
+    assert again.left_at == left
+
+
+def test_an_exit_without_an_entry_is_an_error(world):
+    with pytest.raises(DomainError):
+        services.record_exit(actor=gate(world), site=world.site_a, person=world.person_a)
+
+
+def test_overdue_stays_are_closed_as_estimated(world):
+    at = datetime(2020, 2, 20, 8, 0, tzinfo=UTC)
+    services.screen_entry(actor=gate(world), site=world.site_a, person=world.person_a, temperature="36.5", at=at)
+    assert services.close_overdue_stays(now=at + timedelta(hours=9)) == 1
+    stay = Entry.objects.get()
+    assert stay.left_estimated and stay.left_at == at + timedelta(hours=8)
+
+
+def test_health_check_fever_alerts_and_only_for_the_sites_people(world):
+    manager = world.users[Role.SITE_MANAGER]
+    check = services.health_check_record(user=manager, site=world.site_a, person=world.person_a, temperature="37.8")
+    assert check.is_fever and Alert.objects.filter(kind="health_fever").exists()
+    stranger = make_person()
+    with pytest.raises(DomainError):
+        services.health_check_record(user=manager, site=world.site_a, person=stranger, temperature="36.5")
+
+
+def test_disinfection_needs_an_area_of_the_site(world):
+    manager = world.users[Role.SITE_MANAGER]
+    area = services.area_create(user=manager, site=world.site_a, name="一号楼")
+    with pytest.raises(DomainError) as e:
+        services.disinfection_record(user=manager, site=world.site_a, data={"agent": "", "operator": ""})
+    assert set(e.value.errors) == {"agent", "operator", "area"}
+    d = services.disinfection_record(user=manager, site=world.site_a,
+                                     data={"area": area.pk, "agent": "含氯消毒液", "operator": "王师傅"})
+    assert d.area == area
+
+
+def test_alerts_are_acknowledged_by_their_recipient_only(world):
+    services.screen_entry(actor=gate(world), site=world.site_a, person=world.person_a, temperature="38.5")
+    alert = Alert.objects.filter(recipient=world.users[Role.SITE_MANAGER]).get()
+    with pytest.raises(PermissionDenied):
+        services.alert_acknowledge(user=make_user("other"), alert=alert)
+    assert services.alert_acknowledge(user=world.users[Role.SITE_MANAGER], alert=alert).acknowledged_at

@@ -1,0 +1,4 @@
+from zhengtong.screening import views_gate, views_site
+
+app_name = "screening"
+urlpatterns = views_gate.urlpatterns + views_site.urlpatterns

@@ -1,0 +1,3 @@
+"""Screening pages (views_gate)."""
+
+urlpatterns: list = []
