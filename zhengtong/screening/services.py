@@ -60,7 +60,7 @@ def _check_time(at: datetime | None, now: datetime, field: str = "at") -> dateti
 
 
 def facts_for(*, site: Site, person: Person, temperature: Decimal, at: datetime) -> rules.Facts:
-    membership = SitePerson.objects.filter(site=site, person=person).only("relation", "since").first()
+    membership = next(iter(SitePerson.objects.filter(site=site, person=person).only("relation", "since")[:1]), None)
     return rules.Facts(
         site_active=site.is_active,
         closed=site.closed_since is not None and site.closed_since <= timezone.localdate(at),
@@ -83,8 +83,13 @@ def _area(site: Site, area_id) -> Area | None:
     return area
 
 
-def _existing(client_uuid) -> Entry | None:
-    return Entry.objects.filter(client_uuid=client_uuid).first()
+def _existing(client_uuid, at: datetime | None = None) -> Entry | None:
+    """The entry already recorded under a client UUID. A retry carries the same client time, which
+    lets PostgreSQL look in one monthly partition; without a time every partition is searched."""
+    qs = Entry.objects.filter(client_uuid=client_uuid).order_by()  # no ORDER BY id: it defeats the index
+    if at is not None:
+        qs = qs.filter(entered_at=at)
+    return next(iter(qs[:1]), None)
 
 
 def screen_entry(*, actor: Actor, site: Site, person: Person, temperature, at: datetime | None = None,
@@ -93,11 +98,13 @@ def screen_entry(*, actor: Actor, site: Site, person: Person, temperature, at: d
     """Decide on one person entering, record the decision (admissions and refusals alike) and
     raise the fever alert. A client UUID already recorded returns that entry unchanged."""
     actor.check_site(site)
-    client_uuid = client_uuid or uuid.uuid4()
-    existing = _existing(client_uuid)
-    if existing is not None:
-        return Screened(existing, created=False)
     now = timezone.now()
+    if client_uuid is None:
+        client_uuid = uuid.uuid4()  # made here, so it cannot have been recorded before
+    else:
+        existing = _existing(client_uuid, at)
+        if existing is not None:
+            return Screened(existing, created=False)
     at = _check_time(at, now)
     t = rules.parse_temperature(temperature)
     area_obj = _area(site, area)
@@ -114,7 +121,7 @@ def screen_entry(*, actor: Actor, site: Site, person: Person, temperature, at: d
             entry.save(force_insert=True)
             _after_entry(entry, person)
     except IntegrityError:
-        existing = _existing(client_uuid)
+        existing = _existing(client_uuid, at)
         if existing is None:
             raise
         return Screened(existing, created=False)
@@ -140,8 +147,11 @@ def record_exit(*, actor: Actor, site: Site, person: Person, at: datetime | None
     actor.check_site(site)
     at = _check_time(at, timezone.now())
     with transaction.atomic():
+        # Stays older than the maximum are closed by the scheduled job; bounding the time also keeps
+        # PostgreSQL in the recent partitions.
+        since = at - timedelta(hours=settings.MAX_STAY_HOURS + 24)
         stay = (Entry.objects.select_for_update()
-                .filter(site=site, person=person, decision=Decision.ADMIT, entered_at__lte=at)
+                .filter(site=site, person=person, decision=Decision.ADMIT, entered_at__lte=at, entered_at__gte=since)
                 .order_by("-entered_at").first())
         if stay is None:
             raise DomainError(_("%(name)s has not entered %(site)s.") % {"name": person.name, "site": site.name},
