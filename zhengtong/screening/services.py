@@ -285,8 +285,11 @@ def close_overdue_stays(*, now: datetime | None = None) -> int:
     """A stay with no exit ends at the maximum stay (ZT_MAX_STAY_HOURS) and is marked estimated."""
     now = now or timezone.now()
     limit = timedelta(hours=settings.MAX_STAY_HOURS)
+    # Rows older than the retention period are purged anyway; bounding by it keeps PostgreSQL in
+    # the recent partitions instead of reading the whole table every hour.
+    oldest = now - timedelta(days=settings.ENTRY_RETENTION_DAYS)
     return Entry.objects.filter(
-        decision=Decision.ADMIT, left_at__isnull=True, entered_at__lt=now - limit
+        decision=Decision.ADMIT, left_at__isnull=True, entered_at__lt=now - limit, entered_at__gte=oldest
     ).update(left_at=F("entered_at") + limit, left_estimated=True)
 
 
