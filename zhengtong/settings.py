@@ -174,6 +174,9 @@ ENTRY_RETENTION_DAYS = int(os.getenv("ZT_ENTRY_RETENTION_DAYS", "28"))
 CLOCK_SKEW_SECONDS = int(os.getenv("ZT_CLOCK_SKEW_SECONDS", "300"))
 ALERT_CHANNELS = [c for c in os.getenv("ZT_ALERT_CHANNELS", "").split(",") if c]
 
+# Only for bench/gate_api.py: serves the bare-insert baseline endpoint. Never in production.
+BENCH_ENDPOINTS = env_bool("ZT_BENCH_ENDPOINTS", False)
+
 # The largest spreadsheet a unit import accepts, in rows.
 IMPORT_MAX_ROWS = int(os.getenv("ZT_IMPORT_MAX_ROWS", "50000"))
 

@@ -2,6 +2,7 @@
 
 import itertools
 from dataclasses import dataclass
+from datetime import date, timedelta
 
 from django.contrib.auth.models import User
 from stdnum.cn import ric, uscc
@@ -20,8 +21,12 @@ def make_uscc(county: str = "430422", kind: str = "91") -> str:
     return body + uscc.calc_check_digit(body)
 
 
-def make_id_number(county: str = "430422", birth: str = "19900101") -> str:
-    body = f"{county}{birth}{990 + next(_seq) % 10:03d}"
+def make_id_number(county: str = "430422", birth: str | None = None) -> str:
+    """A valid number from the fake pool (sequence 990–999); each call gives another one."""
+    n = next(_seq)
+    if birth is None:
+        birth = (date(1985, 1, 1) + timedelta(days=n // 10)).strftime("%Y%m%d")
+    body = f"{county}{birth}{990 + n % 10:03d}"
     return body + ric.calc_check_digit(body + "0")
 
 

@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 
@@ -13,3 +14,8 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/", api.urls),
 ]
+
+if settings.BENCH_ENDPOINTS:
+    from zhengtong.screening.bench_views import bare_insert
+
+    urlpatterns.append(path("bench/bare-insert", bare_insert))

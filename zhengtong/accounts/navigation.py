@@ -1,6 +1,7 @@
 """The navigation each role sees."""
 
 from django.urls import reverse
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from zhengtong.accounts import scopes
@@ -16,6 +17,16 @@ def menu_for(user) -> list[dict]:
     if s.is_city or s.counties or s.managed_sites or s.gate_sites or s.clerk_units:
         items.append({"label": _("People"), "url": reverse("registry:person_list"), "key": "people"})
     items.append({"label": _("Departments"), "url": reverse("registry:department_list"), "key": "departments"})
+    if s.is_city or s.managed_sites or s.gate_sites:
+        items.append({"label": _("Gate"), "url": reverse("screening:gate_home"), "key": "gate"})
+    if s.is_city or s.counties or s.managed_sites or s.gate_sites:
+        items.append({"label": _("Screening"), "url": reverse("screening:site_list"), "key": "screening"})
+    if s.is_city or s.counties or s.managed_sites:
+        from zhengtong.screening.selectors import open_alert_count
+
+        n = open_alert_count(user=user)
+        items.append({"label": format_lazy("{} ({})", _("Alerts"), n) if n else _("Alerts"),
+                      "url": reverse("screening:alerts"), "key": "alerts", "count": n})
     if scopes.can_import_units(user):
         items.append({"label": _("Import"), "url": reverse("registry:unit_import"), "key": "import"})
     if s.is_city:

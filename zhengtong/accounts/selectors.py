@@ -3,6 +3,7 @@
 from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from zhengtong.accounts.models import RoleAssignment
 from zhengtong.accounts.scopes import get_scope
@@ -36,6 +37,7 @@ def home_panels(*, user) -> dict:
         if a.unit_id:
             todo.append({"text": _("Check your unit's registration: %(unit)s.") % {"unit": a.unit.name},
                          "url": reverse("registry:unit_detail", args=[a.unit_id])})
+    todo += _screening_todo(user, scope)
     figures = [
         {"label": _("Units"), "value": units.count(), "url": reverse("registry:unit_list")},
         {"label": _("Sites"), "value": sites.count(), "url": reverse("registry:site_list")},
@@ -44,3 +46,35 @@ def home_panels(*, user) -> dict:
         figures.append({"label": _("People"), "value": registry.person_list(user=user).count(),
                         "url": reverse("registry:person_list")})
     return {"assignments": assignments_of(user), "figures": figures, "todo": todo, "has_role": scope.any_role}
+
+
+def _screening_todo(user, scope) -> list[dict]:
+    """Screening to-dos: open alerts; at each managed site, people unchecked today and areas
+    overdue for disinfection; the gate of each gatekeeper's site."""
+    if not (scope.is_city or scope.counties or scope.managed_sites or scope.gate_sites):
+        return []
+    from zhengtong.registry.models import Site
+    from zhengtong.screening import selectors as screening
+
+    todo = []
+    n = screening.open_alert_count(user=user)
+    if n:
+        todo.append({"text": ngettext("%(n)d open alert to acknowledge.", "%(n)d open alerts to acknowledge.", n)
+                     % {"n": n}, "url": reverse("screening:alerts")})
+    for site in screening.with_figures(Site.objects.filter(pk__in=scope.managed_sites), user=user):
+        if site.unchecked_today:
+            todo.append({"text": ngettext("%(site)s: %(n)d person not checked today.",
+                                          "%(site)s: %(n)d people not checked today.", site.unchecked_today)
+                         % {"site": site.name, "n": site.unchecked_today},
+                         "url": reverse("screening:health_checks", args=[site.pk])})
+        if site.overdue_areas:
+            todo.append({"text": ngettext("%(site)s: %(n)d area overdue for disinfection.",
+                                          "%(site)s: %(n)d areas overdue for disinfection.", site.overdue_areas)
+                         % {"site": site.name, "n": site.overdue_areas},
+                         "url": reverse("screening:disinfection", args=[site.pk])})
+    for site in Site.objects.filter(pk__in=scope.gate_sites).order_by("name"):
+        todo.append({"text": _("Open the gate screen of %(site)s.") % {"site": site.name},
+                     "url": reverse("screening:gate", args=[site.pk])})
+    if scope.is_city or scope.counties:
+        todo.append({"text": _("See the screening figures of your sites."), "url": reverse("screening:site_list")})
+    return todo

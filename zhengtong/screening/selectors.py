@@ -1,13 +1,35 @@
 """Reads of screening at sites, scoped through accounts.scopes."""
 
-from django.db.models import QuerySet
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from django.conf import settings
+from django.db.models import (
+    BooleanField,
+    Case,
+    Count,
+    DateTimeField,
+    Exists,
+    F,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce
+from django.http import Http404
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from zhengtong.accounts import scopes
-from zhengtong.registry.codes import CodeError, check_id_number
+from zhengtong.registry.codes import CodeError, check_id_number, normalise
 from zhengtong.registry.errors import DomainError
 from zhengtong.registry.identity import id_number_hash
-from zhengtong.registry.models import Person, Site
+from zhengtong.registry.models import Person, Site, SitePerson
+from zhengtong.screening.models import Alert, Area, Decision, Disinfection, Entry, HealthCheck
 from zhengtong.screening.passes import read_pass_code
 
 
@@ -48,3 +70,325 @@ def search_site_people(*, site: Site, q: str, limit: int = 10) -> QuerySet[Perso
     if not q:
         return Person.objects.none()
     return Person.objects.filter(memberships__site=site, name__icontains=q).distinct().order_by("name")[:limit]
+
+
+# Reads of the screening pages (views_gate, views_site) -------------------------------------
+# Figures over many sites are annotations with correlated aggregate subqueries, so that a page of
+# a county's sites is one query whatever the number of sites.
+
+
+@dataclass(frozen=True)
+class Resolved:
+    """Who the gate identified: a person, or an ID number nobody has registered yet."""
+
+    person: Person | None
+    id_number: str = ""
+    relation: str | None = None  # the person's relation to the site, None when they have none
+
+    @property
+    def belongs(self) -> bool:
+        return self.relation in SitePerson.BELONGS
+
+    @property
+    def needs_registration(self) -> bool:
+        """Neither one of the site's people nor a registered visitor: the gate registers the visit."""
+        return self.relation is None
+
+
+def looks_like_code(code: str) -> bool:
+    """A pass code or something typed as an ID number (rather than a name to search)."""
+    code = (code or "").strip()
+    return code.startswith("ZTP1:") or any(c.isdigit() for c in normalise(code))
+
+
+def gate_resolve(*, site: Site, code: str, person_id=None) -> Resolved:
+    """The person at the gate from what was typed or scanned: a pass, an ID number, or a name
+    (with ``person_id`` when one of several matches was chosen). Raises DomainError with
+    field "code" when nobody fits; an unknown but valid ID number is a visitor to register."""
+    code = (code or "").strip()
+    if not code and not person_id:
+        raise DomainError(_("Scan a pass, type an ID number or search a name."), field="code")
+    if looks_like_code(code):
+        try:
+            person = identify(site=site, code=code)
+        except DomainError as e:
+            if e.status == 404:
+                return Resolved(person=None, id_number=check_id_number(code))
+            raise
+    else:
+        matches = search_site_people(site=site, q=code, limit=20)
+        if person_id not in (None, ""):
+            person = next((p for p in matches if str(p.pk) == str(person_id)), None)
+            if person is None:
+                raise DomainError(_("Choose one of the people listed."), field="code")
+        else:
+            matches = list(matches)
+            if not matches:
+                raise DomainError(_("Nobody of this site has this name."), field="code")
+            if len(matches) > 1:
+                raise DomainError(_("Several people match: choose one."), field="code")
+            person = matches[0]
+    relation = SitePerson.objects.filter(site=site, person=person).values_list("relation", flat=True).first()
+    return Resolved(person=person, relation=relation)
+
+
+def relations_at(*, site: Site, people) -> dict[int, str]:
+    return dict(SitePerson.objects.filter(site=site, person__in=[p.pk for p in people])
+                .values_list("person_id", "relation"))
+
+
+def screening_sites(*, user) -> QuerySet[Site]:
+    """Sites whose screening pages and figures the user may see."""
+    return Site.objects.filter(scopes.screening_sites_q(user)).select_related("unit", "county")
+
+
+def screening_site_get(*, user, pk) -> Site:
+    """One site of the user's screening scope; anything else is the same 404."""
+    try:
+        pk = int(pk)
+    except (TypeError, ValueError):
+        raise Http404 from None
+    if not 0 < pk < 2**63:
+        raise Http404
+    site = screening_sites(user=user).filter(pk=pk).first()
+    if site is None:
+        raise Http404
+    return site
+
+
+def gate_site_get(*, user, pk) -> Site:
+    site = screening_site_get(user=user, pk=pk)
+    if not scopes.can_screen_at(user, site):
+        raise Http404
+    return site
+
+
+def day_start(now: datetime | None = None) -> datetime:
+    """Midnight of today in the site's time zone (Asia/Shanghai)."""
+    local = timezone.localtime(now or timezone.now())
+    return local.replace(hour=0, minute=0, second=0, microsecond=0)
+
+
+def inside_since(now: datetime | None = None) -> datetime:
+    """A stay without an exit ends at the maximum stay (shared/domain/epidemic.md), so an admitted
+    entry older than that no longer counts as inside, whether or not the job has closed it yet."""
+    return (now or timezone.now()) - timedelta(hours=settings.MAX_STAY_HOURS)
+
+
+def _active_relation_q(day: date, prefix: str = "") -> Q:
+    return ((Q(**{f"{prefix}since__isnull": True}) | Q(**{f"{prefix}since__lte": day}))
+            & (Q(**{f"{prefix}until__isnull": True}) | Q(**{f"{prefix}until__gte": day})))
+
+
+def _count(qs: QuerySet, field: str = "pk", distinct: bool = False, group: str = "site"):
+    """A correlated subquery counting rows of ``qs`` (already filtered on OuterRef) as an int."""
+    sub = qs.order_by().values(group).annotate(n=Count(field, distinct=distinct)).values("n")[:1]
+    return Coalesce(Subquery(sub, output_field=IntegerField()), Value(0))
+
+
+def _overdue_cutoff(now: datetime, field: str):
+    """The time before which an area's last disinfection is overdue: ``now`` minus its site's
+    interval (``field`` names Site.disinfection_interval_hours from the query). Sites use a few
+    intervals, so this is a CASE over them, which SQLite and PostgreSQL both compute."""
+    hours = sorted(Site.objects.order_by().values_list("disinfection_interval_hours", flat=True).distinct())
+    return Case(*[When(**{field: h}, then=Value(now - timedelta(hours=h))) for h in hours],
+                default=Value(None), output_field=DateTimeField())
+
+
+def _last_disinfection():
+    return Subquery(Disinfection.objects.filter(area=OuterRef("pk")).order_by("-done_at").values("done_at")[:1],
+                    output_field=DateTimeField())
+
+
+def unchecked_today_q(day: date) -> Q:
+    """On SitePerson: the site's own people, with a current relation, not checked on ``day``."""
+    checked = HealthCheck.objects.filter(site=OuterRef("site"), person=OuterRef("person"), checked_on=day)
+    return Q(relation__in=SitePerson.BELONGS) & _active_relation_q(day) & ~Q(Exists(checked))
+
+
+def with_figures(qs: QuerySet[Site], *, user, now: datetime | None = None) -> QuerySet[Site]:
+    """Sites annotated with their screening figures: people inside now, today's admissions and
+    refusals, the site's people unchecked today, the user's open alerts, and areas overdue for
+    disinfection."""
+    now = now or timezone.now()
+    start, day = day_start(now), timezone.localdate(now)
+    site = OuterRef("pk")
+    today = Entry.objects.filter(site=site, entered_at__gte=start, entered_at__lte=now)
+    overdue_areas = (
+        Area.objects.filter(site=site, is_active=True)
+        .annotate(last=_last_disinfection())
+        .filter(Q(last__isnull=True) | Q(last__lt=_overdue_cutoff(now, "site__disinfection_interval_hours")))
+    )
+    return qs.annotate(
+        inside_now=_count(Entry.objects.filter(site=site, decision=Decision.ADMIT, left_at__isnull=True,
+                                               entered_at__gte=inside_since(now), entered_at__lte=now),
+                          "person", distinct=True),
+        admitted_today=_count(today.filter(decision=Decision.ADMIT)),
+        refused_today=_count(today.filter(decision=Decision.REFUSE)),
+        unchecked_today=_count(SitePerson.objects.filter(unchecked_today_q(day), site=site)),
+        open_alerts=_count(Alert.objects.filter(site=site, recipient=user, acknowledged_at__isnull=True)),
+        overdue_areas=_count(overdue_areas),
+    )
+
+
+def figure_totals(qs: QuerySet[Site], *, user, now: datetime | None = None) -> dict[str, int]:
+    """The figures summed over every site of ``qs`` (not only the page shown), in a few queries."""
+    now = now or timezone.now()
+    start, day = day_start(now), timezone.localdate(now)
+    ids = qs.order_by().values("pk")
+    entries = Entry.objects.filter(site__in=ids, entered_at__gte=start, entered_at__lte=now).aggregate(
+        admitted_today=Count("pk", filter=Q(decision=Decision.ADMIT)),
+        refused_today=Count("pk", filter=Q(decision=Decision.REFUSE)),
+    )
+    inside = (Entry.objects.filter(site__in=ids, decision=Decision.ADMIT, left_at__isnull=True,
+                                   entered_at__gte=inside_since(now), entered_at__lte=now)
+              .values("site", "person").distinct().count())
+    overdue = (Area.objects.filter(site__in=ids, is_active=True).annotate(last=_last_disinfection())
+               .filter(Q(last__isnull=True) | Q(last__lt=_overdue_cutoff(now, "site__disinfection_interval_hours")))
+               .count())
+    return {
+        "sites": qs.count(),
+        "closed": qs.filter(closed_since__isnull=False, closed_since__lte=day).count(),
+        "inside_now": inside,
+        **entries,
+        "unchecked_today": SitePerson.objects.filter(unchecked_today_q(day), site__in=ids).count(),
+        "open_alerts": Alert.objects.filter(site__in=ids, recipient=user, acknowledged_at__isnull=True).count(),
+        "overdue_areas": overdue,
+    }
+
+
+def site_overview(*, user, filters: dict | None = None) -> QuerySet[Site]:
+    """The user's sites with their figures, for the overview list (county officers, the city)."""
+    filters = filters or {}
+    qs = screening_sites(user=user)
+    q = str(filters.get("q") or "").replace("\x00", "").strip()
+    for word in q.split():
+        qs = qs.filter(Q(name__icontains=word) | Q(unit__name__icontains=word))
+    if filters.get("county"):
+        qs = qs.filter(county__code=filters["county"])
+    if filters.get("closed"):
+        qs = qs.filter(closed_since__isnull=False)
+    return qs.order_by("county__code", "name", "id")
+
+
+def site_figures(*, user, site: Site) -> Site:
+    return with_figures(Site.objects.filter(pk=site.pk).select_related("unit", "county"), user=user).get()
+
+
+def inside_now(*, site: Site, limit: int = 200) -> QuerySet[Entry]:
+    """Who is inside now (latest admitted entry without an exit), without temperatures."""
+    now = timezone.now()
+    return (Entry.objects.filter(site=site, decision=Decision.ADMIT, left_at__isnull=True,
+                                 entered_at__gte=inside_since(now), entered_at__lte=now)
+            .select_related("person", "area").only("entered_at", "person__name", "person__id_number_masked",
+                                                   "area__name", "site_id", "visit_host")
+            .order_by("-entered_at")[:limit])
+
+
+def area_status(*, site: Site, now: datetime | None = None) -> QuerySet[Area]:
+    """The site's areas with their last disinfection and whether they are overdue."""
+    now = now or timezone.now()
+    cutoff = now - timedelta(hours=site.disinfection_interval_hours)
+    return (Area.objects.filter(site=site).annotate(last_done=_last_disinfection())
+            .annotate(overdue=Case(When(Q(is_active=True) & (Q(last_done__isnull=True) | Q(last_done__lt=cutoff)),
+                                        then=Value(True)), default=Value(False), output_field=BooleanField()))
+            .order_by("-is_active", "name"))
+
+
+def active_areas(*, site: Site) -> QuerySet[Area]:
+    return Area.objects.filter(site=site, is_active=True).order_by("name")
+
+
+def disinfection_log(*, site: Site) -> QuerySet[Disinfection]:
+    return Disinfection.objects.filter(site=site).select_related("area").order_by("-done_at", "-pk")
+
+
+def unchecked_today(*, site: Site, q: str = "") -> QuerySet[SitePerson]:
+    """The site's own people not yet checked today, for the daily health check page."""
+    day = timezone.localdate()
+    qs = SitePerson.objects.filter(unchecked_today_q(day), site=site).select_related("person")
+    q = (q or "").replace("\x00", "").strip()
+    if q:
+        qs = qs.filter(person__name__icontains=q)
+    return qs.order_by("person__name", "person_id")
+
+
+def checked_today(*, site: Site) -> QuerySet[HealthCheck]:
+    """Today's health checks at the site (health data: only for roles with health duties)."""
+    return (HealthCheck.objects.filter(site=site, checked_on=timezone.localdate())
+            .select_related("person").order_by("-checked_at"))
+
+
+def health_check_person(*, site: Site, pk) -> Person:
+    """One of the site's own people, for a health check; anyone else is a 404."""
+    person = Person.objects.filter(pk=pk if str(pk).isdigit() else 0, memberships__site=site,
+                                   memberships__relation__in=SitePerson.BELONGS).first()
+    if person is None:
+        raise Http404
+    return person
+
+
+def pass_people(*, site: Site) -> QuerySet[SitePerson]:
+    """The site's own people, who get a pass card."""
+    return (SitePerson.objects.filter(site=site, relation__in=SitePerson.BELONGS)
+            .filter(Q(until__isnull=True) | Q(until__gte=timezone.localdate()))
+            .select_related("person").order_by("person__name", "person_id"))
+
+
+def user_alerts(*, user, open_only: bool = False) -> QuerySet[Alert]:
+    """A user's own alerts, open ones first."""
+    qs = Alert.objects.filter(recipient=user).select_related("site", "person")
+    if open_only:
+        qs = qs.filter(acknowledged_at__isnull=True)
+    return qs.order_by(F("acknowledged_at").desc(nulls_first=True), "-created_at", "-pk")
+
+
+def alert_get(*, user, pk) -> Alert:
+    """One of the user's own alerts; someone else's is a 404."""
+    alert = Alert.objects.filter(recipient=user, pk=pk if str(pk).isdigit() else 0).first()
+    if alert is None:
+        raise Http404
+    return alert
+
+
+def open_alert_count(*, user) -> int:
+    if not getattr(user, "is_authenticated", False):
+        return 0
+    return Alert.objects.filter(recipient=user, acknowledged_at__isnull=True).count()
+
+
+STATE_FIELDS = ("closed_since", "visitor_policy", "fever_threshold", "disinfection_interval_hours")
+
+
+@dataclass
+class StateChange:
+    when: datetime
+    who: str
+    reason: str
+    fields: list[tuple[str, str, str]]  # (label, old, new)
+
+
+def site_state_history(*, site: Site, limit: int = 100) -> list[StateChange]:
+    """The changes of the site's state (closed management, visitor policy, fever threshold), newest
+    first, each with who and why; changes of other fields are left out."""
+    records = list(site.history.select_related("history_user").order_by("-history_date", "-history_id")[:limit + 1])
+    changes = []
+    for rec, older in zip(records, records[1:] + [None], strict=True):
+        if older is None:
+            continue  # the first record is the site's creation (open, visitors allowed)
+        fields = []
+        for name in STATE_FIELDS:
+            old, new = getattr(older, name), getattr(rec, name)
+            if old != new:
+                field = Site._meta.get_field(name)
+                labels = dict(field.flatchoices) if field.choices else {}
+                fields.append((str(field.verbose_name), _state_value(labels.get(old, old)),
+                               _state_value(labels.get(new, new))))
+        if fields:
+            who = rec.history_user.get_username() if rec.history_user else "system"
+            changes.append(StateChange(rec.history_date, who, rec.history_change_reason or "", fields))
+    return changes[:limit]
+
+
+def _state_value(value) -> str:
+    return "" if value is None else str(value)

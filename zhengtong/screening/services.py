@@ -9,7 +9,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -59,8 +59,14 @@ def _check_time(at: datetime | None, now: datetime, field: str = "at") -> dateti
     return at
 
 
+def current_relations(day):
+    """Relations to a site in force on a day: a relation whose ``until`` has passed no longer counts."""
+    return SitePerson.objects.filter(Q(until__isnull=True) | Q(until__gte=day))
+
+
 def facts_for(*, site: Site, person: Person, temperature: Decimal, at: datetime) -> rules.Facts:
-    membership = next(iter(SitePerson.objects.filter(site=site, person=person).only("relation", "since")[:1]), None)
+    relations = current_relations(timezone.localdate(at)).filter(site=site, person=person)
+    membership = next(iter(relations.only("relation", "since")[:1]), None)
     return rules.Facts(
         site_active=site.is_active,
         closed=site.closed_since is not None and site.closed_since <= timezone.localdate(at),
@@ -104,7 +110,7 @@ def screen_entry(*, actor: Actor, site: Site, person: Person, temperature, at: d
     else:
         existing = _existing(client_uuid, at)
         if existing is not None:
-            return Screened(existing, created=False)
+            return _retry(existing, site, person)
     at = _check_time(at, now)
     t = rules.parse_temperature(temperature)
     area_obj = _area(site, area)
@@ -124,8 +130,17 @@ def screen_entry(*, actor: Actor, site: Site, person: Person, temperature, at: d
         existing = _existing(client_uuid, at)
         if existing is None:
             raise
-        return Screened(existing, created=False)
+        return _retry(existing, site, person)
     return Screened(entry, created=True)
+
+
+def _retry(existing: Entry, site: Site, person: Person) -> Screened:
+    """A client UUID seen before: the same check-in sent again, or a mistake that must not show
+    another site's or person's entry."""
+    if existing.site_id != site.pk or existing.person_id != person.pk:
+        raise DomainError(_("This client UUID was already used for another check-in: make a new one."),
+                          field="client_uuid", status=409)
+    return Screened(existing, created=False)
 
 
 def _after_entry(entry: Entry, person: Person) -> None:
@@ -169,9 +184,20 @@ def register_visitor(*, actor: Actor, site: Site, data: dict) -> Person:
     actor.check_site(site)
     if actor.device is not None:
         raise PermissionDenied(_("Visitors are registered at the gate screen."))
+    from zhengtong.registry.codes import CodeError, check_id_number
+    from zhengtong.registry.identity import id_number_hash
+
+    try:
+        known = Person.objects.filter(id_number_hash=id_number_hash(check_id_number(str(data.get("id_number") or ""))),
+                                      memberships__site=site).first()
+    except CodeError:
+        known = None
+    if known is not None:
+        return known  # already related to the site (a worker, or a visitor before): keep that relation
+    # A walk-in has no appointment date; a visit booked in advance carries ``since`` (the day).
     return registry.person_register(
         user=actor.user, site=site,
-        data={**data, "relation": SitePerson.Relation.VISITOR, "since": timezone.localdate().isoformat()},
+        data={**data, "relation": SitePerson.Relation.VISITOR, "since": data.get("since") or ""},
     )
 
 
@@ -198,11 +224,19 @@ def site_set_state(*, user, site: Site, data: dict) -> Site:
                 errors.add("fever_threshold", _("A fever threshold is between 37.0 and 38.5 °C."))
         except DomainError as e:
             errors.add("fever_threshold", e.message)
+    interval = data.get("disinfection_interval_hours", site.disinfection_interval_hours)
+    try:
+        interval = int(interval)
+        if not 1 <= interval <= 24 * 30:
+            raise ValueError
+    except (TypeError, ValueError):
+        errors.add("disinfection_interval_hours", _("Enter a whole number of hours from 1 to 720."))
     reason = _text(errors, data, "reason", required=True, max_length=100)
     errors.raise_if_any()
     with transaction.atomic():
         site = Site.objects.select_for_update().get(pk=site.pk)
         site.closed_since, site.visitor_policy, site.fever_threshold = closed_since, policy, threshold
+        site.disinfection_interval_hours = interval
         _record(site, user, reason)
         site.save()
     return site
@@ -223,7 +257,8 @@ def health_check_record(*, user, site: Site, person: Person, temperature, at: da
     """A daily check of someone who lives or works inside; a fever raises the same alert as the gate."""
     if not scopes.can_manage_site(user, site):
         raise PermissionDenied(_("You may not record health checks at this site."))
-    if not SitePerson.objects.filter(site=site, person=person, relation__in=SitePerson.BELONGS).exists():
+    day = timezone.localdate()
+    if not current_relations(day).filter(site=site, person=person, relation__in=SitePerson.BELONGS).exists():
         raise DomainError(_("%(name)s does not live or work at this site.") % {"name": person.name}, field="person")
     at = _check_time(at, timezone.now())
     t = rules.parse_temperature(temperature)

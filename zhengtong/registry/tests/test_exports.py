@@ -17,6 +17,15 @@ from zhengtong.registry.models import Region, Unit
 
 pytestmark = pytest.mark.django_db
 
+
+@pytest.fixture(autouse=True)
+def _english():
+    """The messages below are asserted in English; the product's default language is Chinese."""
+    from django.utils import translation
+
+    with translation.override("en"):
+        yield
+
 DANGEROUS_NAMES = ["=cmd|' /C calc'!A0", "+1", "-1", "@SUM(A1)"]
 
 

@@ -22,6 +22,15 @@ from zhengtong.registry.models import Industry, Region, Unit
 
 pytestmark = pytest.mark.django_db
 
+
+@pytest.fixture(autouse=True)
+def _english():
+    """The messages below are asserted in English; the product's default language is Chinese."""
+    from django.utils import translation
+
+    with translation.override("en"):
+        yield
+
 HEADER = ["统一社会信用代码", "单位名称", "单位类型", "所在县区", "行业代码", "地址", "联系电话"]
 
 

@@ -132,3 +132,36 @@ def test_alerts_are_acknowledged_by_their_recipient_only(world):
     with pytest.raises(PermissionDenied):
         services.alert_acknowledge(user=make_user("other"), alert=alert)
     assert services.alert_acknowledge(user=world.users[Role.SITE_MANAGER], alert=alert).acknowledged_at
+
+
+def test_a_client_uuid_of_another_sites_entry_is_refused_not_shown(world):
+    key = uuid.uuid4()
+    admin = services.Actor(user=world.users[Role.CITY_ADMIN])
+    services.screen_entry(actor=admin, site=world.site_b, person=world.person_b, temperature="38.9", client_uuid=key)
+    with pytest.raises(DomainError) as e:
+        services.screen_entry(actor=gate(world), site=world.site_a, person=world.person_a, temperature="36.5",
+                              client_uuid=key)
+    assert e.value.status == 409 and "client_uuid" in e.value.errors
+
+
+def test_an_ended_relation_no_longer_counts(world):
+    from datetime import date
+
+    from zhengtong.registry.models import SitePerson
+
+    SitePerson.objects.filter(site=world.site_a, person=world.person_a).update(until=date(2020, 1, 1))
+    world.site_a.closed_since = date(2020, 1, 26)
+    world.site_a.save()
+    screened = services.screen_entry(actor=gate(world), site=world.site_a, person=world.person_a, temperature="36.5")
+    assert screened.entry.reason == "closed"
+
+
+def test_registering_a_worker_as_a_visitor_keeps_them_a_worker(world):
+    from zhengtong.registry.identity import decrypt_id_number
+    from zhengtong.registry.models import SitePerson
+
+    code = decrypt_id_number(world.person_a.id_number_encrypted)
+    person = services.register_visitor(actor=gate(world), site=world.site_a,
+                                       data={"name": world.person_a.name, "id_number": code})
+    assert person == world.person_a
+    assert SitePerson.objects.get(site=world.site_a, person=person).relation == "worker"

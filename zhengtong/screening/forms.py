@@ -1,0 +1,92 @@
+"""Forms that render and parse the screening pages. They only turn text into values: every rule
+lives in screening.services and screening.rules, whose errors go back on the form through
+registry.forms.apply_errors."""
+
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from zhengtong.registry.forms import _counties
+from zhengtong.registry.models import VisitorPolicy
+
+
+class GateForm(forms.Form):
+    """What the gate screen posts: who (a pass, an ID number or a name, or the person chosen from
+    a name search), the temperature, and for a visitor the registration of the visit."""
+
+    code = forms.CharField(label=_("Pass, ID number or name"), required=False, max_length=300)
+    person = forms.CharField(required=False, max_length=20, widget=forms.HiddenInput)
+    temperature = forms.CharField(label=_("Temperature (°C)"), required=False, max_length=20)
+    area = forms.CharField(label=_("Entrance"), required=False, max_length=20)
+    mode = forms.ChoiceField(choices=[("entry", _("Entry")), ("exit", _("Exit"))], required=False)
+    client_uuid = forms.UUIDField(required=False, widget=forms.HiddenInput)
+    visitor_name = forms.CharField(label=_("Visitor's name"), required=False, max_length=60)
+    visitor_phone = forms.CharField(label=_("Phone"), required=False, max_length=40)
+    visit_host = forms.CharField(label=_("Visiting whom"), required=False, max_length=100)
+    visit_purpose = forms.CharField(label=_("Purpose"), required=False, max_length=200)
+
+    def clean_mode(self):
+        return self.cleaned_data.get("mode") or "entry"
+
+
+STATE_CHOICES = [("open", _("Open")), ("closed", _("Closed management"))]
+
+
+class SiteStateForm(forms.Form):
+    state = forms.ChoiceField(label=_("State"), choices=STATE_CHOICES, widget=forms.RadioSelect)
+    closed_since = forms.CharField(
+        label=_("Closed management since"), required=False, widget=forms.DateInput(attrs={"type": "date"}),
+        help_text=_("Leave empty to close from today."),
+    )
+    visitor_policy = forms.ChoiceField(label=_("Visitors"), choices=VisitorPolicy.choices, widget=forms.RadioSelect)
+    fever_threshold = forms.CharField(
+        label=_("Fever threshold of this site (°C)"), required=False, max_length=10,
+        help_text=_("Leave empty to use the city's threshold."),
+    )
+    reason = forms.CharField(label=_("Reason for the change"), required=False, max_length=150)
+
+    @classmethod
+    def for_site(cls, site) -> "SiteStateForm":
+        return cls(initial={
+            "state": "closed" if site.closed_since else "open",
+            "closed_since": site.closed_since.isoformat() if site.closed_since else "",
+            "visitor_policy": site.visitor_policy,
+            "fever_threshold": site.fever_threshold if site.fever_threshold is not None else "",
+        })
+
+    def service_data(self) -> dict:
+        """What screening.services.site_set_state takes: closed since a date, or open (None)."""
+        data = dict(self.cleaned_data)
+        if data.pop("state") == "open":
+            data["closed_since"] = None
+        elif not data.get("closed_since"):
+            data["closed_since"] = timezone.localdate().isoformat()
+        return data
+
+
+class AreaForm(forms.Form):
+    name = forms.CharField(label=_("Name of the area"), required=False, max_length=150,
+                           widget=forms.TextInput(attrs={"placeholder": _("e.g. Dormitory 2, Canteen")}))
+
+
+class HealthCheckForm(forms.Form):
+    person = forms.CharField(widget=forms.HiddenInput, max_length=20)
+    temperature = forms.CharField(label=_("Temperature (°C)"), required=False, max_length=20)
+
+
+class DisinfectionForm(forms.Form):
+    area = forms.ChoiceField(label=_("Area"), required=False)
+    agent = forms.CharField(label=_("Disinfectant"), required=False, max_length=150)
+    done_at = forms.CharField(label=_("Time"), required=False,
+                              widget=forms.DateTimeInput(attrs={"type": "datetime-local"}))
+    operator = forms.CharField(label=_("Operator"), required=False, max_length=80)
+
+    def __init__(self, *args, areas=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["area"].choices = [("", "—")] + [(a.pk, a.name) for a in areas]
+
+
+class OverviewFilterForm(forms.Form):
+    q = forms.CharField(label=_("Search"), required=False)
+    county = forms.ChoiceField(label=_("County"), required=False, choices=_counties)
+    closed = forms.BooleanField(label=_("Closed management only"), required=False)
