@@ -273,7 +273,7 @@ class SiteFilters(Filters):
     q: Text | None = Field(None, description="words of the site's or its unit's name, or the address")
     county: Text | None = None
     kind: Text | None = None
-    unit: int | None = Field(None, description="unit id")
+    unit: int | None = Field(None, ge=1, le=2**63 - 1, description="unit id")
 
 
 # A capacity is a head count: bounded so that a mistyped number is a 422, not a database overflow.
@@ -388,7 +388,7 @@ class PersonDetailOut(Schema):
 
 class PersonFilters(Filters):
     q: Text | None = Field(None, description="words of the name, the start of the phone, or a whole ID number")
-    site: int | None = Field(None, description="site id")
+    site: int | None = Field(None, ge=1, le=2**63 - 1, description="site id")
     relation: Text | None = None
 
 

@@ -21,14 +21,20 @@ def _industry_filter(code: str, field: str = "industry") -> Q:
     return Q(**{f"{field}__code__startswith": code})
 
 
+def _valid_id(value) -> int | None:
+    """An id as the database can hold it, or None (a huge number would be a server error)."""
+    try:
+        value = int(value)
+    except (TypeError, ValueError):
+        return None
+    return value if 0 < value < 2**63 else None
+
+
 def _get_or_404(qs: QuerySet, pk) -> Any:
     """One record of a scoped queryset; anything else — missing, outside the scope, not a valid
     id — is the same 404, so that an id never tells whether a record exists."""
-    try:
-        pk = int(pk)
-    except (TypeError, ValueError):
-        raise Http404 from None
-    if not 0 < pk < 2**63:
+    pk = _valid_id(pk)
+    if pk is None:
         raise Http404
     try:
         return qs.get(pk=pk)
@@ -119,7 +125,8 @@ def person_list(*, user, filters: dict[str, Any] | None = None) -> QuerySet[Pers
         else:
             qs = qs.filter(_search(q, "name") | Q(phone__startswith=q))
     if filters.get("site"):
-        qs = qs.filter(memberships__site_id=filters["site"])
+        site_id = _valid_id(filters["site"])
+        qs = qs.filter(memberships__site_id=site_id) if site_id else qs.none()
     if filters.get("relation"):
         qs = qs.filter(memberships__relation=filters["relation"])
     return qs.distinct().order_by("name", "id")

@@ -54,13 +54,18 @@ class Entry(models.Model):
         API = "api", _("Gate device")
         SYNC = "sync", _("Offline sync")
 
+    # The largest table: no foreign-key constraints in the database (a check per row would halve
+    # the insert rate of offline sync); the services only store ids they have just read, and the
+    # registry never deletes a site or a person that has entries (PROTECT in the ORM still holds).
+    # Look-ups by client UUID use the unique (client_uuid, entered_at) index.
     id = models.BigAutoField(primary_key=True)
-    client_uuid = models.UUIDField(_("client UUID"), db_index=True)
-    site = models.ForeignKey(Site, models.PROTECT, related_name="entries", verbose_name=_("site"), db_index=False)
+    client_uuid = models.UUIDField(_("client UUID"))
+    site = models.ForeignKey(Site, models.PROTECT, related_name="entries", verbose_name=_("site"), db_index=False,
+                             db_constraint=False)
     area = models.ForeignKey(Area, models.PROTECT, null=True, blank=True, related_name="entries",
-                             verbose_name=_("area"), db_index=False)
+                             verbose_name=_("area"), db_index=False, db_constraint=False)
     person = models.ForeignKey(Person, models.PROTECT, related_name="entries", verbose_name=_("person"),
-                               db_index=False)
+                               db_index=False, db_constraint=False)
     entered_at = models.DateTimeField(_("entered at"))
     left_at = models.DateTimeField(_("left at"), null=True, blank=True)
     left_estimated = models.BooleanField(_("exit estimated"), default=False)
@@ -75,9 +80,9 @@ class Entry(models.Model):
     visit_purpose = models.CharField(_("purpose"), max_length=200, blank=True)
     recorded_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True,
-                                    related_name="+", db_index=False)
+                                    related_name="+", db_index=False, db_constraint=False)
     device = models.ForeignKey("GateDevice", models.SET_NULL, null=True, blank=True, related_name="+",
-                               db_index=False)
+                               db_index=False, db_constraint=False)
 
     class Meta:
         verbose_name = _("entry")

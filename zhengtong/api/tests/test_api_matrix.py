@@ -107,3 +107,9 @@ def test_an_id_out_of_range_is_a_404_not_a_server_error(client, world, pk):
     api = _client(client, world, ADMIN)
     for template in ("/api/units/{}", "/api/sites/{}", "/api/people/{}", "/api/departments/{}"):
         assert api.get(template.format(pk)).status_code in (404, 422), template
+
+
+@pytest.mark.parametrize("url", ["/api/people?site={}", "/api/sites?unit={}"])
+def test_a_filter_id_out_of_range_is_refused_not_a_server_error(client, world, url):
+    api = _client(client, world, ADMIN)
+    assert api.get(url.format(2**70)).status_code == 422
