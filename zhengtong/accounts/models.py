@@ -76,22 +76,19 @@ class RoleAssignment(models.Model):
         return getattr(self, SCOPE_FIELD[Role(self.role)])
 
 
-class ApiToken(models.Model):
-    """A bearer token for a device or an integration; acts as its user. Only a hash is stored."""
+class HashedKey(models.Model):
+    """A secret key of which only a hash is stored: shown once when issued, then found by its hash."""
 
-    user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, models.CASCADE, related_name="api_tokens", verbose_name=_("user")
-    )
+    KEY_PREFIX = "zt_"
+
     name = models.CharField(_("name"), max_length=100)
     key_hash = models.CharField(max_length=64, unique=True, editable=False)
     prefix = models.CharField(max_length=8, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
-    last_used_at = models.DateTimeField(null=True, blank=True)
     revoked_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
-        verbose_name = _("API token")
-        verbose_name_plural = _("API tokens")
+        abstract = True
 
     def __str__(self) -> str:
         return f"{self.name} ({self.prefix}…)"
@@ -101,7 +98,23 @@ class ApiToken(models.Model):
         return hashlib.sha256(key.encode()).hexdigest()
 
     @classmethod
+    def _issue(cls, **fields):
+        key = cls.KEY_PREFIX + secrets.token_urlsafe(32)
+        return cls.objects.create(key_hash=cls.hash_key(key), prefix=key[:8], **fields), key
+
+
+class ApiToken(HashedKey):
+    """A bearer token for a device or an integration; acts as its user. Only a hash is stored."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.CASCADE, related_name="api_tokens", verbose_name=_("user")
+    )
+    last_used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("API token")
+        verbose_name_plural = _("API tokens")
+
+    @classmethod
     def issue(cls, *, user, name: str) -> tuple["ApiToken", str]:
-        key = "zt_" + secrets.token_urlsafe(32)
-        token = cls.objects.create(user=user, name=name, key_hash=cls.hash_key(key), prefix=key[:8])
-        return token, key
+        return cls._issue(user=user, name=name)

@@ -1,13 +1,11 @@
 """Epidemic prevention at sites: areas, entries at the gate, health checks, disinfection, alerts,
 and the gate devices that post entries."""
 
-import hashlib
-import secrets
-
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from zhengtong.accounts.models import HashedKey
 from zhengtong.registry.models import Person, Site
 
 
@@ -167,29 +165,17 @@ class Alert(models.Model):
         return self.message
 
 
-class GateDevice(models.Model):
+class GateDevice(HashedKey):
     """A phone or tablet at one site's entrance, authenticated by its own token (hash stored)."""
 
+    KEY_PREFIX = "ztg_"
+
     site = models.ForeignKey(Site, models.CASCADE, related_name="devices", verbose_name=_("site"))
-    name = models.CharField(_("name"), max_length=100)
-    key_hash = models.CharField(max_length=64, unique=True, editable=False)
-    prefix = models.CharField(max_length=8, editable=False)
-    created_at = models.DateTimeField(auto_now_add=True)
-    revoked_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         verbose_name = _("gate device")
         verbose_name_plural = _("gate devices")
 
-    def __str__(self) -> str:
-        return f"{self.name} ({self.prefix}…)"
-
-    @staticmethod
-    def hash_key(key: str) -> str:
-        return hashlib.sha256(key.encode()).hexdigest()
-
     @classmethod
     def issue(cls, *, site: Site, name: str) -> tuple["GateDevice", str]:
-        key = "ztg_" + secrets.token_urlsafe(32)
-        device = cls.objects.create(site=site, name=name, key_hash=cls.hash_key(key), prefix=key[:8])
-        return device, key
+        return cls._issue(site=site, name=name)
