@@ -27,9 +27,10 @@ from django.utils.translation import gettext as _
 from ninja import NinjaAPI, Router, Schema
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
-from zhengtong.api.auth import AUTH, me_router
+from zhengtong.api.auth import AUTH, gate_auth, me_router
 from zhengtong.registry.api import router as registry_router
 from zhengtong.registry.errors import DomainError
+from zhengtong.screening.api import router as gate_router
 
 
 class ErrorItem(Schema):
@@ -165,6 +166,8 @@ def on_validation_error(request: HttpRequest, exc: ValidationError) -> HttpRespo
 
 api.add_router("/", me_router)
 api.add_router("/", registry_router)
+# Gate devices only, with their own key (Authorization: Bearer ztg_…); request.auth is the device.
+api.add_router("/gate", gate_router, auth=[gate_auth])
 # Each later app adds its router here, above the fallback.
 
 

@@ -9,6 +9,11 @@
 
 Both are accepted on every endpoint (``AUTH``); the token is tried first, so a device never
 needs a CSRF token. ``me_router`` answers "who am I" for either kind of caller.
+
+* Gate devices send ``Authorization: Bearer ztg_<key>`` (``gate_auth``), accepted on the gate
+  endpoints (/api/gate/…) only: the key is looked up by its hash (``GateDevice.hash_key``) and
+  must not be revoked; ``request.auth`` is the device, whose site is fixed by its key. A device key
+  opens nothing else, and a user's token does not open the gate endpoints.
 """
 
 from datetime import timedelta
@@ -20,6 +25,7 @@ from ninja import Router, Schema
 from ninja.security import HttpBearer, SessionAuth
 
 from zhengtong.accounts.models import ApiToken, RoleAssignment
+from zhengtong.screening.models import GateDevice
 
 TOKEN_TOUCH_INTERVAL = timedelta(minutes=1)
 
@@ -68,8 +74,26 @@ class CsrfSessionAuth(SessionAuth):
         return None
 
 
+class GateDeviceAuth(HttpBearer):
+    """``Authorization: Bearer ztg_…``: acts as the gate device (``request.auth``), at its own site."""
+
+    openapi_description = "A gate device's key (ztg_…), shown once by `zhengtong issue_gate_token SITE_ID --name NAME`."
+
+    def authenticate(self, request: HttpRequest, token: str):
+        token = token.strip()
+        if not token.startswith("ztg_"):
+            return None
+        device = (GateDevice.objects.select_related("site")
+                  .filter(key_hash=GateDevice.hash_key(token), revoked_at__isnull=True).first())
+        if device is None:
+            return None
+        request.gate_device = device
+        return device
+
+
 token_auth = TokenAuth()
 session_auth = CsrfSessionAuth()
+gate_auth = GateDeviceAuth()
 AUTH = [token_auth, session_auth]
 
 

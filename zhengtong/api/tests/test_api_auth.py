@@ -142,7 +142,7 @@ def test_docs_and_schema_answer_without_credentials(reg):
     assert {"/api/units", "/api/units/{unit_id}", "/api/units/{unit_id}/history", "/api/sites", "/api/people",
             "/api/people/{person_id}", "/api/departments", "/api/regions", "/api/industries", "/api/me"} <= set(
         spec["paths"])
-    assert set(spec["components"]["securitySchemes"]) == {"TokenAuth", "CsrfSessionAuth"}
+    assert set(spec["components"]["securitySchemes"]) == {"TokenAuth", "CsrfSessionAuth", "GateDeviceAuth"}
     post = spec["paths"]["/api/units"]["post"]
     assert {"201", "400", "401", "403", "404", "409", "422"} <= set(post["responses"])
     assert post["responses"]["400"]["content"]["application/json"]["schema"] == {

@@ -1,0 +1,358 @@
+"""The gate devices' API, under /api/gate/: one check-in at a time, exits, the batch an offline
+gate recorded, and the site's own people for offline use.
+
+A device authenticates with its own key (``Authorization: Bearer ztg_…``, zhengtong.api.auth
+``gate_auth``, set on this router where zhengtong.api.api adds it); the key fixes the site, so a
+device never names one and never reaches another site's people. ``request.auth`` is the device.
+
+Every decision is taken by the screening rules, once: a single check-in goes through
+screening.services.screen_entry, an exit through services.record_exit, a batch through
+screening.sync.sync_entries. Each check-in carries a UUID made by the gate: sent again, it answers
+the stored check-in (200, ``created: false``) and writes nothing, so a gate may retry blindly.
+
+Errors have the project's shape, ``{"detail", "errors": [{"field", "message"}]}``: a value the rules
+refuse is 400 naming the field (a temperature typed in °F, a time in the future…), an unknown person
+404 naming ``person_id`` or ``code``, a client UUID already used for another check-in 409; 422 is
+only ninja's check of the body's types.
+"""
+
+import uuid
+from datetime import date, datetime
+from functools import partial
+from typing import Annotated, Any, Literal
+
+from django.conf import settings
+from django.db import connection, transaction
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from ninja import Field, Query, Router, Schema, Status
+from pydantic import AfterValidator, BaseModel, ConfigDict, WithJsonSchema
+
+from zhengtong.registry.errors import DomainError
+from zhengtong.registry.models import Person, SitePerson
+from zhengtong.screening import outbreak_links, rules, selectors, services, sync
+from zhengtong.screening.models import Entry, GateDevice, Reason
+from zhengtong.screening.passes import pass_code
+
+router = Router(tags=["gate"])
+
+MAX_ID = 2**63 - 1
+PEOPLE_MAX_LIMIT = 1000
+EXAMPLE_UUID = "0b7e5c1a-3f2d-4c4e-9a51-6f0d2b8e7c11"
+
+
+def _plain_text(value: str) -> str:
+    if "\x00" in value:
+        raise ValueError("must not contain NUL characters")
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        raise ValueError("is not valid Unicode text") from None
+    return value
+
+
+Text = Annotated[str, AfterValidator(_plain_text)]
+Id = Annotated[int, Field(ge=1, le=MAX_ID)]
+
+
+class GateIn(Schema):
+    """Unknown fields are an error; numbers are taken where text is expected (a temperature)."""
+
+    model_config = ConfigDict(extra="forbid", coerce_numbers_to_str=True)
+
+
+class GateItemError(BaseModel):
+    field: str
+    message: str
+
+
+# Bodies ------------------------------------------------------------------------------------
+
+PERSON_DOC = "id of one of the site's people, as listed by GET /api/gate/people (or of a known visitor)"
+CODE_DOC = "a scanned pass (ZTP1:…) of this site, or a resident ID number; instead of person_id"
+TEMPERATURE_DOC = "°C, 34.0–43.0 in steps of 0.1; a value that looks like °F (95–110) is refused, never converted"
+AT_DOC = ("when the person came, ISO 8601 with its time zone; at most settings.CLOCK_SKEW_SECONDS in the "
+          "future. Default: when the server receives it. Send it, so that a retry is found again at once")
+
+
+class GateCheckInIn(GateIn):
+    model_config = ConfigDict(extra="forbid", coerce_numbers_to_str=True, json_schema_extra={"examples": [
+        {"client_uuid": EXAMPLE_UUID, "person_id": 42, "temperature": "36.5", "at": "2020-02-20T08:30:00+08:00"},
+        {"client_uuid": "6f1c2d3e-4b5a-4978-8a6b-5c4d3e2f1a0b", "code": "430422199001019901", "temperature": 36.8,
+         "visit_host": "王科长", "visit_purpose": "送货"},
+    ]})
+
+    client_uuid: uuid.UUID = Field(description="made by the gate for this check-in; the same on every retry")
+    person_id: Id | None = Field(None, description=PERSON_DOC)
+    code: Text | None = Field(None, description=CODE_DOC)
+    temperature: Text = Field(description=TEMPERATURE_DOC)
+    at: datetime | None = Field(None, description=AT_DOC)
+    area_id: Id | None = Field(None, description="an active area of the site (wing, floor, workshop)")
+    visit_host: Text = Field("", description="for a visitor: whom they visit (at most 100 characters)")
+    visit_purpose: Text = Field("", description="for a visitor: why (at most 200 characters)")
+
+
+class GateCheckInOut(Schema):
+    model_config = ConfigDict(json_schema_extra={"examples": [
+        {"entry_id": 1001, "decision": "admit", "reason": "ok", "reason_text": "Checks passed", "created": True,
+         "entered_at": "2020-02-20T00:30:00Z"},
+        {"entry_id": 1002, "decision": "refuse", "reason": "fever", "reason_text": "Fever", "created": True,
+         "entered_at": "2020-02-20T00:31:00Z"},
+    ]})
+
+    entry_id: int
+    decision: Literal["admit", "refuse"]
+    reason: str = Field(description="ok, fever, closed, no_visitors, appointment, isolation, inactive")
+    reason_text: str = Field(description="the reason in the caller's language (Accept-Language)")
+    created: bool = Field(description="false when this client UUID was stored before (a retry): nothing written")
+    entered_at: datetime
+
+
+class GateExitIn(GateIn):
+    model_config = ConfigDict(extra="forbid", coerce_numbers_to_str=True, json_schema_extra={"examples": [
+        {"person_id": 42, "at": "2020-02-20T17:30:00+08:00"},
+    ]})
+
+    person_id: Id | None = Field(None, description=PERSON_DOC)
+    code: Text | None = Field(None, description=CODE_DOC)
+    at: datetime | None = Field(None, description="when the person left; default: now")
+    client_uuid: uuid.UUID | None = Field(None, description="accepted and ignored: recording an exit twice changes "
+                                                            "nothing")
+
+
+class GateExitOut(Schema):
+    entry_id: int
+    entered_at: datetime
+    left_at: datetime
+
+
+ITEM_SCHEMA = {
+    "type": "object",
+    "required": ["client_uuid", "temperature", "at", "gate_decision"],
+    "properties": {
+        "client_uuid": {"type": "string", "format": "uuid"},
+        "person_id": {"type": "integer", "minimum": 1, "description": PERSON_DOC},
+        "code": {"type": "string", "description": CODE_DOC},
+        "temperature": {"type": ["string", "number"], "description": TEMPERATURE_DOC},
+        "at": {"type": "string", "format": "date-time",
+               "description": "when the gate took its decision, ISO 8601 with its time zone"},
+        "gate_decision": {"type": "string", "enum": ["admit", "refuse"],
+                          "description": "what the offline gate decided, kept as taken"},
+        "area_id": {"type": "integer", "minimum": 1},
+        "visit_host": {"type": "string", "maxLength": 100},
+        "visit_purpose": {"type": "string", "maxLength": 200},
+    },
+    "additionalProperties": False,
+}
+
+
+class GateBatchIn(Schema):
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{"items": [
+        {"client_uuid": EXAMPLE_UUID, "person_id": 42, "temperature": "36.5", "at": "2020-02-20T08:30:00+08:00",
+         "gate_decision": "admit"},
+        {"client_uuid": "6f1c2d3e-4b5a-4978-8a6b-5c4d3e2f1a0b", "code": "ZTP1:…", "temperature": "37.9",
+         "at": "2020-02-20T08:31:10+08:00", "gate_decision": "refuse", "area_id": 3},
+    ]}]})
+
+    # Items are checked one by one by screening.sync (a bad item is rejected alone, the rest go in),
+    # so the schema below documents them without ninja refusing the whole batch for one of them.
+    items: list[Annotated[Any, WithJsonSchema(ITEM_SCHEMA)]] = Field(
+        description=f"at most {sync.MAX_BATCH} check-ins, in the order the gate recorded them")
+
+
+class GateBatchItemOut(BaseModel):
+    # A plain pydantic model (not a ninja Schema, which wraps every object it reads): 5,000 results are
+    # validated in milliseconds rather than half a second.
+    model_config = ConfigDict(from_attributes=True)
+
+    client_uuid: str | None = Field(None, description="as sent; left out when the item carried no UUID string")
+    status: Literal["created", "duplicate", "rejected"]
+    decision: Literal["admit", "refuse"] | None = Field(None, description="what the rules decide (stored)")
+    reason: str | None = None
+    disagreement: bool | None = Field(None, description="the gate's decision differs from the rules': the site's "
+                                                        "managers are alerted")
+    errors: list[GateItemError] | None = Field(None, description="for a rejected item: each field and why")
+
+
+class GateBatchOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True, json_schema_extra={"examples": [{"results": [
+        {"client_uuid": EXAMPLE_UUID, "status": "created", "decision": "admit", "reason": "ok",
+         "disagreement": False},
+        {"client_uuid": "6f1c2d3e-4b5a-4978-8a6b-5c4d3e2f1a0b", "status": "created", "decision": "refuse",
+         "reason": "fever", "disagreement": False},
+        {"client_uuid": "9d8c7b6a-5f4e-4d3c-8b2a-1f0e9d8c7b6a", "status": "rejected",
+         "errors": [{"field": "temperature", "message": "98.6 looks like degrees Fahrenheit. Type the temperature "
+                                                        "in °C (98.6 °F is 37.0 °C)."}]},
+        {"client_uuid": "1a2b3c4d-5e6f-4a8b-9c0d-1e2f3a4b5c6d", "status": "duplicate", "decision": "admit",
+         "reason": "ok", "disagreement": False},
+    ]}]})
+
+    results: list[GateBatchItemOut] = Field(description="one per item, in the order sent")
+
+
+class GateSiteOut(Schema):
+    id: int
+    name: str
+    is_active: bool
+    closed_since: date | None = Field(description="closed management since this day (null: open)")
+    visitor_policy: str = Field(description="allowed, appointment or none")
+    fever_threshold: str = Field(description="°C; a temperature at or above it is a fever")
+    clock_skew_seconds: int = Field(description="how far in the future a check-in's time may be")
+    max_batch: int = Field(description="the most check-ins one batch may hold")
+
+
+class GatePersonOut(Schema):
+    id: int
+    name: str
+    id_number_masked: str
+    relation: str = Field(description="inmate, resident, staff, worker or visitor")
+    since: date | None = Field(description="for a visitor by appointment: the day of the visit")
+    until: date | None
+    pass_code: str | None = Field(description="what the person's pass card encodes (null for a visitor)")
+    isolated: bool = Field(description="under an active isolation order now: the gate refuses them")
+
+
+class GatePeopleOut(Schema):
+    items: list[GatePersonOut]
+    count: int
+
+
+class GatePeopleQuery(Schema):
+    limit: int = Field(settings.PAGE_SIZE, ge=1, le=PEOPLE_MAX_LIMIT)
+    offset: int = Field(0, ge=0, le=1_000_000_000)
+
+
+# Helpers -----------------------------------------------------------------------------------
+
+
+def _device(request) -> GateDevice:
+    return request.auth
+
+
+def _person(site, person_id: int | None, code: str | None) -> tuple[Person, str]:
+    """The person a device names, and the field it named them by. Unknown: 404 naming that field."""
+    if person_id is not None and code:
+        raise DomainError(_("Give person_id or code, not both."), field="person_id")
+    if person_id is not None:
+        person = Person.objects.filter(pk=person_id).first()
+        if person is None:
+            raise DomainError(_("No person with this id."), field="person_id", status=404)
+        return person, "person_id"
+    if code and code.strip():
+        return selectors.identify(site=site, code=code), "code"
+    raise DomainError(_("Give person_id (one of the site's people) or code (a pass or an ID number)."),
+                      field="person_id")
+
+
+def _renamed(error: DomainError, names: dict[str, str]) -> DomainError:
+    """The services' error with its fields named as this API's body names them."""
+    errors = {}
+    for field, messages in error.errors.items():
+        errors.setdefault(names.get(field, field), []).extend(messages)
+    return DomainError(error.message, errors=errors, status=error.status)
+
+
+def _check_text(name: str, value: str, limit: int) -> str:
+    value = value.strip()
+    if len(value) > limit:
+        raise DomainError(_("At most %(n)d characters.") % {"n": limit}, field=name)
+    return value
+
+
+def _serialise_retries(client_uuid: uuid.UUID) -> None:
+    """Make concurrent requests with the same client UUID and no time wait for each other, inside the
+    caller's transaction, so that screen_entry's look-up of a stored UUID sees the other's row. With a
+    time, the database's unique key (client_uuid, entered_at) already stops the second insert, and
+    screen_entry answers the stored row; without one, each request would take its own server time.
+    SQLite writes one transaction at a time anyway (BEGIN IMMEDIATE); PostgreSQL takes a
+    transaction-level advisory lock on the UUID."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [0x5A54, int.from_bytes(client_uuid.bytes[:4],
+                                                                                          "big", signed=True)])
+
+
+def _entry_out(entry: Entry, created: bool) -> dict[str, Any]:
+    return {"entry_id": entry.pk, "decision": entry.decision, "reason": entry.reason,
+            "reason_text": str(Reason(entry.reason).label), "created": created, "entered_at": entry.entered_at}
+
+
+# Endpoints ---------------------------------------------------------------------------------
+
+
+@router.get("/site", response=GateSiteOut, summary="The device's own site: its state and the screening settings")
+def gate_site(request):
+    site = _device(request).site
+    return {"id": site.pk, "name": site.name, "is_active": site.is_active, "closed_since": site.closed_since,
+            "visitor_policy": site.visitor_policy, "fever_threshold": str(rules.fever_threshold(site)),
+            "clock_skew_seconds": settings.CLOCK_SKEW_SECONDS, "max_batch": sync.MAX_BATCH}
+
+
+@router.post("/check-ins", response={200: GateCheckInOut, 201: GateCheckInOut},
+             summary="One check-in: the decision at once (201; 200 with created=false for a repeated client UUID)")
+def check_in(request, payload: GateCheckInIn):
+    device = _device(request)
+    site = device.site
+    person, named_by = _person(site, payload.person_id, payload.code)
+    visit_host = _check_text("visit_host", payload.visit_host, 100)
+    visit_purpose = _check_text("visit_purpose", payload.visit_purpose, 200)
+    # Checked before screen_entry looks the client UUID up with it (a time without its zone would be
+    # read as UTC there); a retry carries a time that was accepted the first time.
+    services._check_time(payload.at, timezone.now())
+    screen = partial(
+        services.screen_entry, actor=services.Actor(device=device), site=site, person=person,
+        temperature=payload.temperature, at=payload.at, area=payload.area_id, client_uuid=payload.client_uuid,
+        source=Entry.Source.API, visit_host=visit_host, visit_purpose=visit_purpose,
+    )
+    try:
+        if payload.at is None:
+            with transaction.atomic():
+                _serialise_retries(payload.client_uuid)
+                screened = screen()
+        else:
+            screened = screen()  # its own transaction; the unique key (client_uuid, entered_at) stops a twin
+    except DomainError as e:
+        raise _renamed(e, {"area": "area_id", "person": named_by}) from None
+    # A client UUID of another site's or person's check-in is screen_entry's 409 (it shows nothing of it).
+    return Status(201 if screened.created else 200, _entry_out(screened.entry, screened.created))
+
+
+@router.post("/exits", response=GateExitOut, summary="An exit: closes the person's open stay (twice changes nothing)")
+def check_out(request, payload: GateExitIn):
+    device = _device(request)
+    person, named_by = _person(device.site, payload.person_id, payload.code)
+    try:
+        stay = services.record_exit(actor=services.Actor(device=device), site=device.site, person=person,
+                                    at=payload.at)
+    except DomainError as e:
+        raise _renamed(e, {"person": named_by}) from None
+    return {"entry_id": stay.pk, "entered_at": stay.entered_at, "left_at": stay.left_at}
+
+
+@router.post("/check-ins/batch", response=GateBatchOut, exclude_none=True,
+             summary="Check-ins an offline gate recorded: each is stored with the gate's own decision, "
+                     "checked again by the rules, and any disagreement alerted")
+def check_in_batch(request, payload: GateBatchIn):
+    results = sync.sync_entries(device=_device(request), items=payload.items)
+    return {"results": results}
+
+
+@router.get("/people", response=GatePeopleOut,
+            summary="The site's own people (and its registered visitors) for offline use, by id, paged")
+def gate_people(request, page: Query[GatePeopleQuery]):
+    site = _device(request).site
+    today = timezone.localdate()
+    qs = (SitePerson.objects.filter(site=site).filter(Q(until__isnull=True) | Q(until__gte=today))
+          .select_related("person").only("relation", "since", "until", "person__name", "person__id_number_masked")
+          .order_by("person_id"))
+    count = qs.count()
+    rows = list(qs[page.offset:page.offset + page.limit])
+    isolated = outbreak_links.isolated_person_ids([r.person_id for r in rows], timezone.now()) if rows else set()
+    items = [{
+        "id": r.person_id, "name": r.person.name, "id_number_masked": r.person.id_number_masked,
+        "relation": r.relation, "since": r.since, "until": r.until,
+        "pass_code": pass_code(site_id=site.pk, person_id=r.person_id) if r.relation in SitePerson.BELONGS else None,
+        "isolated": r.person_id in isolated,
+    } for r in rows]
+    return {"items": items, "count": count}

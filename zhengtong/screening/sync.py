@@ -1,0 +1,652 @@
+"""Offline sync: the check-ins a gate device recorded while it had no network, sent as one batch.
+
+``sync_entries(device=, items=)`` answers one result per item, in the order sent:
+
+* ``created``: stored. The rules (screening.rules.decide, the same function every check-in goes
+  through) are applied again with the facts at the item's own time; the gate's own decision is kept
+  as taken in ``gate_decision``, and when the two differ the entry is marked ``disagreement`` and the
+  site's managers and county officers get an alert. Nothing the gate decided is dropped or
+  overwritten.
+* ``duplicate``: a check-in with this client UUID is already stored (a retry, or the same UUID twice
+  in the batch). Nothing is written; the stored decision is given back.
+* ``rejected``: the item is not valid (each error names its field, with the message a single
+  check-in gets) or its person is unknown. The other items go in regardless.
+
+A gate retries a batch blindly: a batch sent again answers ``duplicate`` for every item stored the
+first time and writes nothing new.
+
+Cost: a fixed number of queries per batch, whatever its size, all in one transaction: stored client
+UUIDs in one query, the people named and their relation to the site in one, the site's areas in one
+when an item names an area, isolation orders through screening.outbreak_links at most twice (see
+_isolated), the rows in one COPY on PostgreSQL (bulk_create elsewhere), and the alerts (a few per
+batch, see _alert). Per item there is no query and no model save: the checks, a dictionary look-up
+of the decision for facts already decided in the batch, and a row as a plain list.
+
+Concurrent retries: the database's key is (client_uuid, entered_at), and a retry carries the same
+time. Should another request store some of the batch's rows between the look-up and the insert,
+the insert skips them (PostgreSQL: the COPY fails and the rows go in again with ON CONFLICT DO
+NOTHING; SQLite writes one transaction at a time, so it cannot happen there) and a re-read confirms
+that every item answered ``created`` is stored, for this site and person. Both requests may then
+answer ``created`` for the same check-in, and alert for it: it is stored once, and nothing is lost.
+"""
+
+import uuid
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured, PermissionDenied
+from django.db import IntegrityError, connection, transaction
+from django.db.models import Choices, FilteredRelation, Q
+from django.db.models.expressions import RawSQL
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from zhengtong.registry.codes import CodeError, check_id_number
+from zhengtong.registry.errors import DomainError
+from zhengtong.registry.identity import id_number_hash
+from zhengtong.registry.models import Person
+from zhengtong.screening import alerts, outbreak_links, rules, services
+from zhengtong.screening.models import Alert, Area, Decision, Entry, GateDevice, Reason
+from zhengtong.screening.passes import read_pass_code
+
+MAX_BATCH = 5000
+FIELDS = frozenset({"client_uuid", "person_id", "code", "temperature", "at", "gate_decision", "area_id",
+                    "visit_host", "visit_purpose"})
+TEXT_LIMITS = {"visit_host": 100, "visit_purpose": 200}
+# A retry carries the client's own time: stored client UUIDs are looked up within the batch's time
+# span widened by this margin, so that PostgreSQL searches only the monthly partitions concerned (a
+# check-in first sent alone, timed by the server, is found again too).
+LOOKUP_MARGIN = timedelta(days=1)
+# Fever alerts name each person up to this many per batch; the rest are counted in one more alert.
+FEVER_ALERTS_NAMED = 10
+MAX_ID = 2**63 - 1
+DECISIONS = frozenset(Decision.values)
+
+CREATED, DUPLICATE, REJECTED = "created", "duplicate", "rejected"
+
+
+@dataclass(slots=True)
+class ItemResult:
+    client_uuid: str | None
+    status: str
+    decision: str | None = None
+    reason: str | None = None
+    disagreement: bool | None = None
+    errors: list[dict[str, str]] | None = None
+
+
+@dataclass(slots=True)
+class _Item:
+    """One item that passed the checks of its own values."""
+
+    index: int
+    uuid: uuid.UUID
+    text: str  # the client UUID as sent, given back in the result
+    at: datetime
+    temperature: Decimal
+    gate_decision: str
+    person_id: int | None
+    code: str
+    area_id: int | None
+    visit_host: str
+    visit_purpose: str
+    pass_site: int | None = None  # set for a valid pass code of this site (person_id is then its person)
+    id_hash: str = ""  # set for an ID number
+
+
+def sync_entries(*, device: GateDevice, items) -> list[ItemResult]:
+    """Store a batch of check-ins an offline gate recorded; one result per item, in order."""
+    if device.revoked_at is not None:
+        raise PermissionDenied(_("This gate device has been revoked."))
+    if not isinstance(items, list):
+        raise DomainError(_("Send the check-ins as a list."), field="items")
+    if len(items) > MAX_BATCH:
+        raise DomainError(
+            _("A batch holds at most %(max)d check-ins; this one has %(n)d. Send the rest in another batch.")
+            % {"max": MAX_BATCH, "n": len(items)}, field="items")
+    site = device.site
+    checks = _Checks(timezone.now())
+    results: list[ItemResult | None] = [None] * len(items)
+    valid: list[_Item] = []
+    for index, raw in enumerate(items):
+        item, errors = checks.item(index, raw)
+        if errors:
+            results[index] = ItemResult(_echo_uuid(raw), REJECTED, errors=errors)
+        else:
+            valid.append(item)
+    if not valid:
+        return results
+
+    repeats: list[tuple[int, int]] = []  # (index, index of the first item with the same UUID)
+    with transaction.atomic():
+        stored = _stored(valid)
+        fresh = []
+        for item in valid:
+            row = stored.get(item.uuid)
+            if row is not None:
+                results[item.index] = _duplicate(item, row, site.pk)
+            else:
+                fresh.append(item)
+        people = _people(site, fresh)
+        areas = _areas(site, fresh)
+        todo: list[tuple[_Item, int]] = []
+        seen: dict[uuid.UUID, tuple[int, int, datetime]] = {}
+        for item in fresh:
+            person_id, error = _resolve(item, people, areas)
+            if error:
+                results[item.index] = ItemResult(item.text, REJECTED, errors=[error])
+            elif item.uuid in seen:
+                # The same check-in twice in one batch is a duplicate with the first one's outcome;
+                # another check-in under a UUID already used is refused.
+                first, first_person, first_at = seen[item.uuid]
+                if (first_person, first_at) == (person_id, item.at):
+                    repeats.append((item.index, first))
+                else:
+                    results[item.index] = ItemResult(item.text, REJECTED, errors=[_uuid_used()])
+            else:
+                seen[item.uuid] = (item.index, person_id, item.at)
+                todo.append((item, person_id))
+        if todo:
+            layout = _Layout(site_id=site.pk, device_id=device.pk, recorded_at=checks.now)
+            rows = _decide(layout, site, people, _isolated(todo), todo, results)
+            _insert(layout, rows, todo, results)
+            _alert(site, device, people, layout, [row for row, (item, _pid) in zip(rows, todo, strict=True)
+                                                  if results[item.index].status == CREATED])
+    for index, first in repeats:
+        origin = results[first]
+        status = DUPLICATE if origin.status == CREATED else origin.status
+        results[index] = ItemResult(origin.client_uuid, status, decision=origin.decision, reason=origin.reason,
+                                    disagreement=origin.disagreement, errors=origin.errors)
+    return results
+
+
+# Checks of each item's own values ---------------------------------------------------------
+
+
+class _Unusual(Exception):
+    """An item the short path leaves to the full checks."""
+
+
+def _unusual():
+    raise _Unusual
+
+
+def _echo_uuid(raw) -> str | None:
+    value = raw.get("client_uuid") if isinstance(raw, dict) else None
+    return value[:64] if isinstance(value, str) else None
+
+
+class _Checks:
+    """The checks of one item's values, with the messages a single check-in gets. An item whose values
+    are all of the usual kinds takes a short path (``_usual``), which accepts only what the full
+    checks (``_checked``) accept, with the same result; anything else goes through the full checks,
+    which report every field that is wrong."""
+
+    def __init__(self, now: datetime):
+        self.now = now
+        self.latest = now + timedelta(seconds=settings.CLOCK_SKEW_SECONDS)
+        self.temperatures: dict[object, Decimal] = {}  # typed value -> °C: a batch repeats a few readings
+
+    def item(self, index: int, raw) -> tuple[_Item | None, list[dict[str, str]]]:
+        if type(raw) is dict:
+            try:
+                return self._usual(index, raw), []
+            except (_Unusual, KeyError, ValueError, TypeError):
+                pass
+        return self._checked(index, raw)
+
+    def _usual(self, index: int, raw: dict) -> _Item:
+        if not FIELDS.issuperset(raw) or raw.get("area_id") is not None or raw.get("visit_host") is not None \
+                or raw.get("visit_purpose") is not None:
+            raise _Unusual
+        text = raw["client_uuid"]
+        key = uuid.UUID(text) if type(text) is str else _unusual()
+        person_id, code = raw.get("person_id"), raw.get("code")
+        if type(person_id) is int and code is None and 0 < person_id <= MAX_ID:
+            code = ""
+        elif person_id is None and type(code) is str and code.strip():
+            code = code.strip()
+        else:
+            raise _Unusual
+        value = raw["temperature"]
+        temperature = self.temperatures.get(value) if type(value) in (str, int, float) else None
+        if temperature is None:
+            raise _Unusual
+        value = raw["at"]
+        at = datetime.fromisoformat(value) if type(value) is str else _unusual()
+        if at.utcoffset() is None or at > self.latest:
+            raise _Unusual
+        gate_decision = raw["gate_decision"]
+        if type(gate_decision) is not str or gate_decision not in DECISIONS:
+            raise _Unusual
+        return _Item(index, key, text, at, temperature, gate_decision, person_id, code, None, "", "")
+
+    def _checked(self, index: int, raw) -> tuple[_Item | None, list[dict[str, str]]]:
+        if type(raw) is not dict:
+            return None, [{"field": "", "message": _(
+                "Each item is an object with client_uuid, person_id or code, temperature, at and gate_decision.")}]
+        errors: list[dict[str, str]] = []
+
+        def fail(field: str, message: str) -> None:
+            errors.append({"field": field, "message": message})
+
+        if not FIELDS.issuperset(raw):
+            for key in raw:
+                if key not in FIELDS:
+                    fail(str(key), _("This field is not known here."))
+        key = parse_client_uuid(raw.get("client_uuid"), fail)
+        person_id, code = raw.get("person_id"), raw.get("code")
+        if person_id is not None and code not in (None, ""):
+            fail("person_id", _("Give person_id or code, not both."))
+        elif person_id is not None:
+            person_id = parse_person_id(person_id, fail)
+        elif isinstance(code, str) and code.strip():
+            code = code.strip()
+        elif code not in (None, ""):
+            fail("code", _("Scan a pass or type an ID number."))
+        else:
+            fail("person_id", _("Give person_id (one of the site's people) or code (a pass or an ID number)."))
+        temperature = self.temperature(raw.get("temperature"), fail)
+        at = self.time(raw.get("at"), fail)
+        gate_decision = raw.get("gate_decision")
+        if type(gate_decision) is not str or gate_decision not in DECISIONS:
+            fail("gate_decision", _("Give the gate's own decision: admit or refuse."))
+        area_id = raw.get("area_id")
+        if area_id is not None and area_id != "":
+            area_id = whole_number(area_id)
+            if area_id is None:
+                fail("area_id", _("This site has no such area."))
+        else:
+            area_id = None
+        visit_host = parse_text(raw.get("visit_host"), "visit_host", fail)
+        visit_purpose = parse_text(raw.get("visit_purpose"), "visit_purpose", fail)
+        if errors:
+            return None, errors
+        return _Item(index, key, raw["client_uuid"], at, temperature, gate_decision, person_id,
+                     "" if person_id is not None else code, area_id, visit_host, visit_purpose), errors
+
+    def temperature(self, value, fail) -> Decimal | None:
+        """rules.parse_temperature, remembered for the batch's next item typed alike."""
+        if value is None or value == "":
+            fail("temperature", _("This field is required."))
+            return None
+        if isinstance(value, (bool, dict, list)):
+            fail("temperature", _("Type the temperature in °C, e.g. 36.5."))
+            return None
+        try:
+            t = rules.parse_temperature(value)
+        except DomainError as e:
+            fail("temperature", e.message)
+            return None
+        self.temperatures[value] = t
+        return t
+
+    def time(self, value, fail) -> datetime | None:
+        """An ISO 8601 time with its zone, not in the future beyond the clock skew (services._check_time,
+        which gives the message of anything else)."""
+        if value is None or value == "":
+            fail("at", _("This field is required."))
+            return None
+        at = None
+        if type(value) is str:
+            try:
+                at = datetime.fromisoformat(value.strip())
+            except ValueError:
+                pass
+        if at is None:
+            fail("at", _("Give the time in ISO 8601 with its time zone, e.g. 2020-02-20T08:30:00+08:00."))
+            return None
+        if at.utcoffset() is not None and at <= self.latest:
+            return at
+        try:
+            return services._check_time(at, self.now)
+        except DomainError as e:
+            fail("at", e.message)
+            return None
+
+
+def parse_client_uuid(value, fail) -> uuid.UUID | None:
+    if value is None or value == "":
+        fail("client_uuid", _("This field is required."))
+        return None
+    if isinstance(value, str):
+        try:
+            return uuid.UUID(value)
+        except ValueError:
+            pass
+    fail("client_uuid", _("Give the UUID the gate made for this check-in, e.g. 0b7e5c1a-3f2d-4c4e-9a51-6f0d2b8e7c11."))
+    return None
+
+
+def whole_number(value) -> int | None:
+    """A positive id (a JSON number or a string of ASCII digits) within a database's bigint, or None."""
+    if isinstance(value, str):
+        value = value.strip()
+        if not (value.isascii() and value.isdigit() and len(value) <= 19):
+            return None
+        value = int(value)
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 < value <= MAX_ID:
+        return None
+    return value
+
+
+def parse_person_id(value, fail) -> int | None:
+    person_id = whole_number(value)
+    if person_id is None:
+        fail("person_id", _("Give a person's id (a whole number)."))
+    return person_id
+
+
+def parse_text(value, field: str, fail) -> str:
+    if value is None:
+        return ""
+    if not isinstance(value, str) or "\x00" in value:
+        fail(field, _("Give plain text."))
+        return ""
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        fail(field, _("Give plain text."))
+        return ""
+    value = value.strip()
+    limit = TEXT_LIMITS[field]
+    if len(value) > limit:
+        fail(field, _("At most %(n)d characters.") % {"n": limit})
+    return value
+
+
+# Facts for the whole batch, in a few queries -----------------------------------------------
+
+
+def _stored(items: list[_Item]) -> dict[uuid.UUID, tuple]:
+    """Entries already stored under the items' client UUIDs: one query, bounded in time."""
+    low = min(item.at for item in items) - LOOKUP_MARGIN
+    high = max(item.at for item in items) + LOOKUP_MARGIN
+    columns = ("client_uuid", "site_id", "person_id", "decision", "reason", "disagreement")
+    keys = {item.uuid for item in items}
+    if connection.vendor == "postgresql":
+        # One array parameter (a text literal, 32 hex digits a UUID) rather than an IN list of thousands.
+        q = connection.ops.quote_name
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT {', '.join(q(Entry._meta.get_field(c).column) for c in columns)} "
+                f"FROM {q(Entry._meta.db_table)} WHERE {q('client_uuid')} = ANY(%s::uuid[]) "
+                f"AND {q('entered_at')} >= %s AND {q('entered_at')} <= %s",
+                ["{" + ",".join(key.hex for key in keys) + "}", low, high])
+            rows = cursor.fetchall()
+    else:
+        rows = (Entry.objects.filter(client_uuid__in=keys, entered_at__gte=low, entered_at__lte=high)
+                .order_by().values_list(*columns))
+    return {row[0]: row[1:] for row in rows}
+
+
+def _uuid_used() -> dict[str, str]:
+    return {"field": "client_uuid", "message": _(
+        "This client UUID was already used for another check-in: make a new one.")}
+
+
+def _duplicate(item: _Item, row: tuple, site_id: int) -> ItemResult:
+    stored_site, stored_person, decision, reason, disagreement = row
+    if stored_site != site_id or (item.person_id is not None and item.person_id != stored_person):
+        return ItemResult(item.text, REJECTED, errors=[_uuid_used()])
+    return ItemResult(item.text, DUPLICATE, decision=decision, reason=reason, disagreement=disagreement)
+
+
+@dataclass(slots=True)
+class _Person:
+    name: str
+    relation: str | None  # the person's relation to the site, None when they have none
+    since: object
+    until: object  # the relation ends after this day (services.current_relations): then it is none
+
+    def relation_on(self, day) -> tuple[str | None, object]:
+        """(relation, since) in force on a day, as services.facts_for reads them."""
+        if self.relation is None or (self.until is not None and self.until < day):
+            return None, None
+        return self.relation, self.since
+
+
+@dataclass(slots=True)
+class _People:
+    by_id: dict[int, _Person]
+    by_hash: dict[str, int]
+
+
+def _people(site, items: list[_Item]) -> _People:
+    """The batch's people, by id and by ID-number hash, with their relation to the site: one query."""
+    ids: set[int] = set()
+    hashes: set[str] = set()
+    for item in items:
+        if item.person_id is not None:
+            ids.add(item.person_id)
+        elif item.code.startswith("ZTP1:"):
+            parsed = read_pass_code(item.code)
+            if parsed is not None and parsed[0] == site.pk:
+                item.pass_site, item.person_id = parsed
+                ids.add(item.person_id)
+        else:
+            try:
+                item.id_hash = id_number_hash(check_id_number(item.code))
+            except CodeError:
+                continue  # reported by _resolve, with the same message as a single check-in
+            hashes.add(item.id_hash)
+    people = _People({}, {})
+    if not ids and not hashes:
+        return people
+    rows = (Person.objects.filter(_among("pk", ids, "bigint") | _among("id_number_hash", hashes, "text"))
+            .annotate(here=FilteredRelation("memberships", condition=Q(memberships__site=site)))
+            .order_by().values_list("pk", "id_number_hash", "name", "here__relation", "here__since", "here__until"))
+    for pk, hashed, name, relation, since, until in rows:
+        people.by_id[pk] = _Person(name, relation, since, until)
+        people.by_hash[hashed] = pk
+    return people
+
+
+def _among(field: str, values: set, array_type: str) -> Q:
+    """``field IN values``; on PostgreSQL as one array parameter, which thousands of values need (an IN
+    list of thousands costs more to build than the query takes). The values are ids and hex digests."""
+    if not values:
+        return Q(pk__in=[])
+    if connection.vendor != "postgresql":
+        return Q(**{f"{field}__in": values})
+    literal = "{" + ",".join(str(value) for value in values) + "}"
+    return Q(**{f"{field}__in": RawSQL(f"SELECT unnest(%s::{array_type}[])", (literal,))})
+
+
+def _areas(site, items: list[_Item]) -> set[int]:
+    if not any(item.area_id is not None for item in items):
+        return set()
+    return set(Area.objects.filter(site=site, is_active=True).values_list("pk", flat=True))
+
+
+def _resolve(item: _Item, people: _People, areas: set[int]) -> tuple[int | None, dict[str, str] | None]:
+    """The item's person id, or the error a single check-in would get (selectors.identify)."""
+    if item.area_id is not None and item.area_id not in areas:
+        return None, {"field": "area_id", "message": _("This site has no such area.")}
+    if item.code == "" or item.pass_site is not None:  # person_id, or a pass of this site
+        person = people.by_id.get(item.person_id)
+        if item.pass_site is not None and (person is None or person.relation is None):
+            return None, {"field": "code", "message": _("This pass is not valid at this site.")}
+        if person is None:
+            return None, {"field": "person_id", "message": _("No person with this id.")}
+        return item.person_id, None
+    if item.code.startswith("ZTP1:"):
+        return None, {"field": "code", "message": _("This pass is not valid at this site.")}
+    if not item.id_hash:
+        try:
+            check_id_number(item.code)
+        except CodeError as e:
+            return None, {"field": "code", "message": str(e)}
+    pk = people.by_hash.get(item.id_hash)
+    if pk is None:
+        return None, {"field": "code", "message": _(
+            "Nobody with this ID number is registered: register them as a visitor.")}
+    return pk, None
+
+
+def _isolated(todo: list[tuple[_Item, int]]) -> dict[int, object]:
+    """Who is under an isolation order: True, False, or "ask" (asked again at each of their items'
+    own times). outbreak_links answers for one moment, so it is asked at the batch's first and last
+    time (two calls); a person whose state differs between the two is the rare "ask". An order both
+    begun and ended between the two moments is not seen: a batch spans the hours a gate was offline,
+    an isolation lasts days. (An interval look-up from the outbreak app would close that gap.)"""
+    if not todo:
+        return {}
+    ids = {pid for _item, pid in todo}
+    first, last = min(item.at for item, _p in todo), max(item.at for item, _p in todo)
+    at_first = outbreak_links.isolated_person_ids(ids, first)
+    at_last = at_first if last == first else outbreak_links.isolated_person_ids(ids, last)
+    both = at_first & at_last
+    changed = at_first ^ at_last
+    return {pid: True for pid in both} | {pid: "ask" for pid in changed}
+
+
+class _Layout:
+    """Entry's columns in the model's order, the primary key left out (the database numbers rows): what
+    every row of the batch shares, and where each item's own values go. Rows are plain lists, written
+    by COPY on PostgreSQL and through Entry objects otherwise."""
+
+    OWN = ("client_uuid", "area_id", "person_id", "entered_at", "temperature", "decision", "reason",
+           "gate_decision", "disagreement", "visit_host", "visit_purpose")
+
+    def __init__(self, **shared):
+        self.fields = [field for field in Entry._meta.concrete_fields if not field.primary_key]
+        self.slot = {field.attname: i for i, field in enumerate(self.fields)}
+        shared = {"source": Entry.Source.SYNC.value, "recorded_by_id": None, **shared}
+        self.template = []
+        for field in self.fields:
+            if field.attname in shared:
+                value = shared[field.attname]
+            elif field.attname in self.OWN:
+                value = None
+            elif field.has_default() and callable(field.default):
+                raise ImproperlyConfigured(f"screening.sync gives {field.attname} one value per batch: "
+                                           "a per-row default must be set in _decide")
+            else:
+                value = field.get_default()
+            self.template.append(value.value if isinstance(value, Choices) else value)
+
+    def get(self, row: list, attname: str):
+        return row[self.slot[attname]]
+
+    def entry(self, row: list) -> Entry:
+        return Entry(**{field.attname: value for field, value in zip(self.fields, row, strict=True)})
+
+
+def _decide(layout: _Layout, site, people: _People, isolated: dict, todo, results) -> list[list]:
+    """The rules for each item (screening.rules.decide) and the row to store. Facts that recur (the
+    same relation, day and temperature) are decided once: decide is a function of the facts alone."""
+    threshold = rules.fever_threshold(site)
+    closed_since = site.closed_since
+    tz = timezone.get_current_timezone()
+    decided: dict[tuple, tuple[str, str]] = {}
+    slot = layout.slot
+    (s_uuid, s_area, s_person, s_at, s_temperature, s_decision, s_reason, s_gate, s_disagreement, s_host,
+     s_purpose) = (slot[name] for name in layout.OWN)
+    rows = []
+    for item, pid in todo:
+        person = people.by_id[pid]
+        day = item.at.astimezone(tz).date()  # timezone.localdate
+        state = isolated.get(pid, False)
+        if state == "ask":
+            state = pid in outbreak_links.isolated_person_ids([pid], item.at)
+        relation, since = person.relation_on(day)
+        key = (relation, since, bool(state), item.temperature, day)
+        outcome = decided.get(key)
+        if outcome is None:
+            result = rules.decide(rules.Facts(
+                site_active=site.is_active, closed=closed_since is not None and closed_since <= day,
+                visitor_policy=site.visitor_policy, threshold=threshold, relation=relation,
+                relation_since=since, isolated=bool(state), temperature=item.temperature, day=day,
+            ))
+            outcome = decided[key] = (Decision(result.decision).value, Reason(result.reason).value)
+        decision, reason = outcome
+        disagreement = item.gate_decision != decision
+        row = layout.template.copy()
+        row[s_uuid], row[s_area], row[s_person], row[s_at] = item.uuid, item.area_id, pid, item.at
+        row[s_temperature], row[s_decision], row[s_reason] = item.temperature, decision, reason
+        row[s_gate], row[s_disagreement], row[s_host], row[s_purpose] = (
+            item.gate_decision, disagreement, item.visit_host, item.visit_purpose)
+        rows.append(row)
+        results[item.index] = ItemResult(item.text, CREATED, decision=decision, reason=reason,
+                                         disagreement=disagreement)
+    return rows
+
+
+# Writing -----------------------------------------------------------------------------------
+
+
+def _insert(layout: _Layout, rows: list[list], todo, results) -> None:
+    """Store the rows. PostgreSQL: COPY, the fastest way in; should a concurrent retry of the same batch
+    have stored some of them since _stored, the COPY fails on the unique key (client_uuid, entered_at)
+    and the rows go in again skipping those (ON CONFLICT DO NOTHING). Elsewhere (SQLite writes one
+    transaction at a time), bulk_create skipping conflicts likewise. After a skip, a re-read tells
+    which rows are this batch's."""
+    if connection.vendor == "postgresql":
+        try:
+            with transaction.atomic():
+                _copy(layout, rows)
+            return
+        except IntegrityError:
+            pass
+    Entry.objects.bulk_create([layout.entry(row) for row in rows], batch_size=1000, ignore_conflicts=True)
+    _confirm(layout, rows, todo, results)
+
+
+def _copy(layout: _Layout, rows: list[list]) -> None:
+    q = connection.ops.quote_name
+    columns = ", ".join(q(field.column) for field in layout.fields)
+    with connection.cursor() as cursor, connection.wrap_database_errors:
+        with cursor.cursor.copy(f"COPY {q(Entry._meta.db_table)} ({columns}) FROM STDIN") as copy:
+            write = copy.write_row
+            for row in rows:
+                write(row)
+
+
+def _confirm(layout: _Layout, rows: list[list], todo, results) -> None:
+    """Every row answered ``created`` is stored, for this site and person (one query); a row skipped for
+    another check-in's (client UUID, time) is rejected."""
+    get = layout.get
+    keys = [get(row, "client_uuid") for row in rows]
+    times = [get(row, "entered_at") for row in rows]
+    stored = set(Entry.objects.filter(client_uuid__in=keys, entered_at__gte=min(times), entered_at__lte=max(times))
+                 .order_by().values_list("client_uuid", "entered_at", "site_id", "person_id"))
+    for row, (item, _pid) in zip(rows, todo, strict=True):
+        if (item.uuid, item.at, get(row, "site_id"), get(row, "person_id")) not in stored:
+            results[item.index] = ItemResult(item.text, REJECTED, errors=[_uuid_used()])
+
+
+def _alert(site, device, people: _People, layout: _Layout, created: list[list]) -> None:
+    """Fevers (one alert per person, up to FEVER_ALERTS_NAMED, then one for the rest) and the
+    disagreements (one alert for the batch) go to the site's managers and its county's officers."""
+    get = layout.get
+    fevers = [row for row in created if get(row, "reason") == Reason.FEVER]
+    for row in fevers[:FEVER_ALERTS_NAMED]:
+        person_id = get(row, "person_id")
+        name = people.by_id[person_id].name
+        alerts.notify(kind=Alert.Kind.FEVER, site=site, person=Person(pk=person_id, name=name),
+                      message=_("Fever at the gate of %(site)s: %(name)s, %(t)s °C, refused.")
+                      % {"site": site.name, "name": name, "t": get(row, "temperature")})
+    if len(fevers) > FEVER_ALERTS_NAMED:
+        alerts.notify(kind=Alert.Kind.FEVER, site=site, message=_(
+            "%(n)d more people with a fever at the gate of %(site)s, in an offline batch of %(gate)s: "
+            "see its entries refused for fever.") % {"n": len(fevers) - FEVER_ALERTS_NAMED, "site": site.name,
+                                                      "gate": device.name})
+    disagreements = [row for row in created if get(row, "disagreement")]
+    if len(disagreements) == 1:
+        row = disagreements[0]
+        person_id = get(row, "person_id")
+        name = people.by_id[person_id].name
+        alerts.notify(kind=Alert.Kind.DISAGREEMENT, site=site, person=Person(pk=person_id, name=name),
+                      message=_("An offline gate at %(site)s %(gate)s %(name)s, but the rules say %(rules)s "
+                                "(%(reason)s).") % {
+                          "site": site.name, "name": name, "gate": Decision(get(row, "gate_decision")).label,
+                          "rules": Decision(get(row, "decision")).label, "reason": Reason(get(row, "reason")).label})
+    elif disagreements:
+        admitted = sum(1 for row in disagreements if get(row, "gate_decision") == Decision.ADMIT)
+        alerts.notify(kind=Alert.Kind.DISAGREEMENT, site=site, message=_(
+            "The offline gate %(gate)s at %(site)s took %(n)d decisions the rules disagree with "
+            "(%(admitted)d admitted whom the rules refuse): see its entries marked as disagreeing.")
+            % {"gate": device.name, "site": site.name, "n": len(disagreements), "admitted": admitted})

@@ -1,0 +1,408 @@
+"""Offline sync (screening.sync.sync_entries and POST /api/gate/check-ins/batch): the gate's decision is
+stored as taken, the rules are checked again, a disagreement is flagged and alerted, invalid items are
+rejected one by one, repeated client UUIDs write nothing, and the work is a few queries per batch."""
+
+import itertools
+import uuid
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+
+import pytest
+from django.core.exceptions import PermissionDenied
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from zhengtong.accounts.models import Role
+from zhengtong.api.tests import Api, assert_error
+from zhengtong.registry.errors import DomainError
+from zhengtong.registry.models import SitePerson
+from zhengtong.screening import outbreak_links, services, sync
+from zhengtong.screening.models import Alert, Area, Entry, GateDevice
+from zhengtong.screening.passes import pass_code
+from zhengtong.testing import make_id_number as _make_id_number
+from zhengtong.testing import make_person as _make_person
+
+pytestmark = pytest.mark.django_db
+
+_ids = itertools.count(1)
+
+
+def new_id_number(county: str = "430422") -> str:
+    """A valid ID number never used before in the session (a birth date of its own)."""
+    return _make_id_number(county=county, birth=(date(1990, 6, 1) + timedelta(days=next(_ids))).strftime("%Y%m%d"))
+
+
+def make_person(site=None, relation: str = "worker", **kw):
+    kw.setdefault("id_number", new_id_number())
+    return _make_person(site, relation, **kw)
+
+
+@pytest.fixture
+def device(world):
+    device, key = GateDevice.issue(site=world.site_a, name="North gate")
+    device.key = key
+    return device
+
+
+def item(person=None, **kw) -> dict:
+    kw.setdefault("client_uuid", str(uuid.uuid4()))
+    kw.setdefault("temperature", "36.5")
+    kw.setdefault("at", (timezone.now() - timedelta(minutes=30)).isoformat())
+    kw.setdefault("gate_decision", "admit")
+    if person is not None:
+        kw.setdefault("person_id", person.pk)
+    return kw
+
+
+def post(device, items):
+    return Api(token=device.key).post("/gate/check-ins/batch", {"items": items})
+
+
+def statuses(results) -> list[str]:
+    return [r["status"] if isinstance(r, dict) else r.status for r in results]
+
+
+def errors_of(result) -> dict[str, str]:
+    return {e["field"]: e["message"] for e in result["errors"]}
+
+
+def test_a_mixed_batch_stores_the_valid_flags_the_disagreement_and_rejects_the_rest(world, device):
+    manager = world.users[Role.SITE_MANAGER]
+    services.site_set_state(user=manager, site=world.site_a,
+                            data={"closed_since": "2020-01-26", "visitor_policy": "allowed", "reason": "防疫"})
+    outsider = make_person(world.site_b)  # known to the city, no relation to site A
+    stored = services.screen_entry(actor=services.Actor(device=device), site=world.site_a, person=world.person_a,
+                                   temperature="36.4", client_uuid=uuid.uuid4(), source=Entry.Source.API,
+                                   at=timezone.now() - timedelta(hours=1))
+    repeated = item(world.person_a)
+    items = [
+        item(world.person_a),  # 0 admitted, as the gate did
+        item(person_id=outsider.pk, gate_decision="admit"),  # 1 the rules refuse (closed): disagreement
+        item(world.person_a, temperature=98.6),  # 2 °F
+        item(world.person_a, temperature="50"),  # 3 not a body temperature
+        item(person_id=world.person_a.pk + 100_000),  # 4 unknown person
+        item(world.person_a, at=(timezone.now() + timedelta(hours=2)).isoformat()),  # 5 future
+        item(world.person_a, client_uuid=str(stored.entry.client_uuid),  # 6 stored before
+             at=stored.entry.entered_at.isoformat()),
+        repeated,  # 7
+        dict(repeated),  # 8 the same check-in twice in one batch
+        "not an object",  # 9
+        item(world.person_a, colour="red", gate_decision="maybe", client_uuid="nope", at="yesterday"),  # 10
+        item(world.person_a, temperature="38.5", gate_decision="refuse"),  # 11 fever, refused by the gate too
+    ]
+    before = Entry.objects.count()
+    response = post(device, items)
+    assert response.status_code == 200, response.content
+    results = response.json()["results"]
+    assert statuses(results) == ["created", "created", "rejected", "rejected", "rejected", "rejected", "duplicate",
+                                 "created", "duplicate", "rejected", "rejected", "created"]
+    assert [r["client_uuid"] for r in results[:9]] == [i["client_uuid"] for i in items[:9]]
+    assert results[0] == {"client_uuid": items[0]["client_uuid"], "status": "created", "decision": "admit",
+                          "reason": "ok", "disagreement": False}
+    assert results[1]["decision"] == "refuse" and results[1]["reason"] == "closed" and results[1]["disagreement"]
+    assert "Fahrenheit" in errors_of(results[2])["temperature"]
+    assert "cannot be a body temperature" in errors_of(results[3])["temperature"]
+    assert errors_of(results[4]) == {"person_id": "No person with this id."}
+    assert "in the future" in errors_of(results[5])["at"]
+    assert results[6]["decision"] == "admit" and "errors" not in results[6]
+    assert results[8] == {**results[7], "status": "duplicate"}
+    assert "client_uuid" not in results[9] and errors_of(results[9]).keys() == {""}
+    assert errors_of(results[10]).keys() == {"colour", "gate_decision", "client_uuid", "at"}
+    assert results[10]["client_uuid"] == "nope"
+    assert (results[11]["decision"], results[11]["reason"], results[11]["disagreement"]) == ("refuse", "fever", False)
+
+    assert Entry.objects.count() == before + 4
+    flagged = Entry.objects.get(client_uuid=items[1]["client_uuid"])
+    assert (flagged.gate_decision, flagged.decision, flagged.reason, flagged.disagreement) == (
+        "admit", "refuse", "closed", True)
+    assert flagged.source == "sync" and flagged.device_id == device.pk and flagged.person_id == outsider.pk
+    assert flagged.entered_at == datetime.fromisoformat(items[1]["at"])
+    disagreement = Alert.objects.filter(kind="disagreement")
+    assert {a.recipient.username for a in disagreement} == {"manager", "county"}
+    assert disagreement.first().person_id == outsider.pk
+    assert "Admitted" in disagreement.first().message and "Refused" in disagreement.first().message
+    assert {a.recipient.username for a in Alert.objects.filter(kind="fever")} == {"manager", "county"}
+
+    # The same batch again, as a gate that never saw the answer would send it: nothing new.
+    alerts = Alert.objects.count()
+    again = post(device, items).json()["results"]
+    assert statuses(again) == ["duplicate", "duplicate", "rejected", "rejected", "rejected", "rejected",
+                               "duplicate", "duplicate", "duplicate", "rejected", "rejected", "duplicate"]
+    assert again[1]["decision"] == "refuse" and again[1]["disagreement"] is True
+    assert Entry.objects.count() == before + 4 and Alert.objects.count() == alerts
+
+
+def test_several_disagreements_make_one_alert_per_batch_and_nothing_is_dropped(world, device):
+    services.site_set_state(user=world.users[Role.SITE_MANAGER], site=world.site_a,
+                            data={"visitor_policy": "none", "reason": "防疫"})
+    device.site.refresh_from_db()
+    visitors = [make_person(world.site_b) for _ in range(3)]
+    items = [item(person_id=v.pk, gate_decision="admit") for v in visitors]
+    items.append(item(world.person_a, gate_decision="refuse"))  # the rules admit: a disagreement too
+    results = sync.sync_entries(device=device, items=items)
+    assert statuses(results) == ["created"] * 4 and all(r.disagreement for r in results)
+    assert Entry.objects.filter(disagreement=True).count() == 4
+    alerts = Alert.objects.filter(kind="disagreement")
+    assert alerts.count() == 2  # one per recipient (manager, county)
+    assert "4 decisions" in alerts.first().message and "3 admitted" in alerts.first().message
+
+
+def test_passes_and_id_numbers_identify_people_as_a_single_check_in_does(world, device):
+    number = new_id_number()
+    visitor = make_person(id_number=number)
+    unknown = new_id_number()
+    wrong = number[:-1] + ("0" if number[-1] != "0" else "1")
+    items = [
+        item(code=pass_code(site_id=world.site_a.pk, person_id=world.person_a.pk)),
+        item(code=number),
+        item(code=pass_code(site_id=world.site_b.pk, person_id=world.person_b.pk)),
+        item(code=pass_code(site_id=world.site_a.pk, person_id=world.person_b.pk)),
+        item(code=unknown),
+        item(code=wrong),
+        item(code="ZTP1:forged"),
+        item(code=pass_code(site_id=world.site_a.pk, person_id=world.person_a.pk), person_id=world.person_a.pk),
+    ]
+    results = post(device, items).json()["results"]
+    assert statuses(results) == ["created", "created"] + ["rejected"] * 6
+    stored = dict(Entry.objects.values_list("client_uuid", "person_id"))
+    assert stored[uuid.UUID(items[0]["client_uuid"])] == world.person_a.pk
+    assert stored[uuid.UUID(items[1]["client_uuid"])] == visitor.pk
+    for index in (2, 3, 6):
+        assert errors_of(results[index]) == {"code": "This pass is not valid at this site."}
+    assert "register them as a visitor" in errors_of(results[4])["code"]
+    assert "last character is wrong" in errors_of(results[5])["code"]
+    assert "not both" in errors_of(results[7])["person_id"]
+
+
+def test_areas_appointments_and_site_thresholds(world, device):
+    area = Area.objects.create(site=world.site_a, name="一号楼")
+    other_area = Area.objects.create(site=world.site_b, name="二号楼")
+    world.site_a.fever_threshold = Decimal("37.0")
+    world.site_a.visitor_policy = "appointment"
+    world.site_a.save()
+    at = timezone.now() - timedelta(minutes=5)
+    guest = make_person(world.site_a, relation=SitePerson.Relation.VISITOR)
+    SitePerson.objects.filter(person=guest).update(since=timezone.localdate(at))
+    late = make_person(world.site_a, relation=SitePerson.Relation.VISITOR)
+    SitePerson.objects.filter(person=late).update(since=date(2020, 1, 1))
+    items = [
+        item(world.person_a, area_id=area.pk, at=at.isoformat()),
+        item(world.person_a, area_id=other_area.pk),
+        item(world.person_a, temperature="37.0", gate_decision="refuse"),
+        item(person_id=guest.pk, at=at.isoformat()),
+        item(person_id=late.pk, gate_decision="refuse"),
+    ]
+    results = sync.sync_entries(device=device, items=items)
+    assert statuses(results) == ["created", "rejected", "created", "created", "created"]
+    assert Entry.objects.get(client_uuid=items[0]["client_uuid"]).area_id == area.pk
+    assert results[1].errors == [{"field": "area_id", "message": "This site has no such area."}]
+    assert (results[2].reason, results[2].disagreement) == ("fever", False)
+    assert (results[3].decision, results[4].reason) == ("admit", "appointment")
+
+
+def test_isolation_orders_are_asked_once_per_batch(world, device, monkeypatch):
+    # Stand-in for the outbreak app, which is not built yet: screening asks it through
+    # outbreak_links.isolated_person_ids, so the test answers in its place. person_a is isolated
+    # throughout; released is isolated until an hour ago.
+    released = make_person(world.site_a)
+    now = timezone.now()
+    calls = []
+
+    def isolated(person_ids, at):
+        calls.append((set(person_ids), at))
+        ids = {world.person_a.pk}
+        if at < now - timedelta(hours=1):
+            ids.add(released.pk)
+        return ids & set(person_ids)
+
+    monkeypatch.setattr(outbreak_links, "isolated_person_ids", isolated)
+    items = [item(world.person_a, at=(now - timedelta(hours=3)).isoformat()),
+             item(world.person_a, at=(now - timedelta(minutes=1)).isoformat())]
+    items += [item(released, at=(now - timedelta(hours=2, minutes=i)).isoformat()) for i in range(5)]
+    items += [item(released, at=(now - timedelta(minutes=i + 2)).isoformat()) for i in range(5)]
+    results = sync.sync_entries(device=device, items=items)
+    assert [r.reason for r in results] == ["isolation"] * 7 + ["ok"] * 5
+    assert all(r.disagreement for r in results[:7]) and not any(r.disagreement for r in results[7:])
+    # The batch's first and last time, then each item of the one person whose state changed.
+    assert len(calls) == 2 + 10
+
+
+def test_a_batch_too_large_is_a_400_naming_items(world, device):
+    body = assert_error(post(device, [{}] * (sync.MAX_BATCH + 1)), 400, "items")
+    assert "at most 5000" in body["detail"]
+    assert post(device, []).json() == {"results": []}
+    assert_error(Api(token=device.key).post("/gate/check-ins/batch", {"items": "x"}), 422, "items")
+
+
+def test_a_revoked_device_cannot_sync(world, device):
+    device.revoked_at = timezone.now()
+    device.save()
+    assert_error(post(device, [item(world.person_a)]), 401)
+    with pytest.raises(PermissionDenied):
+        sync.sync_entries(device=device, items=[item(world.person_a)])
+    assert not Entry.objects.exists()
+
+
+def test_a_uuid_used_for_another_check_in_is_rejected_not_overwritten(world, device):
+    other = make_person(world.site_a)
+    first = item(world.person_a)
+    assert statuses(sync.sync_entries(device=device, items=[first])) == ["created"]
+    clash = item(other, client_uuid=first["client_uuid"], at=first["at"])
+    in_batch = item(other)
+    results = sync.sync_entries(device=device, items=[clash, in_batch, {**in_batch, "person_id": world.person_a.pk}])
+    assert statuses(results) == ["rejected", "created", "rejected"]
+    assert results[0].errors[0]["field"] == "client_uuid"
+    assert Entry.objects.get(client_uuid=first["client_uuid"]).person_id == world.person_a.pk
+    # A device of another site sending the same UUID learns nothing of the stored check-in.
+    device_b, _key = GateDevice.issue(site=world.site_b, name="B")
+    result = sync.sync_entries(device=device_b, items=[item(world.person_b, client_uuid=first["client_uuid"],
+                                                             at=first["at"])])[0]
+    assert result.status == "rejected" and result.decision is None
+
+
+def test_a_check_in_sent_alone_then_in_a_batch_is_a_duplicate(world, device):
+    key = str(uuid.uuid4())
+    assert Api(token=device.key).post("/gate/check-ins", {"client_uuid": key, "person_id": world.person_a.pk,
+                                                         "temperature": "36.5"}).status_code == 201
+    results = sync.sync_entries(device=device, items=[item(world.person_a, client_uuid=key)])
+    assert statuses(results) == ["duplicate"] and Entry.objects.count() == 1
+
+
+def test_the_whole_batch_is_one_transaction(world, device, monkeypatch):
+    def fail(*args, **kwargs):
+        raise RuntimeError("alert channel down")
+
+    monkeypatch.setattr(sync.alerts, "notify", fail)
+    with pytest.raises(RuntimeError):
+        sync.sync_entries(device=device, items=[item(world.person_a), item(world.person_a, temperature="39.0")])
+    assert not Entry.objects.exists()
+
+
+def test_a_batch_costs_a_few_queries_whatever_its_size(world, device):
+    people = [world.person_a] + [make_person(world.site_a) for _ in range(9)]
+    visitor_number = new_id_number()
+    make_person(id_number=visitor_number)
+    area = Area.objects.create(site=world.site_a, name="食堂")
+
+    def batch(n):
+        base = timezone.now() - timedelta(hours=2)
+        items = []
+        for i in range(n):
+            person = people[i % len(people)]
+            extra = {"code": pass_code(site_id=world.site_a.pk, person_id=person.pk)} if i % 3 == 0 else \
+                {"code": visitor_number} if i % 3 == 1 else {"person_id": person.pk}
+            items.append(item(**extra, area_id=area.pk, at=(base + timedelta(seconds=i)).isoformat(),
+                              gate_decision="refuse" if i % 50 == 0 else "admit"))
+        return items
+
+    counts = []
+    for n in (20, 600):
+        with CaptureQueriesContext(connection) as queries:
+            results = sync.sync_entries(device=device, items=batch(n))
+        assert statuses(results) == ["created"] * n
+        counts.append(len([q for q in queries.captured_queries if 'INTO "screening_entry"' not in q["sql"]]))
+    # Savepoints, stored UUIDs, people, areas, alert recipients and alerts, and on SQLite the re-read
+    # after the insert; the inserts themselves (PostgreSQL: one COPY, which Django does not log).
+    assert counts[0] == counts[1] <= 10, counts
+
+
+def test_a_batch_of_the_largest_size_goes_in(world, device):
+    base = timezone.now() - timedelta(hours=3)
+    items = [item(world.person_a, at=(base + timedelta(seconds=i)).isoformat()) for i in range(sync.MAX_BATCH)]
+    results = post(device, items).json()["results"]
+    assert len(results) == sync.MAX_BATCH and set(statuses(results)) == {"created"}
+    assert Entry.objects.count() == sync.MAX_BATCH
+    assert set(statuses(post(device, items).json()["results"])) == {"duplicate"}
+    assert Entry.objects.count() == sync.MAX_BATCH
+
+
+def test_sync_refuses_something_other_than_a_list(world, device):
+    with pytest.raises(DomainError) as e:
+        sync.sync_entries(device=device, items={"a": 1})
+    assert "items" in e.value.errors
+
+
+def test_rows_a_concurrent_retry_stored_meanwhile_are_skipped_not_doubled(world, device, monkeypatch):
+    """As if another request with the same check-ins committed between the look-up of stored UUIDs and
+    the insert: the insert skips those rows (PostgreSQL: the COPY fails on the unique key and the rows
+    go in again with ON CONFLICT DO NOTHING), stores the rest, and a re-read tells which are whose."""
+    other = make_person(world.site_a)
+    first = [item(world.person_a), item(world.person_a, temperature="38.0", gate_decision="refuse")]
+    assert statuses(sync.sync_entries(device=device, items=first)) == ["created", "created"]
+    monkeypatch.setattr(sync, "_stored", lambda items: {})
+    confirm, confirmed = sync._confirm, []
+    monkeypatch.setattr(sync, "_confirm", lambda *args: confirmed.append(1) or confirm(*args))
+    clash = item(other, client_uuid=first[0]["client_uuid"], at=first[0]["at"])  # another check-in, same key
+    new = item(world.person_a)
+    results = sync.sync_entries(device=device, items=[*first, new])
+    assert statuses(results) == ["created", "created", "created"]
+    assert Entry.objects.count() == 3 and confirmed == [1]  # the skipping insert and its re-read ran
+    assert Alert.objects.filter(kind="fever").count() == 4  # sent again, as both requests would: none lost
+    results = sync.sync_entries(device=device, items=[clash])
+    assert statuses(results) == ["rejected"] and results[0].errors[0]["field"] == "client_uuid"
+    assert Entry.objects.count() == 3
+    assert Entry.objects.get(client_uuid=first[0]["client_uuid"]).person_id == world.person_a.pk
+
+
+@pytest.mark.parametrize("field", sorted(sync.FIELDS - {"code"}))
+@pytest.mark.parametrize("value", [{}, [], True, -1, 1.5, "\x00", "x" * 300])
+def test_any_json_value_in_any_field_is_an_answer_never_a_server_error(world, device, field, value):
+    sent = item(world.person_a, **{field: value})
+    result = sync.sync_entries(device=device, items=[sent])[0]
+    assert result.status == "rejected", result
+    assert {e["field"] for e in result.errors} == {field}, result.errors
+
+
+@pytest.mark.parametrize("state", [
+    {"closed_since": date(2020, 1, 26), "visitor_policy": "allowed"},
+    {"closed_since": None, "visitor_policy": "none"},
+    {"closed_since": None, "visitor_policy": "appointment"},
+    {"closed_since": None, "visitor_policy": "allowed", "is_active": False},
+])
+def test_a_batch_decides_as_a_single_check_in_does(world, device, state):
+    """The batch gathers its facts in bulk; the decisions must be screen_entry's, case by case."""
+    for field, value in state.items():
+        setattr(world.site_a, field, value)
+    world.site_a.save()
+    today = timezone.localdate()
+    ended = make_person(world.site_a)
+    SitePerson.objects.filter(person=ended).update(until=today - timedelta(days=1))
+    ends_today = make_person(world.site_a)
+    SitePerson.objects.filter(person=ends_today).update(until=today)
+    expected_visit = make_person(world.site_a, relation=SitePerson.Relation.VISITOR)
+    SitePerson.objects.filter(person=expected_visit).update(since=today)
+    other_day = make_person(world.site_a, relation=SitePerson.Relation.VISITOR)
+    SitePerson.objects.filter(person=other_day).update(since=today - timedelta(days=3))
+    stranger = make_person(world.site_b)
+    people = [world.person_a, ended, ends_today, expected_visit, other_day, stranger]
+    at = timezone.now() - timedelta(minutes=1)
+    cases = [(person, t) for person in people for t in ("36.5", "37.3")]
+    single = []
+    for person, t in cases:
+        screened = services.screen_entry(actor=services.Actor(device=device), site=world.site_a, person=person,
+                                         temperature=t, at=at, client_uuid=uuid.uuid4(), source=Entry.Source.API)
+        single.append((screened.entry.decision, screened.entry.reason))
+    results = sync.sync_entries(device=device, items=[item(person, temperature=t, at=at.isoformat())
+                                                      for person, t in cases])
+    assert [(r.decision, r.reason) for r in results] == single
+    assert Entry.objects.filter(source="sync").count() == len(cases)
+
+
+def test_readings_typed_alike_or_not_give_the_same_temperature(world, device):
+    """The batch remembers each typed reading once checked; every spelling still gets the rules' check."""
+    typed = ["36.5", 36.5, " 36.5 ", "36,5", "36.5℃", "36.5°C", "36.50", "36.5", 36.5, "98.6", 98.6, "36.5"]
+    results = sync.sync_entries(device=device, items=[item(world.person_a, temperature=t) for t in typed])
+    assert statuses(results) == ["created"] * 9 + ["rejected", "rejected", "created"]
+    assert {str(t) for t in Entry.objects.values_list("temperature", flat=True)} == {"36.5"}
+    assert "Fahrenheit" in results[9].errors[0]["message"] and "Fahrenheit" in results[10].errors[0]["message"]
+
+
+def test_times_in_any_iso_form_and_zone(world, device):
+    at = (timezone.now() - timedelta(hours=1)).replace(microsecond=0)
+    forms = [at.isoformat(), at.astimezone(timezone.get_current_timezone()).isoformat(),
+             at.strftime("%Y-%m-%dT%H:%M:%SZ"), " " + at.isoformat() + " ", at.replace(tzinfo=None).isoformat()]
+    results = sync.sync_entries(device=device, items=[item(world.person_a, at=f) for f in forms])
+    assert statuses(results) == ["created"] * 4 + ["rejected"]
+    assert "time zone" in results[4].errors[0]["message"]
+    assert set(Entry.objects.values_list("entered_at", flat=True)) == {at}
