@@ -83,8 +83,9 @@ class GateDeviceAuth(HttpBearer):
         token = token.strip()
         if not token.startswith("ztg_"):
             return None
-        device = (GateDevice.objects.select_related("site")
-                  .filter(key_hash=GateDevice.hash_key(token), revoked_at__isnull=True).first())
+        devices = GateDevice.objects.select_related("site").filter(key_hash=GateDevice.hash_key(token),
+                                                                    revoked_at__isnull=True)
+        device = next(iter(devices[:1]), None)  # a unique key: no ORDER BY
         if device is None:
             return None
         request.gate_device = device

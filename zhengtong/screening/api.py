@@ -235,7 +235,7 @@ def _person(site, person_id: int | None, code: str | None) -> tuple[Person, str]
     if person_id is not None and code:
         raise DomainError(_("Give person_id or code, not both."), field="person_id")
     if person_id is not None:
-        person = Person.objects.filter(pk=person_id).first()
+        person = next(iter(Person.objects.filter(pk=person_id)[:1]), None)
         if person is None:
             raise DomainError(_("No person with this id."), field="person_id", status=404)
         return person, "person_id"

@@ -47,9 +47,7 @@ def parse_temperature(value, field: str = "temperature") -> Decimal:
         raise DomainError(
             _("%(t)s °C cannot be a body temperature: type it again (34.0–43.0 °C).") % {"t": t}, field=field
         )
-    if t != t.quantize(Decimal("0.1"), rounding=ROUND_HALF_UP):
-        t = t.quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
-    return t
+    return t.quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
 
 
 def fever_threshold(site) -> Decimal:

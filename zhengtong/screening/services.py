@@ -8,7 +8,7 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -98,6 +98,7 @@ def _existing(client_uuid, at: datetime | None = None) -> Entry | None:
     return next(iter(qs[:1]), None)
 
 
+@transaction.atomic
 def screen_entry(*, actor: Actor, site: Site, person: Person, temperature, at: datetime | None = None,
                  area=None, client_uuid=None, source: str = Entry.Source.PAGE, gate_decision: str = "",
                  visit_host: str = "", visit_purpose: str = "") -> Screened:
@@ -105,13 +106,14 @@ def screen_entry(*, actor: Actor, site: Site, person: Person, temperature, at: d
     raise the fever alert. A client UUID already recorded returns that entry unchanged."""
     actor.check_site(site)
     now = timezone.now()
+    at = _check_time(at, now)  # before the look-up below uses it
     if client_uuid is None:
         client_uuid = uuid.uuid4()  # made here, so it cannot have been recorded before
     else:
-        existing = _existing(client_uuid, at)
+        _lock_client_uuid(client_uuid)
+        existing = _existing(client_uuid, at if at is not now else None)
         if existing is not None:
             return _retry(existing, site, person)
-    at = _check_time(at, now)
     t = rules.parse_temperature(temperature)
     area_obj = _area(site, area)
     result = rules.decide(facts_for(site=site, person=person, temperature=t, at=at))
@@ -132,6 +134,15 @@ def screen_entry(*, actor: Actor, site: Site, person: Person, temperature, at: d
             raise
         return _retry(existing, site, person)
     return Screened(entry, created=True)
+
+
+def _lock_client_uuid(client_uuid) -> None:
+    """Two copies of one check-in sent at once, without the client's time, would each get their own
+    server time and pass the (client_uuid, entered_at) key: on PostgreSQL a transaction lock on the
+    UUID makes the second wait for the first and then find it. (SQLite writes one at a time.)"""
+    if connection.vendor == "postgresql" and transaction.get_connection().in_atomic_block:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(hashtextextended(%s, 0))", [str(client_uuid)])
 
 
 def _retry(existing: Entry, site: Site, person: Person) -> Screened:

@@ -1,7 +1,6 @@
 """The gate devices' API (/api/gate/…): a device key per gate, one check-in with its decision at once,
 exits, the site's people for offline use, and every kind of bad input with its defined answer."""
 
-import itertools
 import threading
 import uuid
 from datetime import date, timedelta
@@ -28,31 +27,10 @@ from zhengtong.registry.models import SitePerson
 from zhengtong.screening import outbreak_links, services
 from zhengtong.screening.models import Alert, Area, Entry, GateDevice
 from zhengtong.screening.passes import pass_code, read_pass_code
-from zhengtong.testing import make_id_number as _make_id_number
-from zhengtong.testing import make_person as _make_person
+from zhengtong.testing import make_id_number, make_person
 from zhengtong.wsgi import application
 
 pytestmark = pytest.mark.django_db
-
-_ids = itertools.count(1)
-
-
-def new_id_number(county: str = "430422") -> str:
-    """A valid ID number never used before in the session (a birth date of its own)."""
-    return _make_id_number(county=county, birth=(date(1985, 3, 1) + timedelta(days=next(_ids))).strftime("%Y%m%d"))
-
-
-def make_person(site=None, relation: str = "worker", **kw):
-    kw.setdefault("id_number", new_id_number())
-    return _make_person(site, relation, **kw)
-
-
-@pytest.fixture
-def device(world):
-    device, key = GateDevice.issue(site=world.site_a, name="North gate")
-    device.key = key
-    return device
-
 
 @pytest.fixture
 def gate(device) -> Api:
@@ -94,7 +72,7 @@ def test_a_fever_is_refused_and_alerts_the_manager_and_the_county(gate, world):
 def test_a_visitor_is_refused_under_closed_management(gate, world):
     services.site_set_state(user=world.users[Role.SITE_MANAGER], site=world.site_a,
                             data={"closed_since": "2020-01-26", "visitor_policy": "allowed", "reason": "防疫"})
-    number = new_id_number()
+    number = make_id_number()
     visitor = make_person(id_number=number)  # known to the city, with no relation to this site
     response = check_in(gate, code=number, visit_host="王科长", visit_purpose="送货")
     assert response.status_code == 201, response.content
@@ -203,13 +181,13 @@ def test_a_temperature_that_cannot_be_a_body_temperature_is_a_400(gate, world, t
 def test_an_unknown_person_is_a_404_naming_the_field(gate, world):
     body = assert_error(check_in(gate, person_id=world.person_a.pk + 10_000), 404, "person_id")
     assert body["detail"] == "No person with this id."
-    body = assert_error(check_in(gate, code=new_id_number()), 404, "code")
+    body = assert_error(check_in(gate, code=make_id_number()), 404, "code")
     assert "register them as a visitor" in body["detail"]
     assert not Entry.objects.exists()
 
 
 def test_a_mistyped_id_number_is_a_400_naming_code(gate, world):
-    number = new_id_number()
+    number = make_id_number()
     wrong = number[:-1] + ("0" if number[-1] != "0" else "1")
     body = assert_error(check_in(gate, code=wrong), 400, "code")
     assert "last character is wrong" in body["detail"]

@@ -85,9 +85,14 @@ class ServerDatabase:
 
             template = connection.settings_dict["NAME"]
             self.name = f"{template}_crash"
-            connection.close()  # a template database must have no other session
+            from django.db import connections
+
+            connections.close_all()  # a template database must have no other session
             self._admin = _pg_conninfo("postgres")
             with psycopg.connect(**self._admin, autocommit=True) as admin:
+                # Earlier tests in this worker (a live server's threads) may still hold a connection.
+                admin.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                              "WHERE datname = %s AND pid <> pg_backend_pid()", [template])
                 admin.execute(f'DROP DATABASE IF EXISTS "{self.name}" WITH (FORCE)')
                 admin.execute(f'CREATE DATABASE "{self.name}" TEMPLATE "{template}"')
             info = _pg_conninfo(self.name)

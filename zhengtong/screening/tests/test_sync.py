@@ -2,7 +2,6 @@
 stored as taken, the rules are checked again, a disagreement is flagged and alerted, invalid items are
 rejected one by one, repeated client UUIDs write nothing, and the work is a few queries per batch."""
 
-import itertools
 import uuid
 from datetime import date, datetime, timedelta
 from decimal import Decimal
@@ -20,30 +19,9 @@ from zhengtong.registry.models import SitePerson
 from zhengtong.screening import outbreak_links, services, sync
 from zhengtong.screening.models import Alert, Area, Entry, GateDevice
 from zhengtong.screening.passes import pass_code
-from zhengtong.testing import make_id_number as _make_id_number
-from zhengtong.testing import make_person as _make_person
+from zhengtong.testing import make_id_number, make_person
 
 pytestmark = pytest.mark.django_db
-
-_ids = itertools.count(1)
-
-
-def new_id_number(county: str = "430422") -> str:
-    """A valid ID number never used before in the session (a birth date of its own)."""
-    return _make_id_number(county=county, birth=(date(1990, 6, 1) + timedelta(days=next(_ids))).strftime("%Y%m%d"))
-
-
-def make_person(site=None, relation: str = "worker", **kw):
-    kw.setdefault("id_number", new_id_number())
-    return _make_person(site, relation, **kw)
-
-
-@pytest.fixture
-def device(world):
-    device, key = GateDevice.issue(site=world.site_a, name="North gate")
-    device.key = key
-    return device
-
 
 def item(person=None, **kw) -> dict:
     kw.setdefault("client_uuid", str(uuid.uuid4()))
@@ -149,9 +127,9 @@ def test_several_disagreements_make_one_alert_per_batch_and_nothing_is_dropped(w
 
 
 def test_passes_and_id_numbers_identify_people_as_a_single_check_in_does(world, device):
-    number = new_id_number()
+    number = make_id_number()
     visitor = make_person(id_number=number)
-    unknown = new_id_number()
+    unknown = make_id_number()
     wrong = number[:-1] + ("0" if number[-1] != "0" else "1")
     items = [
         item(code=pass_code(site_id=world.site_a.pk, person_id=world.person_a.pk)),
@@ -281,7 +259,7 @@ def test_the_whole_batch_is_one_transaction(world, device, monkeypatch):
 
 def test_a_batch_costs_a_few_queries_whatever_its_size(world, device):
     people = [world.person_a] + [make_person(world.site_a) for _ in range(9)]
-    visitor_number = new_id_number()
+    visitor_number = make_id_number()
     make_person(id_number=visitor_number)
     area = Area.objects.create(site=world.site_a, name="食堂")
 
