@@ -17,8 +17,9 @@ from django.http import Http404
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import LimitOffsetPagination, paginate
-from pydantic import AfterValidator, ConfigDict
+from pydantic import ConfigDict
 
+from zhengtong.api.types import Id, Text
 from zhengtong.registry import selectors, services
 from zhengtong.registry.errors import DomainError
 from zhengtong.registry.models import Industry, Person, Site, Unit
@@ -44,17 +45,8 @@ class Pagination(LimitOffsetPagination):
 # field, rather than letting PostgreSQL fail with a 500.
 
 
-def _plain_text(value: str) -> str:
-    if "\x00" in value:
-        raise ValueError("must not contain NUL characters")
-    try:
-        value.encode("utf-8")
-    except UnicodeEncodeError:
-        raise ValueError("is not valid Unicode text") from None
-    return value
 
 
-Text = Annotated[str, AfterValidator(_plain_text)]
 
 
 class In(Schema):
@@ -273,7 +265,7 @@ class SiteFilters(Filters):
     q: Text | None = Field(None, description="words of the site's or its unit's name, or the address")
     county: Text | None = None
     kind: Text | None = None
-    unit: int | None = Field(None, ge=1, le=2**63 - 1, description="unit id")
+    unit: Id | None = Field(None, description="unit id")
 
 
 # A capacity is a head count: bounded so that a mistyped number is a 422, not a database overflow.
@@ -388,7 +380,7 @@ class PersonDetailOut(Schema):
 
 class PersonFilters(Filters):
     q: Text | None = Field(None, description="words of the name, the start of the phone, or a whole ID number")
-    site: int | None = Field(None, ge=1, le=2**63 - 1, description="site id")
+    site: Id | None = Field(None, description="site id")
     relation: Text | None = None
 
 

@@ -27,8 +27,9 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
-from pydantic import AfterValidator, BaseModel, ConfigDict, WithJsonSchema
+from pydantic import BaseModel, ConfigDict, WithJsonSchema
 
+from zhengtong.api.types import Id, Text
 from zhengtong.registry.errors import DomainError
 from zhengtong.registry.models import Person, SitePerson
 from zhengtong.screening import outbreak_links, rules, selectors, services, sync
@@ -37,23 +38,12 @@ from zhengtong.screening.passes import pass_code
 
 router = Router(tags=["gate"])
 
-MAX_ID = 2**63 - 1
 PEOPLE_MAX_LIMIT = 1000
 EXAMPLE_UUID = "0b7e5c1a-3f2d-4c4e-9a51-6f0d2b8e7c11"
 
 
-def _plain_text(value: str) -> str:
-    if "\x00" in value:
-        raise ValueError("must not contain NUL characters")
-    try:
-        value.encode("utf-8")
-    except UnicodeEncodeError:
-        raise ValueError("is not valid Unicode text") from None
-    return value
 
 
-Text = Annotated[str, AfterValidator(_plain_text)]
-Id = Annotated[int, Field(ge=1, le=MAX_ID)]
 
 
 class GateIn(Schema):
