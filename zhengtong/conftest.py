@@ -17,10 +17,11 @@ def _reference_data(request):
         request.getfixturevalue("db")
     else:
         return
+    from zhengtong.permits.models import CatalogueEntry
     from zhengtong.registry.models import Industry
     from zhengtong.registry.refdata import load_reference_data
 
-    if not Industry.objects.exists():
+    if not Industry.objects.exists() or not CatalogueEntry.objects.exists():
         load_reference_data()
 
 

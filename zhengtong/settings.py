@@ -4,6 +4,7 @@ Every setting a deployment changes is read from an environment variable; the REA
 them all with their defaults.
 """
 
+import json
 import os
 from pathlib import Path
 
@@ -43,6 +44,7 @@ INSTALLED_APPS = [
     "zhengtong.registry",
     "zhengtong.accounts",
     "zhengtong.screening",
+    "zhengtong.permits",
 ]
 
 MIDDLEWARE = [
@@ -173,6 +175,23 @@ MAX_STAY_HOURS = float(os.getenv("ZT_MAX_STAY_HOURS", "8"))
 ENTRY_RETENTION_DAYS = int(os.getenv("ZT_ENTRY_RETENTION_DAYS", "28"))
 CLOCK_SKEW_SECONDS = int(os.getenv("ZT_CLOCK_SKEW_SECONDS", "300"))
 ALERT_CHANNELS = [c for c in os.getenv("ZT_ALERT_CHANNELS", "").split(",") if c]
+
+# Pollutant discharge permits: where the texts we hold are silent (shared/reference/permit-rules.md
+# "NOT FOUND"), the rule is a setting shown in the UI with "rule text not confirmed".
+# Day basis of each licensing time limit: "working" (行政许可法 Art. 82) or "calendar".
+PERMIT_DAY_BASIS = os.getenv("ZT_PERMIT_DAY_BASIS", "working")
+# The identifier character at position 22 of a fixed-source code (HJ 608-2017 Appendix A shows P).
+PERMIT_SOURCE_LETTER = os.getenv("ZT_PERMIT_SOURCE_LETTER", "P")
+REGISTRATION_SOURCE_LETTER = os.getenv("ZT_REGISTRATION_SOURCE_LETTER", "P")
+# Decision limit for applications accepted before 2021-03-01 (办法2018's own article NOT FOUND).
+PERMIT_DECISION_DAYS_2018 = int(os.getenv("ZT_PERMIT_DECISION_DAYS_2018", "20"))
+# Compliance-report cadence written on a new permit, by class (NOT FOUND in HJ 944 / 办法2018).
+PERMIT_REPORT_CADENCE = json.loads(os.getenv(
+    "ZT_PERMIT_REPORT_CADENCE", '{"key": ["annual", "quarterly"], "simplified": ["annual"]}'))
+# The issuing authority printed on permits.
+PERMIT_AUTHORITY_NAME = os.getenv("ZT_PERMIT_AUTHORITY_NAME", "衡阳市生态环境局")
+# Registration validity in years (a local bureau's page says 5; no primary text read). 0 = none.
+REGISTRATION_VALID_YEARS = int(os.getenv("ZT_REGISTRATION_VALID_YEARS", "5"))
 
 # Only for bench/gate_api.py: serves the bare-insert baseline endpoint. Never in production.
 BENCH_ENDPOINTS = env_bool("ZT_BENCH_ENDPOINTS", False)

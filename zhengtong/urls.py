@@ -10,6 +10,7 @@ urlpatterns = [
     path("accounts/", include("zhengtong.accounts.urls")),
     path("registry/", include("zhengtong.registry.urls")),
     path("screening/", include("zhengtong.screening.urls")),
+    path("permits/", include("zhengtong.permits.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("api/", api.urls),

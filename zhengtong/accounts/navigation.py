@@ -27,6 +27,8 @@ def menu_for(user) -> list[dict]:
         n = open_alert_count(user=user)
         items.append({"label": format_lazy("{} ({})", _("Alerts"), n) if n else _("Alerts"),
                       "url": reverse("screening:alerts"), "key": "alerts", "count": n})
+    if s.is_city or s.counties or s.region_reads or s.city_reads or s.clerk_units:
+        items.append({"label": _("Permits"), "url": reverse("permits:classification"), "key": "permits"})
     if scopes.can_import_units(user):
         items.append({"label": _("Import"), "url": reverse("registry:unit_import"), "key": "import"})
     if s.is_city:

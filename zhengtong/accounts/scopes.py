@@ -12,6 +12,11 @@ Every selector filters with the ``*_q`` functions here and every service checks 
 | gatekeeper | the site and its unit | — | at the site | no |
 | enterprise clerk | the unit and its sites | the unit and its sites | at the unit's sites | no |
 
+Permits: whoever sees a unit sees its class, registration and permits; the unit's enterprise
+clerk (and the city administrator) declares its facts, files its registration, applies and
+reports; permit reviewers act on units in their department's region (all units for a city
+department), the city administrator everywhere.
+
 Departments are a directory every signed-in user may read; only the city administrator
 changes them.
 """
@@ -39,6 +44,8 @@ class Scope:
     site_units: set[int] = field(default_factory=set)  # units of managed and gate sites
     clerk_units: set[int] = field(default_factory=set)
     head_departments: set[int] = field(default_factory=set)
+    review_regions: set[int] = field(default_factory=set)  # permit reviewer, county-level
+    review_city: bool = False  # permit reviewer of a city department
 
     @property
     def any_role(self) -> bool:
@@ -67,6 +74,11 @@ def get_scope(user) -> Scope:
                 scope.city_reads = True
             if a.is_head:
                 scope.head_departments.add(a.department_id)
+            if a.role == Role.PERMIT_REVIEWER:
+                if a.department.region.level in ("district", "county", "county_city"):
+                    scope.review_regions.add(a.department.region_id)
+                else:
+                    scope.review_city = True
         elif a.role == Role.SITE_MANAGER:
             scope.managed_sites.add(a.site_id)
             scope.site_units.add(a.site.unit_id)
@@ -241,3 +253,31 @@ def screening_sites_q(user) -> Q:
     if s.managed_sites or s.gate_sites:
         q |= Q(pk__in=s.managed_sites | s.gate_sites)
     return q
+
+
+# Permits -------------------------------------------------------------------------------
+
+
+def permit_review_units_q(user) -> Q:
+    """Units whose applications, permits and cases the user may act on as a reviewer."""
+    s = get_scope(user)
+    if s.is_city or s.review_city:
+        return Q()
+    if s.review_regions:
+        return Q(county_id__in=s.review_regions)
+    return NOTHING
+
+
+def can_review_permits(user, unit=None) -> bool:
+    s = get_scope(user)
+    if s.is_city or s.review_city:
+        return True
+    if unit is None:
+        return bool(s.review_regions)
+    return unit.county_id in s.review_regions
+
+
+def can_declare_for_unit(user, unit) -> bool:
+    """Facts, registrations, applications and reports are the unit's own declarations."""
+    s = get_scope(user)
+    return s.is_city or unit.pk in s.clerk_units

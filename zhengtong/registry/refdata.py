@@ -31,11 +31,18 @@ def load_tree(model, filename: str, fields: tuple[str, ...]) -> int:
     return count
 
 
+# Apps above the registry add their own reference tables here: (name, loader) pairs.
+EXTRA_LOADERS: list = []
+
+
 def load_reference_data() -> dict[str, int]:
-    """Load (or correct) regions and industries; safe to run again."""
+    """Load (or correct) regions, industries and the other apps' tables; safe to run again."""
     from zhengtong.registry.models import Industry, Region
 
-    return {
+    counts = {
         "regions": load_tree(Region, "regions-hengyang.csv", ("name", "level")),
         "industries": load_tree(Industry, "gbt4754-2017.csv", ("name", "level")),
     }
+    for name, loader in EXTRA_LOADERS:
+        counts[name] = loader()
+    return counts

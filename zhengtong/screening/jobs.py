@@ -67,11 +67,12 @@ class Job:
         return run.astimezone(UTC)
 
 
-JOBS = (
+# Other apps add their jobs here in their AppConfig.ready() (permits: deadline reminders).
+JOBS = [
     Job("screening.close_overdue_stays", "zhengtong.screening.jobs.close_overdue_stays", HOURLY),
     Job("screening.maintain_partitions", "zhengtong.screening.jobs.maintain_partitions", DAILY, time(2, 30)),
     Job("screening.purge_entries", "zhengtong.screening.jobs.purge_entries", DAILY, time(3, 0)),
-)
+]
 
 
 def ensure_schedules(*, schedule_model=None, using: str = DEFAULT_DB_ALIAS, now: datetime | None = None) -> dict:

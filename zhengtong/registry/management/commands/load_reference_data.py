@@ -4,8 +4,8 @@ from zhengtong.registry.refdata import load_reference_data
 
 
 class Command(BaseCommand):
-    help = "Load or correct GB/T 2260 regions and GB/T 4754-2017 industries from registry/data (idempotent)."
+    help = "Load or correct the shipped reference data (regions, industries, permit catalogue); idempotent."
 
     def handle(self, *args, **options):
         counts = load_reference_data()
-        self.stdout.write(f"regions: {counts['regions']}, industries: {counts['industries']}")
+        self.stdout.write(", ".join(f"{name}: {count}" for name, count in counts.items()))

@@ -1,0 +1,124 @@
+"""Classifying a whole registry under the 2019 catalogue (goal: 100,000 units under 2 seconds).
+
+Builds N synthetic units whose industries are drawn from every catalogue row (and from classes no
+row names, which fall to row 108), each with random declared facts (a tenth of them left out, so
+that some results are "undetermined"). Measures, in one run:
+
+- the engine alone: ``permits.services.classify_units`` over the N units (the goal);
+- the baseline: reading the same units' industries and facts from the database, the work any
+  classification of the registry has to do anyway;
+- the whole "classify all" action (read, classify, write every result) as a user runs it.
+
+    .venv/bin/python bench/classify.py [--units 100000] [--sqlite]
+"""
+
+import argparse
+import random
+import time
+
+from common import drop_database, setup_database
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--units", type=int, default=100_000)
+    parser.add_argument("--sqlite", action="store_true")
+    parser.add_argument("--small", action="store_true", help="a quick run for CI")
+    args = parser.parse_args()
+    if args.small:
+        args.units = 2_000
+    url = setup_database("zt_bench_classify", sqlite=args.sqlite)
+    try:
+        run(args)
+    finally:
+        drop_database(url)
+
+
+MISSING = 0.1  # share of facts a unit leaves out
+
+
+def random_facts(rng: random.Random, catalogue) -> dict:
+    facts = {}
+    for key, fact in catalogue.facts.items():
+        if rng.random() < MISSING:
+            continue
+        if fact.type == "bool":
+            facts[key] = rng.random() < 0.3
+        elif fact.type == "number":
+            facts[key] = round(rng.lognormvariate(3, 3), 1)
+        else:
+            facts[key] = [c[0] for c in fact.choices if rng.random() < 0.3]
+    return facts
+
+
+def make_units(n: int, rng: random.Random) -> list[tuple[str, list[str], dict]]:
+    from zhengtong.permits.catalogue import load_catalogue
+    from zhengtong.registry.models import Industry
+
+    catalogue = load_catalogue()
+    classes = list(Industry.objects.filter(level="class").values_list("code", flat=True))
+    named = [c for c in classes if catalogue.rows_for(c)]
+    units = []
+    for i in range(n):
+        pool = named if rng.random() < 0.7 else classes
+        codes = [rng.choice(pool) for _ in range(1 if rng.random() < 0.7 else rng.randint(2, 3))]
+        units.append((f"bench{i:07d}", list(dict.fromkeys(codes)), random_facts(rng, catalogue)))
+    return units
+
+
+def store(units) -> None:
+    from zhengtong.permits.models import UnitFacts
+    from zhengtong.registry.models import Industry, Region, Unit
+
+    county = Region.objects.get(code="430422")
+    industry = {i.code: i.pk for i in Industry.objects.filter(level="class")}
+    Unit.objects.bulk_create([
+        Unit(uscc=f"91430422{i:09d}X"[:18], name=name, county=county, industry_id=industry[codes[0]])
+        for i, (name, codes, _facts) in enumerate(units)
+    ], batch_size=5000)
+    ids = dict(Unit.objects.values_list("name", "pk"))
+    through = Unit.other_industries.through
+    through.objects.bulk_create([
+        through(unit_id=ids[name], industry_id=industry[c]) for name, codes, _f in units for c in codes[1:]
+    ], batch_size=5000)
+    UnitFacts.objects.bulk_create([UnitFacts(unit_id=ids[name], facts=f) for name, _c, f in units], batch_size=5000)
+
+
+def run(args) -> None:
+    from django.contrib.auth import get_user_model
+
+    from zhengtong.permits import services
+    from zhengtong.registry.refdata import load_reference_data
+
+    load_reference_data()
+    rng = random.Random(20200220)
+    units = make_units(args.units, rng)
+    store(units)
+    admin = get_user_model().objects.create_superuser("bench", password="x")
+
+    start = time.perf_counter()
+    rows = services._registry_rows(None)
+    read_s = time.perf_counter() - start
+
+    start = time.perf_counter()
+    counts: dict[str, int] = {}
+    for _unit_id, result in services.classify_units(rows):
+        counts[result.management_class] = counts.get(result.management_class, 0) + 1
+    engine_s = time.perf_counter() - start
+
+    start = time.perf_counter()
+    services.classify_all(user=admin)
+    action_s = time.perf_counter() - start
+
+    n = len(rows)
+    print(f"units: {n:,}; by class: {dict(sorted(counts.items()))}")
+    print(f"engine (classify {n:,} units): {engine_s:.2f} s, {engine_s / n * 1e6:.1f} µs per unit "
+          f"-> {engine_s * 100_000 / n:.2f} s per 100,000 units (goal < 2 s)")
+    print(f"baseline (read the same units' industries and facts): {read_s:.2f} s; "
+          f"engine / baseline = {engine_s / read_s:.2f}")
+    print(f"whole action (read, classify, write every result): {action_s:.2f} s "
+          f"-> {action_s * 100_000 / n:.2f} s per 100,000 units")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,77 @@
+"""Forms of the permit pages. They only turn text into values: the rules live in
+permits.services, whose errors are put back on the form by ``apply_errors``."""
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from zhengtong.permits.models import ManagementClass
+from zhengtong.permits.selectors import FactGroup
+
+YES_NO = [("", _("not given")), ("yes", _("yes")), ("no", _("no"))]
+
+
+class CatalogueFilterForm(forms.Form):
+    q = forms.CharField(label=_("Search (text, industry code or row)"), required=False, max_length=100)
+    management_class = forms.ChoiceField(
+        label=_("Has a cell for"), required=False,
+        choices=[("", "—"), *[(c, label) for c, label in ManagementClass.choices[:3]]],
+    )
+
+
+class FactsForm(forms.Form):
+    """One field per fact the catalogue asks of the unit; an empty answer means "not given"."""
+
+    def __init__(self, groups: list[FactGroup], *args, initial_facts: dict | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.groups = []
+        initial_facts = initial_facts or {}
+        for group in groups:
+            names = []
+            for fact in group.facts:
+                self.fields[fact.key] = self._field(fact)
+                value = initial_facts.get(fact.key)
+                if fact.type == "bool" and value is not None:
+                    value = "yes" if value else "no"
+                self.initial[fact.key] = value
+                names.append(fact.key)
+            self.groups.append((group.title, names))
+
+    @staticmethod
+    def _field(fact) -> forms.Field:
+        label = f"{fact.label} ({fact.unit})" if fact.unit else fact.label
+        if fact.type == "bool":
+            return forms.ChoiceField(label=label, choices=YES_NO, required=False, help_text=fact.help)
+        if fact.type == "choices":
+            return forms.MultipleChoiceField(
+                label=label, required=False, help_text=fact.help, widget=forms.CheckboxSelectMultiple,
+                choices=[(c[0], fact.choice_label(c[0])) for c in fact.choices],
+            )
+        return forms.CharField(label=label, required=False, max_length=30, help_text=fact.help,
+                               widget=forms.TextInput(attrs={"inputmode": "decimal"}))
+
+    def grouped(self):
+        return [(title, [self[name] for name in names]) for title, names in self.groups]
+
+
+class RegistrationForm(forms.Form):
+    address = forms.CharField(label=_("Production address"), max_length=200, required=False)
+    legal_representative = forms.CharField(label=_("Legal representative"), max_length=50, required=False)
+    contact_name = forms.CharField(label=_("Contact"), max_length=50, required=False)
+    contact_phone = forms.CharField(label=_("Contact phone"), max_length=30, required=False)
+    discharge_destinations = forms.CharField(
+        label=_("Where pollutants go"), required=False, widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("For example: wastewater to the municipal sewage plant; waste gas to air through a 15 m stack."))
+    standards = forms.CharField(label=_("Discharge standards followed"), required=False,
+                                widget=forms.Textarea(attrs={"rows": 2}), help_text=_("For example: GB 8978-1996"))
+    control_measures = forms.CharField(label=_("Pollution prevention measures"), required=False,
+                                       widget=forms.Textarea(attrs={"rows": 3}))
+    change_reason = forms.CharField(label=_("What changed (when filing again)"), max_length=300, required=False)
+
+
+class CancelForm(forms.Form):
+    reason = forms.CharField(label=_("Reason"), max_length=300, required=False)
+
+
+class PublicSearchForm(forms.Form):
+    q = forms.CharField(label=_("Name, code or number"), required=False, max_length=100)
+    industry = forms.CharField(label=_("Industry code"), required=False, max_length=4)

@@ -1,0 +1,344 @@
+"""Reads of the permits app: scoped querysets and the explanations pages show."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db.models import Count, Q, QuerySet
+from django.utils.translation import gettext as _
+
+from zhengtong.accounts import scopes
+from zhengtong.permits import classification as engine
+from zhengtong.permits.catalogue import (
+    CLASSES,
+    GENERAL_PROCESS_ROWS,
+    OTHER_INDUSTRIES_ROW,
+    Catalogue,
+    load_catalogue,
+)
+from zhengtong.permits.models import CatalogueEntry, Classification, ManagementClass, UnitFacts
+from zhengtong.registry.models import Industry, Region, Unit
+
+NOTE_TEXT = {
+    engine.STRICTEST_NOTE: lambda: _(
+        "Several industries at one site get one permit (catalogue Art. 5); its class is the strictest "
+        "any row gives. This reading of Art. 5 is ours: the text does not say so in words."),
+    engine.ART6_NOTE: lambda: _(
+        "Catalogue Art. 6: the duty comes only from the general processes (rows 109–112), so the "
+        "permit covers those processes only, not the other facilities."),
+    engine.ART7_NOTE: lambda: _(
+        "Catalogue Art. 7: a unit of row 108 applies or registers for its general processes only."),
+    engine.ART7_WHOLE_NOTE: lambda: _(
+        "Catalogue Art. 7: one of the article's six cases applies, so the whole facility needs a "
+        "key-management permit."),
+    engine.ART8_NOTE: lambda: _(
+        "The catalogue does not cover this unit (Art. 8: where management is truly needed, the "
+        "province proposes a class to the ministry)."),
+    engine.NOTE1_NOTE: lambda: _(
+        "Table note 1: rows marked ﹡ cover units producing in an industrial building; the text "
+        "says nothing of units outside one."),
+}
+
+
+# Catalogue ----------------------------------------------------------------------------------
+
+
+def catalogue_search(*, q: str = "", management_class: str = "") -> QuerySet[CatalogueEntry]:
+    """Rows whose text contains ``q``, or which cover the industry code ``q``."""
+    qs = CatalogueEntry.objects.filter(version=load_catalogue().version)
+    q = (q or "").strip()
+    if q:
+        match = Q(industry_text__icontains=q) | Q(section__icontains=q) | Q(key_text__icontains=q)
+        match |= Q(simplified_text__icontains=q) | Q(registration_text__icontains=q)
+        if q.isdigit() and len(q) <= 4:
+            catalogue = load_catalogue()
+            rows = catalogue.rows_for(q) if len(q) == 4 else tuple(
+                n for n, row in catalogue.rows.items() if any(c.startswith(q) or q.startswith(c) for c in row.codes))
+            match |= Q(row__in=rows) | Q(industry_codes__contains=q)
+            if q.isdigit() and len(q) <= 3 and int(q) <= 112:
+                match |= Q(row=int(q))
+        qs = qs.filter(match)
+    if management_class in CLASSES:
+        field_name = {"key": "key_text", "simplified": "simplified_text", "registration": "registration_text"}
+        qs = qs.exclude(**{field_name[management_class]: "/"})
+    return qs
+
+
+# Facts and explanation ----------------------------------------------------------------------
+
+
+@dataclass
+class FactGroup:
+    title: str
+    facts: list[Any] = field(default_factory=list)
+
+
+def unit_rows(unit: Unit, catalogue: Catalogue | None = None) -> list[int]:
+    """The catalogue rows that read this unit: its industries' rows (or 108), then 109–112."""
+    from zhengtong.permits.services import unit_industry_codes
+
+    catalogue = catalogue or load_catalogue()
+    rows: list[int] = []
+    for code in unit_industry_codes(unit):
+        rows.extend(catalogue.rows_for(code) or (OTHER_INDUSTRIES_ROW,))
+    return list(dict.fromkeys(rows)) + list(GENERAL_PROCESS_ROWS)
+
+
+def fact_groups(unit: Unit) -> list[FactGroup]:
+    """The facts the catalogue asks of this unit, grouped as the form shows them."""
+    catalogue = load_catalogue()
+    rows = unit_rows(unit, catalogue)
+    general = [f for n in GENERAL_PROCESS_ROWS for f in catalogue.rows[n].facts]
+    industry = [f for n in rows if n not in GENERAL_PROCESS_ROWS for f in catalogue.rows[n].facts]
+    common = ["on_key_list", "in_industrial_building"]
+    industry = [f for f in dict.fromkeys(industry) if f not in common and f not in general]
+    groups = [
+        FactGroup(_("The unit"), [catalogue.facts[k] for k in common if k in industry + general + common]),
+        FactGroup(_("Its industries"), [catalogue.facts[k] for k in industry]),
+        FactGroup(_("General processes (rows 109–112)"),
+                  [catalogue.facts[k] for k in dict.fromkeys(general) if k not in common]),
+    ]
+    return [g for g in groups if g.facts]
+
+
+def unit_facts(unit: Unit) -> dict[str, Any]:
+    return UnitFacts.objects.filter(unit=unit).values_list("facts", flat=True).first() or {}
+
+
+def _fact_display(key: str, value: Any) -> dict[str, str]:
+    catalogue = load_catalogue()
+    fact = catalogue.facts.get(key)
+    if fact is None:
+        return {"label": key, "value": str(value)}
+    if fact.type == "bool":
+        shown = _("yes") if value else _("no")
+    elif fact.type == "choices":
+        shown = "、".join(fact.choice_label(v) for v in value)
+    else:
+        shown = f"{value:,}".rstrip("0").rstrip(".") if isinstance(value, float) else f"{value:,}"
+        shown = f"{shown} {fact.unit}".strip()
+    return {"label": fact.label, "value": shown}
+
+
+def _class_label(value: str | None) -> str:
+    if not value:
+        return _("no class from this row")
+    return str(ManagementClass(value).label)
+
+
+def classification_explained(classification: Classification | None) -> dict[str, Any] | None:
+    """The stored classification as a page shows it: the deciding row and cell, the facts that
+    decided, what is still missing, and the notes on the articles applied."""
+    if classification is None:
+        return None
+    catalogue = load_catalogue()
+    findings = []
+    for f in classification.findings:
+        row = catalogue.rows[f["row"]]
+        findings.append({
+            "row": f["row"], "code": f["code"], "industry": row.industry_text, "section": row.section,
+            "class": f["class"], "class_label": _class_label(f["class"]), "undetermined": f["undetermined"],
+            "cell": row.cells.get(f["class"], "") if f["class"] else "",
+            "facts": [_fact_display(k, v) for k, v in f["facts"] if k != "general"],
+            "via_general": f["via_general"],
+            "missing": [_fact_display(k, "")["label"] for k in f["missing"]],
+        })
+    deciding = next((f for f in findings if f["row"] == classification.deciding_row
+                     and f["class"] == classification.management_class), None)
+    return {
+        "record": classification,
+        "class_label": ManagementClass(classification.management_class).label,
+        "at_least_label": _class_label(classification.at_least) if classification.at_least else "",
+        "deciding": deciding,
+        "findings": findings,
+        "missing": [_fact_display(k, "")["label"] for k in classification.missing],
+        "notes": [NOTE_TEXT[n]() for n in classification.notes if n in NOTE_TEXT],
+        "general_only": classification.scope == engine.GENERAL_ONLY,
+    }
+
+
+# Statistics -------------------------------------------------------------------------------
+
+
+def classified_units(*, user) -> QuerySet[Classification]:
+    return Classification.objects.filter(unit__in=Unit.objects.filter(scopes.units_q(user)))
+
+
+def classification_counts(*, user) -> dict[str, Any]:
+    """Counts by class, by county and by industry division, over the units the user sees."""
+    qs = classified_units(user=user)
+    classes = [c for c in ManagementClass.values]
+    by_class = dict(qs.values_list("management_class").annotate(n=Count("pk")))
+    counties = {r.pk: r for r in Region.objects.filter(units__isnull=False).distinct()}
+    by_county: dict[int, dict[str, int]] = {}
+    for county_id, cls, n in qs.values_list("unit__county_id", "management_class").annotate(n=Count("pk")):
+        by_county.setdefault(county_id, {})[cls] = n
+    divisions = {i.code: i for i in Industry.objects.filter(level=Industry.Level.DIVISION)}
+    by_division: dict[str, dict[str, int]] = {}
+    for code, cls, n in qs.values_list("unit__industry__code", "management_class").annotate(n=Count("pk")):
+        row = by_division.setdefault(code[:2], {})
+        row[cls] = row.get(cls, 0) + n
+    total_units = Unit.objects.filter(scopes.units_q(user)).count()
+    return {
+        "classes": [(c, ManagementClass(c).label, by_class.get(c, 0)) for c in classes],
+        "total": sum(by_class.values()),
+        "unclassified": total_units - sum(by_class.values()),
+        "by_county": [
+            (counties[cid], [row.get(c, 0) for c in classes], sum(row.values()))
+            for cid, row in sorted(by_county.items(), key=lambda kv: counties[kv[0]].code) if cid in counties
+        ],
+        "by_division": [
+            (divisions.get(code), code, [row.get(c, 0) for c in classes], sum(row.values()))
+            for code, row in sorted(by_division.items())
+        ],
+        "class_labels": [ManagementClass(c).label for c in classes],
+        "class_values": classes,
+    }
+
+
+# The campaign -------------------------------------------------------------------------------
+
+
+def campaign_current():
+    from zhengtong.permits.models import Campaign
+
+    return Campaign.objects.filter(is_active=True).order_by("-late_deadline").first()
+
+
+@dataclass(frozen=True)
+class Due:
+    date: Any
+    early: bool  # from the campaign's early list
+    industry: str = ""  # the listed industry that made it early
+
+
+def early_codes(campaign) -> set[str]:
+    return set(campaign.early_industries.values_list("industry__code", flat=True))
+
+
+def unit_due(codes: list[str], campaign, early: set[str] | None = None) -> Due:
+    """A unit's deadline in the campaign: the early one when any of its industries is on the
+    campaign's early list (editable data), the late one otherwise."""
+    early = early_codes(campaign) if early is None else early
+    hit = next((c for c in codes if c in early), "")
+    if hit:
+        return Due(campaign.early_deadline, True, hit)
+    return Due(campaign.late_deadline, False)
+
+
+def covered_unit_ids(unit_ids=None) -> set[int]:
+    """Units holding a valid registration or a valid permit."""
+    from zhengtong.permits.models import Permit, Registration
+
+    covered: set[int] = set()
+    for model in (Registration, Permit):
+        qs = model.objects.filter(status="valid")
+        if unit_ids is not None:
+            qs = qs.filter(fixed_source__unit_id__in=unit_ids)
+        covered.update(qs.values_list("fixed_source__unit_id", flat=True))
+    return covered
+
+NEEDS_FILING = ("key", "simplified", "registration")
+
+
+def campaign_units(*, user, campaign, today, only_past_due: bool = False, due_within: int | None = None):
+    """Units the user sees that must apply or register in the campaign, with their due date and
+    whether they are covered; past due = due date passed and neither permit nor registration."""
+    seen = Q() if user is None else scopes.units_q(user)  # None: the scheduled job, every unit
+    qs = (Classification.objects.filter(unit__in=Unit.objects.filter(seen),
+                                        management_class__in=NEEDS_FILING)
+          .select_related("unit__county", "unit__industry").order_by("unit__name"))
+    rows = list(qs)
+    ids = [c.unit_id for c in rows]
+    others: dict[int, list[str]] = {}
+    for unit_id, code in Unit.other_industries.through.objects.filter(unit_id__in=ids).values_list(
+            "unit_id", "industry__code"):
+        others.setdefault(unit_id, []).append(code)
+    covered = covered_unit_ids(ids)
+    early = early_codes(campaign)
+    result = []
+    for c in rows:
+        due = unit_due([c.unit.industry.code, *others.get(c.unit_id, [])], campaign, early)
+        is_covered = c.unit_id in covered
+        past_due = not is_covered and due.date < today
+        if only_past_due and not past_due:
+            continue
+        if due_within is not None and (is_covered or not (0 <= (due.date - today).days <= due_within)):
+            continue
+        result.append({"classification": c, "unit": c.unit, "due": due, "covered": is_covered,
+                       "past_due": past_due, "days_left": (due.date - today).days})
+    return result
+
+
+def campaign_progress(*, user, campaign, today) -> dict[str, Any]:
+    units = campaign_units(user=user, campaign=campaign, today=today)
+    progress = {}
+    for early in (True, False):
+        group = [u for u in units if u["due"].early == early]
+        progress["early" if early else "late"] = {
+            "deadline": campaign.early_deadline if early else campaign.late_deadline,
+            "total": len(group), "covered": sum(u["covered"] for u in group),
+            "past_due": sum(u["past_due"] for u in group),
+        }
+    return progress
+
+
+# Registrations and the public list ------------------------------------------------------------
+
+
+def unit_registrations(unit: Unit):
+    from zhengtong.permits.models import Registration
+
+    return Registration.objects.filter(fixed_source__unit=unit).select_related("fixed_source", "filed_by")
+
+
+def registration_get(*, user, pk):
+    from zhengtong.permits.models import Registration
+    from zhengtong.registry.selectors import _get_or_404
+
+    qs = Registration.objects.filter(fixed_source__unit__in=Unit.objects.filter(scopes.units_q(user)))
+    return _get_or_404(qs.select_related("fixed_source__unit__county", "filed_by"), pk)
+
+
+@dataclass(frozen=True)
+class PublicRecord:
+    kind: str  # "permit" | "registration"
+    number: str
+    unit_name: str
+    uscc: str
+    industry_codes: str
+    county: str
+    date: Any
+    valid_until: Any
+    management_class: str
+
+
+def public_records(*, q: str = "", industry: str = "") -> list[PublicRecord]:
+    """Valid registrations and permits, searchable by unit name, USCC, number and industry."""
+    from zhengtong.permits.models import Permit, Registration
+
+    q = (q or "").strip()
+    industry = (industry or "").strip()
+    records: list[PublicRecord] = []
+    registrations = Registration.objects.filter(status="valid").select_related("fixed_source__unit__county")
+    permits = Permit.objects.filter(status="valid").select_related("fixed_source__unit__county")
+    if q:
+        registrations = registrations.filter(Q(unit_name__icontains=q) | Q(number__istartswith=q.upper())
+                                             | Q(fixed_source__unit__uscc__istartswith=q.upper()))
+        permits = permits.filter(Q(fixed_source__unit__name__icontains=q) | Q(number__istartswith=q.upper())
+                                 | Q(national_number__istartswith=q.upper()))
+    if industry:
+        registrations = registrations.filter(industry_codes__contains=industry)
+        permits = permits.filter(Q(fixed_source__unit__industry__code__startswith=industry)
+                                 | Q(fixed_source__unit__other_industries__code__startswith=industry)).distinct()
+    for r in registrations[:5000]:
+        unit = r.fixed_source.unit
+        records.append(PublicRecord("registration", r.number, r.unit_name, unit.uscc, r.industry_codes,
+                                    unit.county.name, r.filed_at.date(), r.valid_until, r.management_class))
+    for p in permits[:5000]:
+        unit = p.fixed_source.unit
+        records.append(PublicRecord("permit", p.national_number or p.number, unit.name, unit.uscc,
+                                    p.content.get("industry_codes", ""), unit.county.name,
+                                    p.decided_on, p.valid_until, p.management_class))
+    return sorted(records, key=lambda r: (r.unit_name, r.kind))

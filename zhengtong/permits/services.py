@@ -1,0 +1,334 @@
+"""Every write of the permits app. Each service validates all of its input, checks the caller's
+scope through accounts.scopes, writes in one transaction and records who made the change."""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+from collections.abc import Iterable
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from zhengtong.accounts import scopes
+from zhengtong.permits.catalogue import Fact, load_catalogue
+from zhengtong.permits.classification import ClassificationInputError, Result, classify
+from zhengtong.permits.models import Classification, FixedSource, ManagementClass, Registration, UnitFacts
+from zhengtong.registry.errors import DomainError, FieldErrors
+from zhengtong.registry.models import Unit
+from zhengtong.registry.services import _record
+
+MAX_QUANTITY = Decimal("1e12")
+TRUE_WORDS = {"1", "true", "yes", "on", "是", "有", "y"}
+FALSE_WORDS = {"0", "false", "no", "off", "否", "无", "n"}
+
+
+# Facts -----------------------------------------------------------------------------------
+
+
+def _fact_value(errors: FieldErrors, fact: Fact, raw: Any) -> Any:
+    """One declared fact, checked against its definition in the rules file; None = not given."""
+    if raw is None or raw == "" or raw == []:
+        return None
+    if fact.type == "bool":
+        if isinstance(raw, bool):
+            return raw
+        word = str(raw).strip().lower()
+        if word in TRUE_WORDS:
+            return True
+        if word in FALSE_WORDS:
+            return False
+        errors.add(fact.key, _("Answer yes or no."))
+        return None
+    if fact.type == "number":
+        try:
+            value = Decimal(str(raw).strip().replace(",", ""))
+        except InvalidOperation:
+            errors.add(fact.key, _("Enter a number."))
+            return None
+        if not value.is_finite():
+            errors.add(fact.key, _("Enter a number."))
+        elif value < 0:
+            errors.add(fact.key, _("A quantity cannot be negative."))
+        elif value > MAX_QUANTITY:
+            errors.add(fact.key, _("This number is too large to be real."))
+        else:
+            number = float(value)
+            return int(number) if number.is_integer() else number
+        return None
+    values = [raw] if isinstance(raw, str) else list(raw)
+    known = {c[0] for c in fact.choices}
+    unknown = [v for v in values if v not in known]
+    if unknown:
+        errors.add(fact.key, _("“%(v)s” is not one of the choices.") % {"v": ", ".join(map(str, unknown))})
+        return None
+    return sorted(set(values))
+
+
+def clean_facts(data: dict[str, Any]) -> dict[str, Any]:
+    """Validate declared facts against the catalogue's fact definitions; raise naming each field."""
+    facts = load_catalogue().facts
+    errors = FieldErrors()
+    cleaned: dict[str, Any] = {}
+    for key, raw in data.items():
+        fact = facts.get(key)
+        if fact is None:
+            errors.add(key, _("Not a fact the catalogue asks about."))
+            continue
+        value = _fact_value(errors, fact, raw)
+        if value is not None:
+            cleaned[key] = value
+    errors.raise_if_any()
+    return cleaned
+
+
+@transaction.atomic
+def unit_facts_save(*, user, unit: Unit, data: dict[str, Any], replace: bool = False) -> UnitFacts:
+    """Record what the unit declares about itself, then classify it again.
+
+    ``data`` maps fact keys to values; an empty value clears the fact. With ``replace`` the
+    declared facts are exactly ``data``; otherwise ``data`` updates the facts already given."""
+    if not scopes.can_declare_for_unit(user, unit):
+        raise PermissionDenied
+    cleaned = clean_facts(data)
+    record = UnitFacts.objects.select_for_update().filter(unit=unit).first() or UnitFacts(unit=unit)
+    facts = {} if replace else dict(record.facts)
+    for key in data:
+        facts.pop(key, None)
+    facts.update(cleaned)
+    if facts != record.facts or record.pk is None:
+        record.facts = facts
+        _record(record, user)
+        record.save()
+    unit_classify(unit=unit)
+    return record
+
+
+# Classification --------------------------------------------------------------------------
+
+
+def unit_industry_codes(unit: Unit) -> list[str]:
+    return [unit.industry.code, *sorted(i.code for i in unit.other_industries.all())]
+
+
+def _as_row(unit_id: int, result: Result, now) -> Classification:
+    deciding = result.deciding
+    return Classification(
+        unit_id=unit_id,
+        management_class=result.management_class,
+        scope=result.scope,
+        deciding_row=deciding.row if deciding else None,
+        at_least=result.at_least or "",
+        missing=list(result.missing),
+        notes=list(result.notes),
+        findings=[
+            {
+                "row": f.row, "code": f.code, "class": f.management_class, "undetermined": f.undetermined,
+                "rule": f.alternative, "facts": [[k, v] for k, v in f.facts], "missing": list(f.missing),
+                "via_general": f.via_general,
+            }
+            for f in result.findings
+        ],
+        catalogue_version=load_catalogue().version,
+        classified_at=now,
+    )
+
+
+def unit_classify(*, unit: Unit) -> Classification:
+    """Classify one unit from its industries and declared facts (catalogue Arts. 3, 5–7)."""
+    facts = UnitFacts.objects.filter(unit=unit).values_list("facts", flat=True).first() or {}
+    try:
+        result = classify(unit_industry_codes(unit), facts)
+    except ClassificationInputError as e:
+        raise DomainError(_("The unit's industry code %(code)s is not in GB/T 4754-2017.") % {"code": e.code},
+                          field="industry") from e
+    row = _as_row(unit.pk, result, timezone.now())
+    row.pk = Classification.objects.filter(unit=unit).values_list("pk", flat=True).first()
+    row.save()
+    return row
+
+
+def classify_units(units: Iterable[tuple[int, list[str], dict]]) -> Iterable[tuple[int, Result]]:
+    """Classify (unit id, industry codes, facts) triples; the pure loop the benchmark times."""
+    catalogue = load_catalogue()
+    for unit_id, codes, facts in units:
+        yield unit_id, classify(codes, facts, catalogue)
+
+
+def _registry_rows(unit_ids: list[int] | None) -> list[tuple[int, list[str], dict]]:
+    """Every unit's industry codes and facts in three queries."""
+    units = Unit.objects.all() if unit_ids is None else Unit.objects.filter(pk__in=unit_ids)
+    codes = {pk: [code] for pk, code in units.values_list("pk", "industry__code").iterator(chunk_size=10_000)}
+    others = Unit.other_industries.through.objects.values_list("unit_id", "industry__code")
+    for unit_id, code in others.iterator(chunk_size=10_000):
+        if unit_id in codes:
+            codes[unit_id].append(code)
+    facts = dict(UnitFacts.objects.values_list("unit_id", "facts").iterator(chunk_size=10_000))
+    return [(pk, c, facts.get(pk) or {}) for pk, c in codes.items()]
+
+
+def classify_all(*, user, batch_size: int = 5_000) -> dict[str, int]:
+    """Classify every unit the user may review, in one action; returns the counts by class.
+
+    Written in batches, each batch in its own transaction, so a crash midway leaves every unit
+    either with its old class or its new one."""
+    if not (scopes.can_review_permits(user) or scopes.get_scope(user).is_city):
+        raise PermissionDenied
+    unit_ids = list(Unit.objects.filter(scopes.permit_review_units_q(user)).values_list("pk", flat=True))
+    now = timezone.now()
+    counts: Counter[str] = Counter()
+    rows: list[Classification] = []
+    for unit_id, result in classify_units(_registry_rows(unit_ids)):
+        counts[result.management_class] += 1
+        rows.append(_as_row(unit_id, result, now))
+        if len(rows) >= batch_size:
+            _write_classifications(rows)
+            rows = []
+    _write_classifications(rows)
+    return dict(counts)
+
+
+@transaction.atomic
+def _write_classifications(rows: list[Classification]) -> None:
+    if not rows:
+        return
+    Classification.objects.filter(unit_id__in=[r.unit_id for r in rows]).delete()
+    Classification.objects.bulk_create(rows, batch_size=math.ceil(len(rows) / 2) or 1)
+
+
+# Fixed sources and registrations ---------------------------------------------------------
+
+REGISTRATION_TEXT_FIELDS = {
+    "address": 200, "legal_representative": 50, "contact_name": 50, "contact_phone": 30,
+    "discharge_destinations": 2000, "standards": 2000, "control_measures": 2000,
+}
+
+
+def fixed_source_for(*, unit: Unit, sequence: int | None = None) -> FixedSource:
+    """The unit's fixed source with this sequence number, or its first (001, made when the unit
+    has none). HJ 608-2017: the code is the USCC + a 3-digit sequence per source."""
+    if sequence is None:
+        return FixedSource.objects.filter(unit=unit).order_by("sequence").first() or \
+            FixedSource.objects.create(unit=unit, sequence=1, address=unit.address)
+    source = FixedSource.objects.filter(unit=unit, sequence=sequence).first()
+    if source is None:
+        raise DomainError(_("The unit has no fixed source %(n)03d.") % {"n": sequence}, field="fixed_source")
+    return source
+
+
+@transaction.atomic
+def fixed_source_add(*, user, unit: Unit, address: str, site=None) -> FixedSource:
+    """Another location of the unit's facilities: the next sequence number."""
+    if not scopes.can_declare_for_unit(user, unit):
+        raise PermissionDenied
+    address = (address or "").strip()
+    if not address:
+        raise DomainError(_("This field is required."), field="address")
+    Unit.objects.select_for_update().filter(pk=unit.pk).first()
+    last = FixedSource.objects.filter(unit=unit).order_by("-sequence").first()
+    number = (last.sequence + 1) if last else 1
+    if number > 999:
+        raise DomainError(_("A unit has at most 999 fixed sources."), field="address")
+    return FixedSource.objects.create(unit=unit, sequence=number, site=site, address=address[:200])
+
+
+def _registration_class_check(unit: Unit) -> Classification:
+    """Only a registration-class unit files a registration: filing one when a permit is required
+    is itself punishable (登记指南, "擅自降低管理类别"), so the class is checked and kept."""
+    classification = Classification.objects.filter(unit=unit).first() or unit_classify(unit=unit)
+    cls = classification.management_class
+    if cls in (ManagementClass.KEY, ManagementClass.SIMPLIFIED):
+        raise DomainError(
+            _("This unit needs a permit (%(cls)s, catalogue row %(row)s); a registration does not replace it.")
+            % {"cls": ManagementClass(cls).label, "row": classification.deciding_row},
+            field="management_class", status=409)
+    if cls == ManagementClass.UNDETERMINED:
+        raise DomainError(_("The unit's class is not decided yet: declare the facts the catalogue needs first."),
+                          field="management_class", status=409)
+    if cls == ManagementClass.NONE:
+        raise DomainError(_("The catalogue does not cover this unit: no registration is needed."),
+                          field="management_class", status=409)
+    return classification
+
+
+def _clean_registration(data: dict[str, Any]) -> dict[str, str]:
+    errors = FieldErrors()
+    cleaned = {}
+    for name, max_length in REGISTRATION_TEXT_FIELDS.items():
+        value = str(data.get(name) or "").strip()
+        if not value:
+            errors.add(name, _("This field is required."))
+        elif len(value) > max_length:
+            errors.add(name, _("At most %(n)d characters (this has %(m)d).") % {"n": max_length, "m": len(value)})
+        elif "\x00" in value:
+            errors.add(name, _("Contains a character that cannot be stored (a control or broken character)."))
+        cleaned[name] = value
+    errors.raise_if_any()
+    return cleaned
+
+
+@transaction.atomic
+def registration_file(*, user, unit: Unit, data: dict[str, Any], sequence: int | None = None) -> Registration:
+    """File the registration form (catalogue Art. 2 para. 3; 条例 Art. 24): basic information, where
+    pollutants go, the standards followed, the prevention measures. It is checked for
+    completeness and recorded at once with its number, no review. Filing again for the same
+    fixed source is a change: a new version, the earlier one kept as superseded (条例 Art. 24:
+    changes are filed within 20 days)."""
+    if not scopes.can_declare_for_unit(user, unit):
+        raise PermissionDenied
+    cleaned = _clean_registration(data)
+    Unit.objects.select_for_update().filter(pk=unit.pk).first()  # one filing per unit at a time
+    classification = _registration_class_check(unit)
+    source = fixed_source_for(unit=unit, sequence=sequence)
+    current = Registration.objects.filter(fixed_source=source, status=Registration.Status.VALID).first()
+    reason = str(data.get("change_reason") or "").strip()[:300]
+    if current is not None and not reason:
+        raise DomainError(_("This source is already registered: say what changed."), field="change_reason")
+    now = timezone.now()
+    if current is not None:
+        current.status = Registration.Status.SUPERSEDED
+        _record(current, user, reason)
+        current.save(update_fields=["status"])
+    last = Registration.objects.filter(fixed_source=source).order_by("-version").first()
+    years = settings.REGISTRATION_VALID_YEARS
+    today = timezone.localdate(now)
+    registration = Registration(
+        fixed_source=source, number=source.code(settings.REGISTRATION_SOURCE_LETTER),
+        version=(last.version + 1) if last else 1, unit_name=unit.name,
+        industry_codes=" ".join(unit_industry_codes(unit)), management_class=classification.management_class,
+        classification_snapshot={"row": classification.deciding_row, "notes": classification.notes,
+                                 "classified_at": classification.classified_at.isoformat()},
+        filed_at=now, filed_by=user, change_reason=reason,
+        valid_until=_add_years(today, years) if years else None, **cleaned,
+    )
+    _record(registration, user, reason)
+    registration.save()
+    return registration
+
+
+def _add_years(day, years: int):
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year + years, day=28)
+
+
+@transaction.atomic
+def registration_cancel(*, user, registration: Registration, reason: str) -> Registration:
+    """A unit that no longer discharges (closure) cancels its registration."""
+    if not scopes.can_declare_for_unit(user, registration.fixed_source.unit):
+        raise PermissionDenied
+    reason = (reason or "").strip()
+    if not reason:
+        raise DomainError(_("Say why the registration is cancelled."), field="reason")
+    if registration.status != Registration.Status.VALID:
+        raise DomainError(_("Only a valid registration can be cancelled."), field="status", status=409)
+    registration.status = Registration.Status.CANCELLED
+    _record(registration, user, reason)
+    registration.save(update_fields=["status"])
+    return registration

@@ -1,0 +1,140 @@
+"""The permit pages: catalogue, facts and class, registration, campaign, public list, and who
+may reach each."""
+
+from datetime import date
+
+import pytest
+from django.urls import reverse
+
+from zhengtong.accounts.models import Role
+from zhengtong.permits import services
+from zhengtong.permits.models import Campaign, CampaignIndustry, Registration, UnitFacts
+from zhengtong.registry.models import Industry
+from zhengtong.testing import make_unit
+
+pytestmark = pytest.mark.django_db
+
+NO_GENERAL = {"has_boiler": "no", "has_furnace": "no", "has_surface_treatment": "no", "has_water_treatment": "no"}
+ART7_NONE = {"on_key_list": "no", "so2_tpy": "0", "nox_tpy": "0", "dust_tpy": "0", "cod_tpy": "0",
+             "total_nitrogen_tpy": "0", "total_phosphorus_tpy": "0", "ammonia_oil_phenol_tpy": "0",
+             "max_toxic_pollution_equivalent": "0"}
+
+
+def login(client, world, role):
+    client.force_login(world.users[role])
+    return client
+
+
+def registration_unit(world):
+    """unit_a as a registration-class unit: a small boiler, outside the catalogue's industries."""
+    unit = world.unit_a
+    unit.industry = Industry.objects.get(code="5211")
+    unit.save()
+    UnitFacts.objects.create(unit=unit, facts={
+        "has_boiler": True, "boiler_max_tph": 2, "boiler_total_tph": 2, "has_furnace": False,
+        "has_surface_treatment": False, "has_water_treatment": False, "on_key_list": False,
+        **{k: 0 for k in ART7_NONE if k != "on_key_list"}})
+    services.unit_classify(unit=unit)
+    return unit
+
+
+def test_the_catalogue_is_public_and_finds_a_row_by_industry_code(client):
+    response = client.get(reverse("permits:catalogue"), {"q": "2221"})
+    body = response.content.decode()
+    assert response.status_code == 200
+    assert "机制纸及纸板制造2221" in body and "纸浆制造221" not in body
+
+
+def test_a_catalogue_row_page_shows_the_printed_text_and_the_facts_it_asks(client):
+    body = client.get(reverse("permits:catalogue_row", args=[109])).content.decode()
+    assert "单台或者合计出力20吨/小时（14兆瓦）及以上的锅炉" in body and "boiler_total_tph" in body
+    assert client.get(reverse("permits:catalogue_row", args=[113])).status_code == 404
+
+
+def test_the_clerk_declares_facts_and_sees_the_deciding_row(client, world):
+    login(client, world, Role.ENTERPRISE_CLERK)
+    unit = world.unit_a  # industry 3011 (cement): row 63
+    response = client.post(reverse("permits:unit_facts", args=[unit.pk]),
+                           {**NO_GENERAL, "on_key_list": "no", "cement_clinker": "yes"})
+    assert response.status_code == 302
+    body = client.get(reverse("permits:unit", args=[unit.pk])).content.decode()
+    assert 'data-class="key"' in body and "63" in body
+
+
+def test_a_negative_number_is_shown_on_its_field_and_nothing_changes(client, world):
+    login(client, world, Role.ENTERPRISE_CLERK)
+    response = client.post(reverse("permits:unit_facts", args=[world.unit_a.pk]),
+                           {"has_boiler": "yes", "boiler_total_tph": "-5"}, HTTP_ACCEPT_LANGUAGE="en")
+    assert response.status_code == 200
+    assert 'id="boiler_total_tph-errors"' in response.content.decode()
+    assert not UnitFacts.objects.filter(unit=world.unit_a).exists()
+
+
+@pytest.mark.parametrize("role", [Role.ENTERPRISE_CLERK, Role.COUNTY_OFFICER, Role.PERMIT_REVIEWER])
+def test_another_countys_unit_is_not_found(client, world, role):
+    login(client, world, role)
+    for name in ("permits:unit", "permits:unit_facts", "permits:registration_file"):
+        assert client.get(reverse(name, args=[world.unit_b.pk])).status_code == 404
+
+
+@pytest.mark.parametrize("role", [Role.COUNTY_OFFICER, Role.PERMIT_REVIEWER, Role.SITE_MANAGER])
+def test_only_the_clerk_declares(client, world, role):
+    login(client, world, role)
+    assert client.get(reverse("permits:unit_facts", args=[world.unit_a.pk])).status_code == 403
+
+
+def test_the_reviewer_classifies_the_registry_and_sees_the_counts(client, world):
+    make_unit("430422", industry="2221")
+    login(client, world, Role.PERMIT_REVIEWER)
+    response = client.post(reverse("permits:classification_run"), follow=True)
+    body = response.content.decode()
+    assert response.status_code == 200 and 'data-testid="by-county"' in body and "衡南县" in body
+
+
+def test_a_clerk_cannot_classify_the_registry(client, world):
+    login(client, world, Role.ENTERPRISE_CLERK)
+    assert client.post(reverse("permits:classification_run")).status_code == 403
+
+
+def test_a_registration_is_recorded_at_once_with_its_number_and_receipt(client, world):
+    unit = registration_unit(world)
+    login(client, world, Role.ENTERPRISE_CLERK)
+    response = client.post(reverse("permits:registration_file", args=[unit.pk]), {
+        "address": "衡南县云集镇", "legal_representative": "王五", "contact_name": "赵六",
+        "contact_phone": "0734-1234567", "discharge_destinations": "锅炉烟气经15米排气筒排放",
+        "standards": "GB 13271-2014", "control_measures": "低氮燃烧"})
+    registration = Registration.objects.get(fixed_source__unit=unit)
+    assert response.status_code == 302
+    assert registration.number == f"{unit.uscc}001P" and registration.management_class == "registration"
+    receipt = client.get(response["Location"]).content.decode()
+    assert registration.number in receipt and "GB 13271-2014" in receipt
+
+
+def test_a_registration_form_missing_fields_names_each(client, world):
+    unit = registration_unit(world)
+    login(client, world, Role.ENTERPRISE_CLERK)
+    response = client.post(reverse("permits:registration_file", args=[unit.pk]), {"address": "x"})
+    body = response.content.decode()
+    assert response.status_code == 200 and 'id="standards-errors"' in body and 'id="control_measures-errors"' in body
+    assert not Registration.objects.exists()
+
+
+def test_the_campaign_lists_units_past_due(client, world):
+    make_unit("430422", industry="2221", name="逾期造纸厂")
+    services.classify_all(user=world.users[Role.CITY_ADMIN])
+    campaign = Campaign.objects.create(name="2020年排污许可", early_deadline=date(2020, 4, 20),
+                                       late_deadline=date(2020, 9, 20))
+    CampaignIndustry.objects.create(campaign=campaign, industry=Industry.objects.get(code="2221"))
+    login(client, world, Role.PERMIT_REVIEWER)
+    body = client.get(reverse("permits:campaign"), {"past_due": "1"}).content.decode()
+    assert "逾期造纸厂" in body and "2020-04-20" in body
+
+
+def test_the_public_list_needs_no_login_and_searches_by_number(client, world):
+    unit = registration_unit(world)
+    services.registration_file(user=world.users[Role.ENTERPRISE_CLERK], unit=unit, data={
+        "address": "a", "legal_representative": "b", "contact_name": "c", "contact_phone": "0734-1234567",
+        "discharge_destinations": "d", "standards": "e", "control_measures": "f"})
+    body = client.get(reverse("permits:public"), {"q": unit.uscc[:10]}).content.decode()
+    assert f"{unit.uscc}001P" in body
+    assert f"{unit.uscc}001P" not in client.get(reverse("permits:public"), {"q": "不存在的单位"}).content.decode()

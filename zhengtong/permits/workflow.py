@@ -1,0 +1,739 @@
+"""Permit applications and permits: the state machine and every write that moves them.
+
+The allowed moves, at a glance (who: C = the unit's enterprise clerk, R = a permit reviewer of
+the unit's region, both = either; the city administrator may do all):
+
+=============  ==============================  =============  ===  ================================================
+action         from                            to             who  rule
+=============  ==============================  =============  ===  ================================================
+submit         draft                           submitted      C    complete materials; key class: disclosure first
+return         submitted                       returned       R    one notice of all missing materials, within the
+                                                                   acceptance-notice limit (条例 Art. 9 (4))
+revise         returned                        (new version)  C    the returned version is kept, superseded
+accept         submitted                       accepted       R    decision clock starts (条例 Art. 12)
+not_accept     submitted                       not_accepted   R    written reasons (条例 Art. 9 (1)(2))
+notice         accepted                        notice         R    public notice published, with its dates
+extend         accepted, notice                (same)         R    once, 10 days, head's approval (许可法 Art. 42)
+approve        accepted, notice                approved       R    decision to issue (条例 Art. 12)
+refuse         accepted, notice                refused        R    written reasons (条例 Art. 12)
+issue          approved                        issued         R    permit and number (条例 12, 许可法 44)
+withdraw       draft, submitted, returned,     withdrawn      C
+               accepted, notice
+=============  ==============================  =============  ===  ================================================
+
+An application not returned within the acceptance-notice limit counts as accepted on the day
+it was received (条例 Art. 9 (4); 许可法 Art. 32 (4) before 2021-03-01): ``deem_accepted``.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date, timedelta
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from zhengtong.accounts import scopes
+from zhengtong.permits import law, workdays
+from zhengtong.permits.models import (
+    Application,
+    ApplicationStep,
+    Classification,
+    FixedSource,
+    HolidayOverride,
+    ManagementClass,
+    Outlet,
+    Permit,
+    PollutantLimit,
+)
+from zhengtong.permits.services import fixed_source_for, unit_classify, unit_industry_codes
+from zhengtong.registry.errors import DomainError, FieldErrors
+from zhengtong.registry.models import Unit
+from zhengtong.registry.services import _record
+
+S = Application.Status
+CLERK, REVIEWER = "clerk", "reviewer"
+OPEN = (S.DRAFT, S.SUBMITTED, S.RETURNED, S.ACCEPTED, S.NOTICE, S.APPROVED)
+
+
+@dataclass(frozen=True)
+class Move:
+    sources: tuple[str, ...]
+    target: str | None  # None: the status does not change
+    who: str
+    label: Any
+
+
+MOVES: dict[str, Move] = {
+    "submit": Move((S.DRAFT,), S.SUBMITTED, CLERK, gettext_lazy("Submit")),
+    "return": Move((S.SUBMITTED,), S.RETURNED, REVIEWER, gettext_lazy("Return for completion")),
+    "revise": Move((S.RETURNED,), S.SUPERSEDED, CLERK, gettext_lazy("Complete the materials")),
+    "accept": Move((S.SUBMITTED,), S.ACCEPTED, REVIEWER, gettext_lazy("Accept")),
+    "not_accept": Move((S.SUBMITTED,), S.NOT_ACCEPTED, REVIEWER, gettext_lazy("Do not accept")),
+    "notice": Move((S.ACCEPTED,), S.NOTICE, REVIEWER, gettext_lazy("Publish the public notice")),
+    "extend": Move((S.ACCEPTED, S.NOTICE), None, REVIEWER, gettext_lazy("Extend by 10 days")),
+    "approve": Move((S.ACCEPTED, S.NOTICE), S.APPROVED, REVIEWER, gettext_lazy("Approve")),
+    "refuse": Move((S.ACCEPTED, S.NOTICE), S.REFUSED, REVIEWER, gettext_lazy("Refuse")),
+    "issue": Move((S.APPROVED,), S.ISSUED, REVIEWER, gettext_lazy("Issue the permit")),
+    "withdraw": Move((S.DRAFT, S.SUBMITTED, S.RETURNED, S.ACCEPTED, S.NOTICE), S.WITHDRAWN, CLERK,
+                     gettext_lazy("Withdraw")),
+}
+
+OUTLET_CODE = re.compile(r"^D[AW]\d{3}$")  # HJ 608-2017 图6
+MAX_DECIMAL = Decimal("1e9")
+
+
+def calendar() -> workdays.Calendar:
+    """The statutory calendar with the city administrator's entries."""
+    rows = list(HolidayOverride.objects.values_list("day", "kind"))
+    return workdays.Calendar(
+        extra_holidays=frozenset(d for d, k in rows if k == HolidayOverride.Kind.HOLIDAY),
+        extra_workdays=frozenset(d for d, k in rows if k == HolidayOverride.Kind.WORKDAY),
+    )
+
+
+def allowed_moves(*, user, application: Application) -> list[str]:
+    unit = application.fixed_source.unit
+    is_clerk = scopes.can_declare_for_unit(user, unit)
+    is_reviewer = scopes.can_review_permits(user, unit)
+    return [
+        name for name, move in MOVES.items()
+        if application.status in move.sources
+        and (is_clerk if move.who == CLERK else is_reviewer)
+        and not (name == "extend" and application.extension_days)
+    ]
+
+
+def _check_move(user, application: Application, action: str) -> Move:
+    move = MOVES[action]
+    unit = application.fixed_source.unit
+    allowed = scopes.can_declare_for_unit(user, unit) if move.who == CLERK else scopes.can_review_permits(user, unit)
+    if not allowed:
+        raise PermissionDenied
+    if application.status not in move.sources:
+        raise DomainError(
+            _("“%(action)s” is not possible while the application is “%(status)s”; it needs: %(allowed)s.") % {
+                "action": move.label, "status": application.get_status_display(),
+                "allowed": ", ".join(str(S(s).label) for s in move.sources)},
+            field="status", status=409)
+    return move
+
+
+def _step(application: Application, action: str, from_status: str, user, on: date, note: str = "") -> None:
+    ApplicationStep.objects.create(application=application, action=action, from_status=from_status,
+                                   to_status=application.status, on=on, by=user, note=note)
+
+
+def _locked(application: Application) -> Application:
+    return Application.objects.select_for_update().select_related("fixed_source__unit").get(pk=application.pk)
+
+
+def _today(on: date | None) -> date:
+    return on or timezone.localdate()
+
+
+# Drafting ----------------------------------------------------------------------------------
+
+
+BASIC_FIELDS = {"unit_name": 200, "address": 200, "legal_representative": 50, "contact_name": 50,
+                "contact_phone": 30, "production_description": 2000}
+
+
+def _decimal(errors: FieldErrors, field: str, raw: Any, *, required: bool = False) -> Decimal | None:
+    if raw is None or str(raw).strip() == "":
+        if required:
+            errors.add(field, _("This field is required."))
+        return None
+    try:
+        value = Decimal(str(raw).strip())
+    except InvalidOperation:
+        errors.add(field, _("Enter a number."))
+        return None
+    if not value.is_finite():
+        errors.add(field, _("Enter a number."))
+    elif value < 0:
+        errors.add(field, _("A quantity cannot be negative."))
+    elif value > MAX_DECIMAL:
+        errors.add(field, _("This number is too large to be real."))
+    else:
+        return value
+    return None
+
+
+def clean_outlets(outlets: list[dict]) -> list[dict]:
+    """Outlets coded as HJ 608-2017 prescribes, each with its pollutants' limits; a concentration
+    needs its unit of measure, quantities are never negative."""
+    errors = FieldErrors()
+    cleaned, codes = [], set()
+    for i, outlet in enumerate(outlets or []):
+        prefix = f"outlets[{i}]"
+        code = str(outlet.get("code") or "").strip().upper()
+        if not OUTLET_CODE.match(code):
+            errors.add(f"{prefix}.code",
+                       _("An outlet code is D, then A (air) or W (water), then 3 digits: DA001, DW001."))
+        elif code in codes:
+            errors.add(f"{prefix}.code", _("Outlet %(code)s is listed twice.") % {"code": code})
+        codes.add(code)
+        name = str(outlet.get("name") or "").strip()[:100]
+        if not name:
+            errors.add(f"{prefix}.name", _("This field is required."))
+        limits, pollutants = [], set()
+        for j, limit in enumerate(outlet.get("limits") or []):
+            lp = f"{prefix}.limits[{j}]"
+            pollutant = str(limit.get("pollutant") or "").strip()[:60]
+            if not pollutant:
+                errors.add(f"{lp}.pollutant", _("This field is required."))
+            elif pollutant in pollutants:
+                errors.add(f"{lp}.pollutant", _("%(p)s is listed twice at this outlet.") % {"p": pollutant})
+            pollutants.add(pollutant)
+            concentration = _decimal(errors, f"{lp}.concentration", limit.get("concentration"))
+            unit = str(limit.get("concentration_unit") or "").strip()[:20]
+            if concentration is not None and not unit:
+                errors.add(f"{lp}.concentration_unit",
+                           _("A limit needs its unit of measure (for example mg/L, mg/m³)."))
+            quantity = _decimal(errors, f"{lp}.annual_quantity", limit.get("annual_quantity"))
+            if concentration is None and quantity is None and pollutant:
+                errors.add(f"{lp}.concentration", _("Give a permitted concentration, an annual quantity or both."))
+            limits.append({"pollutant": pollutant, "concentration": concentration, "concentration_unit": unit,
+                           "annual_quantity": quantity, "standard": str(limit.get("standard") or "").strip()[:100]})
+        if not limits:
+            errors.add(f"{prefix}.limits", _("List at least one pollutant with its limit."))
+        cleaned.append({"code": code, "name": name, "medium": code[1:2],
+                        "destination": str(outlet.get("destination") or "").strip()[:200], "limits": limits})
+    errors.raise_if_any()
+    return cleaned
+
+
+def _permit_class(unit: Unit) -> Classification:
+    classification = Classification.objects.filter(unit=unit).first() or unit_classify(unit=unit)
+    if classification.management_class not in (ManagementClass.KEY, ManagementClass.SIMPLIFIED):
+        if classification.management_class == ManagementClass.UNDETERMINED:
+            message = _("The unit's class is not decided yet: declare the facts the catalogue needs first.")
+        else:
+            message = _("This unit does not need a permit (%(cls)s).") % {
+                "cls": ManagementClass(classification.management_class).label}
+        raise DomainError(message, field="management_class", status=409)
+    return classification
+
+
+@transaction.atomic
+def application_create(*, user, unit: Unit, kind: str = Application.Kind.FIRST, renews: Permit | None = None,
+                       sequence: int | None = None, on: date | None = None) -> Application:
+    """Start a draft. One open application per fixed source at a time; a renewal is applied for
+    before the permit expires (条例 Art. 14: at least 60 days before)."""
+    if not scopes.can_declare_for_unit(user, unit):
+        raise PermissionDenied
+    if kind not in Application.Kind.values:
+        raise DomainError(_("Unknown kind of application."), field="kind")
+    classification = _permit_class(unit)
+    source = renews.fixed_source if renews else fixed_source_for(unit=unit, sequence=sequence)
+    today = _today(on)
+    if kind in (Application.Kind.RENEWAL, Application.Kind.CHANGE):
+        if renews is None or renews.fixed_source.unit_id != unit.pk:
+            raise DomainError(_("Choose the permit to renew or change."), field="renews")
+        if renews.status != Permit.Status.VALID:
+            raise DomainError(_("Permit %(n)s is %(s)s: apply anew instead.") % {
+                "n": renews.number, "s": renews.get_status_display()}, field="renews", status=409)
+        if kind == Application.Kind.RENEWAL and today > renews.valid_until:
+            raise DomainError(
+                _("Permit %(n)s expired on %(d)s: a renewal must be applied for before expiry; apply anew.")
+                % {"n": renews.number, "d": renews.valid_until.isoformat()}, field="renews", status=409)
+    if Application.objects.filter(fixed_source=source, status__in=OPEN).exists():
+        raise DomainError(_("This source already has an open application: finish or withdraw it first."),
+                          field="kind", status=409)
+    basic = {"unit_name": unit.name, "address": source.address or unit.address,
+             "legal_representative": unit.legal_representative, "contact_name": unit.contact_name,
+             "contact_phone": unit.contact_phone, "production_description": "",
+             "industry_codes": " ".join(unit_industry_codes(unit))}
+    application = Application(fixed_source=source, kind=kind, renews=renews, created_by=user,
+                              management_class=classification.management_class, basic_info=basic)
+    if renews is not None:
+        application.basic_info = {**renews.content.get("basic_info", {}), **basic}
+        application.monitoring_plan = renews.content.get("monitoring_plan", "")
+    _record(application, user)
+    try:
+        with transaction.atomic():
+            application.save()
+    except IntegrityError as e:  # a second open application raced this one
+        raise DomainError(_("This source already has an open application: finish or withdraw it first."),
+                          field="kind", status=409) from e
+    if renews is not None:
+        _copy_outlets(renews.content.get("outlets", []), application)
+    return application
+
+
+def _copy_outlets(outlets: list[dict], application: Application) -> None:
+    for outlet in outlets:
+        row = Outlet.objects.create(application=application, code=outlet["code"], name=outlet["name"],
+                                    medium=outlet["code"][1:2], destination=outlet.get("destination", ""))
+        PollutantLimit.objects.bulk_create([
+            PollutantLimit(outlet=row, pollutant=lim["pollutant"],
+                           concentration=lim.get("concentration") or None,
+                           concentration_unit=lim.get("concentration_unit", ""),
+                           annual_quantity=lim.get("annual_quantity") or None, standard=lim.get("standard", ""))
+            for lim in outlet.get("limits", [])
+        ])
+
+
+@transaction.atomic
+def application_update(*, user, application: Application, data: dict[str, Any]) -> Application:
+    """Edit a draft: basic information, facilities, outlets with their limits, the monitoring
+    plan, the disclosure dates, whether an on-site check is asked for. Only drafts change."""
+    application = _locked(application)
+    if not scopes.can_declare_for_unit(user, application.fixed_source.unit):
+        raise PermissionDenied
+    if application.status != S.DRAFT:
+        raise DomainError(_("A submitted application is never changed; corrections are a new version."),
+                          field="status", status=409)
+    errors = FieldErrors()
+    basic = dict(application.basic_info)
+    for name, max_length in BASIC_FIELDS.items():
+        if name in data:
+            value = str(data.get(name) or "").strip()
+            if len(value) > max_length:
+                errors.add(name, _("At most %(n)d characters (this has %(m)d).") % {"n": max_length, "m": len(value)})
+            basic[name] = value
+    if "facilities" in data:
+        facilities = data.get("facilities") or []
+        if not isinstance(facilities, list) or not all(isinstance(f, dict) for f in facilities):
+            errors.add("facilities", _("List the facilities as name, kind and capacity."))
+        else:
+            application.facilities = [
+                {"name": str(f.get("name") or "")[:100], "kind": str(f.get("kind") or "")[:40],
+                 "capacity": str(f.get("capacity") or "")[:60]} for f in facilities if f.get("name")]
+    if "monitoring_plan" in data:
+        application.monitoring_plan = str(data.get("monitoring_plan") or "").strip()[:5000]
+    for name in ("public_notice_from", "public_notice_to"):
+        if name in data:
+            setattr(application, name, _date(errors, name, data.get(name)))
+    if "onsite_check" in data:
+        application.onsite_check = bool(data.get("onsite_check"))
+    outlets = None
+    if "outlets" in data:
+        try:
+            outlets = clean_outlets(data["outlets"])
+        except DomainError as e:
+            for field, messages in e.errors.items():
+                for message in messages:
+                    errors.add(field, message)
+    errors.raise_if_any()
+    application.basic_info = basic
+    _record(application, user)
+    application.save()
+    if outlets is not None:
+        application.outlets.all().delete()
+        _copy_outlets(outlets, application)
+    return application
+
+
+def _date(errors: FieldErrors, field: str, raw: Any) -> date | None:
+    if raw in (None, ""):
+        return None
+    if isinstance(raw, date):
+        return raw
+    try:
+        return date.fromisoformat(str(raw))
+    except ValueError:
+        errors.add(field, _("Enter a date as YYYY-MM-DD."))
+        return None
+
+
+def completeness(application: Application, on: date) -> dict[str, list[str]]:
+    """What a submission lacks: every missing material at once (条例 Art. 9 (4): one notice)."""
+    errors: dict[str, list[str]] = {}
+
+    def add(field: str, message: str) -> None:
+        errors.setdefault(field, []).append(message)
+
+    for name in ("unit_name", "address", "legal_representative", "contact_name", "contact_phone",
+                 "production_description"):
+        if not str(application.basic_info.get(name) or "").strip():
+            add(name, _("This field is required."))
+    if not application.facilities:
+        add("facilities", _("List the production and treatment facilities."))
+    outlets = list(application.outlets.prefetch_related("limits"))
+    if not outlets:
+        add("outlets", _("List at least one outlet with its pollutants."))
+    for outlet in outlets:
+        if not outlet.limits.all():
+            add("outlets", _("Outlet %(code)s has no pollutant limits.") % {"code": outlet.code})
+    if not application.monitoring_plan.strip():
+        add("monitoring_plan", _("The self-monitoring plan is required."))
+    if application.management_class == ManagementClass.KEY:
+        _check_disclosure(application, on, add)
+    return errors
+
+
+def _check_disclosure(application: Application, on: date, add) -> None:
+    """Key management: the unit discloses before applying (条例 Art. 8 (一)); under 办法2018
+    Art. 25 the disclosure lasts at least five working days."""
+    start, end = application.public_notice_from, application.public_notice_to
+    days, article = law.key_public_notice_days(on)
+    if start is None:
+        add("public_notice_from", _("Key management: disclose the application before submitting it (%(a)s).")
+            % {"a": article})
+        return
+    if start > on or (end and end > on):
+        add("public_notice_from", _("The disclosure must come before the submission."))
+    if days:
+        last = end or on
+        counted = workdays.days_between(start - timedelta(days=1), last, workdays.DayBasis.WORKING, calendar())
+        if counted < days:
+            add("public_notice_to", _("The disclosure lasted %(n)d working days; %(a)s requires at least %(m)d.")
+                % {"n": counted, "a": article, "m": days})
+
+
+# Moves ---------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def application_submit(*, user, application: Application, on: date | None = None) -> Application:
+    application = _locked(application)
+    _check_move(user, application, "submit")
+    today = _today(on)
+    missing = completeness(application, today)
+    if missing:
+        raise DomainError(errors=missing)
+    application.status = S.SUBMITTED
+    application.submitted_at = timezone.now()
+    application.received_on = today
+    _record(application, user)
+    application.save()
+    _step(application, "submit", S.DRAFT, user, today)
+    return application
+
+
+def acceptance_clock(application: Application, today: date) -> workdays.ClockState:
+    limit = law.acceptance_notice_limit(application.received_on)
+    return workdays.clock(application.received_on, limit.days, limit.basis, max(today, application.received_on),
+                          calendar=calendar())
+
+
+@transaction.atomic
+def application_return(*, user, application: Application, missing: str, on: date | None = None) -> Application:
+    """The one notice of all missing materials, within the acceptance-notice limit; afterwards the
+    application counts as accepted on receipt (条例 Art. 9 (4))."""
+    application = _locked(application)
+    _check_move(user, application, "return")
+    today = _today(on)
+    if not (missing or "").strip():
+        raise DomainError(_("List every missing material in one notice."), field="missing")
+    state = acceptance_clock(application, today)
+    if state.overdue:
+        raise DomainError(
+            _("The notice limit ended on %(d)s: the application counts as accepted on the day it was received.")
+            % {"d": state.due.isoformat()}, field="status", status=409)
+    application.status = S.RETURNED
+    _record(application, user, missing)
+    application.save()
+    _step(application, "return", S.SUBMITTED, user, today, missing.strip())
+    return application
+
+
+@transaction.atomic
+def application_revise(*, user, application: Application, on: date | None = None) -> Application:
+    """Complete the materials: a new draft version; the returned one is kept as it was, superseded."""
+    application = _locked(application)
+    _check_move(user, application, "revise")
+    today = _today(on)
+    application.status = S.SUPERSEDED
+    _record(application, user)
+    application.save()
+    _step(application, "revise", S.RETURNED, user, today)
+    new = Application.objects.get(pk=application.pk)
+    new.pk = None
+    new.id = None
+    new.status = S.DRAFT
+    new.version = application.version + 1
+    new.previous = application
+    new.submitted_at = new.received_on = None
+    new.created_by = user
+    _record(new, user)
+    new.save()
+    outlets = [{"code": o.code, "name": o.name, "destination": o.destination,
+                "limits": [{"pollutant": lim.pollutant, "concentration": lim.concentration,
+                            "concentration_unit": lim.concentration_unit, "annual_quantity": lim.annual_quantity,
+                            "standard": lim.standard} for lim in o.limits.all()]}
+               for o in application.outlets.prefetch_related("limits")]
+    _copy_outlets(outlets, new)
+    return new
+
+
+@transaction.atomic
+def application_accept(*, user, application: Application, on: date | None = None,
+                       deemed: bool = False) -> Application:
+    application = _locked(application)
+    if not deemed:
+        _check_move(user, application, "accept")
+    today = _today(on)
+    application.status = S.ACCEPTED
+    application.accepted_on = application.received_on if deemed else today
+    application.deemed_accepted = deemed
+    application.reviewer = application.reviewer or (user if getattr(user, "pk", None) else None)
+    _record(application, user)
+    application.save()
+    _step(application, "deemed_accept" if deemed else "accept", S.SUBMITTED,
+          user if getattr(user, "pk", None) else None, today)
+    return application
+
+
+def deem_accepted(*, today: date | None = None) -> int:
+    """Submitted applications past the acceptance-notice limit count as accepted on receipt."""
+    today = _today(today)
+    count = 0
+    for application in Application.objects.filter(status=S.SUBMITTED).select_related("fixed_source__unit"):
+        if acceptance_clock(application, today).overdue:
+            application_accept(user=None, application=application, on=today, deemed=True)
+            count += 1
+    return count
+
+
+def _reasons(reasons: str) -> str:
+    reasons = (reasons or "").strip()
+    if not reasons:
+        raise DomainError(_("Give the reasons in writing."), field="reasons")
+    return reasons[:5000]
+
+
+@transaction.atomic
+def application_decline(*, user, application: Application, action: str, reasons: str,
+                        on: date | None = None) -> Application:
+    """Do not accept (条例 Art. 9) or refuse (条例 Art. 12), each with written reasons."""
+    if action not in ("not_accept", "refuse"):
+        raise DomainError(_("Unknown action."), field="action")
+    application = _locked(application)
+    move = _check_move(user, application, action)
+    reasons = _reasons(reasons)
+    today = _today(on)
+    source = application.status
+    application.status = move.target
+    application.decision_reasons = reasons
+    application.decided_on = today
+    application.reviewer = user
+    _record(application, user, reasons)
+    application.save()
+    _step(application, action, source, user, today, reasons)
+    return application
+
+
+@transaction.atomic
+def application_notice(*, user, application: Application, start: date, end: date,
+                       on: date | None = None) -> Application:
+    application = _locked(application)
+    _check_move(user, application, "notice")
+    if end < start:
+        raise DomainError(_("The notice ends before it starts."), field="end")
+    today = _today(on)
+    application.status = S.NOTICE
+    _record(application, user)
+    application.save()
+    _step(application, "notice", S.ACCEPTED, user, today, f"{start.isoformat()} – {end.isoformat()}")
+    return application
+
+
+@transaction.atomic
+def application_extend(*, user, application: Application, approval: str, on: date | None = None) -> Application:
+    """One extension of 10 days, approved by the head of the authority (许可法 Art. 42)."""
+    application = _locked(application)
+    _check_move(user, application, "extend")
+    if application.extension_days:
+        raise DomainError(_("The decision limit can be extended once only."), field="status", status=409)
+    if not (approval or "").strip():
+        raise DomainError(_("Name the head who approved the extension and the reason given to the applicant."),
+                          field="approval")
+    application.extension_days = law.extension_limit().days
+    _record(application, user, approval)
+    application.save()
+    _step(application, "extend", application.status, user, _today(on), approval.strip())
+    return application
+
+
+def decision_clock(application: Application, today: date) -> workdays.ClockState:
+    limit = law.decision_limit(application.accepted_on, application.management_class, application.onsite_check)
+    stopped = application.decided_on if application.status not in (S.ACCEPTED, S.NOTICE) else None
+    return workdays.clock(application.accepted_on, limit.days, limit.basis,
+                          max(today, stopped or application.accepted_on, application.accepted_on),
+                          extension_days=application.extension_days, stopped_on=stopped, calendar=calendar())
+
+
+@transaction.atomic
+def application_approve(*, user, application: Application, on: date | None = None) -> Application:
+    application = _locked(application)
+    move = _check_move(user, application, "approve")
+    today = _today(on)
+    source = application.status
+    application.status = move.target
+    application.decided_on = today
+    application.reviewer = user
+    _record(application, user)
+    application.save()
+    _step(application, "approve", source, user, today)
+    return application
+
+
+def default_report_cadence(management_class: str) -> list[dict[str, str]]:
+    """The cadence written on a new permit; the rule by class was NOT FOUND in a text we hold, so
+    it comes from the setting PERMIT_REPORT_CADENCE (shown as unconfirmed)."""
+    kinds = settings.PERMIT_REPORT_CADENCE.get(management_class, ["annual"])
+    return [{"kind": k, "label": str(REPORT_KIND_LABELS.get(k, k))} for k in kinds]
+
+
+REPORT_KIND_LABELS = {
+    "annual": gettext_lazy("annual"), "semiannual": gettext_lazy("semi-annual"),
+    "quarterly": gettext_lazy("quarterly"), "monthly": gettext_lazy("monthly"),
+}
+
+
+@transaction.atomic
+def application_issue(*, user, application: Application, national_number: str = "",
+                      on: date | None = None) -> Permit:
+    """Issue the permit: its number (the fixed-source code, HJ 608-2017; the national platform's
+    number stored as given, 条例 Art. 12), validity by the rules in force on the decision date,
+    the content frozen from the application. A changed or renewed permit replaces the old one."""
+    application = _locked(application)
+    _check_move(user, application, "issue")
+    today = _today(on)
+    national_number = (national_number or "").strip().upper()[:40]
+    decided = application.decided_on
+    renewal = application.kind == Application.Kind.RENEWAL
+    years, basis = law.validity_years(decided, renewal=renewal)
+    if application.renews_id and application.kind == Application.Kind.CHANGE:
+        valid_until = application.renews.valid_until  # a change keeps the term
+    else:
+        valid_until = _years_after(decided, years) - timedelta(days=1)
+    if application.renews_id:
+        old = Permit.objects.select_for_update().get(pk=application.renews_id)
+        if old.status == Permit.Status.VALID:
+            old.status = Permit.Status.SUPERSEDED
+            old.ended_on = today
+            old.end_reason = str(Application.Kind(application.kind).label)
+            _record(old, user)
+            old.save()
+    unit = application.fixed_source.unit
+    permit = Permit(
+        fixed_source=application.fixed_source, application=application,
+        number=application.fixed_source.code(settings.PERMIT_SOURCE_LETTER), national_number=national_number,
+        management_class=application.management_class, decided_on=decided, valid_from=decided,
+        valid_until=valid_until, validity_basis=basis, issued_by=user,
+        content=permit_content(application, unit), report_cadence=default_report_cadence(application.management_class),
+    )
+    _record(permit, user)
+    permit.save()
+    application.status = S.ISSUED
+    _record(application, user)
+    application.save()
+    _step(application, "issue", S.APPROVED, user, today, permit.number)
+    return permit
+
+
+def _years_after(day: date, years: int) -> date:
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:
+        return day.replace(year=day.year + years, day=28)
+
+
+def permit_content(application: Application, unit: Unit) -> dict[str, Any]:
+    from zhengtong.registry.models import Industry
+
+    codes = application.basic_info.get("industry_codes", "").split()
+    names = dict(Industry.objects.filter(code__in=codes).values_list("code", "name"))
+    return {
+        "unit_name": application.basic_info.get("unit_name", unit.name), "uscc": unit.uscc,
+        "address": application.basic_info.get("address", ""),
+        "legal_representative": application.basic_info.get("legal_representative", ""),
+        "industries": [f"{c} {names.get(c, '')}".strip() for c in codes], "industry_codes": " ".join(codes),
+        "authority": settings.PERMIT_AUTHORITY_NAME, "basic_info": application.basic_info,
+        "facilities": application.facilities, "monitoring_plan": application.monitoring_plan,
+        "outlets": [
+            {"code": o.code, "name": o.name, "medium": o.medium, "destination": o.destination,
+             "limits": [{"pollutant": lim.pollutant,
+                         "concentration": _plain(lim.concentration), "concentration_unit": lim.concentration_unit,
+                         "annual_quantity": _plain(lim.annual_quantity), "standard": lim.standard}
+                        for lim in o.limits.all()]}
+            for o in application.outlets.prefetch_related("limits")
+        ],
+        "duties": [str(d) for d in PERMIT_DUTIES],
+    }
+
+
+def _plain(value: Decimal | None) -> str:
+    if value is None:
+        return ""
+    return format(value.normalize(), "f")
+
+
+# What 条例 Art. 13 says a permit records besides its limits (quoted in permit-rules.md §5).
+PERMIT_DUTIES = (
+    gettext_lazy("Self-monitoring, ledger records and compliance reports as this permit requires (条例 Art. 13 (8))."),
+    gettext_lazy("Keep ledgers and raw monitoring records for at least 5 years (条例 Arts. 19, 21)."),
+    gettext_lazy("Submit compliance reports with the content, cadence and timing this permit sets (条例 Art. 22)."),
+)
+
+
+@transaction.atomic
+def application_withdraw(*, user, application: Application, on: date | None = None) -> Application:
+    application = _locked(application)
+    move = _check_move(user, application, "withdraw")
+    source = application.status
+    application.status = move.target
+    _record(application, user)
+    application.save()
+    _step(application, "withdraw", source, user, _today(on))
+    return application
+
+
+# Permits after issue ----------------------------------------------------------------------------
+
+
+@transaction.atomic
+def permit_end(*, user, permit: Permit, action: str, reason: str, on: date | None = None) -> Permit:
+    """Revoke (by the authority) or cancel (the unit closes, or the authority cancels) a permit."""
+    permit = Permit.objects.select_for_update().select_related("fixed_source__unit").get(pk=permit.pk)
+    unit = permit.fixed_source.unit
+    if action == "revoke":
+        if not scopes.can_review_permits(user, unit):
+            raise PermissionDenied
+        target = Permit.Status.REVOKED
+    elif action == "cancel":
+        if not (scopes.can_review_permits(user, unit) or scopes.can_declare_for_unit(user, unit)):
+            raise PermissionDenied
+        target = Permit.Status.CANCELLED
+    else:
+        raise DomainError(_("Unknown action."), field="action")
+    if permit.status != Permit.Status.VALID:
+        raise DomainError(_("Permit %(n)s is %(s)s already.") % {"n": permit.number, "s": permit.get_status_display()},
+                          field="status", status=409)
+    reason = (reason or "").strip()
+    if not reason:
+        raise DomainError(_("Give the reason."), field="reason")
+    permit.status = target
+    permit.ended_on = _today(on)
+    permit.end_reason = reason[:300]
+    _record(permit, user, reason)
+    permit.save()
+    return permit
+
+
+def expire_permits(*, today: date | None = None) -> int:
+    """Valid permits past their last day become expired (daily job)."""
+    today = _today(today)
+    count = 0
+    for permit in Permit.objects.filter(status=Permit.Status.VALID, valid_until__lt=today):
+        permit.status = Permit.Status.EXPIRED
+        permit.ended_on = permit.valid_until + timedelta(days=1)
+        permit.end_reason = "expired"
+        permit.save()
+        count += 1
+    return count
+
+
+def unit_sources(unit: Unit) -> list[FixedSource]:
+    return list(FixedSource.objects.filter(unit=unit))
