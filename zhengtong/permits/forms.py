@@ -75,3 +75,65 @@ class CancelForm(forms.Form):
 class PublicSearchForm(forms.Form):
     q = forms.CharField(label=_("Name, code or number"), required=False, max_length=100)
     industry = forms.CharField(label=_("Industry code"), required=False, max_length=4)
+
+
+class ApplicationForm(forms.Form):
+    """The draft's text fields; facilities and outlet limits come as table rows (see views)."""
+
+    unit_name = forms.CharField(label=_("Unit name"), max_length=200, required=False)
+    address = forms.CharField(label=_("Production address"), max_length=200, required=False)
+    legal_representative = forms.CharField(label=_("Legal representative"), max_length=50, required=False)
+    contact_name = forms.CharField(label=_("Contact"), max_length=50, required=False)
+    contact_phone = forms.CharField(label=_("Contact phone"), max_length=30, required=False)
+    production_description = forms.CharField(label=_("Production (products, capacity, processes)"),
+                                             required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    monitoring_plan = forms.CharField(label=_("Self-monitoring plan"), required=False,
+                                      widget=forms.Textarea(attrs={"rows": 4}))
+    public_notice_from = forms.DateField(label=_("Disclosed from (key management)"), required=False,
+                                         widget=forms.DateInput(attrs={"type": "date"}))
+    public_notice_to = forms.DateField(label=_("Disclosed until"), required=False,
+                                       widget=forms.DateInput(attrs={"type": "date"}))
+    onsite_check = forms.BooleanField(label=_("An on-site check is needed (45 days, key management)"),
+                                      required=False)
+
+
+FACILITY_COLUMNS = ("name", "kind", "capacity")
+LIMIT_COLUMNS = ("code", "name", "destination", "pollutant", "concentration", "concentration_unit",
+                 "annual_quantity", "standard")
+
+
+def table_rows(data, prefix: str, columns: tuple[str, ...]) -> list[dict[str, str]]:
+    """Rows of a table of inputs named ``prefix-<n>-<column>``; empty rows are dropped."""
+    rows = []
+    n = 0
+    while f"{prefix}-{n}-{columns[0]}" in data:
+        row = {c: (data.get(f"{prefix}-{n}-{c}") or "").strip() for c in columns}
+        if any(row.values()):
+            rows.append(row)
+        n += 1
+    return rows
+
+
+def outlets_from_rows(rows: list[dict[str, str]]) -> list[dict]:
+    """One row per pollutant limit, grouped into outlets by outlet code, in the order given."""
+    outlets: dict[str, dict] = {}
+    for row in rows:
+        code = row["code"].upper()
+        outlet = outlets.setdefault(code, {"code": code, "name": row["name"], "destination": row["destination"],
+                                           "limits": []})
+        outlet["name"] = outlet["name"] or row["name"]
+        outlet["destination"] = outlet["destination"] or row["destination"]
+        if row["pollutant"] or row["concentration"] or row["annual_quantity"]:
+            outlet["limits"].append({k: row[k] for k in ("pollutant", "concentration", "concentration_unit",
+                                                         "annual_quantity", "standard")})
+    return list(outlets.values())
+
+
+class MoveForm(forms.Form):
+    """Whatever a move needs besides the click."""
+
+    note = forms.CharField(label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    start = forms.DateField(label=_("Notice from"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    end = forms.DateField(label=_("Notice until"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    national_number = forms.CharField(label=_("Number from the national platform (if issued there)"),
+                                      max_length=40, required=False)

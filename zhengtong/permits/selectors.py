@@ -342,3 +342,77 @@ def public_records(*, q: str = "", industry: str = "") -> list[PublicRecord]:
                                     p.content.get("industry_codes", ""), unit.county.name,
                                     p.decided_on, p.valid_until, p.management_class))
     return sorted(records, key=lambda r: (r.unit_name, r.kind))
+
+
+# Applications and permits -----------------------------------------------------------------------
+
+
+def _permit_units(user):
+    return Unit.objects.filter(scopes.units_q(user))
+
+
+def application_list(*, user, status: str = "", q: str = ""):
+    from zhengtong.permits.models import Application
+
+    qs = Application.objects.filter(fixed_source__unit__in=_permit_units(user)).select_related(
+        "fixed_source__unit__county")
+    if status == "open":
+        qs = qs.filter(status__in=["submitted", "accepted", "notice", "approved"])
+    elif status:
+        qs = qs.filter(status=status)
+    if q:
+        qs = qs.filter(Q(fixed_source__unit__name__icontains=q) | Q(fixed_source__unit__uscc__istartswith=q.upper()))
+    return qs.exclude(status="superseded")
+
+
+def application_get(*, user, pk):
+    from zhengtong.permits.models import Application
+    from zhengtong.registry.selectors import _get_or_404
+
+    qs = Application.objects.filter(fixed_source__unit__in=_permit_units(user)).select_related(
+        "fixed_source__unit__county", "renews", "previous")
+    return _get_or_404(qs, pk)
+
+
+def permit_get(*, user, pk):
+    from zhengtong.permits.models import Permit
+    from zhengtong.registry.selectors import _get_or_404
+
+    qs = Permit.objects.filter(fixed_source__unit__in=_permit_units(user)).select_related(
+        "fixed_source__unit__county", "application", "issued_by")
+    return _get_or_404(qs, pk)
+
+
+def unit_permits(unit: Unit):
+    from zhengtong.permits.models import Permit
+
+    return Permit.objects.filter(fixed_source__unit=unit)
+
+
+def unit_applications(unit: Unit):
+    from zhengtong.permits.models import Application
+
+    return Application.objects.filter(fixed_source__unit=unit).exclude(status="superseded")
+
+
+def application_clock(application, today) -> dict[str, Any] | None:
+    """The statutory clock the application is on now, as a page shows it."""
+    from zhengtong.permits import law, workflow
+
+    if application.status == "submitted":
+        limit = law.acceptance_notice_limit(application.received_on)
+        state = workflow.acceptance_clock(application, today)
+        label = _("Notice of missing materials")
+    elif application.status in ("accepted", "notice", "approved", "issued", "refused"):
+        if application.accepted_on is None:
+            return None
+        limit = law.decision_limit(application.accepted_on, application.management_class, application.onsite_check)
+        state = workflow.decision_clock(application, today)
+        label = _("Decision")
+    else:
+        return None
+    return {
+        "label": label, "state": state, "status": state.status(), "article": limit.article,
+        "limit_confirmed": limit.confirmed, "basis": state.basis,
+        "basis_label": _("working days") if state.basis == "working" else _("calendar days"),
+    }

@@ -14,5 +14,13 @@ urlpatterns = [
     path("registrations/<int:pk>/", views.registration_detail, name="registration"),
     path("registrations/<int:pk>/cancel/", views.registration_cancel, name="registration_cancel"),
     path("campaign/", views.campaign, name="campaign"),
+    path("units/<int:pk>/apply/", views.application_start, name="application_start"),
+    path("applications/", views.application_list, name="applications"),
+    path("applications/<int:pk>/", views.application_detail, name="application"),
+    path("applications/<int:pk>/edit/", views.application_edit, name="application_edit"),
+    path("applications/<int:pk>/<str:action>/", views.application_move, name="application_move"),
+    path("permits/<int:pk>/", views.permit_detail, name="permit"),
+    path("permits/<int:pk>/certificate-<str:copy>.pdf", views.permit_certificate, name="permit_certificate"),
+    path("permits/<int:pk>/end/", views.permit_end, name="permit_end"),
     path("public/", views.public_list, name="public"),
 ]

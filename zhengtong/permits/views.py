@@ -1,22 +1,35 @@
 """Permit pages: parse the request, call a selector or a service, render."""
 
 import time
+from datetime import timedelta
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from zhengtong.accounts import scopes
-from zhengtong.permits import selectors, services
+from zhengtong.permits import law, selectors, services, workflow
 from zhengtong.permits.catalogue import CLASSES, load_catalogue
-from zhengtong.permits.forms import CancelForm, CatalogueFilterForm, FactsForm, PublicSearchForm, RegistrationForm
-from zhengtong.permits.models import CatalogueEntry, Classification, ManagementClass
+from zhengtong.permits.forms import (
+    FACILITY_COLUMNS,
+    LIMIT_COLUMNS,
+    ApplicationForm,
+    CancelForm,
+    CatalogueFilterForm,
+    FactsForm,
+    MoveForm,
+    PublicSearchForm,
+    RegistrationForm,
+    outlets_from_rows,
+    table_rows,
+)
+from zhengtong.permits.models import Application, CatalogueEntry, Classification, ManagementClass, Permit
 from zhengtong.registry import selectors as registry_selectors
 from zhengtong.registry.errors import DomainError
 from zhengtong.registry.forms import apply_errors
@@ -77,11 +90,15 @@ def unit_permits(request, pk: int):
     unit = registry_selectors.unit_get(user=request.user, pk=pk)
     classification = Classification.objects.filter(unit=unit).first()
     facts = selectors.unit_facts(unit)
+    applications = list(selectors.unit_applications(unit))
     return render(request, "permits/unit.html", {
         "unit": unit, "nav_active": "permits",
         "explained": selectors.classification_explained(classification),
         "facts": [selectors._fact_display(k, v) for k, v in facts.items()],
         "can_declare": scopes.can_declare_for_unit(request.user, unit),
+        "permits": selectors.unit_permits(unit), "registrations": selectors.unit_registrations(unit),
+        "applications": applications,
+        "open_application": any(a.status in workflow.OPEN for a in applications),
     })
 
 
@@ -198,3 +215,190 @@ def public_list(request):
     return render(request, "permits/public.html", {
         "filters": form, "page": Paginator(rows, 50).get_page(request.GET.get("page")), "query": query,
         "nav_active": "permits"})
+
+
+# Applications --------------------------------------------------------------------------------
+
+MOVE_SERVICES = {
+    "submit": lambda user, app, form: workflow.application_submit(user=user, application=app),
+    "return": lambda user, app, form: workflow.application_return(user=user, application=app,
+                                                                  missing=form.cleaned_data["note"]),
+    "revise": lambda user, app, form: workflow.application_revise(user=user, application=app),
+    "accept": lambda user, app, form: workflow.application_accept(user=user, application=app),
+    "not_accept": lambda user, app, form: workflow.application_decline(
+        user=user, application=app, action="not_accept", reasons=form.cleaned_data["note"]),
+    "notice": lambda user, app, form: workflow.application_notice(
+        user=user, application=app, start=form.cleaned_data["start"] or timezone.localdate(),
+        end=form.cleaned_data["end"] or timezone.localdate()),
+    "extend": lambda user, app, form: workflow.application_extend(user=user, application=app,
+                                                                  approval=form.cleaned_data["note"]),
+    "approve": lambda user, app, form: workflow.application_approve(user=user, application=app),
+    "refuse": lambda user, app, form: workflow.application_decline(
+        user=user, application=app, action="refuse", reasons=form.cleaned_data["note"]),
+    "issue": lambda user, app, form: workflow.application_issue(
+        user=user, application=app, national_number=form.cleaned_data["national_number"]),
+    "withdraw": lambda user, app, form: workflow.application_withdraw(user=user, application=app),
+}
+
+
+@login_required
+def application_list(request):
+    status = request.GET.get("status", "open" if scopes.can_review_permits(request.user) else "")
+    qs = selectors.application_list(user=request.user, status=status, q=request.GET.get("q", "").strip())
+    today = timezone.localdate()
+    page = Paginator(qs, 50).get_page(request.GET.get("page"))
+    rows = [(a, selectors.application_clock(a, today)) for a in page]
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(request, "permits/application_list.html", {
+        "page": page, "rows": rows, "status": status, "query": query, "nav_active": "permits",
+        "statuses": Application.Status.choices})
+
+
+@login_required
+@require_POST
+def application_start(request, pk: int):
+    unit = registry_selectors.unit_get(user=request.user, pk=pk)
+    renews = None
+    if request.POST.get("renews"):
+        renews = selectors.permit_get(user=request.user, pk=request.POST["renews"])
+    try:
+        application = workflow.application_create(user=request.user, unit=unit,
+                                                  kind=request.POST.get("kind", "first"), renews=renews)
+    except DomainError as e:
+        messages.error(request, e.message)
+        return redirect("permits:unit", pk=unit.pk)
+    return redirect("permits:application_edit", pk=application.pk)
+
+
+@login_required
+def application_detail(request, pk: int):
+    application = selectors.application_get(user=request.user, pk=pk)
+    today = timezone.localdate()
+    return render(request, "permits/application.html", {
+        "application": application, "nav_active": "permits",
+        "clock": selectors.application_clock(application, today),
+        "moves": [(name, workflow.MOVES[name].label) for name in workflow.allowed_moves(
+            user=request.user, application=application)],
+        "move_form": MoveForm(), "outlets": application.outlets.prefetch_related("limits"),
+        "steps": application.steps.select_related("by"), "missing": _missing(application, today),
+        "permit": getattr(application, "permit", None) if application.status == "issued" else None,
+    })
+
+
+def _missing(application, today):
+    if application.status != "draft":
+        return {}
+    return workflow.completeness(application, today)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def application_edit(request, pk: int):
+    application = selectors.application_get(user=request.user, pk=pk)
+    if not scopes.can_declare_for_unit(request.user, application.fixed_source.unit):
+        raise PermissionDenied
+    if application.status != "draft":
+        messages.error(request, _("A submitted application is never changed; corrections are a new version."))
+        return redirect("permits:application", pk=application.pk)
+    initial = {**application.basic_info, "monitoring_plan": application.monitoring_plan,
+               "public_notice_from": application.public_notice_from,
+               "public_notice_to": application.public_notice_to, "onsite_check": application.onsite_check}
+    form = ApplicationForm(request.POST or None, initial=initial)
+    facilities = table_rows(request.POST, "facility", FACILITY_COLUMNS) if request.method == "POST" \
+        else application.facilities
+    limit_rows = table_rows(request.POST, "limit", LIMIT_COLUMNS) if request.method == "POST" else [
+        {"code": o.code, "name": o.name, "destination": o.destination, **{
+            "pollutant": lim.pollutant, "concentration": workflow._plain(lim.concentration),
+            "concentration_unit": lim.concentration_unit, "annual_quantity": workflow._plain(lim.annual_quantity),
+            "standard": lim.standard}}
+        for o in application.outlets.prefetch_related("limits") for lim in o.limits.all()]
+    table_errors: list[str] = []
+    if request.method == "POST" and form.is_valid():
+        data = {**form.cleaned_data, "facilities": facilities, "outlets": outlets_from_rows(limit_rows)}
+        try:
+            workflow.application_update(user=request.user, application=application, data=data)
+        except DomainError as e:
+            table_errors = [f"{field}: {m}" for field, msgs in e.errors.items() for m in msgs
+                            if field.startswith(("outlets", "facilities"))]
+            apply_errors(form, DomainError(errors={k: v for k, v in e.errors.items()
+                                                   if not k.startswith(("outlets", "facilities"))}))
+        else:
+            messages.success(request, _("Draft saved."))
+            if request.POST.get("then") == "submit":
+                return _move(request, application, "submit")
+            return redirect("permits:application", pk=application.pk)
+    return render(request, "permits/application_form.html", {
+        "application": application, "form": form, "nav_active": "permits", "table_errors": table_errors,
+        "facilities": list(facilities) + [{}] * 3, "limit_rows": list(limit_rows) + [{}] * 5,
+        "facility_columns": FACILITY_COLUMNS, "limit_columns": LIMIT_COLUMNS,
+    })
+
+
+def _move(request, application, action: str):
+    form = MoveForm(request.POST)
+    form.is_valid()
+    try:
+        result = MOVE_SERVICES[action](request.user, application, form)
+    except DomainError as e:
+        for field, msgs in (e.errors or {"": [e.message]}).items():
+            for m in msgs:
+                messages.error(request, f"{field}: {m}" if field else m)
+        return redirect("permits:application", pk=application.pk)
+    messages.success(request, _("Done: %(action)s.") % {"action": workflow.MOVES[action].label})
+    if isinstance(result, Permit):
+        return redirect("permits:permit", pk=result.pk)
+    return redirect("permits:application", pk=result.pk)
+
+
+@login_required
+@require_POST
+def application_move(request, pk: int, action: str):
+    application = selectors.application_get(user=request.user, pk=pk)
+    if action not in MOVE_SERVICES:
+        raise Http404
+    return _move(request, application, action)
+
+
+# Permits -------------------------------------------------------------------------------------
+
+
+@login_required
+def permit_detail(request, pk: int):
+    permit = selectors.permit_get(user=request.user, pk=pk)
+    unit = permit.fixed_source.unit
+    lead, article, confirmed = law.renewal_lead_days(permit.valid_until)
+    return render(request, "permits/permit.html", {
+        "permit": permit, "nav_active": "permits", "unit": unit,
+        "renew_by": permit.valid_until - timedelta(days=lead), "renew_article": article,
+        "renew_confirmed": confirmed,
+        "can_review": scopes.can_review_permits(request.user, unit),
+        "can_declare": scopes.can_declare_for_unit(request.user, unit),
+        "history": registry_selectors.history_of(permit)[:20],
+    })
+
+
+@login_required
+def permit_certificate(request, pk: int, copy: str):
+    from zhengtong.permits.certificates import certificate_pdf
+
+    permit = selectors.permit_get(user=request.user, pk=pk)
+    if copy not in ("original", "duplicate"):
+        raise Http404
+    response = HttpResponse(certificate_pdf(permit, copy), content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="{permit.number}-{copy}.pdf"'
+    return response
+
+
+@login_required
+@require_POST
+def permit_end(request, pk: int):
+    permit = selectors.permit_get(user=request.user, pk=pk)
+    try:
+        workflow.permit_end(user=request.user, permit=permit, action=request.POST.get("action", ""),
+                            reason=request.POST.get("reason", ""))
+    except DomainError as e:
+        messages.error(request, e.message)
+    else:
+        messages.success(request, _("The permit has ended."))
+    return redirect("permits:permit", pk=permit.pk)

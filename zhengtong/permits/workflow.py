@@ -255,7 +255,7 @@ def application_create(*, user, unit: Unit, kind: str = Application.Kind.FIRST, 
     application = Application(fixed_source=source, kind=kind, renews=renews, created_by=user,
                               management_class=classification.management_class, basic_info=basic)
     if renews is not None:
-        application.basic_info = {**renews.content.get("basic_info", {}), **basic}
+        application.basic_info = {**renews.content.get("basic_info", {}), **{k: v for k, v in basic.items() if v}}
         application.monitoring_plan = renews.content.get("monitoring_plan", "")
     _record(application, user)
     try:

@@ -138,3 +138,88 @@ def test_the_public_list_needs_no_login_and_searches_by_number(client, world):
     body = client.get(reverse("permits:public"), {"q": unit.uscc[:10]}).content.decode()
     assert f"{unit.uscc}001P" in body
     assert f"{unit.uscc}001P" not in client.get(reverse("permits:public"), {"q": "不存在的单位"}).content.decode()
+
+
+def test_the_clerk_drafts_in_the_table_and_the_reviewer_issues(client, world):
+    from zhengtong.permits.models import Application, Permit
+
+    unit = world.unit_a
+    unit.industry = Industry.objects.get(code="2223")
+    unit.save()
+    UnitFacts.objects.create(unit=unit, facts={
+        "has_boiler": False, "has_furnace": False, "has_surface_treatment": False, "has_water_treatment": False,
+        "industrial_wastewater": True, "industrial_waste_gas": True, "in_industrial_building": True})
+    services.unit_classify(unit=unit)
+    login(client, world, Role.ENTERPRISE_CLERK)
+    response = client.post(reverse("permits:application_start", args=[unit.pk]))
+    application = Application.objects.get(fixed_source__unit=unit)
+    assert response["Location"] == reverse("permits:application_edit", args=[application.pk])
+    form = {"unit_name": unit.name, "address": "衡南县", "legal_representative": "王五", "contact_name": "赵六",
+            "contact_phone": "0734-1234567", "production_description": "涂布纸", "monitoring_plan": "每季度监测",
+            "facility-0-name": "涂布机", "facility-0-kind": "production", "facility-0-capacity": "1万吨",
+            "limit-0-code": "dw001", "limit-0-name": "总排口", "limit-0-destination": "市政管网",
+            "limit-0-pollutant": "化学需氧量", "limit-0-concentration": "500", "limit-0-concentration_unit": "mg/L",
+            "limit-0-annual_quantity": "3", "limit-0-standard": "GB 8978-1996",
+            "limit-1-code": "", "limit-1-name": "", "limit-1-destination": "", "limit-1-pollutant": "",
+            "limit-1-concentration": "", "limit-1-concentration_unit": "", "limit-1-annual_quantity": "",
+            "limit-1-standard": "", "then": "submit"}
+    bad = {**form, "limit-0-concentration_unit": ""}
+    response = client.post(reverse("permits:application_edit", args=[application.pk]), bad)
+    assert response.status_code == 200 and 'data-testid="table-errors"' in response.content.decode()
+    client.post(reverse("permits:application_edit", args=[application.pk]), form)
+    application.refresh_from_db()
+    assert application.status == "submitted"
+
+    login(client, world, Role.PERMIT_REVIEWER)
+    page = client.get(reverse("permits:applications")).content.decode()
+    assert unit.name in page and 'data-testid="clock"' in page
+    for action in ("accept", "approve", "issue"):
+        response = client.post(reverse("permits:application_move", args=[application.pk, action]))
+        assert response.status_code == 302, action
+    permit = Permit.objects.get(application=application)
+    body = client.get(reverse("permits:permit", args=[permit.pk])).content.decode()
+    assert permit.number in body and "化学需氧量" in body
+    pdf = client.get(reverse("permits:permit_certificate", args=[permit.pk, "duplicate"]))
+    assert pdf["Content-Type"] == "application/pdf" and pdf.content.startswith(b"%PDF")
+    assert client.get(reverse("permits:permit_certificate", args=[permit.pk, "other"])).status_code == 404
+    client.force_login(world.users[Role.ENTERPRISE_CLERK])
+    other_clerk_view = client.get(reverse("permits:permit", args=[permit.pk]))
+    assert other_clerk_view.status_code == 200  # the unit's own clerk
+
+
+def test_a_move_the_state_does_not_allow_is_shown_as_an_error(client, world):
+    from zhengtong.permits import workflow
+
+    unit = world.unit_a
+    unit.industry = Industry.objects.get(code="2221")
+    unit.save()
+    services.unit_classify(unit=unit)
+    application = workflow.application_create(user=world.users[Role.ENTERPRISE_CLERK], unit=unit)
+    login(client, world, Role.PERMIT_REVIEWER)
+    response = client.post(reverse("permits:application_move", args=[application.pk, "issue"]), follow=True)
+    assert response.status_code == 200
+    application.refresh_from_db()
+    assert application.status == "draft"
+    login(client, world, Role.ENTERPRISE_CLERK)
+    assert client.post(reverse("permits:application_move", args=[application.pk, "accept"])).status_code == 403
+
+
+def test_another_countys_users_cannot_reach_a_permit_or_its_certificate(client, world):
+    from zhengtong.permits.models import Application, FixedSource, Permit
+
+    unit = world.unit_a
+    source = FixedSource.objects.create(unit=unit, sequence=1)
+    application = Application.objects.create(fixed_source=source, management_class="key", status="issued",
+                                             created_by=world.users[Role.CITY_ADMIN])
+    permit = Permit.objects.create(fixed_source=source, application=application, number=f"{unit.uscc}001P",
+                                   management_class="key", decided_on=date(2020, 4, 1),
+                                   valid_from=date(2020, 4, 1), valid_until=date(2023, 3, 31),
+                                   validity_basis="x", issued_by=world.users[Role.CITY_ADMIN])
+    from zhengtong.testing import make_user
+
+    other = make_user("clerk-b", Role.ENTERPRISE_CLERK, unit=world.unit_b)
+    client.force_login(other)
+    for url in (reverse("permits:permit", args=[permit.pk]),
+                reverse("permits:permit_certificate", args=[permit.pk, "original"]),
+                reverse("permits:application", args=[application.pk])):
+        assert client.get(url).status_code == 404, url
