@@ -188,6 +188,9 @@ PERMIT_DECISION_DAYS_2018 = int(os.getenv("ZT_PERMIT_DECISION_DAYS_2018", "20"))
 # Compliance-report cadence written on a new permit, by class (NOT FOUND in HJ 944 / 办法2018).
 PERMIT_REPORT_CADENCE = json.loads(os.getenv(
     "ZT_PERMIT_REPORT_CADENCE", '{"key": ["annual", "quarterly"], "simplified": ["annual"]}'))
+# Day of the month after a report period ends by which the report is due (NOT FOUND in HJ 944;
+# a permit's requirements page shows the 15th).
+PERMIT_REPORT_DUE_DAY = int(os.getenv("ZT_PERMIT_REPORT_DUE_DAY", "15"))
 # The issuing authority printed on permits.
 PERMIT_AUTHORITY_NAME = os.getenv("ZT_PERMIT_AUTHORITY_NAME", "衡阳市生态环境局")
 # Registration validity in years (a local bureau's page says 5; no primary text read). 0 = none.

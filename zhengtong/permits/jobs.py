@@ -40,15 +40,17 @@ def send_reminders(today: date | None = None) -> str:
 
 def daily(today: date | None = None) -> str:
     """The permits app's daily run: applications past the acceptance-notice limit count as accepted
-    on receipt, permits past their term expire, renewal and deadline reminders go out."""
-    from zhengtong.permits import workflow
+    on receipt, permits past their term expire, renewal and deadline reminders go out, and
+    violations found open enforcement cases."""
+    from zhengtong.permits import compliance, workflow
 
     today = today or timezone.localdate()
     accepted = workflow.deem_accepted(today=today)
     expired = workflow.expire_permits(today=today)
     renewals = send_renewal_reminders(today)
+    cases = sum(compliance.enforcement_scan(today=today).values())
     return (f"{accepted} application(s) accepted by law, {expired} permit(s) expired, "
-            f"{renewals} renewal reminder(s), {send_reminders(today)}")
+            f"{renewals} renewal reminder(s), {cases} enforcement case(s) opened, {send_reminders(today)}")
 
 
 def send_renewal_reminders(today: date) -> int:

@@ -94,3 +94,59 @@ def key_public_notice_days(submitted: date) -> tuple[int, str]:
 
 
 UNCONFIRMED = _("rule text not confirmed")
+
+
+# Penalties (permit-rules.md §6) -------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Penalty:
+    key: str
+    text: str  # the law and article
+    covers: tuple[str, ...]  # EnforcementCase kinds
+    effective_from: date
+    effective_to: date | None
+    min_yuan: int
+    max_yuan: int
+    measures: tuple[str, ...]
+    per_instance: bool = False
+    medium: str = ""  # "W" water, "A" air, "" any
+
+
+MEASURES = {
+    "order_correction": _("Order correction"),
+    "restrict_production": _("Restrict production"),
+    "suspend": _("Suspend production for rectification"),
+    "cease_or_close": _("Cease business or close (serious cases, with the government's approval)"),
+}
+
+_MAIN = ("order_correction", "restrict_production", "suspend", "cease_or_close")
+
+PENALTIES = (
+    Penalty("water83", "水污染防治法 第八十三条", ("no_permit", "exceedance"), date(2018, 1, 1), None,
+            100_000, 1_000_000, _MAIN, medium="W"),
+    Penalty("air99", "大气污染防治法 第九十九条", ("no_permit", "exceedance"), date(2016, 1, 1), None,
+            100_000, 1_000_000, _MAIN, medium="A"),
+    Penalty("reg33", "排污许可管理条例 第三十三条", ("no_permit",), REGULATION_IN_FORCE, None,
+            200_000, 1_000_000, _MAIN),
+    Penalty("reg34", "排污许可管理条例 第三十四条", ("exceedance",), REGULATION_IN_FORCE, None,
+            200_000, 1_000_000, _MAIN),
+    Penalty("reg37", "排污许可管理条例 第三十七条（三）", ("late_report", "missing_report"), REGULATION_IN_FORCE, None,
+            5_000, 20_000, ("order_correction",), per_instance=True),
+    Penalty("reg43", "排污许可管理条例 第四十三条", ("no_registration",), REGULATION_IN_FORCE, None,
+            0, 50_000, ("order_correction",)),
+)
+
+
+def penalties_for(kind: str, on: date, medium: str = "") -> list[Penalty]:
+    """Every legal basis whose effective window covers the violation date; the officer picks one
+    and the choice is recorded (which prevails where bands differ is not settled by our texts)."""
+    return [
+        p for p in PENALTIES
+        if kind in p.covers and p.effective_from <= on and (p.effective_to is None or on <= p.effective_to)
+        and (not medium or not p.medium or p.medium == medium)
+    ]
+
+
+def penalty(key: str) -> Penalty | None:
+    return next((p for p in PENALTIES if p.key == key), None)

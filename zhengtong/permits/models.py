@@ -420,3 +420,113 @@ class Permit(models.Model):
 
     def __str__(self) -> str:
         return self.number
+
+
+class ComplianceReport(models.Model):
+    """执行报告: the unit's report of actual discharges for one period of its permit (条例 Art. 22).
+    Never changed after submission: a correction is a new version, the earlier one superseded."""
+
+    class Kind(models.TextChoices):
+        ANNUAL = "annual", _("Annual")
+        SEMIANNUAL = "semiannual", _("Semi-annual")
+        QUARTERLY = "quarterly", _("Quarterly")
+        MONTHLY = "monthly", _("Monthly")
+
+    class Status(models.TextChoices):
+        SUBMITTED = "submitted", _("Submitted")
+        SUPERSEDED = "superseded", _("Superseded by a correction")
+
+    permit = models.ForeignKey(Permit, models.PROTECT, related_name="reports", verbose_name=_("permit"))
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
+    period_start = models.DateField(_("period from"))
+    period_end = models.DateField(_("period to"))
+    version = models.PositiveSmallIntegerField(_("version"), default=1)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.SUBMITTED)
+    due = models.DateField(_("due"))
+    submitted_at = models.DateTimeField(_("submitted at"))
+    submitted_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+",
+                                     verbose_name=_("submitted by"))
+    stopped_production = models.BooleanField(_("production stopped in the period"), default=False)
+    notes = models.TextField(_("notes"), blank=True)
+    exceedances = models.JSONField(_("exceedances found"), default=list, blank=True)
+    correction_reason = models.CharField(_("reason for the correction"), max_length=300, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-period_end", "-version"]
+        verbose_name = _("compliance report")
+        verbose_name_plural = _("compliance reports")
+        constraints = [
+            models.UniqueConstraint(fields=["permit", "kind", "period_start", "version"], name="report_version_unique"),
+            models.UniqueConstraint(fields=["permit", "kind", "period_start"], condition=models.Q(status="submitted"),
+                                    name="report_one_current_per_period"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.permit_id} {self.kind} {self.period_start}"
+
+    @property
+    def is_late(self) -> bool:
+        return self.submitted_at.date() > self.due
+
+
+class ReportValue(models.Model):
+    """Actual discharge of one pollutant at one outlet in the period."""
+
+    report = models.ForeignKey(ComplianceReport, models.CASCADE, related_name="values")
+    outlet_code = models.CharField(_("outlet code"), max_length=5)
+    pollutant = models.CharField(_("pollutant"), max_length=60)
+    concentration = models.DecimalField(_("measured concentration (highest)"), max_digits=12, decimal_places=4,
+                                        null=True, blank=True)
+    concentration_unit = models.CharField(_("unit of concentration"), max_length=20, blank=True)
+    quantity = models.DecimalField(_("quantity in the period (t)"), max_digits=14, decimal_places=4,
+                                   null=True, blank=True)
+
+    class Meta:
+        ordering = ["outlet_code", "pollutant"]
+        verbose_name = _("reported value")
+        verbose_name_plural = _("reported values")
+
+    def __str__(self) -> str:
+        return f"{self.outlet_code} {self.pollutant}"
+
+
+class EnforcementCase(models.Model):
+    """A violation found, with its legal basis, measures and fine, on its path to closure."""
+
+    class Kind(models.TextChoices):
+        NO_PERMIT = "no_permit", _("Discharging without a permit")
+        NO_REGISTRATION = "no_registration", _("Registration not filed")
+        EXCEEDANCE = "exceedance", _("Not per the permit: limit exceeded")
+        LATE_REPORT = "late_report", _("Compliance report late")
+        MISSING_REPORT = "missing_report", _("Compliance report missing")
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("Open")
+        DECIDED = "decided", _("Penalty decided")
+        RECTIFYING = "rectifying", _("Under rectification")
+        CLOSED = "closed", _("Closed")
+
+    unit = models.ForeignKey(Unit, models.PROTECT, related_name="enforcement_cases", verbose_name=_("unit"))
+    kind = models.CharField(_("violation"), max_length=16, choices=Kind.choices)
+    reference = models.CharField(_("what it concerns"), max_length=120)
+    violation_date = models.DateField(_("violation date"))
+    details = models.TextField(_("details"), blank=True)
+    status = models.CharField(_("status"), max_length=12, choices=Status.choices, default=Status.OPEN, db_index=True)
+    basis = models.CharField(_("legal basis chosen"), max_length=40, blank=True)
+    measures = models.JSONField(_("measures"), default=list, blank=True)
+    fine = models.DecimalField(_("fine (yuan)"), max_digits=12, decimal_places=2, null=True, blank=True)
+    decided_on = models.DateField(_("decided on"), null=True, blank=True)
+    closed_on = models.DateField(_("closed on"), null=True, blank=True)
+    closing_note = models.TextField(_("closing note"), blank=True)
+    opened_at = models.DateTimeField(_("opened at"), auto_now_add=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-violation_date", "-id"]
+        verbose_name = _("enforcement case")
+        verbose_name_plural = _("enforcement cases")
+        constraints = [models.UniqueConstraint(fields=["unit", "kind", "reference"], name="case_once")]
+
+    def __str__(self) -> str:
+        return f"{self.unit_id} {self.kind} {self.reference}"

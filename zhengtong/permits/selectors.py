@@ -416,3 +416,33 @@ def application_clock(application, today) -> dict[str, Any] | None:
         "limit_confirmed": limit.confirmed, "basis": state.basis,
         "basis_label": _("working days") if state.basis == "working" else _("calendar days"),
     }
+
+
+# Reports and enforcement -------------------------------------------------------------------------
+
+
+def report_get(*, user, pk):
+    from zhengtong.permits.models import ComplianceReport
+    from zhengtong.registry.selectors import _get_or_404
+
+    qs = ComplianceReport.objects.filter(permit__fixed_source__unit__in=_permit_units(user)).select_related(
+        "permit__fixed_source__unit", "submitted_by")
+    return _get_or_404(qs, pk)
+
+
+def case_list(*, user, status: str = "", kind: str = ""):
+    from zhengtong.permits.models import EnforcementCase
+
+    qs = EnforcementCase.objects.filter(unit__in=Unit.objects.filter(scopes.units_q(user))).select_related(
+        "unit__county")
+    if status:
+        qs = qs.filter(status=status)
+    if kind:
+        qs = qs.filter(kind=kind)
+    return qs
+
+
+def case_get(*, user, pk):
+    from zhengtong.registry.selectors import _get_or_404
+
+    return _get_or_404(case_list(user=user), pk)

@@ -22,5 +22,10 @@ urlpatterns = [
     path("permits/<int:pk>/", views.permit_detail, name="permit"),
     path("permits/<int:pk>/certificate-<str:copy>.pdf", views.permit_certificate, name="permit_certificate"),
     path("permits/<int:pk>/end/", views.permit_end, name="permit_end"),
+    path("permits/<int:pk>/report/", views.report_file, name="report_file"),
+    path("reports/<int:pk>/", views.report_detail, name="report"),
+    path("cases/", views.case_list, name="cases"),
+    path("cases/scan/", views.case_scan, name="case_scan"),
+    path("cases/<int:pk>/", views.case_detail, name="case"),
     path("public/", views.public_list, name="public"),
 ]

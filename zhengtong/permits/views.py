@@ -1,7 +1,7 @@
 """Permit pages: parse the request, call a selector or a service, render."""
 
 import time
-from datetime import timedelta
+from datetime import date, timedelta
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from zhengtong.accounts import scopes
-from zhengtong.permits import law, selectors, services, workflow
+from zhengtong.permits import compliance, law, selectors, services, workflow
 from zhengtong.permits.catalogue import CLASSES, load_catalogue
 from zhengtong.permits.forms import (
     FACILITY_COLUMNS,
@@ -29,7 +29,14 @@ from zhengtong.permits.forms import (
     outlets_from_rows,
     table_rows,
 )
-from zhengtong.permits.models import Application, CatalogueEntry, Classification, ManagementClass, Permit
+from zhengtong.permits.models import (
+    Application,
+    CatalogueEntry,
+    Classification,
+    EnforcementCase,
+    ManagementClass,
+    Permit,
+)
 from zhengtong.registry import selectors as registry_selectors
 from zhengtong.registry.errors import DomainError
 from zhengtong.registry.forms import apply_errors
@@ -375,6 +382,8 @@ def permit_detail(request, pk: int):
         "can_review": scopes.can_review_permits(request.user, unit),
         "can_declare": scopes.can_declare_for_unit(request.user, unit),
         "history": registry_selectors.history_of(permit)[:20],
+        "expected": compliance.expected_reports(permit, timezone.localdate()),
+        "reports": permit.reports.all(),
     })
 
 
@@ -402,3 +411,103 @@ def permit_end(request, pk: int):
     else:
         messages.success(request, _("The permit has ended."))
     return redirect("permits:permit", pk=permit.pk)
+
+
+# Compliance reports ----------------------------------------------------------------------------
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def report_file(request, pk: int):
+    permit = selectors.permit_get(user=request.user, pk=pk)
+    if not scopes.can_declare_for_unit(request.user, permit.fixed_source.unit):
+        raise PermissionDenied
+    limits = [(o["code"], lim["pollutant"], lim.get("concentration_unit", ""))
+              for o in permit.content.get("outlets", []) for lim in o.get("limits", [])]
+    default_kind = (permit.report_cadence or [{"kind": ""}])[0]["kind"]
+    kind = request.POST.get("kind") or request.GET.get("kind") or default_kind
+    start = request.POST.get("period_start") or request.GET.get("start", "")
+    errors: dict = {}
+    if request.method == "POST":
+        values = [{"outlet_code": code, "pollutant": pollutant,
+                   "concentration": request.POST.get(f"v-{i}-concentration", ""),
+                   "concentration_unit": request.POST.get(f"v-{i}-unit", ""),
+                   "quantity": request.POST.get(f"v-{i}-quantity", "")}
+                  for i, (code, pollutant, _u) in enumerate(limits)]
+        values = [v for v in values if v["concentration"] or v["quantity"]]
+        try:
+            report = compliance.report_submit(
+                user=request.user, permit=permit, kind=kind, period_start=date.fromisoformat(start),
+                values=values, stopped_production=bool(request.POST.get("stopped_production")),
+                notes=request.POST.get("notes", ""), correction_reason=request.POST.get("correction_reason", ""))
+        except ValueError:
+            errors = {"period_start": [_("Enter a date as YYYY-MM-DD.")]}
+        except DomainError as e:
+            errors = e.errors or {"": [e.message]}
+        else:
+            messages.success(request, _("Report submitted."))
+            return redirect("permits:report", pk=report.pk)
+    return render(request, "permits/report_form.html", {
+        "permit": permit, "limits": list(enumerate(limits)), "kind": kind, "start": start, "errors": errors,
+        "post": request.POST, "nav_active": "permits", "kinds": [c["kind"] for c in permit.report_cadence]})
+
+
+@login_required
+def report_detail(request, pk: int):
+    report = selectors.report_get(user=request.user, pk=pk)
+    return render(request, "permits/report.html", {"report": report, "nav_active": "permits",
+                                                   "values": report.values.all()})
+
+
+# Enforcement -----------------------------------------------------------------------------------
+
+
+@login_required
+def case_list(request):
+    status = request.GET.get("status", "")
+    qs = selectors.case_list(user=request.user, status=status, kind=request.GET.get("kind", ""))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(request, "permits/case_list.html", {
+        "page": Paginator(qs, 50).get_page(request.GET.get("page")), "query": query, "status": status,
+        "statuses": EnforcementCase.Status.choices, "kinds": EnforcementCase.Kind.choices, "nav_active": "permits",
+        "can_scan": scopes.can_review_permits(request.user)})
+
+
+@login_required
+@require_POST
+def case_scan(request):
+    if not scopes.can_review_permits(request.user):
+        raise PermissionDenied
+    opened = compliance.enforcement_scan()
+    messages.success(request, _("%(n)d new case(s) opened.") % {"n": sum(opened.values())})
+    return redirect("permits:cases")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def case_detail(request, pk: int):
+    case = selectors.case_get(user=request.user, pk=pk)
+    can_act = scopes.can_review_permits(request.user, case.unit)
+    if request.method == "POST":
+        if not can_act:
+            raise PermissionDenied
+        action = request.POST.get("action")
+        try:
+            if action == "decide":
+                compliance.case_decide(user=request.user, case=case, basis=request.POST.get("basis", ""),
+                                       measures=request.POST.getlist("measures"), fine=request.POST.get("fine"),
+                                       instances=int(request.POST.get("instances") or 1))
+            else:
+                compliance.case_move(user=request.user, case=case, action=action or "",
+                                     note=request.POST.get("note", ""))
+        except (DomainError, ValueError) as e:
+            messages.error(request, getattr(e, "message", str(e)))
+        else:
+            messages.success(request, _("Case updated."))
+        return redirect("permits:case", pk=case.pk)
+    bases = compliance.case_bases(case)
+    return render(request, "permits/case.html", {
+        "case": case, "bases": bases, "can_act": can_act, "nav_active": "permits",
+        "measures": law.MEASURES, "chosen": law.penalty(case.basis) if case.basis else None,
+        "history": registry_selectors.history_of(case)[:20]})

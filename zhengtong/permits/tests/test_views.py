@@ -223,3 +223,64 @@ def test_another_countys_users_cannot_reach_a_permit_or_its_certificate(client, 
                 reverse("permits:permit_certificate", args=[permit.pk, "original"]),
                 reverse("permits:application", args=[application.pk])):
         assert client.get(url).status_code == 404, url
+
+
+def _issued_permit(world):
+    from zhengtong.permits.models import Application, FixedSource, Permit
+
+    unit = world.unit_a
+    source = FixedSource.objects.create(unit=unit, sequence=1)
+    admin = world.users[Role.CITY_ADMIN]
+    application = Application.objects.create(fixed_source=source, management_class="key", status="issued",
+                                             created_by=admin)
+    return Permit.objects.create(
+        fixed_source=source, application=application, number=f"{unit.uscc}001P", management_class="key",
+        decided_on=date(2020, 4, 1), valid_from=date(2020, 4, 1), valid_until=date(2030, 3, 31),
+        validity_basis="x", issued_by=admin, report_cadence=[{"kind": "annual", "label": "annual"}],
+        content={"outlets": [{"code": "DW001", "name": "总排口", "medium": "W", "limits": [
+            {"pollutant": "氨氮", "concentration": "8", "concentration_unit": "mg/L", "annual_quantity": "1"}]}]})
+
+
+def test_the_clerk_files_a_report_and_an_exceedance_is_flagged(client, world):
+    permit = _issued_permit(world)
+    login(client, world, Role.ENTERPRISE_CLERK)
+    page = client.get(reverse("permits:permit", args=[permit.pk])).content.decode()
+    assert 'data-testid="expected-reports"' in page
+    response = client.post(reverse("permits:report_file", args=[permit.pk]), {
+        "kind": "annual", "period_start": "2021-01-01", "v-0-concentration": "9.5", "v-0-unit": "mg/L",
+        "v-0-quantity": "0.8"})
+    assert response.status_code == 302
+    report = client.get(response["Location"]).content.decode()
+    assert 'data-testid="exceedances"' in report and "9.5" in report
+
+
+def test_a_bad_report_period_is_shown(client, world):
+    permit = _issued_permit(world)
+    login(client, world, Role.ENTERPRISE_CLERK)
+    response = client.post(reverse("permits:report_file", args=[permit.pk]), {
+        "kind": "annual", "period_start": "2019-01-01", "v-0-quantity": "1"})
+    assert response.status_code == 200 and 'data-testid="form-errors"' in response.content.decode()
+
+
+def test_the_reviewer_decides_and_closes_a_case_on_its_page(client, world):
+    from zhengtong.permits.models import EnforcementCase
+
+    case = EnforcementCase.objects.create(unit=world.unit_a, kind="no_permit", reference="x",
+                                          violation_date=date(2020, 5, 1))
+    login(client, world, Role.PERMIT_REVIEWER)
+    page = client.get(reverse("permits:case", args=[case.pk])).content.decode()
+    assert "水污染防治法 第八十三条" in page and "排污许可管理条例 第三十三条" not in page
+    client.post(reverse("permits:case", args=[case.pk]), {
+        "action": "decide", "basis": "air99", "measures": ["order_correction"], "fine": "200000"})
+    case.refresh_from_db()
+    assert case.status == "decided" and case.fine == 200000
+    client.post(reverse("permits:case", args=[case.pk]), {"action": "close", "note": "已整改"})
+    case.refresh_from_db()
+    assert case.status == "closed"
+    login(client, world, Role.ENTERPRISE_CLERK)
+    assert client.post(reverse("permits:case", args=[case.pk]), {"action": "close", "note": "x"}).status_code == 403
+    other = make_unit("430421")
+    other_case = EnforcementCase.objects.create(unit=other, kind="no_permit", reference="y",
+                                                violation_date=date(2020, 5, 1))
+    login(client, world, Role.PERMIT_REVIEWER)
+    assert client.get(reverse("permits:case", args=[other_case.pk])).status_code == 404

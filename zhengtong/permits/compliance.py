@@ -1,0 +1,323 @@
+"""Compliance reports (执行报告) and enforcement cases: the writes and the checks behind them.
+
+Reports (条例 Art. 22): the unit reports actual discharges per outlet and pollutant at the cadence
+written on its permit. Each report is compared with the permit's limits: a measured concentration
+above the permitted one, or the year's quantity so far above the permitted annual quantity, is an
+exceedance. A report is due on ``PERMIT_REPORT_DUE_DAY`` of the month after its period (setting:
+NOT FOUND in a text we hold); late and missing reports are found by ``expected_reports``.
+
+Enforcement: ``enforcement_scan`` opens one case per violation found (a unit that needs a permit
+and has none after its campaign deadline; a registration-class unit with no registration; an
+exceedance; a late or missing report), each offered the legal bases in force on its date
+(law.penalties_for). Case moves:
+
+==========  ======================  ==========  ==============================================
+action      from                    to          rule
+==========  ======================  ==========  ==============================================
+decide      open                    decided     a basis in force on the date, its measures, a
+                                                fine inside its band (×instances if per instance)
+rectify     decided                 rectifying  the unit is correcting
+close       open, decided,          closed      a closing note (found no violation, corrected,
+            rectifying                          paid …)
+==========  ======================  ==========  ==============================================
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from decimal import Decimal
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from zhengtong.accounts import scopes
+from zhengtong.permits import law, selectors
+from zhengtong.permits.models import ComplianceReport, EnforcementCase, Permit, ReportValue
+from zhengtong.permits.workflow import _decimal
+from zhengtong.registry.errors import DomainError, FieldErrors
+from zhengtong.registry.services import _record
+
+MONTHS = {"annual": 12, "semiannual": 6, "quarterly": 3, "monthly": 1}
+
+
+# Periods --------------------------------------------------------------------------------------
+
+
+def _month_start(day: date, months: int) -> date:
+    """The start of the period of ``months`` months (aligned on the calendar year) holding ``day``."""
+    index = (day.month - 1) // months * months
+    return date(day.year, index + 1, 1)
+
+
+def _add_months(day: date, months: int) -> date:
+    total = day.year * 12 + day.month - 1 + months
+    return date(total // 12, total % 12 + 1, 1)
+
+
+def period_of(kind: str, start: date) -> tuple[date, date]:
+    """The calendar period of this kind that begins on ``start``; raises if ``start`` is not one."""
+    months = MONTHS[kind]
+    if start != _month_start(start, months):
+        raise DomainError(_("A %(kind)s period starts on the first day of its period (for example %(ex)s).") % {
+            "kind": kind, "ex": _month_start(start, months).isoformat()}, field="period_start")
+    return start, _add_months(start, months) - timedelta(days=1)
+
+
+def due_date(period_end: date) -> date:
+    nxt = period_end + timedelta(days=1)
+    return date(nxt.year, nxt.month, min(settings.PERMIT_REPORT_DUE_DAY, 28))
+
+
+def expected_reports(permit: Permit, today: date) -> list[dict[str, Any]]:
+    """Every report period of the permit's cadence that has ended by ``today``, with its due date
+    and the report filed for it (None when missing)."""
+    current = {
+        (r.kind, r.period_start): r
+        for r in permit.reports.filter(status=ComplianceReport.Status.SUBMITTED)
+    }
+    rows = []
+    last_day = min(today, permit.ended_on or permit.valid_until)
+    for cadence in permit.report_cadence:
+        kind = cadence["kind"]
+        months = MONTHS.get(kind)
+        if months is None:
+            continue
+        start = _month_start(permit.valid_from, months)
+        while True:
+            start, end = period_of(kind, start)
+            if end >= last_day:
+                break
+            report = current.get((kind, start))
+            due = due_date(end)
+            rows.append({"kind": kind, "start": start, "end": end, "due": due, "report": report,
+                         "missing": report is None and due < today,
+                         "late": report is not None and report.is_late})
+            start = _add_months(start, months)
+    return rows
+
+
+# Reports -------------------------------------------------------------------------------------------
+
+
+def _permit_limits(permit: Permit) -> dict[tuple[str, str], dict]:
+    return {(o["code"], lim["pollutant"]): {**lim, "medium": o.get("medium", o["code"][1:2])}
+            for o in permit.content.get("outlets", []) for lim in o.get("limits", [])}
+
+
+def _clean_values(permit: Permit, values: list[dict]) -> list[dict]:
+    limits = _permit_limits(permit)
+    errors = FieldErrors()
+    cleaned, seen = [], set()
+    for i, row in enumerate(values or []):
+        prefix = f"values[{i}]"
+        key = (str(row.get("outlet_code") or "").strip().upper(), str(row.get("pollutant") or "").strip())
+        if key not in limits:
+            errors.add(f"{prefix}.pollutant", _("%(p)s at %(o)s is not in the permit.") % {"p": key[1], "o": key[0]})
+            continue
+        if key in seen:
+            errors.add(f"{prefix}.pollutant", _("%(p)s at %(o)s is listed twice.") % {"p": key[1], "o": key[0]})
+        seen.add(key)
+        concentration = _decimal(errors, f"{prefix}.concentration", row.get("concentration"))
+        unit = str(row.get("concentration_unit") or "").strip()[:20]
+        if concentration is not None and not unit:
+            errors.add(f"{prefix}.concentration_unit", _("A measured value needs its unit of measure."))
+        quantity = _decimal(errors, f"{prefix}.quantity", row.get("quantity"))
+        cleaned.append({"outlet_code": key[0], "pollutant": key[1], "concentration": concentration,
+                        "concentration_unit": unit, "quantity": quantity})
+    errors.raise_if_any()
+    return cleaned
+
+
+def _exceedances(permit: Permit, report_values: list[dict], year_totals: dict) -> list[dict]:
+    """Values above the permit's limits: concentration (same unit only), and the year's quantity."""
+    found = []
+    for (code, pollutant), lim in _permit_limits(permit).items():
+        value = next((v for v in report_values if (v["outlet_code"], v["pollutant"]) == (code, pollutant)), None)
+        if value and value["concentration"] is not None and lim.get("concentration"):
+            if value["concentration_unit"] != lim.get("concentration_unit"):
+                found.append({"outlet": code, "pollutant": pollutant, "what": "unit",
+                              "detail": f"{value['concentration_unit']} ≠ {lim.get('concentration_unit')}"})
+            elif value["concentration"] > Decimal(lim["concentration"]):
+                found.append({"outlet": code, "pollutant": pollutant, "what": "concentration",
+                              "actual": str(value["concentration"]), "limit": lim["concentration"],
+                              "unit": lim.get("concentration_unit", ""), "medium": lim["medium"]})
+        total = year_totals.get((code, pollutant))
+        if total is not None and lim.get("annual_quantity") and total > Decimal(lim["annual_quantity"]):
+            found.append({"outlet": code, "pollutant": pollutant, "what": "quantity", "actual": str(total),
+                          "limit": lim["annual_quantity"], "unit": "t/a", "medium": lim["medium"]})
+    return found
+
+
+@transaction.atomic
+def report_submit(*, user, permit: Permit, kind: str, period_start: date, values: list[dict],
+                  stopped_production: bool = False, notes: str = "", correction_reason: str = "",
+                  now=None) -> ComplianceReport:
+    """Submit a compliance report (条例 Art. 22). A period before the permit, a period not over, a
+    kind the permit does not ask for, values not in the permit, negative quantities: refused. A
+    second report for the same period is a correction and needs its reason."""
+    permit = Permit.objects.select_for_update().select_related("fixed_source__unit").get(pk=permit.pk)
+    if not scopes.can_declare_for_unit(user, permit.fixed_source.unit):
+        raise PermissionDenied
+    now = now or timezone.now()
+    today = timezone.localdate(now)
+    if kind not in {c["kind"] for c in permit.report_cadence}:
+        raise DomainError(_("This permit does not ask for %(kind)s reports.") % {"kind": kind}, field="kind")
+    start, end = period_of(kind, period_start)
+    if end < permit.valid_from:
+        raise DomainError(_("The period ends before the permit began (%(d)s).") % {"d": permit.valid_from.isoformat()},
+                          field="period_start")
+    if end >= today:
+        raise DomainError(_("The period is not over yet (it ends on %(d)s).") % {"d": end.isoformat()},
+                          field="period_start")
+    cleaned = _clean_values(permit, values)
+    if not cleaned and not stopped_production:
+        raise DomainError(_("Report the discharges, or say that production stopped in the period."), field="values")
+    current = ComplianceReport.objects.filter(permit=permit, kind=kind, period_start=start,
+                                              status=ComplianceReport.Status.SUBMITTED).first()
+    reason = (correction_reason or "").strip()[:300]
+    if current is not None:
+        if not reason:
+            raise DomainError(_("A report for this period exists: say why it is corrected."), field="correction_reason")
+        current.status = ComplianceReport.Status.SUPERSEDED
+        _record(current, user, reason)
+        current.save(update_fields=["status"])
+    last = ComplianceReport.objects.filter(permit=permit, kind=kind, period_start=start).order_by("-version").first()
+    totals = _year_totals(permit, start, end, cleaned, exclude_kind_period=(kind, start))
+    report = ComplianceReport(
+        permit=permit, kind=kind, period_start=start, period_end=end, version=(last.version + 1) if last else 1,
+        due=due_date(end), submitted_at=now, submitted_by=user, stopped_production=stopped_production,
+        notes=(notes or "").strip()[:5000], correction_reason=reason,
+        exceedances=_exceedances(permit, cleaned, totals),
+    )
+    _record(report, user, reason)
+    report.save()
+    ReportValue.objects.bulk_create([ReportValue(report=report, **v) for v in cleaned])
+    return report
+
+
+def _year_totals(permit: Permit, start: date, end: date, values: list[dict], exclude_kind_period) -> dict:
+    """The calendar year's quantities so far: this report's plus the year's other current reports
+    of the same kind (an annual report is the year's total by itself)."""
+    totals: dict[tuple[str, str], Decimal] = {}
+    for v in values:
+        if v["quantity"] is not None:
+            totals[(v["outlet_code"], v["pollutant"])] = v["quantity"]
+    kind = exclude_kind_period[0]
+    if kind == "annual":
+        return totals
+    others = ReportValue.objects.filter(
+        report__permit=permit, report__kind=kind, report__status=ComplianceReport.Status.SUBMITTED,
+        report__period_start__year=start.year, report__period_start__lt=start, quantity__isnull=False)
+    for row in others.values("outlet_code", "pollutant", "quantity"):
+        key = (row["outlet_code"], row["pollutant"])
+        if key in totals:
+            totals[key] += row["quantity"]
+    return totals
+
+
+# Enforcement -------------------------------------------------------------------------------------
+
+
+def _open(unit_id: int, kind: str, reference: str, on: date, details: str) -> bool:
+    _case, created = EnforcementCase.objects.get_or_create(
+        unit_id=unit_id, kind=kind, reference=reference[:120],
+        defaults={"violation_date": on, "details": details[:2000]})
+    return created
+
+
+def enforcement_scan(*, today: date | None = None) -> dict[str, int]:
+    """Open a case for every violation found; running it again opens nothing twice."""
+    today = today or timezone.localdate()
+    opened = dict.fromkeys(EnforcementCase.Kind.values, 0)
+    campaign = selectors.campaign_current()
+    if campaign is not None:
+        for row in selectors.campaign_units(user=None, campaign=campaign, today=today, only_past_due=True):
+            cls = row["classification"].management_class
+            kind = "no_registration" if cls == "registration" else "no_permit"
+            due = row["due"].date
+            opened[kind] += _open(row["unit"].pk, kind, f"campaign:{campaign.pk}", due + timedelta(days=1),
+                                  f"{campaign.name}: {due.isoformat()}")
+    for permit in Permit.objects.exclude(report_cadence=[]).select_related("fixed_source"):
+        unit_id = permit.fixed_source.unit_id
+        for row in expected_reports(permit, today):
+            ref = f"report:{permit.pk}:{row['kind']}:{row['start'].isoformat()}"
+            if row["missing"]:
+                opened["missing_report"] += _open(unit_id, "missing_report", ref, row["due"] + timedelta(days=1),
+                                                  f"{permit.number} {row['kind']} {row['start']}–{row['end']}")
+            elif row["late"]:
+                opened["late_report"] += _open(unit_id, "late_report", ref, row["due"] + timedelta(days=1),
+                                               f"{permit.number} {row['kind']} {row['start']}–{row['end']}")
+    for report in ComplianceReport.objects.filter(status="submitted").exclude(exceedances=[]).select_related(
+            "permit__fixed_source"):
+        for e in report.exceedances:
+            if e["what"] == "unit":
+                continue
+            ref = f"exceed:{report.permit_id}:{report.kind}:{report.period_start}:{e['outlet']}:{e['pollutant']}"
+            opened["exceedance"] += _open(
+                report.permit.fixed_source.unit_id, "exceedance", ref, report.period_end,
+                f"{report.permit.number} {e['outlet']} {e['pollutant']}: {e['actual']} > {e['limit']} {e['unit']}")
+    return opened
+
+
+def case_bases(case: EnforcementCase) -> list[law.Penalty]:
+    return law.penalties_for(case.kind, case.violation_date)
+
+
+@transaction.atomic
+def case_decide(*, user, case: EnforcementCase, basis: str, measures: list[str], fine: Any,
+                instances: int = 1, on: date | None = None) -> EnforcementCase:
+    """Record the officer's choice of legal basis (one in force on the violation date), its measures
+    and a fine inside its band (条例 Art. 37 counts each instance)."""
+    case = EnforcementCase.objects.select_for_update().select_related("unit").get(pk=case.pk)
+    if not scopes.can_review_permits(user, case.unit):
+        raise PermissionDenied
+    if case.status != EnforcementCase.Status.OPEN:
+        raise DomainError(_("Only an open case can be decided."), field="status", status=409)
+    errors = FieldErrors()
+    chosen = next((p for p in case_bases(case) if p.key == basis), None)
+    if chosen is None:
+        errors.add("basis", _("Choose a legal basis in force on the violation date."))
+    bad = [m for m in measures or [] if chosen and m not in chosen.measures]
+    if bad or not measures:
+        errors.add("measures", _("Choose the measures the chosen basis provides."))
+    amount = _decimal(errors, "fine", fine, required=True)
+    if chosen and amount is not None:
+        top = chosen.max_yuan * (max(instances, 1) if chosen.per_instance else 1)
+        bottom = chosen.min_yuan * (max(instances, 1) if chosen.per_instance else 1)
+        if not bottom <= amount <= top:
+            errors.add("fine", _("The fine must be between %(lo)s and %(hi)s yuan under %(basis)s.") % {
+                "lo": f"{bottom:,}", "hi": f"{top:,}", "basis": chosen.text})
+    errors.raise_if_any()
+    case.status = EnforcementCase.Status.DECIDED
+    case.basis, case.measures, case.fine = basis, list(measures), amount
+    case.decided_on = on or timezone.localdate()
+    _record(case, user)
+    case.save()
+    return case
+
+
+@transaction.atomic
+def case_move(*, user, case: EnforcementCase, action: str, note: str = "", on: date | None = None) -> EnforcementCase:
+    case = EnforcementCase.objects.select_for_update().select_related("unit").get(pk=case.pk)
+    if not scopes.can_review_permits(user, case.unit):
+        raise PermissionDenied
+    moves = {"rectify": (("decided",), "rectifying"), "close": (("open", "decided", "rectifying"), "closed")}
+    if action not in moves:
+        raise DomainError(_("Unknown action."), field="action")
+    sources, target = moves[action]
+    if case.status not in sources:
+        raise DomainError(_("Not possible while the case is “%(s)s”.") % {"s": case.get_status_display()},
+                          field="status", status=409)
+    if action == "close":
+        if not (note or "").strip():
+            raise DomainError(_("Say how the case ends."), field="note")
+        case.closing_note = note.strip()[:2000]
+        case.closed_on = on or timezone.localdate()
+    case.status = target
+    _record(case, user, note)
+    case.save()
+    return case
