@@ -191,6 +191,8 @@ PERMIT_REPORT_CADENCE = json.loads(os.getenv(
 # Day of the month after a report period ends by which the report is due (NOT FOUND in HJ 944;
 # a permit's requirements page shows the 15th).
 PERMIT_REPORT_DUE_DAY = int(os.getenv("ZT_PERMIT_REPORT_DUE_DAY", "15"))
+# How far back the daily scan looks for missing or late reports, in days (the city's choice).
+PERMIT_ENFORCEMENT_LOOKBACK_DAYS = int(os.getenv("ZT_PERMIT_ENFORCEMENT_LOOKBACK_DAYS", "730"))
 # The issuing authority printed on permits.
 PERMIT_AUTHORITY_NAME = os.getenv("ZT_PERMIT_AUTHORITY_NAME", "衡阳市生态环境局")
 # Registration validity in years (a local bureau's page says 5; no primary text read). 0 = none.

@@ -72,9 +72,14 @@ def due_date(period_end: date) -> date:
     return date(nxt.year, nxt.month, min(settings.PERMIT_REPORT_DUE_DAY, 28))
 
 
-def expected_reports(permit: Permit, today: date) -> list[dict[str, Any]]:
-    """Every report period of the permit's cadence that has ended by ``today``, with its due date
-    and the report filed for it (None when missing)."""
+def lookback_start(today: date) -> date:
+    """The scan looks at report periods ending after this day (PERMIT_ENFORCEMENT_LOOKBACK_DAYS)."""
+    return today - timedelta(days=settings.PERMIT_ENFORCEMENT_LOOKBACK_DAYS)
+
+
+def expected_reports(permit: Permit, today: date, since: date | None = None) -> list[dict[str, Any]]:
+    """Every report period of the permit's cadence that has ended by ``today`` (and after ``since``),
+    with its due date and the report filed for it (None when missing)."""
     current = {
         (r.kind, r.period_start): r
         for r in permit.reports.filter(status=ComplianceReport.Status.SUBMITTED)
@@ -91,6 +96,9 @@ def expected_reports(permit: Permit, today: date) -> list[dict[str, Any]]:
             start, end = period_of(kind, start)
             if end >= last_day:
                 break
+            if since is not None and end < since:
+                start = _add_months(start, months)
+                continue
             report = current.get((kind, start))
             due = due_date(end)
             rows.append({"kind": kind, "start": start, "end": end, "due": due, "report": report,
@@ -243,7 +251,7 @@ def enforcement_scan(*, today: date | None = None) -> dict[str, int]:
                                   f"{campaign.name}: {due.isoformat()}")
     for permit in Permit.objects.exclude(report_cadence=[]).select_related("fixed_source"):
         unit_id = permit.fixed_source.unit_id
-        for row in expected_reports(permit, today):
+        for row in expected_reports(permit, today, since=lookback_start(today)):
             ref = f"report:{permit.pk}:{row['kind']}:{row['start'].isoformat()}"
             if row["missing"]:
                 opened["missing_report"] += _open(unit_id, "missing_report", ref, row["due"] + timedelta(days=1),

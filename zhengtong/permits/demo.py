@@ -1,0 +1,232 @@
+"""The demo city's permit picture: the 2020 campaign, every unit's facts and class, the 270
+permits issued 2017–2019 and those of the 2020 campaign (renewed since), registrations, reports,
+applications under review and the enforcement cases the daily scan finds.
+
+From the page (Hengyang Daily, February 2020): the campaign under the 2019 catalogue; the 33
+industries covered in 2017–2019 due by 20 April 2020, all others by 20 September 2020; 270 permits
+issued since 2017 in industries such as steel, cement, thermal power and paper.
+Invented: every unit's facts, which units hold the permits, dates, outlets, limits and reports.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from django.db import transaction
+from django.utils import timezone
+
+from zhengtong.permits import compliance, law, services
+from zhengtong.permits.catalogue import load_catalogue
+from zhengtong.permits.models import (
+    Application,
+    ApplicationStep,
+    Campaign,
+    CampaignIndustry,
+    Classification,
+    ComplianceReport,
+    EnforcementCase,
+    FixedSource,
+    Permit,
+    Registration,
+    ReportValue,
+    UnitFacts,
+)
+from zhengtong.permits.selectors import unit_rows
+from zhengtong.permits.workflow import default_report_cadence
+from zhengtong.registry.models import Industry, Unit
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+PERMITS_2017_2019 = 270
+# The industries the page names; the other 29 of the 33 are in no text we hold (editable data).
+EARLY_LIST = {
+    "3110": "钢铁", "3120": "钢铁", "3130": "钢铁", "3011": "水泥", "4411": "火电", "4412": "火电",
+    "2211": "造纸", "2212": "造纸", "2221": "造纸", "2222": "造纸",
+}
+ART7_QUANTITIES = {"so2_tpy", "nox_tpy", "dust_tpy", "cod_tpy", "total_nitrogen_tpy", "total_phosphorus_tpy",
+                   "ammonia_oil_phenol_tpy", "max_toxic_pollution_equivalent"}
+POLLUTANTS = {
+    "W": [("化学需氧量", "100", "mg/L"), ("氨氮", "15", "mg/L"), ("总磷", "1", "mg/L")],
+    "A": [("颗粒物", "30", "mg/m³"), ("二氧化硫", "200", "mg/m³"), ("氮氧化物", "300", "mg/m³")],
+}
+
+
+def wipe() -> None:
+    Application.objects.update(renews=None, previous=None)  # the chains refer both ways
+    for model in (EnforcementCase, ReportValue, ComplianceReport, Permit, ApplicationStep, Application,
+                  Registration, FixedSource, Classification, UnitFacts, CampaignIndustry, Campaign):
+        model.objects.all().delete()
+
+
+def _fact_value(rng, fact):
+    """Most units are small: few processes, small capacities (the picture the catalogue expects)."""
+    if fact.type == "bool":
+        if fact.key == "in_industrial_building":
+            return rng.random() < 0.8
+        return rng.random() < (0.01 if fact.key == "on_key_list" else 0.12)
+    if fact.type == "choices":
+        return [rng.choice(fact.choices)[0]]
+    if fact.key in ART7_QUANTITIES:
+        return round(rng.uniform(0, 0.3), 3)  # Art. 7 quantities of small units
+    return round(rng.lognormvariate(1, 2), 1)
+
+
+def _facts(rng, unit, catalogue) -> dict:
+    keys = [k for n in unit_rows(unit, catalogue) for k in catalogue.rows[n].facts]
+    facts = {k: _fact_value(rng, catalogue.facts[k]) for k in dict.fromkeys(keys)}
+    if rng.random() < 0.06 and facts:
+        facts.pop(rng.choice(list(facts)))  # some units have not finished declaring
+    return facts
+
+
+def _at(day: date) -> datetime:
+    return datetime.combine(day, time(10), tzinfo=SHANGHAI)
+
+
+def _outlets(rng) -> list[dict]:
+    outlets = []
+    for medium, count in (("W", 1), ("A", rng.randint(1, 2))):
+        for i in range(1, count + 1):
+            outlets.append({
+                "code": f"D{medium}{i:03d}", "name": "废水总排口" if medium == "W" else f"{i}号废气排口",
+                "medium": medium, "destination": "湘江" if medium == "W" else "大气",
+                "limits": [{"pollutant": p, "concentration": c, "concentration_unit": u,
+                            "annual_quantity": str(round(rng.uniform(2, 60), 1)), "standard": ""}
+                           for p, c, u in POLLUTANTS[medium][: rng.randint(2, 3)]]})
+    return outlets
+
+
+def _issue(source, unit, cls, decided: date, admin, rng, renews=None) -> Permit:
+    kind = Application.Kind.RENEWAL if renews else Application.Kind.FIRST
+    application = Application.objects.create(
+        fixed_source=source, kind=kind, renews=renews, status=Application.Status.ISSUED, management_class=cls,
+        created_by=admin, submitted_at=_at(decided - timedelta(days=30)), received_on=decided - timedelta(days=30),
+        accepted_on=decided - timedelta(days=28), decided_on=decided, reviewer=admin,
+        basic_info={"unit_name": unit.name, "address": unit.address, "industry_codes": unit.industry.code})
+    years, basis = law.validity_years(decided, renewal=renews is not None)
+    outlets = renews.content["outlets"] if renews else _outlets(rng)
+    return Permit.objects.create(
+        fixed_source=source, application=application, number=source.code("P"), management_class=cls,
+        decided_on=decided, valid_from=decided, valid_until=decided.replace(year=decided.year + years) - timedelta(1),
+        validity_basis=basis, issued_by=admin, report_cadence=default_report_cadence(cls),
+        content={"unit_name": unit.name, "uscc": unit.uscc, "address": unit.address,
+                 "legal_representative": unit.legal_representative,
+                 "industries": [str(unit.industry)], "industry_codes": unit.industry.code,
+                 "authority": "衡阳市生态环境局", "outlets": outlets,
+                 "monitoring_plan": "按排污单位自行监测技术指南执行", "duties": []})
+
+
+def _reports(permit: Permit, today: date, admin, rng) -> tuple[list, list]:
+    reports, values = [], []
+    for row in compliance.expected_reports(permit, today, since=compliance.lookback_start(today)):
+        if rng.random() < 0.03:
+            continue  # a few never filed: the scan finds them
+        late = rng.random() < 0.05
+        submitted = row["due"] + timedelta(days=rng.randint(3, 20)) if late else row["due"] - timedelta(days=3)
+        exceed = rng.random() < 0.02
+        report = ComplianceReport(permit=permit, kind=row["kind"], period_start=row["start"], period_end=row["end"],
+                                  due=row["due"], submitted_at=_at(submitted), submitted_by=admin)
+        vals = []
+        for outlet in permit.content["outlets"]:
+            for lim in outlet["limits"]:
+                limit = float(lim["concentration"])
+                measured = limit * (1.3 if exceed else rng.uniform(0.3, 0.9))
+                vals.append({"outlet_code": outlet["code"], "pollutant": lim["pollutant"],
+                             "concentration": round(measured, 2), "concentration_unit": lim["concentration_unit"],
+                             "quantity": round(float(lim["annual_quantity"]) * rng.uniform(0.2, 0.6)
+                                               / (1 if row["kind"] == "annual" else 4), 3)})
+        if exceed:
+            first = vals[0]
+            report.exceedances = [{"outlet": first["outlet_code"], "pollutant": first["pollutant"],
+                                   "what": "concentration", "actual": str(first["concentration"]),
+                                   "limit": next(lim["concentration"] for o in permit.content["outlets"]
+                                                 for lim in o["limits"] if lim["pollutant"] == first["pollutant"]),
+                                   "unit": first["concentration_unit"], "medium": first["outlet_code"][1]}]
+        reports.append(report)
+        values.append(vals)
+    return reports, values
+
+
+@transaction.atomic
+def load(*, admin, named_sites: dict, rng) -> int:
+    """Returns the number of permits written."""
+    today = timezone.localdate()
+    catalogue = load_catalogue()
+    campaign = Campaign.objects.create(
+        name="2020年度排污许可证申领与核发", early_deadline=date(2020, 4, 20), late_deadline=date(2020, 9, 20),
+        early_list_source="衡阳日报2020年2月：钢铁、水泥、火电、造纸等33个行业（其余29个行业未见原文，待补充）")
+    industries = {i.code: i for i in Industry.objects.filter(code__in=EARLY_LIST)}
+    CampaignIndustry.objects.bulk_create([
+        CampaignIndustry(campaign=campaign, industry=industries[c], note=f"页面所列：{w}")
+        for c, w in EARLY_LIST.items() if c in industries])
+
+    units = list(Unit.objects.select_related("industry").prefetch_related("other_industries"))
+    clerk_unit = named_sites["zhongke"].unit
+    UnitFacts.objects.bulk_create([
+        UnitFacts(unit=u, facts=_facts(rng, u, catalogue)) for u in units if u.pk != clerk_unit.pk], batch_size=2000)
+    facts = {"on_key_list": False, "solvent_coating_tpy": 15, "in_industrial_building": True,
+             **{k: False for k in ("has_boiler", "has_furnace", "has_surface_treatment", "has_water_treatment")}}
+    UnitFacts.objects.create(unit=clerk_unit, facts={k: v for k, v in facts.items() if k in catalogue.facts})
+    services.classify_all(user=admin)
+
+    classes = dict(Classification.objects.values_list("unit_id", "management_class"))
+    needing = [u for u in units if classes.get(u.pk) in ("key", "simplified") and u.pk != clerk_unit.pk]
+    needing.sort(key=lambda u: (u.industry.code not in EARLY_LIST, rng.random()))
+    early, campaign_2020 = needing[:PERMITS_2017_2019], needing[PERMITS_2017_2019:]
+    waiting, campaign_2020 = campaign_2020[:12], campaign_2020[12:]
+    holders = [(u, date(2017, 7, 1) + timedelta(days=rng.randint(0, 900))) for u in early]
+    holders += [(u, date(2020, 3, 1) + timedelta(days=rng.randint(0, 270)))
+                for u in campaign_2020 if rng.random() < 0.85]  # the rest: past due, found by the scan
+    sources = FixedSource.objects.bulk_create([FixedSource(unit=u, sequence=1, address=u.address) for u, _d in holders])
+    permits = []
+    for (unit, decided), source in zip(holders, sources, strict=True):
+        source.unit = unit
+        permit = _issue(source, unit, classes[unit.pk], decided, admin, rng)
+        permits.append(permit)
+        while permit.valid_until < today and rng.random() < 0.95:
+            renewal = permit.valid_until - timedelta(days=rng.randint(40, 80))
+            old = permit
+            old.status, old.ended_on, old.end_reason = Permit.Status.SUPERSEDED, renewal, "延续"
+            old.save(update_fields=["status", "ended_on", "end_reason"])
+            permit = _issue(source, unit, old.management_class, renewal, admin, rng, renews=old)
+            permits.append(permit)
+        if permit.valid_until < today:
+            permit.status, permit.ended_on, permit.end_reason = Permit.Status.EXPIRED, permit.valid_until, "expired"
+            permit.save(update_fields=["status", "ended_on", "end_reason"])
+
+    all_reports, all_values = [], []
+    for permit in permits:
+        reports, values = _reports(permit, today, admin, rng)
+        all_reports += reports
+        all_values += values
+    ComplianceReport.objects.bulk_create(all_reports, batch_size=2000)
+    ReportValue.objects.bulk_create([ReportValue(report=r, **v) for r, vals in zip(all_reports, all_values, strict=True)
+                                     for v in vals], batch_size=5000)
+
+    registration_units = [u for u in units if classes.get(u.pk) == "registration"]
+    for unit in registration_units[: int(len(registration_units) * 0.9)]:
+        source = FixedSource.objects.create(unit=unit, sequence=1, address=unit.address)
+        filed = date(2020, 3, 1) + timedelta(days=rng.randint(0, 200))
+        Registration.objects.create(
+            fixed_source=source, number=source.code("P"), unit_name=unit.name, address=unit.address or "—",
+            industry_codes=unit.industry.code, legal_representative=unit.legal_representative or "—",
+            contact_name=unit.contact_name or "—", contact_phone=unit.contact_phone or "—",
+            discharge_destinations="生活污水经化粪池处理后排入市政管网", standards="GB 8978-1996",
+            control_measures="设备密闭、定期维护", management_class="registration",
+            filed_at=_at(filed), filed_by=admin, valid_until=filed.replace(year=filed.year + 5))
+
+    for i, unit in enumerate(waiting):  # the reviewer's queue: applications received in recent days
+        source = FixedSource.objects.create(unit=unit, sequence=1, address=unit.address)
+        received = today - timedelta(days=i + 1)
+        status = Application.Status.SUBMITTED if i % 2 == 0 else Application.Status.ACCEPTED
+        Application.objects.create(
+            fixed_source=source, status=status, management_class=classes[unit.pk], created_by=admin,
+            submitted_at=_at(received), received_on=received,
+            accepted_on=received + timedelta(days=1) if status == Application.Status.ACCEPTED else None,
+            basic_info={"unit_name": unit.name, "address": unit.address, "industry_codes": unit.industry.code,
+                        "production_description": "（演示）", "legal_representative": "—", "contact_name": "—",
+                        "contact_phone": "—"},
+            facilities=[{"name": "主要生产线", "kind": "production", "capacity": "—"}],
+            monitoring_plan="按排污单位自行监测技术指南执行")
+    compliance.enforcement_scan(today=today)
+    return len(permits)

@@ -1,0 +1,32 @@
+"""The demo city's permit picture (`zhengtong demo`)."""
+
+import io
+from datetime import date
+
+import pytest
+from django.core.management import call_command
+
+from zhengtong.permits.models import Campaign, Classification, EnforcementCase, Permit, Registration
+
+pytestmark = pytest.mark.django_db
+
+
+def test_the_demo_shows_the_2020_campaign_the_270_permits_and_every_class():
+    call_command("demo", units=1500, sites=20, people=500, stdout=io.StringIO())
+
+    campaign = Campaign.objects.get()
+    assert (campaign.early_deadline, campaign.late_deadline) == (date(2020, 4, 20), date(2020, 9, 20))
+    assert {"3011", "4411", "2221", "3120"} <= set(campaign.early_industries.values_list("industry__code", flat=True))
+
+    first = Permit.objects.filter(application__kind="first", decided_on__year__in=[2017, 2018, 2019])
+    assert first.count() == 270
+    assert all(p.number.endswith("001P") and len(p.number) == 22 for p in first)
+
+    classes = set(Classification.objects.values_list("management_class", flat=True))
+    assert {"key", "simplified", "registration", "none", "undetermined"} <= classes
+    clerk_unit = Classification.objects.get(unit__name="湖南中科光电有限公司")
+    assert clerk_unit.management_class == "simplified" and clerk_unit.deciding_row == 89
+    assert not Permit.objects.filter(fixed_source__unit=clerk_unit.unit).exists()
+
+    assert Registration.objects.exists()
+    assert EnforcementCase.objects.filter(kind="no_permit").exists()

@@ -1,0 +1,154 @@
+"""The whole permit path in a browser, in the default (Chinese) interface: the clerk declares the
+unit's facts and sees it classified "simplified", drafts the application in the tables (a
+concentration without its unit is refused, nothing is submitted), fixes it and submits; the
+reviewer accepts, approves and issues it; the original certificate is a PDF that names the
+permit, the unit and its term, in an embedded font.
+
+The pages' words may still be translated, so the checks go by data-testid, data-* attributes,
+field names and the records' own values, not by label text."""
+
+import os
+import re
+import shutil
+import subprocess
+
+import pytest
+from playwright.sync_api import expect
+
+from zhengtong.permits.models import Application, Classification, Outlet, Permit
+from zhengtong.registry.models import Industry
+
+pytestmark = pytest.mark.browser
+
+REQUIRED = os.getenv("ZT_REQUIRE_BROWSER") == "1"
+NATIONAL_NUMBER = "91430422MA4L0000XX001V"
+# Catalogue row 37 (2223 加工纸制造): industrial wastewater and waste gas make it "simplified".
+FACTS = {"has_boiler": "no", "has_furnace": "no", "has_surface_treatment": "no", "has_water_treatment": "no",
+         "industrial_wastewater": "yes", "industrial_waste_gas": "yes", "in_industrial_building": "yes"}
+DRAFT = {"address": "衡南县云集街道工业园路18号", "legal_representative": "王五", "contact_name": "赵六",
+         "contact_phone": "0734-1234567", "production_description": "涂布纸 1万吨/年",
+         "monitoring_plan": "废水总排口化学需氧量每季度监测一次。",
+         "facility-0-name": "涂布机", "facility-0-kind": "production", "facility-0-capacity": "1万吨/年",
+         "limit-0-code": "DW001", "limit-0-name": "废水总排口", "limit-0-destination": "市政管网",
+         "limit-0-pollutant": "化学需氧量", "limit-0-concentration": "500", "limit-0-annual_quantity": "3",
+         "limit-0-standard": "GB 8978-1996"}
+
+
+def tool(name: str) -> str:
+    """A poppler-utils program: CI (ZT_REQUIRE_BROWSER=1) must have it, elsewhere it may be missing."""
+    path = shutil.which(name)
+    if path:
+        return path
+    message = f"{name} is not installed (Debian package poppler-utils)"
+    if REQUIRED:
+        pytest.fail(f"{message}; ZT_REQUIRE_BROWSER=1 requires it")
+    pytest.skip(message)
+
+
+def squash(text: str) -> str:
+    """Text without whitespace: pdftotext -layout spaces CJK text unevenly and wraps table cells."""
+    return re.sub(r"\s+", "", text)
+
+
+def log_out(page, live_server) -> None:
+    page.click("header form[action$='/logout/'] button[type=submit]")
+    expect(page).to_have_url(f"{live_server.url}/accounts/login/")
+
+
+def test_facts_class_draft_submit_accept_approve_issue_and_the_certificate(live_world, login, page, live_server,
+                                                                           tmp_path):
+    unit = live_world.unit_a
+    unit.industry = Industry.objects.get(code="2223")  # the unit record, not part of this path
+    unit.save()
+    unit_url = f"{live_server.url}/permits/units/{unit.pk}/"
+
+    # The clerk declares the facts, yes or no in the selects, and the unit is classified.
+    login("clerk")
+    expect(page.locator("html")).to_have_attribute("lang", "zh-hans")
+    page.goto(unit_url)
+    expect(page.locator("[data-testid=classification]")).to_have_count(0)
+    expect(page.locator("[data-testid=apply]")).to_have_count(0)
+    page.click(f"main a[href='/permits/units/{unit.pk}/facts/']")
+    expect(page).to_have_url(f"{unit_url}facts/")
+    for key, answer in FACTS.items():
+        page.select_option(f"select[name={key}]", answer)
+    page.click("main button[type=submit]")
+    expect(page).to_have_url(unit_url)
+    classification = page.locator("[data-testid=classification]")
+    expect(classification).to_have_attribute("data-class", "simplified")
+    assert Classification.objects.get(unit=unit).deciding_row == 37
+
+    # The clerk starts an application and fills the draft; a concentration without its unit.
+    page.click("[data-testid=apply]")
+    expect(page).to_have_url(re.compile(r"/permits/applications/\d+/edit/$"))
+    application = Application.objects.get(fixed_source__unit=unit)
+    expect(page.locator("input[name=unit_name]")).to_have_value(unit.name)
+    for name, value in DRAFT.items():
+        page.fill(f"main [name='{name}']", value)
+    submit = page.locator("main button[name=then][value=submit]")
+    submit.click()
+    errors = page.locator("[data-testid=table-errors]")
+    expect(errors).to_be_visible()
+    expect(errors).to_contain_text("outlets[0].limits[0].concentration_unit")
+    expect(page).to_have_url(f"{live_server.url}/permits/applications/{application.pk}/edit/")
+    expect(page.locator("main [name='limit-0-concentration']")).to_have_value("500")  # kept as typed
+    expect(page.locator("main [name=address]")).to_have_value(DRAFT["address"])
+    application.refresh_from_db()
+    assert application.status == "draft" and application.basic_info["address"] != DRAFT["address"]
+    assert not Outlet.objects.filter(application=application).exists()
+
+    # Fixed: the unit of measure given, saved and submitted in one click.
+    page.fill("main [name='limit-0-concentration_unit']", "mg/L")
+    submit.click()
+    expect(page).to_have_url(f"{live_server.url}/permits/applications/{application.pk}/")
+    expect(page.locator("[data-testid=application-status]")).to_have_attribute("data-status", "submitted")
+    expect(page.locator("[data-testid=outlets]")).to_contain_text("DW001")
+    expect(page.locator("[data-testid=outlets]")).to_contain_text("mg/L")
+    expect(page.locator("[data-move=accept]")).to_have_count(0)  # not the clerk's move
+    log_out(page, live_server)
+
+    # The reviewer finds it among the open applications, on the acceptance clock.
+    login("reviewer")
+    page.goto(f"{live_server.url}/permits/applications/")
+    row = page.locator("[data-testid=application-table] tbody tr", has_text=unit.name)
+    expect(row).to_have_count(1)
+    expect(row.locator("[data-testid=clock]")).to_be_visible()
+    row.get_by_role("link", name=unit.name).click()
+    expect(page).to_have_url(f"{live_server.url}/permits/applications/{application.pk}/")
+    status = page.locator("[data-testid=application-status]")
+    for move, reached in (("accept", "accepted"), ("approve", "approved")):
+        page.click(f"button[data-move={move}]")
+        expect(status).to_have_attribute("data-status", reached)
+    expect(page.locator("[data-testid=clock]")).to_be_visible()  # now the decision clock
+    page.fill("input[name=national_number]", NATIONAL_NUMBER)
+    page.click("button[data-move=issue]")
+    expect(page).to_have_url(re.compile(r"/permits/permits/\d+/$"))
+    permit = Permit.objects.get(application=application)
+    assert page.url == f"{live_server.url}/permits/permits/{permit.pk}/"
+    expect(page.locator("[data-testid=permit-number]")).to_have_text(permit.number)
+    assert permit.number == f"{unit.uscc}001P" and permit.national_number == NATIONAL_NUMBER
+    assert permit.management_class == "simplified"
+    main = page.locator("main")
+    expect(main).to_contain_text(NATIONAL_NUMBER)
+    expect(main).to_contain_text("化学需氧量")
+
+    # The original certificate: a PDF (headless Chromium shows none inline, so fetch it with the
+    # page's session) with the number, the unit and its term, in an embedded font.
+    href = page.locator("[data-testid=certificate-original]").get_attribute("href")
+    assert href == f"/permits/permits/{permit.pk}/certificate-original.pdf"
+    response = page.request.get(f"{live_server.url}{href}")
+    assert response.ok, response.status
+    assert response.headers["content-type"] == "application/pdf"
+    body = response.body()
+    assert body.startswith(b"%PDF")
+    pdf = tmp_path / f"{permit.number}-original.pdf"
+    pdf.write_bytes(body)
+    text = squash(subprocess.run([tool("pdftotext"), "-layout", str(pdf), "-"], capture_output=True,
+                                 check=True).stdout.decode("utf-8"))
+    for expected in (permit.number, unit.name, "有效期限", NATIONAL_NUMBER):
+        assert expected in text, expected
+    fonts = subprocess.run([tool("pdffonts"), str(pdf)], capture_output=True, check=True).stdout.decode()
+    rows = [line.split() for line in fonts.splitlines()[2:] if line.strip()]
+    # name … emb sub uni object ID: "emb" is the fifth field from the end.
+    assert rows and all(row[-5] == "yes" for row in rows), fonts
+    assert any("NotoSansCJK" in row[0] for row in rows), fonts
