@@ -58,7 +58,7 @@ OPERATORS: dict[str, Callable[[float, float], bool]] = {
 Answer = tuple[bool | None, tuple[tuple[str, object], ...], tuple[str, ...]]
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class Context:
     """What a term may look at while one industry (or one general process) is classified."""
 

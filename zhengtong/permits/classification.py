@@ -67,9 +67,16 @@ class Finding:
     management_class: str | None  # key / simplified / registration, None = this row gives none
     undetermined: bool = False
     alternative: str = ""  # the rule that decided
-    facts: tuple[tuple[str, object], ...] = ()  # the facts that decided it
+    read: tuple[tuple[str, object], ...] = ()  # the facts that decided it (see ``facts``)
     missing: tuple[str, ...] = ()
     via_general: bool = False  # decided through the general processes
+    source: tuple | None = None  # (alternative, facts, general): ``facts`` worked out when asked
+
+    @property
+    def facts(self) -> tuple[tuple[str, object], ...]:
+        if self.source is not None:
+            return _read(*self.source)
+        return self.read
 
     @property
     def rank(self) -> int:
@@ -103,21 +110,21 @@ def read_row(row: Row, ctx: Context) -> Finding:
             if index < 0:
                 return Finding(row.number, ctx.code, None)
             cls, alternative = row.flat[index]
-            return Finding(row.number, ctx.code, cls, False, alternative.text, _read(alternative, ctx),
-                           via_general=alternative.uses_general)
+            return Finding(row.number, ctx.code, cls, False, alternative.text, via_general=alternative.uses_general,
+                           source=(alternative, ctx.facts, ctx.general))
     return read_row_slowly(row, ctx)
 
 
-def _read(alternative, ctx: Context) -> tuple[tuple[str, object], ...]:
+def _read(alternative, facts: dict, general: str | None) -> tuple[tuple[str, object], ...]:
     """The facts an alternative that holds has read, as the three-valued reading reports them."""
     used = []
     for part in alternative.parts:
         if part.startswith("general "):
-            used.append(("general", ctx.general))
+            used.append(("general", general))
             continue
         name = "in_industrial_building" if part == "industrial" else part.split()[0].lstrip("!")
-        if name in ctx.facts:
-            used.append((name, ctx.facts[name]))
+        if name in facts:
+            used.append((name, facts[name]))
     return tuple(used)
 
 

@@ -63,7 +63,8 @@ def period_of(kind: str, start: date) -> tuple[date, date]:
     months = MONTHS[kind]
     if start != _month_start(start, months):
         raise DomainError(_("A %(kind)s period starts on the first day of its period (for example %(ex)s).") % {
-            "kind": kind, "ex": _month_start(start, months).isoformat()}, field="period_start")
+            "kind": ComplianceReport.Kind(kind).label, "ex": _month_start(start, months).isoformat()},
+            field="period_start")
     return start, _add_months(start, months) - timedelta(days=1)
 
 
@@ -173,7 +174,8 @@ def report_submit(*, user, permit: Permit, kind: str, period_start: date, values
     now = now or timezone.now()
     today = timezone.localdate(now)
     if kind not in {c["kind"] for c in permit.report_cadence}:
-        raise DomainError(_("This permit does not ask for %(kind)s reports.") % {"kind": kind}, field="kind")
+        raise DomainError(_("This permit does not ask for %(kind)s reports.") % {
+            "kind": ComplianceReport.Kind(kind).label if kind in ComplianceReport.Kind.values else kind}, field="kind")
     start, end = period_of(kind, period_start)
     if end < permit.valid_from:
         raise DomainError(_("The period ends before the permit began (%(d)s).") % {"d": permit.valid_from.isoformat()},

@@ -4,6 +4,7 @@ campaign's deadlines, fixed sources and registrations."""
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 from zhengtong.registry.models import Industry, Site, Unit
@@ -57,7 +58,9 @@ class UnitFacts(models.Model):
 
 
 class Classification(models.Model):
-    """A unit's current class under the catalogue, with the row and facts that decided it."""
+    """A unit's current class under the catalogue and the row that decided it. The full reading
+    (every row, every fact) is worked out again when a page shows it: the same facts and the same
+    catalogue give the same reading."""
 
     unit = models.OneToOneField(Unit, models.CASCADE, related_name="classification", verbose_name=_("unit"))
     management_class = models.CharField(_("management class"), max_length=12, choices=ManagementClass.choices,
@@ -67,7 +70,6 @@ class Classification(models.Model):
     at_least = models.CharField(_("at least"), max_length=12, blank=True)
     missing = models.JSONField(_("facts missing"), default=list, blank=True)
     notes = models.JSONField(_("notes"), default=list, blank=True)
-    findings = models.JSONField(_("findings"), default=list, blank=True)
     catalogue_version = models.CharField(_("catalogue edition"), max_length=8, default="2019")
     classified_at = models.DateTimeField(_("classified at"))
 
@@ -260,7 +262,7 @@ class Application(models.Model):
         NOTICE = "notice", _("Public notice")
         APPROVED = "approved", _("Approved")
         ISSUED = "issued", _("Permit issued")
-        REFUSED = "refused", _("Refused")
+        REFUSED = "refused", pgettext_lazy("permit application", "Refused")
         WITHDRAWN = "withdrawn", _("Withdrawn")
         SUPERSEDED = "superseded", _("Superseded by a completed version")
 
@@ -382,7 +384,7 @@ class Permit(models.Model):
     rules in force on the decision date."""
 
     class Status(models.TextChoices):
-        VALID = "valid", _("Valid")
+        VALID = "valid", pgettext_lazy("permit status", "Valid")
         SUPERSEDED = "superseded", _("Replaced (changed or renewed)")
         EXPIRED = "expired", _("Expired")
         REVOKED = "revoked", _("Revoked")
@@ -502,10 +504,10 @@ class EnforcementCase(models.Model):
         MISSING_REPORT = "missing_report", _("Compliance report missing")
 
     class Status(models.TextChoices):
-        OPEN = "open", _("Open")
+        OPEN = "open", pgettext_lazy("enforcement case", "Open")
         DECIDED = "decided", _("Penalty decided")
         RECTIFYING = "rectifying", _("Under rectification")
-        CLOSED = "closed", _("Closed")
+        CLOSED = "closed", pgettext_lazy("enforcement case", "Closed")
 
     unit = models.ForeignKey(Unit, models.PROTECT, related_name="enforcement_cases", verbose_name=_("unit"))
     kind = models.CharField(_("violation"), max_length=16, choices=Kind.choices)

@@ -132,17 +132,19 @@ def classification_explained(classification: Classification | None) -> dict[str,
     decided, what is still missing, and the notes on the articles applied."""
     if classification is None:
         return None
+    from zhengtong.permits.services import unit_industry_codes
+
     catalogue = load_catalogue()
+    result = engine.classify(unit_industry_codes(classification.unit), unit_facts(classification.unit), catalogue)
     findings = []
-    for f in classification.findings:
-        row = catalogue.rows[f["row"]]
+    for f in result.findings:
+        row = catalogue.rows[f.row]
         findings.append({
-            "row": f["row"], "code": f["code"], "industry": row.industry_text, "section": row.section,
-            "class": f["class"], "class_label": _class_label(f["class"]), "undetermined": f["undetermined"],
-            "cell": row.cells.get(f["class"], "") if f["class"] else "",
-            "facts": [_fact_display(k, v) for k, v in f["facts"] if k != "general"],
-            "via_general": f["via_general"],
-            "missing": [_fact_display(k, "")["label"] for k in f["missing"]],
+            "row": f.row, "code": f.code, "industry": row.industry_text, "section": row.section,
+            "class": f.management_class, "class_label": _class_label(f.management_class),
+            "undetermined": f.undetermined, "cell": row.cells.get(f.management_class, "") if f.management_class else "",
+            "facts": [_fact_display(k, v) for k, v in f.facts if k != "general"], "via_general": f.via_general,
+            "missing": [_fact_display(k, "")["label"] for k in f.missing], "note": row.note,
         })
     deciding = next((f for f in findings if f["row"] == classification.deciding_row
                      and f["class"] == classification.management_class), None)

@@ -3,7 +3,6 @@ scope through accounts.scopes, writes in one transaction and records who made th
 
 from __future__ import annotations
 
-import math
 from collections import Counter
 from collections.abc import Iterable
 from decimal import Decimal, InvalidOperation
@@ -126,14 +125,6 @@ def _as_row(unit_id: int, result: Result, now) -> Classification:
         at_least=result.at_least or "",
         missing=list(result.missing),
         notes=list(result.notes),
-        findings=[
-            {
-                "row": f.row, "code": f.code, "class": f.management_class, "undetermined": f.undetermined,
-                "rule": f.alternative, "facts": [[k, v] for k, v in f.facts], "missing": list(f.missing),
-                "via_general": f.via_general,
-            }
-            for f in result.findings
-        ],
         catalogue_version=load_catalogue().version,
         classified_at=now,
     )
@@ -175,16 +166,24 @@ def _registry_rows(unit_ids: list[int] | None) -> list[tuple[int, list[str], dic
 def classify_all(*, user, batch_size: int = 5_000) -> dict[str, int]:
     """Classify every unit the user may review, in one action; returns the counts by class.
 
-    Written in batches, each batch in its own transaction, so a crash midway leaves every unit
-    either with its old class or its new one."""
+    Only results that differ from the stored ones are written, in batches, each batch in its own
+    transaction, so a crash midway leaves every unit with either its old class or its new one."""
     if not (scopes.can_review_permits(user) or scopes.get_scope(user).is_city):
         raise PermissionDenied
     unit_ids = list(Unit.objects.filter(scopes.permit_review_units_q(user)).values_list("pk", flat=True))
+    stored = {row[0]: row[1:] for row in Classification.objects.filter(unit_id__in=unit_ids).values_list(
+        "unit_id", "management_class", "scope", "deciding_row", "at_least", "missing", "notes", "catalogue_version")}
     now = timezone.now()
+    version = load_catalogue().version
     counts: Counter[str] = Counter()
     rows: list[Classification] = []
     for unit_id, result in classify_units(_registry_rows(unit_ids)):
         counts[result.management_class] += 1
+        deciding = result.deciding.row if result.deciding else None
+        summary = (result.management_class, result.scope, deciding, result.at_least or "", list(result.missing),
+                   list(result.notes), version)
+        if stored.get(unit_id) == summary:
+            continue
         rows.append(_as_row(unit_id, result, now))
         if len(rows) >= batch_size:
             _write_classifications(rows)
@@ -198,7 +197,7 @@ def _write_classifications(rows: list[Classification]) -> None:
     if not rows:
         return
     Classification.objects.filter(unit_id__in=[r.unit_id for r in rows]).delete()
-    Classification.objects.bulk_create(rows, batch_size=math.ceil(len(rows) / 2) or 1)
+    Classification.objects.bulk_create(rows)
 
 
 # Fixed sources and registrations ---------------------------------------------------------

@@ -33,6 +33,7 @@ from zhengtong.permits.models import (
     Application,
     CatalogueEntry,
     Classification,
+    ComplianceReport,
     EnforcementCase,
     ManagementClass,
     Permit,
@@ -382,7 +383,8 @@ def permit_detail(request, pk: int):
         "can_review": scopes.can_review_permits(request.user, unit),
         "can_declare": scopes.can_declare_for_unit(request.user, unit),
         "history": registry_selectors.history_of(permit)[:20],
-        "expected": compliance.expected_reports(permit, timezone.localdate()),
+        "expected": [{**row, "kind_label": ComplianceReport.Kind(row["kind"]).label}
+                     for row in compliance.expected_reports(permit, timezone.localdate())],
         "reports": permit.reports.all(),
     })
 
@@ -449,7 +451,9 @@ def report_file(request, pk: int):
             return redirect("permits:report", pk=report.pk)
     return render(request, "permits/report_form.html", {
         "permit": permit, "limits": list(enumerate(limits)), "kind": kind, "start": start, "errors": errors,
-        "post": request.POST, "nav_active": "permits", "kinds": [c["kind"] for c in permit.report_cadence]})
+        "post": request.POST, "nav_active": "permits",
+        "kinds": [(c["kind"], ComplianceReport.Kind(c["kind"]).label) for c in permit.report_cadence
+                  if c["kind"] in ComplianceReport.Kind.values]})
 
 
 @login_required

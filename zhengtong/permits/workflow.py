@@ -80,7 +80,7 @@ MOVES: dict[str, Move] = {
     "notice": Move((S.ACCEPTED,), S.NOTICE, REVIEWER, gettext_lazy("Publish the public notice")),
     "extend": Move((S.ACCEPTED, S.NOTICE), None, REVIEWER, gettext_lazy("Extend by 10 days")),
     "approve": Move((S.ACCEPTED, S.NOTICE), S.APPROVED, REVIEWER, gettext_lazy("Approve")),
-    "refuse": Move((S.ACCEPTED, S.NOTICE), S.REFUSED, REVIEWER, gettext_lazy("Refuse")),
+    "refuse": Move((S.ACCEPTED, S.NOTICE), S.REFUSED, REVIEWER, gettext_lazy("Refuse the permit")),
     "issue": Move((S.APPROVED,), S.ISSUED, REVIEWER, gettext_lazy("Issue the permit")),
     "withdraw": Move((S.DRAFT, S.SUBMITTED, S.RETURNED, S.ACCEPTED, S.NOTICE), S.WITHDRAWN, CLERK,
                      gettext_lazy("Withdraw")),

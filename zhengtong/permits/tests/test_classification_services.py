@@ -107,3 +107,15 @@ def test_classify_all_replaces_earlier_results(world):
     services.classify_all(user=admin)
     services.classify_all(user=admin)
     assert Classification.objects.count() == 2
+
+
+def test_classify_all_writes_only_what_changed(world):
+    admin = world.users[Role.CITY_ADMIN]
+    paper = make_unit("430422", industry="2221")
+    services.classify_all(user=admin)
+    before = dict(Classification.objects.values_list("unit_id", "classified_at"))
+    UnitFacts.objects.create(unit=world.unit_a, facts={"has_boiler": True})
+    services.classify_all(user=admin)
+    after = dict(Classification.objects.values_list("unit_id", "classified_at"))
+    assert after[paper.pk] == before[paper.pk]
+    assert after[world.unit_a.pk] != before[world.unit_a.pk]
