@@ -532,3 +532,24 @@ class EnforcementCase(models.Model):
 
     def __str__(self) -> str:
         return f"{self.unit_id} {self.kind} {self.reference}"
+
+
+class ApplicationDocument(models.Model):
+    """A document attached to an application (maps, approvals, monitoring data…). Served only
+    through a view that checks who may see the application, never as a public media file."""
+
+    application = models.ForeignKey(Application, models.CASCADE, related_name="documents")
+    name = models.CharField(_("name"), max_length=200)
+    file = models.FileField(_("file"), upload_to="permits/documents/%Y/%m/")
+    size = models.PositiveIntegerField(_("size (bytes)"))
+    sha256 = models.CharField(_("SHA-256"), max_length=64)
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+")
+    uploaded_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["uploaded_at", "id"]
+        verbose_name = _("application document")
+        verbose_name_plural = _("application documents")
+
+    def __str__(self) -> str:
+        return self.name

@@ -448,3 +448,40 @@ def case_get(*, user, pk):
     from zhengtong.registry.selectors import _get_or_404
 
     return _get_or_404(case_list(user=user), pk)
+
+
+def permit_statistics(*, user) -> dict[str, Any]:
+    """Valid permits by class and county, valid registrations by county, permits and
+    registrations by industry division, and permits decided per year."""
+    from django.db.models.functions import ExtractYear
+
+    from zhengtong.permits.models import Permit, Registration
+
+    units = Unit.objects.filter(scopes.units_q(user))
+    permits = Permit.objects.filter(fixed_source__unit__in=units)
+    valid = permits.filter(status="valid")
+    registrations = Registration.objects.filter(fixed_source__unit__in=units, status="valid")
+    counties: dict[str, dict[str, int]] = {}
+    for name, cls, n in valid.values_list("fixed_source__unit__county__name", "management_class").annotate(
+            n=Count("pk")):
+        counties.setdefault(name, {})[cls] = n
+    for name, n in registrations.values_list("fixed_source__unit__county__name").annotate(n=Count("pk")):
+        counties.setdefault(name, {})["registration"] = n
+    divisions = {i.code: i.name for i in Industry.objects.filter(level=Industry.Level.DIVISION)}
+    by_division: dict[str, dict[str, int]] = {}
+    for code, cls, n in valid.values_list("fixed_source__unit__industry__code", "management_class").annotate(
+            n=Count("pk")):
+        row = by_division.setdefault(code[:2], {})
+        row[cls] = row.get(cls, 0) + n
+    for code, n in registrations.values_list("fixed_source__unit__industry__code").annotate(n=Count("pk")):
+        row = by_division.setdefault(code[:2], {})
+        row["registration"] = row.get("registration", 0) + n
+    first = permits.filter(application__kind="first").annotate(year=ExtractYear("decided_on"))
+    return {
+        "by_county": sorted((name, row.get("key", 0), row.get("simplified", 0), row.get("registration", 0))
+                            for name, row in counties.items()),
+        "by_division": [(code, divisions.get(code, ""), row.get("key", 0), row.get("simplified", 0),
+                         row.get("registration", 0)) for code, row in sorted(by_division.items())],
+        "first_by_year": list(first.values_list("year").annotate(n=Count("pk")).order_by("year")),
+        "valid": valid.count(), "registrations": registrations.count(),
+    }

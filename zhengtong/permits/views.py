@@ -7,7 +7,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import Http404, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -74,6 +74,7 @@ def catalogue_row(request, row: int):
 def classification_overview(request):
     return render(request, "permits/classification.html", {
         "counts": selectors.classification_counts(user=request.user),
+        "stats": selectors.permit_statistics(user=request.user),
         "can_run": scopes.can_review_permits(request.user),
         "nav_active": "permits",
     })
@@ -290,6 +291,9 @@ def application_detail(request, pk: int):
             user=request.user, application=application)],
         "move_form": MoveForm(), "outlets": application.outlets.prefetch_related("limits"),
         "steps": application.steps.select_related("by"), "missing": _missing(application, today),
+        "documents": application.documents.all(),
+        "can_attach": application.status == "draft"
+        and scopes.can_declare_for_unit(request.user, application.fixed_source.unit),
         "permit": getattr(application, "permit", None) if application.status == "issued" else None,
     })
 
@@ -515,3 +519,42 @@ def case_detail(request, pk: int):
         "case": case, "bases": bases, "can_act": can_act, "nav_active": "permits",
         "measures": law.MEASURES, "chosen": law.penalty(case.basis) if case.basis else None,
         "history": registry_selectors.history_of(case)[:20]})
+
+
+# Documents -------------------------------------------------------------------------------------
+
+
+@login_required
+@require_POST
+def document_upload(request, pk: int):
+    application = selectors.application_get(user=request.user, pk=pk)
+    try:
+        workflow.application_attach(user=request.user, application=application, upload=request.FILES.get("file"))
+    except DomainError as e:
+        messages.error(request, e.message)
+    else:
+        messages.success(request, _("Document attached."))
+    return redirect("permits:application", pk=application.pk)
+
+
+@login_required
+def document_download(request, pk: int, doc: int):
+    application = selectors.application_get(user=request.user, pk=pk)
+    document = application.documents.filter(pk=doc).first()
+    if document is None:
+        raise Http404
+    return FileResponse(document.file.open("rb"), as_attachment=True, filename=document.name)
+
+
+@login_required
+@require_POST
+def document_delete(request, pk: int, doc: int):
+    application = selectors.application_get(user=request.user, pk=pk)
+    document = application.documents.filter(pk=doc).first()
+    if document is None:
+        raise Http404
+    try:
+        workflow.application_detach(user=request.user, document=document)
+    except DomainError as e:
+        messages.error(request, e.message)
+    return redirect("permits:application", pk=application.pk)

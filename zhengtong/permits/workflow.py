@@ -44,6 +44,7 @@ from zhengtong.accounts import scopes
 from zhengtong.permits import law, workdays
 from zhengtong.permits.models import (
     Application,
+    ApplicationDocument,
     ApplicationStep,
     Classification,
     FixedSource,
@@ -463,6 +464,9 @@ def application_revise(*, user, application: Application, on: date | None = None
                             "standard": lim.standard} for lim in o.limits.all()]}
                for o in application.outlets.prefetch_related("limits")]
     _copy_outlets(outlets, new)
+    ApplicationDocument.objects.bulk_create([
+        ApplicationDocument(application=new, name=d.name, file=d.file.name, size=d.size, sha256=d.sha256,
+                            uploaded_by=d.uploaded_by) for d in application.documents.all()])
     return new
 
 
@@ -737,3 +741,49 @@ def expire_permits(*, today: date | None = None) -> int:
 
 def unit_sources(unit: Unit) -> list[FixedSource]:
     return list(FixedSource.objects.filter(unit=unit))
+
+
+# Documents ---------------------------------------------------------------------------------------
+
+DOCUMENT_TYPES = {".pdf", ".jpg", ".jpeg", ".png", ".doc", ".docx", ".xls", ".xlsx", ".ofd", ".zip"}
+MAX_DOCUMENT_BYTES = 20 * 1024 * 1024
+
+
+@transaction.atomic
+def application_attach(*, user, application: Application, upload) -> ApplicationDocument:
+    """Attach a document to a draft (PDF, images, Office files, OFD, ZIP; at most 20 MB)."""
+    import hashlib
+    from pathlib import PurePath
+
+    application = _locked(application)
+    if not scopes.can_declare_for_unit(user, application.fixed_source.unit):
+        raise PermissionDenied
+    if application.status != S.DRAFT:
+        raise DomainError(_("A submitted application is never changed; corrections are a new version."),
+                          field="status", status=409)
+    if upload is None:
+        raise DomainError(_("Choose a file."), field="file")
+    name = PurePath(upload.name or "").name[:200]
+    if PurePath(name).suffix.lower() not in DOCUMENT_TYPES:
+        raise DomainError(_("Attach PDF, images, Office documents, OFD or ZIP files."), field="file")
+    if not upload.size:
+        raise DomainError(_("The file is empty."), field="file")
+    if upload.size > MAX_DOCUMENT_BYTES:
+        raise DomainError(_("At most 20 MB per file."), field="file")
+    digest = hashlib.sha256()
+    for chunk in upload.chunks():
+        digest.update(chunk)
+    upload.seek(0)
+    return ApplicationDocument.objects.create(application=application, name=name, file=upload, size=upload.size,
+                                              sha256=digest.hexdigest(), uploaded_by=user)
+
+
+@transaction.atomic
+def application_detach(*, user, document: ApplicationDocument) -> None:
+    application = _locked(document.application)
+    if not scopes.can_declare_for_unit(user, application.fixed_source.unit):
+        raise PermissionDenied
+    if application.status != S.DRAFT:
+        raise DomainError(_("A submitted application is never changed; corrections are a new version."),
+                          field="status", status=409)
+    document.delete()  # the stored file stays: earlier versions may refer to it

@@ -284,3 +284,36 @@ def test_the_reviewer_decides_and_closes_a_case_on_its_page(client, world):
                                                 violation_date=date(2020, 5, 1))
     login(client, world, Role.PERMIT_REVIEWER)
     assert client.get(reverse("permits:case", args=[other_case.pk])).status_code == 404
+
+
+def test_documents_attach_to_a_draft_only_and_are_served_to_those_who_see_it(client, world, settings, tmp_path):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from zhengtong.permits import workflow
+    from zhengtong.testing import make_user
+
+    settings.MEDIA_ROOT = tmp_path
+    unit = world.unit_a
+    unit.industry = Industry.objects.get(code="2221")
+    unit.save()
+    services.unit_classify(unit=unit)
+    application = workflow.application_create(user=world.users[Role.ENTERPRISE_CLERK], unit=unit)
+    login(client, world, Role.ENTERPRISE_CLERK)
+    url = reverse("permits:document_upload", args=[application.pk])
+    client.post(url, {"file": SimpleUploadedFile("evil.exe", b"MZ")})
+    assert not application.documents.exists()
+    client.post(url, {"file": SimpleUploadedFile("环评批复.pdf", b"%PDF-1.4 test")})
+    document = application.documents.get()
+    assert document.name == "环评批复.pdf" and document.size == 13
+    response = client.get(reverse("permits:document", args=[application.pk, document.pk]))
+    assert b"".join(response.streaming_content) == b"%PDF-1.4 test"
+    client.force_login(make_user("clerk-b2", Role.ENTERPRISE_CLERK, unit=world.unit_b))
+    assert client.get(reverse("permits:document", args=[application.pk, document.pk])).status_code == 404
+
+
+def test_the_statistics_count_valid_permits_by_county_and_first_permits_by_year(client, world):
+    _issued_permit(world)
+    login(client, world, Role.PERMIT_REVIEWER)
+    body = client.get(reverse("permits:classification")).content.decode()
+    assert 'data-testid="permits-by-county"' in body and "2020: 1" in body
+    assert "<td>衡南县</td><td>1</td><td>0</td><td>0</td>" in body
