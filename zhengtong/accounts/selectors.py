@@ -2,6 +2,7 @@
 
 from django.db.models import Q
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
@@ -38,6 +39,9 @@ def home_panels(*, user) -> dict:
             todo.append({"text": _("Check your unit's registration: %(unit)s.") % {"unit": a.unit.name},
                          "url": reverse("registry:unit_detail", args=[a.unit_id])})
     todo += _screening_todo(user, scope)
+    from zhengtong.permits.selectors import home_todo
+
+    todo += home_todo(user=user, today=timezone.localdate())
     figures = [
         {"label": _("Units"), "value": units.count(), "url": reverse("registry:unit_list")},
         {"label": _("Sites"), "value": sites.count(), "url": reverse("registry:site_list")},

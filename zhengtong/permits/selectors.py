@@ -485,3 +485,42 @@ def permit_statistics(*, user) -> dict[str, Any]:
         "first_by_year": list(first.values_list("year").annotate(n=Count("pk")).order_by("year")),
         "valid": valid.count(), "registrations": registrations.count(),
     }
+
+
+def home_todo(*, user, today) -> list[dict[str, Any]]:
+    """The permit to-dos on the home page: the reviewer's queue and overdue clocks; the clerk's
+    class, deadline, reminders and missing reports."""
+    from django.urls import reverse
+    from django.utils.translation import ngettext
+
+    from zhengtong.permits import compliance
+    from zhengtong.permits.models import Reminder
+
+    todo: list[dict[str, Any]] = []
+    s = scopes.get_scope(user)
+    if scopes.can_review_permits(user):
+        waiting = list(application_list(user=user, status="open").filter(
+            fixed_source__unit__in=Unit.objects.filter(scopes.permit_review_units_q(user))))
+        overdue = sum(1 for a in waiting if (c := application_clock(a, today)) and c["state"].overdue)
+        if waiting:
+            todo.append({"text": ngettext("%(n)d permit application waits for a decision (%(o)d overdue).",
+                                          "%(n)d permit applications wait for a decision (%(o)d overdue).",
+                                          len(waiting)) % {"n": len(waiting), "o": overdue},
+                         "url": reverse("permits:applications"), "urgent": overdue > 0})
+    for unit in Unit.objects.filter(pk__in=s.clerk_units):
+        classification = Classification.objects.filter(unit=unit).first()
+        if classification and classification.management_class in NEEDS_FILING and unit.pk not in covered_unit_ids(
+                [unit.pk]):
+            todo.append({"text": _("%(unit)s: %(cls)s — apply or register.") % {
+                "unit": unit.name, "cls": classification.get_management_class_display()},
+                "url": reverse("permits:unit", args=[unit.pk]), "urgent": True})
+        for reminder in Reminder.objects.filter(unit=unit, read_at__isnull=True)[:3]:
+            todo.append({"text": reminder.message, "url": reverse("permits:unit", args=[unit.pk])})
+        for permit in unit_permits(unit).filter(status="valid"):
+            missing = [r for r in compliance.expected_reports(permit, today) if r["missing"]]
+            if missing:
+                todo.append({"text": ngettext("%(n)d compliance report missing for permit %(p)s.",
+                                              "%(n)d compliance reports missing for permit %(p)s.",
+                                              len(missing)) % {"n": len(missing), "p": permit.number},
+                             "url": reverse("permits:permit", args=[permit.pk]), "urgent": True})
+    return todo

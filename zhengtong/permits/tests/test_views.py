@@ -317,3 +317,21 @@ def test_the_statistics_count_valid_permits_by_county_and_first_permits_by_year(
     body = client.get(reverse("permits:classification")).content.decode()
     assert 'data-testid="permits-by-county"' in body and "2020: 1" in body
     assert "<td>衡南县</td><td>1</td><td>0</td><td>0</td>" in body
+
+
+def test_the_home_page_shows_the_clerk_and_the_reviewer_their_permit_work(client, world):
+    from zhengtong.permits import workflow
+
+    unit = world.unit_a
+    unit.industry = Industry.objects.get(code="2221")
+    unit.save()
+    services.unit_classify(unit=unit)
+    login(client, world, Role.ENTERPRISE_CLERK)
+    body = client.get(reverse("home")).content.decode()
+    assert reverse("permits:unit", args=[unit.pk]) in body
+    application = workflow.application_create(user=world.users[Role.ENTERPRISE_CLERK], unit=unit)
+    application.status, application.received_on = "submitted", date(2020, 3, 2)
+    application.save()
+    login(client, world, Role.PERMIT_REVIEWER)
+    body = client.get(reverse("home"), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert reverse("permits:applications") in body and 'class="clock overdue"' in body
