@@ -201,14 +201,9 @@ def registration_cancel(request, pk: int):
     registration = selectors.registration_get(user=request.user, pk=pk)
     form = CancelForm(request.POST)
     form.is_valid()
-    try:
-        services.registration_cancel(user=request.user, registration=registration,
-                                     reason=form.cleaned_data.get("reason", ""))
-    except DomainError as e:
-        messages.error(request, e.message)
-    else:
-        messages.success(request, _("Registration cancelled."))
-    return redirect("permits:registration", pk=registration.pk)
+    return _act(request, lambda: services.registration_cancel(user=request.user, registration=registration,
+                                                              reason=form.cleaned_data.get("reason", "")),
+                _("Registration cancelled."), "permits:registration", registration.pk)
 
 
 # Public list ---------------------------------------------------------------------------------
@@ -296,6 +291,17 @@ def application_detail(request, pk: int):
         and scopes.can_declare_for_unit(request.user, application.fixed_source.unit),
         "permit": getattr(application, "permit", None) if application.status == "issued" else None,
     })
+
+
+def _act(request, action, success: str, to: str, pk: int):
+    """Run a service from a button: its error or ``success`` as a message, then back to the page."""
+    try:
+        action()
+    except DomainError as e:
+        messages.error(request, e.message)
+    else:
+        messages.success(request, success)
+    return redirect(to, pk=pk)
 
 
 def _missing(application, today):
@@ -409,14 +415,10 @@ def permit_certificate(request, pk: int, copy: str):
 @require_POST
 def permit_end(request, pk: int):
     permit = selectors.permit_get(user=request.user, pk=pk)
-    try:
-        workflow.permit_end(user=request.user, permit=permit, action=request.POST.get("action", ""),
-                            reason=request.POST.get("reason", ""))
-    except DomainError as e:
-        messages.error(request, e.message)
-    else:
-        messages.success(request, _("The permit has ended."))
-    return redirect("permits:permit", pk=permit.pk)
+    return _act(request, lambda: workflow.permit_end(user=request.user, permit=permit,
+                                                     action=request.POST.get("action", ""),
+                                                     reason=request.POST.get("reason", "")),
+                _("The permit has ended."), "permits:permit", permit.pk)
 
 
 # Compliance reports ----------------------------------------------------------------------------
@@ -528,13 +530,9 @@ def case_detail(request, pk: int):
 @require_POST
 def document_upload(request, pk: int):
     application = selectors.application_get(user=request.user, pk=pk)
-    try:
-        workflow.application_attach(user=request.user, application=application, upload=request.FILES.get("file"))
-    except DomainError as e:
-        messages.error(request, e.message)
-    else:
-        messages.success(request, _("Document attached."))
-    return redirect("permits:application", pk=application.pk)
+    return _act(request, lambda: workflow.application_attach(user=request.user, application=application,
+                                                             upload=request.FILES.get("file")),
+                _("Document attached."), "permits:application", application.pk)
 
 
 @login_required

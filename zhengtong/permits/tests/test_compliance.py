@@ -10,14 +10,12 @@ from django.core.exceptions import PermissionDenied
 from zhengtong.accounts.models import Role
 from zhengtong.permits import compliance, law, services
 from zhengtong.permits.models import (
-    Application,
     Campaign,
     CampaignIndustry,
     ComplianceReport,
     EnforcementCase,
-    FixedSource,
-    Permit,
 )
+from zhengtong.permits.tests.factories import issued_permit
 from zhengtong.registry.errors import DomainError
 from zhengtong.registry.models import Industry
 from zhengtong.testing import make_unit
@@ -32,19 +30,7 @@ def at(y, m, d):
 
 @pytest.fixture
 def permit(world):
-    unit = world.unit_a
-    source = FixedSource.objects.create(unit=unit, sequence=1)
-    admin = world.users[Role.CITY_ADMIN]
-    application = Application.objects.create(fixed_source=source, management_class="key", status="issued",
-                                             created_by=admin)
-    return Permit.objects.create(
-        fixed_source=source, application=application, number=f"{unit.uscc}001P", management_class="key",
-        decided_on=date(2020, 4, 1), valid_from=date(2020, 4, 1), valid_until=date(2023, 3, 31),
-        validity_basis="办法2018 第二十一条", issued_by=admin,
-        report_cadence=[{"kind": "annual", "label": "annual"}, {"kind": "quarterly", "label": "quarterly"}],
-        content={"outlets": [{"code": "DW001", "name": "总排口", "medium": "W", "limits": [
-            {"pollutant": "化学需氧量", "concentration": "100", "concentration_unit": "mg/L",
-             "annual_quantity": "10"}]}]})
+    return issued_permit(world)
 
 
 def cod(concentration="80", quantity="2", unit="mg/L"):

@@ -205,16 +205,8 @@ def test_a_move_the_state_does_not_allow_is_shown_as_an_error(client, world):
 
 
 def test_another_countys_users_cannot_reach_a_permit_or_its_certificate(client, world):
-    from zhengtong.permits.models import Application, FixedSource, Permit
-
-    unit = world.unit_a
-    source = FixedSource.objects.create(unit=unit, sequence=1)
-    application = Application.objects.create(fixed_source=source, management_class="key", status="issued",
-                                             created_by=world.users[Role.CITY_ADMIN])
-    permit = Permit.objects.create(fixed_source=source, application=application, number=f"{unit.uscc}001P",
-                                   management_class="key", decided_on=date(2020, 4, 1),
-                                   valid_from=date(2020, 4, 1), valid_until=date(2023, 3, 31),
-                                   validity_basis="x", issued_by=world.users[Role.CITY_ADMIN])
+    permit = _issued_permit(world)
+    application = permit.application
     from zhengtong.testing import make_user
 
     other = make_user("clerk-b", Role.ENTERPRISE_CLERK, unit=world.unit_b)
@@ -226,19 +218,11 @@ def test_another_countys_users_cannot_reach_a_permit_or_its_certificate(client, 
 
 
 def _issued_permit(world):
-    from zhengtong.permits.models import Application, FixedSource, Permit
+    from zhengtong.permits.tests.factories import issued_permit
 
-    unit = world.unit_a
-    source = FixedSource.objects.create(unit=unit, sequence=1)
-    admin = world.users[Role.CITY_ADMIN]
-    application = Application.objects.create(fixed_source=source, management_class="key", status="issued",
-                                             created_by=admin)
-    return Permit.objects.create(
-        fixed_source=source, application=application, number=f"{unit.uscc}001P", management_class="key",
-        decided_on=date(2020, 4, 1), valid_from=date(2020, 4, 1), valid_until=date(2030, 3, 31),
-        validity_basis="x", issued_by=admin, report_cadence=[{"kind": "annual", "label": "annual"}],
-        content={"outlets": [{"code": "DW001", "name": "总排口", "medium": "W", "limits": [
-            {"pollutant": "氨氮", "concentration": "8", "concentration_unit": "mg/L", "annual_quantity": "1"}]}]})
+    outlet = {"code": "DW001", "name": "总排口", "medium": "W", "limits": [
+        {"pollutant": "氨氮", "concentration": "8", "concentration_unit": "mg/L", "annual_quantity": "1"}]}
+    return issued_permit(world, valid_until=date(2030, 3, 31), cadence=("annual",), outlets=(outlet,))
 
 
 def test_the_clerk_files_a_report_and_an_exceedance_is_flagged(client, world):
