@@ -20,6 +20,7 @@ The order of the reading, each step from the catalogue's own articles:
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cache
 
 from zhengtong.permits.catalogue import (
     CLASSES,
@@ -179,6 +180,17 @@ def general_processes(catalogue: Catalogue, facts: dict) -> tuple[list[Finding],
     return findings, best, tuple(dict.fromkeys(missing))
 
 
+@cache
+def industry_classes() -> frozenset[str]:
+    """The 1,382 GB/T 4754-2017 classes (registry/data/gbt4754-2017.csv): the codes a unit can have."""
+    import csv
+
+    from zhengtong.registry.refdata import DATA_DIR
+
+    with open(DATA_DIR / "gbt4754-2017.csv", encoding="utf-8", newline="") as f:
+        return frozenset(row["code"] for row in csv.DictReader(f) if row["level"] == "class")
+
+
 def classify(industry_codes: list[str], facts: dict, catalogue: Catalogue | None = None) -> Result:
     """The unit's management class, with the rows and facts that decided it."""
     catalogue = catalogue or load_catalogue()
@@ -188,8 +200,8 @@ def classify(industry_codes: list[str], facts: dict, catalogue: Catalogue | None
     findings: list[Finding] = []
     in_other_row = False
     for code in dict.fromkeys(industry_codes):
-        if not (len(code) == 4 and code.isdigit()):
-            raise ClassificationInputError("industry", code, "bad_code")
+        if code not in industry_classes():
+            raise ClassificationInputError("industry", code, "unknown_code")
         numbers = catalogue.rows_for(code) or (OTHER_INDUSTRIES_ROW,)
         in_other_row = in_other_row or numbers == (OTHER_INDUSTRIES_ROW,)
         ctx = Context(code, facts, general, general_missing)

@@ -119,3 +119,25 @@ def test_classify_all_writes_only_what_changed(world):
     after = dict(Classification.objects.values_list("unit_id", "classified_at"))
     assert after[paper.pk] == before[paper.pk]
     assert after[world.unit_a.pk] != before[world.unit_a.pk]
+
+
+def test_an_industry_code_that_does_not_exist_or_no_industry_is_refused():
+    from zhengtong.permits.classification import ClassificationInputError, classify, industry_classes
+
+    assert len(industry_classes()) == 1382
+    for codes in ([], ["9999"], ["221"], ["22a1"]):
+        with pytest.raises(ClassificationInputError):
+            classify(codes, {})
+
+
+def test_a_units_fixed_sources_are_numbered_001_002_in_its_codes(world):
+    from zhengtong.permits.services import fixed_source_add, fixed_source_for
+
+    clerk = world.users[Role.ENTERPRISE_CLERK]
+    first = fixed_source_for(unit=world.unit_a)
+    second = fixed_source_add(user=clerk, unit=world.unit_a, address="衡南县二号厂区")
+    assert first.code("P") == f"{world.unit_a.uscc}001P" and second.code("P") == f"{world.unit_a.uscc}002P"
+    with pytest.raises(DomainError):
+        fixed_source_for(unit=world.unit_a, sequence=3)
+    with pytest.raises(PermissionDenied):
+        fixed_source_add(user=clerk, unit=world.unit_b, address="x")

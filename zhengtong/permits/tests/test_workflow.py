@@ -298,3 +298,43 @@ def test_expired_permits_are_marked_by_the_daily_job(world, clerk, reviewer):
     assert workflow.expire_permits(today=date(2023, 4, 1)) == 1
     permit.refresh_from_db()
     assert permit.status == "expired"
+
+
+STATUSES = [s for s in Application.Status.values]
+
+
+@pytest.mark.parametrize("action", sorted(workflow.MOVES))
+def test_every_move_is_refused_from_every_status_it_does_not_start_from(world, clerk, reviewer, action):
+    """The table in workflow.py is the whole truth: any other start is a 409 naming the allowed ones."""
+    unit = paper_mill(world)
+    move = workflow.MOVES[action]
+    user = clerk if move.who == workflow.CLERK else reviewer
+    calls = {
+        "submit": lambda a: workflow.application_submit(user=user, application=a),
+        "return": lambda a: workflow.application_return(user=user, application=a, missing="x"),
+        "revise": lambda a: workflow.application_revise(user=user, application=a),
+        "accept": lambda a: workflow.application_accept(user=user, application=a),
+        "not_accept": lambda a: workflow.application_decline(user=user, application=a, action="not_accept",
+                                                             reasons="x"),
+        "notice": lambda a: workflow.application_notice(user=user, application=a, start=date(2020, 1, 1),
+                                                        end=date(2020, 1, 2)),
+        "extend": lambda a: workflow.application_extend(user=user, application=a, approval="x"),
+        "approve": lambda a: workflow.application_approve(user=user, application=a),
+        "refuse": lambda a: workflow.application_decline(user=user, application=a, action="refuse", reasons="x"),
+        "issue": lambda a: workflow.application_issue(user=user, application=a),
+        "withdraw": lambda a: workflow.application_withdraw(user=user, application=a),
+    }
+    assert set(calls) == set(workflow.MOVES)
+    source = services.fixed_source_for(unit=unit)
+    for status in STATUSES:
+        if status in move.sources:
+            continue
+        Application.objects.filter(fixed_source=source).delete()
+        application = Application.objects.create(fixed_source=source, status=status, management_class="key",
+                                                 created_by=clerk, received_on=date(2020, 3, 2),
+                                                 accepted_on=date(2020, 3, 3), decided_on=date(2020, 3, 20))
+        with pytest.raises(DomainError) as e:
+            calls[action](application)
+        assert e.value.status == 409, (action, status)
+        application.refresh_from_db()
+        assert application.status == status
