@@ -27,8 +27,11 @@ def menu_for(user) -> list[dict]:
         n = open_alert_count(user=user)
         items.append({"label": format_lazy("{} ({})", _("Alerts"), n) if n else _("Alerts"),
                       "url": reverse("screening:alerts"), "key": "alerts", "count": n})
-    if s.is_city or s.counties or s.region_reads or s.city_reads or s.clerk_units:
+    if s.is_city or s.counties or s.region_reads or s.city_reads:
         items.append({"label": _("Permits"), "url": reverse("permits:classification"), "key": "permits"})
+    elif s.clerk_units:  # a clerk's permit page is the unit's own
+        items.append({"label": _("Permits"), "url": reverse("permits:unit", args=[min(s.clerk_units)]),
+                      "key": "permits"})
     if scopes.can_import_units(user):
         items.append({"label": _("Import"), "url": reverse("registry:unit_import"), "key": "import"})
     if s.is_city:

@@ -511,9 +511,12 @@ def home_todo(*, user, today) -> list[dict[str, Any]]:
         classification = Classification.objects.filter(unit=unit).first()
         if classification and classification.management_class in NEEDS_FILING and unit.pk not in covered_unit_ids(
                 [unit.pk]):
-            todo.append({"text": _("%(unit)s: %(cls)s — apply or register.") % {
-                "unit": unit.name, "cls": classification.get_management_class_display()},
-                "url": reverse("permits:unit", args=[unit.pk]), "urgent": True})
+            if classification.management_class == "registration":
+                text = _("%(unit)s: registration class — file the registration form.")
+            else:
+                text = _("%(unit)s: %(cls)s — apply for a permit.")
+            todo.append({"text": text % {"unit": unit.name, "cls": classification.get_management_class_display()},
+                         "url": reverse("permits:unit", args=[unit.pk]), "urgent": True})
         for reminder in Reminder.objects.filter(unit=unit, read_at__isnull=True)[:3]:
             todo.append({"text": reminder.message, "url": reverse("permits:unit", args=[unit.pk])})
         for permit in unit_permits(unit).filter(status="valid"):

@@ -100,6 +100,10 @@ def unit_permits(request, pk: int):
     classification = Classification.objects.filter(unit=unit).first()
     facts = selectors.unit_facts(unit)
     applications = list(selectors.unit_applications(unit))
+    campaign = selectors.campaign_current()
+    due = None
+    if campaign is not None and classification and classification.management_class in selectors.NEEDS_FILING:
+        due = selectors.unit_due(services.unit_industry_codes(unit), campaign)
     return render(request, "permits/unit.html", {
         "unit": unit, "nav_active": "permits",
         "explained": selectors.classification_explained(classification),
@@ -108,6 +112,8 @@ def unit_permits(request, pk: int):
         "permits": selectors.unit_permits(unit), "registrations": selectors.unit_registrations(unit),
         "applications": applications,
         "open_application": any(a.status in workflow.OPEN for a in applications),
+        "campaign": campaign, "due": due, "covered": unit.pk in selectors.covered_unit_ids([unit.pk]),
+        "today": timezone.localdate(),
     })
 
 
