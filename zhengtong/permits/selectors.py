@@ -405,7 +405,11 @@ def application_clock(application, today) -> dict[str, Any] | None:
         limit = law.acceptance_notice_limit(application.received_on)
         state = workflow.acceptance_clock(application, today)
         label = _("Notice of missing materials")
-    elif application.status in ("accepted", "notice", "approved", "issued", "refused"):
+    elif application.status == "approved" and application.decided_on:
+        limit = law.certificate_limit()
+        state = workflow.certificate_clock(application, today)
+        label = _("Certificate")
+    elif application.status in ("accepted", "notice", "issued", "refused"):
         if application.accepted_on is None:
             return None
         limit = law.decision_limit(application.accepted_on, application.management_class, application.onsite_check)

@@ -567,6 +567,13 @@ def decision_clock(application: Application, today: date) -> workdays.ClockState
                           extension_days=application.extension_days, stopped_on=stopped, calendar=calendar())
 
 
+def certificate_clock(application: Application, today: date) -> workdays.ClockState:
+    """From the decision to issue, the certificate is issued within 10 days (许可法 Art. 44)."""
+    limit = law.certificate_limit()
+    return workdays.clock(application.decided_on, limit.days, limit.basis, max(today, application.decided_on),
+                          calendar=calendar())
+
+
 @transaction.atomic
 def application_approve(*, user, application: Application, on: date | None = None) -> Application:
     application = _locked(application)

@@ -338,3 +338,14 @@ def test_every_move_is_refused_from_every_status_it_does_not_start_from(world, c
         assert e.value.status == 409, (action, status)
         application.refresh_from_db()
         assert application.status == status
+
+
+def test_after_approval_the_certificate_clock_runs_ten_working_days(world, clerk, reviewer):
+    from zhengtong.permits import selectors
+
+    application = workflow.application_accept(user=reviewer, application=submitted(world, clerk),
+                                              on=date(2020, 3, 11))
+    application = workflow.application_approve(user=reviewer, application=application, on=date(2020, 4, 1))
+    clock = selectors.application_clock(application, date(2020, 4, 2))
+    # 10 working days from Wednesday 2020-04-01, Qingming (04-04..04-06) in between.
+    assert clock["article"] == "行政许可法 第四十四条" and clock["state"].due == date(2020, 4, 16)
