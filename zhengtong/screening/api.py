@@ -225,9 +225,10 @@ def _person(site, person_id: int | None, code: str | None) -> tuple[Person, str]
     if person_id is not None and code:
         raise DomainError(_("Give person_id or code, not both."), field="person_id")
     if person_id is not None:
-        person = next(iter(Person.objects.filter(pk=person_id)[:1]), None)
+        # Only the site's own people and its registered visitors: a gate cannot probe the city's ids.
+        person = next(iter(Person.objects.filter(pk=person_id, memberships__site=site)[:1]), None)
         if person is None:
-            raise DomainError(_("No person with this id."), field="person_id", status=404)
+            raise DomainError(_("No person with this id at this site."), field="person_id", status=404)
         return person, "person_id"
     if code and code.strip():
         return selectors.identify(site=site, code=code), "code"

@@ -469,8 +469,8 @@ def _resolve(item: _Item, people: _People, areas: set[int]) -> tuple[int | None,
         person = people.by_id.get(item.person_id)
         if item.pass_site is not None and (person is None or person.relation is None):
             return None, {"field": "code", "message": _("This pass is not valid at this site.")}
-        if person is None:
-            return None, {"field": "person_id", "message": _("No person with this id.")}
+        if person is None or person.relation is None:  # as a single check-in: only the site's people
+            return None, {"field": "person_id", "message": _("No person with this id at this site.")}
         return item.person_id, None
     if item.code.startswith("ZTP1:"):
         return None, {"field": "code", "message": _("This pass is not valid at this site.")}

@@ -180,7 +180,10 @@ def test_a_temperature_that_cannot_be_a_body_temperature_is_a_400(gate, world, t
 
 def test_an_unknown_person_is_a_404_naming_the_field(gate, world):
     body = assert_error(check_in(gate, person_id=world.person_a.pk + 10_000), 404, "person_id")
-    assert body["detail"] == "No person with this id."
+    assert body["detail"] == "No person with this id at this site."
+    # A person the city knows but this site does not: the same answer, so ids cannot be probed.
+    body = assert_error(check_in(gate, person_id=world.person_b.pk), 404, "person_id")
+    assert body["detail"] == "No person with this id at this site."
     body = assert_error(check_in(gate, code=make_id_number()), 404, "code")
     assert "register them as a visitor" in body["detail"]
     assert not Entry.objects.exists()

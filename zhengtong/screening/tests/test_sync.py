@@ -49,14 +49,15 @@ def test_a_mixed_batch_stores_the_valid_flags_the_disagreement_and_rejects_the_r
     manager = world.users[Role.SITE_MANAGER]
     services.site_set_state(user=manager, site=world.site_a,
                             data={"closed_since": "2020-01-26", "visitor_policy": "allowed", "reason": "防疫"})
-    outsider = make_person(world.site_b)  # known to the city, no relation to site A
+    outsider_number = make_id_number()
+    outsider = make_person(world.site_b, id_number=outsider_number)  # known to the city, not to site A
     stored = services.screen_entry(actor=services.Actor(device=device), site=world.site_a, person=world.person_a,
                                    temperature="36.4", client_uuid=uuid.uuid4(), source=Entry.Source.API,
                                    at=timezone.now() - timedelta(hours=1))
     repeated = item(world.person_a)
     items = [
         item(world.person_a),  # 0 admitted, as the gate did
-        item(person_id=outsider.pk, gate_decision="admit"),  # 1 the rules refuse (closed): disagreement
+        item(code=outsider_number, gate_decision="admit"),  # 1 the rules refuse (closed): disagreement
         item(world.person_a, temperature=98.6),  # 2 °F
         item(world.person_a, temperature="50"),  # 3 not a body temperature
         item(person_id=world.person_a.pk + 100_000),  # 4 unknown person
@@ -81,7 +82,7 @@ def test_a_mixed_batch_stores_the_valid_flags_the_disagreement_and_rejects_the_r
     assert results[1]["decision"] == "refuse" and results[1]["reason"] == "closed" and results[1]["disagreement"]
     assert "Fahrenheit" in errors_of(results[2])["temperature"]
     assert "cannot be a body temperature" in errors_of(results[3])["temperature"]
-    assert errors_of(results[4]) == {"person_id": "No person with this id."}
+    assert errors_of(results[4]) == {"person_id": "No person with this id at this site."}
     assert "in the future" in errors_of(results[5])["at"]
     assert results[6]["decision"] == "admit" and "errors" not in results[6]
     assert results[8] == {**results[7], "status": "duplicate"}
@@ -115,8 +116,10 @@ def test_several_disagreements_make_one_alert_per_batch_and_nothing_is_dropped(w
     services.site_set_state(user=world.users[Role.SITE_MANAGER], site=world.site_a,
                             data={"visitor_policy": "none", "reason": "防疫"})
     device.site.refresh_from_db()
-    visitors = [make_person(world.site_b) for _ in range(3)]
-    items = [item(person_id=v.pk, gate_decision="admit") for v in visitors]
+    numbers = [make_id_number() for _ in range(3)]
+    for number in numbers:
+        make_person(world.site_b, id_number=number)
+    items = [item(code=number, gate_decision="admit") for number in numbers]
     items.append(item(world.person_a, gate_decision="refuse"))  # the rules admit: a disagreement too
     results = sync.sync_entries(device=device, items=items)
     assert statuses(results) == ["created"] * 4 and all(r.disagreement for r in results)
@@ -352,7 +355,8 @@ def test_a_batch_decides_as_a_single_check_in_does(world, device, state):
     SitePerson.objects.filter(person=expected_visit).update(since=today)
     other_day = make_person(world.site_a, relation=SitePerson.Relation.VISITOR)
     SitePerson.objects.filter(person=other_day).update(since=today - timedelta(days=3))
-    stranger = make_person(world.site_b)
+    stranger_number = make_id_number()
+    stranger = make_person(world.site_b, id_number=stranger_number)
     people = [world.person_a, ended, ends_today, expected_visit, other_day, stranger]
     at = timezone.now() - timedelta(minutes=1)
     cases = [(person, t) for person in people for t in ("36.5", "37.3")]
@@ -361,8 +365,9 @@ def test_a_batch_decides_as_a_single_check_in_does(world, device, state):
         screened = services.screen_entry(actor=services.Actor(device=device), site=world.site_a, person=person,
                                          temperature=t, at=at, client_uuid=uuid.uuid4(), source=Entry.Source.API)
         single.append((screened.entry.decision, screened.entry.reason))
-    results = sync.sync_entries(device=device, items=[item(person, temperature=t, at=at.isoformat())
-                                                      for person, t in cases])
+    results = sync.sync_entries(device=device, items=[
+        item(person, temperature=t, at=at.isoformat()) if person is not stranger
+        else item(code=stranger_number, temperature=t, at=at.isoformat()) for person, t in cases])
     assert [(r.decision, r.reason) for r in results] == single
     assert Entry.objects.filter(source="sync").count() == len(cases)
 
