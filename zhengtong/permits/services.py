@@ -60,7 +60,13 @@ def _fact_value(errors: FieldErrors, fact: Fact, raw: Any) -> Any:
             number = float(value)
             return int(number) if number.is_integer() else number
         return None
-    values = [raw] if isinstance(raw, str) else list(raw)
+    if isinstance(raw, str):
+        values = [raw]
+    elif isinstance(raw, list | tuple | set) and all(isinstance(v, str) for v in raw):
+        values = list(raw)
+    else:
+        errors.add(fact.key, _("Choose one or more of the choices."))
+        return None
     known = {c[0] for c in fact.choices}
     unknown = [v for v in values if v not in known]
     if unknown:

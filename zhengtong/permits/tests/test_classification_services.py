@@ -141,3 +141,15 @@ def test_a_units_fixed_sources_are_numbered_001_002_in_its_codes(world):
         fixed_source_for(unit=world.unit_a, sequence=3)
     with pytest.raises(PermissionDenied):
         fixed_source_add(user=clerk, unit=world.unit_b, address="x")
+
+
+@pytest.mark.parametrize("raw", [5, {"a": 1}, [1, 2], None])
+def test_a_choice_fact_given_as_something_else_is_refused_or_ignored(raw):
+    from zhengtong.permits.services import clean_facts
+
+    if raw is None:
+        assert clean_facts({"biomass_fuel": raw}) == {}
+        return
+    with pytest.raises(DomainError) as e:
+        clean_facts({"biomass_fuel": raw})
+    assert "biomass_fuel" in e.value.errors
