@@ -243,6 +243,10 @@ MOVE_SERVICES = {
     "extend": lambda user, app, form: workflow.application_extend(user=user, application=app,
                                                                   approval=form.cleaned_data["note"]),
     "approve": lambda user, app, form: workflow.application_approve(user=user, application=app),
+    "pause": lambda user, app, form: workflow.application_pause(user=user, application=app, action="pause",
+                                                                note=form.cleaned_data["note"]),
+    "resume": lambda user, app, form: workflow.application_pause(user=user, application=app, action="resume",
+                                                                 note=form.cleaned_data["note"]),
     "refuse": lambda user, app, form: workflow.application_decline(
         user=user, application=app, action="refuse", reasons=form.cleaned_data["note"]),
     "issue": lambda user, app, form: workflow.application_issue(

@@ -14,6 +14,9 @@ accept         submitted                       accepted       R    decision cloc
 not_accept     submitted                       not_accepted   R    written reasons (条例 Art. 9 (1)(2))
 notice         accepted                        notice         R    public notice published, with its dates
 extend         accepted, notice                (same)         R    once, 10 days, head's approval (许可法 Art. 42)
+pause          accepted, notice                (same)         R    hearing, testing, expert review: the time does
+                                                                   not count; written notice (许可法 Art. 45)
+resume         accepted, notice                (same)         R    the clock runs again
 approve        accepted, notice                approved       R    decision to issue (条例 Art. 12)
 refuse         accepted, notice                refused        R    written reasons (条例 Art. 12)
 issue          approved                        issued         R    permit and number (条例 12, 许可法 44)
@@ -80,6 +83,8 @@ MOVES: dict[str, Move] = {
     "not_accept": Move((S.SUBMITTED,), S.NOT_ACCEPTED, REVIEWER, gettext_lazy("Do not accept")),
     "notice": Move((S.ACCEPTED,), S.NOTICE, REVIEWER, gettext_lazy("Publish the public notice")),
     "extend": Move((S.ACCEPTED, S.NOTICE), None, REVIEWER, gettext_lazy("Extend by 10 days")),
+    "pause": Move((S.ACCEPTED, S.NOTICE), None, REVIEWER, gettext_lazy("Stop the clock (hearing, testing, review)")),
+    "resume": Move((S.ACCEPTED, S.NOTICE), None, REVIEWER, gettext_lazy("Restart the clock")),
     "approve": Move((S.ACCEPTED, S.NOTICE), S.APPROVED, REVIEWER, gettext_lazy("Approve")),
     "refuse": Move((S.ACCEPTED, S.NOTICE), S.REFUSED, REVIEWER, gettext_lazy("Refuse the permit")),
     "issue": Move((S.APPROVED,), S.ISSUED, REVIEWER, gettext_lazy("Issue the permit")),
@@ -104,11 +109,13 @@ def allowed_moves(*, user, application: Application) -> list[str]:
     unit = application.fixed_source.unit
     is_clerk = scopes.can_declare_for_unit(user, unit)
     is_reviewer = scopes.can_review_permits(user, unit)
+    paused = is_paused(application)
     return [
         name for name, move in MOVES.items()
         if application.status in move.sources
         and (is_clerk if move.who == CLERK else is_reviewer)
         and not (name == "extend" and application.extension_days)
+        and not (name == "pause" and paused) and not (name == "resume" and not paused)
     ]
 
 
@@ -559,12 +566,54 @@ def application_extend(*, user, application: Application, approval: str, on: dat
     return application
 
 
+def pauses(application: Application) -> list[workdays.Pause]:
+    """The periods the decision clock stood still (许可法 Art. 45), from the recorded steps."""
+    result, start = [], None
+    for action, on in application.steps.filter(action__in=("pause", "resume")).values_list("action", "on"):
+        if action == "pause":
+            start = on
+        elif start is not None:
+            result.append(workdays.Pause(start, on))
+            start = None
+    if start is not None:
+        result.append(workdays.Pause(start, None))
+    return result
+
+
+def is_paused(application: Application) -> bool:
+    last = application.steps.filter(action__in=("pause", "resume")).order_by("-at", "-id").first()
+    return last is not None and last.action == "pause"
+
+
 def decision_clock(application: Application, today: date) -> workdays.ClockState:
     limit = law.decision_limit(application.accepted_on, application.management_class, application.onsite_check)
     stopped = application.decided_on if application.status not in (S.ACCEPTED, S.NOTICE) else None
     return workdays.clock(application.accepted_on, limit.days, limit.basis,
                           max(today, stopped or application.accepted_on, application.accepted_on),
-                          extension_days=application.extension_days, stopped_on=stopped, calendar=calendar())
+                          pauses=pauses(application), extension_days=application.extension_days,
+                          stopped_on=stopped, calendar=calendar())
+
+
+@transaction.atomic
+def application_pause(*, user, application: Application, action: str, note: str = "",
+                      on: date | None = None) -> Application:
+    """Stop the decision clock for a hearing, testing or expert review, with the written notice to
+    the applicant (许可法 Art. 45), or restart it."""
+    if action not in ("pause", "resume"):
+        raise DomainError(_("Unknown action."), field="action")
+    application = _locked(application)
+    _check_move(user, application, action)
+    today = _today(on)
+    if (action == "pause") == is_paused(application):
+        raise DomainError(_("The clock is already stopped.") if action == "pause"
+                          else _("The clock is running."), field="status", status=409)
+    if action == "pause" and not (note or "").strip():
+        raise DomainError(_("Say what the time is for (hearing, testing, expert review) as told to the applicant."),
+                          field="note")
+    if today < application.accepted_on:
+        raise DomainError(_("Not before the application was accepted."), field="on")
+    _step(application, action, application.status, user, today, (note or "").strip())
+    return application
 
 
 def certificate_clock(application: Application, today: date) -> workdays.ClockState:

@@ -323,6 +323,8 @@ def test_every_move_is_refused_from_every_status_it_does_not_start_from(world, c
         "refuse": lambda a: workflow.application_decline(user=user, application=a, action="refuse", reasons="x"),
         "issue": lambda a: workflow.application_issue(user=user, application=a),
         "withdraw": lambda a: workflow.application_withdraw(user=user, application=a),
+        "pause": lambda a: workflow.application_pause(user=user, application=a, action="pause", note="x"),
+        "resume": lambda a: workflow.application_pause(user=user, application=a, action="resume"),
     }
     assert set(calls) == set(workflow.MOVES)
     source = services.fixed_source_for(unit=unit)
@@ -349,3 +351,22 @@ def test_after_approval_the_certificate_clock_runs_ten_working_days(world, clerk
     clock = selectors.application_clock(application, date(2020, 4, 2))
     # 10 working days from Wednesday 2020-04-01, Qingming (04-04..04-06) in between.
     assert clock["article"] == "行政许可法 第四十四条" and clock["state"].due == date(2020, 4, 16)
+
+
+def test_a_pause_for_expert_review_does_not_count_and_is_noticed(world, clerk, reviewer):
+    application = submitted(world, clerk, on=date(2020, 3, 10))
+    application = workflow.application_accept(user=reviewer, application=application, on=date(2020, 3, 11))
+    due = workflow.decision_clock(application, date(2020, 3, 12)).due
+    assert "pause" in workflow.allowed_moves(user=reviewer, application=application)
+    with pytest.raises(DomainError):
+        workflow.application_pause(user=reviewer, application=application, action="pause", note="")
+    workflow.application_pause(user=reviewer, application=application, action="pause", note="专家评审",
+                               on=date(2020, 3, 16))
+    assert workflow.allowed_moves(user=reviewer, application=application).count("resume") == 1
+    with pytest.raises(DomainError):
+        workflow.application_pause(user=reviewer, application=application, action="pause", note="again")
+    workflow.application_pause(user=reviewer, application=application, action="resume", on=date(2020, 3, 23))
+    # Monday 03-16 to Monday 03-23: five working days stood still, so the due date moves by five.
+    later = workflow.decision_clock(application, date(2020, 3, 24)).due
+    from zhengtong.permits.workdays import DayBasis, add_days
+    assert later == add_days(due, 5, DayBasis.WORKING).due
