@@ -277,6 +277,26 @@ def can_review_permits(user, unit=None) -> bool:
     return unit.county_id in s.review_regions
 
 
+def can_review_permits_citywide(user) -> bool:
+    s = get_scope(user)
+    return s.is_city or s.review_city
+
+
+def permit_work_units_q(user) -> Q:
+    """Units whose applications, documents, reports and cases the user may read: the unit's own
+    clerk, the permit reviewers of its region, its county officer and the city administrator. (A
+    unit's class, registration and permits are for everyone who sees the unit; they are public.)"""
+    s = get_scope(user)
+    if s.is_city or s.review_city:
+        return Q()
+    q = NOTHING
+    if s.counties or s.review_regions:
+        q |= Q(county_id__in=s.counties | s.review_regions)
+    if s.clerk_units:
+        q |= Q(pk__in=s.clerk_units)
+    return q
+
+
 def can_declare_for_unit(user, unit) -> bool:
     """Facts, registrations, applications and reports are the unit's own declarations."""
     s = get_scope(user)

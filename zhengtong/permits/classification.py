@@ -253,7 +253,8 @@ def _scope(decided: list[Finding], rank: int, in_other_row: bool, notes: list[st
     """Art. 6 and Art. 7: a duty that comes only from the general processes covers only them."""
     own = [
         f for f in decided
-        if f.rank == rank and f.row not in GENERAL_PROCESS_ROWS and not f.via_general
+        if f.row not in GENERAL_PROCESS_ROWS and not f.via_general
+        and (f.rank == rank or f.rank >= RANK["simplified"])  # its own duty to hold a permit
     ]
     if own:
         if any(f.row == OTHER_INDUSTRIES_ROW for f in own):

@@ -85,8 +85,11 @@ def expected_reports(permit: Permit, today: date, since: date | None = None) -> 
         (r.kind, r.period_start): r
         for r in permit.reports.filter(status=ComplianceReport.Status.SUBMITTED)
     }
+    first_filed: dict[tuple, Any] = {}  # a correction does not make a report filed on time late
+    for kind, start, at in permit.reports.order_by("submitted_at").values_list("kind", "period_start", "submitted_at"):
+        first_filed.setdefault((kind, start), at)
     rows = []
-    last_day = min(today, permit.ended_on or permit.valid_until)
+    permit_end = permit.ended_on or permit.valid_until
     for cadence in permit.report_cadence:
         kind = cadence["kind"]
         months = MONTHS.get(kind)
@@ -95,16 +98,17 @@ def expected_reports(permit: Permit, today: date, since: date | None = None) -> 
         start = _month_start(permit.valid_from, months)
         while True:
             start, end = period_of(kind, start)
-            if end >= last_day:
+            if end >= today or start > permit_end:
                 break
             if since is not None and end < since:
                 start = _add_months(start, months)
                 continue
             report = current.get((kind, start))
             due = due_date(end)
+            first = first_filed.get((kind, start))
             rows.append({"kind": kind, "start": start, "end": end, "due": due, "report": report,
                          "missing": report is None and due < today,
-                         "late": report is not None and report.is_late})
+                         "late": first is not None and timezone.localdate(first) > due})
             start = _add_months(start, months)
     return rows
 
@@ -274,7 +278,13 @@ def enforcement_scan(*, today: date | None = None) -> dict[str, int]:
 
 
 def case_bases(case: EnforcementCase) -> list[law.Penalty]:
-    return law.penalties_for(case.kind, case.violation_date)
+    """The bases in force on the violation date; an exceedance only under the law of its medium
+    (the outlet code's second letter: A air, W water)."""
+    medium = ""
+    if case.kind == "exceedance" and case.reference.startswith("exceed:"):
+        outlet = case.reference.split(":")[4] if case.reference.count(":") >= 5 else ""
+        medium = outlet[1:2] if outlet[:1] == "D" else ""
+    return law.penalties_for(case.kind, case.violation_date, medium)
 
 
 @transaction.atomic

@@ -69,7 +69,8 @@ def send_renewal_reminders(today: date) -> int:
             apply_by = permit.valid_until - timedelta(days=lead)
             if (apply_by - today).days > 30:
                 continue
-            if Application.objects.filter(renews=permit).exclude(status__in=["withdrawn", "refused"]).exists():
+            if Application.objects.filter(renews=permit, kind="renewal").exclude(
+                    status__in=["withdrawn", "refused", "not_accepted"]).exists():
                 continue
             _r, created = Reminder.objects.get_or_create(
                 unit_id=permit.fixed_source.unit_id, kind=Reminder.Kind.RENEWAL, due=apply_by,

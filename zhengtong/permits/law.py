@@ -13,7 +13,7 @@ Texts and their dates:
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
@@ -31,8 +31,11 @@ class TimeLimit:
 
     @property
     def basis(self) -> DayBasis:
-        """许可法 Art. 82 counts working days; whether 条例's "日" are working days is not
-        confirmed by any text, so the basis is the city's setting (PERMIT_DAY_BASIS)."""
+        """许可法 Art. 82 counts its own limits in working days; whether 条例's (and 办法2018's) "日"
+        are working days is not confirmed by any text, so theirs follow the city's setting
+        (PERMIT_DAY_BASIS)."""
+        if self.article.startswith("行政许可法"):
+            return DayBasis.WORKING
         return DayBasis(settings.PERMIT_DAY_BASIS)
 
 
@@ -72,7 +75,7 @@ def renewal_review_limit(accepted: date) -> TimeLimit:
 
 def renewal_lead_days(expires: date) -> tuple[int, str, bool]:
     """How long before expiry a renewal must be applied for: (days, article, confirmed)."""
-    if expires >= REGULATION_IN_FORCE:
+    if expires - timedelta(days=60) >= REGULATION_IN_FORCE:
         return 60, "排污许可管理条例 第十四条", True
     # 办法2018's own lead time NOT FOUND; the general law's default applies "unless rules say otherwise".
     return 30, "行政许可法 第五十条", False
@@ -118,6 +121,7 @@ MEASURES = {
     "restrict_production": _("Restrict production"),
     "suspend": _("Suspend production for rectification"),
     "cease_or_close": _("Cease business or close (serious cases, with the government's approval)"),
+    "revoke_permit": _("Revoke the permit (serious cases)"),
 }
 
 _MAIN = ("order_correction", "restrict_production", "suspend", "cease_or_close")
@@ -130,7 +134,7 @@ PENALTIES = (
     Penalty("reg33", "排污许可管理条例 第三十三条", ("no_permit",), REGULATION_IN_FORCE, None,
             200_000, 1_000_000, _MAIN),
     Penalty("reg34", "排污许可管理条例 第三十四条", ("exceedance",), REGULATION_IN_FORCE, None,
-            200_000, 1_000_000, _MAIN),
+            200_000, 1_000_000, (*_MAIN, "revoke_permit")),
     Penalty("reg37", "排污许可管理条例 第三十七条（三）", ("late_report", "missing_report"), REGULATION_IN_FORCE, None,
             5_000, 20_000, ("order_correction",), per_instance=True),
     Penalty("reg43", "排污许可管理条例 第四十三条", ("no_registration",), REGULATION_IN_FORCE, None,

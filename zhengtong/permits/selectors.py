@@ -350,7 +350,7 @@ def public_records(*, q: str = "", industry: str = "") -> list[PublicRecord]:
 
 
 def _permit_units(user):
-    return Unit.objects.filter(scopes.units_q(user))
+    return Unit.objects.filter(scopes.permit_work_units_q(user))
 
 
 def application_list(*, user, status: str = "", q: str = ""):
@@ -412,7 +412,7 @@ def application_clock(application, today) -> dict[str, Any] | None:
     elif application.status in ("accepted", "notice", "issued", "refused"):
         if application.accepted_on is None:
             return None
-        limit = law.decision_limit(application.accepted_on, application.management_class, application.onsite_check)
+        limit = workflow.decision_limit(application)
         state = workflow.decision_clock(application, today)
         label = _("Decision")
     else:
@@ -439,7 +439,7 @@ def report_get(*, user, pk):
 def case_list(*, user, status: str = "", kind: str = ""):
     from zhengtong.permits.models import EnforcementCase
 
-    qs = EnforcementCase.objects.filter(unit__in=Unit.objects.filter(scopes.units_q(user))).select_related(
+    qs = EnforcementCase.objects.filter(unit__in=_permit_units(user)).select_related(
         "unit__county")
     if status:
         qs = qs.filter(status=status)

@@ -41,6 +41,7 @@ from zhengtong.permits.models import (
 from zhengtong.registry import selectors as registry_selectors
 from zhengtong.registry.errors import DomainError
 from zhengtong.registry.forms import apply_errors
+from zhengtong.registry.models import Unit
 
 
 def catalogue(request):
@@ -99,7 +100,8 @@ def unit_permits(request, pk: int):
     unit = registry_selectors.unit_get(user=request.user, pk=pk)
     classification = Classification.objects.filter(unit=unit).first()
     facts = selectors.unit_facts(unit)
-    applications = list(selectors.unit_applications(unit))
+    works_on = Unit.objects.filter(scopes.permit_work_units_q(request.user), pk=unit.pk).exists()
+    applications = list(selectors.unit_applications(unit)) if works_on else []
     campaign = selectors.campaign_current()
     due = None
     if campaign is not None and classification and classification.management_class in selectors.NEEDS_FILING:
@@ -232,25 +234,25 @@ def public_list(request):
 MOVE_SERVICES = {
     "submit": lambda user, app, form: workflow.application_submit(user=user, application=app),
     "return": lambda user, app, form: workflow.application_return(user=user, application=app,
-                                                                  missing=form.cleaned_data["note"]),
+                                                                  missing=form.cleaned_data.get("note", "")),
     "revise": lambda user, app, form: workflow.application_revise(user=user, application=app),
     "accept": lambda user, app, form: workflow.application_accept(user=user, application=app),
     "not_accept": lambda user, app, form: workflow.application_decline(
-        user=user, application=app, action="not_accept", reasons=form.cleaned_data["note"]),
+        user=user, application=app, action="not_accept", reasons=form.cleaned_data.get("note", "")),
     "notice": lambda user, app, form: workflow.application_notice(
-        user=user, application=app, start=form.cleaned_data["start"] or timezone.localdate(),
-        end=form.cleaned_data["end"] or timezone.localdate()),
+        user=user, application=app, start=form.cleaned_data.get("start") or timezone.localdate(),
+        end=form.cleaned_data.get("end") or timezone.localdate()),
     "extend": lambda user, app, form: workflow.application_extend(user=user, application=app,
-                                                                  approval=form.cleaned_data["note"]),
+                                                                  approval=form.cleaned_data.get("note", "")),
     "approve": lambda user, app, form: workflow.application_approve(user=user, application=app),
     "pause": lambda user, app, form: workflow.application_pause(user=user, application=app, action="pause",
-                                                                note=form.cleaned_data["note"]),
+                                                                note=form.cleaned_data.get("note", "")),
     "resume": lambda user, app, form: workflow.application_pause(user=user, application=app, action="resume",
-                                                                 note=form.cleaned_data["note"]),
+                                                                 note=form.cleaned_data.get("note", "")),
     "refuse": lambda user, app, form: workflow.application_decline(
-        user=user, application=app, action="refuse", reasons=form.cleaned_data["note"]),
+        user=user, application=app, action="refuse", reasons=form.cleaned_data.get("note", "")),
     "issue": lambda user, app, form: workflow.application_issue(
-        user=user, application=app, national_number=form.cleaned_data["national_number"]),
+        user=user, application=app, national_number=form.cleaned_data.get("national_number", "")),
     "withdraw": lambda user, app, form: workflow.application_withdraw(user=user, application=app),
 }
 
@@ -491,13 +493,13 @@ def case_list(request):
     return render(request, "permits/case_list.html", {
         "page": Paginator(qs, 50).get_page(request.GET.get("page")), "query": query, "status": status,
         "statuses": EnforcementCase.Status.choices, "kinds": EnforcementCase.Kind.choices, "nav_active": "permits",
-        "can_scan": scopes.can_review_permits(request.user)})
+        "can_scan": scopes.can_review_permits_citywide(request.user)})
 
 
 @login_required
 @require_POST
 def case_scan(request):
-    if not scopes.can_review_permits(request.user):
+    if not scopes.can_review_permits_citywide(request.user):  # the scan looks at the whole city
         raise PermissionDenied
     opened = compliance.enforcement_scan()
     messages.success(request, _("%(n)d new case(s) opened.") % {"n": sum(opened.values())})
@@ -551,7 +553,11 @@ def document_download(request, pk: int, doc: int):
     document = application.documents.filter(pk=doc).first()
     if document is None:
         raise Http404
-    return FileResponse(document.file.open("rb"), as_attachment=True, filename=document.name)
+    try:
+        handle = document.file.open("rb")
+    except FileNotFoundError:
+        raise Http404 from None
+    return FileResponse(handle, as_attachment=True, filename=document.name)
 
 
 @login_required

@@ -93,7 +93,7 @@ MOVES: dict[str, Move] = {
 }
 
 OUTLET_CODE = re.compile(r"^D[AW]\d{3}$")  # HJ 608-2017 图6
-MAX_DECIMAL = Decimal("1e9")
+MAX_DECIMAL = Decimal("1e8")  # numeric(12, 4) holds 8 integer digits
 
 
 def calendar() -> workdays.Calendar:
@@ -241,6 +241,9 @@ def application_create(*, user, unit: Unit, kind: str = Application.Kind.FIRST, 
     if kind not in Application.Kind.values:
         raise DomainError(_("Unknown kind of application."), field="kind")
     classification = _permit_class(unit)
+    if renews is not None and (renews.fixed_source.unit_id != unit.pk or kind not in (
+            Application.Kind.RENEWAL, Application.Kind.CHANGE, Application.Kind.REAPPLY)):
+        raise DomainError(_("Choose a permit of this unit to renew or change."), field="renews")
     source = renews.fixed_source if renews else fixed_source_for(unit=unit, sequence=sequence)
     today = _today(on)
     if kind in (Application.Kind.RENEWAL, Application.Kind.CHANGE):
@@ -481,12 +484,17 @@ def application_revise(*, user, application: Application, on: date | None = None
 def application_accept(*, user, application: Application, on: date | None = None,
                        deemed: bool = False) -> Application:
     application = _locked(application)
-    if not deemed:
+    if deemed:
+        if application.status != S.SUBMITTED:  # returned, declined or withdrawn meanwhile
+            return application
+    else:
         _check_move(user, application, "accept")
     today = _today(on)
+    # After the notice limit the application counts as accepted on the day it was received (条例 Art. 9 (4)).
+    late = not deemed and acceptance_clock(application, today).overdue
     application.status = S.ACCEPTED
-    application.accepted_on = application.received_on if deemed else today
-    application.deemed_accepted = deemed
+    application.accepted_on = application.received_on if deemed or late else today
+    application.deemed_accepted = deemed or late
     application.reviewer = application.reviewer or (user if getattr(user, "pk", None) else None)
     _record(application, user)
     application.save()
@@ -585,8 +593,14 @@ def is_paused(application: Application) -> bool:
     return last is not None and last.action == "pause"
 
 
+def decision_limit(application: Application) -> law.TimeLimit:
+    if application.kind == Application.Kind.RENEWAL:
+        return law.renewal_review_limit(application.accepted_on)
+    return law.decision_limit(application.accepted_on, application.management_class, application.onsite_check)
+
+
 def decision_clock(application: Application, today: date) -> workdays.ClockState:
-    limit = law.decision_limit(application.accepted_on, application.management_class, application.onsite_check)
+    limit = decision_limit(application)
     stopped = application.decided_on if application.status not in (S.ACCEPTED, S.NOTICE) else None
     return workdays.clock(application.accepted_on, limit.days, limit.basis,
                           max(today, stopped or application.accepted_on, application.accepted_on),
@@ -670,12 +684,14 @@ def application_issue(*, user, application: Application, national_number: str = 
         valid_until = _years_after(decided, years) - timedelta(days=1)
     if application.renews_id:
         old = Permit.objects.select_for_update().get(pk=application.renews_id)
-        if old.status == Permit.Status.VALID:
-            old.status = Permit.Status.SUPERSEDED
-            old.ended_on = today
-            old.end_reason = str(Application.Kind(application.kind).label)
-            _record(old, user)
-            old.save()
+        if old.status != Permit.Status.VALID:
+            raise DomainError(_("Permit %(n)s is %(s)s: it can no longer be renewed or changed.") % {
+                "n": old.number, "s": old.get_status_display()}, field="renews", status=409)
+        old.status = Permit.Status.SUPERSEDED
+        old.ended_on = today
+        old.end_reason = str(Application.Kind(application.kind).label)
+        _record(old, user)
+        old.save()
     unit = application.fixed_source.unit
     permit = Permit(
         fixed_source=application.fixed_source, application=application,

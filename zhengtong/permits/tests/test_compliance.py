@@ -144,3 +144,19 @@ def test_the_per_instance_fine_for_reports_scales_with_instances(world, permit):
     decided = compliance.case_decide(user=reviewer, case=case, basis="reg37", measures=["order_correction"],
                                      fine="40000", instances=2)
     assert decided.fine == 40000
+
+
+def test_an_air_exceedance_is_offered_the_air_law_only(world):
+    case = EnforcementCase.objects.create(unit=world.unit_a, kind="exceedance", violation_date=date(2020, 6, 30),
+                                          reference="exceed:1:quarterly:2020-04-01:DA001:二氧化硫")
+    assert [p.key for p in compliance.case_bases(case)] == ["air99"]
+
+
+def test_a_correction_after_the_due_date_does_not_make_a_report_late(world, permit):
+    clerk = world.users[Role.ENTERPRISE_CLERK]
+    compliance.report_submit(user=clerk, permit=permit, kind="quarterly", period_start=date(2020, 4, 1),
+                             values=cod(), now=at(2020, 7, 10))
+    compliance.report_submit(user=clerk, permit=permit, kind="quarterly", period_start=date(2020, 4, 1),
+                             values=cod("81"), correction_reason="更正", now=at(2020, 8, 10))
+    rows = compliance.expected_reports(permit, date(2020, 9, 1))
+    assert rows[0]["late"] is False and rows[0]["report"].version == 2

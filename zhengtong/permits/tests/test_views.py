@@ -319,3 +319,23 @@ def test_the_home_page_shows_the_clerk_and_the_reviewer_their_permit_work(client
     login(client, world, Role.PERMIT_REVIEWER)
     body = client.get(reverse("home"), HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert reverse("permits:applications") in body and 'class="clock overdue"' in body
+
+
+@pytest.mark.parametrize("role", [Role.GATEKEEPER, Role.SITE_MANAGER, Role.DEPARTMENT_OFFICER])
+def test_roles_without_permit_work_do_not_read_applications_reports_or_cases(client, world, role):
+    from zhengtong.permits.models import EnforcementCase
+
+    permit = _issued_permit(world)
+    case = EnforcementCase.objects.create(unit=world.unit_a, kind="no_permit", reference="r",
+                                          violation_date=date(2020, 5, 1))
+    login(client, world, role)
+    for url in (reverse("permits:application", args=[permit.application_id]),
+                reverse("permits:permit", args=[permit.pk]), reverse("permits:case", args=[case.pk])):
+        assert client.get(url).status_code == 404, url
+
+
+def test_a_county_reviewer_cannot_run_the_city_wide_scan(client, world):
+    login(client, world, Role.PERMIT_REVIEWER)
+    assert client.post(reverse("permits:case_scan")).status_code == 403
+    login(client, world, Role.CITY_ADMIN)
+    assert client.post(reverse("permits:case_scan")).status_code == 302

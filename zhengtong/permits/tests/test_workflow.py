@@ -185,7 +185,7 @@ def test_after_the_notice_limit_the_application_counts_as_accepted_on_receipt(wo
 
 
 def test_the_decision_clock_counts_working_days_across_the_2020_spring_festival(world, clerk, reviewer):
-    application = submitted(world, clerk, on=date(2020, 1, 10), notice=(date(2020, 1, 2), date(2020, 1, 9)))
+    application = submitted(world, clerk, on=date(2020, 1, 16), notice=(date(2020, 1, 2), date(2020, 1, 9)))
     application = workflow.application_accept(user=reviewer, application=application, on=date(2020, 1, 20))
     state = workflow.decision_clock(application, date(2020, 2, 3))
     # 20 working days (setting, 办法2018 limit not confirmed) from Monday 2020-01-20: three before the
@@ -196,7 +196,7 @@ def test_the_decision_clock_counts_working_days_across_the_2020_spring_festival(
 
 
 def test_one_extension_of_ten_days_with_the_heads_approval(world, clerk, reviewer):
-    application = submitted(world, clerk, on=date(2020, 1, 10), notice=(date(2020, 1, 2), date(2020, 1, 9)))
+    application = submitted(world, clerk, on=date(2020, 1, 16), notice=(date(2020, 1, 2), date(2020, 1, 9)))
     application = workflow.application_accept(user=reviewer, application=application, on=date(2020, 1, 20))
     with pytest.raises(DomainError):
         workflow.application_extend(user=reviewer, application=application, approval="")
@@ -370,3 +370,34 @@ def test_a_pause_for_expert_review_does_not_count_and_is_noticed(world, clerk, r
     later = workflow.decision_clock(application, date(2020, 3, 24)).due
     from zhengtong.permits.workdays import DayBasis, add_days
     assert later == add_days(due, 5, DayBasis.WORKING).due
+
+
+def test_accepting_after_the_notice_limit_counts_from_the_day_received(world, clerk, reviewer):
+    application = submitted(world, clerk, on=date(2020, 3, 10))
+    application = workflow.application_accept(user=reviewer, application=application, on=date(2020, 3, 30))
+    assert application.accepted_on == date(2020, 3, 10) and application.deemed_accepted
+
+
+def test_a_renewal_is_decided_in_twenty_days_and_a_revoked_permit_cannot_be_renewed(world, clerk, reviewer):
+    permit = issued(world, clerk, reviewer)
+    renewal = workflow.application_create(user=clerk, unit=world.unit_a, kind="renewal", renews=permit,
+                                          on=date(2023, 1, 10))
+    renewal.status, renewal.received_on, renewal.accepted_on = "accepted", date(2023, 1, 10), date(2023, 1, 11)
+    renewal.save()
+    assert workflow.decision_clock(renewal, date(2023, 1, 12)).limit_days == 20
+    workflow.application_approve(user=reviewer, application=renewal, on=date(2023, 1, 20))
+    workflow.permit_end(user=reviewer, permit=permit, action="revoke", reason="x", on=date(2023, 1, 21))
+    with pytest.raises(DomainError):
+        workflow.application_issue(user=reviewer, application=renewal, on=date(2023, 1, 22))
+
+
+def test_another_units_permit_cannot_be_named_for_an_application(world, clerk, reviewer):
+    permit = issued(world, clerk, reviewer)
+    other_clerk = make_user("clerk-b3", Role.ENTERPRISE_CLERK, unit=world.unit_b)
+    world.unit_b.industry = Industry.objects.get(code="2221")
+    world.unit_b.save()
+    services.unit_classify(unit=world.unit_b)
+    for kind in ("first", "renewal"):
+        with pytest.raises(DomainError):
+            workflow.application_create(user=other_clerk, unit=world.unit_b, kind=kind, renews=permit)
+    assert not Application.objects.filter(fixed_source=permit.fixed_source, status="draft").exists()
