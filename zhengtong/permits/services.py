@@ -30,6 +30,30 @@ FALSE_WORDS = {"0", "false", "no", "off", "否", "无", "n"}
 # Facts -----------------------------------------------------------------------------------
 
 
+def clean_decimal(errors: FieldErrors, field: str, raw: Any, *, required: bool = False,
+                  maximum: Decimal = MAX_QUANTITY) -> Decimal | None:
+    """A quantity as people type it ("1,200", " 3.5 "): a finite, non-negative number up to
+    ``maximum``; None when not given (an error if ``required``)."""
+    if raw is None or str(raw).strip() == "":
+        if required:
+            errors.add(field, _("This field is required."))
+        return None
+    try:
+        value = Decimal(str(raw).strip().replace(",", ""))
+    except InvalidOperation:
+        errors.add(field, _("Enter a number."))
+        return None
+    if not value.is_finite():
+        errors.add(field, _("Enter a number."))
+    elif value < 0:
+        errors.add(field, _("A quantity cannot be negative."))
+    elif value > maximum:
+        errors.add(field, _("This number is too large to be real."))
+    else:
+        return value
+    return None
+
+
 def _fact_value(errors: FieldErrors, fact: Fact, raw: Any) -> Any:
     """One declared fact, checked against its definition in the rules file; None = not given."""
     if raw is None or raw == "" or raw == []:
@@ -45,21 +69,11 @@ def _fact_value(errors: FieldErrors, fact: Fact, raw: Any) -> Any:
         errors.add(fact.key, _("Answer yes or no."))
         return None
     if fact.type == "number":
-        try:
-            value = Decimal(str(raw).strip().replace(",", ""))
-        except InvalidOperation:
-            errors.add(fact.key, _("Enter a number."))
+        value = clean_decimal(errors, fact.key, raw)
+        if value is None:
             return None
-        if not value.is_finite():
-            errors.add(fact.key, _("Enter a number."))
-        elif value < 0:
-            errors.add(fact.key, _("A quantity cannot be negative."))
-        elif value > MAX_QUANTITY:
-            errors.add(fact.key, _("This number is too large to be real."))
-        else:
-            number = float(value)
-            return int(number) if number.is_integer() else number
-        return None
+        number = float(value)
+        return int(number) if number.is_integer() else number
     if isinstance(raw, str):
         values = [raw]
     elif isinstance(raw, list | tuple | set) and all(isinstance(v, str) for v in raw):

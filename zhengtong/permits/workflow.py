@@ -33,7 +33,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date, timedelta
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
@@ -57,7 +57,7 @@ from zhengtong.permits.models import (
     Permit,
     PollutantLimit,
 )
-from zhengtong.permits.services import fixed_source_for, unit_classify, unit_industry_codes
+from zhengtong.permits.services import clean_decimal, fixed_source_for, unit_classify, unit_industry_codes
 from zhengtong.registry.errors import DomainError, FieldErrors
 from zhengtong.registry.models import Unit
 from zhengtong.registry.services import _record
@@ -155,24 +155,8 @@ BASIC_FIELDS = {"unit_name": 200, "address": 200, "legal_representative": 50, "c
 
 
 def _decimal(errors: FieldErrors, field: str, raw: Any, *, required: bool = False) -> Decimal | None:
-    if raw is None or str(raw).strip() == "":
-        if required:
-            errors.add(field, _("This field is required."))
-        return None
-    try:
-        value = Decimal(str(raw).strip())
-    except InvalidOperation:
-        errors.add(field, _("Enter a number."))
-        return None
-    if not value.is_finite():
-        errors.add(field, _("Enter a number."))
-    elif value < 0:
-        errors.add(field, _("A quantity cannot be negative."))
-    elif value > MAX_DECIMAL:
-        errors.add(field, _("This number is too large to be real."))
-    else:
-        return value
-    return None
+    """services.clean_decimal, bounded by what the limit and report columns hold."""
+    return clean_decimal(errors, field, raw, required=required, maximum=MAX_DECIMAL)
 
 
 def clean_outlets(outlets: list[dict]) -> list[dict]:
