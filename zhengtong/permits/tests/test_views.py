@@ -339,3 +339,19 @@ def test_a_county_reviewer_cannot_run_the_city_wide_scan(client, world):
     assert client.post(reverse("permits:case_scan")).status_code == 403
     login(client, world, Role.CITY_ADMIN)
     assert client.post(reverse("permits:case_scan")).status_code == 302
+
+
+def test_a_row_that_gives_no_class_shows_what_the_text_leaves_open(client, world):
+    from zhengtong.permits.catalogue import load_catalogue
+
+    unit = world.unit_a
+    unit.industry = Industry.objects.get(code="4415")  # wind power: row 95 names only 4411, 4412, 4417
+    unit.save()
+    UnitFacts.objects.create(unit=unit, facts={k: v for k, v in {
+        "has_boiler": False, "has_furnace": False, "has_surface_treatment": False, "has_water_treatment": False,
+    }.items()})
+    services.unit_classify(unit=unit)
+    login(client, world, Role.ENTERPRISE_CLERK)
+    body = client.get(reverse("permits:unit", args=[unit.pk]), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    note = load_catalogue().rows[95].note
+    assert note and note[:40] in body.replace("&#x27;", "'").replace("&quot;", '"')
