@@ -78,16 +78,17 @@ def lookback_start(today: date) -> date:
     return today - timedelta(days=settings.PERMIT_ENFORCEMENT_LOOKBACK_DAYS)
 
 
-def expected_reports(permit: Permit, today: date, since: date | None = None) -> list[dict[str, Any]]:
+def expected_reports(permit: Permit, today: date, since: date | None = None,
+                     reports: list[ComplianceReport] | None = None) -> list[dict[str, Any]]:
     """Every report period of the permit's cadence that has ended by ``today`` (and after ``since``),
-    with its due date and the report filed for it (None when missing)."""
-    current = {
-        (r.kind, r.period_start): r
-        for r in permit.reports.filter(status=ComplianceReport.Status.SUBMITTED)
-    }
+    with its due date and the report filed for it (None when missing). ``reports``: the permit's
+    reports, every version, when the caller has read them already."""
+    if reports is None:
+        reports = list(permit.reports.all())
+    current = {(r.kind, r.period_start): r for r in reports if r.status == ComplianceReport.Status.SUBMITTED}
     first_filed: dict[tuple, Any] = {}  # a correction does not make a report filed on time late
-    for kind, start, at in permit.reports.order_by("submitted_at").values_list("kind", "period_start", "submitted_at"):
-        first_filed.setdefault((kind, start), at)
+    for r in sorted(reports, key=lambda r: r.submitted_at):
+        first_filed.setdefault((r.kind, r.period_start), r.submitted_at)
     rows = []
     permit_end = permit.ended_on or permit.valid_until
     for cadence in permit.report_cadence:
@@ -255,9 +256,14 @@ def enforcement_scan(*, today: date | None = None) -> dict[str, int]:
             due = row["due"].date
             opened[kind] += _open(row["unit"].pk, kind, f"campaign:{campaign.pk}", due + timedelta(days=1),
                                   f"{campaign.name}: {due.isoformat()}")
+    since = lookback_start(today)
+    by_permit: dict[int, list[ComplianceReport]] = {}
+    for report in ComplianceReport.objects.filter(period_end__gte=since).only(
+            "permit_id", "kind", "period_start", "status", "submitted_at"):
+        by_permit.setdefault(report.permit_id, []).append(report)
     for permit in Permit.objects.exclude(report_cadence=[]).select_related("fixed_source"):
         unit_id = permit.fixed_source.unit_id
-        for row in expected_reports(permit, today, since=lookback_start(today)):
+        for row in expected_reports(permit, today, since=since, reports=by_permit.get(permit.pk, [])):
             ref = f"report:{permit.pk}:{row['kind']}:{row['start'].isoformat()}"
             if row["missing"]:
                 opened["missing_report"] += _open(unit_id, "missing_report", ref, row["due"] + timedelta(days=1),
