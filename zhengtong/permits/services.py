@@ -20,7 +20,7 @@ from zhengtong.permits.classification import ClassificationInputError, Result, c
 from zhengtong.permits.models import Classification, FixedSource, ManagementClass, Registration, UnitFacts
 from zhengtong.registry.errors import DomainError, FieldErrors
 from zhengtong.registry.models import Unit
-from zhengtong.registry.services import _record
+from zhengtong.registry.services import _record, _text
 
 MAX_QUANTITY = Decimal("1e12")
 TRUE_WORDS = {"1", "true", "yes", "on", "是", "有", "y"}
@@ -277,16 +277,8 @@ def _registration_class_check(unit: Unit) -> Classification:
 
 def _clean_registration(data: dict[str, Any]) -> dict[str, str]:
     errors = FieldErrors()
-    cleaned = {}
-    for name, max_length in REGISTRATION_TEXT_FIELDS.items():
-        value = str(data.get(name) or "").strip()
-        if not value:
-            errors.add(name, _("This field is required."))
-        elif len(value) > max_length:
-            errors.add(name, _("At most %(n)d characters (this has %(m)d).") % {"n": max_length, "m": len(value)})
-        elif "\x00" in value:
-            errors.add(name, _("Contains a character that cannot be stored (a control or broken character)."))
-        cleaned[name] = value
+    cleaned = {name: _text(errors, data, name, required=True, max_length=max_length)
+               for name, max_length in REGISTRATION_TEXT_FIELDS.items()}
     errors.raise_if_any()
     return cleaned
 
@@ -323,14 +315,15 @@ def registration_file(*, user, unit: Unit, data: dict[str, Any], sequence: int |
         classification_snapshot={"row": classification.deciding_row, "notes": classification.notes,
                                  "classified_at": classification.classified_at.isoformat()},
         filed_at=now, filed_by=user, change_reason=reason,
-        valid_until=_add_years(today, years) if years else None, **cleaned,
+        valid_until=add_years(today, years) if years else None, **cleaned,
     )
     _record(registration, user, reason)
     registration.save()
     return registration
 
 
-def _add_years(day, years: int):
+def add_years(day, years: int):
+    """The same day ``years`` later (28 February for a 29 February)."""
     try:
         return day.replace(year=day.year + years)
     except ValueError:  # 29 February

@@ -57,10 +57,16 @@ from zhengtong.permits.models import (
     Permit,
     PollutantLimit,
 )
-from zhengtong.permits.services import clean_decimal, fixed_source_for, unit_classify, unit_industry_codes
+from zhengtong.permits.services import (
+    add_years,
+    clean_decimal,
+    fixed_source_for,
+    unit_classify,
+    unit_industry_codes,
+)
 from zhengtong.registry.errors import DomainError, FieldErrors
 from zhengtong.registry.models import Unit
-from zhengtong.registry.services import _record
+from zhengtong.registry.services import _record, _text
 
 S = Application.Status
 CLERK, REVIEWER = "clerk", "reviewer"
@@ -291,10 +297,7 @@ def application_update(*, user, application: Application, data: dict[str, Any]) 
     basic = dict(application.basic_info)
     for name, max_length in BASIC_FIELDS.items():
         if name in data:
-            value = str(data.get(name) or "").strip()
-            if len(value) > max_length:
-                errors.add(name, _("At most %(n)d characters (this has %(m)d).") % {"n": max_length, "m": len(value)})
-            basic[name] = value
+            basic[name] = _text(errors, data, name, max_length=max_length)
     if "facilities" in data:
         facilities = data.get("facilities") or []
         if not isinstance(facilities, list) or not all(isinstance(f, dict) for f in facilities):
@@ -665,7 +668,7 @@ def application_issue(*, user, application: Application, national_number: str = 
     if application.renews_id and application.kind == Application.Kind.CHANGE:
         valid_until = application.renews.valid_until  # a change keeps the term
     else:
-        valid_until = _years_after(decided, years) - timedelta(days=1)
+        valid_until = add_years(decided, years) - timedelta(days=1)
     if application.renews_id:
         old = Permit.objects.select_for_update().get(pk=application.renews_id)
         if old.status != Permit.Status.VALID:
@@ -691,13 +694,6 @@ def application_issue(*, user, application: Application, national_number: str = 
     application.save()
     _step(application, "issue", S.APPROVED, user, today, permit.number)
     return permit
-
-
-def _years_after(day: date, years: int) -> date:
-    try:
-        return day.replace(year=day.year + years)
-    except ValueError:
-        return day.replace(year=day.year + years, day=28)
 
 
 def permit_content(application: Application, unit: Unit) -> dict[str, Any]:
