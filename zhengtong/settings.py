@@ -88,6 +88,13 @@ DATABASES = {
         conn_max_age=int(os.getenv("DB_CONN_MAX_AGE", "60")),
     )
 }
+if DATABASES["default"]["ENGINE"].endswith("postgresql"):
+    # The gate's hot path (screening.hotpath) has PostgreSQL prepare its statements once per connection
+    # after this many uses; "off" behind a pooler that cannot keep prepared statements (PgBouncer in
+    # transaction mode before 1.21). Django's own queries are never prepared (client-side binding).
+    _threshold = os.getenv("DB_PREPARE_THRESHOLD", "0").strip().lower()
+    if _threshold not in ("off", "none", ""):
+        DATABASES["default"].setdefault("OPTIONS", {})["prepare_threshold"] = int(_threshold)
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     # WAL lets the page server and the job worker read while one of them writes.
     DATABASES["default"].setdefault("OPTIONS", {})["init_command"] = (

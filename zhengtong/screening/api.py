@@ -18,17 +18,16 @@ only ninja's check of the body's types.
 
 import uuid
 from datetime import date, datetime
-from functools import partial
 from typing import Annotated, Any, Literal
 
 from django.conf import settings
-from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 from pydantic import BaseModel, ConfigDict, WithJsonSchema
 
+from zhengtong.api.auth import gate_check_in_auth
 from zhengtong.api.types import Id, Text
 from zhengtong.registry.errors import DomainError
 from zhengtong.registry.models import Person, SitePerson
@@ -220,13 +219,15 @@ def _device(request) -> GateDevice:
     return request.auth
 
 
-def _person(site, person_id: int | None, code: str | None) -> tuple[Person, str]:
+def _person(request, site, person_id: int | None, code: str | None) -> tuple[Person, str]:
     """The person a device names, and the field it named them by. Unknown: 404 naming that field."""
     if person_id is not None and code:
         raise DomainError(_("Give person_id or code, not both."), field="person_id")
     if person_id is not None:
         # Only the site's own people and its registered visitors: a gate cannot probe the city's ids.
-        person = next(iter(Person.objects.filter(pk=person_id, memberships__site=site)[:1]), None)
+        person = request.gate_person  # read with the device (GateCheckInAuth), or not read yet
+        if person is None or person.pk != person_id:
+            person = selectors.site_person(site=site, person_id=person_id)
         if person is None:
             raise DomainError(_("No person with this id at this site."), field="person_id", status=404)
         return person, "person_id"
@@ -251,19 +252,6 @@ def _check_text(name: str, value: str, limit: int) -> str:
     return value
 
 
-def _serialise_retries(client_uuid: uuid.UUID) -> None:
-    """Make concurrent requests with the same client UUID and no time wait for each other, inside the
-    caller's transaction, so that screen_entry's look-up of a stored UUID sees the other's row. With a
-    time, the database's unique key (client_uuid, entered_at) already stops the second insert, and
-    screen_entry answers the stored row; without one, each request would take its own server time.
-    SQLite writes one transaction at a time anyway (BEGIN IMMEDIATE); PostgreSQL takes a
-    transaction-level advisory lock on the UUID."""
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [0x5A54, int.from_bytes(client_uuid.bytes[:4],
-                                                                                          "big", signed=True)])
-
-
 def _entry_out(entry: Entry, created: bool) -> dict[str, Any]:
     return {"entry_id": entry.pk, "decision": entry.decision, "reason": entry.reason,
             "reason_text": str(Reason(entry.reason).label), "created": created, "entered_at": entry.entered_at}
@@ -280,29 +268,20 @@ def gate_site(request):
             "clock_skew_seconds": settings.CLOCK_SKEW_SECONDS, "max_batch": sync.MAX_BATCH}
 
 
-@router.post("/check-ins", response={200: GateCheckInOut, 201: GateCheckInOut},
+@router.post("/check-ins", response={200: GateCheckInOut, 201: GateCheckInOut}, auth=[gate_check_in_auth],
              summary="One check-in: the decision at once (201; 200 with created=false for a repeated client UUID)")
 def check_in(request, payload: GateCheckInIn):
     device = _device(request)
     site = device.site
-    person, named_by = _person(site, payload.person_id, payload.code)
+    person, named_by = _person(request, site, payload.person_id, payload.code)
     visit_host = _check_text("visit_host", payload.visit_host, 100)
     visit_purpose = _check_text("visit_purpose", payload.visit_purpose, 200)
-    # Checked before screen_entry looks the client UUID up with it (a time without its zone would be
-    # read as UTC there); a retry carries a time that was accepted the first time.
-    services._check_time(payload.at, timezone.now())
-    screen = partial(
-        services.screen_entry, actor=services.Actor(device=device), site=site, person=person,
-        temperature=payload.temperature, at=payload.at, area=payload.area_id, client_uuid=payload.client_uuid,
-        source=Entry.Source.API, visit_host=visit_host, visit_purpose=visit_purpose,
-    )
     try:
-        if payload.at is None:
-            with transaction.atomic():
-                _serialise_retries(payload.client_uuid)
-                screened = screen()
-        else:
-            screened = screen()  # its own transaction; the unique key (client_uuid, entered_at) stops a twin
+        screened = services.screen_entry(
+            actor=services.Actor(device=device), site=site, person=person, temperature=payload.temperature,
+            at=payload.at, area=payload.area_id, client_uuid=payload.client_uuid, source=Entry.Source.API,
+            visit_host=visit_host, visit_purpose=visit_purpose,
+        )
     except DomainError as e:
         raise _renamed(e, {"area": "area_id", "person": named_by}) from None
     # A client UUID of another site's or person's check-in is screen_entry's 409 (it shows nothing of it).
@@ -312,7 +291,7 @@ def check_in(request, payload: GateCheckInIn):
 @router.post("/exits", response=GateExitOut, summary="An exit: closes the person's open stay (twice changes nothing)")
 def check_out(request, payload: GateExitIn):
     device = _device(request)
-    person, named_by = _person(device.site, payload.person_id, payload.code)
+    person, named_by = _person(request, device.site, payload.person_id, payload.code)
     try:
         stay = services.record_exit(actor=services.Actor(device=device), site=device.site, person=person,
                                     at=payload.at)

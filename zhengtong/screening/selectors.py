@@ -2,6 +2,7 @@
 
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from functools import cache
 
 from django.conf import settings
 from django.db.models import (
@@ -29,7 +30,8 @@ from zhengtong.registry.codes import CodeError, check_id_number, normalise
 from zhengtong.registry.errors import DomainError
 from zhengtong.registry.identity import id_number_hash
 from zhengtong.registry.models import Person, Site, SitePerson
-from zhengtong.screening.models import Alert, Area, Decision, Disinfection, Entry, HealthCheck
+from zhengtong.screening import hotpath
+from zhengtong.screening.models import Alert, Area, Decision, Disinfection, Entry, GateDevice, HealthCheck
 from zhengtong.screening.passes import read_pass_code
 
 
@@ -41,6 +43,70 @@ def gate_sites(*, user) -> QuerySet[Site]:
     return Site.objects.filter(scopes.screening_sites_q(user))
 
 
+def gate_device_for_key(key: str, *, person_id: int | None = None) -> tuple[GateDevice | None, Person | None]:
+    """The device holding this key, not revoked, with its site read fresh; and, when ``person_id`` is
+    given, that person if they are one of the site's people (as ``site_person``): one statement."""
+    with hotpath.prepared_cursor() as cursor:
+        cursor.execute(_gate_sql(), [person_id, GateDevice.hash_key(key)])
+        row = cursor.fetchone()
+    if row is None:
+        return None, None
+    site, device, membership, person = _gate_columns().instances(row)
+    device.site = site
+    return device, _with_membership(person, membership)
+
+
+def site_person(*, site: Site, person_id: int) -> Person | None:
+    """One of the site's people (or a visitor it registered), with their relation to the site as
+    ``person.site_membership`` (whatever its term: services.facts_for reads whether it is in force),
+    in one statement; None for anyone else."""
+    with hotpath.prepared_cursor() as cursor:
+        cursor.execute(_member_sql(), [site.pk, person_id])
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    membership, person = _member_columns().instances(row)
+    return _with_membership(person, membership)
+
+
+def _with_membership(person: Person | None, membership: SitePerson | None) -> Person | None:
+    if person is not None:
+        person.site_membership = membership
+    return person
+
+
+_MEMBER = (("m", SitePerson, ("id", "site_id", "person_id", "relation", "since", "until")),
+           ("p", Person, ("id", "name", "id_number_masked")))
+
+
+@cache
+def _member_columns() -> hotpath.Columns:
+    return hotpath.Columns(*_MEMBER)
+
+
+@cache
+def _gate_columns() -> hotpath.Columns:
+    return hotpath.Columns(("s", Site, None), ("d", GateDevice, ("id", "name", "site_id", "revoked_at")), *_MEMBER)
+
+
+@cache
+def _member_sql() -> str:
+    qn, t = hotpath.qn, hotpath.table
+    return (f"SELECT {_member_columns().sql} FROM {t(SitePerson)} m "
+            f"JOIN {t(Person)} p ON p.{qn('id')} = m.{qn('person_id')} "
+            f"WHERE m.{qn('site_id')} = %s AND m.{qn('person_id')} = %s")
+
+
+@cache
+def _gate_sql() -> str:
+    qn, t = hotpath.qn, hotpath.table
+    return (f"SELECT {_gate_columns().sql} FROM {t(GateDevice)} d "
+            f"JOIN {t(Site)} s ON s.{qn('id')} = d.{qn('site_id')} "
+            f"LEFT JOIN {t(SitePerson)} m ON m.{qn('site_id')} = s.{qn('id')} AND m.{qn('person_id')} = %s "
+            f"LEFT JOIN {t(Person)} p ON p.{qn('id')} = m.{qn('person_id')} "
+            f"WHERE d.{qn('key_hash')} = %s AND d.{qn('revoked_at')} IS NULL")
+
+
 def identify(*, site: Site, code: str) -> Person:
     """The person a gate identifies by a pass code or an ID number. A pass must be this site's;
     an ID number may be anyone's (a visitor), and an unknown one says so."""
@@ -49,7 +115,7 @@ def identify(*, site: Site, code: str) -> Person:
         parsed = read_pass_code(code)
         if parsed is None or parsed[0] != site.pk:
             raise DomainError(_("This pass is not valid at this site."), field="code")
-        person = Person.objects.filter(pk=parsed[1], memberships__site=site).first()
+        person = site_person(site=site, person_id=parsed[1])
         if person is None:
             raise DomainError(_("This pass is not valid at this site."), field="code")
         return person

@@ -2,9 +2,11 @@
 call ``screen_entry``/``sync_entries``, which gather the facts and ask screening.rules."""
 
 import uuid
+from contextlib import nullcontext
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
+from functools import cache
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
@@ -17,7 +19,7 @@ from zhengtong.accounts import scopes
 from zhengtong.registry.errors import DomainError, FieldErrors
 from zhengtong.registry.models import Person, Site, SitePerson, VisitorPolicy
 from zhengtong.registry.services import _date, _record, _text
-from zhengtong.screening import alerts, outbreak_links, rules
+from zhengtong.screening import alerts, hotpath, outbreak_links, rules
 from zhengtong.screening.models import Alert, Area, Decision, Disinfection, Entry, GateDevice, HealthCheck, Reason
 
 
@@ -65,18 +67,25 @@ def current_relations(day):
 
 
 def facts_for(*, site: Site, person: Person, temperature: Decimal, at: datetime) -> rules.Facts:
-    relations = current_relations(timezone.localdate(at)).filter(site=site, person=person)
-    membership = next(iter(relations.only("relation", "since")[:1]), None)
+    """The facts of one person entering a site. The person's relation to the site is read here, unless
+    the person was read with it (``selectors.site_person`` sets ``site_membership``)."""
+    day = timezone.localdate(at)
+    membership = getattr(person, "site_membership", None)
+    if membership is None or membership.site_id != site.pk:
+        relations = current_relations(day).filter(site=site, person=person)
+        membership = next(iter(relations.only("relation", "since")[:1]), None)
+    elif membership.until is not None and membership.until < day:  # as current_relations
+        membership = None
     return rules.Facts(
         site_active=site.is_active,
-        closed=site.closed_since is not None and site.closed_since <= timezone.localdate(at),
+        closed=site.closed_since is not None and site.closed_since <= day,
         visitor_policy=site.visitor_policy,
         threshold=rules.fever_threshold(site),
         relation=membership.relation if membership else None,
         relation_since=membership.since if membership else None,
         isolated=person.pk in outbreak_links.isolated_person_ids([person.pk], at),
         temperature=temperature,
-        day=timezone.localdate(at),
+        day=day,
     )
 
 
@@ -98,22 +107,38 @@ def _existing(client_uuid, at: datetime | None = None) -> Entry | None:
     return next(iter(qs[:1]), None)
 
 
-@transaction.atomic
 def screen_entry(*, actor: Actor, site: Site, person: Person, temperature, at: datetime | None = None,
                  area=None, client_uuid=None, source: str = Entry.Source.PAGE, gate_decision: str = "",
                  visit_host: str = "", visit_purpose: str = "") -> Screened:
     """Decide on one person entering, record the decision (admissions and refusals alike) and
-    raise the fever alert. A client UUID already recorded returns that entry unchanged."""
+    raise the fever alert. A client UUID already recorded returns that entry unchanged.
+
+    A check-in that carries its client's time is one INSERT … ON CONFLICT DO NOTHING on the key
+    (client_uuid, entered_at): a retry carries the same time, so the database itself finds it, and
+    the row is committed by that statement alone (with its alert in one transaction when it raises
+    one). Without the client's time, each copy of a check-in would get its own server time: the
+    client UUID is then locked and looked up first, in one transaction."""
     actor.check_site(site)
     now = timezone.now()
-    at = _check_time(at, now)  # before the look-up below uses it
+    at_given = at is not None
+    at = _check_time(at, now)
+    fields = {"site": site, "person": person, "temperature": temperature, "at": at, "area": area,
+              "source": source, "gate_decision": gate_decision, "visit_host": visit_host,
+              "visit_purpose": visit_purpose, "actor": actor}
     if client_uuid is None:
-        client_uuid = uuid.uuid4()  # made here, so it cannot have been recorded before
-    else:
+        return _screen(client_uuid=uuid.uuid4(), **fields)  # made here: it cannot have been recorded before
+    if at_given:
+        return _screen(client_uuid=client_uuid, **fields)
+    with transaction.atomic():
         _lock_client_uuid(client_uuid)
-        existing = _existing(client_uuid, at if at is not now else None)
+        existing = _existing(client_uuid)
         if existing is not None:
             return _retry(existing, site, person)
+        return _screen(client_uuid=client_uuid, **fields)
+
+
+def _screen(*, actor: Actor, site: Site, person: Person, temperature, at: datetime, area, client_uuid,
+            source: str, gate_decision: str, visit_host: str, visit_purpose: str) -> Screened:
     t = rules.parse_temperature(temperature)
     area_obj = _area(site, area)
     result = rules.decide(facts_for(site=site, person=person, temperature=t, at=at))
@@ -124,23 +149,48 @@ def screen_entry(*, actor: Actor, site: Site, person: Person, temperature, at: d
         visit_host=visit_host[:100], visit_purpose=visit_purpose[:200],
         recorded_by=actor.user if actor.device is None else None, device=actor.device,
     )
-    try:
-        with transaction.atomic():
-            entry.save(force_insert=True)
-            _after_entry(entry, person)
-    except IntegrityError:
-        existing = _existing(client_uuid, at)
-        if existing is None:
-            raise
-        return _retry(existing, site, person)
-    return Screened(entry, created=True)
+    alerting = entry.reason == Reason.FEVER or entry.disagreement
+    with transaction.atomic() if alerting else nullcontext():
+        if _insert(entry):
+            if alerting:
+                _after_entry(entry, person)
+            return Screened(entry, created=True)
+    existing = _existing(client_uuid, at)
+    if existing is None:  # cannot happen: the conflicting row is there, or the insert had raised
+        raise IntegrityError("screening_entry: conflict on a client UUID that is not stored")
+    return _retry(existing, site, person)
+
+
+@cache
+def _insert_statement() -> tuple[str, tuple]:
+    qn = hotpath.qn
+    fields = tuple(field for field in Entry._meta.concrete_fields if not field.primary_key)
+    sql = (f"INSERT INTO {hotpath.table(Entry)} ({', '.join(qn(f.column) for f in fields)}) "
+           f"VALUES ({', '.join(['%s'] * len(fields))}) "
+           f"ON CONFLICT ({qn('client_uuid')}, {qn('entered_at')}) DO NOTHING RETURNING {qn('id')}")
+    return sql, fields
+
+
+def _insert(entry: Entry) -> bool:
+    """Store a new entry: False, and nothing written, when an entry with its client UUID and time is
+    stored already. The values are prepared as the ORM prepares them for this database."""
+    sql, fields = _insert_statement()
+    values = [field.get_db_prep_save(field.pre_save(entry, True), connection) for field in fields]
+    with hotpath.prepared_cursor() as cursor:
+        cursor.execute(sql, values)
+        row = cursor.fetchone()
+    if row is None:
+        return False
+    entry.pk = row[0]
+    entry._state.adding, entry._state.db = False, connection.alias
+    return True
 
 
 def _lock_client_uuid(client_uuid) -> None:
     """Two copies of one check-in sent at once, without the client's time, would each get their own
     server time and pass the (client_uuid, entered_at) key: on PostgreSQL a transaction lock on the
     UUID makes the second wait for the first and then find it. (SQLite writes one at a time.)"""
-    if connection.vendor == "postgresql" and transaction.get_connection().in_atomic_block:
+    if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute("SELECT pg_advisory_xact_lock(hashtextextended(%s, 0))", [str(client_uuid)])
 

@@ -10,7 +10,7 @@ import pytest
 from django.core.exceptions import PermissionDenied
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from zhengtong.accounts.models import Role
 from zhengtong.api.tests import Api, assert_error
@@ -375,7 +375,8 @@ def test_a_batch_decides_as_a_single_check_in_does(world, device, state):
 def test_readings_typed_alike_or_not_give_the_same_temperature(world, device):
     """The batch remembers each typed reading once checked; every spelling still gets the rules' check."""
     typed = ["36.5", 36.5, " 36.5 ", "36,5", "36.5℃", "36.5°C", "36.50", "36.5", 36.5, "98.6", 98.6, "36.5"]
-    results = sync.sync_entries(device=device, items=[item(world.person_a, temperature=t) for t in typed])
+    with translation.override("en"):
+        results = sync.sync_entries(device=device, items=[item(world.person_a, temperature=t) for t in typed])
     assert statuses(results) == ["created"] * 9 + ["rejected", "rejected", "created"]
     assert {str(t) for t in Entry.objects.values_list("temperature", flat=True)} == {"36.5"}
     assert "Fahrenheit" in results[9].errors[0]["message"] and "Fahrenheit" in results[10].errors[0]["message"]
@@ -385,7 +386,8 @@ def test_times_in_any_iso_form_and_zone(world, device):
     at = (timezone.now() - timedelta(hours=1)).replace(microsecond=0)
     forms = [at.isoformat(), at.astimezone(timezone.get_current_timezone()).isoformat(),
              at.strftime("%Y-%m-%dT%H:%M:%SZ"), " " + at.isoformat() + " ", at.replace(tzinfo=None).isoformat()]
-    results = sync.sync_entries(device=device, items=[item(world.person_a, at=f) for f in forms])
+    with translation.override("en"):
+        results = sync.sync_entries(device=device, items=[item(world.person_a, at=f) for f in forms])
     assert statuses(results) == ["created"] * 4 + ["rejected"]
     assert "time zone" in results[4].errors[0]["message"]
     assert set(Entry.objects.values_list("entered_at", flat=True)) == {at}
