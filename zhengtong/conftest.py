@@ -6,6 +6,17 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "1")
 
 
 @pytest.fixture(autouse=True)
+def _default_language():
+    """Each test starts in the default language (zh-hans): a request made by an earlier test leaves its
+    own language active in the thread, so a test that expects English must say so (override("en"))."""
+    from django.utils import translation
+
+    translation.deactivate()
+    yield
+    translation.deactivate()
+
+
+@pytest.fixture(autouse=True)
 def _reference_data(request):
     """Reference data comes with the migrations, but a transactional test (the browser tests)
     empties every table when it ends: load it again for whichever test runs next."""

@@ -31,6 +31,7 @@ answer ``created`` for the same check-in, and alert for it: it is stored once, a
 """
 
 import uuid
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
@@ -150,8 +151,7 @@ def sync_entries(*, device: GateDevice, items) -> list[ItemResult]:
                 todo.append((item, person_id))
         if todo:
             layout = _Layout(site_id=site.pk, device_id=device.pk, recorded_at=checks.now)
-            rows = _decide(layout, site, people, _isolated(todo), todo, results)
-            _insert(layout, rows, todo, results)
+            rows = _insert(layout, _decide(layout, site, people, _isolated(todo), todo, results), todo, results)
             _alert(site, device, people, layout, [row for row, (item, _pid) in zip(rows, todo, strict=True)
                                                   if results[item.index].status == CREATED])
     for index, first in repeats:
@@ -535,9 +535,10 @@ class _Layout:
         return Entry(**{field.attname: value for field, value in zip(self.fields, row, strict=True)})
 
 
-def _decide(layout: _Layout, site, people: _People, isolated: dict, todo, results) -> list[list]:
-    """The rules for each item (screening.rules.decide) and the row to store. Facts that recur (the
-    same relation, day and temperature) are decided once: decide is a function of the facts alone."""
+def _decide(layout: _Layout, site, people: _People, isolated: dict, todo, results) -> Iterator[list]:
+    """The rules for each item (screening.rules.decide) and the row to store, one by one (they are
+    written as they come). Facts that recur (the same relation, day and temperature) are decided once:
+    decide is a function of the facts alone."""
     threshold = rules.fever_threshold(site)
     closed_since = site.closed_since
     tz = timezone.get_current_timezone()
@@ -545,7 +546,6 @@ def _decide(layout: _Layout, site, people: _People, isolated: dict, todo, result
     slot = layout.slot
     (s_uuid, s_area, s_person, s_at, s_temperature, s_decision, s_reason, s_gate, s_disagreement, s_host,
      s_purpose) = (slot[name] for name in layout.OWN)
-    rows = []
     for item, pid in todo:
         person = people.by_id[pid]
         day = item.at.astimezone(tz).date()  # timezone.localdate
@@ -569,39 +569,45 @@ def _decide(layout: _Layout, site, people: _People, isolated: dict, todo, result
         row[s_temperature], row[s_decision], row[s_reason] = item.temperature, decision, reason
         row[s_gate], row[s_disagreement], row[s_host], row[s_purpose] = (
             item.gate_decision, disagreement, item.visit_host, item.visit_purpose)
-        rows.append(row)
         results[item.index] = ItemResult(item.text, CREATED, decision=decision, reason=reason,
                                          disagreement=disagreement)
-    return rows
+        yield row
 
 
 # Writing -----------------------------------------------------------------------------------
 
 
-def _insert(layout: _Layout, rows: list[list], todo, results) -> None:
-    """Store the rows. PostgreSQL: COPY, the fastest way in; should a concurrent retry of the same batch
-    have stored some of them since _stored, the COPY fails on the unique key (client_uuid, entered_at)
-    and the rows go in again skipping those (ON CONFLICT DO NOTHING). Elsewhere (SQLite writes one
-    transaction at a time), bulk_create skipping conflicts likewise. After a skip, a re-read tells
-    which rows are this batch's."""
+def _insert(layout: _Layout, decided: Iterator[list], todo, results) -> list[list]:
+    """Store the rows as they are decided; return them. PostgreSQL: COPY, the fastest way in, each row
+    sent as soon as it is decided, so that the server stores while the rules run; should a concurrent
+    retry of the same batch have stored some of them since _stored, the COPY fails on the unique key
+    (client_uuid, entered_at) and the rows go in again skipping those (ON CONFLICT DO NOTHING).
+    Elsewhere (SQLite writes one transaction at a time), bulk_create skipping conflicts likewise.
+    After a skip, a re-read tells which rows are this batch's."""
+    rows: list[list] = []
     if connection.vendor == "postgresql":
         try:
             with transaction.atomic():
-                _copy(layout, rows)
-            return
+                _copy(layout, decided, rows)
+            return rows
         except IntegrityError:
-            pass
+            rows.extend(decided)  # those not decided yet when the COPY failed
+    else:
+        rows.extend(decided)
     Entry.objects.bulk_create([layout.entry(row) for row in rows], batch_size=1000, ignore_conflicts=True)
     _confirm(layout, rows, todo, results)
+    return rows
 
 
-def _copy(layout: _Layout, rows: list[list]) -> None:
+def _copy(layout: _Layout, decided: Iterator[list], rows: list[list]) -> None:
     q = connection.ops.quote_name
     columns = ", ".join(q(field.column) for field in layout.fields)
+    keep = rows.append
     with connection.cursor() as cursor, connection.wrap_database_errors:
         with cursor.cursor.copy(f"COPY {q(Entry._meta.db_table)} ({columns}) FROM STDIN") as copy:
             write = copy.write_row
-            for row in rows:
+            for row in decided:
+                keep(row)
                 write(row)
 
 

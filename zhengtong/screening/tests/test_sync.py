@@ -121,7 +121,8 @@ def test_several_disagreements_make_one_alert_per_batch_and_nothing_is_dropped(w
         make_person(world.site_b, id_number=number)
     items = [item(code=number, gate_decision="admit") for number in numbers]
     items.append(item(world.person_a, gate_decision="refuse"))  # the rules admit: a disagreement too
-    results = sync.sync_entries(device=device, items=items)
+    with translation.override("en"):
+        results = sync.sync_entries(device=device, items=items)
     assert statuses(results) == ["created"] * 4 and all(r.disagreement for r in results)
     assert Entry.objects.filter(disagreement=True).count() == 4
     alerts = Alert.objects.filter(kind="disagreement")
@@ -174,7 +175,8 @@ def test_areas_appointments_and_site_thresholds(world, device):
         item(person_id=guest.pk, at=at.isoformat()),
         item(person_id=late.pk, gate_decision="refuse"),
     ]
-    results = sync.sync_entries(device=device, items=items)
+    with translation.override("en"):
+        results = sync.sync_entries(device=device, items=items)
     assert statuses(results) == ["created", "rejected", "created", "created", "created"]
     assert Entry.objects.get(client_uuid=items[0]["client_uuid"]).area_id == area.pk
     assert results[1].errors == [{"field": "area_id", "message": "This site has no such area."}]
