@@ -15,7 +15,7 @@ Two costs dominate such short statements, and both are cut here without leaving 
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 
-from django.db import connection
+from django.db import DEFAULT_DB_ALIAS, connection, connections
 from django.db.models import Model
 
 
@@ -33,16 +33,22 @@ def prepared_cursor() -> Iterator:
     docstring), with errors wrapped as by ``connection.cursor()``. Elsewhere, with preparing turned
     off, or while queries are logged (DEBUG, tests that count queries: Django cannot show a statement
     bound on the server), Django's own cursor."""
-    if (connection.vendor != "postgresql" or connection.queries_logged
-            or connection.settings_dict["OPTIONS"].get("prepare_threshold") is None):
-        with connection.cursor() as cursor:
+    db = database()
+    if db.vendor != "postgresql" or db.queries_logged or db.settings_dict["OPTIONS"].get("prepare_threshold") is None:
+        with db.cursor() as cursor:
             yield cursor
         return
     from django.db.backends.postgresql.base import ServerBindingCursor
 
-    connection.ensure_connection()
-    with connection.make_cursor(ServerBindingCursor(connection.connection)) as cursor:
+    db.ensure_connection()
+    with db.make_cursor(ServerBindingCursor(db.connection)) as cursor:
         yield cursor
+
+
+def database():
+    """The default database's connection wrapper of this thread (``django.db.connection`` is a proxy
+    that looks it up again at every attribute: a few microseconds each, in a loop over fields)."""
+    return connections[DEFAULT_DB_ALIAS]
 
 
 class Columns:
@@ -68,14 +74,15 @@ class Columns:
         self.sql = ", ".join(columns)
 
     def instances(self, row: Sequence) -> list[Model | None]:
+        db = database()
         out: list[Model | None] = []
         position = 0
         for model, names, converters in self.groups:
             values = []
             for value, (col, functions) in zip(row[position:position + len(names)], converters, strict=True):
                 for function in functions:
-                    value = function(value, col, connection)
+                    value = function(value, col, db)
                 values.append(value)
             position += len(names)
-            out.append(None if values[0] is None else model.from_db(connection.alias, names, values))
+            out.append(None if values[0] is None else model.from_db(db.alias, names, values))
         return out

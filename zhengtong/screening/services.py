@@ -175,14 +175,15 @@ def _insert(entry: Entry) -> bool:
     """Store a new entry: False, and nothing written, when an entry with its client UUID and time is
     stored already. The values are prepared as the ORM prepares them for this database."""
     sql, fields = _insert_statement()
-    values = [field.get_db_prep_save(field.pre_save(entry, True), connection) for field in fields]
+    db = hotpath.database()
+    values = [field.get_db_prep_save(field.pre_save(entry, True), db) for field in fields]
     with hotpath.prepared_cursor() as cursor:
         cursor.execute(sql, values)
         row = cursor.fetchone()
     if row is None:
         return False
     entry.pk = row[0]
-    entry._state.adding, entry._state.db = False, connection.alias
+    entry._state.adding, entry._state.db = False, db.alias
     return True
 
 
