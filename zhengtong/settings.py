@@ -90,9 +90,10 @@ DATABASES = {
 }
 if DATABASES["default"]["ENGINE"].endswith("postgresql"):
     # The gate's hot path (screening.hotpath) has PostgreSQL prepare its statements once per connection
-    # after this many uses; "off" behind a pooler that cannot keep prepared statements (PgBouncer in
-    # transaction mode before 1.21). Django's own queries are never prepared (client-side binding).
-    _threshold = os.getenv("DB_PREPARE_THRESHOLD", "0").strip().lower()
+    # after this many uses (0: at once). Off by default, as Django's own preparing is, for poolers that
+    # cannot keep prepared statements (PgBouncer in transaction mode before 1.21); the README's
+    # production command sets it. Django's own queries are never prepared (client-side binding).
+    _threshold = os.getenv("DB_PREPARE_THRESHOLD", "off").strip().lower()
     if _threshold not in ("off", "none", ""):
         DATABASES["default"].setdefault("OPTIONS", {})["prepare_threshold"] = int(_threshold)
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):

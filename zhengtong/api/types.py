@@ -3,7 +3,7 @@
 from typing import Annotated
 
 from ninja import Field
-from pydantic import AfterValidator
+from pydantic import AfterValidator, BeforeValidator
 
 MAX_ID = 2**63 - 1  # the largest id PostgreSQL and SQLite hold; a larger one would be a 500
 
@@ -19,5 +19,12 @@ def plain_text(value: str) -> str:
     return value
 
 
+def not_a_boolean(value):
+    """pydantic reads JSON true as 1: an id is a number (or, in a path or query, its digits)."""
+    if isinstance(value, bool):
+        raise ValueError("must be a whole number, not true or false")
+    return value
+
+
 Text = Annotated[str, AfterValidator(plain_text)]
-Id = Annotated[int, Field(ge=1, le=MAX_ID)]
+Id = Annotated[int, BeforeValidator(not_a_boolean), Field(ge=1, le=MAX_ID)]

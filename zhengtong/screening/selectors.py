@@ -46,9 +46,7 @@ def gate_sites(*, user) -> QuerySet[Site]:
 def gate_device_for_key(key: str, *, person_id: int | None = None) -> tuple[GateDevice | None, Person | None]:
     """The device holding this key, not revoked, with its site read fresh; and, when ``person_id`` is
     given, that person if they are one of the site's people (as ``site_person``): one statement."""
-    with hotpath.prepared_cursor() as cursor:
-        cursor.execute(_gate_sql(), [person_id, GateDevice.hash_key(key)])
-        row = cursor.fetchone()
+    row = hotpath.fetchone(_gate_sql(), [person_id, GateDevice.hash_key(key)])
     if row is None:
         return None, None
     site, device, membership, person = _gate_columns().instances(row)
@@ -60,9 +58,7 @@ def site_person(*, site: Site, person_id: int) -> Person | None:
     """One of the site's people (or a visitor it registered), with their relation to the site as
     ``person.site_membership`` (whatever its term: services.facts_for reads whether it is in force),
     in one statement; None for anyone else."""
-    with hotpath.prepared_cursor() as cursor:
-        cursor.execute(_member_sql(), [site.pk, person_id])
-        row = cursor.fetchone()
+    row = hotpath.fetchone(_member_sql(), [site.pk, person_id])
     if row is None:
         return None
     membership, person = _member_columns().instances(row)

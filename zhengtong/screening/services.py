@@ -128,7 +128,15 @@ def screen_entry(*, actor: Actor, site: Site, person: Person, temperature, at: d
     if client_uuid is None:
         return _screen(client_uuid=uuid.uuid4(), **fields)  # made here: it cannot have been recorded before
     if at_given:
-        return _screen(client_uuid=client_uuid, **fields)
+        try:
+            return _screen(client_uuid=client_uuid, **fields)
+        except DomainError:
+            # A retry is answered from the stored check-in even when its checks would fail now (its
+            # area closed since, say): the gate must not take a stored check-in for a refused one.
+            existing = _existing(client_uuid, at)
+            if existing is None:
+                raise
+            return _retry(existing, site, person)
     with transaction.atomic():
         _lock_client_uuid(client_uuid)
         existing = _existing(client_uuid)
@@ -177,9 +185,7 @@ def _insert(entry: Entry) -> bool:
     sql, fields = _insert_statement()
     db = hotpath.database()
     values = [field.get_db_prep_save(field.pre_save(entry, True), db) for field in fields]
-    with hotpath.prepared_cursor() as cursor:
-        cursor.execute(sql, values)
-        row = cursor.fetchone()
+    row = hotpath.fetchone(sql, values)
     if row is None:
         return False
     entry.pk = row[0]

@@ -151,7 +151,8 @@ def sync_entries(*, device: GateDevice, items) -> list[ItemResult]:
                 todo.append((item, person_id))
         if todo:
             layout = _Layout(site_id=site.pk, device_id=device.pk, recorded_at=checks.now)
-            rows = _insert(layout, _decide(layout, site, people, _isolated(todo), todo, results), todo, results)
+            isolated = _isolated(todo)  # asked now: nothing may query the database while the COPY runs
+            rows = _insert(layout, _decide(layout, site, people, isolated, todo, results), todo, results)
             _alert(site, device, people, layout, [row for row, (item, _pid) in zip(rows, todo, strict=True)
                                                   if results[item.index].status == CREATED])
     for index, first in repeats:
@@ -486,21 +487,22 @@ def _resolve(item: _Item, people: _People, areas: set[int]) -> tuple[int | None,
     return pk, None
 
 
-def _isolated(todo: list[tuple[_Item, int]]) -> dict[int, object]:
-    """Who is under an isolation order: True, False, or "ask" (asked again at each of their items'
-    own times). outbreak_links answers for one moment, so it is asked at the batch's first and last
-    time (two calls); a person whose state differs between the two is the rare "ask". An order both
-    begun and ended between the two moments is not seen: a batch spans the hours a gate was offline,
-    an isolation lasts days. (An interval look-up from the outbreak app would close that gap.)"""
+def _isolated(todo: list[tuple[_Item, int]]) -> set[int]:
+    """The items (by index) whose person is under an isolation order at the item's time.
+    outbreak_links answers for one moment, so it is asked at the batch's first and last time (two
+    calls); a person whose state differs between the two (rare) is asked again at each of their items'
+    own times, here, before the rows are written (nothing may query the database while the COPY runs).
+    An order both begun and ended between the two moments is not seen: a batch spans the hours a gate
+    was offline, an isolation lasts days. (An interval look-up from the outbreak app would close that gap.)"""
     if not todo:
-        return {}
+        return set()
     ids = {pid for _item, pid in todo}
     first, last = min(item.at for item, _p in todo), max(item.at for item, _p in todo)
     at_first = outbreak_links.isolated_person_ids(ids, first)
     at_last = at_first if last == first else outbreak_links.isolated_person_ids(ids, last)
-    both = at_first & at_last
-    changed = at_first ^ at_last
-    return {pid: True for pid in both} | {pid: "ask" for pid in changed}
+    both, changed = at_first & at_last, at_first ^ at_last
+    return {item.index for item, pid in todo
+            if pid in both or (pid in changed and pid in outbreak_links.isolated_person_ids([pid], item.at))}
 
 
 class _Layout:
@@ -535,7 +537,7 @@ class _Layout:
         return Entry(**{field.attname: value for field, value in zip(self.fields, row, strict=True)})
 
 
-def _decide(layout: _Layout, site, people: _People, isolated: dict, todo, results) -> Iterator[list]:
+def _decide(layout: _Layout, site, people: _People, isolated: set[int], todo, results) -> Iterator[list]:
     """The rules for each item (screening.rules.decide) and the row to store, one by one (they are
     written as they come). Facts that recur (the same relation, day and temperature) are decided once:
     decide is a function of the facts alone."""
@@ -549,17 +551,15 @@ def _decide(layout: _Layout, site, people: _People, isolated: dict, todo, result
     for item, pid in todo:
         person = people.by_id[pid]
         day = item.at.astimezone(tz).date()  # timezone.localdate
-        state = isolated.get(pid, False)
-        if state == "ask":
-            state = pid in outbreak_links.isolated_person_ids([pid], item.at)
+        state = item.index in isolated
         relation, since = person.relation_on(day)
-        key = (relation, since, bool(state), item.temperature, day)
+        key = (relation, since, state, item.temperature, day)
         outcome = decided.get(key)
         if outcome is None:
             result = rules.decide(rules.Facts(
                 site_active=site.is_active, closed=closed_since is not None and closed_since <= day,
                 visitor_policy=site.visitor_policy, threshold=threshold, relation=relation,
-                relation_since=since, isolated=bool(state), temperature=item.temperature, day=day,
+                relation_since=since, isolated=state, temperature=item.temperature, day=day,
             ))
             outcome = decided[key] = (Decision(result.decision).value, Reason(result.reason).value)
         decision, reason = outcome

@@ -11,10 +11,10 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from zhengtong.api.tests import Api
+from zhengtong.api.tests import Api, assert_error
 from zhengtong.registry.models import Person, Site, SitePerson
 from zhengtong.screening import hotpath, selectors
-from zhengtong.screening.models import Entry, GateDevice
+from zhengtong.screening.models import Area, Entry, GateDevice
 from zhengtong.testing import make_person
 
 pytestmark = pytest.mark.django_db
@@ -32,8 +32,10 @@ def test_the_device_its_site_and_a_person_read_in_one_statement_equal_the_orms(w
     membership.since, membership.until = date(2020, 2, 1), date(2020, 3, 1)
     membership.save()
     with CaptureQueriesContext(connection) as queries:
-        found, person = selectors.gate_device_for_key(device.key, person_id=world.person_a.pk)
+        selectors.gate_device_for_key(device.key, person_id=world.person_a.pk)
     assert len(queries) == 1
+    # Read again without logging: on PostgreSQL through the prepared statement, bound on the server.
+    found, person = selectors.gate_device_for_key(device.key, person_id=world.person_a.pk)
     assert _fields(found.site, Site) == _fields(Site.objects.get(pk=site.pk), Site)
     assert (found.pk, found.name, found.site_id, found.revoked_at) == (device.pk, "North gate", site.pk, None)
     assert (person.pk, person.name, person.id_number_masked) == (
@@ -107,3 +109,78 @@ def test_on_postgresql_the_hot_statements_are_prepared_once_per_connection(world
     assert any("screening_gatedevice" in s for s in prepared), prepared
     assert any(s.startswith('INSERT INTO "screening_entry"') for s in prepared), prepared
     assert Entry.objects.count() == 3
+
+
+def _body(person, **extra) -> dict:
+    return {"client_uuid": str(uuid.uuid4()), "person_id": person.pk, "temperature": "36.5",
+            "at": (timezone.now() - timedelta(seconds=5)).isoformat(), **extra}
+
+
+def test_a_relation_read_with_the_device_counts_only_while_in_force(world, device):
+    world.site_a.closed_since = date(2020, 1, 26)
+    world.site_a.save()
+    gate = Api(token=device.key)
+    today = timezone.localdate()
+    SitePerson.objects.filter(person=world.person_a).update(until=today)
+    response = gate.post("/gate/check-ins", _body(world.person_a))
+    assert (response.status_code, response.json()["reason"]) == (201, "ok")
+    SitePerson.objects.filter(person=world.person_a).update(until=today - timedelta(days=1))
+    response = gate.post("/gate/check-ins", _body(world.person_a))
+    assert (response.status_code, response.json()["reason"]) == (201, "closed")
+
+
+@pytest.mark.parametrize("body", [
+    "[" * 5000,  # nested too deep for the JSON parser
+    '{"person_id": true, "temperature": "36.5", "client_uuid": "0b7e5c1a-3f2d-4c4e-9a51-6f0d2b8e7c11"}',
+    '{"person_id": 1e400, "temperature": "36.5", "client_uuid": "0b7e5c1a-3f2d-4c4e-9a51-6f0d2b8e7c11"}',
+    '{"person_id": 99999999999999999999999, "temperature": "36.5"}',
+    "not json",
+    '{"person_id": 1, "code": "ZTP1:x", "person_id": 2}',
+])
+def test_whatever_the_body_the_authentication_never_fails(world, device, body):
+    for key in (device.key, "ztg_wrong"):
+        response = Api(token=key).post("/gate/check-ins", body)
+        assert response.status_code in ((400, 404, 422) if key == device.key else (401,)), response.content
+    assert not Entry.objects.exists()
+
+
+def test_a_large_body_is_not_read_by_the_authentication(world, device):
+    body = _body(world.person_a, visit_purpose="x" * 5000)
+    response = Api(token=device.key).post("/gate/check-ins", body)
+    assert response.status_code == 400  # the purpose is too long: the endpoint's own check, after the key's
+
+
+def test_a_retry_is_answered_from_the_stored_check_in_even_when_its_checks_would_now_fail(world, device):
+    area = Area.objects.create(site=world.site_a, name="一号楼")
+    gate = Api(token=device.key)
+    body = _body(world.person_a, area_id=area.pk)
+    assert gate.post("/gate/check-ins", body).status_code == 201
+    area.is_active = False
+    area.save()
+    response = gate.post("/gate/check-ins", body)
+    assert (response.status_code, response.json()["created"]) == (200, False)
+    assert_error(gate.post("/gate/check-ins", _body(world.person_a, area_id=area.pk)), 400, "area_id")
+    assert Entry.objects.count() == 1
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="prepared statements are PostgreSQL's")
+@pytest.mark.django_db(transaction=True)
+def test_a_statement_prepared_before_a_column_changed_type_is_prepared_again(world, device):
+    gate = Api(token=device.key)
+    assert gate.post("/gate/check-ins", _body(world.person_a)).status_code == 201
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM pg_prepared_statements WHERE statement LIKE %s",
+                       ["%screening_gatedevice%"])
+        assert cursor.fetchone()[0] == 1
+    # A migration runs on another connection (psycopg forgets its prepared statements when it runs
+    # DDL itself): this one still holds the statement prepared for an integer column.
+    other = connection.get_new_connection(connection.get_connection_params())
+    other.autocommit = True
+    try:
+        other.execute("ALTER TABLE registry_site ALTER COLUMN capacity TYPE bigint")
+        response = gate.post("/gate/check-ins", _body(world.person_a))
+        assert response.status_code == 201, response.content
+    finally:
+        other.execute("ALTER TABLE registry_site ALTER COLUMN capacity TYPE integer")
+        other.close()
+    assert Entry.objects.count() == 2

@@ -192,7 +192,19 @@ def test_isolation_orders_are_asked_once_per_batch(world, device, monkeypatch):
     now = timezone.now()
     calls = []
 
+    copying = []
+    copy = sync._copy
+
+    def copy_watched(*args):
+        copying.append(True)
+        try:
+            copy(*args)
+        finally:
+            copying.pop()
+
     def isolated(person_ids, at):
+        # The outbreak app will query the database: never while the COPY holds the connection.
+        assert not copying, "asked for isolation orders while the COPY runs"
         calls.append((set(person_ids), at))
         ids = {world.person_a.pk}
         if at < now - timedelta(hours=1):
@@ -200,6 +212,7 @@ def test_isolation_orders_are_asked_once_per_batch(world, device, monkeypatch):
         return ids & set(person_ids)
 
     monkeypatch.setattr(outbreak_links, "isolated_person_ids", isolated)
+    monkeypatch.setattr(sync, "_copy", copy_watched)
     items = [item(world.person_a, at=(now - timedelta(hours=3)).isoformat()),
              item(world.person_a, at=(now - timedelta(minutes=1)).isoformat())]
     items += [item(released, at=(now - timedelta(hours=2, minutes=i)).isoformat()) for i in range(5)]
