@@ -26,6 +26,7 @@ from ninja import Router, Schema
 from ninja.security import HttpBearer, SessionAuth
 
 from zhengtong.accounts.models import ApiToken, RoleAssignment
+from zhengtong.screening.passes import read_pass_code
 from zhengtong.screening.selectors import gate_device_for_key
 
 TOKEN_TOUCH_INTERVAL = timedelta(minutes=1)
@@ -80,7 +81,8 @@ class GateDeviceAuth(HttpBearer):
     """``Authorization: Bearer ztg_…``: acts as the gate device (``request.auth``), at its own site.
 
     With ``read_person`` (one check-in, the gate's hot path), the query that finds the device also
-    reads the person the body names by ``person_id``, with their relation to the device's site, as
+    reads the person the body names by ``person_id`` or by a scanned pass (``code``), with their
+    relation to the device's site, as
     ``request.gate_person`` (None: not one of the site's people): one query instead of two. The body is
     only peeked at here; the endpoint validates it, and reads the person itself when the body names
     them otherwise."""
@@ -112,8 +114,14 @@ class GateDeviceAuth(HttpBearer):
             body = json.loads(request.body)
         except Exception:  # noqa: BLE001 (RecursionError of a deeply nested body, RequestDataTooBig, …)
             return None
-        value = body.get("person_id") if isinstance(body, dict) else None
-        return value if type(value) is int and 0 < value < 2**63 and not body.get("code") else None
+        if not isinstance(body, dict):
+            return None
+        value, code = body.get("person_id"), body.get("code")
+        if value is None and isinstance(code, str):  # a scanned pass names its person (signed)
+            value = (read_pass_code(code) or (None, None))[1]
+        elif code:
+            return None
+        return value if type(value) is int and 0 < value < 2**63 else None
 
 
 gate_check_in_auth = GateDeviceAuth(read_person=True)

@@ -15,6 +15,7 @@ from zhengtong.api.tests import Api, assert_error
 from zhengtong.registry.models import Person, Site, SitePerson
 from zhengtong.screening import hotpath, selectors
 from zhengtong.screening.models import Area, Entry, GateDevice
+from zhengtong.screening.passes import pass_code
 from zhengtong.testing import make_person
 
 pytestmark = pytest.mark.django_db
@@ -183,4 +184,27 @@ def test_a_statement_prepared_before_a_column_changed_type_is_prepared_again(wor
     finally:
         other.execute("ALTER TABLE registry_site ALTER COLUMN capacity TYPE integer")
         other.close()
+    assert Entry.objects.count() == 2
+
+
+def test_a_check_in_by_a_scanned_pass_is_two_statements_and_another_sites_pass_is_refused(world, device):
+    gate = Api(token=device.key)
+    body = {k: v for k, v in _body(world.person_a).items() if k != "person_id"}
+    body["code"] = pass_code(site_id=world.site_a.pk, person_id=world.person_a.pk)
+    with CaptureQueriesContext(connection) as queries:
+        response = gate.post("/gate/check-ins", body)
+    assert (response.status_code, response.json()["decision"]) == (201, "admit")
+    assert len(queries) == 2, [q["sql"] for q in queries.captured_queries]
+    # person_a is of site_a only; even a person of both sites is refused with site_b's pass here.
+    SitePerson.objects.create(site=world.site_b, person=world.person_a, relation="worker")
+    for site in (world.site_b, world.site_a):
+        body = {**body, "client_uuid": str(uuid.uuid4()),
+                "code": pass_code(site_id=site.pk, person_id=world.person_a.pk)}
+        if site is world.site_b:
+            assert_error(gate.post("/gate/check-ins", body), 400, "code")
+        else:
+            assert gate.post("/gate/check-ins", body).status_code == 201
+    forged = body["code"][:-2] + ("AA" if not body["code"].endswith("AA") else "BB")
+    assert_error(gate.post("/gate/check-ins", {**body, "client_uuid": str(uuid.uuid4()), "code": forged}), 400,
+                 "code")
     assert Entry.objects.count() == 2
