@@ -66,6 +66,11 @@ def current_relations(day):
     return SitePerson.objects.filter(Q(until__isnull=True) | Q(until__gte=day))
 
 
+def in_force(until, day) -> bool:
+    """The rule of current_relations, for a relation already read."""
+    return until is None or until >= day
+
+
 def facts_for(*, site: Site, person: Person, temperature: Decimal, at: datetime) -> rules.Facts:
     """The facts of one person entering a site. The person's relation to the site is read here, unless
     the person was read with it (``selectors.site_person`` sets ``site_membership``)."""
@@ -74,7 +79,7 @@ def facts_for(*, site: Site, person: Person, temperature: Decimal, at: datetime)
     if membership is None or membership.site_id != site.pk:
         relations = current_relations(day).filter(site=site, person=person)
         membership = next(iter(relations.only("relation", "since")[:1]), None)
-    elif membership.until is not None and membership.until < day:  # as current_relations
+    elif not in_force(membership.until, day):
         membership = None
     return rules.Facts(
         site_active=site.is_active,

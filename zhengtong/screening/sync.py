@@ -404,7 +404,7 @@ class _Person:
 
     def relation_on(self, day) -> tuple[str | None, object]:
         """(relation, since) in force on a day, as services.facts_for reads them."""
-        if self.relation is None or (self.until is not None and self.until < day):
+        if self.relation is None or not services.in_force(self.until, day):
             return None, None
         return self.relation, self.since
 
