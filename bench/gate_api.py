@@ -7,7 +7,8 @@ connections with keep-alive, one per gate) share this machine. Each endpoint is 
 taken alternately (the keep-alive connections fall on the two workers differently in each), and the
 best round of each is reported, with every round's rate.
 
-    .venv/bin/python bench/gate_api.py [--seconds 10] [--gates 8] [--workers 4] [--threads 2] [--rounds 3] [--sqlite]
+    .venv/bin/python bench/gate_api.py [--seconds 10] [--gates 8] [--workers 4] [--threads 2] [--rounds 3]
+                                       [--prefill 10000000] [--sqlite]
 """
 
 import argparse
@@ -22,7 +23,7 @@ import time
 import uuid
 from pathlib import Path
 
-from common import ROOT, drop_database, setup_database
+from common import ROOT, drop_database, prefill_entries, setup_database
 
 
 def free_port() -> int:
@@ -109,11 +110,13 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=3,
                         help="rounds of each endpoint; which worker each keep-alive connection lands on varies "
                              "from round to round, and with it the rate")
+    parser.add_argument("--prefill", type=int, default=0,
+                        help="check-ins already in the entries table before the run (PostgreSQL), e.g. 10000000")
     parser.add_argument("--sqlite", action="store_true")
     parser.add_argument("--small", action="store_true", help="a quick run for CI")
     args = parser.parse_args()
     if args.small:
-        args.seconds, args.people, args.rounds = 1, 50, 2
+        args.seconds, args.people, args.rounds, args.prefill = 1, 50, 2, 2000
     url = setup_database("zt_bench_gate", sqlite=args.sqlite)
     server = None
     try:
@@ -128,6 +131,9 @@ def main() -> None:
         site = make_site(make_unit())
         people = [make_person(site, relation="worker").pk for _ in range(args.people)]
         _device, key = GateDevice.issue(site=site, name="bench")
+        if args.prefill and not args.sqlite:
+            took = prefill_entries(args.prefill, site_id=site.pk, person_ids=people)
+            print(f"{args.prefill:,} earlier check-ins written in {took:.0f} s")
         connections.close_all()
         port = free_port()
         server = start_server(port, url, args.workers, args.threads)
@@ -154,7 +160,8 @@ def main() -> None:
         best = {k: max(v, key=lambda r: r["rate"]) for k, v in results.items()}
         db = "SQLite" if args.sqlite else "PostgreSQL"
         print(f"{args.gates} gates, gunicorn {args.workers} workers x {args.threads} threads, {db}, "
-              f"{args.seconds:g} s per round, best of {args.rounds} rounds taken alternately")
+              f"{args.seconds:g} s per round, best of {args.rounds} rounds taken alternately"
+              + (f", {args.prefill:,} check-ins in the table before" if args.prefill and not args.sqlite else ""))
         for label, key_ in (("baseline (bare insert)", "bare"), ("check-ins with every rule", "api")):
             r = best[key_]
             rounds = ", ".join(f"{x['rate']:.0f}" for x in results[key_])

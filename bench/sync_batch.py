@@ -5,7 +5,7 @@ Measured in one process, without the network: screening.sync.sync_entries (every
 the rules applied again, duplicates looked up, rows stored, disagreements alerted) against a raw
 psycopg COPY of the same rows into the same table, in the same run, alternately.
 
-    .venv/bin/python bench/sync_batch.py [--batches 20] [--batch 5000] [--sqlite]
+    .venv/bin/python bench/sync_batch.py [--batches 20] [--batch 5000] [--prefill 10000000] [--sqlite]
 """
 
 import argparse
@@ -13,7 +13,7 @@ import time
 import uuid
 from datetime import timedelta
 
-from common import drop_database, setup_database
+from common import drop_database, prefill_entries, setup_database
 
 
 def main() -> None:
@@ -21,11 +21,13 @@ def main() -> None:
     parser.add_argument("--batches", type=int, default=20)
     parser.add_argument("--batch", type=int, default=5000)
     parser.add_argument("--people", type=int, default=2000)
+    parser.add_argument("--prefill", type=int, default=0,
+                        help="check-ins already in the entries table before the run (PostgreSQL), e.g. 10000000")
     parser.add_argument("--sqlite", action="store_true")
     parser.add_argument("--small", action="store_true", help="a quick run for CI")
     args = parser.parse_args()
     if args.small:
-        args.batches, args.batch, args.people = 2, 200, 50
+        args.batches, args.batch, args.people, args.prefill = 2, 200, 50, 2000
     url = setup_database("zt_bench_sync", sqlite=args.sqlite)
     try:
         run(args)
@@ -46,6 +48,9 @@ def run(args) -> None:
     site = make_site(make_unit())
     people = [make_person(site, relation="worker").pk for _ in range(args.people)]
     device, _key = GateDevice.issue(site=site, name="bench")
+    if args.prefill and connection.vendor == "postgresql":
+        took = prefill_entries(args.prefill, site_id=site.pk, person_ids=people)
+        print(f"{args.prefill:,} earlier check-ins written in {took:.0f} s")
     start_at = timezone.now() - timedelta(hours=6)
 
     def items(n: int, offset: int) -> list[dict]:
