@@ -26,6 +26,7 @@ from ninja import Router, Schema
 from ninja.security import HttpBearer, SessionAuth
 
 from zhengtong.accounts.models import ApiToken, RoleAssignment
+from zhengtong.api.types import MAX_ID
 from zhengtong.screening.passes import read_pass_code
 from zhengtong.screening.selectors import gate_device_for_key
 
@@ -121,7 +122,7 @@ class GateDeviceAuth(HttpBearer):
             value = (read_pass_code(code) or (None, None))[1]
         elif code:
             return None
-        return value if type(value) is int and 0 < value < 2**63 else None
+        return value if type(value) is int and 0 < value <= MAX_ID else None
 
 
 gate_check_in_auth = GateDeviceAuth(read_person=True)

@@ -33,7 +33,7 @@ from zhengtong.registry.errors import DomainError
 from zhengtong.registry.models import Person, SitePerson
 from zhengtong.screening import outbreak_links, rules, selectors, services, sync
 from zhengtong.screening.models import Entry, GateDevice, Reason
-from zhengtong.screening.passes import pass_code, read_pass_code
+from zhengtong.screening.passes import pass_code
 
 router = Router(tags=["gate"])
 
@@ -233,10 +233,8 @@ def _person(request, site, person_id: int | None, code: str | None) -> tuple[Per
             raise DomainError(_("No person with this id at this site."), field="person_id", status=404)
         return person, "person_id"
     if code and code.strip():
-        person = request.gate_person  # a pass's person, read with the device
-        if person is not None and read_pass_code(code) == (site.pk, person.pk):
-            return person, "code"
-        return selectors.identify(site=site, code=code), "code"
+        # A pass's person may have been read with the device; identify still checks the pass is this site's.
+        return selectors.identify(site=site, code=code, known=request.gate_person), "code"
     raise DomainError(_("Give person_id (one of the site's people) or code (a pass or an ID number)."),
                       field="person_id")
 

@@ -103,15 +103,16 @@ def _gate_sql() -> str:
             f"WHERE d.{qn('key_hash')} = %s AND d.{qn('revoked_at')} IS NULL")
 
 
-def identify(*, site: Site, code: str) -> Person:
+def identify(*, site: Site, code: str, known: Person | None = None) -> Person:
     """The person a gate identifies by a pass code or an ID number. A pass must be this site's;
-    an ID number may be anyone's (a visitor), and an unknown one says so."""
+    an ID number may be anyone's (a visitor), and an unknown one says so. ``known``: the pass's
+    person as already read by ``gate_device_for_key`` (used when it is the pass's person)."""
     code = (code or "").strip()
     if code.startswith("ZTP1:"):
         parsed = read_pass_code(code)
         if parsed is None or parsed[0] != site.pk:
             raise DomainError(_("This pass is not valid at this site."), field="code")
-        person = site_person(site=site, person_id=parsed[1])
+        person = known if known is not None and known.pk == parsed[1] else site_person(site=site, person_id=parsed[1])
         if person is None:
             raise DomainError(_("This pass is not valid at this site."), field="code")
         return person
