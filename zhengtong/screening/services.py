@@ -4,7 +4,7 @@ call ``screen_entry``/``sync_entries``, which gather the facts and ask screening
 import uuid
 from contextlib import nullcontext
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from functools import cache
 
@@ -58,7 +58,7 @@ def _check_time(at: datetime | None, now: datetime, field: str = "at") -> dateti
             _("The time %(at)s is in the future; check the device's clock.")
             % {"at": timezone.localtime(at).strftime("%Y-%m-%d %H:%M:%S")}, field=field,
         )
-    return at
+    return at.astimezone(UTC)  # Python reads offsets up to ±23:59, PostgreSQL up to ±15:59
 
 
 def current_relations(day):

@@ -3,7 +3,7 @@ exits, the site's people for offline use, and every kind of bad input with its d
 
 import threading
 import uuid
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from io import StringIO
 
 import hypothesis
@@ -157,6 +157,18 @@ def test_a_time_in_the_future_beyond_the_clock_skew_is_a_400_naming_at(gate, wor
     within = check_in(gate, world.person_a, at=(timezone.now() + timedelta(seconds=60)).isoformat())
     assert within.status_code == 201
     assert Entry.objects.count() == 1
+
+
+@pytest.mark.parametrize("offset", ["+23:00", "-16:30"])
+def test_a_time_in_any_zone_python_reads_is_stored_as_that_moment(gate, world, offset):
+    """PostgreSQL reads offsets up to ±15:59 only: the time is stored as the moment it names, and a retry
+    with the same text is the same check-in."""
+    at = (timezone.now() - timedelta(hours=2)).replace(microsecond=0)
+    text = at.astimezone(datetime.fromisoformat("2020-01-01T00:00:00" + offset).tzinfo).isoformat()
+    key = str(uuid.uuid4())
+    assert check_in(gate, world.person_a, at=text, client_uuid=key).status_code == 201
+    assert check_in(gate, world.person_a, at=text, client_uuid=key).status_code == 200
+    assert Entry.objects.get().entered_at == at
 
 
 def test_a_time_without_its_zone_is_a_400_naming_at(gate, world):

@@ -406,3 +406,54 @@ def test_times_in_any_iso_form_and_zone(world, device):
     assert statuses(results) == ["created"] * 4 + ["rejected"]
     assert "time zone" in results[4].errors[0]["message"]
     assert set(Entry.objects.values_list("entered_at", flat=True)) == {at}
+
+
+def test_a_uuid_in_any_spelling_is_one_check_in(world, device):
+    key = uuid.uuid4()
+    at = (timezone.now() - timedelta(hours=1)).isoformat()
+    spellings = [str(key), str(key).upper(), key.hex, "{" + str(key) + "}", key.urn]
+    results = sync.sync_entries(device=device, items=[item(world.person_a, client_uuid=s, at=at) for s in spellings])
+    assert statuses(results) == ["created"] + ["duplicate"] * 4
+    assert [r.client_uuid for r in results] == spellings  # given back as sent
+    assert statuses(sync.sync_entries(device=device, items=[item(world.person_a, client_uuid=key.hex, at=at)])) \
+        == ["duplicate"]
+    assert list(Entry.objects.values_list("client_uuid", flat=True)) == [key]
+
+
+@pytest.mark.parametrize("form", ["+23:00", "-15:30", "+05:30:15", "+08:00 7 digits"])
+def test_any_offset_python_reads_is_stored_as_that_moment(world, device, form):
+    """PostgreSQL reads offsets up to ±15:59 only: a time is written as the moment Python read."""
+    at = (timezone.now() - timedelta(hours=30)).replace(microsecond=123456)
+    offset, _space, digits = form.partition(" ")
+    text = at.astimezone(datetime.fromisoformat("2020-01-01T00:00:00" + offset).tzinfo).isoformat()
+    if digits:
+        text = text.replace(".123456", ".1234567")
+    results = sync.sync_entries(device=device, items=[item(world.person_a, at=text)])
+    assert statuses(results) == ["created"]
+    assert Entry.objects.get().entered_at == at
+    assert statuses(sync.sync_entries(device=device, items=[item(world.person_a, at=text,
+                                                                 client_uuid=Entry.objects.get().client_uuid.hex)])) \
+        == ["duplicate"]
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's plan")
+def test_the_look_up_of_stored_uuids_probes_the_index_whatever_the_tables_size(world, device):
+    """With many rows in the batch's time span, the look-up still reads the unique index (client_uuid,
+    entered_at) once per UUID rather than every row of the span."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "INSERT INTO screening_entry (client_uuid, site_id, person_id, entered_at, temperature, decision, reason, "
+            "source, gate_decision, disagreement, left_estimated, visit_host, visit_purpose, recorded_at) "
+            "SELECT gen_random_uuid(), %s, %s, now() - g * interval '1 second', 36.5, 'admit', 'ok', 'sync', "
+            "'admit', false, false, '', '', now() FROM generate_series(1, 30000) AS g",
+            [world.site_a.pk, world.person_a.pk])
+        cursor.execute("ANALYZE screening_entry")
+    batch = [item(world.person_a, at=(timezone.now() - timedelta(minutes=i)).isoformat()) for i in range(300)]
+    with CaptureQueriesContext(connection) as queries:
+        assert set(statuses(sync.sync_entries(device=device, items=batch))) == {"created"}
+    [look_up] = [q["sql"] for q in queries.captured_queries if "unnest" in q["sql"] and "client_uuid" in q["sql"]]
+    with connection.cursor() as cursor:
+        cursor.execute("EXPLAIN " + look_up)
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+    assert "Seq Scan on screening_entry" not in plan, plan
+    assert "client_uuid_entered_at" in plan or "entry_unique_client_uuid" in plan, plan
