@@ -22,6 +22,11 @@ from zhengtong.registry.services import _date, _record, _text
 from zhengtong.screening import alerts, hotpath, outbreak_links, rules
 from zhengtong.screening.models import Alert, Area, Decision, Disinfection, Entry, GateDevice, HealthCheck, Reason
 
+# A check-in carrying the client's time is looked up again within this span around that time: a retry
+# carries the same time, and the same check-in first sent without it was stored at the server's time
+# of receipt. The span keeps PostgreSQL's search to the monthly partitions concerned.
+RETRY_WINDOW = timedelta(days=1)
+
 
 @dataclass
 class Actor:
@@ -104,11 +109,11 @@ def _area(site: Site, area_id) -> Area | None:
 
 
 def _existing(client_uuid, at: datetime | None = None) -> Entry | None:
-    """The entry already recorded under a client UUID. A retry carries the same client time, which
-    lets PostgreSQL look in one monthly partition; without a time every partition is searched."""
+    """The entry already recorded under a client UUID, looked for within RETRY_WINDOW of the client's
+    time when there is one (PostgreSQL then searches one or two monthly partitions), else everywhere."""
     qs = Entry.objects.filter(client_uuid=client_uuid).order_by()  # no ORDER BY id: it defeats the index
     if at is not None:
-        qs = qs.filter(entered_at=at)
+        qs = qs.filter(entered_at__range=(at - RETRY_WINDOW, at + RETRY_WINDOW))
     return next(iter(qs[:1]), None)
 
 
@@ -118,11 +123,12 @@ def screen_entry(*, actor: Actor, site: Site, person: Person, temperature, at: d
     """Decide on one person entering, record the decision (admissions and refusals alike) and
     raise the fever alert. A client UUID already recorded returns that entry unchanged.
 
-    A check-in that carries its client's time is one INSERT … ON CONFLICT DO NOTHING on the key
-    (client_uuid, entered_at): a retry carries the same time, so the database itself finds it, and
-    the row is committed by that statement alone (with its alert in one transaction when it raises
-    one). Without the client's time, each copy of a check-in would get its own server time: the
-    client UUID is then locked and looked up first, in one transaction."""
+    A check-in that carries its client's time is one INSERT of a row unless its client UUID is stored
+    within RETRY_WINDOW of that time (a retry, or the same check-in first sent without its time), ON
+    CONFLICT DO NOTHING on the key (client_uuid, entered_at) for two copies inserted at once; the row
+    is committed by that statement alone (with its alert in one transaction when it raises one).
+    Without the client's time, each copy of a check-in would get its own server time: the client UUID
+    is then locked and looked up first, in one transaction."""
     actor.check_site(site)
     now = timezone.now()
     at_given = at is not None
@@ -169,27 +175,37 @@ def _screen(*, actor: Actor, site: Site, person: Person, temperature, at: dateti
                 _after_entry(entry, person)
             return Screened(entry, created=True)
     existing = _existing(client_uuid, at)
-    if existing is None:  # cannot happen: the conflicting row is there, or the insert had raised
+    if existing is None:  # cannot happen: the stored row is there, or the insert had raised
         raise IntegrityError("screening_entry: conflict on a client UUID that is not stored")
     return _retry(existing, site, person)
 
 
 @cache
-def _insert_statement() -> tuple[str, tuple]:
+def _insert_statement(vendor: str) -> tuple[str, tuple]:
     qn = hotpath.qn
     fields = tuple(field for field in Entry._meta.concrete_fields if not field.primary_key)
-    sql = (f"INSERT INTO {hotpath.table(Entry)} ({', '.join(qn(f.column) for f in fields)}) "
-           f"VALUES ({', '.join(['%s'] * len(fields))}) "
+    table = hotpath.table(Entry)
+    db = hotpath.database()
+    # INSERT … SELECT leaves PostgreSQL no column to type a parameter by (a NULL would be text): cast.
+    values = [f"CAST(%s AS {f.cast_db_type(db)})" if vendor == "postgresql" else "%s" for f in fields]
+    sql = (f"INSERT INTO {table} ({', '.join(qn(f.column) for f in fields)}) SELECT {', '.join(values)} "
+           f"WHERE NOT EXISTS (SELECT 1 FROM {table} WHERE {qn('client_uuid')} = %s "
+           f"AND {qn('entered_at')} >= %s AND {qn('entered_at')} <= %s) "
            f"ON CONFLICT ({qn('client_uuid')}, {qn('entered_at')}) DO NOTHING RETURNING {qn('id')}")
     return sql, fields
 
 
 def _insert(entry: Entry) -> bool:
-    """Store a new entry: False, and nothing written, when an entry with its client UUID and time is
-    stored already. The values are prepared as the ORM prepares them for this database."""
-    sql, fields = _insert_statement()
+    """Store a new entry: False, and nothing written, when an entry with its client UUID is stored
+    within RETRY_WINDOW of its time already. The values are prepared as the ORM prepares them for
+    this database."""
     db = hotpath.database()
+    sql, fields = _insert_statement(db.vendor)
     values = [field.get_db_prep_save(field.pre_save(entry, True), db) for field in fields]
+    time_field = Entry._meta.get_field("entered_at")
+    values += [Entry._meta.get_field("client_uuid").get_db_prep_value(entry.client_uuid, db),
+               time_field.get_db_prep_value(entry.entered_at - RETRY_WINDOW, db),
+               time_field.get_db_prep_value(entry.entered_at + RETRY_WINDOW, db)]
     row = hotpath.fetchone(sql, values)
     if row is None:
         return False

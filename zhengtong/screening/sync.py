@@ -57,10 +57,6 @@ MAX_BATCH = 5000
 FIELDS = frozenset({"client_uuid", "person_id", "code", "temperature", "at", "gate_decision", "area_id",
                     "visit_host", "visit_purpose"})
 TEXT_LIMITS = {"visit_host": 100, "visit_purpose": 200}
-# A retry carries the client's own time: stored client UUIDs are looked up within the batch's time
-# span widened by this margin, so that PostgreSQL searches only the monthly partitions concerned (a
-# check-in first sent alone, timed by the server, is found again too).
-LOOKUP_MARGIN = timedelta(days=1)
 # Fever alerts name each person up to this many per batch; the rest are counted in one more alert.
 FEVER_ALERTS_NAMED = 10
 MAX_ID = 2**63 - 1
@@ -372,8 +368,8 @@ def parse_text(value, field: str, fail) -> str:
 def _stored(items: list[_Item]) -> dict[str, tuple]:
     """Entries already stored under the items' client UUIDs (by canonical text): one query, bounded
     in time."""
-    low = min(item.at for item in items) - LOOKUP_MARGIN
-    high = max(item.at for item in items) + LOOKUP_MARGIN
+    low = min(item.at for item in items) - services.RETRY_WINDOW
+    high = max(item.at for item in items) + services.RETRY_WINDOW
     columns = ("client_uuid", "site_id", "person_id", "decision", "reason", "disagreement")
     keys = {item.key for item in items}
     if connection.vendor == "postgresql":

@@ -128,6 +128,29 @@ def test_a_repeated_client_uuid_answers_the_same_entry_and_writes_nothing(gate, 
     assert Entry.objects.count() == 1 and not Alert.objects.exists()
 
 
+def test_a_check_in_sent_without_its_time_then_with_it_is_stored_once(gate, world):
+    """The first copy was timed by the server on receipt; the retry carries the gate's own time."""
+    key = str(uuid.uuid4())
+    first = check_in(gate, world.person_a, client_uuid=key)
+    assert first.status_code == 201
+    recorded = (timezone.now() - timedelta(minutes=3)).isoformat()
+    again = check_in(gate, world.person_a, client_uuid=key, at=recorded)
+    assert again.status_code == 200 and again.json() == {**first.json(), "created": False}
+    assert check_in(gate, world.person_a, client_uuid=key).status_code == 200
+    assert Entry.objects.count() == 1
+
+
+def test_a_client_uuid_sent_again_with_another_time_is_the_stored_check_in(gate, world):
+    key = str(uuid.uuid4())
+    at = timezone.now() - timedelta(hours=2)
+    first = check_in(gate, world.person_a, client_uuid=key, at=at.isoformat())
+    again = check_in(gate, world.person_a, client_uuid=key, at=(at + timedelta(hours=1)).isoformat())
+    assert (first.status_code, again.status_code) == (201, 200)
+    assert again.json()["entry_id"] == first.json()["entry_id"]
+    assert_error(check_in(gate, make_person(world.site_a), client_uuid=key, at=at.isoformat()), 409, "client_uuid")
+    assert Entry.objects.count() == 1
+
+
 def test_a_client_uuid_used_for_another_person_is_a_409(gate, world):
     other = make_person(world.site_a)
     key = str(uuid.uuid4())
