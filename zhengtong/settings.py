@@ -182,6 +182,8 @@ FEVER_THRESHOLD = float(os.getenv("ZT_FEVER_THRESHOLD", "37.3"))
 MAX_STAY_HOURS = float(os.getenv("ZT_MAX_STAY_HOURS", "8"))
 ENTRY_RETENTION_DAYS = int(os.getenv("ZT_ENTRY_RETENTION_DAYS", "28"))
 CLOCK_SKEW_SECONDS = int(os.getenv("ZT_CLOCK_SKEW_SECONDS", "300"))
+# A time further back than this many days is refused as a wrong clock (a reset device says 1970).
+OLDEST_TIME_DAYS = int(os.getenv("ZT_OLDEST_TIME_DAYS", "366"))
 ALERT_CHANNELS = [c for c in os.getenv("ZT_ALERT_CHANNELS", "").split(",") if c]
 
 # Pollutant discharge permits: where the texts we hold are silent (shared/reference/permit-rules.md

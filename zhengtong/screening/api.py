@@ -62,8 +62,9 @@ PERSON_DOC = "id of one of the site's people, as listed by GET /api/gate/people 
 CODE_DOC = "a scanned pass (ZTP1:…) of this site, or a resident ID number; instead of person_id"
 TEMPERATURE_DOC = "°C, 34.0–43.0 in steps of 0.1; a value that looks like °F (95–110) is refused, never converted"
 AT_DOC = ("when the person came, ISO 8601 with its time zone; at most settings.CLOCK_SKEW_SECONDS in the "
-          "future. Default: when the server receives it. Send it, and the same time on every retry; a copy "
-          "first sent without it is found too (within a day of this time)")
+          "future, and at most settings.OLDEST_TIME_DAYS ago. Default: when the server receives it. Send it, "
+          "and the same time on every retry; a copy first sent without it is found too (within a day of this "
+          "time), once that copy has been answered")
 
 
 class GateCheckInIn(GateIn):

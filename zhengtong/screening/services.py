@@ -63,6 +63,11 @@ def _check_time(at: datetime | None, now: datetime, field: str = "at") -> dateti
             _("The time %(at)s is in the future; check the device's clock.")
             % {"at": timezone.localtime(at).strftime("%Y-%m-%d %H:%M:%S")}, field=field,
         )
+    if at < now - timedelta(days=settings.OLDEST_TIME_DAYS):
+        raise DomainError(
+            _("The time %(at)s is more than %(days)d days ago; check the device's clock.")
+            % {"at": at.isoformat(sep=" ", timespec="seconds"), "days": settings.OLDEST_TIME_DAYS}, field=field,
+        )
     return at.astimezone(UTC)  # Python reads offsets up to ±23:59, PostgreSQL up to ±15:59
 
 

@@ -126,14 +126,14 @@ def sync_entries(*, device: GateDevice, items) -> list[ItemResult]:
     repeats: list[tuple[_Item, int]] = []  # (item, index of the first item with the same UUID)
     with transaction.atomic():
         stored = _stored(valid)
+        people = _people(site, valid)  # before the duplicates: a retry by pass or ID number names its person
         fresh = []
         for item in valid:
             row = stored.get(item.key)
             if row is not None:
-                results[item.index] = _duplicate(item, row, site.pk)
+                results[item.index] = _duplicate(item, row, site.pk, people)
             else:
                 fresh.append(item)
-        people = _people(site, fresh)
         areas = _areas(site, fresh)
         todo: list[tuple[_Item, int]] = []
         seen: dict[str, tuple[int, int, datetime]] = {}
@@ -191,6 +191,7 @@ class _Checks:
     def __init__(self, now: datetime):
         self.now = now
         self.latest = now + timedelta(seconds=settings.CLOCK_SKEW_SECONDS)
+        self.earliest = now - timedelta(days=settings.OLDEST_TIME_DAYS)
         self.temperatures: dict[object, Decimal] = {}  # typed value -> °C: a batch repeats a few readings
 
     def item(self, index: int, raw) -> tuple[_Item | None, list[dict[str, str]]]:
@@ -220,7 +221,7 @@ class _Checks:
             raise _Unusual
         at_text = raw["at"]
         at = datetime.fromisoformat(at_text) if type(at_text) is str and TIME_TEXT.fullmatch(at_text) else _unusual()
-        if at > self.latest:
+        if not self.earliest <= at <= self.latest:
             raise _Unusual
         gate_decision = raw["gate_decision"]
         if type(gate_decision) is not str or gate_decision not in DECISIONS:
@@ -289,8 +290,8 @@ class _Checks:
         return t
 
     def time(self, value, fail) -> datetime | None:
-        """An ISO 8601 time with its zone, not in the future beyond the clock skew (services._check_time,
-        which gives the message of anything else)."""
+        """An ISO 8601 time with its zone, not in the future beyond the clock skew nor older than
+        OLDEST_TIME_DAYS (services._check_time, which gives the message of anything else)."""
         if value is None or value == "":
             fail("at", _("This field is required."))
             return None
@@ -303,7 +304,7 @@ class _Checks:
         if at is None:
             fail("at", _("Give the time in ISO 8601 with its time zone, e.g. 2020-02-20T08:30:00+08:00."))
             return None
-        if at.utcoffset() is not None and at <= self.latest:
+        if at.utcoffset() is not None and self.earliest <= at <= self.latest:
             return at.astimezone(UTC)  # as services._check_time
         try:
             return services._check_time(at, self.now)
@@ -398,9 +399,12 @@ def _uuid_used() -> dict[str, str]:
         "This client UUID was already used for another check-in: make a new one.")}
 
 
-def _duplicate(item: _Item, row: tuple, site_id: int) -> ItemResult:
+def _duplicate(item: _Item, row: tuple, site_id: int, people: "_People") -> ItemResult:
+    """The stored check-in under the item's client UUID, when it is the same check-in (this site, this
+    person, named by id, pass or ID number); else the UUID was used for another one."""
     stored_site, stored_person, decision, reason, disagreement = row
-    if stored_site != site_id or (item.person_id is not None and item.person_id != stored_person):
+    person_id = item.person_id if item.person_id is not None else people.by_hash.get(item.id_hash)
+    if stored_site != site_id or person_id != stored_person:
         return ItemResult(item.text, REJECTED, errors=[_uuid_used()])
     return ItemResult(item.text, DUPLICATE, decision=decision, reason=reason, disagreement=disagreement)
 

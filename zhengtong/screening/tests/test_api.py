@@ -194,6 +194,13 @@ def test_a_time_in_any_zone_python_reads_is_stored_as_that_moment(gate, world, o
     assert Entry.objects.get().entered_at == at
 
 
+@pytest.mark.parametrize("at", ["0001-01-01T00:00:00+14:00", "0001-01-01T12:00:00Z", "1970-01-01T00:00:00Z"])
+def test_a_time_from_a_reset_clock_is_a_400_naming_at(gate, world, at, settings):
+    body = assert_error(check_in(gate, world.person_a, at=at), 400, "at")
+    assert f"more than {settings.OLDEST_TIME_DAYS} days ago" in messages_for(body, "at")[0]
+    assert not Entry.objects.exists()
+
+
 def test_a_time_without_its_zone_is_a_400_naming_at(gate, world):
     body = assert_error(check_in(gate, world.person_a, at="2020-02-20T08:30:00"), 400, "at")
     assert "time zone" in messages_for(body, "at")[0]

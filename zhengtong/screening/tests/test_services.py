@@ -1,5 +1,5 @@
 import uuid
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 import pytest
 from django.core.exceptions import PermissionDenied
@@ -99,7 +99,7 @@ def test_an_exit_without_an_entry_is_an_error(world):
 
 
 def test_overdue_stays_are_closed_as_estimated(world):
-    at = datetime(2020, 2, 20, 8, 0, tzinfo=UTC)
+    at = (timezone.now() - timedelta(days=3)).replace(hour=8, minute=0, second=0, microsecond=0)
     services.screen_entry(actor=gate(world), site=world.site_a, person=world.person_a, temperature="36.5", at=at)
     assert services.close_overdue_stays(now=at + timedelta(hours=9)) == 1
     stay = Entry.objects.get()

@@ -456,4 +456,33 @@ def test_the_look_up_of_stored_uuids_probes_the_index_whatever_the_tables_size(w
         cursor.execute("EXPLAIN " + look_up)
         plan = "\n".join(row[0] for row in cursor.fetchall())
     assert "Seq Scan on screening_entry" not in plan, plan
-    assert "client_uuid_entered_at" in plan or "entry_unique_client_uuid" in plan, plan
+    # One probe per UUID: a nested loop over the UUIDs, each an index condition on the UUID itself.
+    assert "Nested Loop" in plan and "Function Scan on unnest" in plan, plan
+    assert "Index Cond: ((client_uuid = k.u)" in plan, plan
+
+
+def test_a_retry_by_pass_or_id_number_is_a_duplicate_only_for_the_same_person(world, device):
+    number = make_id_number()
+    visitor = make_person(id_number=number)
+    other_number = make_id_number()
+    make_person(id_number=other_number)
+    by_pass = item(code=pass_code(site_id=world.site_a.pk, person_id=world.person_a.pk))
+    by_number = item(code=number)
+    assert statuses(sync.sync_entries(device=device, items=[by_pass, by_number])) == ["created", "created"]
+    assert Entry.objects.get(client_uuid=by_number["client_uuid"]).person_id == visitor.pk
+    results = sync.sync_entries(device=device, items=[
+        by_pass, by_number,  # the same check-ins again
+        {**by_pass, "person_id": None, "code": other_number},  # the UUIDs reused for someone else
+        {**by_number, "code": pass_code(site_id=world.site_a.pk, person_id=world.person_a.pk)},
+    ])
+    assert statuses(results) == ["duplicate", "duplicate", "rejected", "rejected"]
+    assert {e["field"] for r in results[2:] for e in r.errors} == {"client_uuid"}
+    assert Entry.objects.count() == 2
+
+
+@pytest.mark.parametrize("at", ["0001-01-01T00:00:00+14:00", "0001-01-01T12:00:00Z", "1970-01-01T00:00:00Z"])
+def test_a_time_from_a_reset_clock_is_rejected_by_name(world, device, at):
+    with translation.override("en"):
+        results = sync.sync_entries(device=device, items=[item(world.person_a, at=at), item(world.person_a)])
+    assert statuses(results) == ["rejected", "created"]
+    assert "days ago" in errors_of({"errors": results[0].errors})["at"]

@@ -253,6 +253,18 @@ def test_a_disinfection_needs_its_fields_and_an_area_of_the_site(client, world):
     assert not Disinfection.objects.exists()
 
 
+@pytest.mark.parametrize("done_at", ["0001-01-01T00:00", "1970-01-01T08:00"])
+def test_a_disinfection_time_from_a_wrong_clock_is_a_form_error(client, world, done_at):
+    manager = as_role(client, world, MANAGER)
+    canteen = Area.objects.create(site=world.site_a, name="食堂")
+    response = manager.post(reverse("screening:disinfection", args=[world.site_a.pk]),
+                            {"area": canteen.pk, "agent": "含氯消毒液", "operator": "王师傅", "done_at": done_at})
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert "days ago; check the device" in html or "天前：请检查设备时钟" in html
+    assert not Disinfection.objects.exists()
+
+
 # Figures -------------------------------------------------------------------------------------
 
 
