@@ -486,3 +486,27 @@ def test_a_time_from_a_reset_clock_is_rejected_by_name(world, device, at):
         results = sync.sync_entries(device=device, items=[item(world.person_a, at=at), item(world.person_a)])
     assert statuses(results) == ["rejected", "created"]
     assert "days ago" in errors_of({"errors": results[0].errors})["at"]
+
+
+def test_a_batch_accepts_the_times_a_single_check_in_accepts(world, device, settings):
+    """The batch's own quick bounds on a time and services._check_time are one rule."""
+    settings.CLOCK_SKEW_SECONDS, settings.OLDEST_TIME_DAYS = 300, 30
+    now = timezone.now()
+    offsets = [timedelta(seconds=250), timedelta(seconds=350), -timedelta(days=29, hours=23),
+               -timedelta(days=30, hours=1), -timedelta(days=400)]
+    forms = [lambda t: t.isoformat(), lambda t: t.astimezone(datetime.fromisoformat("2020-01-01T00:00+14:00").tzinfo)
+             .isoformat(), lambda t: t.strftime("%Y-%m-%d %H:%M:%S+00:00")]  # the last goes the full way
+    single, batch = [], []
+    for offset in offsets:
+        for form in forms:
+            text = form(now + offset)
+            try:
+                services.screen_entry(actor=services.Actor(device=device), site=world.site_a, person=world.person_a,
+                                      temperature="36.5", at=datetime.fromisoformat(text), client_uuid=uuid.uuid4())
+                single.append("created")
+            except DomainError as e:
+                assert "at" in e.errors
+                single.append("rejected")
+            batch.append(item(world.person_a, at=text))
+    assert statuses(sync.sync_entries(device=device, items=batch)) == single
+    assert single.count("created") == 2 * len(forms)
