@@ -67,19 +67,9 @@ def summary(times: list[float]) -> str:
 def prefill_entries(n: int, *, site_id: int, person_ids: list[int], days: int = 20) -> float:
     """Put ``n`` earlier check-ins of the site's people in the entries table (spread over the last
     ``days`` days, so within the retention period and across monthly partitions), then ANALYZE it, as
-    a table that has grown would be. Written by PostgreSQL itself; returns the seconds it took."""
-    from django.db import connection
+    a table that has grown would be (zhengtong.testing.fill_entries); returns the seconds it took."""
+    from zhengtong.testing import fill_entries
 
     start = time.perf_counter()
-    ids = "{" + ",".join(map(str, person_ids)) + "}"
-    with connection.cursor() as cursor:
-        for first in range(0, n, 1_000_000):
-            cursor.execute(
-                "INSERT INTO screening_entry (client_uuid, site_id, person_id, entered_at, temperature, decision, "
-                "reason, source, gate_decision, disagreement, left_estimated, visit_host, visit_purpose, recorded_at) "
-                "SELECT gen_random_uuid(), %s, (%s::bigint[])[1 + g %% %s], "
-                "now() - interval '1 hour' - random() * %s * interval '1 day', 36.5, 'admit', 'ok', 'api', '', "
-                "false, false, '', '', now() FROM generate_series(%s, %s) g",
-                [site_id, ids, len(person_ids), days, first + 1, min(n, first + 1_000_000)])
-        cursor.execute("ANALYZE screening_entry")
+    fill_entries(n, site_id=site_id, person_ids=person_ids, days=days)
     return time.perf_counter() - start

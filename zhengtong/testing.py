@@ -5,6 +5,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from django.contrib.auth.models import User
+from django.db import connection
 from stdnum.cn import ric, uscc
 
 from zhengtong.accounts.models import Role, RoleAssignment
@@ -53,6 +54,22 @@ def make_person(site: Site | None = None, relation: str = "worker", **kw) -> Per
     if site is not None:
         SitePerson.objects.create(site=site, person=person, relation=relation)
     return person
+
+
+def fill_entries(n: int, *, site_id: int, person_ids: list[int], days: float = 20) -> None:
+    """PostgreSQL: ``n`` earlier check-ins of the site's people, written by the database itself, spread
+    over the ``days`` days before the last hour; then ANALYZE, as a table that has grown would be."""
+    ids = "{" + ",".join(map(str, person_ids)) + "}"
+    with connection.cursor() as cursor:
+        for first in range(0, n, 1_000_000):
+            cursor.execute(
+                "INSERT INTO screening_entry (client_uuid, site_id, person_id, entered_at, temperature, decision, "
+                "reason, source, gate_decision, disagreement, left_estimated, visit_host, visit_purpose, recorded_at) "
+                "SELECT gen_random_uuid(), %s, (%s::bigint[])[1 + g %% %s], "
+                "now() - interval '1 hour' - random() * %s * interval '1 day', 36.5, 'admit', 'ok', 'api', '', "
+                "false, false, '', '', now() FROM generate_series(%s, %s) g",
+                [site_id, ids, len(person_ids), days, first + 1, min(n, first + 1_000_000)])
+        cursor.execute("ANALYZE screening_entry")
 
 
 def make_user(username: str, role: str | None = None, **scope) -> User:

@@ -34,7 +34,7 @@ import re
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from decimal import Decimal
 
 from django.conf import settings
@@ -290,8 +290,8 @@ class _Checks:
         return t
 
     def time(self, value, fail) -> datetime | None:
-        """An ISO 8601 time with its zone, not in the future beyond the clock skew nor older than
-        OLDEST_TIME_DAYS (services._check_time, which gives the message of anything else)."""
+        """An ISO 8601 time with its zone, as services._check_time accepts it (not in the future beyond
+        the clock skew, nor older than OLDEST_TIME_DAYS), in UTC. ``_usual`` applies the same bounds."""
         if value is None or value == "":
             fail("at", _("This field is required."))
             return None
@@ -304,8 +304,6 @@ class _Checks:
         if at is None:
             fail("at", _("Give the time in ISO 8601 with its time zone, e.g. 2020-02-20T08:30:00+08:00."))
             return None
-        if at.utcoffset() is not None and self.earliest <= at <= self.latest:
-            return at.astimezone(UTC)  # as services._check_time
         try:
             return services._check_time(at, self.now)
         except DomainError as e:

@@ -19,7 +19,7 @@ from zhengtong.registry.models import SitePerson
 from zhengtong.screening import outbreak_links, services, sync
 from zhengtong.screening.models import Alert, Area, Entry, GateDevice
 from zhengtong.screening.passes import pass_code
-from zhengtong.testing import make_id_number, make_person
+from zhengtong.testing import fill_entries, make_id_number, make_person
 
 pytestmark = pytest.mark.django_db
 
@@ -440,14 +440,7 @@ def test_any_offset_python_reads_is_stored_as_that_moment(world, device, form):
 def test_the_look_up_of_stored_uuids_probes_the_index_whatever_the_tables_size(world, device):
     """With many rows in the batch's time span, the look-up still reads the unique index (client_uuid,
     entered_at) once per UUID rather than every row of the span."""
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "INSERT INTO screening_entry (client_uuid, site_id, person_id, entered_at, temperature, decision, reason, "
-            "source, gate_decision, disagreement, left_estimated, visit_host, visit_purpose, recorded_at) "
-            "SELECT gen_random_uuid(), %s, %s, now() - g * interval '1 second', 36.5, 'admit', 'ok', 'sync', "
-            "'admit', false, false, '', '', now() FROM generate_series(1, 30000) AS g",
-            [world.site_a.pk, world.person_a.pk])
-        cursor.execute("ANALYZE screening_entry")
+    fill_entries(30000, site_id=world.site_a.pk, person_ids=[world.person_a.pk], days=0.3)
     batch = [item(world.person_a, at=(timezone.now() - timedelta(minutes=i)).isoformat()) for i in range(300)]
     with CaptureQueriesContext(connection) as queries:
         assert set(statuses(sync.sync_entries(device=device, items=batch))) == {"created"}
