@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "axes",
     "django_htmx",
     "django_q",
+    "zhengtong.core",
     "zhengtong.registry",
     "zhengtong.accounts",
     "zhengtong.screening",

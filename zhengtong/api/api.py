@@ -28,8 +28,8 @@ from ninja import NinjaAPI, Router, Schema
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
 from zhengtong.api.auth import AUTH, gate_auth, me_router
+from zhengtong.core.errors import DomainError
 from zhengtong.registry.api import router as registry_router
-from zhengtong.registry.errors import DomainError
 from zhengtong.screening.api import router as gate_router
 
 

@@ -26,7 +26,7 @@ from ninja import Router, Schema
 from ninja.security import HttpBearer, SessionAuth
 
 from zhengtong.accounts.models import ApiToken, RoleAssignment
-from zhengtong.api.types import MAX_ID
+from zhengtong.core.ids import MAX_ID
 from zhengtong.screening.passes import read_pass_code
 from zhengtong.screening.selectors import gate_device_for_key
 

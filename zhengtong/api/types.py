@@ -5,17 +5,14 @@ from typing import Annotated
 from ninja import Field
 from pydantic import AfterValidator, BeforeValidator
 
-MAX_ID = 2**63 - 1  # the largest id PostgreSQL and SQLite hold; a larger one would be a 500
+from zhengtong.core.cleaners import is_storable
+from zhengtong.core.ids import MAX_ID
 
 
 def plain_text(value: str) -> str:
     """Text the databases can store: PostgreSQL refuses NUL, and lone surrogates cannot be encoded."""
-    if "\x00" in value:
-        raise ValueError("must not contain NUL characters")
-    try:
-        value.encode("utf-8")
-    except UnicodeEncodeError:
-        raise ValueError("is not valid Unicode text") from None
+    if not is_storable(value):
+        raise ValueError("must not contain NUL characters or broken Unicode")
     return value
 
 

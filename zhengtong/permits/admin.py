@@ -14,7 +14,6 @@ from zhengtong.permits.models import (
     ComplianceReport,
     EnforcementCase,
     FixedSource,
-    HolidayOverride,
     Permit,
     Registration,
     Reminder,
@@ -43,13 +42,6 @@ class CampaignIndustryInline(admin.TabularInline):
 class CampaignAdmin(SimpleHistoryAdmin):
     list_display = ("name", "early_deadline", "late_deadline", "reminder_days", "is_active")
     inlines = [CampaignIndustryInline]
-
-
-@admin.register(HolidayOverride)
-class HolidayOverrideAdmin(SimpleHistoryAdmin):
-    list_display = ("day", "kind", "note")
-    list_filter = ("kind",)
-    date_hierarchy = "day"
 
 
 @admin.register(CatalogueEntry)

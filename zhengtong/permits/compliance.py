@@ -35,11 +35,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from zhengtong.accounts import scopes
+from zhengtong.core import audit
+from zhengtong.core.errors import DomainError, FieldErrors
 from zhengtong.permits import law, selectors
 from zhengtong.permits.models import ComplianceReport, EnforcementCase, Permit, ReportValue
-from zhengtong.permits.workflow import _decimal
-from zhengtong.registry.errors import DomainError, FieldErrors
-from zhengtong.registry.services import _record
+from zhengtong.permits.workflow import clean_measure
 
 MONTHS = {"annual": 12, "semiannual": 6, "quarterly": 3, "monthly": 1}
 
@@ -135,11 +135,11 @@ def _clean_values(permit: Permit, values: list[dict]) -> list[dict]:
         if key in seen:
             errors.add(f"{prefix}.pollutant", _("%(p)s at %(o)s is listed twice.") % {"p": key[1], "o": key[0]})
         seen.add(key)
-        concentration = _decimal(errors, f"{prefix}.concentration", row.get("concentration"))
+        concentration = clean_measure(errors, f"{prefix}.concentration", row.get("concentration"))
         unit = str(row.get("concentration_unit") or "").strip()[:20]
         if concentration is not None and not unit:
             errors.add(f"{prefix}.concentration_unit", _("A measured value needs its unit of measure."))
-        quantity = _decimal(errors, f"{prefix}.quantity", row.get("quantity"))
+        quantity = clean_measure(errors, f"{prefix}.quantity", row.get("quantity"))
         cleaned.append({"outlet_code": key[0], "pollutant": key[1], "concentration": concentration,
                         "concentration_unit": unit, "quantity": quantity})
     errors.raise_if_any()
@@ -198,7 +198,7 @@ def report_submit(*, user, permit: Permit, kind: str, period_start: date, values
         if not reason:
             raise DomainError(_("A report for this period exists: say why it is corrected."), field="correction_reason")
         current.status = ComplianceReport.Status.SUPERSEDED
-        _record(current, user, reason)
+        audit.record(current, user, reason)
         current.save(update_fields=["status"])
     last = ComplianceReport.objects.filter(permit=permit, kind=kind, period_start=start).order_by("-version").first()
     totals = _year_totals(permit, start, end, cleaned, exclude_kind_period=(kind, start))
@@ -208,7 +208,7 @@ def report_submit(*, user, permit: Permit, kind: str, period_start: date, values
         notes=(notes or "").strip()[:5000], correction_reason=reason,
         exceedances=_exceedances(permit, cleaned, totals),
     )
-    _record(report, user, reason)
+    audit.record(report, user, reason)
     report.save()
     ReportValue.objects.bulk_create([ReportValue(report=report, **v) for v in cleaned])
     return report
@@ -310,7 +310,7 @@ def case_decide(*, user, case: EnforcementCase, basis: str, measures: list[str],
     bad = [m for m in measures or [] if chosen and m not in chosen.measures]
     if bad or not measures:
         errors.add("measures", _("Choose the measures the chosen basis provides."))
-    amount = _decimal(errors, "fine", fine, required=True)
+    amount = clean_measure(errors, "fine", fine, required=True)
     if chosen and amount is not None:
         top = chosen.max_yuan * (max(instances, 1) if chosen.per_instance else 1)
         bottom = chosen.min_yuan * (max(instances, 1) if chosen.per_instance else 1)
@@ -321,7 +321,7 @@ def case_decide(*, user, case: EnforcementCase, basis: str, measures: list[str],
     case.status = EnforcementCase.Status.DECIDED
     case.basis, case.measures, case.fine = basis, list(measures), amount
     case.decided_on = on or timezone.localdate()
-    _record(case, user)
+    audit.record(case, user)
     case.save()
     return case
 
@@ -344,6 +344,6 @@ def case_move(*, user, case: EnforcementCase, action: str, note: str = "", on: d
         case.closing_note = note.strip()[:2000]
         case.closed_on = on or timezone.localdate()
     case.status = target
-    _record(case, user, note)
+    audit.record(case, user, note)
     case.save()
     return case

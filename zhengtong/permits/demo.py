@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo
 from django.db import transaction
 from django.utils import timezone
 
+from zhengtong.core.audit import history_off
 from zhengtong.permits import compliance, law, services
 from zhengtong.permits.catalogue import load_catalogue
 from zhengtong.permits.models import (
@@ -150,9 +151,8 @@ def _reports(permit: Permit, today: date, admin, rng) -> tuple[list, list]:
 def load(*, admin, named_sites: dict, rng) -> int:
     """Returns the number of permits written. The demo's records are written without history rows
     (as the registry demo's are): their history starts with what the user does."""
-    from zhengtong.registry.demo import _history_off
 
-    with _history_off(), transaction.atomic():
+    with history_off(), transaction.atomic():
         return _load(admin=admin, named_sites=named_sites, rng=rng)
 
 

@@ -1,5 +1,5 @@
 """Forms of the permit pages. They only turn text into values: the rules live in
-permits.services, whose errors are put back on the form by ``apply_errors``."""
+permits.services, whose errors are put back on the form by ``core.forms.apply_errors``."""
 
 from django import forms
 from django.utils.translation import gettext_lazy as _

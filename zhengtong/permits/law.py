@@ -18,7 +18,7 @@ from datetime import date, timedelta
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
-from zhengtong.permits.workdays import DayBasis
+from zhengtong.core.workdays import DayBasis
 
 REGULATION_IN_FORCE = date(2021, 3, 1)  # 条例 第五十一条
 

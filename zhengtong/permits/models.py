@@ -195,28 +195,6 @@ class Registration(models.Model):
         return f"{self.number} v{self.version}"
 
 
-class HolidayOverride(models.Model):
-    """A statutory holiday or make-up working day entered by the city administrator, for years
-    the holiday library has no data for (2027 on) or to correct it."""
-
-    class Kind(models.TextChoices):
-        HOLIDAY = "holiday", _("Statutory holiday")
-        WORKDAY = "workday", _("Make-up working day")
-
-    day = models.DateField(_("day"), unique=True)
-    kind = models.CharField(_("kind"), max_length=8, choices=Kind.choices)
-    note = models.CharField(_("note"), max_length=200, blank=True)
-    history = HistoricalRecords()
-
-    class Meta:
-        ordering = ["day"]
-        verbose_name = _("holiday calendar entry")
-        verbose_name_plural = _("holiday calendar entries")
-
-    def __str__(self) -> str:
-        return f"{self.day} {self.kind}"
-
-
 class Reminder(models.Model):
     """A reminder sent to a unit (deadline coming, renewal due, report due); one per unit, kind
     and due date, so the daily job can run any number of times."""

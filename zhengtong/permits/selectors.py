@@ -9,6 +9,7 @@ from django.db.models import Count, Q, QuerySet
 from django.utils.translation import gettext as _
 
 from zhengtong.accounts import scopes
+from zhengtong.core.http import get_or_404
 from zhengtong.permits import classification as engine
 from zhengtong.permits.catalogue import (
     CLASSES,
@@ -297,10 +298,9 @@ def unit_registrations(unit: Unit):
 
 def registration_get(*, user, pk):
     from zhengtong.permits.models import Registration
-    from zhengtong.registry.selectors import _get_or_404
 
     qs = Registration.objects.filter(fixed_source__unit__in=Unit.objects.filter(scopes.units_q(user)))
-    return _get_or_404(qs.select_related("fixed_source__unit__county", "filed_by"), pk)
+    return get_or_404(qs.select_related("fixed_source__unit__county", "filed_by"), pk)
 
 
 @dataclass(frozen=True)
@@ -369,20 +369,18 @@ def application_list(*, user, status: str = "", q: str = ""):
 
 def application_get(*, user, pk):
     from zhengtong.permits.models import Application
-    from zhengtong.registry.selectors import _get_or_404
 
     qs = Application.objects.filter(fixed_source__unit__in=_permit_units(user)).select_related(
         "fixed_source__unit__county", "renews", "previous")
-    return _get_or_404(qs, pk)
+    return get_or_404(qs, pk)
 
 
 def permit_get(*, user, pk):
     from zhengtong.permits.models import Permit
-    from zhengtong.registry.selectors import _get_or_404
 
     qs = Permit.objects.filter(fixed_source__unit__in=_permit_units(user)).select_related(
         "fixed_source__unit__county", "application", "issued_by")
-    return _get_or_404(qs, pk)
+    return get_or_404(qs, pk)
 
 
 def unit_permits(unit: Unit):
@@ -429,11 +427,10 @@ def application_clock(application, today) -> dict[str, Any] | None:
 
 def report_get(*, user, pk):
     from zhengtong.permits.models import ComplianceReport
-    from zhengtong.registry.selectors import _get_or_404
 
     qs = ComplianceReport.objects.filter(permit__fixed_source__unit__in=_permit_units(user)).select_related(
         "permit__fixed_source__unit", "submitted_by")
-    return _get_or_404(qs, pk)
+    return get_or_404(qs, pk)
 
 
 def case_list(*, user, status: str = "", kind: str = ""):
@@ -449,9 +446,8 @@ def case_list(*, user, status: str = "", kind: str = ""):
 
 
 def case_get(*, user, pk):
-    from zhengtong.registry.selectors import _get_or_404
 
-    return _get_or_404(case_list(user=user), pk)
+    return get_or_404(case_list(user=user), pk)
 
 
 def permit_statistics(*, user) -> dict[str, Any]:

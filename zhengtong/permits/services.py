@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable
-from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.conf import settings
@@ -15,43 +14,19 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from zhengtong.accounts import scopes
+from zhengtong.core import audit
+from zhengtong.core.cleaners import clean_decimal, clean_text
+from zhengtong.core.errors import DomainError, FieldErrors
 from zhengtong.permits.catalogue import Fact, load_catalogue
 from zhengtong.permits.classification import ClassificationInputError, Result, classify
 from zhengtong.permits.models import Classification, FixedSource, ManagementClass, Registration, UnitFacts
-from zhengtong.registry.errors import DomainError, FieldErrors
 from zhengtong.registry.models import Unit
-from zhengtong.registry.services import _record, _text
 
-MAX_QUANTITY = Decimal("1e12")
 TRUE_WORDS = {"1", "true", "yes", "on", "是", "有", "y"}
 FALSE_WORDS = {"0", "false", "no", "off", "否", "无", "n"}
 
 
 # Facts -----------------------------------------------------------------------------------
-
-
-def clean_decimal(errors: FieldErrors, field: str, raw: Any, *, required: bool = False,
-                  maximum: Decimal = MAX_QUANTITY) -> Decimal | None:
-    """A quantity as people type it ("1,200", " 3.5 "): a finite, non-negative number up to
-    ``maximum``; None when not given (an error if ``required``)."""
-    if raw is None or str(raw).strip() == "":
-        if required:
-            errors.add(field, _("This field is required."))
-        return None
-    try:
-        value = Decimal(str(raw).strip().replace(",", ""))
-    except InvalidOperation:
-        errors.add(field, _("Enter a number."))
-        return None
-    if not value.is_finite():
-        errors.add(field, _("Enter a number."))
-    elif value < 0:
-        errors.add(field, _("A quantity cannot be negative."))
-    elif value > maximum:
-        errors.add(field, _("This number is too large to be real."))
-    else:
-        return value
-    return None
 
 
 def _fact_value(errors: FieldErrors, fact: Fact, raw: Any) -> Any:
@@ -122,7 +97,7 @@ def unit_facts_save(*, user, unit: Unit, data: dict[str, Any], replace: bool = F
     facts.update(cleaned)
     if facts != record.facts or record.pk is None:
         record.facts = facts
-        _record(record, user)
+        audit.record(record, user)
         record.save()
     unit_classify(unit=unit)
     return record
@@ -277,7 +252,7 @@ def _registration_class_check(unit: Unit) -> Classification:
 
 def _clean_registration(data: dict[str, Any]) -> dict[str, str]:
     errors = FieldErrors()
-    cleaned = {name: _text(errors, data, name, required=True, max_length=max_length)
+    cleaned = {name: clean_text(errors, data, name, required=True, max_length=max_length)
                for name, max_length in REGISTRATION_TEXT_FIELDS.items()}
     errors.raise_if_any()
     return cleaned
@@ -303,7 +278,7 @@ def registration_file(*, user, unit: Unit, data: dict[str, Any], sequence: int |
     now = timezone.now()
     if current is not None:
         current.status = Registration.Status.SUPERSEDED
-        _record(current, user, reason)
+        audit.record(current, user, reason)
         current.save(update_fields=["status"])
     last = Registration.objects.filter(fixed_source=source).order_by("-version").first()
     years = settings.REGISTRATION_VALID_YEARS
@@ -317,7 +292,7 @@ def registration_file(*, user, unit: Unit, data: dict[str, Any], sequence: int |
         filed_at=now, filed_by=user, change_reason=reason,
         valid_until=add_years(today, years) if years else None, **cleaned,
     )
-    _record(registration, user, reason)
+    audit.record(registration, user, reason)
     registration.save()
     return registration
 
@@ -341,6 +316,6 @@ def registration_cancel(*, user, registration: Registration, reason: str) -> Reg
     if registration.status != Registration.Status.VALID:
         raise DomainError(_("Only a valid registration can be cancelled."), field="status", status=409)
     registration.status = Registration.Status.CANCELLED
-    _record(registration, user, reason)
+    audit.record(registration, user, reason)
     registration.save(update_fields=["status"])
     return registration

@@ -14,6 +14,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from zhengtong.accounts import scopes
+from zhengtong.core.errors import DomainError
+from zhengtong.core.forms import apply_errors
 from zhengtong.permits import compliance, law, selectors, services, workflow
 from zhengtong.permits.catalogue import CLASSES, load_catalogue
 from zhengtong.permits.forms import (
@@ -39,8 +41,6 @@ from zhengtong.permits.models import (
     Permit,
 )
 from zhengtong.registry import selectors as registry_selectors
-from zhengtong.registry.errors import DomainError
-from zhengtong.registry.forms import apply_errors
 from zhengtong.registry.models import Unit
 
 

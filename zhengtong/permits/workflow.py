@@ -44,14 +44,17 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from zhengtong.accounts import scopes
-from zhengtong.permits import law, workdays
+from zhengtong.core import audit, workdays
+from zhengtong.core.cleaners import clean_decimal, clean_text
+from zhengtong.core.errors import DomainError, FieldErrors
+from zhengtong.core.holidays import city_calendar
+from zhengtong.permits import law
 from zhengtong.permits.models import (
     Application,
     ApplicationDocument,
     ApplicationStep,
     Classification,
     FixedSource,
-    HolidayOverride,
     ManagementClass,
     Outlet,
     Permit,
@@ -59,14 +62,11 @@ from zhengtong.permits.models import (
 )
 from zhengtong.permits.services import (
     add_years,
-    clean_decimal,
     fixed_source_for,
     unit_classify,
     unit_industry_codes,
 )
-from zhengtong.registry.errors import DomainError, FieldErrors
 from zhengtong.registry.models import Unit
-from zhengtong.registry.services import _record, _text
 
 S = Application.Status
 CLERK, REVIEWER = "clerk", "reviewer"
@@ -100,15 +100,6 @@ MOVES: dict[str, Move] = {
 
 OUTLET_CODE = re.compile(r"^D[AW]\d{3}$")  # HJ 608-2017 图6
 MAX_DECIMAL = Decimal("1e8")  # numeric(12, 4) holds 8 integer digits
-
-
-def calendar() -> workdays.Calendar:
-    """The statutory calendar with the city administrator's entries."""
-    rows = list(HolidayOverride.objects.values_list("day", "kind"))
-    return workdays.Calendar(
-        extra_holidays=frozenset(d for d, k in rows if k == HolidayOverride.Kind.HOLIDAY),
-        extra_workdays=frozenset(d for d, k in rows if k == HolidayOverride.Kind.WORKDAY),
-    )
 
 
 def allowed_moves(*, user, application: Application) -> list[str]:
@@ -160,8 +151,8 @@ BASIC_FIELDS = {"unit_name": 200, "address": 200, "legal_representative": 50, "c
                 "contact_phone": 30, "production_description": 2000}
 
 
-def _decimal(errors: FieldErrors, field: str, raw: Any, *, required: bool = False) -> Decimal | None:
-    """services.clean_decimal, bounded by what the limit and report columns hold."""
+def clean_measure(errors: FieldErrors, field: str, raw: Any, *, required: bool = False) -> Decimal | None:
+    """core.cleaners.clean_decimal, bounded by what the limit and report columns hold."""
     return clean_decimal(errors, field, raw, required=required, maximum=MAX_DECIMAL)
 
 
@@ -191,12 +182,12 @@ def clean_outlets(outlets: list[dict]) -> list[dict]:
             elif pollutant in pollutants:
                 errors.add(f"{lp}.pollutant", _("%(p)s is listed twice at this outlet.") % {"p": pollutant})
             pollutants.add(pollutant)
-            concentration = _decimal(errors, f"{lp}.concentration", limit.get("concentration"))
+            concentration = clean_measure(errors, f"{lp}.concentration", limit.get("concentration"))
             unit = str(limit.get("concentration_unit") or "").strip()[:20]
             if concentration is not None and not unit:
                 errors.add(f"{lp}.concentration_unit",
                            _("A limit needs its unit of measure (for example mg/L, mg/m³)."))
-            quantity = _decimal(errors, f"{lp}.annual_quantity", limit.get("annual_quantity"))
+            quantity = clean_measure(errors, f"{lp}.annual_quantity", limit.get("annual_quantity"))
             if concentration is None and quantity is None and pollutant:
                 errors.add(f"{lp}.concentration", _("Give a permitted concentration, an annual quantity or both."))
             limits.append({"pollutant": pollutant, "concentration": concentration, "concentration_unit": unit,
@@ -258,7 +249,7 @@ def application_create(*, user, unit: Unit, kind: str = Application.Kind.FIRST, 
     if renews is not None:
         application.basic_info = {**renews.content.get("basic_info", {}), **{k: v for k, v in basic.items() if v}}
         application.monitoring_plan = renews.content.get("monitoring_plan", "")
-    _record(application, user)
+    audit.record(application, user)
     try:
         with transaction.atomic():
             application.save()
@@ -297,7 +288,7 @@ def application_update(*, user, application: Application, data: dict[str, Any]) 
     basic = dict(application.basic_info)
     for name, max_length in BASIC_FIELDS.items():
         if name in data:
-            basic[name] = _text(errors, data, name, max_length=max_length)
+            basic[name] = clean_text(errors, data, name, max_length=max_length)
     if "facilities" in data:
         facilities = data.get("facilities") or []
         if not isinstance(facilities, list) or not all(isinstance(f, dict) for f in facilities):
@@ -323,7 +314,7 @@ def application_update(*, user, application: Application, data: dict[str, Any]) 
                     errors.add(field, message)
     errors.raise_if_any()
     application.basic_info = basic
-    _record(application, user)
+    audit.record(application, user)
     application.save()
     if outlets is not None:
         application.outlets.all().delete()
@@ -382,7 +373,7 @@ def _check_disclosure(application: Application, on: date, add) -> None:
         add("public_notice_from", _("The disclosure must come before the submission."))
     if days:
         last = end or on
-        counted = workdays.days_between(start - timedelta(days=1), last, workdays.DayBasis.WORKING, calendar())
+        counted = workdays.days_between(start - timedelta(days=1), last, workdays.DayBasis.WORKING, city_calendar())
         if counted < days:
             add("public_notice_to", _("The disclosure lasted %(n)d working days; %(a)s requires at least %(m)d.")
                 % {"n": counted, "a": article, "m": days})
@@ -402,7 +393,7 @@ def application_submit(*, user, application: Application, on: date | None = None
     application.status = S.SUBMITTED
     application.submitted_at = timezone.now()
     application.received_on = today
-    _record(application, user)
+    audit.record(application, user)
     application.save()
     _step(application, "submit", S.DRAFT, user, today)
     return application
@@ -411,7 +402,7 @@ def application_submit(*, user, application: Application, on: date | None = None
 def acceptance_clock(application: Application, today: date) -> workdays.ClockState:
     limit = law.acceptance_notice_limit(application.received_on)
     return workdays.clock(application.received_on, limit.days, limit.basis, max(today, application.received_on),
-                          calendar=calendar())
+                          calendar=city_calendar())
 
 
 @transaction.atomic
@@ -429,7 +420,7 @@ def application_return(*, user, application: Application, missing: str, on: date
             _("The notice limit ended on %(d)s: the application counts as accepted on the day it was received.")
             % {"d": state.due.isoformat()}, field="status", status=409)
     application.status = S.RETURNED
-    _record(application, user, missing)
+    audit.record(application, user, missing)
     application.save()
     _step(application, "return", S.SUBMITTED, user, today, missing.strip())
     return application
@@ -442,7 +433,7 @@ def application_revise(*, user, application: Application, on: date | None = None
     _check_move(user, application, "revise")
     today = _today(on)
     application.status = S.SUPERSEDED
-    _record(application, user)
+    audit.record(application, user)
     application.save()
     _step(application, "revise", S.RETURNED, user, today)
     new = Application.objects.get(pk=application.pk)
@@ -453,7 +444,7 @@ def application_revise(*, user, application: Application, on: date | None = None
     new.previous = application
     new.submitted_at = new.received_on = None
     new.created_by = user
-    _record(new, user)
+    audit.record(new, user)
     new.save()
     outlets = [{"code": o.code, "name": o.name, "destination": o.destination,
                 "limits": [{"pollutant": lim.pollutant, "concentration": lim.concentration,
@@ -483,7 +474,7 @@ def application_accept(*, user, application: Application, on: date | None = None
     application.accepted_on = application.received_on if deemed or late else today
     application.deemed_accepted = deemed or late
     application.reviewer = application.reviewer or (user if getattr(user, "pk", None) else None)
-    _record(application, user)
+    audit.record(application, user)
     application.save()
     _step(application, "deemed_accept" if deemed else "accept", S.SUBMITTED,
           user if getattr(user, "pk", None) else None, today)
@@ -523,7 +514,7 @@ def application_decline(*, user, application: Application, action: str, reasons:
     application.decision_reasons = reasons
     application.decided_on = today
     application.reviewer = user
-    _record(application, user, reasons)
+    audit.record(application, user, reasons)
     application.save()
     _step(application, action, source, user, today, reasons)
     return application
@@ -538,7 +529,7 @@ def application_notice(*, user, application: Application, start: date, end: date
         raise DomainError(_("The notice ends before it starts."), field="end")
     today = _today(on)
     application.status = S.NOTICE
-    _record(application, user)
+    audit.record(application, user)
     application.save()
     _step(application, "notice", S.ACCEPTED, user, today, f"{start.isoformat()} – {end.isoformat()}")
     return application
@@ -555,7 +546,7 @@ def application_extend(*, user, application: Application, approval: str, on: dat
         raise DomainError(_("Name the head who approved the extension and the reason given to the applicant."),
                           field="approval")
     application.extension_days = law.extension_limit().days
-    _record(application, user, approval)
+    audit.record(application, user, approval)
     application.save()
     _step(application, "extend", application.status, user, _today(on), approval.strip())
     return application
@@ -592,7 +583,7 @@ def decision_clock(application: Application, today: date) -> workdays.ClockState
     return workdays.clock(application.accepted_on, limit.days, limit.basis,
                           max(today, stopped or application.accepted_on, application.accepted_on),
                           pauses=pauses(application), extension_days=application.extension_days,
-                          stopped_on=stopped, calendar=calendar())
+                          stopped_on=stopped, calendar=city_calendar())
 
 
 @transaction.atomic
@@ -621,7 +612,7 @@ def certificate_clock(application: Application, today: date) -> workdays.ClockSt
     """From the decision to issue, the certificate is issued within 10 days (许可法 Art. 44)."""
     limit = law.certificate_limit()
     return workdays.clock(application.decided_on, limit.days, limit.basis, max(today, application.decided_on),
-                          calendar=calendar())
+                          calendar=city_calendar())
 
 
 @transaction.atomic
@@ -633,7 +624,7 @@ def application_approve(*, user, application: Application, on: date | None = Non
     application.status = move.target
     application.decided_on = today
     application.reviewer = user
-    _record(application, user)
+    audit.record(application, user)
     application.save()
     _step(application, "approve", source, user, today)
     return application
@@ -677,7 +668,7 @@ def application_issue(*, user, application: Application, national_number: str = 
         old.status = Permit.Status.SUPERSEDED
         old.ended_on = today
         old.end_reason = str(Application.Kind(application.kind).label)
-        _record(old, user)
+        audit.record(old, user)
         old.save()
     unit = application.fixed_source.unit
     permit = Permit(
@@ -687,10 +678,10 @@ def application_issue(*, user, application: Application, national_number: str = 
         valid_until=valid_until, validity_basis=basis, issued_by=user,
         content=permit_content(application, unit), report_cadence=default_report_cadence(application.management_class),
     )
-    _record(permit, user)
+    audit.record(permit, user)
     permit.save()
     application.status = S.ISSUED
-    _record(application, user)
+    audit.record(application, user)
     application.save()
     _step(application, "issue", S.APPROVED, user, today, permit.number)
     return permit
@@ -740,7 +731,7 @@ def application_withdraw(*, user, application: Application, on: date | None = No
     move = _check_move(user, application, "withdraw")
     source = application.status
     application.status = move.target
-    _record(application, user)
+    audit.record(application, user)
     application.save()
     _step(application, "withdraw", source, user, _today(on))
     return application
@@ -773,7 +764,7 @@ def permit_end(*, user, permit: Permit, action: str, reason: str, on: date | Non
     permit.status = target
     permit.ended_on = _today(on)
     permit.end_reason = reason[:300]
-    _record(permit, user, reason)
+    audit.record(permit, user, reason)
     permit.save()
     return permit
 

@@ -20,8 +20,8 @@ from ninja.pagination import LimitOffsetPagination, paginate
 from pydantic import ConfigDict
 
 from zhengtong.api.types import Id, Text
+from zhengtong.core.errors import DomainError
 from zhengtong.registry import selectors, services
-from zhengtong.registry.errors import DomainError
 from zhengtong.registry.models import Industry, Person, Site, Unit
 
 router = Router()

@@ -37,13 +37,11 @@ import random
 import re
 import time
 import unicodedata
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
 from functools import cache
 from typing import Any
 
-from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
 from django.db import connection, transaction
@@ -53,6 +51,7 @@ from stdnum import numdb
 from stdnum.cn import ric, uscc
 
 from zhengtong.accounts.models import Role, RoleAssignment
+from zhengtong.core.audit import history_off
 from zhengtong.registry import services
 from zhengtong.registry.codes import mask_id_number
 from zhengtong.registry.identity import encrypt_id_number, id_number_hash
@@ -889,23 +888,12 @@ def registry_counts() -> dict[str, int]:
     return {"units": Unit.objects.count(), "sites": Site.objects.count(), "people": Person.objects.count()}
 
 
-@contextmanager
-def _history_off():
-    """No history rows for a wholesale removal (the removed rows' history is removed as well)."""
-    before = getattr(settings, "SIMPLE_HISTORY_ENABLED", True)
-    settings.SIMPLE_HISTORY_ENABLED = False
-    try:
-        yield
-    finally:
-        settings.SIMPLE_HISTORY_ENABLED = before
-
-
 def wipe_demo() -> dict[str, int]:
     """Delete every registry unit, site, person and department, their history, and the demo users (users
     named like a demo account whose e-mail address is not a demo one are left alone)."""
     counts = {**registry_counts(), "departments": Department.objects.count()}
     try:
-        with transaction.atomic(), _history_off():
+        with transaction.atomic(), history_off():
             for wipe in EXTRA_WIPERS:  # the campaigns' data first: it refers to the registry
                 wipe()
             _demo_users().delete()

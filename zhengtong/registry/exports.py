@@ -16,7 +16,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from zhengtong.registry.errors import DomainError
+from zhengtong.core.errors import DomainError
 from zhengtong.registry.models import Unit
 
 # A text starting with one of these (after any whitespace) is read as a formula by spreadsheets;

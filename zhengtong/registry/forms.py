@@ -1,21 +1,21 @@
 """Forms that render and parse the registry's pages. They only turn text into values: every
-rule lives in registry.services, whose errors are put back on the form by ``apply_errors``."""
+rule lives in registry.services, whose errors are put back on the form by ``core.forms.apply_errors``."""
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from zhengtong.registry.errors import DomainError
 from zhengtong.registry.models import Department, Site, SitePerson, Unit
 from zhengtong.registry.selectors import county_choices
 
 
-def _counties():
+def county_options() -> list[tuple[str, str]]:
+    """The county-level divisions as a form's choices, with an empty first choice."""
     return [("", "—")] + [(r.code, f"{r.name} ({r.code})") for r in county_choices()]
 
 
 class UnitFilterForm(forms.Form):
     q = forms.CharField(label=_("Search"), required=False)
-    county = forms.ChoiceField(label=_("County"), required=False, choices=_counties)
+    county = forms.ChoiceField(label=_("County"), required=False, choices=county_options)
     industry = forms.CharField(label=_("Industry code"), required=False, max_length=4)
     kind = forms.ChoiceField(label=_("Kind"), required=False, choices=[("", "—"), *Unit.Kind.choices])
     status = forms.ChoiceField(label=_("Status"), required=False, choices=[("", "—"), *Unit.Status.choices])
@@ -25,7 +25,7 @@ class UnitForm(forms.Form):
     uscc = forms.CharField(label=_("Unified social credit code"), required=False, max_length=40)
     name = forms.CharField(label=_("Name"), required=False, max_length=250)
     kind = forms.ChoiceField(label=_("Kind"), choices=Unit.Kind.choices)
-    county = forms.ChoiceField(label=_("County"), choices=_counties, required=False)
+    county = forms.ChoiceField(label=_("County"), choices=county_options, required=False)
     industry = forms.CharField(
         label=_("Main industry (GB/T 4754-2017 class)"), required=False, max_length=10,
         widget=forms.TextInput(attrs={"list": "industry-classes", "placeholder": "4411"}),
@@ -52,14 +52,14 @@ class UnitForm(forms.Form):
 
 class SiteFilterForm(forms.Form):
     q = forms.CharField(label=_("Search"), required=False)
-    county = forms.ChoiceField(label=_("County"), required=False, choices=_counties)
+    county = forms.ChoiceField(label=_("County"), required=False, choices=county_options)
     kind = forms.ChoiceField(label=_("Kind"), required=False, choices=[("", "—"), *Site.Kind.choices])
 
 
 class SiteForm(forms.Form):
     name = forms.CharField(label=_("Name"), required=False, max_length=250)
     kind = forms.ChoiceField(label=_("Kind"), choices=Site.Kind.choices)
-    county = forms.ChoiceField(label=_("County"), choices=_counties, required=False)
+    county = forms.ChoiceField(label=_("County"), choices=county_options, required=False)
     address = forms.CharField(label=_("Address"), required=False, max_length=250)
     capacity = forms.CharField(label=_("Capacity (people)"), required=False, max_length=10)
     is_active = forms.BooleanField(label=_("Active"), required=False, initial=True)
@@ -117,10 +117,3 @@ class DepartmentForm(forms.Form):
 
 class ImportForm(forms.Form):
     file = forms.FileField(label=_("Spreadsheet (.xlsx or .csv)"))
-
-
-def apply_errors(form: forms.Form, error: DomainError) -> None:
-    """Put a service's field errors on the form; errors of fields the form lacks go on top."""
-    for field, messages in (error.errors or {"": [error.message]}).items():
-        for message in messages:
-            form.add_error(field if field in form.fields else None, message)

@@ -35,11 +35,11 @@ from openpyxl.utils import get_column_letter
 from simple_history.utils import bulk_create_with_history
 
 from zhengtong.accounts import scopes
+from zhengtong.core.errors import DomainError
 from zhengtong.registry import services
 from zhengtong.registry.codes import normalise
-from zhengtong.registry.errors import DomainError
 from zhengtong.registry.exports import restore_cell, write_csv, write_xlsx
-from zhengtong.registry.models import Industry, Region, Unit
+from zhengtong.registry.models import Industry, Region, Unit, UnitImport
 
 logger = logging.getLogger(__name__)
 
@@ -696,3 +696,14 @@ def error_report_xlsx(report) -> bytes:
 def error_report_csv(report) -> bytes:
     headers, rows = _report_rows(report)
     return write_csv(headers, rows)
+
+
+def unit_import_run(*, user, file_name: str, content: bytes) -> UnitImport:
+    """Import a units spreadsheet and keep its report, so that the person who imported it can read and
+    download the refused rows later."""
+    report = units_import(user=user, file_name=file_name, content=content)
+    data = report.as_dict()
+    return UnitImport.objects.create(
+        user=user if getattr(user, "is_authenticated", False) else None, file_name=file_name[:255],
+        **report.counts, errors=data["errors"], warnings=data["warnings"],
+    )

@@ -5,9 +5,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import Q, QuerySet
-from django.http import Http404
 
 from zhengtong.accounts import scopes
+from zhengtong.core.http import get_or_404
+from zhengtong.core.ids import valid_id
 from zhengtong.registry.codes import normalise
 from zhengtong.registry.identity import decrypt_id_number, id_number_hash
 from zhengtong.registry.models import Department, Industry, Person, Region, Site, SitePerson, Unit, UnitImport
@@ -19,27 +20,6 @@ def _industry_filter(code: str, field: str = "industry") -> Q:
     if len(code) == 1 and code.isalpha():
         return Q(**{f"{field}__parent__parent__parent__code": code})
     return Q(**{f"{field}__code__startswith": code})
-
-
-def _valid_id(value) -> int | None:
-    """An id as the database can hold it, or None (a huge number would be a server error)."""
-    try:
-        value = int(value)
-    except (TypeError, ValueError):
-        return None
-    return value if 0 < value < 2**63 else None
-
-
-def _get_or_404(qs: QuerySet, pk) -> Any:
-    """One record of a scoped queryset; anything else — missing, outside the scope, not a valid
-    id — is the same 404, so that an id never tells whether a record exists."""
-    pk = _valid_id(pk)
-    if pk is None:
-        raise Http404
-    try:
-        return qs.get(pk=pk)
-    except qs.model.DoesNotExist:
-        raise Http404 from None
 
 
 def _query_text(filters: dict[str, Any]) -> str:
@@ -79,7 +59,7 @@ def unit_list(*, user, filters: dict[str, Any] | None = None) -> QuerySet[Unit]:
 
 
 def unit_get(*, user, pk: int) -> Unit:
-    return _get_or_404(Unit.objects.select_related("county", "industry").filter(scopes.units_q(user)), pk)
+    return get_or_404(Unit.objects.select_related("county", "industry").filter(scopes.units_q(user)), pk)
 
 
 def unit_can_change(*, user, unit: Unit) -> bool:
@@ -102,7 +82,7 @@ def site_list(*, user, filters: dict[str, Any] | None = None, unit: Unit | None 
 
 
 def site_get(*, user, pk: int) -> Site:
-    return _get_or_404(Site.objects.select_related("unit", "county").filter(scopes.sites_q(user)), pk)
+    return get_or_404(Site.objects.select_related("unit", "county").filter(scopes.sites_q(user)), pk)
 
 
 def site_can_change(*, user, site: Site) -> bool:
@@ -125,7 +105,7 @@ def person_list(*, user, filters: dict[str, Any] | None = None) -> QuerySet[Pers
         else:
             qs = qs.filter(_search(q, "name") | Q(phone__startswith=q))
     if filters.get("site"):
-        site_id = _valid_id(filters["site"])
+        site_id = valid_id(filters["site"])
         qs = qs.filter(memberships__site_id=site_id) if site_id else qs.none()
     if filters.get("relation"):
         qs = qs.filter(memberships__relation=filters["relation"])
@@ -133,7 +113,7 @@ def person_list(*, user, filters: dict[str, Any] | None = None) -> QuerySet[Pers
 
 
 def person_get(*, user, pk: int) -> Person:
-    return _get_or_404(Person.objects.filter(scopes.people_q(user)).distinct(), pk)
+    return get_or_404(Person.objects.filter(scopes.people_q(user)).distinct(), pk)
 
 
 def person_memberships(*, user, person: Person) -> QuerySet[SitePerson]:
@@ -168,7 +148,7 @@ def department_list(*, user, filters: dict[str, Any] | None = None) -> QuerySet[
 
 
 def department_get(*, user, pk: int) -> Department:
-    return _get_or_404(Department.objects.select_related("region", "parent").filter(scopes.departments_q(user)), pk)
+    return get_or_404(Department.objects.select_related("region", "parent").filter(scopes.departments_q(user)), pk)
 
 
 def county_choices() -> QuerySet[Region]:
@@ -246,4 +226,4 @@ def unit_imports(*, user) -> QuerySet[UnitImport]:
 
 
 def unit_import_get(*, user, pk: int) -> UnitImport:
-    return _get_or_404(unit_imports(user=user), pk)
+    return get_or_404(unit_imports(user=user), pk)

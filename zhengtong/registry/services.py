@@ -2,7 +2,6 @@
 scope through accounts.scopes, writes in one transaction and records who made the change."""
 
 import re
-from datetime import date
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
@@ -10,13 +9,14 @@ from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from zhengtong.accounts import scopes
+from zhengtong.core import audit
+from zhengtong.core.cleaners import clean_choice, clean_date, clean_phone, clean_text
+from zhengtong.core.errors import DomainError, FieldErrors
 from zhengtong.registry.codes import CodeError, check_id_number, check_uscc, mask_id_number
-from zhengtong.registry.errors import DomainError, FieldErrors
 from zhengtong.registry.identity import encrypt_id_number, id_number_hash
-from zhengtong.registry.models import Department, Industry, Person, Region, Site, SitePerson, Unit, UnitImport
+from zhengtong.registry.models import Department, Industry, Person, Region, Site, SitePerson, Unit
 
 MAX_CAPACITY = 1_000_000
-PHONE_RE = re.compile(r"^\+?[0-9][0-9\- ]{5,18}[0-9]$")
 
 UNIT_FIELDS = (
     "uscc", "name", "kind", "county", "industry", "other_industries", "address",
@@ -25,37 +25,7 @@ UNIT_FIELDS = (
 SITE_FIELDS = ("name", "kind", "county", "address", "capacity", "is_active")
 
 
-# Field checks shared by every service ------------------------------------------------------
-
-
-def _text(errors: FieldErrors, data: dict, name: str, *, required: bool = False, max_length: int = 200) -> str:
-    value = data.get(name)
-    value = "" if value is None else str(value).strip()
-    if "\x00" in value or any(0xD800 <= ord(c) <= 0xDFFF for c in value):
-        errors.add(name, _("Contains a character that cannot be stored (a control or broken character)."))
-        return ""
-    if required and not value:
-        errors.add(name, _("This field is required."))
-    elif len(value) > max_length:
-        errors.add(name, _("At most %(n)d characters (this has %(m)d).") % {"n": max_length, "m": len(value)})
-    return value
-
-
-def _choice(errors: FieldErrors, data: dict, name: str, choices, default: str | None = None) -> str:
-    value = str(data.get(name) or default or "").strip()
-    labels = {str(label): key for key, label in choices.choices}
-    value = labels.get(value, value)  # accept the label, as people type it in a spreadsheet
-    if value not in choices.values:
-        allowed = ", ".join(f"{k} ({label})" for k, label in choices.choices)
-        errors.add(name, _("“%(v)s” is not one of: %(allowed)s.") % {"v": value, "allowed": allowed})
-    return value
-
-
-def _phone(errors: FieldErrors, data: dict, name: str) -> str:
-    value = _text(errors, data, name, max_length=30)
-    if value and not PHONE_RE.match(value):
-        errors.add(name, _("Enter a phone number of digits, with an optional leading + and hyphens."))
-    return value
+# Field checks of the registry's nouns ---------------------------------------------------
 
 
 def _county(errors: FieldErrors, data: dict, name: str = "county") -> Region | None:
@@ -115,13 +85,6 @@ def _industries(errors: FieldErrors, values: Any, name: str) -> list[Industry]:
     return result
 
 
-def _record(instance, user, reason: str = "") -> None:
-    """Tell django-simple-history who made the change (services run outside the request too)."""
-    instance._history_user = user if getattr(user, "is_authenticated", False) else None
-    if reason:
-        instance._change_reason = reason
-
-
 # Units -------------------------------------------------------------------------------------
 
 
@@ -133,16 +96,16 @@ def clean_unit_data(data: dict, *, instance: Unit | None = None) -> dict[str, An
         cleaned["uscc"] = check_uscc(str(data.get("uscc") or ""))
     except CodeError as e:
         errors.add("uscc", str(e))
-    cleaned["name"] = _text(errors, data, "name", required=True)
-    cleaned["kind"] = _choice(errors, data, "kind", Unit.Kind, default=Unit.Kind.ENTERPRISE)
+    cleaned["name"] = clean_text(errors, data, "name", required=True)
+    cleaned["kind"] = clean_choice(errors, data, "kind", Unit.Kind, default=Unit.Kind.ENTERPRISE)
     cleaned["county"] = _county(errors, data)
     cleaned["industry"] = _industry(errors, data.get("industry"), "industry")
     cleaned["other_industries"] = _industries(errors, data.get("other_industries"), "other_industries")
-    cleaned["address"] = _text(errors, data, "address")
-    cleaned["legal_representative"] = _text(errors, data, "legal_representative", max_length=50)
-    cleaned["contact_name"] = _text(errors, data, "contact_name", max_length=50)
-    cleaned["contact_phone"] = _phone(errors, data, "contact_phone")
-    cleaned["status"] = _choice(errors, data, "status", Unit.Status, default=Unit.Status.ACTIVE)
+    cleaned["address"] = clean_text(errors, data, "address")
+    cleaned["legal_representative"] = clean_text(errors, data, "legal_representative", max_length=50)
+    cleaned["contact_name"] = clean_text(errors, data, "contact_name", max_length=50)
+    cleaned["contact_phone"] = clean_phone(errors, data, "contact_phone")
+    cleaned["status"] = clean_choice(errors, data, "status", Unit.Status, default=Unit.Status.ACTIVE)
     if "uscc" in cleaned:
         clash = Unit.objects.filter(uscc=cleaned["uscc"])
         if instance is not None:
@@ -161,7 +124,7 @@ def _save_unit(unit: Unit, cleaned: dict, user, reason: str) -> Unit:
     changed = unit.pk is None or any(getattr(unit, k) != v for k, v in cleaned.items())
     for key, value in cleaned.items():
         setattr(unit, key, value)
-    _record(unit, user, reason)
+    audit.record(unit, user, reason)
     try:
         with transaction.atomic():
             if changed:
@@ -207,10 +170,10 @@ def unit_update(*, user, unit: Unit, data: dict) -> Unit:
 def clean_site_data(data: dict) -> dict[str, Any]:
     errors = FieldErrors()
     cleaned: dict[str, Any] = {
-        "name": _text(errors, data, "name", required=True),
-        "kind": _choice(errors, data, "kind", Site.Kind),
+        "name": clean_text(errors, data, "name", required=True),
+        "kind": clean_choice(errors, data, "kind", Site.Kind),
         "county": _county(errors, data),
-        "address": _text(errors, data, "address"),
+        "address": clean_text(errors, data, "address"),
     }
     capacity = data.get("capacity")
     if capacity in (None, ""):
@@ -235,7 +198,7 @@ def site_create(*, user, unit: Unit, data: dict) -> Site:
     if Site.objects.filter(unit=unit, name=cleaned["name"]).exists():
         raise DomainError(_("This unit already has a site of this name."), field="name", status=409)
     site = Site(unit=unit, **cleaned)
-    _record(site, user, "create")
+    audit.record(site, user, "create")
     site.save()
     return site
 
@@ -250,25 +213,12 @@ def site_update(*, user, site: Site, data: dict) -> Site:
         raise DomainError(_("This unit already has a site of this name."), field="name", status=409)
     for key, value in cleaned.items():
         setattr(site, key, value)
-    _record(site, user, "update")
+    audit.record(site, user, "update")
     site.save()
     return site
 
 
 # People ------------------------------------------------------------------------------------
-
-
-def _date(errors: FieldErrors, data: dict, name: str) -> date | None:
-    value = data.get(name)
-    if value in (None, ""):
-        return None
-    if isinstance(value, date):
-        return value
-    try:
-        return date.fromisoformat(str(value))
-    except ValueError:
-        errors.add(name, _("Enter a date as YYYY-MM-DD."))
-        return None
 
 
 @transaction.atomic
@@ -280,11 +230,11 @@ def person_register(*, user, site: Site, data: dict) -> Person:
     if not Site.objects.filter(scopes.people_sites_q(user), pk=site.pk).exists():
         raise PermissionDenied(_("You may not register people at this site."))
     errors = FieldErrors()
-    name = _text(errors, data, "name", required=True, max_length=50)
-    phone = _phone(errors, data, "phone")
-    relation = _choice(errors, data, "relation", SitePerson.Relation)
-    since = _date(errors, data, "since")
-    until = _date(errors, data, "until")
+    name = clean_text(errors, data, "name", required=True, max_length=50)
+    phone = clean_phone(errors, data, "phone")
+    relation = clean_choice(errors, data, "relation", SitePerson.Relation)
+    since = clean_date(errors, data, "since")
+    until = clean_date(errors, data, "until")
     if since and until and until < since:
         errors.add("until", _("The end date is before the start date."))
     try:
@@ -299,7 +249,7 @@ def person_register(*, user, site: Site, data: dict) -> Person:
             name=name, phone=phone, id_number_hash=digest, id_number_masked=mask_id_number(id_number),
             id_number_encrypted=encrypt_id_number(id_number),
         )
-        _record(person, user, "create")
+        audit.record(person, user, "create")
         person.save()
     elif person.name != name:
         raise DomainError(
@@ -308,14 +258,14 @@ def person_register(*, user, site: Site, data: dict) -> Person:
         )
     elif phone and person.phone != phone:
         person.phone = phone
-        _record(person, user, "update")
+        audit.record(person, user, "update")
         person.save()
     membership, created = SitePerson.objects.get_or_create(
         site=site, person=person, defaults={"relation": relation, "since": since, "until": until}
     )
     if not created and (membership.relation, membership.since, membership.until) != (relation, since, until):
         membership.relation, membership.since, membership.until = relation, since, until
-        _record(membership, user, "update")
+        audit.record(membership, user, "update")
         membership.save()
     return person
 
@@ -326,11 +276,11 @@ def person_update(*, user, person: Person, data: dict) -> Person:
     if not Person.objects.filter(scopes.people_q(user), pk=person.pk).exists():
         raise PermissionDenied(_("You may not change this person."))
     errors = FieldErrors()
-    name = _text(errors, {"name": data.get("name", person.name)}, "name", required=True, max_length=50)
-    phone = _phone(errors, {"phone": data.get("phone", person.phone)}, "phone")
+    name = clean_text(errors, {"name": data.get("name", person.name)}, "name", required=True, max_length=50)
+    phone = clean_phone(errors, {"phone": data.get("phone", person.phone)}, "phone")
     errors.raise_if_any()
     person.name, person.phone = name, phone
-    _record(person, user, "update")
+    audit.record(person, user, "update")
     person.save()
     return person
 
@@ -349,11 +299,11 @@ def department_save(*, user, data: dict, department: Department | None = None) -
         "phone": department.phone, "is_active": department.is_active,
     }
     data = {**base, **data}
-    code = _text(errors, data, "code", required=True, max_length=40)
+    code = clean_text(errors, data, "code", required=True, max_length=40)
     if code and not re.fullmatch(r"[a-z0-9\-_]+", code):
         errors.add("code", _("Use lower-case letters, digits, hyphens and underscores."))
-    name = _text(errors, data, "name", required=True, max_length=100)
-    kind = _choice(errors, data, "kind", Department.Kind)
+    name = clean_text(errors, data, "name", required=True, max_length=100)
+    kind = clean_choice(errors, data, "kind", Department.Kind)
     region_code = str(data.get("region") or "").strip()
     region = Region.objects.filter(code=region_code).first()
     if region is None:
@@ -365,7 +315,7 @@ def department_save(*, user, data: dict, department: Department | None = None) -
             errors.add("parent", _("No department has this code."))
         elif department is not None and parent.pk == department.pk:
             errors.add("parent", _("A department cannot be its own parent."))
-    phone = _phone(errors, data, "phone")
+    phone = clean_phone(errors, data, "phone")
     clash = Department.objects.filter(code=code) | Department.objects.filter(name=name)
     if department is not None:
         clash = clash.exclude(pk=department.pk)
@@ -379,22 +329,6 @@ def department_save(*, user, data: dict, department: Department | None = None) -
     department.code, department.name, department.kind = code, name, kind
     department.region, department.parent, department.phone = region, parent, phone
     department.is_active = bool(data.get("is_active", True))
-    _record(department, user, "save")
+    audit.record(department, user, "save")
     department.save()
     return department
-
-
-# Imports -----------------------------------------------------------------------------------
-
-
-def unit_import_run(*, user, file_name: str, content: bytes) -> UnitImport:
-    """Import a units spreadsheet (registry.imports) and keep its report, so that the person who
-    imported it can read and download the refused rows later."""
-    from zhengtong.registry import imports
-
-    report = imports.units_import(user=user, file_name=file_name, content=content)
-    data = report.as_dict()
-    return UnitImport.objects.create(
-        user=user if getattr(user, "is_authenticated", False) else None, file_name=file_name[:255],
-        **report.counts, errors=data["errors"], warnings=data["warnings"],
-    )

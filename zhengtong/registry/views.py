@@ -12,8 +12,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from zhengtong.accounts import scopes
-from zhengtong.registry import selectors, services
-from zhengtong.registry.errors import DomainError
+from zhengtong.core.errors import DomainError
+from zhengtong.core.forms import apply_errors, save_form
+from zhengtong.registry import imports, selectors, services
 from zhengtong.registry.forms import (
     DepartmentForm,
     ImportForm,
@@ -24,7 +25,6 @@ from zhengtong.registry.forms import (
     SiteForm,
     UnitFilterForm,
     UnitForm,
-    apply_errors,
 )
 from zhengtong.registry.models import Industry
 
@@ -38,17 +38,6 @@ def _list(request, template: str, partial: str, context: dict):
     context["query"] = request.GET.copy()
     context["query"].pop("page", None)
     return render(request, partial if request.htmx else template, context)
-
-
-def _save(request, form, action):
-    """Run a service on a valid form; on a DomainError put its messages on the form."""
-    if not form.is_valid():
-        return None
-    try:
-        return action(form.cleaned_data)
-    except DomainError as e:
-        apply_errors(form, e)
-        return None
 
 
 def _industry_classes():
@@ -120,7 +109,7 @@ def unit_create(request):
         raise PermissionDenied
     form = UnitForm(request.POST or None, initial={"kind": "enterprise", "status": "active"})
     if request.method == "POST":
-        unit = _save(request, form, lambda data: services.unit_create(user=request.user, data=data))
+        unit = save_form(form, lambda data: services.unit_create(user=request.user, data=data))
         if unit is not None:
             messages.success(request, _("Unit %(name)s registered.") % {"name": unit.name})
             return redirect("registry:unit_detail", pk=unit.pk)
@@ -137,7 +126,7 @@ def unit_edit(request, pk: int):
         raise PermissionDenied
     form = UnitForm(request.POST) if request.method == "POST" else UnitForm.for_unit(unit)
     if request.method == "POST":
-        saved = _save(request, form, lambda data: services.unit_update(user=request.user, unit=unit, data=data))
+        saved = save_form(form, lambda data: services.unit_update(user=request.user, unit=unit, data=data))
         if saved is not None:
             messages.success(request, _("Changes saved."))
             return redirect("registry:unit_detail", pk=unit.pk)
@@ -189,7 +178,7 @@ def site_create(request, unit_pk: int):
         raise PermissionDenied
     form = SiteForm(request.POST or None, initial={"county": unit.county.code, "is_active": True})
     if request.method == "POST":
-        site = _save(request, form, lambda data: services.site_create(user=request.user, unit=unit, data=data))
+        site = save_form(form, lambda data: services.site_create(user=request.user, unit=unit, data=data))
         if site is not None:
             messages.success(request, _("Site %(name)s added.") % {"name": site.name})
             return redirect("registry:site_detail", pk=site.pk)
@@ -206,7 +195,7 @@ def site_edit(request, pk: int):
         raise PermissionDenied
     form = SiteForm(request.POST) if request.method == "POST" else SiteForm.for_site(site)
     if request.method == "POST":
-        saved = _save(request, form, lambda data: services.site_update(user=request.user, site=site, data=data))
+        saved = save_form(form, lambda data: services.site_update(user=request.user, site=site, data=data))
         if saved is not None:
             messages.success(request, _("Changes saved."))
             return redirect("registry:site_detail", pk=site.pk)
@@ -263,7 +252,7 @@ def person_create(request):
             site = selectors.site_get(user=request.user, pk=data["site"])
             return services.person_register(user=request.user, site=site, data=data)
 
-        person = _save(request, form, register)
+        person = save_form(form, register)
         if person is not None:
             messages.success(request, _("%(name)s registered.") % {"name": person.name})
             return redirect("registry:person_detail", pk=person.pk)
@@ -278,7 +267,7 @@ def person_edit(request, pk: int):
     person = selectors.person_get(user=request.user, pk=pk)
     form = PersonEditForm(request.POST or None, initial={"name": person.name, "phone": person.phone})
     if request.method == "POST":
-        saved = _save(request, form, lambda d: services.person_update(user=request.user, person=person, data=d))
+        saved = save_form(form, lambda d: services.person_update(user=request.user, person=person, data=d))
         if saved is not None:
             messages.success(request, _("Changes saved."))
             return redirect("registry:person_detail", pk=person.pk)
@@ -329,7 +318,7 @@ def department_edit(request, pk: int | None = None):
     else:
         form = DepartmentForm.for_department(department) if department else DepartmentForm()
     if request.method == "POST":
-        saved = _save(request, form, lambda data: services.department_save(
+        saved = save_form(form, lambda data: services.department_save(
             user=request.user, data=data, department=department))
         if saved is not None:
             messages.success(request, _("Department %(name)s saved.") % {"name": saved.name})
@@ -361,7 +350,7 @@ def unit_import(request):
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
         try:
-            record = services.unit_import_run(user=request.user, file_name=upload.name, content=upload.read())
+            record = imports.unit_import_run(user=request.user, file_name=upload.name, content=upload.read())
         except DomainError as e:
             apply_errors(form, e)
         else:

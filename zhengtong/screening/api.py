@@ -29,7 +29,7 @@ from pydantic import BaseModel, ConfigDict, WithJsonSchema
 
 from zhengtong.api.auth import gate_check_in_auth
 from zhengtong.api.types import Id, Text
-from zhengtong.registry.errors import DomainError
+from zhengtong.core.errors import DomainError
 from zhengtong.registry.models import Person, SitePerson
 from zhengtong.screening import outbreak_links, rules, selectors, services, sync
 from zhengtong.screening.models import Entry, GateDevice, Reason

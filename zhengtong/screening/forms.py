@@ -1,12 +1,12 @@
 """Forms that render and parse the screening pages. They only turn text into values: every rule
 lives in screening.services and screening.rules, whose errors go back on the form through
-registry.forms.apply_errors."""
+core.forms.apply_errors."""
 
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from zhengtong.registry.forms import _counties
+from zhengtong.registry.forms import county_options
 from zhengtong.registry.models import VisitorPolicy
 
 
@@ -88,5 +88,5 @@ class DisinfectionForm(forms.Form):
 
 class OverviewFilterForm(forms.Form):
     q = forms.CharField(label=_("Search"), required=False)
-    county = forms.ChoiceField(label=_("County"), required=False, choices=_counties)
+    county = forms.ChoiceField(label=_("County"), required=False, choices=county_options)
     closed = forms.BooleanField(label=_("Closed management only"), required=False)

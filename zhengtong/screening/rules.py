@@ -22,7 +22,7 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from django.conf import settings
 from django.utils.translation import gettext as _
 
-from zhengtong.registry.errors import DomainError
+from zhengtong.core.errors import DomainError
 from zhengtong.registry.models import SitePerson, VisitorPolicy
 from zhengtong.screening.models import Decision, Reason
 

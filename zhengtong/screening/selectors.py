@@ -26,8 +26,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from zhengtong.accounts import scopes
+from zhengtong.core.errors import DomainError
+from zhengtong.core.http import get_or_404
 from zhengtong.registry.codes import CodeError, check_id_number, normalise
-from zhengtong.registry.errors import DomainError
 from zhengtong.registry.identity import id_number_hash
 from zhengtong.registry.models import Person, Site, SitePerson
 from zhengtong.screening import hotpath
@@ -207,16 +208,7 @@ def screening_sites(*, user) -> QuerySet[Site]:
 
 def screening_site_get(*, user, pk) -> Site:
     """One site of the user's screening scope; anything else is the same 404."""
-    try:
-        pk = int(pk)
-    except (TypeError, ValueError):
-        raise Http404 from None
-    if not 0 < pk < 2**63:
-        raise Http404
-    site = screening_sites(user=user).filter(pk=pk).first()
-    if site is None:
-        raise Http404
-    return site
+    return get_or_404(screening_sites(user=user), pk)
 
 
 def gate_site_get(*, user, pk) -> Site:

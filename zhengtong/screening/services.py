@@ -16,9 +16,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from zhengtong.accounts import scopes
-from zhengtong.registry.errors import DomainError, FieldErrors
+from zhengtong.core import audit
+from zhengtong.core.cleaners import clean_date, clean_text
+from zhengtong.core.errors import DomainError, FieldErrors
 from zhengtong.registry.models import Person, Site, SitePerson, VisitorPolicy
-from zhengtong.registry.services import _date, _record, _text
 from zhengtong.screening import alerts, hotpath, outbreak_links, rules
 from zhengtong.screening.models import Alert, Area, Decision, Disinfection, Entry, GateDevice, HealthCheck, Reason
 
@@ -304,7 +305,7 @@ def site_set_state(*, user, site: Site, data: dict) -> Site:
     if not scopes.can_manage_site(user, site):
         raise PermissionDenied(_("You may not change this site's state."))
     errors = FieldErrors()
-    closed_since = _date(errors, data, "closed_since")
+    closed_since = clean_date(errors, data, "closed_since")
     policy = str(data.get("visitor_policy") or site.visitor_policy)
     if policy not in VisitorPolicy.values:
         errors.add("visitor_policy", _("Choose a visitor policy."))
@@ -325,13 +326,13 @@ def site_set_state(*, user, site: Site, data: dict) -> Site:
             raise ValueError
     except (TypeError, ValueError):
         errors.add("disinfection_interval_hours", _("Enter a whole number of hours from 1 to 720."))
-    reason = _text(errors, data, "reason", required=True, max_length=100)
+    reason = clean_text(errors, data, "reason", required=True, max_length=100)
     errors.raise_if_any()
     with transaction.atomic():
         site = Site.objects.select_for_update().get(pk=site.pk)
         site.closed_since, site.visitor_policy, site.fever_threshold = closed_since, policy, threshold
         site.disinfection_interval_hours = interval
-        _record(site, user, reason)
+        audit.record(site, user, reason)
         site.save()
     return site
 
@@ -340,7 +341,7 @@ def area_create(*, user, site: Site, name: str) -> Area:
     if not scopes.can_manage_site(user, site):
         raise PermissionDenied(_("You may not change this site's areas."))
     errors = FieldErrors()
-    name = _text(errors, {"name": name}, "name", required=True, max_length=100)
+    name = clean_text(errors, {"name": name}, "name", required=True, max_length=100)
     errors.raise_if_any()
     if Area.objects.filter(site=site, name=name).exists():
         raise DomainError(_("This site already has an area of this name."), field="name", status=409)
@@ -371,8 +372,8 @@ def disinfection_record(*, user, site: Site, data: dict) -> Disinfection:
     if not scopes.can_manage_site(user, site):
         raise PermissionDenied(_("You may not log disinfection at this site."))
     errors = FieldErrors()
-    agent = _text(errors, data, "agent", required=True, max_length=100)
-    operator = _text(errors, data, "operator", required=True, max_length=50)
+    agent = clean_text(errors, data, "agent", required=True, max_length=100)
+    operator = clean_text(errors, data, "operator", required=True, max_length=50)
     area = None
     try:
         area = _area(site, data.get("area"))

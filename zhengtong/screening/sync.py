@@ -45,8 +45,10 @@ from django.db.models.expressions import RawSQL
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from zhengtong.core.cleaners import is_storable
+from zhengtong.core.errors import DomainError
+from zhengtong.core.ids import MAX_ID, valid_id
 from zhengtong.registry.codes import CodeError, check_id_number
-from zhengtong.registry.errors import DomainError
 from zhengtong.registry.identity import id_number_hash
 from zhengtong.registry.models import Person
 from zhengtong.screening import alerts, outbreak_links, rules, services
@@ -59,7 +61,6 @@ FIELDS = frozenset({"client_uuid", "person_id", "code", "temperature", "at", "ga
 TEXT_LIMITS = {"visit_host": 100, "visit_purpose": 200}
 # Fever alerts name each person up to this many per batch; the rest are counted in one more alert.
 FEVER_ALERTS_NAMED = 10
-MAX_ID = 2**63 - 1
 DECISIONS = frozenset(Decision.values)
 # The usual spellings of a UUID and a time, which PostgreSQL reads exactly as Python does: rows carry
 # them as text (psycopg's dumpers of UUID and datetime objects cost more than the rest of a row).
@@ -260,7 +261,7 @@ class _Checks:
             fail("gate_decision", _("Give the gate's own decision: admit or refuse."))
         area_id = raw.get("area_id")
         if area_id is not None and area_id != "":
-            area_id = whole_number(area_id)
+            area_id = valid_id(area_id)
             if area_id is None:
                 fail("area_id", _("This site has no such area."))
         else:
@@ -324,20 +325,8 @@ def parse_client_uuid(value, fail) -> uuid.UUID | None:
     return None
 
 
-def whole_number(value) -> int | None:
-    """A positive id (a JSON number or a string of ASCII digits) within a database's bigint, or None."""
-    if isinstance(value, str):
-        value = value.strip()
-        if not (value.isascii() and value.isdigit() and len(value) <= 19):
-            return None
-        value = int(value)
-    if isinstance(value, bool) or not isinstance(value, int) or not 0 < value <= MAX_ID:
-        return None
-    return value
-
-
 def parse_person_id(value, fail) -> int | None:
-    person_id = whole_number(value)
+    person_id = valid_id(value)
     if person_id is None:
         fail("person_id", _("Give a person's id (a whole number)."))
     return person_id
@@ -346,12 +335,7 @@ def parse_person_id(value, fail) -> int | None:
 def parse_text(value, field: str, fail) -> str:
     if value is None:
         return ""
-    if not isinstance(value, str) or "\x00" in value:
-        fail(field, _("Give plain text."))
-        return ""
-    try:
-        value.encode("utf-8")
-    except UnicodeEncodeError:
+    if not isinstance(value, str) or not is_storable(value):
         fail(field, _("Give plain text."))
         return ""
     value = value.strip()

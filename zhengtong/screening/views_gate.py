@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from zhengtong.accounts import scopes
-from zhengtong.registry.errors import DomainError
+from zhengtong.core.errors import DomainError
 from zhengtong.registry.models import Person, SitePerson
 from zhengtong.screening import rules, selectors, services
 from zhengtong.screening.forms import GateForm

@@ -15,8 +15,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from zhengtong.accounts import scopes
-from zhengtong.registry.errors import DomainError
-from zhengtong.registry.forms import apply_errors
+from zhengtong.core.errors import DomainError
+from zhengtong.core.forms import save_form
 from zhengtong.screening import selectors, services
 from zhengtong.screening.forms import AreaForm, DisinfectionForm, HealthCheckForm, OverviewFilterForm, SiteStateForm
 
@@ -42,17 +42,6 @@ def _managed(request, pk):
     if not scopes.can_manage_site(request.user, site):
         raise PermissionDenied
     return site
-
-
-def _save(form, action):
-    """Run a service on a valid form; on a DomainError put its messages on the form."""
-    if not form.is_valid():
-        return None
-    try:
-        return action(form.cleaned_data)
-    except DomainError as e:
-        apply_errors(form, e)
-        return None
 
 
 def _site_links(user, site) -> dict:
@@ -106,7 +95,7 @@ def site_state(request, pk: int):
     site = _managed(request, pk)
     form = SiteStateForm(request.POST) if request.method == "POST" else SiteStateForm.for_site(site)
     if request.method == "POST":
-        saved = _save(form, lambda data: services.site_set_state(user=request.user, site=site,
+        saved = save_form(form, lambda data: services.site_set_state(user=request.user, site=site,
                                                                   data=form.service_data()))
         if saved is not None:
             messages.success(request, _("The site's state is saved."))
@@ -129,7 +118,7 @@ def areas(request, pk: int):
     if request.method == "POST":
         if not can_manage:
             raise PermissionDenied
-        area = _save(form, lambda data: services.area_create(user=request.user, site=site, name=data["name"]))
+        area = save_form(form, lambda data: services.area_create(user=request.user, site=site, name=data["name"]))
         if area is not None:
             messages.success(request, _("Area %(name)s added.") % {"name": area.name})
             return redirect("screening:areas", pk=site.pk)
@@ -197,7 +186,7 @@ def disinfection(request, pk: int):
     if request.method == "POST":
         if not can_manage:
             raise PermissionDenied
-        done = _save(form, lambda data: services.disinfection_record(user=request.user, site=site, data=data))
+        done = save_form(form, lambda data: services.disinfection_record(user=request.user, site=site, data=data))
         if done is not None:
             messages.success(request, _("Disinfection of %(area)s logged.") % {"area": done.area.name})
             return redirect("screening:disinfection", pk=site.pk)

@@ -5,9 +5,9 @@ from django.core.exceptions import PermissionDenied
 from django.utils import translation
 
 from zhengtong.accounts.models import Role
+from zhengtong.core.errors import DomainError
 from zhengtong.permits import services
 from zhengtong.permits.models import CatalogueEntry, Classification, UnitFacts
-from zhengtong.registry.errors import DomainError
 from zhengtong.registry.models import Industry
 from zhengtong.testing import make_unit
 

@@ -8,6 +8,7 @@ import pytest
 from django.core.exceptions import PermissionDenied
 
 from zhengtong.accounts.models import Role
+from zhengtong.core.errors import DomainError
 from zhengtong.permits import compliance, law, services
 from zhengtong.permits.models import (
     Campaign,
@@ -16,7 +17,6 @@ from zhengtong.permits.models import (
     EnforcementCase,
 )
 from zhengtong.permits.tests.factories import issued_permit
-from zhengtong.registry.errors import DomainError
 from zhengtong.registry.models import Industry
 from zhengtong.testing import make_unit
 

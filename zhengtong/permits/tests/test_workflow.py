@@ -8,10 +8,10 @@ from django.core.exceptions import PermissionDenied
 from django.utils import translation
 
 from zhengtong.accounts.models import Role
+from zhengtong.core.errors import DomainError
+from zhengtong.core.workdays import DayBasis
 from zhengtong.permits import services, workflow
 from zhengtong.permits.models import Application, ApplicationStep, Permit, UnitFacts
-from zhengtong.permits.workdays import DayBasis
-from zhengtong.registry.errors import DomainError
 from zhengtong.registry.models import Industry
 from zhengtong.testing import make_user
 
@@ -368,7 +368,7 @@ def test_a_pause_for_expert_review_does_not_count_and_is_noticed(world, clerk, r
     workflow.application_pause(user=reviewer, application=application, action="resume", on=date(2020, 3, 23))
     # Monday 03-16 to Monday 03-23: five working days stood still, so the due date moves by five.
     later = workflow.decision_clock(application, date(2020, 3, 24)).due
-    from zhengtong.permits.workdays import DayBasis, add_days
+    from zhengtong.core.workdays import DayBasis, add_days
     assert later == add_days(due, 5, DayBasis.WORKING).due
 
 

@@ -15,8 +15,8 @@ from openpyxl import Workbook, load_workbook
 from stdnum.cn import uscc as stdnum_uscc
 
 from zhengtong.accounts.models import Role, RoleAssignment
+from zhengtong.core.errors import DomainError
 from zhengtong.registry import imports, selectors, services
-from zhengtong.registry.errors import DomainError
 from zhengtong.registry.imports import ImportFileError, error_report_csv, error_report_xlsx, read_table, units_import
 from zhengtong.registry.models import Industry, Region, Unit
 

@@ -3,8 +3,8 @@ from django.core.exceptions import PermissionDenied
 from django.utils import translation
 
 from zhengtong.accounts.models import Role
+from zhengtong.core.errors import DomainError
 from zhengtong.registry import selectors, services
-from zhengtong.registry.errors import DomainError
 from zhengtong.registry.identity import decrypt_id_number
 from zhengtong.registry.models import Person, SitePerson, Unit
 from zhengtong.testing import make_id_number, make_uscc

@@ -4,7 +4,7 @@ from decimal import Decimal
 import pytest
 from django.utils import translation
 
-from zhengtong.registry.errors import DomainError
+from zhengtong.core.errors import DomainError
 from zhengtong.screening.rules import Facts, decide, parse_temperature
 
 

@@ -6,7 +6,7 @@ from django.core.exceptions import PermissionDenied
 from django.utils import timezone
 
 from zhengtong.accounts.models import Role
-from zhengtong.registry.errors import DomainError
+from zhengtong.core.errors import DomainError
 from zhengtong.screening import services
 from zhengtong.screening.models import Alert, Entry
 from zhengtong.testing import make_id_number, make_person, make_user

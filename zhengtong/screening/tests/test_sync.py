@@ -14,7 +14,7 @@ from django.utils import timezone, translation
 
 from zhengtong.accounts.models import Role
 from zhengtong.api.tests import Api, assert_error
-from zhengtong.registry.errors import DomainError
+from zhengtong.core.errors import DomainError
 from zhengtong.registry.models import SitePerson
 from zhengtong.screening import outbreak_links, services, sync
 from zhengtong.screening.models import Alert, Area, Entry, GateDevice

@@ -8,8 +8,8 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from zhengtong.core.errors import DomainError
 from zhengtong.registry import imports
-from zhengtong.registry.errors import DomainError
 
 
 class Command(BaseCommand):

@@ -6,6 +6,7 @@ is stored. Revoke a device by setting its "revoked at" in the admin: its key the
 
 from django.core.management.base import BaseCommand, CommandError
 
+from zhengtong.core.ids import valid_id
 from zhengtong.registry.models import Site
 from zhengtong.screening.models import GateDevice
 
@@ -23,7 +24,7 @@ class Command(BaseCommand):
         if not name or len(name) > 100:
             raise CommandError("Give the device a name of 1 to 100 characters.")
         site_id = options["site_id"]
-        site = Site.objects.filter(pk=site_id).first() if 0 < site_id < 2**63 else None
+        site = Site.objects.filter(pk=site_id).first() if valid_id(site_id) else None
         if site is None:
             raise CommandError(f"No site with id {site_id}.")
         device, key = GateDevice.issue(site=site, name=name)

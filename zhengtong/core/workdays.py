@@ -1,16 +1,18 @@
-"""Statutory time limits for the pollutant-discharge-permit licensing workflow.
+"""Working days and statutory time limits, for every clock the city runs (permit licensing first;
+difficulties and instructions count the same days).
 
 Pure Python: no Django models, no database, no clock. Every function takes the dates it needs
 (``today`` included), so results are reproducible and testable with fixed dates.
 
 Day basis. 行政许可法 第八十二条: "本法规定的行政机关实施行政许可的期限以工作日计算，不含法定节假日。"
 排污许可管理条例 writes "日" (第九条 3日, 第十二条 20/30/45日, 第十四条 20日) and no text we hold says
-whether those are working days (see ``/work/shared/reference/permit-rules.md`` §2). The basis is
+whether those are working days (see ``shared/reference/permit-rules.md`` §2). The basis is
 therefore a per-rule setting, :class:`DayBasis`, and every result says which basis it used.
 
 Holiday data. Statutory holidays and make-up working days (调休) come from ``chinesecalendar``
 (data 2004–2026 in version 1.11; any other year raises ``NotImplementedError``), overridden by the
-city administrator's entries in :class:`Calendar`. For a year without data and without entries,
+city administrator's entries (``core.models.HolidayOverride``, read by
+``core.holidays.city_calendar``) in :class:`Calendar`. For a year without data and without entries,
 Monday–Friday count as working days and results are marked ``confirmed=False`` ("holiday calendar
 not confirmed").
 

@@ -1,4 +1,4 @@
-"""Statutory time limits (zhengtong.permits.workdays). Fixed dates only, never today's date.
+"""Statutory time limits (zhengtong.core.workdays). Fixed dates only, never today's date.
 
 Expected dates were worked out by hand from chinesecalendar 1.11's data for 2020, which the first
 tests pin down (so a change in the library's data shows up here first)."""
@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from zhengtong.permits.workdays import (
+from zhengtong.core.workdays import (
     DEFAULT,
     Calendar,
     ClockState,

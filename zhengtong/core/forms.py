@@ -1,0 +1,30 @@
+"""Form glue: forms only turn text into values; the rules live in services, whose field errors are
+put back on the form here."""
+
+from collections.abc import Callable
+from typing import TypeVar
+
+from django import forms
+
+from zhengtong.core.errors import DomainError
+
+T = TypeVar("T")
+
+
+def apply_errors(form: forms.Form, error: DomainError) -> None:
+    """Put a service's field errors on the form; errors of fields the form lacks go on top."""
+    for field, messages in (error.errors or {"": [error.message]}).items():
+        for message in messages:
+            form.add_error(field if field in form.fields else None, message)
+
+
+def save_form(form: forms.Form, save: Callable[[dict], T]) -> T | None:
+    """Run ``save(form.cleaned_data)`` when the form is valid; a service's refusal goes back on the
+    form. Returns what the service returned, or None when the form is to be shown again."""
+    if not form.is_valid():
+        return None
+    try:
+        return save(form.cleaned_data)
+    except DomainError as e:
+        apply_errors(form, e)
+        return None

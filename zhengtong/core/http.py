@@ -1,0 +1,20 @@
+"""Request helpers shared by every app's pages and API."""
+
+from typing import Any
+
+from django.db.models import QuerySet
+from django.http import Http404
+
+from zhengtong.core.ids import valid_id
+
+
+def get_or_404(qs: QuerySet, pk: Any) -> Any:
+    """One record of a scoped queryset; anything else — missing, outside the scope, not a valid
+    id — is the same 404, so that an id never tells whether a record exists."""
+    pk = valid_id(pk)
+    if pk is None:
+        raise Http404
+    try:
+        return qs.get(pk=pk)
+    except qs.model.DoesNotExist:
+        raise Http404 from None
