@@ -31,7 +31,7 @@ from zhengtong.api.auth import gate_check_in_auth
 from zhengtong.api.types import Id, Text
 from zhengtong.core.errors import DomainError
 from zhengtong.registry.models import Person, SitePerson
-from zhengtong.screening import outbreak_links, rules, selectors, services, sync
+from zhengtong.screening import ports, rules, selectors, services, sync
 from zhengtong.screening.models import Entry, GateDevice, Reason
 from zhengtong.screening.passes import pass_code
 
@@ -321,7 +321,7 @@ def gate_people(request, page: Query[GatePeopleQuery]):
           .order_by("person_id"))
     count = qs.count()
     rows = list(qs[page.offset:page.offset + page.limit])
-    isolated = outbreak_links.isolated_person_ids([r.person_id for r in rows], timezone.now()) if rows else set()
+    isolated = ports.isolated_at([r.person_id for r in rows], timezone.now()) if rows else set()
     items = [{
         "id": r.person_id, "name": r.person.name, "id_number_masked": r.person.id_number_masked,
         "relation": r.relation, "since": r.since, "until": r.until,

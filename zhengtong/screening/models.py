@@ -179,3 +179,27 @@ class GateDevice(HashedKey):
     @classmethod
     def issue(cls, *, site: Site, name: str) -> tuple["GateDevice", str]:
         return cls._issue(site=site, name=name)
+
+
+class EntryHold(models.Model):
+    """A person's entries within a span that an investigation needs past the retention period: the
+    purge keeps them while the hold is active. Written by ``services.entries_hold``, which other apps
+    call (the outbreak app, for a case's trace); released, never deleted, when the need ends."""
+
+    person = models.ForeignKey(Person, models.PROTECT, related_name="+", verbose_name=_("person"))
+    start = models.DateTimeField(_("from"))
+    end = models.DateTimeField(_("until"))
+    holder = models.CharField(_("held by"), max_length=100, db_index=True,
+                              help_text=_("What needs the entries, e.g. a case's trace."))
+    reason = models.CharField(_("reason"), max_length=200, blank=True)
+    created_at = models.DateTimeField(_("held at"), auto_now_add=True)
+    released_at = models.DateTimeField(_("released at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("entries held")
+        verbose_name_plural = _("entries held")
+        constraints = [models.CheckConstraint(condition=models.Q(end__gt=models.F("start")), name="entry_hold_span")]
+        indexes = [models.Index(fields=["person", "start"], name="entry_hold_person_start")]
+
+    def __str__(self) -> str:
+        return f"{self.person_id} {self.start:%Y-%m-%d}–{self.end:%Y-%m-%d} ({self.holder})"

@@ -24,7 +24,7 @@ from django.db import OperationalError, connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from zhengtong.screening import outbreak_links, services
+from zhengtong.screening import services
 from zhengtong.screening.models import Entry
 
 TABLE = Entry._meta.db_table
@@ -206,7 +206,7 @@ def drop_expired_partitions(*, now: datetime | None = None, dry_run: bool = Fals
     now = now or timezone.now()
     cutoff = now - timedelta(days=settings.ENTRY_RETENTION_DAYS)
     result = PurgeResult(cutoff=cutoff, dry_run=dry_run)
-    held = outbreak_links.held_entry_filter()
+    held = services.held_entries_q()
     remaining = Entry.objects.filter(entered_at__lt=cutoff)
     if held is not None:
         remaining = remaining.exclude(held)

@@ -2,6 +2,7 @@
 call ``screen_entry``/``sync_entries``, which gather the facts and ask screening.rules."""
 
 import uuid
+from collections.abc import Iterable
 from contextlib import nullcontext
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -11,7 +12,7 @@ from functools import cache
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, connection, transaction
-from django.db.models import F, Q
+from django.db.models import Exists, F, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -20,8 +21,18 @@ from zhengtong.core import audit
 from zhengtong.core.cleaners import clean_date, clean_text
 from zhengtong.core.errors import DomainError, FieldErrors
 from zhengtong.registry.models import Person, Site, SitePerson, VisitorPolicy
-from zhengtong.screening import alerts, hotpath, outbreak_links, rules
-from zhengtong.screening.models import Alert, Area, Decision, Disinfection, Entry, GateDevice, HealthCheck, Reason
+from zhengtong.screening import alerts, hotpath, ports, rules
+from zhengtong.screening.models import (
+    Alert,
+    Area,
+    Decision,
+    Disinfection,
+    Entry,
+    EntryHold,
+    GateDevice,
+    HealthCheck,
+    Reason,
+)
 
 # A check-in carrying the client's time is looked up again within this span around that time: a retry
 # carries the same time, and the same check-in first sent without it was stored at the server's time
@@ -99,7 +110,7 @@ def facts_for(*, site: Site, person: Person, temperature: Decimal, at: datetime)
         threshold=rules.fever_threshold(site),
         relation=membership.relation if membership else None,
         relation_since=membership.since if membership else None,
-        isolated=person.pk in outbreak_links.isolated_person_ids([person.pk], at),
+        isolated=person.pk in ports.isolated_at([person.pk], at),
         temperature=temperature,
         day=day,
     )
@@ -428,8 +439,46 @@ def purge_old_entries(*, now: datetime | None = None) -> int:
     except rows a case investigation holds."""
     now = now or timezone.now()
     old = Entry.objects.filter(entered_at__lt=now - timedelta(days=settings.ENTRY_RETENTION_DAYS))
-    held = outbreak_links.held_entry_filter()
+    held = held_entries_q()
     if held is not None:
         old = old.exclude(held)
     deleted, _counts = old.delete()
     return deleted
+
+
+# Entries held past retention ---------------------------------------------------------------
+
+
+@transaction.atomic
+def entries_hold(*, person_ids: Iterable[int], start: datetime, end: datetime, holder: str, reason: str = "") -> int:
+    """Keep these people's entries from ``start`` until ``end`` past the retention period, for
+    ``holder`` (what needs them: a case's trace, an inquiry). Called by the apps above screening; the
+    purge reads the holds. Returns how many holds were written."""
+    errors = FieldErrors()
+    holder = clean_text(errors, {"holder": holder}, "holder", required=True, max_length=100)
+    reason = clean_text(errors, {"reason": reason}, "reason", max_length=200)
+    if timezone.is_naive(start) or timezone.is_naive(end):
+        errors.add("start", _("Give the time with its time zone, e.g. 2020-02-20T08:30:00+08:00."))
+    elif end <= start:
+        errors.add("end", _("The end must come after the start."))
+    errors.raise_if_any()
+    holds = [EntryHold(person_id=pid, start=start, end=end, holder=holder, reason=reason)
+             for pid in sorted(set(person_ids))]
+    EntryHold.objects.bulk_create(holds)
+    return len(holds)
+
+
+def entries_release(*, holder: str, now: datetime | None = None) -> int:
+    """The holds of ``holder`` end: their entries are purged with the others once past retention.
+    Holds are released, never deleted, so that it stays known why rows outlived the period."""
+    return EntryHold.objects.filter(holder=holder, released_at__isnull=True).update(
+        released_at=now or timezone.now())
+
+
+def held_entries_q() -> Q | None:
+    """A Q on Entry for the rows an active hold keeps, or None when nothing is held."""
+    active = EntryHold.objects.filter(released_at__isnull=True)
+    if not active.exists():
+        return None
+    return Q(Exists(active.filter(person_id=OuterRef("person_id"), start__lte=OuterRef("entered_at"),
+                                  end__gt=OuterRef("entered_at"))))

@@ -17,8 +17,8 @@ first time and writes nothing new.
 
 Cost: a fixed number of queries per batch, whatever its size, all in one transaction: stored client
 UUIDs in one query, the people named and their relation to the site in one, the site's areas in one
-when an item names an area, isolation orders through screening.outbreak_links at most twice (see
-_isolated), the rows in one COPY on PostgreSQL (bulk_create elsewhere), and the alerts (a few per
+when an item names an area, isolation orders through screening.ports once, for the batch's whole
+span (see _isolated), the rows in one COPY on PostgreSQL (bulk_create elsewhere), and the alerts (a few per
 batch, see _alert). Per item there is no query and no model save: the checks, a dictionary look-up
 of the decision for facts already decided in the batch, and a row as a plain list.
 
@@ -51,7 +51,7 @@ from zhengtong.core.ids import MAX_ID, valid_id
 from zhengtong.registry.codes import CodeError, check_id_number
 from zhengtong.registry.identity import id_number_hash
 from zhengtong.registry.models import Person
-from zhengtong.screening import alerts, outbreak_links, rules, services
+from zhengtong.screening import alerts, ports, rules, services
 from zhengtong.screening.models import Alert, Area, Decision, Entry, GateDevice, Reason
 from zhengtong.screening.passes import read_pass_code
 
@@ -484,21 +484,17 @@ def _resolve(item: _Item, people: _People, areas: set[int]) -> tuple[int | None,
 
 
 def _isolated(todo: list[tuple[_Item, int]]) -> set[int]:
-    """The items (by index) whose person is under an isolation order at the item's time.
-    outbreak_links answers for one moment, so it is asked at the batch's first and last time (two
-    calls); a person whose state differs between the two (rare) is asked again at each of their items'
-    own times, here, before the rows are written (nothing may query the database while the COPY runs).
-    An order both begun and ended between the two moments is not seen: a batch spans the hours a gate
-    was offline, an isolation lasts days. (An interval look-up from the outbreak app would close that gap.)"""
+    """The items (by index) whose person is under an isolation order at the item's time. The owner of
+    the orders is asked once, through screening.ports, for the batch's people over its whole span
+    (an offline gate's hours); each item is then checked against its person's periods here, before
+    the rows are written (nothing may query the database while the COPY runs)."""
     if not todo:
         return set()
-    ids = {pid for _item, pid in todo}
     first, last = min(item.at for item, _p in todo), max(item.at for item, _p in todo)
-    at_first = outbreak_links.isolated_person_ids(ids, first)
-    at_last = at_first if last == first else outbreak_links.isolated_person_ids(ids, last)
-    both, changed = at_first & at_last, at_first ^ at_last
-    return {item.index for item, pid in todo
-            if pid in both or (pid in changed and pid in outbreak_links.isolated_person_ids([pid], item.at))}
+    periods = ports.isolation_periods({pid for _item, pid in todo}, first, last)
+    if not periods:
+        return set()
+    return {item.index for item, pid in todo if any(p.covers(item.at) for p in periods.get(pid, ()))}
 
 
 class _Layout:

@@ -9,3 +9,36 @@ def device(world):
     device, key = GateDevice.issue(site=world.site_a, name="North gate")
     device.key = key
     return device
+
+
+class StandInIsolation:
+    """Stands in for the outbreak app (not built yet) at screening's isolation port: the periods
+    given, and every question asked."""
+
+    def __init__(self):
+        self.periods: dict = {}
+        self.calls: list = []
+        self.while_asked = None  # called on every question (to check what else is going on)
+
+    def isolate(self, person, start, end=None):
+        from zhengtong.screening.ports import Period
+
+        self.periods.setdefault(person.pk, []).append(Period(start, end))
+
+    def isolation_periods(self, *, person_ids, start, end):
+        if self.while_asked:
+            self.while_asked()
+        self.calls.append((set(person_ids), start, end))
+        return {pid: [p for p in periods if p.start <= end and (p.end is None or p.end > start)]
+                for pid, periods in self.periods.items() if pid in person_ids}
+
+
+@pytest.fixture
+def isolation():
+    """An isolation source registered with screening.ports for the test, removed after it."""
+    from zhengtong.screening import ports
+
+    source = StandInIsolation()
+    ports.register_isolation_source(source)
+    yield source
+    ports.unregister_isolation_source(source)

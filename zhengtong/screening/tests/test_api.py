@@ -24,7 +24,7 @@ from schemathesis.specs.openapi.checks import (
 from zhengtong.accounts.models import ApiToken, Role
 from zhengtong.api.tests import Api, assert_error, messages_for
 from zhengtong.registry.models import SitePerson
-from zhengtong.screening import outbreak_links, services
+from zhengtong.screening import services
 from zhengtong.screening.models import Alert, Area, Entry, GateDevice
 from zhengtong.screening.passes import pass_code, read_pass_code
 from zhengtong.testing import make_id_number, make_person
@@ -83,11 +83,8 @@ def test_a_visitor_is_refused_under_closed_management(gate, world):
     assert check_in(gate, world.person_a).json()["decision"] == "admit"
 
 
-def test_a_person_under_an_isolation_order_is_refused(gate, world, monkeypatch):
-    # Stand-in for the outbreak app, which is not built yet: screening asks it through
-    # outbreak_links.isolated_person_ids, so the test answers in its place.
-    monkeypatch.setattr(outbreak_links, "isolated_person_ids",
-                        lambda person_ids, at: {world.person_a.pk} & set(person_ids))
+def test_a_person_under_an_isolation_order_is_refused(gate, world, isolation):
+    isolation.isolate(world.person_a, timezone.now() - timedelta(days=3))
     response = check_in(gate, world.person_a)
     assert response.status_code == 201
     assert (response.json()["decision"], response.json()["reason"]) == ("refuse", "isolation")

@@ -10,11 +10,10 @@ from io import StringIO
 import pytest
 from django.core.management import call_command
 from django.db import connection
-from django.db.models import Q
 from django.utils import timezone
 from django_q.models import Schedule
 
-from zhengtong.screening import jobs, outbreak_links, partitions
+from zhengtong.screening import jobs, partitions, services
 from zhengtong.screening.models import Entry
 from zhengtong.testing import make_person, make_site, make_unit
 
@@ -36,11 +35,12 @@ def site():
 
 
 @pytest.fixture
-def held_person(monkeypatch):
-    """Stands in for the outbreak app, which is not built yet: a case investigation holds every entry of
-    this person, so outbreak_links.held_entry_filter() returns a Q on Entry as that app's selector will."""
+def held_person():
+    """A person whose entries of 2020 an investigation holds (screening.services.entries_hold, as the
+    outbreak app will call it for a case's trace)."""
     person = make_person()
-    monkeypatch.setattr(outbreak_links, "held_entry_filter", lambda: Q(person=person))
+    services.entries_hold(person_ids=[person.pk], start=datetime(2020, 1, 1, tzinfo=UTC),
+                          end=datetime(2021, 1, 1, tzinfo=UTC), holder="test:case-1", reason="trace")
     return person
 
 

@@ -16,7 +16,7 @@ from zhengtong.accounts.models import Role
 from zhengtong.api.tests import Api, assert_error
 from zhengtong.core.errors import DomainError
 from zhengtong.registry.models import SitePerson
-from zhengtong.screening import outbreak_links, services, sync
+from zhengtong.screening import services, sync
 from zhengtong.screening.models import Alert, Area, Entry, GateDevice
 from zhengtong.screening.passes import pass_code
 from zhengtong.testing import fill_entries, make_id_number, make_person
@@ -184,13 +184,14 @@ def test_areas_appointments_and_site_thresholds(world, device):
     assert (results[3].decision, results[4].reason) == ("admit", "appointment")
 
 
-def test_isolation_orders_are_asked_once_per_batch(world, device, monkeypatch):
-    # Stand-in for the outbreak app, which is not built yet: screening asks it through
-    # outbreak_links.isolated_person_ids, so the test answers in its place. person_a is isolated
-    # throughout; released is isolated until an hour ago.
-    released = make_person(world.site_a)
+def test_isolation_orders_are_asked_once_per_batch(world, device, isolation, monkeypatch):
+    # person_a is isolated throughout; released is isolated until an hour ago; brief is isolated for
+    # twenty minutes inside the batch's span (seen neither at its first nor at its last time).
+    released, brief = make_person(world.site_a), make_person(world.site_a)
     now = timezone.now()
-    calls = []
+    isolation.isolate(world.person_a, now - timedelta(days=3))
+    isolation.isolate(released, now - timedelta(days=3), now - timedelta(hours=1))
+    isolation.isolate(brief, now - timedelta(hours=2, minutes=30), now - timedelta(hours=2, minutes=10))
 
     copying = []
     copy = sync._copy
@@ -202,26 +203,26 @@ def test_isolation_orders_are_asked_once_per_batch(world, device, monkeypatch):
         finally:
             copying.pop()
 
-    def isolated(person_ids, at):
+    def not_while_copying():
         # The outbreak app will query the database: never while the COPY holds the connection.
         assert not copying, "asked for isolation orders while the COPY runs"
-        calls.append((set(person_ids), at))
-        ids = {world.person_a.pk}
-        if at < now - timedelta(hours=1):
-            ids.add(released.pk)
-        return ids & set(person_ids)
 
-    monkeypatch.setattr(outbreak_links, "isolated_person_ids", isolated)
+    isolation.while_asked = not_while_copying
     monkeypatch.setattr(sync, "_copy", copy_watched)
-    items = [item(world.person_a, at=(now - timedelta(hours=3)).isoformat()),
-             item(world.person_a, at=(now - timedelta(minutes=1)).isoformat())]
+    first, last = now - timedelta(hours=3), now - timedelta(minutes=1)
+    items = [item(world.person_a, at=first.isoformat()), item(world.person_a, at=last.isoformat())]
     items += [item(released, at=(now - timedelta(hours=2, minutes=i)).isoformat()) for i in range(5)]
     items += [item(released, at=(now - timedelta(minutes=i + 2)).isoformat()) for i in range(5)]
+    items += [item(brief, at=(now - timedelta(hours=2, minutes=20)).isoformat()),
+              item(brief, at=(now - timedelta(hours=2, minutes=5)).isoformat())]
     results = sync.sync_entries(device=device, items=items)
-    assert [r.reason for r in results] == ["isolation"] * 7 + ["ok"] * 5
-    assert all(r.disagreement for r in results[:7]) and not any(r.disagreement for r in results[7:])
-    # The batch's first and last time, then each item of the one person whose state changed.
-    assert len(calls) == 2 + 10
+    assert [r.reason for r in results] == ["isolation"] * 7 + ["ok"] * 5 + ["isolation", "ok"]
+    assert all(r.disagreement for r in results[:7]) and not any(r.disagreement for r in results[7:12])
+    # One question for the whole batch: its people over its whole span.
+    assert len(isolation.calls) == 1
+    people, start, end = isolation.calls[0]
+    assert people == {world.person_a.pk, released.pk, brief.pk}
+    assert (start, end) == (first, last)
 
 
 def test_a_batch_too_large_is_a_400_naming_items(world, device):
