@@ -1,6 +1,9 @@
 """The shared nouns of every campaign: regions, industries, units, departments, sites, people."""
 
+from datetime import date
+
 from django.db import models
+from django.db.models import Q
 from django.db.models.functions import Length
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
@@ -194,6 +197,16 @@ class Site(models.Model):
     def is_closed(self) -> bool:
         return self.closed_since is not None
 
+    def is_closed_on(self, day: date) -> bool:
+        """Under closed management on ``day``: closed since that day or before (``closed_on_q`` is
+        the same rule as a query)."""
+        return self.closed_since is not None and self.closed_since <= day
+
+    @staticmethod
+    def closed_on_q(day: date, prefix: str = "") -> Q:
+        """The sites under closed management on ``day`` (``is_closed_on`` as a query)."""
+        return Q(**{f"{prefix}closed_since__isnull": False, f"{prefix}closed_since__lte": day})
+
 
 class Person(models.Model):
     """Someone who enters sites. The ID number is kept encrypted, looked up by a keyed hash and
@@ -244,6 +257,21 @@ class SitePerson(models.Model):
 
     def __str__(self) -> str:
         return f"{self.person_id} @ {self.site_id}: {self.relation}"
+
+    @staticmethod
+    def in_force(until: date | None, day: date) -> bool:
+        """A relation counts on ``day`` unless its ``until`` has passed (it holds through that day);
+        ``in_force_q`` is the same rule as a query."""
+        return until is None or until >= day
+
+    def is_in_force_on(self, day: date) -> bool:
+        return self.in_force(self.until, day)
+
+    @staticmethod
+    def in_force_q(day: date, prefix: str = "") -> Q:
+        """The relations in force on ``day`` (``in_force`` as a query); ``prefix`` reaches them
+        through a relation ("memberships__")."""
+        return Q(**{f"{prefix}until__isnull": True}) | Q(**{f"{prefix}until__gte": day})
 
 
 class UnitImport(models.Model):

@@ -5,9 +5,10 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db.models import Q
 from django.utils.module_loading import import_string
+from django.utils.translation import gettext as _
 
 from zhengtong.accounts.models import Role
-from zhengtong.screening.models import Alert
+from zhengtong.screening.models import Alert, Decision, Reason
 
 
 def site_recipients(site):
@@ -30,3 +31,34 @@ def notify(*, kind: str, site, person=None, message: str) -> list[Alert]:
         for alert in alerts:
             channel(alert)
     return alerts
+
+
+# The alerts' texts, in one place: the gate page, the device API, the offline batch and the health
+# check all say them alike.
+
+
+def gate_fever_text(*, site, name: str, temperature) -> str:
+    return _("Fever at the gate of %(site)s: %(name)s, %(t)s °C, refused.") % {
+        "site": site.name, "name": name, "t": temperature}
+
+
+def gate_disagreement_text(*, site, name: str, gate_decision: str, decision: str, reason: str) -> str:
+    return _("An offline gate at %(site)s %(gate)s %(name)s, but the rules say %(rules)s (%(reason)s).") % {
+        "site": site.name, "name": name, "gate": Decision(gate_decision).label,
+        "rules": Decision(decision).label, "reason": Reason(reason).label}
+
+
+def batch_more_fevers_text(*, site, device_name: str, count: int) -> str:
+    return _("%(n)d more people with a fever at the gate of %(site)s, in an offline batch of %(gate)s: "
+             "see its entries refused for fever.") % {"n": count, "site": site.name, "gate": device_name}
+
+
+def batch_disagreements_text(*, site, device_name: str, count: int, admitted: int) -> str:
+    return _("The offline gate %(gate)s at %(site)s took %(n)d decisions the rules disagree with "
+             "(%(admitted)d admitted whom the rules refuse): see its entries marked as disagreeing.") % {
+        "gate": device_name, "site": site.name, "n": count, "admitted": admitted}
+
+
+def health_fever_text(*, site, name: str, temperature) -> str:
+    return _("Fever at the health check of %(site)s: %(name)s, %(t)s °C.") % {
+        "site": site.name, "name": name, "t": temperature}

@@ -21,7 +21,6 @@ from datetime import date, datetime
 from typing import Annotated, Any, Literal
 
 from django.conf import settings
-from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
@@ -32,13 +31,14 @@ from zhengtong.api.types import Id, Text
 from zhengtong.core.errors import DomainError
 from zhengtong.registry.models import Person, SitePerson
 from zhengtong.screening import ports, rules, selectors, services, sync
-from zhengtong.screening.models import Entry, GateDevice, Reason
+from zhengtong.screening.models import VISIT_TEXT_LIMITS, Entry, GateDevice, Reason
 from zhengtong.screening.passes import pass_code
 
 router = Router(tags=["gate"])
 
 PEOPLE_MAX_LIMIT = 1000
 EXAMPLE_UUID = "0b7e5c1a-3f2d-4c4e-9a51-6f0d2b8e7c11"
+HOST_MAX, PURPOSE_MAX = VISIT_TEXT_LIMITS["visit_host"], VISIT_TEXT_LIMITS["visit_purpose"]
 
 
 
@@ -80,8 +80,8 @@ class GateCheckInIn(GateIn):
     temperature: Text = Field(description=TEMPERATURE_DOC)
     at: datetime | None = Field(None, description=AT_DOC)
     area_id: Id | None = Field(None, description="an active area of the site (wing, floor, workshop)")
-    visit_host: Text = Field("", description="for a visitor: whom they visit (at most 100 characters)")
-    visit_purpose: Text = Field("", description="for a visitor: why (at most 200 characters)")
+    visit_host: Text = Field("", description=f"for a visitor: whom they visit (at most {HOST_MAX} characters)")
+    visit_purpose: Text = Field("", description=f"for a visitor: why (at most {PURPOSE_MAX} characters)")
 
 
 class GateCheckInOut(Schema):
@@ -131,8 +131,8 @@ ITEM_SCHEMA = {
         "gate_decision": {"type": "string", "enum": ["admit", "refuse"],
                           "description": "what the offline gate decided, kept as taken"},
         "area_id": {"type": "integer", "minimum": 1},
-        "visit_host": {"type": "string", "maxLength": 100},
-        "visit_purpose": {"type": "string", "maxLength": 200},
+        "visit_host": {"type": "string", "maxLength": VISIT_TEXT_LIMITS["visit_host"]},
+        "visit_purpose": {"type": "string", "maxLength": VISIT_TEXT_LIMITS["visit_purpose"]},
     },
     "additionalProperties": False,
 }
@@ -231,7 +231,7 @@ def _person(request, site, person_id: int | None, code: str | None) -> tuple[Per
         if person is None or person.pk != person_id:
             person = selectors.site_person(site=site, person_id=person_id)
         if person is None:
-            raise DomainError(_("No person with this id at this site."), field="person_id", status=404)
+            raise selectors.unidentified("not_here", "person_id", status=404)
         return person, "person_id"
     if code and code.strip():
         # A pass's person may have been read with the device; identify still checks the pass is this site's.
@@ -277,8 +277,8 @@ def check_in(request, payload: GateCheckInIn):
     device = _device(request)
     site = device.site
     person, named_by = _person(request, site, payload.person_id, payload.code)
-    visit_host = _check_text("visit_host", payload.visit_host, 100)
-    visit_purpose = _check_text("visit_purpose", payload.visit_purpose, 200)
+    visit_host = _check_text("visit_host", payload.visit_host, VISIT_TEXT_LIMITS["visit_host"])
+    visit_purpose = _check_text("visit_purpose", payload.visit_purpose, VISIT_TEXT_LIMITS["visit_purpose"])
     try:
         screened = services.screen_entry(
             actor=services.Actor(device=device), site=site, person=person, temperature=payload.temperature,
@@ -316,7 +316,7 @@ def check_in_batch(request, payload: GateBatchIn):
 def gate_people(request, page: Query[GatePeopleQuery]):
     site = _device(request).site
     today = timezone.localdate()
-    qs = (SitePerson.objects.filter(site=site).filter(Q(until__isnull=True) | Q(until__gte=today))
+    qs = (SitePerson.objects.filter(site=site).filter(SitePerson.in_force_q(today))
           .select_related("person").only("relation", "since", "until", "person__name", "person__id_number_masked")
           .order_by("person_id"))
     count = qs.count()

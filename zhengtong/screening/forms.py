@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from zhengtong.registry.forms import county_options
 from zhengtong.registry.models import VisitorPolicy
+from zhengtong.screening.models import VISIT_TEXT_LIMITS
 
 
 class GateForm(forms.Form):
@@ -22,8 +23,9 @@ class GateForm(forms.Form):
     client_uuid = forms.UUIDField(required=False, widget=forms.HiddenInput)
     visitor_name = forms.CharField(label=_("Visitor's name"), required=False, max_length=60)
     visitor_phone = forms.CharField(label=_("Phone"), required=False, max_length=40)
-    visit_host = forms.CharField(label=_("Visiting whom"), required=False, max_length=100)
-    visit_purpose = forms.CharField(label=_("Purpose"), required=False, max_length=200)
+    visit_host = forms.CharField(label=_("Visiting whom"), required=False, max_length=VISIT_TEXT_LIMITS["visit_host"])
+    visit_purpose = forms.CharField(label=_("Purpose"), required=False,
+                                    max_length=VISIT_TEXT_LIMITS["visit_purpose"])
 
     def clean_mode(self):
         return self.cleaned_data.get("mode") or "entry"

@@ -98,6 +98,12 @@ class Entry(models.Model):
         return f"{self.person_id} @ {self.site_id} {self.entered_at:%Y-%m-%d %H:%M} {self.decision}"
 
 
+# How long a visitor's texts may be: the columns' lengths, which the page, the API and the batch check.
+VISIT_TEXT_LIMITS: dict[str, int] = {
+    name: Entry._meta.get_field(name).max_length for name in ("visit_host", "visit_purpose")  # type: ignore[misc]
+}
+
+
 class HealthCheck(models.Model):
     """A daily temperature check of someone who lives or works inside a site."""
 

@@ -24,6 +24,7 @@ from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from zhengtong.accounts import scopes
 from zhengtong.core.errors import DomainError
@@ -104,6 +105,21 @@ def _gate_sql() -> str:
             f"WHERE d.{qn('key_hash')} = %s AND d.{qn('revoked_at')} IS NULL")
 
 
+# Why a gate could not identify someone: one table for the gate page, the device API and the
+# offline batch (each names its own field; the message is the same).
+UNIDENTIFIED = {
+    "no_area": gettext_lazy("This site has no such area."),
+    "bad_pass": gettext_lazy("This pass is not valid at this site."),
+    "not_here": gettext_lazy("No person with this id at this site."),
+    "unregistered": gettext_lazy("Nobody with this ID number is registered: register them as a visitor."),
+}
+
+
+def unidentified(problem: str, field: str, *, status: int = 400) -> DomainError:
+    """The error for a person or area a gate could not identify (UNIDENTIFIED)."""
+    return DomainError(str(UNIDENTIFIED[problem]), field=field, status=status)
+
+
 def identify(*, site: Site, code: str, known: Person | None = None) -> Person:
     """The person a gate identifies by a pass code or an ID number. A pass must be this site's;
     an ID number may be anyone's (a visitor), and an unknown one says so. ``known``: the pass's
@@ -112,10 +128,10 @@ def identify(*, site: Site, code: str, known: Person | None = None) -> Person:
     if code.startswith("ZTP1:"):
         parsed = read_pass_code(code)
         if parsed is None or parsed[0] != site.pk:
-            raise DomainError(_("This pass is not valid at this site."), field="code")
+            raise unidentified("bad_pass", "code")
         person = known if known is not None and known.pk == parsed[1] else site_person(site=site, person_id=parsed[1])
         if person is None:
-            raise DomainError(_("This pass is not valid at this site."), field="code")
+            raise unidentified("bad_pass", "code")
         return person
     try:
         number = check_id_number(code)
@@ -123,8 +139,7 @@ def identify(*, site: Site, code: str, known: Person | None = None) -> Person:
         raise DomainError(str(e), field="code") from None
     person = Person.objects.filter(id_number_hash=id_number_hash(number)).first()
     if person is None:
-        raise DomainError(_("Nobody with this ID number is registered: register them as a visitor."),
-                          field="code", status=404)
+        raise unidentified("unregistered", "code", status=404)
     return person
 
 
@@ -232,7 +247,7 @@ def inside_since(now: datetime | None = None) -> datetime:
 
 def _active_relation_q(day: date, prefix: str = "") -> Q:
     return ((Q(**{f"{prefix}since__isnull": True}) | Q(**{f"{prefix}since__lte": day}))
-            & (Q(**{f"{prefix}until__isnull": True}) | Q(**{f"{prefix}until__gte": day})))
+            & SitePerson.in_force_q(day, prefix))
 
 
 def _count(qs: QuerySet, field: str = "pk", distinct: bool = False, group: str = "site"):
@@ -303,7 +318,7 @@ def figure_totals(qs: QuerySet[Site], *, user, now: datetime | None = None) -> d
                .count())
     return {
         "sites": qs.count(),
-        "closed": qs.filter(closed_since__isnull=False, closed_since__lte=day).count(),
+        "closed": qs.filter(Site.closed_on_q(day)).count(),
         "inside_now": inside,
         **entries,
         "unchecked_today": SitePerson.objects.filter(unchecked_today_q(day), site__in=ids).count(),
@@ -386,7 +401,7 @@ def health_check_person(*, site: Site, pk) -> Person:
 def pass_people(*, site: Site) -> QuerySet[SitePerson]:
     """The site's own people, who get a pass card."""
     return (SitePerson.objects.filter(site=site, relation__in=SitePerson.BELONGS)
-            .filter(Q(until__isnull=True) | Q(until__gte=timezone.localdate()))
+            .filter(SitePerson.in_force_q(timezone.localdate()))
             .select_related("person").order_by("person__name", "person_id"))
 
 

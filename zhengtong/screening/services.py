@@ -5,7 +5,7 @@ import uuid
 from collections.abc import Iterable
 from contextlib import nullcontext
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from functools import cache
 
@@ -21,8 +21,9 @@ from zhengtong.core import audit
 from zhengtong.core.cleaners import clean_date, clean_text
 from zhengtong.core.errors import DomainError, FieldErrors
 from zhengtong.registry.models import Person, Site, SitePerson, VisitorPolicy
-from zhengtong.screening import alerts, hotpath, ports, rules
+from zhengtong.screening import alerts, hotpath, ports, rules, selectors
 from zhengtong.screening.models import (
+    VISIT_TEXT_LIMITS,
     Alert,
     Area,
     Decision,
@@ -83,36 +84,42 @@ def _check_time(at: datetime | None, now: datetime, field: str = "at") -> dateti
     return at.astimezone(UTC)  # Python reads offsets up to ±23:59, PostgreSQL up to ±15:59
 
 
-def current_relations(day):
-    """Relations to a site in force on a day: a relation whose ``until`` has passed no longer counts."""
-    return SitePerson.objects.filter(Q(until__isnull=True) | Q(until__gte=day))
-
-
-def in_force(until, day) -> bool:
-    """The rule of current_relations, for a relation already read."""
-    return until is None or until >= day
+def gate_facts(*, site: Site, day: date, relation: str | None, since: date | None, until: date | None,
+               isolated: bool, temperature: Decimal) -> rules.Facts:
+    """The facts rules.decide reads for one person entering ``site`` on ``day``: the one place they
+    are put together, for the gate page, the device API and the offline batch alike (the batch reads
+    its people in bulk and calls this for each distinct set of facts). A relation whose ``until`` has
+    passed is no relation (SitePerson.in_force); closed management counts from its first day
+    (Site.is_closed_on)."""
+    in_force = relation is not None and SitePerson.in_force(until, day)
+    return rules.Facts(
+        site_active=site.is_active,
+        closed=site.is_closed_on(day),
+        visitor_policy=site.visitor_policy,
+        threshold=rules.fever_threshold(site),
+        relation=relation if in_force else None,
+        relation_since=since if in_force else None,
+        isolated=isolated,
+        temperature=temperature,
+        day=day,
+    )
 
 
 def facts_for(*, site: Site, person: Person, temperature: Decimal, at: datetime) -> rules.Facts:
-    """The facts of one person entering a site. The person's relation to the site is read here, unless
-    the person was read with it (``selectors.site_person`` sets ``site_membership``)."""
+    """The facts of one person entering a site (gate_facts). The person's relation to the site is read
+    here, unless the person was read with it (``selectors.site_person`` sets ``site_membership``)."""
     day = timezone.localdate(at)
     membership = getattr(person, "site_membership", None)
     if membership is None or membership.site_id != site.pk:
-        relations = current_relations(day).filter(site=site, person=person)
-        membership = next(iter(relations.only("relation", "since")[:1]), None)
-    elif not in_force(membership.until, day):
-        membership = None
-    return rules.Facts(
-        site_active=site.is_active,
-        closed=site.closed_since is not None and site.closed_since <= day,
-        visitor_policy=site.visitor_policy,
-        threshold=rules.fever_threshold(site),
+        relations = SitePerson.objects.filter(SitePerson.in_force_q(day), site=site, person=person)
+        membership = next(iter(relations.only("relation", "since", "until")[:1]), None)
+    return gate_facts(
+        site=site, day=day,
         relation=membership.relation if membership else None,
-        relation_since=membership.since if membership else None,
+        since=membership.since if membership else None,
+        until=membership.until if membership else None,
         isolated=person.pk in ports.isolated_at([person.pk], at),
         temperature=temperature,
-        day=day,
     )
 
 
@@ -121,7 +128,7 @@ def _area(site: Site, area_id) -> Area | None:
         return None
     area = Area.objects.filter(site=site, pk=area_id, is_active=True).first() if str(area_id).isdigit() else None
     if area is None:
-        raise DomainError(_("This site has no such area."), field="area")
+        raise selectors.unidentified("no_area", "area")
     return area
 
 
@@ -182,7 +189,8 @@ def _screen(*, actor: Actor, site: Site, person: Person, temperature, at: dateti
         client_uuid=client_uuid, site=site, area=area_obj, person=person, entered_at=at, temperature=t,
         decision=result.decision, reason=result.reason, source=source,
         gate_decision=gate_decision, disagreement=bool(gate_decision) and gate_decision != result.decision,
-        visit_host=visit_host[:100], visit_purpose=visit_purpose[:200],
+        visit_host=visit_host[:VISIT_TEXT_LIMITS["visit_host"]],
+        visit_purpose=visit_purpose[:VISIT_TEXT_LIMITS["visit_purpose"]],
         recorded_by=actor.user if actor.device is None else None, device=actor.device,
     )
     alerting = entry.reason == Reason.FEVER or entry.disagreement
@@ -252,15 +260,12 @@ def _retry(existing: Entry, site: Site, person: Person) -> Screened:
 def _after_entry(entry: Entry, person: Person) -> None:
     site = entry.site
     if entry.reason == Reason.FEVER:
-        alerts.notify(kind=Alert.Kind.FEVER, site=site, person=person, message=_(
-            "Fever at the gate of %(site)s: %(name)s, %(t)s °C, refused.")
-            % {"site": site.name, "name": person.name, "t": entry.temperature})
+        alerts.notify(kind=Alert.Kind.FEVER, site=site, person=person,
+                      message=alerts.gate_fever_text(site=site, name=person.name, temperature=entry.temperature))
     if entry.disagreement:
-        alerts.notify(kind=Alert.Kind.DISAGREEMENT, site=site, person=person, message=_(
-            "An offline gate at %(site)s %(gate)s %(name)s, but the rules say %(rules)s (%(reason)s).") % {
-            "site": site.name, "name": person.name,
-            "gate": Decision(entry.gate_decision).label, "rules": Decision(entry.decision).label,
-            "reason": Reason(entry.reason).label})
+        alerts.notify(kind=Alert.Kind.DISAGREEMENT, site=site, person=person, message=alerts.gate_disagreement_text(
+            site=site, name=person.name, gate_decision=entry.gate_decision, decision=entry.decision,
+            reason=entry.reason))
 
 
 def record_exit(*, actor: Actor, site: Site, person: Person, at: datetime | None = None) -> Entry:
@@ -281,6 +286,26 @@ def record_exit(*, actor: Actor, site: Site, person: Person, at: datetime | None
             stay.left_at, stay.left_estimated = at, False
             stay.save(update_fields=["left_at", "left_estimated"])
     return stay
+
+
+def gate_check_in(*, actor: Actor, site: Site, resolved, temperature: Decimal, area=None, client_uuid=None,
+                  visitor: dict | None = None, visit: dict | None = None) -> Screened:
+    """One person at the gate screen (``resolved`` by selectors.gate_resolve): a visitor nobody has
+    registered yet is registered (``visitor``: name and phone) with their screening, in one
+    transaction, so that a refused or failed screening leaves no registration behind. ``visit``
+    (whom and why) is kept for visitors only. A client UUID already used for another person or site
+    is refused: the gate never shows another screening."""
+    with transaction.atomic():
+        person = resolved.person
+        if resolved.needs_registration:
+            person = register_visitor(actor=actor, site=site, data={
+                **(visitor or {}), "id_number": resolved.id_number})
+        screened = screen_entry(actor=actor, site=site, person=person, temperature=temperature, area=area,
+                                client_uuid=client_uuid, **({} if resolved.belongs else (visit or {})))
+        if screened.entry.site_id != site.pk or screened.entry.person_id != person.pk:
+            raise DomainError(_("This screening could not be recorded: scan or type again."), field="client_uuid")
+    screened.entry.person = person
+    return screened
 
 
 def register_visitor(*, actor: Actor, site: Site, data: dict) -> Person:
@@ -364,7 +389,8 @@ def health_check_record(*, user, site: Site, person: Person, temperature, at: da
     if not scopes.can_manage_site(user, site):
         raise PermissionDenied(_("You may not record health checks at this site."))
     day = timezone.localdate()
-    if not current_relations(day).filter(site=site, person=person, relation__in=SitePerson.BELONGS).exists():
+    if not SitePerson.objects.filter(SitePerson.in_force_q(day), site=site, person=person,
+                                     relation__in=SitePerson.BELONGS).exists():
         raise DomainError(_("%(name)s does not live or work at this site.") % {"name": person.name}, field="person")
     at = _check_time(at, timezone.now())
     t = rules.parse_temperature(temperature)
@@ -373,9 +399,8 @@ def health_check_record(*, user, site: Site, person: Person, temperature, at: da
         check = HealthCheck.objects.create(site=site, person=person, checked_on=timezone.localdate(at),
                                            checked_at=at, temperature=t, is_fever=fever, checked_by=user)
         if fever:
-            alerts.notify(kind=Alert.Kind.HEALTH_FEVER, site=site, person=person, message=_(
-                "Fever at the health check of %(site)s: %(name)s, %(t)s °C.")
-                % {"site": site.name, "name": person.name, "t": t})
+            alerts.notify(kind=Alert.Kind.HEALTH_FEVER, site=site, person=person,
+                          message=alerts.health_fever_text(site=site, name=person.name, temperature=t))
     return check
 
 

@@ -51,14 +51,13 @@ from zhengtong.core.ids import MAX_ID, valid_id
 from zhengtong.registry.codes import CodeError, check_id_number
 from zhengtong.registry.identity import id_number_hash
 from zhengtong.registry.models import Person
-from zhengtong.screening import alerts, ports, rules, services
-from zhengtong.screening.models import Alert, Area, Decision, Entry, GateDevice, Reason
+from zhengtong.screening import alerts, ports, rules, selectors, services
+from zhengtong.screening.models import VISIT_TEXT_LIMITS, Alert, Area, Decision, Entry, GateDevice, Reason
 from zhengtong.screening.passes import read_pass_code
 
 MAX_BATCH = 5000
 FIELDS = frozenset({"client_uuid", "person_id", "code", "temperature", "at", "gate_decision", "area_id",
                     "visit_host", "visit_purpose"})
-TEXT_LIMITS = {"visit_host": 100, "visit_purpose": 200}
 # Fever alerts name each person up to this many per batch; the rest are counted in one more alert.
 FEVER_ALERTS_NAMED = 10
 DECISIONS = frozenset(Decision.values)
@@ -263,7 +262,7 @@ class _Checks:
         if area_id is not None and area_id != "":
             area_id = valid_id(area_id)
             if area_id is None:
-                fail("area_id", _("This site has no such area."))
+                fail("area_id", str(selectors.UNIDENTIFIED["no_area"]))
         else:
             area_id = None
         visit_host = parse_text(raw.get("visit_host"), "visit_host", fail)
@@ -339,7 +338,7 @@ def parse_text(value, field: str, fail) -> str:
         fail(field, _("Give plain text."))
         return ""
     value = value.strip()
-    limit = TEXT_LIMITS[field]
+    limit = VISIT_TEXT_LIMITS[field]
     if len(value) > limit:
         fail(field, _("At most %(n)d characters.") % {"n": limit})
     return value
@@ -396,13 +395,7 @@ class _Person:
     name: str
     relation: str | None  # the person's relation to the site, None when they have none
     since: object
-    until: object  # the relation ends after this day (services.current_relations): then it is none
-
-    def relation_on(self, day) -> tuple[str | None, object]:
-        """(relation, since) in force on a day, as services.facts_for reads them."""
-        if self.relation is None or not services.in_force(self.until, day):
-            return None, None
-        return self.relation, self.since
+    until: object  # the relation ends after this day (SitePerson.in_force): then it is none
 
 
 @dataclass(slots=True)
@@ -458,19 +451,23 @@ def _areas(site, items: list[_Item]) -> set[int]:
     return set(Area.objects.filter(site=site, is_active=True).values_list("pk", flat=True))
 
 
+def _unidentified(problem: str, field: str) -> dict[str, str]:
+    return {"field": field, "message": str(selectors.UNIDENTIFIED[problem])}
+
+
 def _resolve(item: _Item, people: _People, areas: set[int]) -> tuple[int | None, dict[str, str] | None]:
     """The item's person id, or the error a single check-in would get (selectors.identify)."""
     if item.area_id is not None and item.area_id not in areas:
-        return None, {"field": "area_id", "message": _("This site has no such area.")}
+        return None, _unidentified("no_area", "area_id")
     if item.code == "" or item.pass_site is not None:  # person_id, or a pass of this site
         person = people.by_id.get(item.person_id)
         if item.pass_site is not None and (person is None or person.relation is None):
-            return None, {"field": "code", "message": _("This pass is not valid at this site.")}
+            return None, _unidentified("bad_pass", "code")
         if person is None or person.relation is None:  # as a single check-in: only the site's people
-            return None, {"field": "person_id", "message": _("No person with this id at this site.")}
+            return None, _unidentified("not_here", "person_id")
         return item.person_id, None
     if item.code.startswith("ZTP1:"):
-        return None, {"field": "code", "message": _("This pass is not valid at this site.")}
+        return None, _unidentified("bad_pass", "code")
     if not item.id_hash:
         try:
             check_id_number(item.code)
@@ -478,8 +475,7 @@ def _resolve(item: _Item, people: _People, areas: set[int]) -> tuple[int | None,
             return None, {"field": "code", "message": str(e)}
     pk = people.by_hash.get(item.id_hash)
     if pk is None:
-        return None, {"field": "code", "message": _(
-            "Nobody with this ID number is registered: register them as a visitor.")}
+        return None, _unidentified("unregistered", "code")
     return pk, None
 
 
@@ -534,8 +530,6 @@ def _decide(layout: _Layout, site, people: _People, isolated: set[int], todo, re
     """The rules for each item (screening.rules.decide) and the row to store, one by one (they are
     written as they come). Facts that recur (the same relation, day and temperature) are decided once:
     decide is a function of the facts alone."""
-    threshold = rules.fever_threshold(site)
-    closed_since = site.closed_since
     tz = timezone.get_current_timezone()
     decided: dict[tuple, tuple[str, str, str]] = {}
     slot = layout.slot
@@ -545,14 +539,12 @@ def _decide(layout: _Layout, site, people: _People, isolated: set[int], todo, re
         person = people.by_id[pid]
         day = item.at.astimezone(tz).date()  # timezone.localdate
         state = item.index in isolated
-        relation, since = person.relation_on(day)
-        key = (relation, since, state, item.temperature, day)
+        key = (person.relation, person.since, person.until, state, item.temperature, day)
         outcome = decided.get(key)
         if outcome is None:
-            result = rules.decide(rules.Facts(
-                site_active=site.is_active, closed=closed_since is not None and closed_since <= day,
-                visitor_policy=site.visitor_policy, threshold=threshold, relation=relation,
-                relation_since=since, isolated=state, temperature=item.temperature, day=day,
+            result = rules.decide(services.gate_facts(
+                site=site, day=day, relation=person.relation, since=person.since, until=person.until,
+                isolated=state, temperature=item.temperature,
             ))
             outcome = decided[key] = (Decision(result.decision).value, Reason(result.reason).value,
                                       str(item.temperature))
@@ -627,26 +619,20 @@ def _alert(site, device, people: _People, layout: _Layout, created: list[list]) 
         person_id = get(row, "person_id")
         name = people.by_id[person_id].name
         alerts.notify(kind=Alert.Kind.FEVER, site=site, person=Person(pk=person_id, name=name),
-                      message=_("Fever at the gate of %(site)s: %(name)s, %(t)s °C, refused.")
-                      % {"site": site.name, "name": name, "t": get(row, "temperature")})
+                      message=alerts.gate_fever_text(site=site, name=name, temperature=get(row, "temperature")))
     if len(fevers) > FEVER_ALERTS_NAMED:
-        alerts.notify(kind=Alert.Kind.FEVER, site=site, message=_(
-            "%(n)d more people with a fever at the gate of %(site)s, in an offline batch of %(gate)s: "
-            "see its entries refused for fever.") % {"n": len(fevers) - FEVER_ALERTS_NAMED, "site": site.name,
-                                                      "gate": device.name})
+        alerts.notify(kind=Alert.Kind.FEVER, site=site, message=alerts.batch_more_fevers_text(
+            site=site, device_name=device.name, count=len(fevers) - FEVER_ALERTS_NAMED))
     disagreements = [row for row in created if get(row, "disagreement")]
     if len(disagreements) == 1:
         row = disagreements[0]
         person_id = get(row, "person_id")
         name = people.by_id[person_id].name
         alerts.notify(kind=Alert.Kind.DISAGREEMENT, site=site, person=Person(pk=person_id, name=name),
-                      message=_("An offline gate at %(site)s %(gate)s %(name)s, but the rules say %(rules)s "
-                                "(%(reason)s).") % {
-                          "site": site.name, "name": name, "gate": Decision(get(row, "gate_decision")).label,
-                          "rules": Decision(get(row, "decision")).label, "reason": Reason(get(row, "reason")).label})
+                      message=alerts.gate_disagreement_text(
+                          site=site, name=name, gate_decision=get(row, "gate_decision"),
+                          decision=get(row, "decision"), reason=get(row, "reason")))
     elif disagreements:
         admitted = sum(1 for row in disagreements if get(row, "gate_decision") == Decision.ADMIT)
-        alerts.notify(kind=Alert.Kind.DISAGREEMENT, site=site, message=_(
-            "The offline gate %(gate)s at %(site)s took %(n)d decisions the rules disagree with "
-            "(%(admitted)d admitted whom the rules refuse): see its entries marked as disagreeing.")
-            % {"gate": device.name, "site": site.name, "n": len(disagreements), "admitted": admitted})
+        alerts.notify(kind=Alert.Kind.DISAGREEMENT, site=site, message=alerts.batch_disagreements_text(
+            site=site, device_name=device.name, count=len(disagreements), admitted=admitted))

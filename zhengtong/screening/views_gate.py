@@ -10,7 +10,6 @@ from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db import transaction
 from django.shortcuts import redirect, render
 from django.urls import path
 from django.utils.translation import gettext as _
@@ -157,20 +156,12 @@ def _screen(request, site, data: dict) -> Answer:
                           detail=_("Not one of this site's people: type the visitor's name, whom they visit and "
                                    "why, then the temperature."), next_uuid=str(key))
         temperature = rules.parse_temperature(data["temperature"])  # an input error records nothing
-        visit = {} if resolved.belongs else {"visit_host": data["visit_host"], "visit_purpose": data["visit_purpose"]}
-        with transaction.atomic():  # a visitor registered only with their screening
-            person = resolved.person
-            if resolved.needs_registration:
-                person = services.register_visitor(actor=actor, site=site, data={
-                    "name": data["visitor_name"], "id_number": resolved.id_number, "phone": data["visitor_phone"],
-                })
-            screened = services.screen_entry(actor=actor, site=site, person=person, temperature=temperature,
-                                             area=data["area"] or None, client_uuid=key, **visit)
-            entry = screened.entry
-            if entry.site_id != site.pk or entry.person_id != person.pk:
-                # A client UUID already used elsewhere: never show another screening; start afresh.
-                raise DomainError(_("This screening could not be recorded: scan or type again."),
-                                  field="client_uuid")
+        screened = services.gate_check_in(
+            actor=actor, site=site, resolved=resolved, temperature=temperature, area=data["area"] or None,
+            client_uuid=key, visitor={"name": data["visitor_name"], "phone": data["visitor_phone"]},
+            visit={"visit_host": data["visit_host"], "visit_purpose": data["visit_purpose"]},
+        )
+        entry, person = screened.entry, screened.entry.person
     except DomainError as e:
         field = next(iter(e.errors), "code")
         return Answer("error", _("Type it again"), detail=e.message, focus=FOCUS.get(field, "code"),

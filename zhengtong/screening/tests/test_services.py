@@ -165,3 +165,51 @@ def test_registering_a_worker_as_a_visitor_keeps_them_a_worker(world):
                                        data={"name": world.person_a.name, "id_number": code})
     assert person == world.person_a
     assert SitePerson.objects.get(site=world.site_a, person=person).relation == "worker"
+
+
+def test_a_visitor_is_registered_only_with_their_screening(world):
+    """gate_check_in: registration and screening in one transaction. A screening refused as an
+    input error (an area of no site here) leaves no person and no relation behind."""
+    from zhengtong.registry.models import Person, SitePerson
+    from zhengtong.screening import selectors
+
+    number = make_id_number()
+    resolved = selectors.gate_resolve(site=world.site_a, code=number)
+    assert resolved.needs_registration
+    people = Person.objects.count()
+    with pytest.raises(DomainError) as e:
+        services.gate_check_in(actor=gate(world), site=world.site_a, resolved=resolved, temperature="36.5",
+                               area=2**40, visitor={"name": "访客丁", "phone": ""})
+    assert "area" in e.value.errors
+    assert Person.objects.count() == people and not SitePerson.objects.filter(person__name="访客丁").exists()
+    screened = services.gate_check_in(actor=gate(world), site=world.site_a, resolved=resolved, temperature="36.5",
+                                      visitor={"name": "访客丁", "phone": ""},
+                                      visit={"visit_host": "王科长", "visit_purpose": "送货"})
+    assert screened.entry.person.name == "访客丁" and screened.entry.visit_host == "王科长"
+
+
+def test_one_set_of_facts_for_every_path(world):
+    """gate_facts: a relation past its end is none, closed management counts from its first day."""
+    from datetime import date
+
+    site = world.site_a
+    site.closed_since = date(2020, 2, 10)
+    facts = services.gate_facts(site=site, day=date(2020, 2, 10), relation="staff", since=None,
+                                until=date(2020, 2, 9), isolated=False, temperature="36.5")
+    assert facts.closed and facts.relation is None and facts.relation_since is None
+    facts = services.gate_facts(site=site, day=date(2020, 2, 9), relation="staff", since=date(2019, 1, 1),
+                                until=date(2020, 2, 9), isolated=True, temperature="36.5")
+    assert not facts.closed and facts.relation == "staff" and facts.isolated
+
+
+def test_visit_texts_are_as_long_as_their_columns():
+    from zhengtong.screening import sync
+    from zhengtong.screening.api import GateCheckInIn
+    from zhengtong.screening.models import VISIT_TEXT_LIMITS
+
+    assert VISIT_TEXT_LIMITS == {"visit_host": Entry._meta.get_field("visit_host").max_length,
+                                 "visit_purpose": Entry._meta.get_field("visit_purpose").max_length}
+    errors = []
+    sync.parse_text("x" * (VISIT_TEXT_LIMITS["visit_host"] + 1), "visit_host", lambda f, m: errors.append(f))
+    assert errors == ["visit_host"]
+    assert str(VISIT_TEXT_LIMITS["visit_purpose"]) in GateCheckInIn.model_fields["visit_purpose"].description
