@@ -1,6 +1,7 @@
 """The `zhengtong` console script: Django's management commands, plus our own.
 
-    zhengtong demo                 load the demo city (if the database is empty, or --force)
+    zhengtong demo                 load the demo city (if the database is empty, or --force; --today DATE)
+    zhengtong run_job [NAME]       list the scheduled jobs, or run one by hand
     zhengtong import units FILE    import units from .xlsx or .csv
     zhengtong migrate | runserver | createsuperuser | ...
 """

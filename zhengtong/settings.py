@@ -41,6 +41,8 @@ INSTALLED_APPS = [
     "axes",
     "django_htmx",
     "django_q",
+    # Ours, lowest first: the order in which their jobs, demo data and reference data are found
+    # (core.discovery); demo data is wiped in the reverse order.
     "zhengtong.core",
     "zhengtong.registry",
     "zhengtong.accounts",

@@ -1,8 +1,22 @@
 from django.apps import AppConfig
+from django.apps import apps as installed
+from django.db.models.signals import post_migrate
 from django.utils.translation import gettext_lazy as _
 
 
 class CoreConfig(AppConfig):
+    """The shared library, installed for its one table (the holiday calendar), its management command
+    (``run_job``) and to write the schedules after ``migrate``. It imports no app: it finds the apps'
+    jobs by convention (core.discovery)."""
+
     name = "zhengtong.core"
     label = "core"
     verbose_name = _("Holiday calendar")
+
+    def ready(self) -> None:
+        from zhengtong.core import scheduling
+
+        # Django sends post_migrate once per app that has models; listen to the one that owns the
+        # Schedule table, so that the schedules are written once per migrate.
+        post_migrate.connect(scheduling.ensure_schedules_after_migrate, sender=installed.get_app_config("django_q"),
+                             dispatch_uid="core.ensure_schedules")

@@ -14,7 +14,6 @@ from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from django.db import transaction
-from django.utils import timezone
 
 from zhengtong.core.audit import history_off
 from zhengtong.permits import compliance, law, services
@@ -148,16 +147,18 @@ def _reports(permit: Permit, today: date, admin, rng) -> tuple[list, list]:
     return reports, values
 
 
-def load(*, admin, named_sites: dict, rng) -> int:
-    """Returns the number of permits written. The demo's records are written without history rows
-    (as the registry demo's are): their history starts with what the user does."""
+LABEL = "permits"
 
+
+def load(*, admin, named_sites: dict, rng, today: date) -> int:
+    """Returns the number of permits written; permits lapse, reports fall due and applications arrive
+    as of ``today``. The demo's records are written without history rows (as the registry demo's
+    are): their history starts with what the user does."""
     with history_off(), transaction.atomic():
-        return _load(admin=admin, named_sites=named_sites, rng=rng)
+        return _load(admin=admin, named_sites=named_sites, rng=rng, today=today)
 
 
-def _load(*, admin, named_sites: dict, rng) -> int:
-    today = timezone.localdate()
+def _load(*, admin, named_sites: dict, rng, today: date) -> int:
     catalogue = load_catalogue()
     campaign = Campaign.objects.create(
         name="2020年度排污许可证申领与核发", early_deadline=date(2020, 4, 20), late_deadline=date(2020, 9, 20),

@@ -5,14 +5,18 @@ schedule name                      function                                when
 =================================  ======================================  ==================================
 permits.daily                      jobs.daily                              every day at 08:00 Asia/Shanghai
 =================================  ======================================  ==================================
+
+``JOBS`` declares it (core.scheduling writes the schedule after every ``migrate``; ``zhengtong run_job
+permits.daily`` runs it by hand).
 """
 
-from datetime import date
+from datetime import date, time
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import override
 
+from zhengtong.core.scheduling import DAILY, Job
 from zhengtong.permits import selectors
 from zhengtong.permits.models import Reminder
 
@@ -78,3 +82,8 @@ def send_renewal_reminders(today: date) -> int:
                     "n": permit.number, "d": permit.valid_until.isoformat(), "by": apply_by.isoformat()}})
             sent += created
     return sent
+
+
+JOBS = [
+    Job("permits.daily", "zhengtong.permits.jobs.daily", DAILY, time(8, 0)),
+]

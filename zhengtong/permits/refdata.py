@@ -10,6 +10,11 @@ FIELDS = {
 }
 
 
+def load() -> dict[str, int]:
+    """The permits app's reference table (found by registry.refdata.load_reference_data)."""
+    return {"catalogue": load_catalogue_entries()}
+
+
 def load_catalogue_entries(model=None) -> int:
     """Insert or correct the 112 rows of the 2019 catalogue; safe to run again."""
     if model is None:

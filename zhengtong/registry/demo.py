@@ -51,6 +51,7 @@ from stdnum import numdb
 from stdnum.cn import ric, uscc
 
 from zhengtong.accounts.models import Role, RoleAssignment
+from zhengtong.core import discovery
 from zhengtong.core.audit import history_off
 from zhengtong.registry import services
 from zhengtong.registry.codes import mask_id_number
@@ -92,10 +93,12 @@ def _branch_name(county: Region) -> str:
     return f"市生态环境局{short}分局"
 
 
-# Apps above the registry add their demo data here from their AppConfig.ready(): (label, callable
-# taking admin=, named_sites= (keyed as NAMED_UNITS) and rng=, returning a count to print).
-EXTRA_LOADERS: list[tuple[str, Any]] = []
-EXTRA_WIPERS: list[Any] = []  # callables that delete an app's demo data before the registry goes
+def app_demos() -> list[tuple[str, Any]]:
+    """(label, module) of the other apps' ``demo.py`` (core.discovery), in the order of INSTALLED_APPS.
+    Each has ``load(*, admin, named_sites, rng, today) -> int`` (``named_sites`` keyed as NAMED_UNITS;
+    the count is printed under ``LABEL``, default the app's label) and ``wipe() -> None``."""
+    return [(getattr(module, "LABEL", app.label), module)
+            for app, module in discovery.app_modules("demo") if module.__name__ != __name__]
 
 
 # The units named on the page ------------------------------------------------------------------
@@ -810,13 +813,14 @@ def _accounts(password_hash: str, admin, named_units, named_sites) -> None:
 
 def load_demo(
     *, units: int = DEFAULT_UNITS, sites: int = DEFAULT_SITES, people: int = DEFAULT_PEOPLE,
-    seed: int = DEFAULT_SEED, stdout=None,
+    seed: int = DEFAULT_SEED, today: date | None = None, stdout=None,
 ) -> dict[str, Any]:
     """Load the demo city into the current database in one transaction; return the counts.
 
     ``units`` and ``sites`` count the generated rows besides the five named units and their sites;
-    ``people`` counts every person, the named sites' people included. The caller decides whether the
-    database may be loaded (see ``registry_counts`` and ``wipe_demo``)."""
+    ``people`` counts every person, the named sites' people included. ``today`` (default: the real
+    day) is passed to every app's demo loader. The caller decides whether the database may be loaded
+    (see ``registry_counts`` and ``wipe_demo``)."""
     if min(units, sites, people) < 0:
         raise DemoError("Counts cannot be negative.")
     if sites and not units:
@@ -824,6 +828,7 @@ def load_demo(
     minimum = sum(count for *_, count in named_people_plan(people))
     if people < minimum:
         raise DemoError(f"The named sites alone hold {minimum} people: give --people {minimum} or more.")
+    today = today or timezone.localdate()
     started = time.perf_counter()
     lap = started
 
@@ -871,8 +876,8 @@ def load_demo(
         _accounts(password_hash, admin, named_units, named_sites)
         done("accounts", len(DEMO_ACCOUNTS))
 
-        for label, loader in EXTRA_LOADERS:  # the campaigns' own demo data (apps above the registry)
-            done(label, loader(admin=admin, named_sites=named_sites, rng=state.rng))
+        for label, app_demo in app_demos():  # the campaigns' own demo data (apps above the registry)
+            done(label, app_demo.load(admin=admin, named_sites=named_sites, rng=state.rng, today=today))
 
     return {
         "departments": len(departments), "units": len(named_units) + len(generated),
@@ -894,8 +899,8 @@ def wipe_demo() -> dict[str, int]:
     counts = {**registry_counts(), "departments": Department.objects.count()}
     try:
         with transaction.atomic(), history_off():
-            for wipe in EXTRA_WIPERS:  # the campaigns' data first: it refers to the registry
-                wipe()
+            for _label, app_demo in reversed(app_demos()):  # the campaigns' data first: it refers to the registry
+                app_demo.wipe()
             _demo_users().delete()
             SitePerson.objects.all().delete()
             Person.objects.all().delete()

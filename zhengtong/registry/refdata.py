@@ -3,6 +3,8 @@
 import csv
 from pathlib import Path
 
+from zhengtong.core import discovery
+
 DATA_DIR = Path(__file__).resolve().parent / "data"
 
 
@@ -31,18 +33,20 @@ def load_tree(model, filename: str, fields: tuple[str, ...]) -> int:
     return count
 
 
-# Apps above the registry add their own reference tables here: (name, loader) pairs.
-EXTRA_LOADERS: list = []
-
-
-def load_reference_data() -> dict[str, int]:
-    """Load (or correct) regions, industries and the other apps' tables; safe to run again."""
+def load() -> dict[str, int]:
+    """The registry's reference tables: regions and industries."""
     from zhengtong.registry.models import Industry, Region
 
-    counts = {
+    return {
         "regions": load_tree(Region, "regions-hengyang.csv", ("name", "level")),
         "industries": load_tree(Industry, "gbt4754-2017.csv", ("name", "level")),
     }
-    for name, loader in EXTRA_LOADERS:
-        counts[name] = loader()
+
+
+def load_reference_data() -> dict[str, int]:
+    """Load (or correct) every app's reference tables, the registry's first: each app's ``refdata.load()``
+    in the order of INSTALLED_APPS (core.discovery); safe to run again."""
+    counts: dict[str, int] = {}
+    for _app, module in discovery.app_modules("refdata"):
+        counts.update(module.load())
     return counts

@@ -36,8 +36,12 @@ def wipe() -> None:
         model.objects.all().delete()
 
 
-def load(*, admin, named_sites: dict, rng) -> int:
-    """Returns the number of entries written."""
+LABEL = "entries"
+
+
+def load(*, admin, named_sites: dict, rng, today: date) -> int:
+    """Returns the number of entries written. ``today`` is not used yet: the two weeks of entries end
+    at the real time now."""
     now = timezone.now()
     for key, (since, policy) in STATES.items():
         site = named_sites[key]

@@ -32,7 +32,6 @@ KNOWN: set[tuple[str, str]] = {
     ("zhengtong.accounts.selectors", "zhengtong.permits.selectors"),
     ("zhengtong.accounts.selectors", "zhengtong.registry.selectors"),
     ("zhengtong.accounts.selectors", "zhengtong.screening.selectors"),
-    ("zhengtong.permits.apps", "zhengtong.screening.jobs"),
     ("zhengtong.registry.api", "zhengtong.api.types"),
     ("zhengtong.screening.api", "zhengtong.api.auth"),
     ("zhengtong.screening.api", "zhengtong.api.types"),

@@ -6,7 +6,15 @@ from datetime import date
 import pytest
 from django.core.management import call_command
 
-from zhengtong.permits.models import Campaign, Classification, EnforcementCase, Permit, Registration
+from zhengtong.permits.models import (
+    Application,
+    Campaign,
+    Classification,
+    ComplianceReport,
+    EnforcementCase,
+    Permit,
+    Registration,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -30,3 +38,15 @@ def test_the_demo_shows_the_2020_campaign_the_270_permits_and_every_class():
 
     assert Registration.objects.exists()
     assert EnforcementCase.objects.filter(kind="no_permit").exists()
+
+
+def test_the_demo_permits_are_as_of_the_day_given_by_today():
+    out = io.StringIO()
+    call_command("demo", "--today", "2020-02-27", units=200, sites=20, people=500, stdout=out)
+
+    assert "today 2020-02-27" in out.getvalue()
+    # Permits issued 2017–2019 have not yet expired or been renewed on 27 February 2020 (they have by now).
+    assert Permit.objects.exists()
+    assert not Permit.objects.exclude(status=Permit.Status.VALID).exists()
+    assert not ComplianceReport.objects.filter(period_end__gte=date(2020, 2, 27)).exists()
+    assert not Application.objects.filter(received_on__gte=date(2020, 2, 27)).exists()

@@ -245,3 +245,11 @@ def test_force_keeps_the_old_data_when_the_new_load_fails(loaded):
     with pytest.raises(CommandError, match="--people"):
         run_demo("--force", units=10, sites=2, people=20)
     assert snapshot() == before
+
+
+@pytest.mark.parametrize("value", ["2020-02-30", "27.02.2020", "20200227", "tomorrow"])
+def test_today_that_is_not_a_date_is_refused(value):
+    with pytest.raises(CommandError, match=f"“{value}” is not a date: give it as YYYY-MM-DD"):
+        run_demo("--today", value, **SMALL)
+    assert not Unit.objects.exists()
+

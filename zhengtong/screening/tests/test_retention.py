@@ -13,6 +13,7 @@ from django.db import connection
 from django.utils import timezone
 from django_q.models import Schedule
 
+from zhengtong.core import scheduling
 from zhengtong.screening import jobs, partitions, services
 from zhengtong.screening.models import Entry
 from zhengtong.testing import make_person, make_site, make_unit
@@ -139,12 +140,12 @@ def test_the_close_overdue_stays_command(site):
 
 
 def test_migrate_leaves_the_schedules_and_ensure_schedules_is_idempotent():
-    names = [job.name for job in jobs.JOBS]
+    names = [job.name for job in scheduling.all_jobs()]
     assert set(Schedule.objects.filter(name__in=names).values_list("name", flat=True)) == set(names)
 
     Schedule.objects.filter(name__in=names).delete()
-    assert jobs.ensure_schedules(now=NOW) == dict.fromkeys(names, "created")
-    assert jobs.ensure_schedules(now=NOW) == dict.fromkeys(names, "unchanged")
+    assert scheduling.ensure_schedules(now=NOW) == dict.fromkeys(names, "created")
+    assert scheduling.ensure_schedules(now=NOW) == dict.fromkeys(names, "unchanged")
     rows = {s.name: s for s in Schedule.objects.filter(name__in=names)}
     assert len(rows) == 4
     assert rows["permits.daily"].next_run == datetime(2020, 5, 16, 0, 0, tzinfo=UTC)  # 08:00 in Shanghai
@@ -161,7 +162,7 @@ def test_migrate_leaves_the_schedules_and_ensure_schedules_is_idempotent():
     purge.save()
     Schedule.objects.create(name="screening.purge_entries", func="zhengtong.screening.jobs.purge_entries",
                             schedule_type="D")
-    assert jobs.ensure_schedules(now=NOW)["screening.purge_entries"] == "updated"
+    assert scheduling.ensure_schedules(now=NOW)["screening.purge_entries"] == "updated"
     purge = Schedule.objects.get(name="screening.purge_entries")
     assert purge.func == "zhengtong.screening.jobs.purge_entries" and purge.repeats == -1
     assert purge.next_run == datetime(2020, 5, 15, 18, 0, tzinfo=UTC)

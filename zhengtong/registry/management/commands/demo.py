@@ -1,10 +1,13 @@
 """`zhengtong demo`: load the demo city (Hengyang, February 2020); the generator is registry/demo.py."""
 
 import argparse
+import re
 import time
+from datetime import date
 
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
+from django.utils import timezone
 
 from zhengtong.registry import demo
 
@@ -17,6 +20,15 @@ def _count(value: str) -> int:
     if number < 0:
         raise argparse.ArgumentTypeError("must be 0 or more")
     return number
+
+
+def _day(value: str) -> date:
+    if re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
+        try:
+            return date.fromisoformat(value)
+        except ValueError:  # e.g. 2020-02-30
+            pass
+    raise argparse.ArgumentTypeError(f"“{value}” is not a date: give it as YYYY-MM-DD, e.g. 2020-02-27")
 
 
 class Command(BaseCommand):
@@ -44,6 +56,9 @@ class Command(BaseCommand):
                             help="People in all, the named sites' people included (default %(default)s).")
         parser.add_argument("--seed", type=int, default=demo.DEFAULT_SEED,
                             help="Random seed; the same seed gives the same data (default %(default)s).")
+        parser.add_argument("--today", type=_day, default=None, metavar="YYYY-MM-DD",
+                            help="The day the demo takes as today, passed to every app's demo data "
+                                 "(default: the real day).")
 
     def handle(self, *args, **options):
         counts = demo.registry_counts()
@@ -70,13 +85,14 @@ class Command(BaseCommand):
                             f"{removed['people']:,} people and {removed['departments']:,} departments "
                             f"({time.perf_counter() - started:.1f} s)."
                         )
+                    today = options["today"] or timezone.localdate()
                     self.stdout.write(
                         f"Loading the demo city (units {options['units']:,}, sites {options['sites']:,}, "
-                        f"people {options['people']:,}, seed {options['seed']}):"
+                        f"people {options['people']:,}, seed {options['seed']}, today {today.isoformat()}):"
                     )
                     result = demo.load_demo(
                         units=options["units"], sites=options["sites"], people=options["people"],
-                        seed=options["seed"], stdout=self.stdout,
+                        seed=options["seed"], today=today, stdout=self.stdout,
                     )
             except demo.DemoError as e:
                 raise CommandError(str(e)) from None
