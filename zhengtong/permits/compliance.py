@@ -9,17 +9,18 @@ NOT FOUND in a text we hold); late and missing reports are found by ``expected_r
 Enforcement: ``enforcement_scan`` opens one case per violation found (a unit that needs a permit
 and has none after its campaign deadline; a registration-class unit with no registration; an
 exceedance; a late or missing report), each offered the legal bases in force on its date
-(law.penalties_for). Case moves:
+(law.penalties_for). A case's moves (``CASES``; who: a permit reviewer of the unit's region):
 
-==========  ======================  ==========  ==============================================
-action      from                    to          rule
-==========  ======================  ==========  ==============================================
-decide      open                    decided     a basis in force on the date, its measures, a
-                                                fine inside its band (×instances if per instance)
-rectify     decided                 rectifying  the unit is correcting
-close       open, decided,          closed      a closing note (found no violation, corrected,
-            rectifying                          paid …)
-==========  ======================  ==========  ==============================================
+=======  =======================  ==========  ========  ==========================================
+action   from                     to          who       rule
+=======  =======================  ==========  ========  ==========================================
+decide   open                     decided     reviewer  a basis in force on the date, its measures,
+                                                        a fine inside its band (×instances if per
+                                                        instance)
+rectify  decided                  rectifying  reviewer  the unit is correcting
+close    open, decided,           closed      reviewer  a closing note (found no violation,
+         rectifying                                     corrected, paid …)
+=======  =======================  ==========  ========  ==========================================
 """
 
 from __future__ import annotations
@@ -33,15 +34,24 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from zhengtong.accounts import scopes
 from zhengtong.core import audit
 from zhengtong.core.errors import DomainError, FieldErrors
+from zhengtong.core.statemachine import Move, StateMachine
 from zhengtong.permits import law, selectors
 from zhengtong.permits.models import ComplianceReport, EnforcementCase, Permit, ReportValue
-from zhengtong.permits.workflow import clean_measure
+from zhengtong.permits.workflow import REVIEWER, clean_measure, who_may
 
 MONTHS = {"annual": 12, "semiannual": 6, "quarterly": 3, "monthly": 1}
+
+C = EnforcementCase.Status
+CASES = StateMachine(pgettext_lazy("state machine", "case"), C.choices, [
+    Move("decide", (C.OPEN,), C.DECIDED, REVIEWER, gettext_lazy("Decide")),
+    Move("rectify", (C.DECIDED,), C.RECTIFYING, REVIEWER, gettext_lazy("Under rectification")),
+    Move("close", (C.OPEN, C.DECIDED, C.RECTIFYING), C.CLOSED, REVIEWER, gettext_lazy("Close the case")),
+])
 
 
 # Periods --------------------------------------------------------------------------------------
@@ -299,10 +309,7 @@ def case_decide(*, user, case: EnforcementCase, basis: str, measures: list[str],
     """Record the officer's choice of legal basis (one in force on the violation date), its measures
     and a fine inside its band (条例 Art. 37 counts each instance)."""
     case = EnforcementCase.objects.select_for_update().select_related("unit").get(pk=case.pk)
-    if not scopes.can_review_permits(user, case.unit):
-        raise PermissionDenied
-    if case.status != EnforcementCase.Status.OPEN:
-        raise DomainError(_("Only an open case can be decided."), field="status", status=409)
+    move = CASES.check(case.status, "decide", may=who_may(user, case.unit))
     errors = FieldErrors()
     chosen = next((p for p in case_bases(case) if p.key == basis), None)
     if chosen is None:
@@ -318,7 +325,7 @@ def case_decide(*, user, case: EnforcementCase, basis: str, measures: list[str],
             errors.add("fine", _("The fine must be between %(lo)s and %(hi)s yuan under %(basis)s.") % {
                 "lo": f"{bottom:,}", "hi": f"{top:,}", "basis": chosen.text})
     errors.raise_if_any()
-    case.status = EnforcementCase.Status.DECIDED
+    case.status = move.target
     case.basis, case.measures, case.fine = basis, list(measures), amount
     case.decided_on = on or timezone.localdate()
     audit.record(case, user)
@@ -326,24 +333,24 @@ def case_decide(*, user, case: EnforcementCase, basis: str, measures: list[str],
     return case
 
 
+def case_moves(*, user, case: EnforcementCase) -> dict[str, Move]:
+    """The case's moves this user may make now, by name (the case page's forms)."""
+    return CASES.allowed(case.status, may=who_may(user, case.unit))
+
+
 @transaction.atomic
 def case_move(*, user, case: EnforcementCase, action: str, note: str = "", on: date | None = None) -> EnforcementCase:
-    case = EnforcementCase.objects.select_for_update().select_related("unit").get(pk=case.pk)
-    if not scopes.can_review_permits(user, case.unit):
-        raise PermissionDenied
-    moves = {"rectify": (("decided",), "rectifying"), "close": (("open", "decided", "rectifying"), "closed")}
-    if action not in moves:
+    """Put a decided case under rectification, or close a case with how it ended."""
+    if action not in ("rectify", "close"):  # deciding takes its basis and fine: case_decide
         raise DomainError(_("Unknown action."), field="action")
-    sources, target = moves[action]
-    if case.status not in sources:
-        raise DomainError(_("Not possible while the case is “%(s)s”.") % {"s": case.get_status_display()},
-                          field="status", status=409)
+    case = EnforcementCase.objects.select_for_update().select_related("unit").get(pk=case.pk)
+    move = CASES.check(case.status, action, may=who_may(user, case.unit))
     if action == "close":
         if not (note or "").strip():
             raise DomainError(_("Say how the case ends."), field="note")
         case.closing_note = note.strip()[:2000]
         case.closed_on = on or timezone.localdate()
-    case.status = target
+    case.status = move.target
     audit.record(case, user, note)
     case.save()
     return case

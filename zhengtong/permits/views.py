@@ -267,8 +267,13 @@ def application_list(request):
     query = request.GET.copy()
     query.pop("page", None)
     return render(request, "permits/application_list.html", {
-        "page": page, "rows": rows, "status": status, "query": query, "nav_active": "permits",
-        "statuses": Application.Status.choices})
+        "page": page, "rows": rows, "query": query, "nav_active": "permits",
+        "status_options": _options([("open", _("waiting for the authority")), *Application.Status.choices], status)})
+
+
+def _options(choices, current: str) -> list[tuple[str, str, bool]]:
+    """A filter's options with the chosen one marked: the template shows, it does not compare."""
+    return [(value, label, value == current) for value, label in choices]
 
 
 @login_required
@@ -294,12 +299,12 @@ def application_detail(request, pk: int):
     return render(request, "permits/application.html", {
         "application": application, "nav_active": "permits",
         "clock": selectors.application_clock(application, today),
-        "moves": [(name, workflow.MOVES[name].label) for name in workflow.allowed_moves(
-            user=request.user, application=application)],
+        "moves": {name: workflow.MOVES[name] for name in workflow.allowed_moves(
+            user=request.user, application=application)},
         "move_form": MoveForm(), "outlets": application.outlets.prefetch_related("limits"),
         "steps": application.steps.select_related("by"), "missing": _missing(application, today),
         "documents": application.documents.all(),
-        "can_attach": application.status == "draft"
+        "can_edit": application.status == Application.Status.DRAFT
         and scopes.can_declare_for_unit(request.user, application.fixed_source.unit),
         "permit": getattr(application, "permit", None) if application.status == "issued" else None,
     })
@@ -398,12 +403,14 @@ def permit_detail(request, pk: int):
     permit = selectors.permit_get(user=request.user, pk=pk)
     unit = permit.fixed_source.unit
     lead, article, confirmed = law.renewal_lead_days(permit.valid_until)
+    can_declare = scopes.can_declare_for_unit(request.user, unit)
     return render(request, "permits/permit.html", {
         "permit": permit, "nav_active": "permits", "unit": unit,
         "renew_by": permit.valid_until - timedelta(days=lead), "renew_article": article,
         "renew_confirmed": confirmed,
-        "can_review": scopes.can_review_permits(request.user, unit),
-        "can_declare": scopes.can_declare_for_unit(request.user, unit),
+        "moves": workflow.permit_moves(user=request.user, permit=permit),
+        "can_declare": can_declare,
+        "can_file_report": can_declare and permit.status == Permit.Status.VALID,
         "history": registry_selectors.history_of(permit)[:20],
         "expected": [{**row, "kind_label": ComplianceReport.Kind(row["kind"]).label}
                      for row in compliance.expected_reports(permit, timezone.localdate())],
@@ -491,8 +498,9 @@ def case_list(request):
     query = request.GET.copy()
     query.pop("page", None)
     return render(request, "permits/case_list.html", {
-        "page": Paginator(qs, 50).get_page(request.GET.get("page")), "query": query, "status": status,
-        "statuses": EnforcementCase.Status.choices, "kinds": EnforcementCase.Kind.choices, "nav_active": "permits",
+        "page": Paginator(qs, 50).get_page(request.GET.get("page")), "query": query,
+        "status_options": _options(EnforcementCase.Status.choices, status),
+        "kinds": EnforcementCase.Kind.choices, "nav_active": "permits",
         "can_scan": scopes.can_review_permits_citywide(request.user)})
 
 
@@ -530,7 +538,8 @@ def case_detail(request, pk: int):
         return redirect("permits:case", pk=case.pk)
     bases = compliance.case_bases(case)
     return render(request, "permits/case.html", {
-        "case": case, "bases": bases, "can_act": can_act, "nav_active": "permits",
+        "case": case, "bases": bases, "moves": compliance.case_moves(user=request.user, case=case),
+        "nav_active": "permits",
         "measures": law.MEASURES, "chosen": law.penalty(case.basis) if case.basis else None,
         "history": registry_selectors.history_of(case)[:20]})
 

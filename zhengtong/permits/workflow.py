@@ -1,37 +1,51 @@
-"""Permit applications and permits: the state machine and every write that moves them.
+"""Permit applications and permits: the state machines and every write that moves them.
 
-The allowed moves, at a glance (who: C = the unit's enterprise clerk, R = a permit reviewer of
-the unit's region, both = either; the city administrator may do all):
+An application's moves, at a glance (who: the unit's enterprise clerk, a permit reviewer of the
+unit's region, or either; the city administrator may do all). ``APPLICATIONS`` below is this
+table in code, and a test holds the two equal:
 
-=============  ==============================  =============  ===  ================================================
-action         from                            to             who  rule
-=============  ==============================  =============  ===  ================================================
-submit         draft                           submitted      C    complete materials; key class: disclosure first
-return         submitted                       returned       R    one notice of all missing materials, within the
-                                                                   acceptance-notice limit (条例 Art. 9 (4))
-revise         returned                        (new version)  C    the returned version is kept, superseded
-accept         submitted                       accepted       R    decision clock starts (条例 Art. 12)
-not_accept     submitted                       not_accepted   R    written reasons (条例 Art. 9 (1)(2))
-notice         accepted                        notice         R    public notice published, with its dates
-extend         accepted, notice                (same)         R    once, 10 days, head's approval (许可法 Art. 42)
-pause          accepted, notice                (same)         R    hearing, testing, expert review: the time does
-                                                                   not count; written notice (许可法 Art. 45)
-resume         accepted, notice                (same)         R    the clock runs again
-approve        accepted, notice                approved       R    decision to issue (条例 Art. 12)
-refuse         accepted, notice                refused        R    written reasons (条例 Art. 12)
-issue          approved                        issued         R    permit and number (条例 12, 许可法 44)
-withdraw       draft, submitted, returned,     withdrawn      C
-               accepted, notice
-=============  ==============================  =============  ===  ================================================
+==========  ==========================  ============  ========  ================================================
+action      from                        to            who       rule
+==========  ==========================  ============  ========  ================================================
+submit      draft                       submitted     clerk     complete materials; key class: disclosure first
+return      submitted                   returned      reviewer  one notice of all missing materials, within the
+                                                                acceptance-notice limit (条例 Art. 9 (4))
+revise      returned                    superseded    clerk     the returned version is kept; a new draft version
+accept      submitted                   accepted      reviewer  decision clock starts (条例 Art. 12)
+not_accept  submitted                   not_accepted  reviewer  written reasons (条例 Art. 9 (1)(2))
+notice      accepted                    notice        reviewer  public notice published, with its dates
+extend      accepted, notice            (same)        reviewer  once, 10 days, head's approval (许可法 Art. 42)
+pause       accepted, notice            (same)        reviewer  hearing, testing, expert review: the time does
+                                                                not count; written notice (许可法 Art. 45)
+resume      accepted, notice            (same)        reviewer  the clock runs again
+approve     accepted, notice            approved      reviewer  decision to issue (条例 Art. 12)
+refuse      accepted, notice            refused       reviewer  written reasons (条例 Art. 12)
+issue       approved                    issued        reviewer  permit and number (条例 12, 许可法 44)
+withdraw    draft, submitted, returned  withdrawn     clerk
+            accepted, notice
+==========  ==========================  ============  ========  ================================================
 
 An application not returned within the acceptance-notice limit counts as accepted on the day
 it was received (条例 Art. 9 (4); 许可法 Art. 32 (4) before 2021-03-01): ``deem_accepted``.
+
+A permit's moves (``PERMITS``; job: the daily job, no user's):
+
+=======  =====  ==========  ========  ========================================================
+action   from   to          who       rule
+=======  =====  ==========  ========  ========================================================
+renew    valid  (same)      clerk     applied for before expiry (条例 Art. 14: 60 days before)
+change   valid  (same)      clerk     a change keeps the term
+replace  valid  superseded  reviewer  on issuing the renewed or changed permit
+revoke   valid  revoked     reviewer  the reason in writing
+cancel   valid  cancelled   either    the reason in writing (the unit closes, or the authority
+                                      cancels)
+expire   valid  expired     job       the day after its last day
+=======  =====  ==========  ========  ========================================================
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
@@ -41,13 +55,14 @@ from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from zhengtong.accounts import scopes
 from zhengtong.core import audit, workdays
 from zhengtong.core.cleaners import clean_decimal, clean_text
 from zhengtong.core.errors import DomainError, FieldErrors
 from zhengtong.core.holidays import city_calendar
+from zhengtong.core.statemachine import Move, Predicate, StateMachine
 from zhengtong.permits import law
 from zhengtong.permits.models import (
     Application,
@@ -69,66 +84,68 @@ from zhengtong.permits.services import (
 from zhengtong.registry.models import Unit
 
 S = Application.Status
-CLERK, REVIEWER = "clerk", "reviewer"
-OPEN = (S.DRAFT, S.SUBMITTED, S.RETURNED, S.ACCEPTED, S.NOTICE, S.APPROVED)
+P = Permit.Status
+CLERK, REVIEWER, EITHER, JOB = "clerk", "reviewer", "either", "job"
 
+APPLICATIONS = StateMachine(pgettext_lazy("state machine", "application"), S.choices, [
+    Move("submit", (S.DRAFT,), S.SUBMITTED, CLERK, gettext_lazy("Submit")),
+    Move("return", (S.SUBMITTED,), S.RETURNED, REVIEWER, gettext_lazy("Return for completion")),
+    Move("revise", (S.RETURNED,), S.SUPERSEDED, CLERK, gettext_lazy("Complete the materials")),
+    Move("accept", (S.SUBMITTED,), S.ACCEPTED, REVIEWER, gettext_lazy("Accept")),
+    Move("not_accept", (S.SUBMITTED,), S.NOT_ACCEPTED, REVIEWER, gettext_lazy("Do not accept")),
+    Move("notice", (S.ACCEPTED,), S.NOTICE, REVIEWER, gettext_lazy("Publish the public notice")),
+    Move("extend", (S.ACCEPTED, S.NOTICE), None, REVIEWER, gettext_lazy("Extend by 10 days")),
+    Move("pause", (S.ACCEPTED, S.NOTICE), None, REVIEWER, gettext_lazy("Stop the clock (hearing, testing, review)")),
+    Move("resume", (S.ACCEPTED, S.NOTICE), None, REVIEWER, gettext_lazy("Restart the clock")),
+    Move("approve", (S.ACCEPTED, S.NOTICE), S.APPROVED, REVIEWER, gettext_lazy("Approve")),
+    Move("refuse", (S.ACCEPTED, S.NOTICE), S.REFUSED, REVIEWER, gettext_lazy("Refuse the permit")),
+    Move("issue", (S.APPROVED,), S.ISSUED, REVIEWER, gettext_lazy("Issue the permit")),
+    Move("withdraw", (S.DRAFT, S.SUBMITTED, S.RETURNED, S.ACCEPTED, S.NOTICE), S.WITHDRAWN, CLERK,
+         gettext_lazy("Withdraw")),
+])
+MOVES = APPLICATIONS.moves
+OPEN = APPLICATIONS.open_states()  # draft to approved: one such application per fixed source
 
-@dataclass(frozen=True)
-class Move:
-    sources: tuple[str, ...]
-    target: str | None  # None: the status does not change
-    who: str
-    label: Any
-
-
-MOVES: dict[str, Move] = {
-    "submit": Move((S.DRAFT,), S.SUBMITTED, CLERK, gettext_lazy("Submit")),
-    "return": Move((S.SUBMITTED,), S.RETURNED, REVIEWER, gettext_lazy("Return for completion")),
-    "revise": Move((S.RETURNED,), S.SUPERSEDED, CLERK, gettext_lazy("Complete the materials")),
-    "accept": Move((S.SUBMITTED,), S.ACCEPTED, REVIEWER, gettext_lazy("Accept")),
-    "not_accept": Move((S.SUBMITTED,), S.NOT_ACCEPTED, REVIEWER, gettext_lazy("Do not accept")),
-    "notice": Move((S.ACCEPTED,), S.NOTICE, REVIEWER, gettext_lazy("Publish the public notice")),
-    "extend": Move((S.ACCEPTED, S.NOTICE), None, REVIEWER, gettext_lazy("Extend by 10 days")),
-    "pause": Move((S.ACCEPTED, S.NOTICE), None, REVIEWER, gettext_lazy("Stop the clock (hearing, testing, review)")),
-    "resume": Move((S.ACCEPTED, S.NOTICE), None, REVIEWER, gettext_lazy("Restart the clock")),
-    "approve": Move((S.ACCEPTED, S.NOTICE), S.APPROVED, REVIEWER, gettext_lazy("Approve")),
-    "refuse": Move((S.ACCEPTED, S.NOTICE), S.REFUSED, REVIEWER, gettext_lazy("Refuse the permit")),
-    "issue": Move((S.APPROVED,), S.ISSUED, REVIEWER, gettext_lazy("Issue the permit")),
-    "withdraw": Move((S.DRAFT, S.SUBMITTED, S.RETURNED, S.ACCEPTED, S.NOTICE), S.WITHDRAWN, CLERK,
-                     gettext_lazy("Withdraw")),
-}
+PERMITS = StateMachine(pgettext_lazy("state machine", "permit"), P.choices, [
+    Move("renew", (P.VALID,), None, CLERK, gettext_lazy("Apply for renewal")),
+    Move("change", (P.VALID,), None, CLERK, gettext_lazy("Apply for a change")),
+    Move("replace", (P.VALID,), P.SUPERSEDED, REVIEWER, gettext_lazy("Replace by the renewed or changed permit")),
+    Move("revoke", (P.VALID,), P.REVOKED, REVIEWER, gettext_lazy("Revoke")),
+    Move("cancel", (P.VALID,), P.CANCELLED, EITHER, gettext_lazy("Cancel the permit")),
+    Move("expire", (P.VALID,), P.EXPIRED, JOB, gettext_lazy("Expire")),
+])
+KIND_MOVES = {Application.Kind.RENEWAL: "renew", Application.Kind.CHANGE: "change"}
 
 OUTLET_CODE = re.compile(r"^D[AW]\d{3}$")  # HJ 608-2017 图6
 MAX_DECIMAL = Decimal("1e8")  # numeric(12, 4) holds 8 integer digits
 
 
+def who_may(user, unit: Unit) -> Predicate:
+    """Who may make a move on this unit's applications, permits and cases: its enterprise clerk,
+    a permit reviewer of its region, or either (accounts.scopes decides); the job's moves are
+    no user's."""
+    clerk = scopes.can_declare_for_unit(user, unit)
+    reviewer = scopes.can_review_permits(user, unit)
+    grants = {CLERK: clerk, REVIEWER: reviewer, EITHER: clerk or reviewer}
+    return lambda move: grants.get(move.who, False)
+
+
 def allowed_moves(*, user, application: Application) -> list[str]:
-    unit = application.fixed_source.unit
-    is_clerk = scopes.can_declare_for_unit(user, unit)
-    is_reviewer = scopes.can_review_permits(user, unit)
+    """The application's moves this user may make now: the table's, less those its own record
+    rules out (one extension only; stop a running clock, restart a stopped one)."""
+    may = who_may(user, application.fixed_source.unit)
     paused = is_paused(application)
-    return [
-        name for name, move in MOVES.items()
-        if application.status in move.sources
-        and (is_clerk if move.who == CLERK else is_reviewer)
-        and not (name == "extend" and application.extension_days)
-        and not (name == "pause" and paused) and not (name == "resume" and not paused)
-    ]
+    guards = {"extend": not application.extension_days, "pause": not paused, "resume": paused}
+    return list(APPLICATIONS.allowed(application.status, may=lambda m: may(m) and guards.get(m.name, True)))
+
+
+def permit_moves(*, user, permit: Permit) -> dict[str, Move]:
+    """The permit's moves this user may make now, by name (the permit page's buttons)."""
+    return PERMITS.allowed(permit.status, may=who_may(user, permit.fixed_source.unit))
 
 
 def _check_move(user, application: Application, action: str) -> Move:
-    move = MOVES[action]
-    unit = application.fixed_source.unit
-    allowed = scopes.can_declare_for_unit(user, unit) if move.who == CLERK else scopes.can_review_permits(user, unit)
-    if not allowed:
-        raise PermissionDenied
-    if application.status not in move.sources:
-        raise DomainError(
-            _("“%(action)s” is not possible while the application is “%(status)s”; it needs: %(allowed)s.") % {
-                "action": move.label, "status": application.get_status_display(),
-                "allowed": ", ".join(str(S(s).label) for s in move.sources)},
-            field="status", status=409)
-    return move
+    return APPLICATIONS.check(application.status, action, may=who_may(user, application.fixed_source.unit))
 
 
 def _step(application: Application, action: str, from_status: str, user, on: date, note: str = "") -> None:
@@ -230,7 +247,7 @@ def application_create(*, user, unit: Unit, kind: str = Application.Kind.FIRST, 
     if kind in (Application.Kind.RENEWAL, Application.Kind.CHANGE):
         if renews is None or renews.fixed_source.unit_id != unit.pk:
             raise DomainError(_("Choose the permit to renew or change."), field="renews")
-        if renews.status != Permit.Status.VALID:
+        if not PERMITS.can(renews.status, KIND_MOVES[kind]):
             raise DomainError(_("Permit %(n)s is %(s)s: apply anew instead.") % {
                 "n": renews.number, "s": renews.get_status_display()}, field="renews", status=409)
         if kind == Application.Kind.RENEWAL and today > renews.valid_until:
@@ -385,17 +402,18 @@ def _check_disclosure(application: Application, on: date, add) -> None:
 @transaction.atomic
 def application_submit(*, user, application: Application, on: date | None = None) -> Application:
     application = _locked(application)
-    _check_move(user, application, "submit")
+    move = _check_move(user, application, "submit")
     today = _today(on)
     missing = completeness(application, today)
     if missing:
         raise DomainError(errors=missing)
-    application.status = S.SUBMITTED
+    source = application.status
+    application.status = move.target
     application.submitted_at = timezone.now()
     application.received_on = today
     audit.record(application, user)
     application.save()
-    _step(application, "submit", S.DRAFT, user, today)
+    _step(application, "submit", source, user, today)
     return application
 
 
@@ -410,7 +428,7 @@ def application_return(*, user, application: Application, missing: str, on: date
     """The one notice of all missing materials, within the acceptance-notice limit; afterwards the
     application counts as accepted on receipt (条例 Art. 9 (4))."""
     application = _locked(application)
-    _check_move(user, application, "return")
+    move = _check_move(user, application, "return")
     today = _today(on)
     if not (missing or "").strip():
         raise DomainError(_("List every missing material in one notice."), field="missing")
@@ -419,10 +437,11 @@ def application_return(*, user, application: Application, missing: str, on: date
         raise DomainError(
             _("The notice limit ended on %(d)s: the application counts as accepted on the day it was received.")
             % {"d": state.due.isoformat()}, field="status", status=409)
-    application.status = S.RETURNED
+    source = application.status
+    application.status = move.target
     audit.record(application, user, missing)
     application.save()
-    _step(application, "return", S.SUBMITTED, user, today, missing.strip())
+    _step(application, "return", source, user, today, missing.strip())
     return application
 
 
@@ -430,12 +449,13 @@ def application_return(*, user, application: Application, missing: str, on: date
 def application_revise(*, user, application: Application, on: date | None = None) -> Application:
     """Complete the materials: a new draft version; the returned one is kept as it was, superseded."""
     application = _locked(application)
-    _check_move(user, application, "revise")
+    move = _check_move(user, application, "revise")
     today = _today(on)
-    application.status = S.SUPERSEDED
+    source = application.status
+    application.status = move.target
     audit.record(application, user)
     application.save()
-    _step(application, "revise", S.RETURNED, user, today)
+    _step(application, "revise", source, user, today)
     new = Application.objects.get(pk=application.pk)
     new.pk = None
     new.id = None
@@ -462,21 +482,22 @@ def application_revise(*, user, application: Application, on: date | None = None
 def application_accept(*, user, application: Application, on: date | None = None,
                        deemed: bool = False) -> Application:
     application = _locked(application)
-    if deemed:
-        if application.status != S.SUBMITTED:  # returned, declined or withdrawn meanwhile
+    if deemed:  # by law, not by a user: no one's permission is asked
+        if not APPLICATIONS.can(application.status, "accept"):  # returned, declined or withdrawn meanwhile
             return application
     else:
         _check_move(user, application, "accept")
     today = _today(on)
+    source = application.status
     # After the notice limit the application counts as accepted on the day it was received (条例 Art. 9 (4)).
     late = not deemed and acceptance_clock(application, today).overdue
-    application.status = S.ACCEPTED
+    application.status = APPLICATIONS.target("accept")
     application.accepted_on = application.received_on if deemed or late else today
     application.deemed_accepted = deemed or late
     application.reviewer = application.reviewer or (user if getattr(user, "pk", None) else None)
     audit.record(application, user)
     application.save()
-    _step(application, "deemed_accept" if deemed else "accept", S.SUBMITTED,
+    _step(application, "deemed_accept" if deemed else "accept", source,
           user if getattr(user, "pk", None) else None, today)
     return application
 
@@ -485,7 +506,8 @@ def deem_accepted(*, today: date | None = None) -> int:
     """Submitted applications past the acceptance-notice limit count as accepted on receipt."""
     today = _today(today)
     count = 0
-    for application in Application.objects.filter(status=S.SUBMITTED).select_related("fixed_source__unit"):
+    waiting = Application.objects.filter(status__in=MOVES["accept"].sources)
+    for application in waiting.select_related("fixed_source__unit"):
         if acceptance_clock(application, today).overdue:
             application_accept(user=None, application=application, on=today, deemed=True)
             count += 1
@@ -524,14 +546,15 @@ def application_decline(*, user, application: Application, action: str, reasons:
 def application_notice(*, user, application: Application, start: date, end: date,
                        on: date | None = None) -> Application:
     application = _locked(application)
-    _check_move(user, application, "notice")
+    move = _check_move(user, application, "notice")
     if end < start:
         raise DomainError(_("The notice ends before it starts."), field="end")
     today = _today(on)
-    application.status = S.NOTICE
+    source = application.status
+    application.status = move.target
     audit.record(application, user)
     application.save()
-    _step(application, "notice", S.ACCEPTED, user, today, f"{start.isoformat()} – {end.isoformat()}")
+    _step(application, "notice", source, user, today, f"{start.isoformat()} – {end.isoformat()}")
     return application
 
 
@@ -650,7 +673,7 @@ def application_issue(*, user, application: Application, national_number: str = 
     number stored as given, 条例 Art. 12), validity by the rules in force on the decision date,
     the content frozen from the application. A changed or renewed permit replaces the old one."""
     application = _locked(application)
-    _check_move(user, application, "issue")
+    move = _check_move(user, application, "issue")
     today = _today(on)
     national_number = (national_number or "").strip().upper()[:40]
     decided = application.decided_on
@@ -662,10 +685,10 @@ def application_issue(*, user, application: Application, national_number: str = 
         valid_until = add_years(decided, years) - timedelta(days=1)
     if application.renews_id:
         old = Permit.objects.select_for_update().get(pk=application.renews_id)
-        if old.status != Permit.Status.VALID:
+        if not PERMITS.can(old.status, "replace"):
             raise DomainError(_("Permit %(n)s is %(s)s: it can no longer be renewed or changed.") % {
                 "n": old.number, "s": old.get_status_display()}, field="renews", status=409)
-        old.status = Permit.Status.SUPERSEDED
+        old.status = PERMITS.target("replace")
         old.ended_on = today
         old.end_reason = str(Application.Kind(application.kind).label)
         audit.record(old, user)
@@ -680,10 +703,11 @@ def application_issue(*, user, application: Application, national_number: str = 
     )
     audit.record(permit, user)
     permit.save()
-    application.status = S.ISSUED
+    source = application.status
+    application.status = move.target
     audit.record(application, user)
     application.save()
-    _step(application, "issue", S.APPROVED, user, today, permit.number)
+    _step(application, "issue", source, user, today, permit.number)
     return permit
 
 
@@ -743,25 +767,14 @@ def application_withdraw(*, user, application: Application, on: date | None = No
 @transaction.atomic
 def permit_end(*, user, permit: Permit, action: str, reason: str, on: date | None = None) -> Permit:
     """Revoke (by the authority) or cancel (the unit closes, or the authority cancels) a permit."""
-    permit = Permit.objects.select_for_update().select_related("fixed_source__unit").get(pk=permit.pk)
-    unit = permit.fixed_source.unit
-    if action == "revoke":
-        if not scopes.can_review_permits(user, unit):
-            raise PermissionDenied
-        target = Permit.Status.REVOKED
-    elif action == "cancel":
-        if not (scopes.can_review_permits(user, unit) or scopes.can_declare_for_unit(user, unit)):
-            raise PermissionDenied
-        target = Permit.Status.CANCELLED
-    else:
+    if action not in ("revoke", "cancel"):
         raise DomainError(_("Unknown action."), field="action")
-    if permit.status != Permit.Status.VALID:
-        raise DomainError(_("Permit %(n)s is %(s)s already.") % {"n": permit.number, "s": permit.get_status_display()},
-                          field="status", status=409)
+    permit = Permit.objects.select_for_update().select_related("fixed_source__unit").get(pk=permit.pk)
+    move = PERMITS.check(permit.status, action, may=who_may(user, permit.fixed_source.unit))
     reason = (reason or "").strip()
     if not reason:
         raise DomainError(_("Give the reason."), field="reason")
-    permit.status = target
+    permit.status = move.target
     permit.ended_on = _today(on)
     permit.end_reason = reason[:300]
     audit.record(permit, user, reason)
@@ -772,9 +785,10 @@ def permit_end(*, user, permit: Permit, action: str, reason: str, on: date | Non
 def expire_permits(*, today: date | None = None) -> int:
     """Valid permits past their last day become expired (daily job)."""
     today = _today(today)
+    move = PERMITS.move("expire")
     count = 0
-    for permit in Permit.objects.filter(status=Permit.Status.VALID, valid_until__lt=today):
-        permit.status = Permit.Status.EXPIRED
+    for permit in Permit.objects.filter(status__in=move.sources, valid_until__lt=today):
+        permit.status = move.target
         permit.ended_on = permit.valid_until + timedelta(days=1)
         permit.end_reason = "expired"
         permit.save()

@@ -6,6 +6,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from django.core.exceptions import PermissionDenied
+from django.utils import translation
 
 from zhengtong.accounts.models import Role
 from zhengtong.core.errors import DomainError
@@ -160,3 +161,40 @@ def test_a_correction_after_the_due_date_does_not_make_a_report_late(world, perm
                              values=cod("81"), correction_reason="更正", now=at(2020, 8, 10))
     rows = compliance.expected_reports(permit, date(2020, 9, 1))
     assert rows[0]["late"] is False and rows[0]["report"].version == 2
+
+
+CASE_MOVES = [(name, status) for name in compliance.CASES.moves for status in EnforcementCase.Status.values]
+
+
+@pytest.mark.parametrize(("action", "status"), CASE_MOVES)
+def test_a_case_makes_each_move_from_the_tables_states_and_refuses_it_from_the_others(world, action, status):
+    """compliance.CASES is the whole truth of a case's path: each move from each status."""
+    reviewer = world.users[Role.PERMIT_REVIEWER]
+    case = EnforcementCase.objects.create(unit=world.unit_a, kind="no_permit", reference="x", status=status,
+                                          violation_date=date(2020, 5, 1))
+    move = compliance.CASES.moves[action]
+
+    def make():
+        if action == "decide":
+            return compliance.case_decide(user=reviewer, case=case, basis="water83",
+                                          measures=["order_correction"], fine="100000")
+        return compliance.case_move(user=reviewer, case=case, action=action, note="已整改")
+
+    if status in move.sources:
+        assert make().status == move.target
+        assert action in compliance.case_moves(user=reviewer, case=EnforcementCase(unit=world.unit_a, status=status))
+        return
+    with translation.override("en"), pytest.raises(DomainError) as e:
+        make()
+    with translation.override("en"):
+        assert e.value.status == 409 and f"“{move.label}” is not possible while the case is" in e.value.message
+    case.refresh_from_db()
+    assert case.status == status
+
+
+def test_no_one_but_a_reviewer_of_the_region_is_offered_a_cases_moves(world):
+    case = EnforcementCase.objects.create(unit=world.unit_a, kind="no_permit", reference="x",
+                                          violation_date=date(2020, 5, 1))
+    assert compliance.case_moves(user=world.users[Role.ENTERPRISE_CLERK], case=case) == {}
+    with pytest.raises(PermissionDenied):
+        compliance.case_move(user=world.users[Role.ENTERPRISE_CLERK], case=case, action="close", note="x")

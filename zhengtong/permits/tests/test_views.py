@@ -355,3 +355,19 @@ def test_a_row_that_gives_no_class_shows_what_the_text_leaves_open(client, world
     body = client.get(reverse("permits:unit", args=[unit.pk]), HTTP_ACCEPT_LANGUAGE="en").content.decode()
     note = load_catalogue().rows[95].note
     assert note and note[:40] in body.replace("&#x27;", "'").replace("&quot;", '"')
+
+
+def test_the_permit_page_offers_each_role_its_moves_and_an_ended_permit_none(client, world):
+    permit = _issued_permit(world)
+    url = reverse("permits:permit", args=[permit.pk])
+    login(client, world, Role.ENTERPRISE_CLERK)
+    page = client.get(url).content.decode()
+    assert 'value="renewal"' in page and 'value="change"' in page
+    assert 'value="cancel"' in page and 'value="revoke"' not in page
+    login(client, world, Role.PERMIT_REVIEWER)
+    page = client.get(url).content.decode()
+    assert 'value="revoke"' in page and 'value="cancel"' in page and 'value="renewal"' not in page
+    permit.status = "revoked"
+    permit.save()
+    page = client.get(url).content.decode()
+    assert 'value="revoke"' not in page and 'value="cancel"' not in page

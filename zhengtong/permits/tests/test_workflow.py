@@ -401,3 +401,99 @@ def test_another_units_permit_cannot_be_named_for_an_application(world, clerk, r
         with pytest.raises(DomainError):
             workflow.application_create(user=other_clerk, unit=world.unit_b, kind=kind, renews=permit)
     assert not Application.objects.filter(fixed_source=permit.fixed_source, status="draft").exists()
+
+
+APPLICATION_MOVES = [(name, source) for name, move in workflow.MOVES.items() for source in move.sources]
+
+
+@pytest.mark.parametrize(("action", "source"), APPLICATION_MOVES)
+def test_every_move_in_the_table_is_made_from_each_status_it_starts_from(world, clerk, reviewer, action, source):
+    """The other half of the table's truth: where it allows a move, the service makes it and the
+    application lands where the table says (or stays, for a move on the side)."""
+    move = workflow.MOVES[action]
+    user = clerk if move.who == workflow.CLERK else reviewer
+    application = drafted(world, clerk)
+    Application.objects.filter(pk=application.pk).update(
+        status=source, received_on=date(2020, 3, 10), accepted_on=date(2020, 3, 11), decided_on=date(2020, 3, 20))
+    application.refresh_from_db()
+    on = date(2020, 3, 11) if source == "submitted" else date(2020, 3, 21)
+    if action == "resume":
+        workflow.application_pause(user=user, application=application, action="pause", note="专家评审", on=on)
+    calls = {
+        "submit": lambda a: workflow.application_submit(user=user, application=a, on=date(2020, 3, 10)),
+        "return": lambda a: workflow.application_return(user=user, application=a, missing="x", on=on),
+        "revise": lambda a: workflow.application_revise(user=user, application=a, on=on),
+        "accept": lambda a: workflow.application_accept(user=user, application=a, on=on),
+        "not_accept": lambda a: workflow.application_decline(user=user, application=a, action="not_accept",
+                                                             reasons="x", on=on),
+        "notice": lambda a: workflow.application_notice(user=user, application=a, start=on, end=on, on=on),
+        "extend": lambda a: workflow.application_extend(user=user, application=a, approval="x", on=on),
+        "approve": lambda a: workflow.application_approve(user=user, application=a, on=on),
+        "refuse": lambda a: workflow.application_decline(user=user, application=a, action="refuse", reasons="x",
+                                                         on=on),
+        "issue": lambda a: workflow.application_issue(user=user, application=a, on=on),
+        "withdraw": lambda a: workflow.application_withdraw(user=user, application=a, on=on),
+        "pause": lambda a: workflow.application_pause(user=user, application=a, action="pause", note="x", on=on),
+        "resume": lambda a: workflow.application_pause(user=user, application=a, action="resume", on=on),
+    }
+    calls[action](application)
+    application.refresh_from_db()
+    assert application.status == (move.target or source)
+    assert application.steps.filter(action=action, from_status=source).exists()
+
+
+def test_a_refused_move_names_the_move_and_the_status_in_the_users_language(world, clerk, reviewer):
+    application = drafted(world, clerk)
+    with translation.override("zh-hans"), pytest.raises(DomainError) as e:
+        workflow.application_approve(user=reviewer, application=application)
+    assert e.value.message == "申请状态为“草稿”时不能执行“准予许可”；该操作要求状态为：已受理, 公示中。"
+
+
+PERMIT_STATUSES = [s for s in Permit.Status.values if s != "valid"]
+
+
+@pytest.mark.parametrize("action", ["revoke", "cancel"])
+def test_a_permit_is_ended_from_valid_only_and_a_refusal_names_the_move(world, clerk, reviewer, action):
+    permit = issued(world, clerk, reviewer)
+    for status in PERMIT_STATUSES:
+        Permit.objects.filter(pk=permit.pk).update(status=status)
+        with translation.override("en"), pytest.raises(DomainError) as e:
+            workflow.permit_end(user=reviewer, permit=permit, action=action, reason="x")
+        with translation.override("en"):
+            label = str(Permit.Status(status).label)
+        assert e.value.status == 409 and f"while the permit is “{label}”" in e.value.message, status
+        assert Permit.objects.get(pk=permit.pk).status == status
+    Permit.objects.filter(pk=permit.pk).update(status="valid")
+    ended = workflow.permit_end(user=reviewer, permit=permit, action=action, reason="x")
+    assert ended.status == workflow.PERMITS.target(action)
+
+
+@pytest.mark.parametrize("kind", ["renewal", "change"])
+def test_only_a_valid_permit_is_renewed_or_changed(world, clerk, reviewer, kind):
+    permit = issued(world, clerk, reviewer)
+    for status in PERMIT_STATUSES:
+        Permit.objects.filter(pk=permit.pk).update(status=status)
+        permit.refresh_from_db()
+        with pytest.raises(DomainError) as e:
+            workflow.application_create(user=clerk, unit=world.unit_a, kind=kind, renews=permit, on=date(2023, 1, 10))
+        assert "renews" in e.value.errors and e.value.status == 409, status
+    Permit.objects.filter(pk=permit.pk).update(status="valid")
+    permit.refresh_from_db()
+    assert workflow.application_create(user=clerk, unit=world.unit_a, kind=kind, renews=permit,
+                                       on=date(2023, 1, 10)).renews == permit
+
+
+def test_the_daily_job_expires_valid_permits_only(world, clerk, reviewer):
+    permit = issued(world, clerk, reviewer)
+    for status in PERMIT_STATUSES:
+        Permit.objects.filter(pk=permit.pk).update(status=status)
+        assert workflow.expire_permits(today=date(2024, 1, 1)) == 0
+        assert Permit.objects.get(pk=permit.pk).status == status
+
+
+def test_the_permit_page_moves_follow_the_role_and_the_status(world, clerk, reviewer):
+    permit = issued(world, clerk, reviewer)
+    assert list(workflow.permit_moves(user=clerk, permit=permit)) == ["renew", "change", "cancel"]
+    assert list(workflow.permit_moves(user=reviewer, permit=permit)) == ["replace", "revoke", "cancel"]
+    permit.status = "revoked"
+    assert workflow.permit_moves(user=clerk, permit=permit) == {}
