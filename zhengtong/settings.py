@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "zhengtong.accounts",
     "zhengtong.screening",
     "zhengtong.permits",
+    "zhengtong.dashboard",
 ]
 
 MIDDLEWARE = [
@@ -79,7 +80,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "zhengtong.accounts.context_processors.navigation",
+                "zhengtong.dashboard.context_processors.navigation",
             ],
         },
     },

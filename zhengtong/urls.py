@@ -2,11 +2,10 @@ from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 
-from zhengtong.accounts import views as account_views
 from zhengtong.api.api import api
 
 urlpatterns = [
-    path("", account_views.home, name="home"),
+    path("", include("zhengtong.dashboard.urls")),
     path("accounts/", include("zhengtong.accounts.urls")),
     path("registry/", include("zhengtong.registry.urls")),
     path("screening/", include("zhengtong.screening.urls")),

@@ -1,7 +1,10 @@
 """The one place that decides who may see and change what.
 
 Every selector filters with the ``*_q`` functions here and every service checks with the
-``can_*`` functions, so that a page, the API and an export can never disagree.
+``can_*`` functions, so that a page, the API and an export can never disagree. Views, the
+navigation and the home page ask the named predicates (``can_see_people``, ``has_gate_duty``,
+``can_see_alerts``, ``is_city_admin``, …) and never read a ``Scope``'s fields or compare roles;
+templates get the answers as booleans from the view.
 
 | role | sees units/sites | changes units/sites | sees people | health data (unmasked IDs) |
 |---|---|---|---|---|
@@ -96,6 +99,17 @@ def has_role(user, *roles: str) -> bool:
     return scope.is_city or bool(scope.roles.intersection(roles))
 
 
+def has_any_role(user) -> bool:
+    """The user holds a role (a superuser counts as the city administrator); without one the
+    home page asks them to get one and every list is empty."""
+    return get_scope(user).any_role
+
+
+def is_city_admin(user) -> bool:
+    """The city administrator (or a superuser): the whole city and the Django admin."""
+    return get_scope(user).is_city
+
+
 # Units ---------------------------------------------------------------------------------
 
 
@@ -121,6 +135,18 @@ def units_editable_q(user) -> Q:
     if s.clerk_units:
         q |= Q(pk__in=s.clerk_units)
     return q
+
+
+def can_change_units(user) -> bool:
+    """Some units are the user's to keep complete: the city's, a county officer's county, an
+    enterprise clerk's own unit (the units ``units_editable_q`` lets through)."""
+    s = get_scope(user)
+    return s.is_city or bool(s.counties or s.clerk_units)
+
+
+def own_unit_ids(user) -> set[int]:
+    """The units the user declares for as their enterprise clerk."""
+    return set(get_scope(user).clerk_units)
 
 
 def can_create_unit(user, county_id: int | None = None) -> bool:
@@ -194,6 +220,13 @@ def people_q(user) -> Q:
     return _membership_sites_q(s, "memberships__site__")
 
 
+def can_see_people(user) -> bool:
+    """The people of some sites: the city administrator, county officers, site managers,
+    gatekeepers and enterprise clerks (the sites ``people_sites_q`` lets through)."""
+    s = get_scope(user)
+    return s.is_city or bool(s.counties or s.managed_sites or s.gate_sites or s.clerk_units)
+
+
 def can_see_health_data(user, site_ids: set[int] | None = None) -> bool:
     """Health data (temperatures, cases, unmasked ID numbers) is for the city administrator, county
     officers in their county and site managers at their site (DESIGN.md, roles and scopes)."""
@@ -242,6 +275,34 @@ def can_manage_site(user, site) -> bool:
     return s.is_city or site.pk in s.managed_sites or site.county_id in s.counties
 
 
+def can_see_screening(user) -> bool:
+    """Screening figures of some sites: the city administrator, county officers, site managers
+    and gatekeepers (the sites ``screening_sites_q`` lets through)."""
+    s = get_scope(user)
+    return s.is_city or bool(s.counties or s.managed_sites or s.gate_sites)
+
+
+def can_oversee_screening(user) -> bool:
+    """Screening across a whole region, every site of it, not only one's own: the city
+    administrator and county officers."""
+    s = get_scope(user)
+    return s.is_city or bool(s.counties)
+
+
+def has_gate_duty(user) -> bool:
+    """Screening at a gate is part of the user's daily work: the city administrator, site managers
+    and gatekeepers. (A county officer may also screen at the county's gates, ``can_screen_at``,
+    but reaches them through the sites' pages rather than the menu.)"""
+    s = get_scope(user)
+    return s.is_city or bool(s.managed_sites or s.gate_sites)
+
+
+def can_see_alerts(user) -> bool:
+    """Alerts tell of fevers and cases, which are health data: they go to the roles with health
+    duties (``can_see_health_data``) and only those have an alert list."""
+    return can_see_health_data(user)
+
+
 def screening_sites_q(user) -> Q:
     """Sites whose screening figures (entries, refusals, checks) the user may see."""
     s = get_scope(user)
@@ -266,6 +327,14 @@ def permit_review_units_q(user) -> Q:
     if s.review_regions:
         return Q(county_id__in=s.review_regions)
     return NOTHING
+
+
+def can_see_permit_overview(user) -> bool:
+    """The classes, applications and permit statistics of a region's units at once: the city
+    administrator, county officers, and the department officers and permit reviewers of the
+    department's region. (An enterprise clerk sees the permits of their own unit instead.)"""
+    s = get_scope(user)
+    return s.is_city or s.city_reads or bool(s.counties or s.region_reads)
 
 
 def can_review_permits(user, unit=None) -> bool:

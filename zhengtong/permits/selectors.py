@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import date, datetime
 from typing import Any
 
 from django.db.models import Count, Q, QuerySet
@@ -10,6 +11,7 @@ from django.utils.translation import gettext as _
 
 from zhengtong.accounts import scopes
 from zhengtong.core.http import get_or_404
+from zhengtong.core.panels import Figure, Todo
 from zhengtong.permits import classification as engine
 from zhengtong.permits.catalogue import (
     CLASSES,
@@ -487,7 +489,7 @@ def permit_statistics(*, user) -> dict[str, Any]:
     }
 
 
-def home_todo(*, user, today) -> list[dict[str, Any]]:
+def todo(*, user, today: date) -> list[Todo]:
     """The permit to-dos on the home page: the reviewer's queue and overdue clocks; the clerk's
     class, deadline, reminders and missing reports."""
     from django.urls import reverse
@@ -496,18 +498,17 @@ def home_todo(*, user, today) -> list[dict[str, Any]]:
     from zhengtong.permits import compliance
     from zhengtong.permits.models import Reminder
 
-    todo: list[dict[str, Any]] = []
-    s = scopes.get_scope(user)
+    items: list[Todo] = []
     if scopes.can_review_permits(user):
         waiting = list(application_list(user=user, status="open").filter(
             fixed_source__unit__in=Unit.objects.filter(scopes.permit_review_units_q(user))))
         overdue = sum(1 for a in waiting if (c := application_clock(a, today)) and c["state"].overdue)
         if waiting:
-            todo.append({"text": ngettext("%(n)d permit application waits for a decision (%(o)d overdue).",
-                                          "%(n)d permit applications wait for a decision (%(o)d overdue).",
-                                          len(waiting)) % {"n": len(waiting), "o": overdue},
-                         "url": reverse("permits:applications"), "urgent": overdue > 0})
-    for unit in Unit.objects.filter(pk__in=s.clerk_units):
+            items.append(Todo(text=ngettext("%(n)d permit application waits for a decision (%(o)d overdue).",
+                                            "%(n)d permit applications wait for a decision (%(o)d overdue).",
+                                            len(waiting)) % {"n": len(waiting), "o": overdue},
+                              url=reverse("permits:applications"), urgent=overdue > 0))
+    for unit in Unit.objects.filter(pk__in=scopes.own_unit_ids(user)):
         classification = Classification.objects.filter(unit=unit).first()
         if classification and classification.management_class in NEEDS_FILING and unit.pk not in covered_unit_ids(
                 [unit.pk]):
@@ -515,15 +516,20 @@ def home_todo(*, user, today) -> list[dict[str, Any]]:
                 text = _("%(unit)s: registration class — file the registration form.")
             else:
                 text = _("%(unit)s: %(cls)s — apply for a permit.")
-            todo.append({"text": text % {"unit": unit.name, "cls": classification.get_management_class_display()},
-                         "url": reverse("permits:unit", args=[unit.pk]), "urgent": True})
+            items.append(Todo(text=text % {"unit": unit.name, "cls": classification.get_management_class_display()},
+                              url=reverse("permits:unit", args=[unit.pk]), urgent=True))
         for reminder in Reminder.objects.filter(unit=unit, read_at__isnull=True)[:3]:
-            todo.append({"text": reminder.message, "url": reverse("permits:unit", args=[unit.pk])})
+            items.append(Todo(text=reminder.message, url=reverse("permits:unit", args=[unit.pk])))
         for permit in unit_permits(unit).filter(status="valid"):
             missing = [r for r in compliance.expected_reports(permit, today) if r["missing"]]
             if missing:
-                todo.append({"text": ngettext("%(n)d compliance report missing for permit %(p)s.",
-                                              "%(n)d compliance reports missing for permit %(p)s.",
-                                              len(missing)) % {"n": len(missing), "p": permit.number},
-                             "url": reverse("permits:permit", args=[permit.pk]), "urgent": True})
-    return todo
+                items.append(Todo(text=ngettext("%(n)d compliance report missing for permit %(p)s.",
+                                                "%(n)d compliance reports missing for permit %(p)s.",
+                                                len(missing)) % {"n": len(missing), "p": permit.number},
+                                  url=reverse("permits:permit", args=[permit.pk]), urgent=True))
+    return items
+
+
+def figures(*, user, now: datetime) -> list[Figure]:
+    """The home page shows no permit figures: the permit overview (classification) carries them."""
+    return []

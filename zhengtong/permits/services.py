@@ -163,7 +163,7 @@ def classify_all(*, user, batch_size: int = 5_000) -> dict[str, int]:
 
     Only results that differ from the stored ones are written, in batches, each batch in its own
     transaction, so a crash midway leaves every unit with either its old class or its new one."""
-    if not (scopes.can_review_permits(user) or scopes.get_scope(user).is_city):
+    if not (scopes.can_review_permits(user) or scopes.is_city_admin(user)):
         raise PermissionDenied
     unit_ids = list(Unit.objects.filter(scopes.permit_review_units_q(user)).values_list("pk", flat=True))
     stored = {row[0]: row[1:] for row in Classification.objects.filter(unit_id__in=unit_ids).values_list(

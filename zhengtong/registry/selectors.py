@@ -2,13 +2,18 @@
 (accounts.scopes); a record outside the scope is simply not found (404), never shown."""
 
 from dataclasses import dataclass
+from datetime import date, datetime
 from typing import Any
 
 from django.db.models import Q, QuerySet
+from django.urls import reverse
+from django.utils.translation import gettext as _
 
 from zhengtong.accounts import scopes
+from zhengtong.accounts.selectors import assignments_of
 from zhengtong.core.http import get_or_404
 from zhengtong.core.ids import valid_id
+from zhengtong.core.panels import Figure, Todo
 from zhengtong.registry.codes import normalise
 from zhengtong.registry.identity import decrypt_id_number, id_number_hash
 from zhengtong.registry.models import Department, Industry, Person, Region, Site, SitePerson, Unit, UnitImport
@@ -227,3 +232,39 @@ def unit_imports(*, user) -> QuerySet[UnitImport]:
 
 def unit_import_get(*, user, pk: int) -> UnitImport:
     return get_or_404(unit_imports(user=user), pk)
+
+
+# The home page ---------------------------------------------------------------------------
+
+
+def todo(*, user, today: date) -> list[Todo]:
+    """The registry's to-dos: the units in the user's care that lack an address, a legal
+    representative or a contact phone; then the page of each site and unit the user is assigned to."""
+    items = []
+    if scopes.can_change_units(user):
+        n = unit_list(user=user).filter(Q(contact_phone="") | Q(legal_representative="") | Q(address="")).count()
+        if n:
+            items.append(Todo(
+                text=_("%(n)d units lack an address, a legal representative or a contact phone.") % {"n": n},
+                url=reverse("registry:unit_list") + "?incomplete=1",
+            ))
+    for a in assignments_of(user):
+        if a.site_id:
+            items.append(Todo(text=_("Open the page of your site %(site)s.") % {"site": a.site.name},
+                              url=reverse("registry:site_detail", args=[a.site_id])))
+        if a.unit_id:
+            items.append(Todo(text=_("Check your unit's registration: %(unit)s.") % {"unit": a.unit.name},
+                              url=reverse("registry:unit_detail", args=[a.unit_id])))
+    return items
+
+
+def figures(*, user, now: datetime) -> list[Figure]:
+    """How many units and sites the user sees, and people where the user may see people."""
+    items = [
+        Figure(label=_("Units"), value=unit_list(user=user).count(), url=reverse("registry:unit_list")),
+        Figure(label=_("Sites"), value=site_list(user=user).count(), url=reverse("registry:site_list")),
+    ]
+    if scopes.can_see_people(user):
+        items.append(Figure(label=_("People"), value=person_list(user=user).count(),
+                            url=reverse("registry:person_list")))
+    return items

@@ -22,13 +22,15 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce
 from django.http import Http404
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 
 from zhengtong.accounts import scopes
 from zhengtong.core.errors import DomainError
 from zhengtong.core.http import get_or_404
+from zhengtong.core.panels import Figure, Todo
 from zhengtong.registry.codes import CodeError, check_id_number, normalise
 from zhengtong.registry.identity import id_number_hash
 from zhengtong.registry.models import Person, Site, SitePerson
@@ -462,3 +464,42 @@ def site_state_history(*, site: Site, limit: int = 100) -> list[StateChange]:
 
 def _state_value(value) -> str:
     return "" if value is None else str(value)
+
+
+# The home page ---------------------------------------------------------------------------
+
+
+def todo(*, user, today: date) -> list[Todo]:
+    """Screening to-dos: open alerts; at each managed site, people unchecked today and areas
+    overdue for disinfection; the gate of each gatekeeper's site; the overview for those who
+    oversee a region."""
+    if not scopes.can_see_screening(user):
+        return []
+    s = scopes.get_scope(user)
+    items = []
+    n = open_alert_count(user=user)
+    if n:
+        items.append(Todo(text=ngettext("%(n)d open alert to acknowledge.", "%(n)d open alerts to acknowledge.", n)
+                          % {"n": n}, url=reverse("screening:alerts")))
+    for site in with_figures(Site.objects.filter(pk__in=s.managed_sites), user=user):
+        if site.unchecked_today:
+            items.append(Todo(text=ngettext("%(site)s: %(n)d person not checked today.",
+                                            "%(site)s: %(n)d people not checked today.", site.unchecked_today)
+                              % {"site": site.name, "n": site.unchecked_today},
+                              url=reverse("screening:health_checks", args=[site.pk])))
+        if site.overdue_areas:
+            items.append(Todo(text=ngettext("%(site)s: %(n)d area overdue for disinfection.",
+                                            "%(site)s: %(n)d areas overdue for disinfection.", site.overdue_areas)
+                              % {"site": site.name, "n": site.overdue_areas},
+                              url=reverse("screening:disinfection", args=[site.pk])))
+    for site in Site.objects.filter(pk__in=s.gate_sites).order_by("name"):
+        items.append(Todo(text=_("Open the gate screen of %(site)s.") % {"site": site.name},
+                          url=reverse("screening:gate", args=[site.pk])))
+    if scopes.can_oversee_screening(user):
+        items.append(Todo(text=_("See the screening figures of your sites."), url=reverse("screening:site_list")))
+    return items
+
+
+def figures(*, user, now: datetime) -> list[Figure]:
+    """The home page shows no screening figures: the site pages and the overview carry them."""
+    return []

@@ -66,7 +66,7 @@ def _gate_context(site, **extra) -> dict:
 def gate_home(request):
     """The sites where the user may screen; a gatekeeper of one site goes straight to its gate."""
     sites = selectors.gate_sites(user=request.user).select_related("unit", "county").order_by("name", "id")
-    if not scopes.get_scope(request.user).any_role or not sites.exists():
+    if not scopes.has_any_role(request.user) or not sites.exists():
         raise PermissionDenied
     q = request.GET.get("q", "").replace("\x00", "").strip()
     if q:

@@ -31,11 +31,6 @@ def _query(request):
     return query
 
 
-def _has_screening(user) -> bool:
-    s = scopes.get_scope(user)
-    return s.is_city or bool(s.counties or s.managed_sites or s.gate_sites)
-
-
 def _managed(request, pk):
     """A site of the user's scope (else 404) that the user manages (else 403)."""
     site = selectors.screening_site_get(user=request.user, pk=pk)
@@ -59,7 +54,7 @@ def _site_links(user, site) -> dict:
 @require_GET
 def site_list(request):
     """The sites of the user's scope with their figures: a county officer's county, the city."""
-    if not _has_screening(request.user):
+    if not scopes.can_see_screening(request.user):
         raise PermissionDenied
     filters = OverviewFilterForm(request.GET)
     filters.is_valid()

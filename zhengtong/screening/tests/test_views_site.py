@@ -10,11 +10,10 @@ from django.urls import reverse
 from django.utils import timezone
 
 from zhengtong.accounts.models import Role
-from zhengtong.accounts.selectors import home_panels
 from zhengtong.registry.models import Site
 from zhengtong.screening import selectors, services
 from zhengtong.screening.models import Alert, Area, Disinfection, Entry, HealthCheck
-from zhengtong.testing import make_id_number, make_site, make_unit, make_user
+from zhengtong.testing import make_id_number, make_site, make_unit
 from zhengtong.testing import make_person as _make_person
 
 pytestmark = pytest.mark.django_db
@@ -360,18 +359,3 @@ def test_the_navigation_per_role(client, world):
         html = client.get("/").content.decode()
         found = set(re.findall(r'data-nav="(gate|screening|alerts)"', html))
         assert found == keys, role
-
-
-def test_the_home_page_lists_screening_to_dos(world):
-    services.screen_entry(actor=actor(world), site=world.site_a, person=world.person_a, temperature="38.5")
-    Area.objects.create(site=world.site_a, name="食堂")
-    texts = " ".join(t["text"] for t in home_panels(user=world.users[MANAGER])["todo"])
-    assert "1 open alert" in texts or "1" in texts
-    urls = {t["url"] for t in home_panels(user=world.users[MANAGER])["todo"]}
-    assert reverse("screening:health_checks", args=[world.site_a.pk]) in urls
-    assert reverse("screening:disinfection", args=[world.site_a.pk]) in urls
-    assert reverse("screening:alerts") in urls
-    gate_urls = {t["url"] for t in home_panels(user=world.users[GATE])["todo"]}
-    assert reverse("screening:gate", args=[world.site_a.pk]) in gate_urls
-    assert not any("screening" in t["url"] for t in home_panels(user=world.users[CLERK])["todo"])
-    assert not any("screening" in t["url"] for t in home_panels(user=make_user("x"))["todo"])

@@ -1,4 +1,4 @@
-from zhengtong.accounts.navigation import menu_for
+from zhengtong.dashboard.navigation import menu_for
 
 
 def navigation(request):

@@ -1,0 +1,51 @@
+"""The navigation each role sees, the alerts entry's count and the clerk's own permit page."""
+
+import re
+
+import pytest
+from django.urls import reverse
+
+from zhengtong.accounts.models import Role
+from zhengtong.dashboard.navigation import menu_for
+from zhengtong.screening import services
+
+pytestmark = pytest.mark.django_db
+
+EVERYONE = ["home", "units", "sites", "departments"]
+MENUS = {
+    Role.CITY_ADMIN: ["home", "units", "sites", "people", "departments", "gate", "screening", "alerts", "permits",
+                      "import", "admin"],
+    Role.COUNTY_OFFICER: ["home", "units", "sites", "people", "departments", "screening", "alerts", "permits",
+                          "import"],
+    Role.DEPARTMENT_OFFICER: [*EVERYONE, "permits"],
+    Role.SITE_MANAGER: ["home", "units", "sites", "people", "departments", "gate", "screening", "alerts"],
+    Role.GATEKEEPER: ["home", "units", "sites", "people", "departments", "gate", "screening"],
+    Role.ENTERPRISE_CLERK: ["home", "units", "sites", "people", "departments", "permits"],
+    Role.PERMIT_REVIEWER: [*EVERYONE, "permits"],
+    "none": ["home"],
+}
+
+
+@pytest.mark.parametrize("role", MENUS)
+def test_each_role_sees_its_menu(client, world, role):
+    client.force_login(world.users[role])
+    html = client.get(reverse("home")).content.decode()
+    assert re.findall(r'data-nav="([a-z]+)"', html) == MENUS[role]
+
+
+def test_the_clerks_permit_entry_is_the_units_own_page(world):
+    items = {i["key"]: i["url"] for i in menu_for(world.users[Role.ENTERPRISE_CLERK])}
+    assert items["permits"] == reverse("permits:unit", args=[world.unit_a.pk])
+    items = {i["key"]: i["url"] for i in menu_for(world.users[Role.PERMIT_REVIEWER])}
+    assert items["permits"] == reverse("permits:classification")
+
+
+def test_the_alerts_entry_counts_the_users_open_alerts(world):
+    services.screen_entry(actor=services.Actor(user=world.users[Role.GATEKEEPER]), site=world.site_a,
+                          person=world.person_a, temperature="38.5")
+    alerts = {i["key"]: i for i in menu_for(world.users[Role.SITE_MANAGER])}["alerts"]
+    assert alerts["count"] == 1 and alerts["url"] == reverse("screening:alerts")
+
+
+def test_anonymous_pages_have_no_menu(client):
+    assert client.get(reverse("login")).context["nav_items"] == []
