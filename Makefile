@@ -27,6 +27,7 @@ run: setup
 
 lint: setup
 	$(BIN)/ruff check .
+	$(BIN)/mypy
 
 # Runs the suite on SQLite, then on PostgreSQL when TEST_DATABASE_URL is set.
 test: setup lint

@@ -1,10 +1,10 @@
 from django.conf import settings
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import URLPattern, URLResolver, include, path
 
 from zhengtong.api.api import api
 
-urlpatterns = [
+urlpatterns: list[URLPattern | URLResolver] = [
     path("", include("zhengtong.dashboard.urls")),
     path("accounts/", include("zhengtong.accounts.urls")),
     path("registry/", include("zhengtong.registry.urls")),

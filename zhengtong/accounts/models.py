@@ -100,7 +100,7 @@ class HashedKey(models.Model):
     @classmethod
     def _issue(cls, **fields):
         key = cls.KEY_PREFIX + secrets.token_urlsafe(32)
-        return cls.objects.create(key_hash=cls.hash_key(key), prefix=key[:8], **fields), key
+        return cls._default_manager.create(key_hash=cls.hash_key(key), prefix=key[:8], **fields), key
 
 
 class ApiToken(HashedKey):

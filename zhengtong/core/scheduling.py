@@ -36,10 +36,10 @@ class Job:
     def first_run(self, now: datetime) -> datetime:
         if self.schedule_type == HOURLY:
             return now.astimezone(UTC).replace(minute=0, second=0, microsecond=0) + timedelta(hours=1)
-        local = now.astimezone(SHANGHAI)
-        run = datetime.combine(local.date(), self.at, tzinfo=SHANGHAI)
+        local, at = now.astimezone(SHANGHAI), self.at or time(0, 0)
+        run = datetime.combine(local.date(), at, tzinfo=SHANGHAI)
         if run <= local:
-            run = datetime.combine(local.date() + timedelta(days=1), self.at, tzinfo=SHANGHAI)
+            run = datetime.combine(local.date() + timedelta(days=1), at, tzinfo=SHANGHAI)
         return run.astimezone(UTC)
 
     def when(self) -> str:
@@ -76,7 +76,9 @@ def ensure_schedules(*, schedule_model=None, using: str = DEFAULT_DB_ALIAS, now:
     Returns {schedule name: "created" | "updated" | "unchanged"}. ``schedule_model`` is the historical
     model when called from post_migrate."""
     if schedule_model is None:
-        from django_q.models import Schedule as schedule_model
+        from django_q.models import Schedule
+
+        schedule_model = Schedule
     now = now or timezone.now()
     manager = schedule_model._default_manager.db_manager(using)
     outcome = {}
@@ -90,7 +92,7 @@ def ensure_schedules(*, schedule_model=None, using: str = DEFAULT_DB_ALIAS, now:
         schedule, duplicates = rows[0], rows[1:]
         for duplicate in duplicates:  # two processes migrating at once may both have created it
             duplicate.delete()
-        wanted = {"func": job.func, "args": None, "kwargs": None, "hook": None, "repeats": -1}
+        wanted: dict[str, object] = {"func": job.func, "args": None, "kwargs": None, "hook": None, "repeats": -1}
         # The admin saves blank text fields as "", which means the same as None here.
         changed = [name for name, value in wanted.items()
                    if (getattr(schedule, name) if name == "repeats" else getattr(schedule, name) or None) != value]

@@ -64,7 +64,7 @@ def _is_number(value: Any) -> bool:
         return False
     if isinstance(value, float | Decimal) and not math.isfinite(value):
         return False
-    return abs(value) < EXACT_NUMBER_LIMIT
+    return bool(abs(value) < EXACT_NUMBER_LIMIT)
 
 
 def write_xlsx(headers: Sequence[str], rows: Iterable[Sequence[Any]], *, sheet_name: str | None = None,

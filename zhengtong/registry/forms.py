@@ -90,7 +90,8 @@ class PersonForm(forms.Form):
 
     def __init__(self, *args, sites=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["site"].choices = [(s.pk, f"{s.name} · {s.unit.name}") for s in sites]
+        choices = [(s.pk, f"{s.name} · {s.unit.name}") for s in sites]
+        self.fields["site"].choices = choices  # type: ignore[attr-defined]
 
 
 class PersonEditForm(forms.Form):

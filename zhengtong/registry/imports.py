@@ -360,7 +360,7 @@ def map_columns(headers: Iterable[str]) -> tuple[dict[str, str], list[str]]:
 
 
 def _field_label(name: str) -> str:
-    return str(Unit._meta.get_field(name).verbose_name)
+    return str(getattr(Unit._meta.get_field(name), "verbose_name", name))
 
 
 class _Lookups:

@@ -2,6 +2,7 @@
 
 import csv
 from pathlib import Path
+from typing import Any
 
 from zhengtong.core import discovery
 
@@ -19,7 +20,7 @@ def load_tree(model, filename: str, fields: tuple[str, ...]) -> int:
     by_code = {obj.code: obj for obj in model.objects.all()}
     count = 0
     for row in read_rows(filename):
-        values = {f: row[f] for f in fields}
+        values: dict[str, Any] = {f: row[f] for f in fields}
         values["parent"] = by_code[row["parent"]] if row["parent"] else None
         obj = by_code.get(row["code"])
         if obj is None:

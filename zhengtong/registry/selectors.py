@@ -249,10 +249,10 @@ def todo(*, user, today: date) -> list[Todo]:
                 url=reverse("registry:unit_list") + "?incomplete=1",
             ))
     for a in assignments_of(user):
-        if a.site_id:
+        if a.site is not None:
             items.append(Todo(text=_("Open the page of your site %(site)s.") % {"site": a.site.name},
                               url=reverse("registry:site_detail", args=[a.site_id])))
-        if a.unit_id:
+        if a.unit is not None:
             items.append(Todo(text=_("Check your unit's registration: %(unit)s.") % {"unit": a.unit.name},
                               url=reverse("registry:unit_detail", args=[a.unit_id])))
     return items

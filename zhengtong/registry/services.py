@@ -30,6 +30,7 @@ SITE_FIELDS = ("name", "kind", "county", "address", "capacity", "is_active")
 
 def _county(errors: FieldErrors, data: dict, name: str = "county") -> Region | None:
     value = data.get(name)
+    region: Region | None
     if isinstance(value, Region):
         region = value
     else:
@@ -48,6 +49,7 @@ def _county(errors: FieldErrors, data: dict, name: str = "county") -> Region | N
 
 
 def _industry(errors: FieldErrors, value: Any, name: str) -> Industry | None:
+    industry: Industry | None
     if isinstance(value, Industry):
         industry = value
     else:
@@ -327,6 +329,7 @@ def department_save(*, user, data: dict, department: Department | None = None) -
     errors.raise_if_any()
     department = department or Department()
     department.code, department.name, department.kind = code, name, kind
+    assert region is not None  # raise_if_any() refused a missing region
     department.region, department.parent, department.phone = region, parent, phone
     department.is_active = bool(data.get("is_active", True))
     audit.record(department, user, "save")

@@ -85,7 +85,8 @@ class DisinfectionForm(forms.Form):
 
     def __init__(self, *args, areas=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["area"].choices = [("", "—")] + [(a.pk, a.name) for a in areas]
+        choices = [("", "—")] + [(a.pk, a.name) for a in areas]
+        self.fields["area"].choices = choices  # type: ignore[attr-defined]
 
 
 class OverviewFilterForm(forms.Form):

@@ -39,7 +39,7 @@ def prepared_cursor() -> Iterator:
         with db.cursor() as cursor:
             yield cursor
         return
-    from django.db.backends.postgresql.base import ServerBindingCursor
+    from django.db.backends.postgresql.base import ServerBindingCursor  # type: ignore[attr-defined]
 
     db.close_if_health_check_failed()
     db.ensure_connection()

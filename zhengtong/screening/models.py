@@ -100,7 +100,7 @@ class Entry(models.Model):
 
 # How long a visitor's texts may be: the columns' lengths, which the page, the API and the batch check.
 VISIT_TEXT_LIMITS: dict[str, int] = {
-    name: Entry._meta.get_field(name).max_length for name in ("visit_host", "visit_purpose")  # type: ignore[misc]
+    name: getattr(Entry._meta.get_field(name), "max_length") for name in ("visit_host", "visit_purpose")  # noqa: B009
 }
 
 

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from functools import cache
+from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
@@ -45,7 +46,7 @@ RETRY_WINDOW = timedelta(days=1)
 class Actor:
     """Who records an entry: a signed-in user at the gate screen, or a gate device."""
 
-    user: object | None = None
+    user: Any = None  # a User, or None for a device
     device: GateDevice | None = None
 
     def check_site(self, site: Site) -> None:
@@ -212,7 +213,8 @@ def _insert_statement(vendor: str) -> tuple[str, tuple]:
     table = hotpath.table(Entry)
     db = hotpath.database()
     # INSERT … SELECT leaves PostgreSQL no column to type a parameter by (a NULL would be text): cast.
-    values = [f"CAST(%s AS {f.cast_db_type(db)})" if vendor == "postgresql" else "%s" for f in fields]
+    values = [f"CAST(%s AS {f.cast_db_type(db)})" if vendor == "postgresql" else "%s"  # type: ignore[attr-defined]
+              for f in fields]
     sql = (f"INSERT INTO {table} ({', '.join(qn(f.column) for f in fields)}) SELECT {', '.join(values)} "
            f"WHERE NOT EXISTS (SELECT 1 FROM {table} WHERE {qn('client_uuid')} = %s "
            f"AND {qn('entered_at')} >= %s AND {qn('entered_at')} <= %s) "
@@ -431,6 +433,7 @@ def disinfection_record(*, user, site: Site, data: dict) -> Disinfection:
         except DomainError as e:
             errors.add("done_at", e.message)
     errors.raise_if_any()
+    assert area is not None  # raise_if_any() refused a missing area
     return Disinfection.objects.create(site=site, area=area, agent=agent, operator=operator, done_at=done_at,
                                        recorded_by=user)
 

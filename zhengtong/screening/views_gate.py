@@ -171,7 +171,7 @@ def _screen(request, site, data: dict) -> Answer:
     return Answer(
         "admit" if admitted else "refuse",
         _("Admit") if admitted else _("Refuse"),
-        detail=Reason(entry.reason).label if not admitted else (
+        detail=str(Reason(entry.reason).label) if not admitted else (
             _("Visiting %(host)s") % {"host": entry.visit_host} if entry.visit_host else str(Reason.OK.label)),
         reason=entry.reason, person=person, temperature=f"{entry.temperature}",
     )
