@@ -1,7 +1,8 @@
 """One OpenAPI surface assembled from each app's router, at /api/ (docs at /api/docs).
 
 Every endpoint accepts a session (the pages' own calls, CSRF checked on unsafe methods) or an
-API token (``Authorization: Bearer …``); see zhengtong.api.auth.
+API token (``Authorization: Bearer …``); see zhengtong.accounts.api. Gate devices use their own key on
+/api/gate/… only; see zhengtong.screening.auth.
 
 Every error has one shape, ``{"detail": "...", "errors": [{"field": "uscc", "message": "..."}]}``
 (field "" for an error of the whole request):
@@ -27,10 +28,13 @@ from django.utils.translation import gettext as _
 from ninja import NinjaAPI, Router, Schema
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
-from zhengtong.api.auth import AUTH, gate_auth, me_router
+from zhengtong.accounts.api import AUTH
+from zhengtong.accounts.api import router as me_router
 from zhengtong.core.errors import DomainError
+from zhengtong.permits.api import router as permits_router
 from zhengtong.registry.api import router as registry_router
 from zhengtong.screening.api import router as gate_router
+from zhengtong.screening.auth import gate_auth
 
 
 class ErrorItem(Schema):
@@ -168,6 +172,7 @@ api.add_router("/", me_router)
 api.add_router("/", registry_router)
 # Gate devices only, with their own key (Authorization: Bearer ztg_…); request.auth is the device.
 api.add_router("/gate", gate_router, auth=[gate_auth])
+api.add_router("/permits", permits_router)
 # Each later app adds its router here, above the fallback.
 
 

@@ -7,10 +7,12 @@ from datetime import date, datetime
 from typing import Any
 
 from django.db.models import Count, Q, QuerySet
+from django.http import Http404
 from django.utils.translation import gettext as _
 
 from zhengtong.accounts import scopes
 from zhengtong.core.http import get_or_404
+from zhengtong.core.ids import valid_id
 from zhengtong.core.panels import Figure, Todo
 from zhengtong.permits import classification as engine
 from zhengtong.permits.catalogue import (
@@ -168,6 +170,24 @@ def classification_explained(classification: Classification | None) -> dict[str,
 
 def classified_units(*, user) -> QuerySet[Classification]:
     return Classification.objects.filter(unit__in=Unit.objects.filter(scopes.units_q(user)))
+
+
+def classification_get(*, user, unit_pk) -> Classification:
+    """The class of a unit the user sees (public, like the unit's permits). Missing, a unit outside
+    the scope and a unit not classified yet are the same 404."""
+    unit_pk = valid_id(unit_pk)
+    classification = classified_units(user=user).filter(unit_id=unit_pk).first() if unit_pk else None
+    if classification is None:
+        raise Http404
+    return classification
+
+
+def deciding_entry(classification: Classification) -> CatalogueEntry | None:
+    """The printed catalogue row that decided the class (None: no row decided it)."""
+    if classification.deciding_row is None:
+        return None
+    return CatalogueEntry.objects.filter(version=classification.catalogue_version,
+                                         row=classification.deciding_row).first()
 
 
 def classification_counts(*, user) -> dict[str, Any]:
@@ -385,6 +405,20 @@ def permit_get(*, user, pk):
     return get_or_404(qs, pk)
 
 
+def permit_work_unit_get(*, user, pk) -> Unit:
+    """A unit whose applications the user may read (scopes.permit_work_units_q), else 404."""
+    return get_or_404(_permit_units(user), pk)
+
+
+def permit_public_get(*, user, pk):
+    """A permit as the public sees it (number, class, validity), for whoever sees its unit: a
+    unit's permits are public (scopes). Its page, with reports and history, reads permit_get."""
+    from zhengtong.permits.models import Permit
+
+    qs = Permit.objects.filter(fixed_source__unit__in=Unit.objects.filter(scopes.units_q(user)))
+    return get_or_404(qs.select_related("fixed_source__unit"), pk)
+
+
 def unit_permits(unit: Unit):
     from zhengtong.permits.models import Permit
 
@@ -402,23 +436,26 @@ def application_clock(application, today) -> dict[str, Any] | None:
     from zhengtong.permits import law, workflow
 
     if application.status == "submitted":
+        kind = "acceptance_notice"
         limit = law.acceptance_notice_limit(application.received_on)
         state = workflow.acceptance_clock(application, today)
         label = _("Notice of missing materials")
     elif application.status == "approved" and application.decided_on:
+        kind = "certificate"
         limit = law.certificate_limit()
         state = workflow.certificate_clock(application, today)
         label = _("Certificate")
     elif application.status in ("accepted", "notice", "issued", "refused"):
         if application.accepted_on is None:
             return None
+        kind = "decision"
         limit = workflow.decision_limit(application)
         state = workflow.decision_clock(application, today)
         label = _("Decision")
     else:
         return None
     return {
-        "label": label, "state": state, "status": state.status(), "article": limit.article,
+        "kind": kind, "label": label, "state": state, "status": state.status(), "article": limit.article,
         "limit_confirmed": limit.confirmed, "basis": state.basis,
         "basis_label": _("working days") if state.basis == "working" else _("calendar days"),
     }

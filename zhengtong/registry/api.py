@@ -12,52 +12,17 @@ services, so that the client sees the same message, naming the field, as a user 
 from datetime import date, datetime
 from typing import Annotated, Any
 
-from django.conf import settings
 from django.http import Http404
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
-from ninja.pagination import LimitOffsetPagination, paginate
-from pydantic import ConfigDict
+from ninja.pagination import paginate
 
-from zhengtong.api.types import Id, Text
 from zhengtong.core.errors import DomainError
+from zhengtong.core.schemas import Filters, Id, In, Pagination, Text
 from zhengtong.registry import selectors, services
 from zhengtong.registry.models import Industry, Person, Site, Unit
 
 router = Router()
-
-MAX_LIMIT = 500
-MAX_OFFSET = 1_000_000_000  # far beyond any table here, and within every database's OFFSET range
-
-
-class Pagination(LimitOffsetPagination):
-    """``limit`` (1–500, default settings.PAGE_SIZE) and ``offset``; answers ``{items, count}``."""
-
-    class Input(Schema):
-        limit: int = Field(settings.PAGE_SIZE, ge=1, le=MAX_LIMIT)
-        offset: int = Field(0, ge=0, le=MAX_OFFSET)
-
-    def __init__(self, **kwargs: Any) -> None:
-        super().__init__(max_limit=MAX_LIMIT, **kwargs)
-
-
-# Input text: databases refuse NUL characters and lone surrogates; refuse them here, naming the
-# field, rather than letting PostgreSQL fail with a 500.
-
-
-
-
-
-
-class In(Schema):
-    """Base of every request body: unknown fields are an error (a misspelt field in a PATCH
-    would otherwise be ignored without a word), numbers are taken where a code is expected."""
-
-    model_config = ConfigDict(extra="forbid", coerce_numbers_to_str=True)
-
-
-class Filters(Schema):
-    model_config = ConfigDict(coerce_numbers_to_str=True)
 
 
 # Reference data --------------------------------------------------------------------------

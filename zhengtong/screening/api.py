@@ -1,7 +1,7 @@
 """The gate devices' API, under /api/gate/: one check-in at a time, exits, the batch an offline
 gate recorded, and the site's own people for offline use.
 
-A device authenticates with its own key (``Authorization: Bearer ztg_…``, zhengtong.api.auth
+A device authenticates with its own key (``Authorization: Bearer ztg_…``, zhengtong.screening.auth
 ``gate_auth``, set on this router where zhengtong.api.api adds it); the key fixes the site, so a
 device never names one and never reaches another site's people. ``request.auth`` is the device.
 
@@ -26,11 +26,11 @@ from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 from pydantic import BaseModel, ConfigDict, WithJsonSchema
 
-from zhengtong.api.auth import gate_check_in_auth
-from zhengtong.api.types import Id, Text
 from zhengtong.core.errors import DomainError
+from zhengtong.core.schemas import Id, In, Text
 from zhengtong.registry.models import Person, SitePerson
 from zhengtong.screening import ports, rules, selectors, services, sync
+from zhengtong.screening.auth import gate_check_in_auth
 from zhengtong.screening.models import VISIT_TEXT_LIMITS, Entry, GateDevice, Reason
 from zhengtong.screening.passes import pass_code
 
@@ -41,14 +41,8 @@ EXAMPLE_UUID = "0b7e5c1a-3f2d-4c4e-9a51-6f0d2b8e7c11"
 HOST_MAX, PURPOSE_MAX = VISIT_TEXT_LIMITS["visit_host"], VISIT_TEXT_LIMITS["visit_purpose"]
 
 
-
-
-
-
-class GateIn(Schema):
+class GateIn(In):
     """Unknown fields are an error; numbers are taken where text is expected (a temperature)."""
-
-    model_config = ConfigDict(extra="forbid", coerce_numbers_to_str=True)
 
 
 class GateItemError(BaseModel):

@@ -1,5 +1,6 @@
-"""Every role against every registry endpoint, with the same expectations as the pages'
-matrix (accounts/tests/test_permission_matrix.py): records outside the scope are 404."""
+"""Every role against every registry endpoint and the permits' unit lists, with the same
+expectations as the pages' matrix (accounts/tests/test_permission_matrix.py): records outside the
+scope are 404."""
 
 import json
 
@@ -13,6 +14,7 @@ from zhengtong.accounts.tests.test_permission_matrix import (
     MANAGER,
     ONLY_ADMIN,
     PEOPLE_ROLES,
+    REVIEWER,
     ROLES,
     WITH_ROLE,
     allowed,
@@ -38,6 +40,11 @@ READS = [
     ("/api/people/{}", "person_a", allowed(*PEOPLE_ROLES)),
     ("/api/people/{}", "person_b", ONLY_ADMIN),
     ("/api/departments/{}", "department", WITH_ROLE),
+    # Permits: a unit's permits are public for whoever sees it; its applications are the permit work's.
+    ("/api/permits/units/{}/permits", "unit_a", WITH_ROLE),
+    ("/api/permits/units/{}/permits", "unit_b", ONLY_ADMIN),
+    ("/api/permits/units/{}/applications", "unit_a", allowed(ADMIN, COUNTY, CLERK, REVIEWER)),
+    ("/api/permits/units/{}/applications", "unit_b", ONLY_ADMIN),
 ]
 
 # PATCH with a harmless change: who may write which record.

@@ -25,6 +25,8 @@ from schemathesis.specs.openapi.checks import (
 
 from zhengtong.accounts.models import Role
 from zhengtong.api.tests import build_registry, token_for
+from zhengtong.permits import services
+from zhengtong.permits.tests.factories import issued_permit
 from zhengtong.wsgi import application
 
 pytestmark = pytest.mark.django_db
@@ -48,9 +50,12 @@ def same_connection():
 def world(db, same_connection):
     """Records to find, and the ids that generated path and body ids are steered to."""
     registry = build_registry()
+    services.unit_classify(unit=registry.unit_a)
+    permit = issued_permit(registry)
     ids = {
         "unit_id": registry.unit_a.pk, "site_id": registry.site_a.pk, "person_id": registry.person_a.pk,
         "department_id": registry.department.pk, "unit": registry.unit_a.pk, "site": registry.site_a.pk,
+        "application_id": permit.application_id, "permit_id": permit.pk,
     }
     return token_for(registry.users[Role.CITY_ADMIN], name="schemathesis"), ids
 

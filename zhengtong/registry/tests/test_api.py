@@ -9,12 +9,10 @@ from zhengtong.api.tests import (
     CITY,
     HENGNAN,
     HENGYANG_COUNTY,
-    Api,
     assert_error,
     build_registry,
     make_unit,
     messages_for,
-    token_for,
     valid_id_number,
     valid_uscc,
 )
@@ -441,18 +439,6 @@ def test_only_the_city_admin_changes_departments(reg):
     assert_error(reg.api(DEPT).patch(f"/departments/{created['id']}", {"phone": "0734-1"}), 403)
     assert_error(reg.api(ADMIN).post("/departments", {**data, "code": "Bad Code"}), 400, "code")
     assert Department.objects.count() == 2
-
-
-# Who am I --------------------------------------------------------------------------------
-
-
-def test_me_names_the_caller_and_their_roles(reg):
-    body = reg.api(CLERK).get("/me").json()
-    assert body == {"username": "clerk", "assignments": [{
-        "role": "enterprise_clerk", "role_name": "Enterprise clerk", "scope_type": "unit",
-        "scope_id": reg.unit_a.pk, "scope_name": "衡南火电厂", "is_head": False}]}
-    admin = Api(token=token_for(reg.users[ADMIN])).get("/me").json()
-    assert admin["assignments"][0]["scope_type"] == "region" and admin["assignments"][0]["scope_name"] == "衡阳市"
 
 
 def test_an_unused_other_unit_stays_out_of_every_list(reg):
