@@ -59,7 +59,7 @@ from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from zhengtong.accounts import scopes
 from zhengtong.core import audit, workdays
-from zhengtong.core.cleaners import clean_decimal, clean_text
+from zhengtong.core.cleaners import clean_date, clean_decimal, clean_text
 from zhengtong.core.errors import DomainError, FieldErrors
 from zhengtong.core.holidays import city_calendar
 from zhengtong.core.statemachine import Move, Predicate, StateMachine
@@ -318,7 +318,7 @@ def application_update(*, user, application: Application, data: dict[str, Any]) 
         application.monitoring_plan = str(data.get("monitoring_plan") or "").strip()[:5000]
     for name in ("public_notice_from", "public_notice_to"):
         if name in data:
-            setattr(application, name, _date(errors, name, data.get(name)))
+            setattr(application, name, clean_date(errors, data, name))
     if "onsite_check" in data:
         application.onsite_check = bool(data.get("onsite_check"))
     outlets = None
@@ -337,18 +337,6 @@ def application_update(*, user, application: Application, data: dict[str, Any]) 
         application.outlets.all().delete()
         _copy_outlets(outlets, application)
     return application
-
-
-def _date(errors: FieldErrors, field: str, raw: Any) -> date | None:
-    if raw in (None, ""):
-        return None
-    if isinstance(raw, date):
-        return raw
-    try:
-        return date.fromisoformat(str(raw))
-    except ValueError:
-        errors.add(field, _("Enter a date as YYYY-MM-DD."))
-        return None
 
 
 def completeness(application: Application, on: date) -> dict[str, list[str]]:
