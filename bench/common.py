@@ -67,8 +67,8 @@ def summary(times: list[float]) -> str:
 def prefill_entries(n: int, *, site_id: int, person_ids: list[int], days: int = 20) -> float:
     """Put ``n`` earlier check-ins of the site's people in the entries table (spread over the last
     ``days`` days, so within the retention period and across monthly partitions), then ANALYZE it, as
-    a table that has grown would be (zhengtong.testing.fill_entries); returns the seconds it took."""
-    from zhengtong.testing import fill_entries
+    a table that has grown would be (zhengtong.tests_support.factories.fill_entries); returns the seconds it took."""
+    from zhengtong.tests_support.factories import fill_entries
 
     start = time.perf_counter()
     fill_entries(n, site_id=site_id, person_ids=person_ids, days=days)

@@ -39,11 +39,11 @@ def run(args) -> None:
     from zhengtong.registry.refdata import load_reference_data
     from zhengtong.screening import rules, services
     from zhengtong.screening.models import Entry, GateDevice
-    from zhengtong.testing import make_person, make_site, make_unit
+    from zhengtong.tests_support.factories import PersonFactory, SiteFactory
 
     load_reference_data()
-    site = make_site(make_unit())
-    person = make_person(site, relation="worker")
+    site = SiteFactory()
+    person = PersonFactory(site=site, relation="worker")
     now = timezone.now()
     Entry.objects.bulk_create([
         Entry(client_uuid=uuid.uuid4(), site=site, person=person, entered_at=now - timedelta(hours=i + 1),

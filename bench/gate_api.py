@@ -133,11 +133,11 @@ def main() -> None:
 
         from zhengtong.registry.refdata import load_reference_data
         from zhengtong.screening.models import GateDevice
-        from zhengtong.testing import make_person, make_site, make_unit
+        from zhengtong.tests_support.factories import PersonFactory, SiteFactory
 
         load_reference_data()
-        site = make_site(make_unit())
-        people = [make_person(site, relation="worker").pk for _ in range(args.people)]
+        site = SiteFactory()
+        people = [PersonFactory(site=site, relation="worker").pk for _ in range(args.people)]
         _device, key = GateDevice.issue(site=site, name="bench")
         if args.prefill and not args.sqlite:
             took = prefill_entries(args.prefill, site_id=site.pk, person_ids=people)

@@ -42,11 +42,11 @@ def run(args) -> None:
     from zhengtong.registry.refdata import load_reference_data
     from zhengtong.screening.models import Entry, GateDevice
     from zhengtong.screening.sync import sync_entries
-    from zhengtong.testing import make_person, make_site, make_unit
+    from zhengtong.tests_support.factories import PersonFactory, SiteFactory
 
     load_reference_data()
-    site = make_site(make_unit())
-    people = [make_person(site, relation="worker").pk for _ in range(args.people)]
+    site = SiteFactory()
+    people = [PersonFactory(site=site, relation="worker").pk for _ in range(args.people)]
     device, _key = GateDevice.issue(site=site, name="bench")
     if args.prefill and connection.vendor == "postgresql":
         took = prefill_entries(args.prefill, site_id=site.pk, person_ids=people)

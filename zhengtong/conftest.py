@@ -38,6 +38,6 @@ def _reference_data(request):
 
 @pytest.fixture
 def world(db):
-    from zhengtong.testing import build_world
+    from zhengtong.tests_support.world import build_world
 
     return build_world()

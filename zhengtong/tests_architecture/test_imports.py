@@ -33,7 +33,7 @@ def test_a_deliberately_upward_import_fails_the_contract():
         ("zhengtong.accounts.scopes", "zhengtong.screening.selectors"),  # accounts imports no domain app
         ("zhengtong.screening.services", "zhengtong.dashboard.selectors"),  # nothing imports the top
         ("zhengtong.screening.services", "zhengtong.permits.models"),  # another domain app: its public modules only
-        ("zhengtong.registry.services", "zhengtong.testing"),  # product code never imports test helpers
+        ("zhengtong.registry.services", "zhengtong.tests_support.factories"),  # product code never imports test helpers
     }
     assert violations(upward) == upward
     assert violations({("zhengtong.screening.services", "zhengtong.registry.services"),

@@ -35,14 +35,14 @@ def browser_type_launch_args(browser_type_launch_args):
 
 @pytest.fixture
 def live_world(transactional_db):
-    from zhengtong.testing import build_world
+    from zhengtong.tests_support.world import build_world
 
     return build_world()
 
 
 @pytest.fixture
 def login(page, live_server):
-    from zhengtong.testing import PASSWORD
+    from zhengtong.tests_support.factories import PASSWORD
 
     def _login(username: str, password: str = PASSWORD):
         page.goto(f"{live_server.url}/accounts/login/")

@@ -10,7 +10,8 @@ from zhengtong.accounts.models import Role
 from zhengtong.screening import services
 from zhengtong.screening.models import Alert, Entry
 from zhengtong.screening.passes import pass_code
-from zhengtong.testing import make_id_number, make_person
+from zhengtong.tests_support.codes import make_id_number
+from zhengtong.tests_support.factories import PersonFactory
 
 pytestmark = pytest.mark.browser
 
@@ -25,8 +26,8 @@ def test_five_people_in_a_row_by_keyboard_alone(live_world, login, page, live_se
     services.site_set_state(user=w.users[Role.SITE_MANAGER], site=w.site_a,
                             data={"closed_since": "2020-01-26", "visitor_policy": "none", "reason": "封闭式管理"})
     fever_number = make_id_number(birth="19850312")
-    make_person(w.site_a, name="赵六", id_number=fever_number)
-    make_person(w.site_a, name="王五", relation="inmate", id_number=make_id_number(birth="19860415"))
+    PersonFactory(site=w.site_a, name="赵六", id_number=fever_number)
+    PersonFactory(site=w.site_a, name="王五", relation="inmate", id_number=make_id_number(birth="19860415"))
     visitor_number = make_id_number(birth="19870520")
     badge = pass_code(site_id=w.site_a.pk, person_id=w.person_a.pk)
 
@@ -116,7 +117,7 @@ def test_five_people_in_a_row_by_keyboard_alone(live_world, login, page, live_se
 
 def test_several_names_match_and_one_is_chosen_by_keyboard(live_world, login, page, live_server):
     w = live_world
-    make_person(w.site_a, name="张三丰", id_number=make_id_number(birth="19880808"))
+    PersonFactory(site=w.site_a, name="张三丰", id_number=make_id_number(birth="19880808"))
     login("gate")
     page.goto(f"{live_server.url}/screening/gate/{w.site_a.pk}/")
     kb = page.keyboard

@@ -4,7 +4,7 @@ import pytest
 from playwright.sync_api import expect
 
 from zhengtong.registry.models import Unit
-from zhengtong.testing import make_uscc
+from zhengtong.tests_support.codes import make_uscc
 
 pytestmark = pytest.mark.browser
 

@@ -1,7 +1,7 @@
 import pytest
 from django.urls import reverse
 
-from zhengtong.testing import PASSWORD
+from zhengtong.tests_support.factories import PASSWORD
 
 pytestmark = pytest.mark.django_db
 

@@ -5,7 +5,7 @@ import pytest
 from django.urls import reverse
 
 from zhengtong.accounts.models import Role
-from zhengtong.testing import PASSWORD
+from zhengtong.tests_support.factories import PASSWORD
 
 pytestmark = pytest.mark.django_db
 

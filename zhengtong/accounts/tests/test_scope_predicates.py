@@ -5,7 +5,7 @@ import pytest
 
 from zhengtong.accounts import scopes
 from zhengtong.accounts.models import Role
-from zhengtong.testing import make_user
+from zhengtong.tests_support.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -53,7 +53,7 @@ def test_own_units_are_the_clerks_unit_only(world, role):
 
 
 def test_a_superuser_without_an_assignment_is_the_city_administrator(world):
-    root = make_user("root")
+    root = UserFactory(username="root")
     root.is_superuser = True
     root.save()
     assert scopes.is_city_admin(root) and scopes.has_any_role(root)

@@ -7,36 +7,34 @@ from django.test import Client
 from django.utils import timezone
 
 from zhengtong.accounts.models import ApiToken, Role
-from zhengtong.api.tests import HENGNAN, Api, assert_error, build_registry, token_for, valid_uscc
+from zhengtong.tests_support.api import Api, assert_error
+from zhengtong.tests_support.codes import HENGNAN, make_uscc
+from zhengtong.tests_support.factories import token_for
 
 pytestmark = pytest.mark.django_db
 
 CSRF_SECRET = "abcdefghijklmnopqrstuvwxyzABCDEF"  # 32 characters of the CSRF alphabet
 
 
-@pytest.fixture
-def reg():
-    return build_registry()
-
 
 def unit_body():
-    return {"uscc": valid_uscc(HENGNAN), "name": "衡南新厂", "county": HENGNAN, "industry": "4411"}
+    return {"uscc": make_uscc(HENGNAN), "name": "衡南新厂", "county": HENGNAN, "industry": "4411"}
 
 
 @pytest.mark.parametrize("path", ["/units", "/regions", "/me", "/people/1", "/departments"])
-def test_no_credentials_is_a_401_in_the_error_shape(reg, path):
+def test_no_credentials_is_a_401_in_the_error_shape(world, path):
     response = Api().get(path)
     assert_error(response, 401)
     assert response["WWW-Authenticate"].startswith("Bearer")
 
 
-def test_a_write_without_credentials_is_a_401_not_a_csrf_error(reg):
+def test_a_write_without_credentials_is_a_401_not_a_csrf_error(world):
     assert_error(Api(enforce_csrf_checks=True).post("/units", unit_body()), 401)
     assert_error(Api(token="zt_wrong", enforce_csrf_checks=True).post("/units", unit_body()), 401)
 
 
-def test_a_token_acts_as_its_user_and_records_its_use(reg):
-    user = reg.users[Role.CITY_ADMIN]
+def test_a_token_acts_as_its_user_and_records_its_use(world):
+    user = world.users[Role.CITY_ADMIN]
     token, key = ApiToken.issue(user=user, name="gate tablet")
     assert token.last_used_at is None
     response = Api(token=key).get("/me")
@@ -47,8 +45,8 @@ def test_a_token_acts_as_its_user_and_records_its_use(reg):
     assert Api(token=key).get("/units").json()["count"] == 2
 
 
-def test_last_used_at_is_written_at_most_once_a_minute(reg):
-    token, key = ApiToken.issue(user=reg.users[Role.GATEKEEPER], name="gate")
+def test_last_used_at_is_written_at_most_once_a_minute(world):
+    token, key = ApiToken.issue(user=world.users[Role.GATEKEEPER], name="gate")
     recent = timezone.now() - timedelta(seconds=20)
     ApiToken.objects.filter(pk=token.pk).update(last_used_at=recent)
     Api(token=key).get("/me")
@@ -61,8 +59,8 @@ def test_last_used_at_is_written_at_most_once_a_minute(reg):
     assert token.last_used_at > old + timedelta(minutes=1)
 
 
-def test_the_scheme_word_is_case_insensitive(reg):
-    key = token_for(reg.users[Role.ENTERPRISE_CLERK])
+def test_the_scheme_word_is_case_insensitive(world):
+    key = token_for(world.users[Role.ENTERPRISE_CLERK])
     assert Client().get("/api/me", headers={"Authorization": f"bearer {key}"}).status_code == 200
 
 
@@ -73,64 +71,64 @@ def test_the_scheme_word_is_case_insensitive(reg):
     "Basic {key}",
     "{key}",
 ])
-def test_a_wrong_token_is_a_401(reg, header):
-    key = token_for(reg.users[Role.CITY_ADMIN])
+def test_a_wrong_token_is_a_401(world, header):
+    key = token_for(world.users[Role.CITY_ADMIN])
     response = Client().get("/api/units", headers={"Authorization": header.format(key=key)})
     assert_error(response, 401)
 
 
-def test_a_revoked_token_is_a_401(reg):
-    token, key = ApiToken.issue(user=reg.users[Role.CITY_ADMIN], name="old integration")
+def test_a_revoked_token_is_a_401(world):
+    token, key = ApiToken.issue(user=world.users[Role.CITY_ADMIN], name="old integration")
     assert Api(token=key).get("/units").status_code == 200
     token.revoked_at = timezone.now()
     token.save()
     assert_error(Api(token=key).get("/units"), 401)
 
 
-def test_the_token_of_an_inactive_user_is_a_401(reg):
-    user = reg.users[Role.CITY_ADMIN]
+def test_the_token_of_an_inactive_user_is_a_401(world):
+    user = world.users[Role.CITY_ADMIN]
     key = token_for(user)
     user.is_active = False
     user.save()
     assert_error(Api(token=key).get("/units"), 401)
 
 
-def test_a_token_writes_without_a_csrf_token(reg):
-    api = Api(token=token_for(reg.users[Role.CITY_ADMIN]), enforce_csrf_checks=True)
+def test_a_token_writes_without_a_csrf_token(world):
+    api = Api(token=token_for(world.users[Role.CITY_ADMIN]), enforce_csrf_checks=True)
     assert api.post("/units", unit_body()).status_code == 201
 
 
-def test_a_session_reads(reg):
-    response = Api(user=reg.users[Role.COUNTY_OFFICER]).get("/units")
+def test_a_session_reads(world):
+    response = Api(user=world.users[Role.COUNTY_OFFICER]).get("/units")
     assert response.status_code == 200
     assert [u["name"] for u in response.json()["items"]] == ["衡南火电厂"]
 
 
-def test_a_session_write_without_the_csrf_token_is_a_403(reg):
-    api = Api(user=reg.users[Role.CITY_ADMIN], enforce_csrf_checks=True)
+def test_a_session_write_without_the_csrf_token_is_a_403(world):
+    api = Api(user=world.users[Role.CITY_ADMIN], enforce_csrf_checks=True)
     assert api.get("/units").status_code == 200  # reads need no CSRF token
     assert_error(api.post("/units", unit_body()), 403)
-    assert_error(api.patch(f"/units/{reg.unit_a.pk}", {"name": "改名"}), 403)
-    reg.unit_a.refresh_from_db()
-    assert reg.unit_a.name == "衡南火电厂"
+    assert_error(api.patch(f"/units/{world.unit_a.pk}", {"name": "改名"}), 403)
+    world.unit_a.refresh_from_db()
+    assert world.unit_a.name == "衡南火电厂"
 
 
-def test_a_session_write_with_the_csrf_token_is_accepted(reg):
-    api = Api(user=reg.users[Role.CITY_ADMIN], enforce_csrf_checks=True)
+def test_a_session_write_with_the_csrf_token_is_accepted(world):
+    api = Api(user=world.users[Role.CITY_ADMIN], enforce_csrf_checks=True)
     api.client.cookies["csrftoken"] = CSRF_SECRET
     response = api.post("/units", unit_body(), headers={"X-CSRFToken": CSRF_SECRET})
     assert response.status_code == 201, response.content
 
 
-def test_a_session_of_an_inactive_user_is_a_401(reg):
-    user = reg.users[Role.CITY_ADMIN]
+def test_a_session_of_an_inactive_user_is_a_401(world):
+    user = world.users[Role.CITY_ADMIN]
     api = Api(user=user)
     user.is_active = False
     user.save()
     assert_error(api.get("/units"), 401)
 
 
-def test_docs_and_schema_answer_without_credentials(reg):
+def test_docs_and_schema_answer_without_credentials(world):
     client = Client()
     docs = client.get("/api/docs")
     assert docs.status_code == 200
@@ -150,6 +148,6 @@ def test_docs_and_schema_answer_without_credentials(reg):
 
 
 @pytest.mark.parametrize("path", ["/api/nothing-here", "/api/units/", "/api/units/1/sites/x"])
-def test_an_unknown_path_under_api_is_a_json_404(reg, path):
+def test_an_unknown_path_under_api_is_a_json_404(world, path):
     assert_error(Client().get(path), 404)
     assert_error(Client().post(path, "{}", content_type="application/json"), 404)

@@ -24,9 +24,10 @@ from schemathesis.specs.openapi.checks import (
 )
 
 from zhengtong.accounts.models import Role
-from zhengtong.api.tests import build_registry, token_for
 from zhengtong.permits import services
 from zhengtong.permits.tests.factories import issued_permit
+from zhengtong.tests_support.factories import token_for
+from zhengtong.tests_support.world import build_world
 from zhengtong.wsgi import application
 
 pytestmark = pytest.mark.django_db
@@ -49,7 +50,7 @@ def same_connection():
 @pytest.fixture
 def world(db, same_connection):
     """Records to find, and the ids that generated path and body ids are steered to."""
-    registry = build_registry()
+    registry = build_world()
     services.unit_classify(unit=registry.unit_a)
     permit = issued_permit(registry)
     ids = {

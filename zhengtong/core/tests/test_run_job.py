@@ -11,7 +11,7 @@ from django.core.management.base import CommandError
 from django.utils import timezone
 
 from zhengtong.screening.models import Entry
-from zhengtong.testing import make_person, make_site, make_unit
+from zhengtong.tests_support.factories import PersonFactory, SiteFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -34,7 +34,7 @@ def test_it_lists_every_job_with_its_schedule_and_what_it_does(args):
 def test_it_runs_a_job_and_prints_its_summary(settings):
     settings.MAX_STAY_HOURS = 8
     began = timezone.now() - timedelta(hours=9)
-    stay = Entry.objects.create(client_uuid=uuid.uuid4(), site=make_site(make_unit()), person=make_person(),
+    stay = Entry.objects.create(client_uuid=uuid.uuid4(), site=SiteFactory(), person=PersonFactory(),
                                 entered_at=began, temperature=Decimal("36.5"), decision="admit", reason="ok")
 
     assert run_job("screening.close_overdue_stays").strip() == "closed 1 overdue stay(s)"

@@ -13,7 +13,7 @@ from zhengtong.registry import selectors as registry
 from zhengtong.screening import selectors as screening
 from zhengtong.screening import services
 from zhengtong.screening.models import Area
-from zhengtong.testing import make_user
+from zhengtong.tests_support.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -37,7 +37,7 @@ def test_the_home_page_lists_screening_to_dos(world):
     gate_urls = {t.url for t in home_panels(user=world.users[GATE])["todo"]}
     assert reverse("screening:gate", args=[world.site_a.pk]) in gate_urls
     assert not any("screening" in t.url for t in home_panels(user=world.users[CLERK])["todo"])
-    assert not any("screening" in t.url for t in home_panels(user=make_user("x"))["todo"])
+    assert not any("screening" in t.url for t in home_panels(user=UserFactory(username="x"))["todo"])
 
 
 def test_the_panels_come_from_the_registry_then_screening_then_permits():

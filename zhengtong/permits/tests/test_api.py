@@ -19,10 +19,11 @@ from zhengtong.accounts.tests.test_permission_matrix import (
     WITH_ROLE,
     allowed,
 )
-from zhengtong.api.tests import Api, assert_error, token_for
 from zhengtong.permits import selectors, services
 from zhengtong.permits.models import Application, CatalogueEntry, FixedSource, UnitFacts
 from zhengtong.permits.tests.factories import issued_permit
+from zhengtong.tests_support.api import Api, assert_error
+from zhengtong.tests_support.factories import token_for
 
 pytestmark = pytest.mark.django_db
 

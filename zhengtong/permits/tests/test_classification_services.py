@@ -9,7 +9,7 @@ from zhengtong.core.errors import DomainError
 from zhengtong.permits import services
 from zhengtong.permits.models import CatalogueEntry, Classification, UnitFacts
 from zhengtong.registry.models import Industry
-from zhengtong.testing import make_unit
+from zhengtong.tests_support.factories import UnitFactory
 
 NO_GENERAL = {"has_boiler": False, "has_furnace": False, "has_surface_treatment": False,
               "has_water_treatment": False}
@@ -28,7 +28,7 @@ def test_the_migration_loads_all_112_catalogue_rows():
 
 
 def test_a_paper_mill_is_key_by_its_code_alone(world):
-    unit = make_unit("430422", industry="2221")
+    unit = UnitFactory(county_code="430422", industry_code="2221")
     result = services.unit_classify(unit=unit)
     assert result.management_class == "key" and result.deciding_row == 37
 
@@ -82,14 +82,14 @@ def test_a_clerk_cannot_declare_for_another_unit(world):
 
 
 def test_a_shop_outside_the_catalogue_with_no_general_process_needs_nothing(world):
-    unit = make_unit("430422", industry="5211")
+    unit = UnitFactory(county_code="430422", industry_code="5211")
     UnitFacts.objects.create(unit=unit, facts={**NO_GENERAL, **ART7_NONE})
     assert services.unit_classify(unit=unit).management_class == "none"
 
 
 def test_classify_all_covers_the_reviewers_region_only(world):
-    make_unit("430422", industry="2221")
-    make_unit("430421", industry="2221")
+    UnitFactory(county_code="430422", industry_code="2221")
+    UnitFactory(county_code="430421", industry_code="2221")
     counts = services.classify_all(user=world.users[Role.PERMIT_REVIEWER])
     assert sum(counts.values()) == 2  # unit_a and the paper mill in county a
     assert counts["key"] == 1
@@ -111,7 +111,7 @@ def test_classify_all_replaces_earlier_results(world):
 
 def test_classify_all_writes_only_what_changed(world):
     admin = world.users[Role.CITY_ADMIN]
-    paper = make_unit("430422", industry="2221")
+    paper = UnitFactory(county_code="430422", industry_code="2221")
     services.classify_all(user=admin)
     before = dict(Classification.objects.values_list("unit_id", "classified_at"))
     UnitFacts.objects.create(unit=world.unit_a, facts={"has_boiler": True})

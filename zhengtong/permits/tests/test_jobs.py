@@ -8,7 +8,7 @@ from zhengtong.accounts.models import Role
 from zhengtong.permits import jobs, services
 from zhengtong.permits.models import Campaign, CampaignIndustry, Reminder
 from zhengtong.registry.models import Industry
-from zhengtong.testing import make_unit
+from zhengtong.tests_support.factories import UnitFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -18,7 +18,7 @@ def test_the_daily_job_runs_on_an_empty_city():
 
 
 def test_a_unit_due_within_the_window_is_reminded_once(world):
-    unit = make_unit("430422", industry="2221")
+    unit = UnitFactory(county_code="430422", industry_code="2221")
     services.classify_all(user=world.users[Role.CITY_ADMIN])
     campaign = Campaign.objects.create(name="2020", early_deadline=date(2020, 4, 20), late_deadline=date(2020, 9, 20),
                                        reminder_days=30)

@@ -10,7 +10,7 @@ from zhengtong.accounts.models import Role
 from zhengtong.permits import services
 from zhengtong.permits.models import Campaign, CampaignIndustry, Registration, UnitFacts
 from zhengtong.registry.models import Industry
-from zhengtong.testing import make_unit
+from zhengtong.tests_support.factories import UnitFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -84,7 +84,7 @@ def test_only_the_clerk_declares(client, world, role):
 
 
 def test_the_reviewer_classifies_the_registry_and_sees_the_counts(client, world):
-    make_unit("430422", industry="2221")
+    UnitFactory(county_code="430422", industry_code="2221")
     login(client, world, Role.PERMIT_REVIEWER)
     response = client.post(reverse("permits:classification_run"), follow=True)
     body = response.content.decode()
@@ -120,7 +120,7 @@ def test_a_registration_form_missing_fields_names_each(client, world):
 
 
 def test_the_campaign_lists_units_past_due(client, world):
-    make_unit("430422", industry="2221", name="逾期造纸厂")
+    UnitFactory(county_code="430422", industry_code="2221", name="逾期造纸厂")
     services.classify_all(user=world.users[Role.CITY_ADMIN])
     campaign = Campaign.objects.create(name="2020年排污许可", early_deadline=date(2020, 4, 20),
                                        late_deadline=date(2020, 9, 20))
@@ -207,9 +207,9 @@ def test_a_move_the_state_does_not_allow_is_shown_as_an_error(client, world):
 def test_another_countys_users_cannot_reach_a_permit_or_its_certificate(client, world):
     permit = _issued_permit(world)
     application = permit.application
-    from zhengtong.testing import make_user
+    from zhengtong.tests_support.factories import UserFactory
 
-    other = make_user("clerk-b", Role.ENTERPRISE_CLERK, unit=world.unit_b)
+    other = UserFactory(username="clerk-b", role=Role.ENTERPRISE_CLERK, unit=world.unit_b)
     client.force_login(other)
     for url in (reverse("permits:permit", args=[permit.pk]),
                 reverse("permits:permit_certificate", args=[permit.pk, "original"]),
@@ -263,7 +263,7 @@ def test_the_reviewer_decides_and_closes_a_case_on_its_page(client, world):
     assert case.status == "closed"
     login(client, world, Role.ENTERPRISE_CLERK)
     assert client.post(reverse("permits:case", args=[case.pk]), {"action": "close", "note": "x"}).status_code == 403
-    other = make_unit("430421")
+    other = UnitFactory(county_code="430421")
     other_case = EnforcementCase.objects.create(unit=other, kind="no_permit", reference="y",
                                                 violation_date=date(2020, 5, 1))
     login(client, world, Role.PERMIT_REVIEWER)
@@ -274,7 +274,7 @@ def test_documents_attach_to_a_draft_only_and_are_served_to_those_who_see_it(cli
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     from zhengtong.permits import workflow
-    from zhengtong.testing import make_user
+    from zhengtong.tests_support.factories import UserFactory
 
     settings.MEDIA_ROOT = tmp_path
     unit = world.unit_a
@@ -291,7 +291,7 @@ def test_documents_attach_to_a_draft_only_and_are_served_to_those_who_see_it(cli
     assert document.name == "环评批复.pdf" and document.size == 13
     response = client.get(reverse("permits:document", args=[application.pk, document.pk]))
     assert b"".join(response.streaming_content) == b"%PDF-1.4 test"
-    client.force_login(make_user("clerk-b2", Role.ENTERPRISE_CLERK, unit=world.unit_b))
+    client.force_login(UserFactory(username="clerk-b2", role=Role.ENTERPRISE_CLERK, unit=world.unit_b))
     assert client.get(reverse("permits:document", args=[application.pk, document.pk])).status_code == 404
 
 

@@ -13,7 +13,7 @@ from zhengtong.core.workdays import DayBasis
 from zhengtong.permits import services, workflow
 from zhengtong.permits.models import Application, ApplicationStep, Permit, UnitFacts
 from zhengtong.registry.models import Industry
-from zhengtong.testing import make_user
+from zhengtong.tests_support.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -221,7 +221,7 @@ def test_the_clerk_cannot_accept_and_another_countys_reviewer_cannot_act(world, 
     application = submitted(world, clerk)
     with pytest.raises(PermissionDenied):
         workflow.application_accept(user=clerk, application=application)
-    other = make_user("reviewer-b", Role.PERMIT_REVIEWER, department=_county_b_department(world))
+    other = UserFactory(username="reviewer-b", role=Role.PERMIT_REVIEWER, department=_county_b_department(world))
     with pytest.raises(PermissionDenied):
         workflow.application_accept(user=other, application=application)
 
@@ -393,7 +393,7 @@ def test_a_renewal_is_decided_in_twenty_days_and_a_revoked_permit_cannot_be_rene
 
 def test_another_units_permit_cannot_be_named_for_an_application(world, clerk, reviewer):
     permit = issued(world, clerk, reviewer)
-    other_clerk = make_user("clerk-b3", Role.ENTERPRISE_CLERK, unit=world.unit_b)
+    other_clerk = UserFactory(username="clerk-b3", role=Role.ENTERPRISE_CLERK, unit=world.unit_b)
     world.unit_b.industry = Industry.objects.get(code="2221")
     world.unit_b.save()
     services.unit_classify(unit=world.unit_b)

@@ -4,19 +4,11 @@ import pytest
 from django.utils import translation
 from stdnum.cn import uscc as stdnum_uscc
 
-from zhengtong.accounts.models import Role
-from zhengtong.api.tests import (
-    CITY,
-    HENGNAN,
-    HENGYANG_COUNTY,
-    assert_error,
-    build_registry,
-    make_unit,
-    messages_for,
-    valid_id_number,
-    valid_uscc,
-)
-from zhengtong.registry.models import Department, Person, Site, Unit
+from zhengtong.accounts.models import Role, RoleAssignment
+from zhengtong.registry.models import Department, Industry, Person, Site, Unit
+from zhengtong.tests_support.api import assert_error, messages_for
+from zhengtong.tests_support.codes import CITY, HENGNAN, HENGYANG_COUNTY, make_id_number, make_uscc
+from zhengtong.tests_support.factories import UnitFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -27,13 +19,22 @@ ADMIN, COUNTY, CLERK, GATE, MANAGER, DEPT = (
 
 
 @pytest.fixture
-def reg():
-    return build_registry()
+def reg(world):
+    """The world as these tests read it: both units are thermal power plants (4411), and the one
+    department is the city's 发改委, where the department officer works (a city department reads the
+    whole city); the permit reviewer, who works in the county's, has no part here."""
+    Unit.objects.update(industry=Industry.objects.get(code="4411"))
+    RoleAssignment.objects.filter(user=world.users[DEPT]).update(department=world.department)
+    RoleAssignment.objects.filter(user=world.users[Role.PERMIT_REVIEWER]).delete()
+    Department.objects.exclude(pk=world.department.pk).delete()
+    for unit in (world.unit_a, world.unit_b):
+        unit.refresh_from_db()
+    return world
 
 
 def unit_body(**kw):
     return {
-        "uscc": valid_uscc(HENGNAN), "name": "衡南新能源有限公司", "county": HENGNAN, "industry": "4411",
+        "uscc": make_uscc(HENGNAN), "name": "衡南新能源有限公司", "county": HENGNAN, "industry": "4411",
         "address": "衡南县云集镇", "contact_name": "王五", "contact_phone": "0734-1234567", **kw,
     }
 
@@ -148,7 +149,7 @@ def test_city_admin_registers_a_unit(reg):
 
 
 def test_codes_are_normalised_and_numbers_taken_as_codes(reg):
-    code = valid_uscc(HENGNAN)
+    code = make_uscc(HENGNAN)
     response = reg.api(ADMIN).post("/units", unit_body(uscc=" " + code.lower(), county=int(HENGNAN), industry=4411))
     assert response.status_code == 201, response.content
     assert response.json()["uscc"] == code
@@ -226,7 +227,7 @@ def test_a_duplicate_uscc_is_refused_naming_uscc(reg):
 def test_county_officer_registers_in_own_county_only(reg):
     api = reg.api(COUNTY)
     assert api.post("/units", unit_body()).status_code == 201
-    other = unit_body(uscc=valid_uscc(HENGYANG_COUNTY), county=HENGYANG_COUNTY)
+    other = unit_body(uscc=make_uscc(HENGYANG_COUNTY), county=HENGYANG_COUNTY)
     assert_error(api.post("/units", other), 403)
     assert not Unit.objects.filter(uscc=other["uscc"]).exists()
 
@@ -257,7 +258,7 @@ def test_patch_with_a_bad_value_names_it_and_saves_nothing(reg):
 
 
 def test_a_clerk_cannot_change_the_code_of_their_unit(reg):
-    response = reg.api(CLERK).patch(f"/units/{reg.unit_a.pk}", {"uscc": valid_uscc(HENGNAN)})
+    response = reg.api(CLERK).patch(f"/units/{reg.unit_a.pk}", {"uscc": make_uscc(HENGNAN)})
     assert response.status_code in (400, 403)
     assert_error(response, response.status_code)
     reg.unit_a.refresh_from_db()
@@ -379,7 +380,7 @@ def test_people_lists_are_scoped_and_masked(reg):
 
 
 def test_a_gatekeeper_registers_a_visitor_and_sees_the_number_masked(reg):
-    id_number = valid_id_number()
+    id_number = make_id_number()
     response = reg.api(GATE).post("/people", {
         "site": reg.site_a.pk, "name": "王访客", "id_number": id_number, "phone": "13700000000",
         "relation": "visitor", "since": "2024-05-01", "until": "2024-05-02"})
@@ -395,8 +396,8 @@ def test_registering_a_person_checks_the_id_number_and_the_site(reg):
     api = reg.api(GATE)
     data = {"site": reg.site_a.pk, "name": "错号", "id_number": reg.id_number_a[:17] + "Y", "relation": "staff"}
     assert_error(api.post("/people", data), 400, "id_number")
-    assert_error(api.post("/people", {**data, "id_number": valid_id_number(), "site": reg.site_b.pk}), 400, "site")
-    assert_error(api.post("/people", {**data, "id_number": valid_id_number(), "relation": "friend"}), 400,
+    assert_error(api.post("/people", {**data, "id_number": make_id_number(), "site": reg.site_b.pk}), 400, "site")
+    assert_error(api.post("/people", {**data, "id_number": make_id_number(), "relation": "friend"}), 400,
                  "relation")
     name_clash = assert_error(api.post("/people", {**data, "id_number": reg.id_number_a}), 409, "name")
     assert name_clash["errors"][0]["field"] == "name"
@@ -409,7 +410,7 @@ def test_patch_a_person(reg):
     assert (response.json()["phone"], response.json()["name"]) == ("13600000000", "张三")
     assert_error(api.patch(f"/people/{reg.person_a.pk}", {"phone": "phone"}), 400, "phone")
     assert_error(api.patch(f"/people/{reg.person_b.pk}", {"name": "x"}), 404)
-    assert_error(api.patch(f"/people/{reg.person_a.pk}", {"id_number": valid_id_number()}), 422, "id_number")
+    assert_error(api.patch(f"/people/{reg.person_a.pk}", {"id_number": make_id_number()}), 422, "id_number")
 
 
 # Departments -----------------------------------------------------------------------------
@@ -442,6 +443,6 @@ def test_only_the_city_admin_changes_departments(reg):
 
 
 def test_an_unused_other_unit_stays_out_of_every_list(reg):
-    make_unit(HENGYANG_COUNTY, name="另一家")
+    UnitFactory(county_code=HENGYANG_COUNTY, name="另一家")
     names = {u["name"] for u in reg.api(COUNTY).get("/units", {"limit": 500}).json()["items"]}
     assert "另一家" not in names

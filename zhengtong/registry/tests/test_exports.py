@@ -7,13 +7,13 @@ import zipfile
 import pytest
 from django.contrib.auth.models import User
 from openpyxl import load_workbook
-from stdnum.cn import uscc as stdnum_uscc
 
 from zhengtong.accounts.models import Role, RoleAssignment
 from zhengtong.registry import selectors
 from zhengtong.registry.exports import UNIT_HEADERS, restore_cell, safe_cell, units_xlsx, write_csv, write_xlsx
 from zhengtong.registry.imports import units_import
 from zhengtong.registry.models import Region, Unit
+from zhengtong.tests_support.codes import make_uscc
 
 pytestmark = pytest.mark.django_db
 
@@ -28,10 +28,6 @@ def _english():
 
 DANGEROUS_NAMES = ["=cmd|' /C calc'!A0", "+1", "-1", "@SUM(A1)"]
 
-
-def make_uscc(n: int, county: str = "430422") -> str:
-    code17 = f"91{county}MA4R{n:05d}"
-    return code17 + stdnum_uscc.calc_check_digit(code17)
 
 
 def sheet_rows(content: bytes) -> list[tuple]:
@@ -135,13 +131,13 @@ def import_units(user, rows) -> None:
 @pytest.fixture
 def units(city_admin):
     rows = [
-        [make_uscc(i + 1), name, "430422", "4411", "3011", "", "", "enterprise", "active"]
+        [make_uscc(n=i + 1), name, "430422", "4411", "3011", "", "", "enterprise", "active"]
         for i, name in enumerate(DANGEROUS_NAMES)
     ]
     rows += [
-        [make_uscc(10), "衡南稻谷合作社", "衡南县", "0111", "", "衡南县车江镇", "+86 0734-8123456",
+        [make_uscc(n=10), "衡南稻谷合作社", "衡南县", "0111", "", "衡南县车江镇", "+86 0734-8123456",
          "social_organisation", "suspended"],
-        [make_uscc(11, "430421"), "衡阳县水泥厂", "430421", "3011", "", "-", "", "public_institution", "closed"],
+        [make_uscc("430421", n=11), "衡阳县水泥厂", "430421", "3011", "", "-", "", "public_institution", "closed"],
     ]
     import_units(city_admin, rows)
     return Unit.objects.order_by("uscc")
@@ -152,11 +148,11 @@ def test_the_unit_export_has_the_chinese_layout_and_neutralises_names(units):
     assert list(rows[0]) == UNIT_HEADERS
     by_code = {row[0]: row for row in rows[1:]}
     assert len(by_code) == 6
-    assert [by_code[make_uscc(i + 1)][1] for i in range(4)] == ["'" + n for n in DANGEROUS_NAMES]
-    rice = by_code[make_uscc(10)]
+    assert [by_code[make_uscc(n=i + 1)][1] for i in range(4)] == ["'" + n for n in DANGEROUS_NAMES]
+    rice = by_code[make_uscc(n=10)]
     assert rice[1:6] == ("衡南稻谷合作社", "Social organisation", "衡南县", "0111", "稻谷种植")
     assert rice[9:] == ("'+86 0734-8123456", "Suspended")
-    assert by_code[make_uscc(11, "430421")][6] == "'-"
+    assert by_code[make_uscc("430421", n=11)][6] == "'-"
 
 
 def test_the_unit_export_round_trips_through_the_import(city_admin, units):
@@ -167,20 +163,20 @@ def test_the_unit_export_round_trips_through_the_import(city_admin, units):
     assert Unit.history.model.objects.count() == before
     assert set(Unit.objects.values_list("name", flat=True)) >= set(DANGEROUS_NAMES)
     # other industries are not in the export, and keep their value
-    assert list(Unit.objects.get(uscc=make_uscc(1)).other_industries.values_list("code", flat=True)) == ["3011"]
+    assert list(Unit.objects.get(uscc=make_uscc(n=1)).other_industries.values_list("code", flat=True)) == ["3011"]
 
 
 def test_an_edited_export_updates_only_the_edited_unit(city_admin, units):
     workbook = load_workbook(io.BytesIO(units_xlsx(units)))
     sheet = workbook.active
     for row in sheet.iter_rows(min_row=2):
-        if row[0].value == make_uscc(10):
+        if row[0].value == make_uscc(n=10):
             row[6].value = "衡南县新地址"
     buffer = io.BytesIO()
     workbook.save(buffer)
     report = units_import(user=city_admin, file_name="edited.xlsx", content=buffer.getvalue())
     assert (report.updated, report.unchanged) == (1, 5)
-    assert Unit.objects.get(uscc=make_uscc(10)).address == "衡南县新地址"
+    assert Unit.objects.get(uscc=make_uscc(n=10)).address == "衡南县新地址"
 
 
 def test_a_county_officer_exports_only_their_county(county_officer, units):

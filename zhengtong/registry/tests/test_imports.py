@@ -12,13 +12,13 @@ from django.core.exceptions import PermissionDenied
 from django.core.management import CommandError, call_command
 from django.test import override_settings
 from openpyxl import Workbook, load_workbook
-from stdnum.cn import uscc as stdnum_uscc
 
 from zhengtong.accounts.models import Role, RoleAssignment
 from zhengtong.core.errors import DomainError
 from zhengtong.registry import imports, selectors, services
 from zhengtong.registry.imports import ImportFileError, error_report_csv, error_report_xlsx, read_table, units_import
 from zhengtong.registry.models import Industry, Region, Unit
+from zhengtong.tests_support.codes import make_uscc
 
 pytestmark = pytest.mark.django_db
 
@@ -33,10 +33,6 @@ def _english():
 
 HEADER = ["统一社会信用代码", "单位名称", "单位类型", "所在县区", "行业代码", "地址", "联系电话"]
 
-
-def make_uscc(n: int, county: str = "430422") -> str:
-    code17 = f"91{county}MA4R{n:05d}"
-    return code17 + stdnum_uscc.calc_check_digit(code17)
 
 
 def wrong_check(code: str) -> str:
@@ -87,10 +83,10 @@ def county_officer():
 def good_rows():
     return [
         HEADER,
-        [make_uscc(1), "衡南火电厂", "企业", "430422", 4411, "衡南县云集镇", 13800000001.0],
-        [make_uscc(2), "衡南水泥厂", "enterprise", "衡南县", "3011", "", "0734-8123456"],
-        [make_uscc(3), "衡南稻谷合作社", "", 430422, 111, "衡南县车江镇", "13800000003"],
-        [make_uscc(4, "430421"), "衡阳县水泥厂", "Public institution", "衡阳县", 3011, "衡阳县西渡镇", ""],
+        [make_uscc(n=1), "衡南火电厂", "企业", "430422", 4411, "衡南县云集镇", 13800000001.0],
+        [make_uscc(n=2), "衡南水泥厂", "enterprise", "衡南县", "3011", "", "0734-8123456"],
+        [make_uscc(n=3), "衡南稻谷合作社", "", 430422, 111, "衡南县车江镇", "13800000003"],
+        [make_uscc("430421", n=4), "衡阳县水泥厂", "Public institution", "衡阳县", 3011, "衡阳县西渡镇", ""],
     ]
 
 
@@ -128,13 +124,13 @@ def test_a_good_file_imports_every_row(city_admin, kind):
 
     assert report.errors == []
     assert report.counts == {"rows": 4, "created": 4, "updated": 0, "unchanged": 0, "invalid": 0}
-    power = Unit.objects.get(uscc=make_uscc(1))
+    power = Unit.objects.get(uscc=make_uscc(n=1))
     assert (power.name, power.county.code, power.industry.code, power.contact_phone) == (
         "衡南火电厂", "430422", "4411", "13800000001"
     )
-    assert Unit.objects.get(uscc=make_uscc(2)).county.code == "430422"  # county by name
-    assert Unit.objects.get(uscc=make_uscc(3)).industry.code == "0111"  # Excel's 111 is class 0111
-    assert Unit.objects.get(uscc=make_uscc(4, "430421")).kind == Unit.Kind.PUBLIC_INSTITUTION  # English label
+    assert Unit.objects.get(uscc=make_uscc(n=2)).county.code == "430422"  # county by name
+    assert Unit.objects.get(uscc=make_uscc(n=3)).industry.code == "0111"  # Excel's 111 is class 0111
+    assert Unit.objects.get(uscc=make_uscc("430421", n=4)).kind == Unit.Kind.PUBLIC_INSTITUTION  # English label
     record = power.history.get()
     assert (record.history_type, record.history_user, record.history_change_reason) == ("+", city_admin, "import")
 
@@ -142,11 +138,11 @@ def test_a_good_file_imports_every_row(city_admin, kind):
 def test_english_headers_and_other_industries(city_admin):
     rows = [
         ["USCC", "Name", "county", "Industry", "Other industries", "contact_phone", "Status"],
-        [make_uscc(5), "Plant", "430422", "4411", "3011、2221", "+86 0734-8123456", "suspended"],
+        [make_uscc(n=5), "Plant", "430422", "4411", "3011、2221", "+86 0734-8123456", "suspended"],
     ]
     report = units_import(user=city_admin, file_name="units.csv", content=csv_bytes(rows))
     assert report.counts["created"] == 1, report.errors
-    unit = Unit.objects.get(uscc=make_uscc(5))
+    unit = Unit.objects.get(uscc=make_uscc(n=5))
     assert sorted(unit.other_industries.values_list("code", flat=True)) == ["2221", "3011"]
     assert unit.status == Unit.Status.SUSPENDED
 
@@ -164,14 +160,14 @@ def test_a_gb18030_csv_from_chinese_excel_imports(city_admin):
 def bad_rows():
     return [
         HEADER,
-        [make_uscc(1), "衡南火电厂", "企业", "430422", "4411", "", ""],  # 2: good
-        [wrong_check(make_uscc(2)), "校验位错", "企业", "430422", "4411", "", ""],  # 3
-        [make_uscc(3), "行业不存在", "企业", "430422", "9999", "", ""],  # 4
-        [make_uscc(4), "行业是大类", "企业", "430422", "441", "", ""],  # 5: a group, not a class
-        [make_uscc(5), "县区不存在", "企业", "某某县", "4411", "", ""],  # 6
-        [make_uscc(6), "", "企业", "430422", "4411", "", ""],  # 7: no name
-        [make_uscc(1), "重复的代码", "企业", "430422", "3011", "", ""],  # 8: same code as row 2
-        [make_uscc(7), "衡南水泥厂", "企业", "430422", "3011", "", "13800000007"],  # 9: good
+        [make_uscc(n=1), "衡南火电厂", "企业", "430422", "4411", "", ""],  # 2: good
+        [wrong_check(make_uscc(n=2)), "校验位错", "企业", "430422", "4411", "", ""],  # 3
+        [make_uscc(n=3), "行业不存在", "企业", "430422", "9999", "", ""],  # 4
+        [make_uscc(n=4), "行业是大类", "企业", "430422", "441", "", ""],  # 5: a group, not a class
+        [make_uscc(n=5), "县区不存在", "企业", "某某县", "4411", "", ""],  # 6
+        [make_uscc(n=6), "", "企业", "430422", "4411", "", ""],  # 7: no name
+        [make_uscc(n=1), "重复的代码", "企业", "430422", "3011", "", ""],  # 8: same code as row 2
+        [make_uscc(n=7), "衡南水泥厂", "企业", "430422", "3011", "", "13800000007"],  # 9: good
     ]
 
 
@@ -192,19 +188,19 @@ def test_bad_rows_are_reported_and_only_good_rows_imported(city_admin, kind):
     assert "某某县" in by_row[6].message
     assert "row 2" in by_row[8].message
     # each error names the row as the clerk typed it, and the column as headed in the file
-    assert (by_row[8].uscc, by_row[8].name, by_row[8].column) == (make_uscc(1), "重复的代码", "统一社会信用代码")
+    assert (by_row[8].uscc, by_row[8].name, by_row[8].column) == (make_uscc(n=1), "重复的代码", "统一社会信用代码")
     assert by_row[6].column == "所在县区"
 
 
 def test_a_county_officer_imports_only_in_their_own_county(city_admin, county_officer):
-    elsewhere = make_uscc(9, "430421")
+    elsewhere = make_uscc("430421", n=9)
     units_import(user=city_admin, file_name="a.csv", content=csv_bytes([
         HEADER, [elsewhere, "衡阳县已登记单位", "企业", "430421", "3011", "", ""],
     ]))
     rows = [
         HEADER,
-        [make_uscc(1), "衡南火电厂", "企业", "430422", "4411", "", ""],  # 2: own county
-        [make_uscc(2, "430421"), "衡阳县新单位", "企业", "430421", "3011", "", ""],  # 3: another county
+        [make_uscc(n=1), "衡南火电厂", "企业", "430422", "4411", "", ""],  # 2: own county
+        [make_uscc("430421", n=2), "衡阳县新单位", "企业", "430421", "3011", "", ""],  # 3: another county
         [elsewhere, "改到衡南", "企业", "430422", "3011", "", ""],  # 4: a unit of another county
     ]
     report = units_import(user=county_officer, file_name="b.xlsx", content=xlsx_bytes(rows))
@@ -212,8 +208,8 @@ def test_a_county_officer_imports_only_in_their_own_county(city_admin, county_of
     assert report.counts == {"rows": 3, "created": 1, "updated": 0, "unchanged": 0, "invalid": 2}
     assert errors_by_row(report) == {3: {"county"}, 4: {"uscc"}}
     assert Unit.objects.get(uscc=elsewhere).name == "衡阳县已登记单位"
-    assert not Unit.objects.filter(uscc=make_uscc(2, "430421")).exists()
-    assert Unit.objects.get(uscc=make_uscc(1)).history.get().history_user == county_officer
+    assert not Unit.objects.filter(uscc=make_uscc("430421", n=2)).exists()
+    assert Unit.objects.get(uscc=make_uscc(n=1)).history.get().history_user == county_officer
 
 
 def test_users_who_may_not_import_units_are_refused():
@@ -250,7 +246,7 @@ def test_a_changed_cell_updates_that_unit_with_one_history_row(city_admin):
 
     assert report.counts == {"rows": 4, "created": 0, "updated": 1, "unchanged": 3, "invalid": 0}
     assert history_count() == before + 1
-    unit = Unit.objects.get(uscc=make_uscc(2))
+    unit = Unit.objects.get(uscc=make_uscc(n=2))
     assert unit.address == "衡南县新地址"
     latest = unit.history.first()
     assert (latest.history_type, latest.history_user, latest.history_change_reason) == ("~", city_admin, "import")
@@ -259,18 +255,18 @@ def test_a_changed_cell_updates_that_unit_with_one_history_row(city_admin):
 def test_columns_missing_from_the_file_keep_their_values(city_admin):
     units_import(user=city_admin, file_name="a.csv", content=csv_bytes([
         ["统一社会信用代码", "单位名称", "县区", "行业代码", "其他行业", "类型", "状态", "地址"],
-        [make_uscc(1), "衡南火电厂", "430422", "4411", "3011", "public_institution",
+        [make_uscc(n=1), "衡南火电厂", "430422", "4411", "3011", "public_institution",
          "closed", "衡南县云集镇"],
     ]))
     before = history_count()
     # no other_industries or address column; kind and status cells left empty
     report = units_import(user=city_admin, file_name="b.csv", content=csv_bytes([
         ["统一社会信用代码", "单位名称", "县区", "行业代码", "类型", "状态"],
-        [make_uscc(1), "衡南火电厂", "430422", "4411", "", ""],
+        [make_uscc(n=1), "衡南火电厂", "430422", "4411", "", ""],
     ]))
     assert report.counts["unchanged"] == 1, report.errors
     assert history_count() == before
-    unit = Unit.objects.get(uscc=make_uscc(1))
+    unit = Unit.objects.get(uscc=make_uscc(n=1))
     assert (unit.kind, unit.status, unit.address) == ("public_institution", "closed", "衡南县云集镇")
     assert list(unit.other_industries.values_list("code", flat=True)) == ["3011"]
 
@@ -312,7 +308,7 @@ def file_error(user, name, content) -> str:
 
 
 def test_a_missing_required_column_is_a_file_error_naming_it(city_admin):
-    content = csv_bytes([["统一社会信用代码", "单位名称", "所在县区"], [make_uscc(1), "衡南火电厂", "430422"]])
+    content = csv_bytes([["统一社会信用代码", "单位名称", "所在县区"], [make_uscc(n=1), "衡南火电厂", "430422"]])
     message = file_error(city_admin, "units.csv", content)
     assert "行业代码" in message and "main industry" in message
     assert not Unit.objects.exists()
@@ -355,7 +351,7 @@ def test_a_file_over_the_row_limit_is_a_file_error(city_admin):
 
 
 def test_two_columns_for_one_field_are_a_file_error(city_admin):
-    content = csv_bytes([HEADER + ["名称"], [make_uscc(1), "a", "", "430422", "4411", "", "", "b"]])
+    content = csv_bytes([HEADER + ["名称"], [make_uscc(n=1), "a", "", "430422", "4411", "", "", "b"]])
     assert "单位名称" in file_error(city_admin, "units.csv", content)
 
 
@@ -377,12 +373,12 @@ def test_the_command_imports_as_the_system_and_prints_counts(tmp_path):
     out = io.StringIO()
     call_command("import_units", str(path), stdout=out)
     assert "4 rows, 4 created, 0 updated, 0 unchanged, 0 invalid" in out.getvalue()
-    assert Unit.objects.get(uscc=make_uscc(1)).history.get().history_user is None  # shown as "system"
+    assert Unit.objects.get(uscc=make_uscc(n=1)).history.get().history_user is None  # shown as "system"
 
 
 def test_the_command_fails_with_exit_code_1_and_lists_bad_rows(tmp_path, county_officer):
     path = tmp_path / "units.csv"
-    path.write_bytes(csv_bytes(bad_rows() + [[make_uscc(8, "430421"), "衡阳县单位", "", "430421", "3011", "", ""]]))
+    path.write_bytes(csv_bytes(bad_rows() + [[make_uscc("430421", n=8), "衡阳县单位", "", "430421", "3011", "", ""]]))
     out = io.StringIO()
     with pytest.raises(CommandError) as caught:
         call_command("import_units", str(path), "--user", county_officer.username, stdout=out)
@@ -415,12 +411,12 @@ def test_the_system_import_has_no_scope_limits():
 def test_history_keeps_other_industries_and_who_imported(city_admin):
     header = ["统一社会信用代码", "单位名称", "县区", "行业代码", "其他行业"]
     units_import(user=city_admin, file_name="a.csv", content=csv_bytes([
-        header, [make_uscc(1), "衡南火电厂", "430422", "4411", "3011"],
+        header, [make_uscc(n=1), "衡南火电厂", "430422", "4411", "3011"],
     ]))
-    unit = Unit.objects.get(uscc=make_uscc(1))
+    unit = Unit.objects.get(uscc=make_uscc(n=1))
     created_at, first_updated_at = unit.created_at, unit.updated_at
     report = units_import(user=city_admin, file_name="b.csv", content=csv_bytes([
-        header, [make_uscc(1), "衡南火电厂", "430422", "4411", "2221 3011"],
+        header, [make_uscc(n=1), "衡南火电厂", "430422", "4411", "2221 3011"],
     ]))
     assert report.updated == 1
 
@@ -438,8 +434,8 @@ def test_history_keeps_other_industries_and_who_imported(city_admin):
 
 
 def test_blank_rows_inside_the_table_keep_the_row_numbers(city_admin):
-    rows = [HEADER, [make_uscc(1), "衡南火电厂", "", "430422", "4411", "", ""], [], [],
-            [make_uscc(2), "", "", "430422", "4411", "", ""]]
+    rows = [HEADER, [make_uscc(n=1), "衡南火电厂", "", "430422", "4411", "", ""], [], [],
+            [make_uscc(n=2), "", "", "430422", "4411", "", ""]]
     report = units_import(user=city_admin, file_name="units.xlsx", content=xlsx_bytes(rows))
     assert report.counts == {"rows": 2, "created": 1, "updated": 0, "unchanged": 0, "invalid": 1}
     assert [(e.row, e.field) for e in report.errors] == [(5, "name")]
@@ -450,8 +446,8 @@ def test_a_code_registered_meanwhile_rolls_the_whole_import_back(city_admin, mon
 
     def clean_then_someone_registers(data, *, instance=None):
         cleaned = real_clean(data, instance=instance)
-        if cleaned["uscc"] == make_uscc(2) and not Unit.objects.filter(uscc=make_uscc(2)).exists():
-            Unit.objects.create(uscc=make_uscc(2), name="抢先登记", county=cleaned["county"],
+        if cleaned["uscc"] == make_uscc(n=2) and not Unit.objects.filter(uscc=make_uscc(n=2)).exists():
+            Unit.objects.create(uscc=make_uscc(n=2), name="抢先登记", county=cleaned["county"],
                                 industry=cleaned["industry"])
         return cleaned
 

@@ -6,7 +6,7 @@ from datetime import date, timedelta
 import pytest
 
 from zhengtong.registry.models import Site, SitePerson
-from zhengtong.testing import make_person, make_site, make_unit
+from zhengtong.tests_support.factories import PersonFactory, SiteFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -15,7 +15,7 @@ DAY = date(2020, 2, 20)
 
 @pytest.mark.parametrize("closed_since", [None, DAY - timedelta(days=1), DAY, DAY + timedelta(days=1)])
 def test_closed_on_a_day_is_one_rule(closed_since):
-    site = make_site(make_unit())
+    site = SiteFactory()
     Site.objects.filter(pk=site.pk).update(closed_since=closed_since)
     site.refresh_from_db()
     assert site.is_closed_on(DAY) == Site.objects.filter(Site.closed_on_q(DAY), pk=site.pk).exists()
@@ -24,8 +24,8 @@ def test_closed_on_a_day_is_one_rule(closed_since):
 
 @pytest.mark.parametrize("until", [None, DAY - timedelta(days=1), DAY, DAY + timedelta(days=1)])
 def test_in_force_on_a_day_is_one_rule(until):
-    site = make_site(make_unit())
-    person = make_person(site)
+    site = SiteFactory()
+    person = PersonFactory(site=site)
     relation = SitePerson.objects.get(site=site, person=person)
     SitePerson.objects.filter(pk=relation.pk).update(until=until)
     relation.refresh_from_db()

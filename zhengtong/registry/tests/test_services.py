@@ -7,7 +7,7 @@ from zhengtong.core.errors import DomainError
 from zhengtong.registry import selectors, services
 from zhengtong.registry.identity import decrypt_id_number
 from zhengtong.registry.models import Person, SitePerson, Unit
-from zhengtong.testing import make_id_number, make_uscc
+from zhengtong.tests_support.codes import make_id_number, make_uscc
 
 pytestmark = pytest.mark.django_db
 
@@ -165,7 +165,7 @@ def test_person_found_by_id_number_search(world):
 
 def test_unit_search_works_for_chinese_names_and_code_prefixes(world):
     admin = world.users[Role.CITY_ADMIN]
-    assert list(selectors.unit_list(user=admin, filters={"q": "衡南 测试"})) == [world.unit_a]
+    assert list(selectors.unit_list(user=admin, filters={"q": "衡南 火电"})) == [world.unit_a]
     assert list(selectors.unit_list(user=admin, filters={"q": world.unit_b.uscc[:12]})) == [world.unit_b]
     assert set(selectors.unit_list(user=admin, filters={"industry": "C"})) == {world.unit_a, world.unit_b}
     assert list(selectors.unit_list(user=admin, filters={"industry": "44"})) == []

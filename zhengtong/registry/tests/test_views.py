@@ -8,7 +8,7 @@ from django.urls import reverse
 
 from zhengtong.accounts.models import Role
 from zhengtong.registry.models import Unit, UnitImport
-from zhengtong.testing import make_uscc
+from zhengtong.tests_support.codes import make_uscc
 
 pytestmark = pytest.mark.django_db
 

@@ -1,14 +1,12 @@
 import pytest
 
-from zhengtong.screening.models import GateDevice
+from zhengtong.tests_support.factories import gate_device
 
 
 @pytest.fixture
 def device(world):
     """A gate device of world.site_a, with its key at ``device.key``."""
-    device, key = GateDevice.issue(site=world.site_a, name="North gate")
-    device.key = key
-    return device
+    return gate_device(world.site_a, name="North gate")
 
 
 class StandInIsolation:

@@ -22,12 +22,13 @@ from schemathesis.specs.openapi.checks import (
 )
 
 from zhengtong.accounts.models import ApiToken, Role
-from zhengtong.api.tests import Api, assert_error, messages_for
 from zhengtong.registry.models import SitePerson
 from zhengtong.screening import services
 from zhengtong.screening.models import Alert, Area, Entry, GateDevice
 from zhengtong.screening.passes import pass_code, read_pass_code
-from zhengtong.testing import make_id_number, make_person
+from zhengtong.tests_support.api import Api, assert_error, messages_for
+from zhengtong.tests_support.codes import make_id_number
+from zhengtong.tests_support.factories import PersonFactory
 from zhengtong.wsgi import application
 
 pytestmark = pytest.mark.django_db
@@ -73,7 +74,7 @@ def test_a_visitor_is_refused_under_closed_management(gate, world):
     services.site_set_state(user=world.users[Role.SITE_MANAGER], site=world.site_a,
                             data={"closed_since": "2020-01-26", "visitor_policy": "allowed", "reason": "防疫"})
     number = make_id_number()
-    visitor = make_person(id_number=number)  # known to the city, with no relation to this site
+    visitor = PersonFactory(id_number=number)  # known to the city, with no relation to this site
     response = check_in(gate, code=number, visit_host="王科长", visit_purpose="送货")
     assert response.status_code == 201, response.content
     assert (response.json()["decision"], response.json()["reason"]) == ("refuse", "closed")
@@ -144,12 +145,13 @@ def test_a_client_uuid_sent_again_with_another_time_is_the_stored_check_in(gate,
     again = check_in(gate, world.person_a, client_uuid=key, at=(at + timedelta(hours=1)).isoformat())
     assert (first.status_code, again.status_code) == (201, 200)
     assert again.json()["entry_id"] == first.json()["entry_id"]
-    assert_error(check_in(gate, make_person(world.site_a), client_uuid=key, at=at.isoformat()), 409, "client_uuid")
+    other = PersonFactory(site=world.site_a)
+    assert_error(check_in(gate, other, client_uuid=key, at=at.isoformat()), 409, "client_uuid")
     assert Entry.objects.count() == 1
 
 
 def test_a_client_uuid_used_for_another_person_is_a_409(gate, world):
-    other = make_person(world.site_a)
+    other = PersonFactory(site=world.site_a)
     key = str(uuid.uuid4())
     assert check_in(gate, world.person_a, client_uuid=key).status_code == 201
     body = assert_error(check_in(gate, other, client_uuid=key), 409, "client_uuid")
@@ -323,11 +325,11 @@ def test_an_exit_without_an_entry_or_of_an_unknown_person(gate, world):
 
 
 def test_the_people_of_the_devices_own_site_only_paged(gate, world):
-    visitor = make_person(world.site_a, relation=SitePerson.Relation.VISITOR)
-    gone = make_person(world.site_a)
+    visitor = PersonFactory(site=world.site_a, relation=SitePerson.Relation.VISITOR)
+    gone = PersonFactory(site=world.site_a)
     SitePerson.objects.filter(person=gone).update(until=date(2020, 1, 1))
     for _ in range(3):
-        make_person(world.site_a)
+        PersonFactory(site=world.site_a)
     first = gate.get("/gate/people", {"limit": 2}).json()
     assert first["count"] == 5 and len(first["items"]) == 2
     rest = gate.get("/gate/people", {"limit": 2, "offset": 2}).json()["items"] + \

@@ -38,7 +38,8 @@ from django.db import connection
 from django.utils import timezone
 
 from zhengtong.screening.models import GateDevice
-from zhengtong.testing import make_id_number, make_person, make_site, make_unit
+from zhengtong.tests_support.codes import make_id_number
+from zhengtong.tests_support.factories import PersonFactory, SiteFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -326,8 +327,8 @@ class Gates:
 
 
 def test_no_acknowledged_check_in_is_lost_or_doubled_when_the_server_is_killed(tmp_path):
-    site = make_site(make_unit(), name="看守所")
-    person_ids = [make_person(site, id_number=make_id_number(birth=(date(1990, 1, 1) + timedelta(days=i))
+    site = SiteFactory(name="看守所")
+    person_ids = [PersonFactory(site=site, id_number=make_id_number(birth=(date(1990, 1, 1) + timedelta(days=i))
                                                              .strftime("%Y%m%d"))).pk for i in range(20)]
     _device, key = GateDevice.issue(site=site, name="crash test gate")
     database = ServerDatabase(tmp_path)

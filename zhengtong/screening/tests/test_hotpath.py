@@ -11,12 +11,12 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from zhengtong.api.tests import Api, assert_error
 from zhengtong.registry.models import Person, Site, SitePerson
 from zhengtong.screening import hotpath, selectors
 from zhengtong.screening.models import Area, Entry, GateDevice
 from zhengtong.screening.passes import pass_code
-from zhengtong.testing import make_person
+from zhengtong.tests_support.api import Api, assert_error
+from zhengtong.tests_support.factories import PersonFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -58,7 +58,7 @@ def test_anyone_not_of_the_site_is_none_and_a_revoked_or_unknown_key_finds_no_de
 
 
 def test_site_person_reads_the_relation_whatever_its_term(world):
-    visitor = make_person(world.site_a, relation="visitor")
+    visitor = PersonFactory(site=world.site_a, relation="visitor")
     SitePerson.objects.filter(person=visitor).update(since=date(2020, 2, 3), until=date(2020, 2, 3))
     person = selectors.site_person(site=world.site_a, person_id=visitor.pk)
     assert person.site_membership.relation == "visitor"

@@ -9,7 +9,7 @@ from django.utils import timezone
 from zhengtong.core.errors import DomainError
 from zhengtong.screening import ports, services
 from zhengtong.screening.models import EntryHold
-from zhengtong.testing import make_person
+from zhengtong.tests_support.factories import PersonFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -29,7 +29,7 @@ def test_a_period_covers_its_start_and_not_its_end():
 
 
 def test_a_registered_source_answers_at_a_moment_and_over_a_span(isolation):
-    a, b = make_person(), make_person()
+    a, b = PersonFactory(), PersonFactory()
     isolation.isolate(a, T0, T0 + timedelta(days=14))
     assert ports.isolated_at({a.pk, b.pk}, T0 + timedelta(days=1)) == {a.pk}
     assert ports.isolated_at({a.pk, b.pk}, T0 + timedelta(days=14)) == set()
@@ -47,7 +47,7 @@ def test_a_gate_check_in_refuses_an_isolated_person(world, isolation):
 
 
 def test_holds_are_kept_released_and_never_deleted():
-    person = make_person()
+    person = PersonFactory()
     assert services.held_entries_q() is None
     assert services.entries_hold(person_ids=[person.pk, person.pk], start=T0, end=T0 + timedelta(days=3),
                                  holder="outbreak.case:1", reason="trace") == 1
@@ -65,7 +65,7 @@ def test_holds_are_kept_released_and_never_deleted():
     ({"reason": "a\x00b"}, "reason"),
 ])
 def test_a_bad_hold_is_refused_by_field(kwargs, field):
-    person = make_person()
+    person = PersonFactory()
     args = {"person_ids": [person.pk], "start": T0, "end": T0 + timedelta(days=1), "holder": "case:1", **kwargs}
     with pytest.raises(DomainError) as e:
         services.entries_hold(**args)

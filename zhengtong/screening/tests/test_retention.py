@@ -16,7 +16,7 @@ from django_q.models import Schedule
 from zhengtong.core import scheduling
 from zhengtong.screening import jobs, partitions, services
 from zhengtong.screening.models import Entry
-from zhengtong.testing import make_person, make_site, make_unit
+from zhengtong.tests_support.factories import PersonFactory, SiteFactory
 
 pytestmark = pytest.mark.django_db
 postgresql_only = pytest.mark.skipif(connection.vendor != "postgresql", reason="partitions exist on PostgreSQL only")
@@ -32,14 +32,14 @@ def _limits(settings):
 
 @pytest.fixture
 def site():
-    return make_site(make_unit())
+    return SiteFactory()
 
 
 @pytest.fixture
 def held_person():
     """A person whose entries of 2020 an investigation holds (screening.services.entries_hold, as the
     outbreak app will call it for a case's trace)."""
-    person = make_person()
+    person = PersonFactory()
     services.entries_hold(person_ids=[person.pk], start=datetime(2020, 1, 1, tzinfo=UTC),
                           end=datetime(2021, 1, 1, tzinfo=UTC), holder="test:case-1", reason="trace")
     return person
@@ -69,7 +69,7 @@ def partition_names() -> set[str]:
 
 
 def test_the_purge_deletes_entries_older_than_the_retention_period_and_keeps_newer_ones(site):
-    person = make_person()
+    person = PersonFactory()
     a_whole_month_ago = entry(site, person, datetime(2020, 2, 10, 8, 0, tzinfo=UTC))
     just_expired = entry(site, person, NOW - timedelta(days=28, minutes=1))
     just_kept = entry(site, person, NOW - timedelta(days=27, hours=23, minutes=59))
@@ -83,7 +83,7 @@ def test_the_purge_deletes_entries_older_than_the_retention_period_and_keeps_new
 
 
 def test_the_purge_keeps_the_rows_a_case_holds(site, held_person):
-    other = make_person()
+    other = PersonFactory()
     held = entry(site, held_person, datetime(2020, 3, 5, 8, 0, tzinfo=UTC))
     held_in_a_month_with_other_rows = entry(site, held_person, datetime(2020, 4, 2, 8, 0, tzinfo=UTC))
     entry(site, other, datetime(2020, 3, 6, 8, 0, tzinfo=UTC))
@@ -95,7 +95,7 @@ def test_the_purge_keeps_the_rows_a_case_holds(site, held_person):
 
 
 def test_a_dry_run_changes_nothing(site):
-    entry(site, make_person(), datetime(2020, 2, 10, 8, 0, tzinfo=UTC))
+    entry(site, PersonFactory(), datetime(2020, 2, 10, 8, 0, tzinfo=UTC))
     out = StringIO()
     call_command("purge_entries", "--dry-run", stdout=out)
     assert Entry.objects.count() == 1
@@ -108,7 +108,7 @@ def test_a_dry_run_changes_nothing(site):
 
 
 def test_stays_past_the_maximum_stay_are_closed_as_estimated_and_newer_ones_stay_open(site):
-    person = make_person()
+    person = PersonFactory()
     overdue = entry(site, person, NOW - timedelta(hours=9))
     recent = entry(site, person, NOW - timedelta(hours=7))
     left = entry(site, person, NOW - timedelta(hours=12), left_at=NOW - timedelta(hours=11))
@@ -128,7 +128,7 @@ def test_stays_past_the_maximum_stay_are_closed_as_estimated_and_newer_ones_stay
 def test_the_close_overdue_stays_command(site):
     # The command runs at the real time: a stay that began 9 hours ago is overdue.
     began = timezone.now().replace(microsecond=0) - timedelta(hours=9)
-    stay = entry(site, make_person(), began)
+    stay = entry(site, PersonFactory(), began)
     out = StringIO()
     call_command("close_overdue_stays", stdout=out)
     stay.refresh_from_db()
@@ -183,7 +183,7 @@ def test_the_entries_table_is_partitioned_by_month_and_an_entry_lands_in_its_mon
         cursor.execute("SELECT pg_get_constraintdef(oid) FROM pg_constraint "
                        "WHERE conrelid = 'screening_entry'::regclass AND contype = 'p'")
         assert cursor.fetchone()[0] == "PRIMARY KEY (id, entered_at)"
-    person = make_person()
+    person = PersonFactory()
     march = entry(site, person, datetime(2020, 3, 10, 8, 0, tzinfo=UTC))
     # A month boundary is midnight UTC: 1 April 07:59 in Shanghai is still March.
     end_of_march = entry(site, person, datetime(2020, 3, 31, 23, 59, tzinfo=UTC))
@@ -196,7 +196,7 @@ def test_ensure_partitions_creates_the_next_months_and_moves_rows_out_of_default
     with connection.cursor() as cursor:
         cursor.execute("ALTER TABLE screening_entry DETACH PARTITION screening_entry_p2020_05")
         cursor.execute("DROP TABLE screening_entry_p2020_05")
-    stray = entry(site, make_person(), datetime(2020, 5, 20, 8, 0, tzinfo=UTC))
+    stray = entry(site, PersonFactory(), datetime(2020, 5, 20, 8, 0, tzinfo=UTC))
     assert partition_of(stray) == "screening_entry_default"
 
     assert partitions.ensure_partitions(months_ahead=3, now=datetime(2020, 3, 10, tzinfo=UTC)) == {
@@ -212,13 +212,13 @@ def test_ensure_partitions_creates_the_next_months_and_moves_rows_out_of_default
     with connection.cursor() as cursor:  # primary key, unique constraint and the two indexes
         cursor.execute("SELECT count(*) FROM pg_index WHERE indrelid = %s::regclass", [expected[0]])
         assert cursor.fetchone()[0] == 4
-    later = entry(site, make_person(), last + timedelta(days=40))
+    later = entry(site, PersonFactory(), last + timedelta(days=40))
     assert partition_of(later) == expected[1]
 
 
 @postgresql_only
 def test_drop_expired_partitions_drops_an_old_month_and_keeps_one_with_a_held_row(site, held_person):
-    other = make_person()
+    other = PersonFactory()
     entry(site, other, datetime(2020, 2, 10, 8, 0, tzinfo=UTC))
     held = entry(site, held_person, datetime(2020, 3, 5, 8, 0, tzinfo=UTC))
     entry(site, other, datetime(2020, 3, 6, 8, 0, tzinfo=UTC))
@@ -245,7 +245,7 @@ def test_drop_expired_partitions_drops_an_old_month_and_keeps_one_with_a_held_ro
 @postgresql_only
 def test_the_migration_goes_back_to_a_plain_table_and_forward_again_keeping_rows_and_ids(site):
     migration = importlib.import_module("zhengtong.screening.migrations.0002_partition_entries")
-    first = entry(site, make_person(), datetime(2020, 3, 10, 8, 0, tzinfo=UTC))
+    first = entry(site, PersonFactory(), datetime(2020, 3, 10, 8, 0, tzinfo=UTC))
 
     def relkind():
         with connection.cursor() as cursor:
@@ -255,11 +255,11 @@ def test_the_migration_goes_back_to_a_plain_table_and_forward_again_keeping_rows
     with connection.schema_editor() as editor:
         migration.unpartition(None, editor)
     assert relkind() == "r"
-    second = entry(site, make_person(), datetime(2020, 3, 11, 8, 0, tzinfo=UTC))
+    second = entry(site, PersonFactory(), datetime(2020, 3, 11, 8, 0, tzinfo=UTC))
     with connection.schema_editor() as editor:
         migration.partition(None, editor)
     assert relkind() == "p"
-    third = entry(site, make_person(), datetime(2020, 3, 12, 8, 0, tzinfo=UTC))
+    third = entry(site, PersonFactory(), datetime(2020, 3, 12, 8, 0, tzinfo=UTC))
     assert first.pk < second.pk < third.pk
     assert ids() == {first.pk, second.pk, third.pk}
     assert partition_of(first) == "screening_entry_p2020_03"

@@ -9,7 +9,8 @@ from zhengtong.accounts.models import Role
 from zhengtong.core.errors import DomainError
 from zhengtong.screening import services
 from zhengtong.screening.models import Alert, Entry
-from zhengtong.testing import make_id_number, make_person, make_user
+from zhengtong.tests_support.codes import make_id_number
+from zhengtong.tests_support.factories import PersonFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -110,7 +111,7 @@ def test_health_check_fever_alerts_and_only_for_the_sites_people(world):
     manager = world.users[Role.SITE_MANAGER]
     check = services.health_check_record(user=manager, site=world.site_a, person=world.person_a, temperature="37.8")
     assert check.is_fever and Alert.objects.filter(kind="health_fever").exists()
-    stranger = make_person()
+    stranger = PersonFactory()
     with pytest.raises(DomainError):
         services.health_check_record(user=manager, site=world.site_a, person=stranger, temperature="36.5")
 
@@ -130,7 +131,7 @@ def test_alerts_are_acknowledged_by_their_recipient_only(world):
     services.screen_entry(actor=gate(world), site=world.site_a, person=world.person_a, temperature="38.5")
     alert = Alert.objects.filter(recipient=world.users[Role.SITE_MANAGER]).get()
     with pytest.raises(PermissionDenied):
-        services.alert_acknowledge(user=make_user("other"), alert=alert)
+        services.alert_acknowledge(user=UserFactory(username="other"), alert=alert)
     assert services.alert_acknowledge(user=world.users[Role.SITE_MANAGER], alert=alert).acknowledged_at
 
 

@@ -13,13 +13,14 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone, translation
 
 from zhengtong.accounts.models import Role
-from zhengtong.api.tests import Api, assert_error
 from zhengtong.core.errors import DomainError
 from zhengtong.registry.models import SitePerson
 from zhengtong.screening import services, sync
 from zhengtong.screening.models import Alert, Area, Entry, GateDevice
 from zhengtong.screening.passes import pass_code
-from zhengtong.testing import fill_entries, make_id_number, make_person
+from zhengtong.tests_support.api import Api, assert_error
+from zhengtong.tests_support.codes import make_id_number
+from zhengtong.tests_support.factories import PersonFactory, fill_entries
 
 pytestmark = pytest.mark.django_db
 
@@ -50,7 +51,7 @@ def test_a_mixed_batch_stores_the_valid_flags_the_disagreement_and_rejects_the_r
     services.site_set_state(user=manager, site=world.site_a,
                             data={"closed_since": "2020-01-26", "visitor_policy": "allowed", "reason": "防疫"})
     outsider_number = make_id_number()
-    outsider = make_person(world.site_b, id_number=outsider_number)  # known to the city, not to site A
+    outsider = PersonFactory(site=world.site_b, id_number=outsider_number)  # known to the city, not to site A
     stored = services.screen_entry(actor=services.Actor(device=device), site=world.site_a, person=world.person_a,
                                    temperature="36.4", client_uuid=uuid.uuid4(), source=Entry.Source.API,
                                    at=timezone.now() - timedelta(hours=1))
@@ -118,7 +119,7 @@ def test_several_disagreements_make_one_alert_per_batch_and_nothing_is_dropped(w
     device.site.refresh_from_db()
     numbers = [make_id_number() for _ in range(3)]
     for number in numbers:
-        make_person(world.site_b, id_number=number)
+        PersonFactory(site=world.site_b, id_number=number)
     items = [item(code=number, gate_decision="admit") for number in numbers]
     items.append(item(world.person_a, gate_decision="refuse"))  # the rules admit: a disagreement too
     with translation.override("en"):
@@ -132,7 +133,7 @@ def test_several_disagreements_make_one_alert_per_batch_and_nothing_is_dropped(w
 
 def test_passes_and_id_numbers_identify_people_as_a_single_check_in_does(world, device):
     number = make_id_number()
-    visitor = make_person(id_number=number)
+    visitor = PersonFactory(id_number=number)
     unknown = make_id_number()
     wrong = number[:-1] + ("0" if number[-1] != "0" else "1")
     items = [
@@ -164,9 +165,9 @@ def test_areas_appointments_and_site_thresholds(world, device):
     world.site_a.visitor_policy = "appointment"
     world.site_a.save()
     at = timezone.now() - timedelta(minutes=5)
-    guest = make_person(world.site_a, relation=SitePerson.Relation.VISITOR)
+    guest = PersonFactory(site=world.site_a, relation=SitePerson.Relation.VISITOR)
     SitePerson.objects.filter(person=guest).update(since=timezone.localdate(at))
-    late = make_person(world.site_a, relation=SitePerson.Relation.VISITOR)
+    late = PersonFactory(site=world.site_a, relation=SitePerson.Relation.VISITOR)
     SitePerson.objects.filter(person=late).update(since=date(2020, 1, 1))
     items = [
         item(world.person_a, area_id=area.pk, at=at.isoformat()),
@@ -187,7 +188,7 @@ def test_areas_appointments_and_site_thresholds(world, device):
 def test_isolation_orders_are_asked_once_per_batch(world, device, isolation, monkeypatch):
     # person_a is isolated throughout; released is isolated until an hour ago; brief is isolated for
     # twenty minutes inside the batch's span (seen neither at its first nor at its last time).
-    released, brief = make_person(world.site_a), make_person(world.site_a)
+    released, brief = PersonFactory(site=world.site_a), PersonFactory(site=world.site_a)
     now = timezone.now()
     isolation.isolate(world.person_a, now - timedelta(days=3))
     isolation.isolate(released, now - timedelta(days=3), now - timedelta(hours=1))
@@ -242,7 +243,7 @@ def test_a_revoked_device_cannot_sync(world, device):
 
 
 def test_a_uuid_used_for_another_check_in_is_rejected_not_overwritten(world, device):
-    other = make_person(world.site_a)
+    other = PersonFactory(site=world.site_a)
     first = item(world.person_a)
     assert statuses(sync.sync_entries(device=device, items=[first])) == ["created"]
     clash = item(other, client_uuid=first["client_uuid"], at=first["at"])
@@ -277,9 +278,9 @@ def test_the_whole_batch_is_one_transaction(world, device, monkeypatch):
 
 
 def test_a_batch_costs_a_few_queries_whatever_its_size(world, device):
-    people = [world.person_a] + [make_person(world.site_a) for _ in range(9)]
+    people = [world.person_a] + [PersonFactory(site=world.site_a) for _ in range(9)]
     visitor_number = make_id_number()
-    make_person(id_number=visitor_number)
+    PersonFactory(id_number=visitor_number)
     area = Area.objects.create(site=world.site_a, name="食堂")
 
     def batch(n):
@@ -324,7 +325,7 @@ def test_rows_a_concurrent_retry_stored_meanwhile_are_skipped_not_doubled(world,
     """As if another request with the same check-ins committed between the look-up of stored UUIDs and
     the insert: the insert skips those rows (PostgreSQL: the COPY fails on the unique key and the rows
     go in again with ON CONFLICT DO NOTHING), stores the rest, and a re-read tells which are whose."""
-    other = make_person(world.site_a)
+    other = PersonFactory(site=world.site_a)
     first = [item(world.person_a), item(world.person_a, temperature="38.0", gate_decision="refuse")]
     assert statuses(sync.sync_entries(device=device, items=first)) == ["created", "created"]
     monkeypatch.setattr(sync, "_stored", lambda items: {})
@@ -363,16 +364,16 @@ def test_a_batch_decides_as_a_single_check_in_does(world, device, state):
         setattr(world.site_a, field, value)
     world.site_a.save()
     today = timezone.localdate()
-    ended = make_person(world.site_a)
+    ended = PersonFactory(site=world.site_a)
     SitePerson.objects.filter(person=ended).update(until=today - timedelta(days=1))
-    ends_today = make_person(world.site_a)
+    ends_today = PersonFactory(site=world.site_a)
     SitePerson.objects.filter(person=ends_today).update(until=today)
-    expected_visit = make_person(world.site_a, relation=SitePerson.Relation.VISITOR)
+    expected_visit = PersonFactory(site=world.site_a, relation=SitePerson.Relation.VISITOR)
     SitePerson.objects.filter(person=expected_visit).update(since=today)
-    other_day = make_person(world.site_a, relation=SitePerson.Relation.VISITOR)
+    other_day = PersonFactory(site=world.site_a, relation=SitePerson.Relation.VISITOR)
     SitePerson.objects.filter(person=other_day).update(since=today - timedelta(days=3))
     stranger_number = make_id_number()
-    stranger = make_person(world.site_b, id_number=stranger_number)
+    stranger = PersonFactory(site=world.site_b, id_number=stranger_number)
     people = [world.person_a, ended, ends_today, expected_visit, other_day, stranger]
     at = timezone.now() - timedelta(minutes=1)
     cases = [(person, t) for person in people for t in ("36.5", "37.3")]
@@ -457,9 +458,9 @@ def test_the_look_up_of_stored_uuids_probes_the_index_whatever_the_tables_size(w
 
 def test_a_retry_by_pass_or_id_number_is_a_duplicate_only_for_the_same_person(world, device):
     number = make_id_number()
-    visitor = make_person(id_number=number)
+    visitor = PersonFactory(id_number=number)
     other_number = make_id_number()
-    make_person(id_number=other_number)
+    PersonFactory(id_number=other_number)
     by_pass = item(code=pass_code(site_id=world.site_a.pk, person_id=world.person_a.pk))
     by_number = item(code=number)
     assert statuses(sync.sync_entries(device=device, items=[by_pass, by_number])) == ["created", "created"]

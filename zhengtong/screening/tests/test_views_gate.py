@@ -1,10 +1,9 @@
 """The gate screen and the pass cards, through the web client: who may open them, and the
 screening flow (admit, fever, visitor under closed management, input error, exit)."""
 
-import itertools
 import re
 import uuid
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 from django.urls import reverse
@@ -14,23 +13,11 @@ from zhengtong.registry.models import Person, SitePerson
 from zhengtong.screening import services
 from zhengtong.screening.models import Alert, Area, Entry
 from zhengtong.screening.passes import pass_code
-from zhengtong.testing import make_id_number as _make_id_number
-from zhengtong.testing import make_person as _make_person
+from zhengtong.tests_support.codes import make_id_number
+from zhengtong.tests_support.factories import PersonFactory
 
 pytestmark = pytest.mark.django_db
 
-
-_ids = itertools.count(1)
-
-
-def new_id_number(county: str = "430422") -> str:
-    """A valid ID number never used before in the session (a birth date of its own)."""
-    return _make_id_number(county=county, birth=(date(1990, 2, 1) + timedelta(days=next(_ids))).strftime("%Y%m%d"))
-
-
-def make_person(site=None, relation: str = "worker", **kw):
-    kw.setdefault("id_number", new_id_number())
-    return _make_person(site, relation, **kw)
 
 HTMX = {"HTTP_HX_REQUEST": "true"}
 
@@ -132,8 +119,8 @@ def identify(client, site, **params):
 def test_identify_by_pass_id_number_and_name(gate, world):
     state, html = identify(gate, world.site_a, code=pass_code(site_id=world.site_a.pk, person_id=world.person_a.pk))
     assert state == "person" and "张三" in html and world.person_a.id_number_masked in html
-    number = new_id_number()
-    person = make_person(world.site_a, name="王五", id_number=number)
+    number = make_id_number()
+    person = PersonFactory(site=world.site_a, name="王五", id_number=number)
     state, html = identify(gate, world.site_a, code=number)
     assert state == "person" and "王五" in html
     assert number not in html  # the gate shows the masked number only
@@ -142,14 +129,14 @@ def test_identify_by_pass_id_number_and_name(gate, world):
 
 
 def test_identify_offers_a_choice_a_visitor_registration_or_says_what_is_wrong(gate, world):
-    make_person(world.site_a, name="张三丰")
+    PersonFactory(site=world.site_a, name="张三丰")
     state, html = identify(gate, world.site_a, code="张三")
     assert state == "choose" and html.count("data-person=") == 2
     state, _ = identify(gate, world.site_a, code="张三", person=world.person_a.pk)
     assert state == "person"
-    assert identify(gate, world.site_a, code=new_id_number())[0] == "visitor"
-    assert identify(gate, world.site_a, code=new_id_number(county="430421"))[0] == "visitor"
-    bad = new_id_number()
+    assert identify(gate, world.site_a, code=make_id_number())[0] == "visitor"
+    assert identify(gate, world.site_a, code=make_id_number(county="430421"))[0] == "visitor"
+    bad = make_id_number()
     state, html = identify(gate, world.site_a, code=bad[:-1] + ("1" if bad[-1] != "1" else "2"))
     assert state == "error" and "should be" in html
     assert identify(gate, world.site_a, code="无此人")[0] == "error"
@@ -157,8 +144,8 @@ def test_identify_offers_a_choice_a_visitor_registration_or_says_what_is_wrong(g
 
 
 def test_a_person_known_elsewhere_is_a_visitor_here_and_their_name_is_not_shown(gate, world):
-    number = new_id_number()
-    make_person(world.site_b, name="赵六", id_number=number)
+    number = make_id_number()
+    PersonFactory(site=world.site_b, name="赵六", id_number=number)
     state, html = identify(gate, world.site_a, code=number)
     assert state == "visitor" and "赵六" not in html
 
@@ -177,8 +164,8 @@ def test_a_person_of_the_site_is_admitted_by_pass(gate, world):
 
 
 def test_admitted_by_id_number_and_by_name(gate, world):
-    number = new_id_number()
-    make_person(world.site_a, name="王五", id_number=number)
+    number = make_id_number()
+    PersonFactory(site=world.site_a, name="王五", id_number=number)
     assert answer(screen(gate, world.site_a, code=number, temperature="36.6"))["result"] == "admit"
     assert answer(screen(gate, world.site_a, code="王五", temperature="36.6"))["result"] == "admit"
     assert Entry.objects.filter(decision="admit").count() == 2
@@ -204,7 +191,7 @@ def test_a_site_fever_threshold_is_applied(gate, world):
 
 def test_a_visitor_registered_at_the_gate_is_refused_under_closed_management(gate, world):
     close_site(world)
-    number = new_id_number()
+    number = make_id_number()
     a = answer(screen(gate, world.site_a, code=number, visitor_name="访客甲", visitor_phone="13800000000",
                       visit_host="李主任", visit_purpose="探视", temperature="36.4"))
     assert (a["class"], a["reason"]) == ("refuse", "closed")
@@ -216,14 +203,14 @@ def test_a_visitor_registered_at_the_gate_is_refused_under_closed_management(gat
 
 
 def test_a_visitor_at_an_open_site_is_admitted_with_whom_they_visit(gate, world):
-    response = screen(gate, world.site_a, code=new_id_number(), visitor_name="访客乙", visit_host="王科长",
+    response = screen(gate, world.site_a, code=make_id_number(), visitor_name="访客乙", visit_host="王科长",
                       temperature="36.4")
     a = answer(response)
     assert a["result"] == "admit" and "王科长" in response.content.decode()
 
 
 def test_an_unregistered_visitor_must_be_registered_first_and_nothing_is_recorded(gate, world):
-    a = answer(screen(gate, world.site_a, code=new_id_number(), temperature="36.4"))
+    a = answer(screen(gate, world.site_a, code=make_id_number(), temperature="36.4"))
     assert (a["class"], a["visitor"], a["focus"]) == ("error", "full", "visitor_name")
     assert not Entry.objects.exists() and Person.objects.count() == 2
 
@@ -241,10 +228,10 @@ def test_a_fahrenheit_reading_gets_a_hint(gate, world):
 
 
 def test_an_input_error_of_a_visitor_registers_nobody(gate, world):
-    a = answer(screen(gate, world.site_a, code=new_id_number(), visitor_name="访客丙", temperature="98.6"))
+    a = answer(screen(gate, world.site_a, code=make_id_number(), visitor_name="访客丙", temperature="98.6"))
     assert a["focus"] == "temperature"
     assert not Entry.objects.exists() and Person.objects.count() == 2
-    a = answer(screen(gate, world.site_a, code=new_id_number(), visitor_name="访客丙", visitor_phone="abc",
+    a = answer(screen(gate, world.site_a, code=make_id_number(), visitor_name="访客丙", visitor_phone="abc",
                       temperature="36.5"))
     assert (a["result"], a["focus"], a["visitor"]) == ("error", "visitor_phone", "full")
     assert Person.objects.count() == 2
@@ -305,8 +292,8 @@ def test_an_exit_by_mode_and_by_prefix(gate, world):
     assert (a["class"], a["result"], a["title"]) == ("exit", "exit", "Exit recorded")
     assert Entry.objects.get().left_at is not None
     Entry.objects.update(left_at=None)
-    number = new_id_number()
-    make_person(world.site_a, name="王五", id_number=number)
+    number = make_id_number()
+    PersonFactory(site=world.site_a, name="王五", id_number=number)
     screen(gate, world.site_a, code=number, temperature="36.5")
     code = pass_code(site_id=world.site_a.pk, person_id=world.person_a.pk)
     assert answer(screen(gate, world.site_a, code="-" + code))["result"] == "exit"
@@ -317,7 +304,7 @@ def test_an_exit_by_mode_and_by_prefix(gate, world):
 def test_an_exit_without_an_entry_is_an_input_error(gate, world):
     a = answer(screen(gate, world.site_a, code="张三", mode="exit"))
     assert (a["result"], a["focus"]) == ("error", "code")
-    assert answer(screen(gate, world.site_a, code="-" + new_id_number()))["result"] == "error"
+    assert answer(screen(gate, world.site_a, code="-" + make_id_number()))["result"] == "error"
 
 
 def test_without_javascript_the_gate_answers_with_the_whole_page(gate, world):
@@ -358,8 +345,8 @@ def test_pass_cards_are_for_site_managers(client, world, role, status):
 
 def test_pass_cards_list_the_sites_own_people_only_and_one_card_on_request(client, world):
     manager = client_for(client, world, Role.SITE_MANAGER)
-    visitor = make_person(world.site_a, relation="visitor", name="访客丁")
-    worker = make_person(world.site_a, name="王五")
+    visitor = PersonFactory(site=world.site_a, relation="visitor", name="访客丁")
+    worker = PersonFactory(site=world.site_a, name="王五")
     html = manager.get(reverse("screening:pass_cards", args=[world.site_a.pk])).content.decode()
     assert html.count('class="pass-card"') == 2 and visitor.name not in html
     html = manager.get(reverse("screening:pass_cards", args=[world.site_a.pk]), {"person": worker.pk}).content.decode()
@@ -381,7 +368,7 @@ def test_visitor_fields_never_turn_one_of_the_sites_people_into_a_visitor(gate, 
 def test_a_walk_in_visitor_is_refused_when_visits_are_by_appointment_only(gate, world):
     services.site_set_state(user=world.users[Role.SITE_MANAGER], site=world.site_a,
                             data={"closed_since": "", "visitor_policy": "appointment", "reason": "开放，预约探视"})
-    a = answer(screen(gate, world.site_a, code=new_id_number(), visitor_name="访客戊", temperature="36.5"))
+    a = answer(screen(gate, world.site_a, code=make_id_number(), visitor_name="访客戊", temperature="36.5"))
     assert (a["result"], a["reason"]) == ("refuse", "appointment")
 
 
@@ -391,8 +378,8 @@ def test_a_visitor_with_an_appointment_is_admitted_on_its_day_only_and_keeps_it(
     services.site_set_state(user=world.users[Role.SITE_MANAGER], site=world.site_a,
                             data={"visitor_policy": "appointment", "reason": "预约探视"})
     today = timezone.localdate()
-    booked = make_person(world.site_a, relation="visitor", name="预约甲")
-    later = make_person(world.site_a, relation="visitor", name="预约乙")
+    booked = PersonFactory(site=world.site_a, relation="visitor", name="预约甲")
+    later = PersonFactory(site=world.site_a, relation="visitor", name="预约乙")
     SitePerson.objects.filter(person=booked).update(since=today)
     SitePerson.objects.filter(person=later).update(since=today + timedelta(days=3))
     a = answer(screen(gate, world.site_a, code="预约甲", visit_host="王主任", temperature="36.5"))

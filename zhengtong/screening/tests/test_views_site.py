@@ -1,9 +1,8 @@
 """Site pages for screening through the web client: who sees which page, the state with its
 history, areas, daily health checks, disinfection, the figures, alerts and the navigation."""
 
-import itertools
 import re
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 from django.urls import reverse
@@ -13,23 +12,10 @@ from zhengtong.accounts.models import Role
 from zhengtong.registry.models import Site
 from zhengtong.screening import selectors, services
 from zhengtong.screening.models import Alert, Area, Disinfection, Entry, HealthCheck
-from zhengtong.testing import make_id_number, make_site, make_unit
-from zhengtong.testing import make_person as _make_person
+from zhengtong.tests_support.factories import PersonFactory, SiteFactory
 
 pytestmark = pytest.mark.django_db
 
-
-_ids = itertools.count(1)
-
-
-def new_id_number(county: str = "430422") -> str:
-    """A valid ID number never used before in the session (a birth date of its own)."""
-    return make_id_number(county=county, birth=(date(1990, 2, 1) + timedelta(days=next(_ids))).strftime("%Y%m%d"))
-
-
-def make_person(site=None, relation: str = "worker", **kw):
-    kw.setdefault("id_number", new_id_number())
-    return _make_person(site, relation, **kw)
 
 HTMX = {"HTTP_HX_REQUEST": "true"}
 CITY, COUNTY, DEPT, MANAGER, GATE, CLERK, REVIEWER = (
@@ -179,8 +165,8 @@ def test_areas_are_listed_and_added_once(client, world):
 
 def test_health_checks_take_one_temperature_after_another(client, world):
     manager = as_role(client, world, MANAGER)
-    other = make_person(world.site_a, name="王五", relation="inmate")
-    make_person(world.site_a, name="访客", relation="visitor")
+    other = PersonFactory(site=world.site_a, name="王五", relation="inmate")
+    PersonFactory(site=world.site_a, name="访客", relation="visitor")
     page = reverse("screening:health_checks", args=[world.site_a.pk])
     record = reverse("screening:health_check_record", args=[world.site_a.pk])
     html = manager.get(page).content.decode()
@@ -202,7 +188,7 @@ def test_health_checks_take_one_temperature_after_another(client, world):
 
 def test_a_health_check_of_someone_not_of_the_site_is_not_found(client, world):
     manager = as_role(client, world, MANAGER)
-    visitor = make_person(world.site_a, relation="visitor")
+    visitor = PersonFactory(site=world.site_a, relation="visitor")
     record = reverse("screening:health_check_record", args=[world.site_a.pk])
     for person in (world.person_b, visitor):
         assert manager.post(record, {"person": person.pk, "temperature": "36.5"}).status_code == 404
@@ -269,15 +255,15 @@ def test_a_disinfection_time_from_a_wrong_clock_is_a_form_error(client, world, d
 
 def test_the_site_page_figures(client, world):
     gate = actor(world)
-    visitor = make_person(world.site_a, relation="visitor")
+    visitor = PersonFactory(site=world.site_a, relation="visitor")
     services.screen_entry(actor=gate, site=world.site_a, person=world.person_a, temperature="36.5")
     services.screen_entry(actor=gate, site=world.site_a, person=visitor, temperature="38.0")
-    worker = make_person(world.site_a, name="王五")
+    worker = PersonFactory(site=world.site_a, name="王五")
     services.screen_entry(actor=gate, site=world.site_a, person=worker, temperature="36.6")
     services.record_exit(actor=gate, site=world.site_a, person=worker)
     # an admission yesterday without an exit is no longer inside (maximum stay), nor today's
     Entry.objects.create(client_uuid="00000000-0000-0000-0000-000000000001", site=world.site_a,
-                         person=make_person(world.site_a), entered_at=timezone.now() - timedelta(days=1),
+                         person=PersonFactory(site=world.site_a), entered_at=timezone.now() - timedelta(days=1),
                          temperature="36.5", decision="admit", reason="ok")
     services.health_check_record(user=world.users[MANAGER], site=world.site_a, person=world.person_a,
                                  temperature="36.4")
@@ -299,8 +285,8 @@ def test_the_county_officer_sees_the_county_figures_in_a_constant_number_of_quer
         county.get(url)
     baseline = len(few.captured_queries)
     for i in range(12):
-        site = make_site(make_unit("430422"), name=f"衡南场所{i}")
-        person = make_person(site)
+        site = SiteFactory(name=f"衡南场所{i}")
+        person = PersonFactory(site=site)
         services.screen_entry(actor=actor(world, COUNTY), site=site, person=person,
                               temperature="38.5" if i % 3 else "36.5")
         Area.objects.create(site=site, name="车间")
