@@ -4,7 +4,7 @@ Builds N synthetic units whose industries are drawn from every catalogue row (an
 row names, which fall to row 108), each with random declared facts (2% of them left out, so
 that some results are "undetermined"). Measures, in one run:
 
-- the engine alone: ``permits.services.classify_units`` over the N units (the goal);
+- the engine alone: ``permits.services.classification_results`` over the N units (the goal);
 - the baseline: reading the same units' industries and facts from the database, the work any
   classification of the registry has to do anyway;
 - the whole "classify all" action (read, classify, write every result) as a user runs it.
@@ -115,15 +115,15 @@ def run(args) -> None:
 
     start = time.perf_counter()
     counts: dict[str, int] = {}
-    for _unit_id, result in services.classify_units(rows):
+    for _unit_id, result in services.classification_results(rows):
         counts[result.management_class] = counts.get(result.management_class, 0) + 1
     engine_s = time.perf_counter() - start
 
     start = time.perf_counter()
-    services.classify_all(user=admin)
+    services.units_classify(user=admin)
     action_s = time.perf_counter() - start
     start = time.perf_counter()
-    services.classify_all(user=admin)  # again: nothing changed, nothing is written
+    services.units_classify(user=admin)  # again: nothing changed, nothing is written
     again_s = time.perf_counter() - start
 
     n = len(rows)

@@ -1,7 +1,7 @@
 """The decision for one person with a long history, without the network (goal: under 2 ms).
 
 Measures, in one process against a real database: the facts and the decision alone
-(screening.services.facts_for + rules.decide), and the whole screen_entry (decision plus the
+(screening.services.facts_for + rules.decide), and the whole entry_screen (decision plus the
 recorded row and its idempotency check), each against a baseline of one primary-key read of the
 same person measured in the same run.
 
@@ -60,7 +60,7 @@ def run(args) -> None:
         rules.decide(services.facts_for(site=site, person=person, temperature=Decimal("36.5"), at=timezone.now()))
 
     def screen():
-        services.screen_entry(actor=actor, site=site, person=person, temperature="36.5", client_uuid=uuid.uuid4(),
+        services.entry_screen(actor=actor, site=site, person=person, temperature="36.5", client_uuid=uuid.uuid4(),
                               at=timezone.now())
 
     for fn in (baseline, decision, screen):  # warm up connections and caches
@@ -69,7 +69,7 @@ def run(args) -> None:
     print(f"person with {args.history:,} earlier entries, database {'SQLite' if args.sqlite else 'PostgreSQL'}")
     print(f"  baseline (one primary-key read) {summary(base)}")
     print(f"  decision (facts + rules)        {summary(dec)}")
-    print(f"  screen_entry (decision + row)   {summary(full)}")
+    print(f"  entry_screen (decision + row)   {summary(full)}")
     med = sorted(dec)[len(dec) // 2]
     print(f"  decision / baseline: {med / sorted(base)[len(base) // 2]:.1f}x; goal: decision under 2 ms "
           f"{'met' if med < 2 else 'NOT met'} (median {med:.3f} ms)")

@@ -163,7 +163,7 @@ def main() -> None:
             return {"client_uuid": str(uuid.uuid4()), "person_id": people[i % len(people)], "site_id": site.pk,
                     "temperature": "36.5", "at": timezone.now().isoformat()}
 
-        api = ("/api/gate/check-ins", f"Authorization: Bearer {key}\r\n", api_body)
+        api = ("/api/gate/entries", f"Authorization: Bearer {key}\r\n", api_body)
         bare = ("/bench/bare-insert", "", bare_body)
         run_load(port, *api[:2], api[2], min(1, args.seconds), args.gates)  # warm up both
         run_load(port, *bare[:2], bare[2], min(1, args.seconds), args.gates)

@@ -1,7 +1,7 @@
 """Batch sync of offline gates into the database (goals: at least 100,000 check-ins/s into
 PostgreSQL, and at least a third of the rate of raw psycopg COPY of the same rows).
 
-Measured in one process, without the network: screening.sync.sync_entries (every item checked,
+Measured in one process, without the network: screening.sync.entries_sync (every item checked,
 the rules applied again, duplicates looked up, rows stored, disagreements alerted) against a raw
 psycopg COPY of the same rows into the same table, in the same run, alternately.
 
@@ -41,7 +41,7 @@ def run(args) -> None:
 
     from zhengtong.registry.refdata import load_reference_data
     from zhengtong.screening.models import Entry, GateDevice
-    from zhengtong.screening.sync import sync_entries
+    from zhengtong.screening.sync import entries_sync
     from zhengtong.tests_support.factories import PersonFactory, SiteFactory
 
     load_reference_data()
@@ -77,12 +77,12 @@ def run(args) -> None:
 
     sync_time = copy_time = 0.0
     offset = 0
-    sync_entries(device=device, items=items(100, 10**8))  # warm up
+    entries_sync(device=device, items=items(100, 10**8))  # warm up
     for _ in range(args.batches):
         a, b = items(args.batch, offset), items(args.batch, offset + args.batch)
         offset += 2 * args.batch
         t = time.perf_counter()
-        results = sync_entries(device=device, items=a)
+        results = entries_sync(device=device, items=a)
         sync_time += time.perf_counter() - t
         assert all(r.status == "created" for r in results), results[:3]
         t = time.perf_counter()
@@ -97,7 +97,7 @@ def run(args) -> None:
     sync_rate, copy_rate = n / sync_time, n / copy_time
     print(f"{args.batches} batches of {args.batch:,} check-ins into {db}, {len(people):,} people")
     print(f"  baseline (raw COPY of the same rows)   {copy_rate:10,.0f}/s")
-    print(f"  sync_entries (checks, rules, alerts)   {sync_rate:10,.0f}/s")
+    print(f"  entries_sync (checks, rules, alerts)   {sync_rate:10,.0f}/s")
     print(f"  ratio sync / baseline: {sync_rate / copy_rate:.0%} (goal ≥ 33%); rate goal ≥ 100,000/s: "
           f"{'met' if sync_rate >= 100_000 else 'NOT met'}")
 

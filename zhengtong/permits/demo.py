@@ -175,7 +175,7 @@ def _load(*, admin, named_sites: dict, rng, today: date) -> int:
     facts = {"on_key_list": False, "solvent_coating_tpy": 15, "in_industrial_building": True,
              **{k: False for k in ("has_boiler", "has_furnace", "has_surface_treatment", "has_water_treatment")}}
     UnitFacts.objects.create(unit=clerk_unit, facts={k: v for k, v in facts.items() if k in catalogue.facts})
-    services.classify_all(user=admin)
+    services.units_classify(user=admin)
 
     classes = dict(Classification.objects.values_list("unit_id", "management_class"))
     needing = [u for u in units if classes.get(u.pk) in ("key", "simplified") and u.pk != clerk_unit.pk]

@@ -21,7 +21,7 @@ from zhengtong.permits import selectors
 from zhengtong.permits.models import Reminder
 
 
-def send_reminders(today: date | None = None) -> str:
+def reminders_send(today: date | None = None) -> str:
     """Remind every unit whose campaign deadline is within the campaign's reminder window and that
     holds neither permit nor registration; one reminder per unit and deadline."""
     today = today or timezone.localdate()
@@ -49,15 +49,15 @@ def daily(today: date | None = None) -> str:
     from zhengtong.permits import compliance, workflow
 
     today = today or timezone.localdate()
-    accepted = workflow.deem_accepted(today=today)
-    expired = workflow.expire_permits(today=today)
-    renewals = send_renewal_reminders(today)
+    accepted = workflow.applications_deem_accepted(today=today)
+    expired = workflow.permits_expire(today=today)
+    renewals = renewal_reminders_send(today)
     cases = sum(compliance.enforcement_scan(today=today).values())
     return (f"{accepted} application(s) accepted by law, {expired} permit(s) expired, "
-            f"{renewals} renewal reminder(s), {cases} enforcement case(s) opened, {send_reminders(today)}")
+            f"{renewals} renewal reminder(s), {cases} enforcement case(s) opened, {reminders_send(today)}")
 
 
-def send_renewal_reminders(today: date) -> int:
+def renewal_reminders_send(today: date) -> int:
     """Valid permits within their renewal lead time (条例 Art. 14: 60 days before expiry) and with
     no renewal applied for get one reminder each."""
     from datetime import timedelta

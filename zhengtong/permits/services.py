@@ -139,7 +139,7 @@ def unit_classify(*, unit: Unit) -> Classification:
     return row
 
 
-def classify_units(units: Iterable[tuple[int, list[str], dict]]) -> Iterable[tuple[int, Result]]:
+def classification_results(units: Iterable[tuple[int, list[str], dict]]) -> Iterable[tuple[int, Result]]:
     """Classify (unit id, industry codes, facts) triples; the pure loop the benchmark times."""
     catalogue = load_catalogue()
     for unit_id, codes, facts in units:
@@ -158,7 +158,7 @@ def _registry_rows(unit_ids: list[int] | None) -> list[tuple[int, list[str], dic
     return [(pk, c, facts.get(pk) or {}) for pk, c in codes.items()]
 
 
-def classify_all(*, user, batch_size: int = 5_000) -> dict[str, int]:
+def units_classify(*, user, batch_size: int = 5_000) -> dict[str, int]:
     """Classify every unit the user may review, in one action; returns the counts by class.
 
     Only results that differ from the stored ones are written, in batches, each batch in its own
@@ -172,7 +172,7 @@ def classify_all(*, user, batch_size: int = 5_000) -> dict[str, int]:
     version = load_catalogue().version
     counts: Counter[str] = Counter()
     rows: list[Classification] = []
-    for unit_id, result in classify_units(_registry_rows(unit_ids)):
+    for unit_id, result in classification_results(_registry_rows(unit_ids)):
         counts[result.management_class] += 1
         deciding = result.deciding.row if result.deciding else None
         summary = (result.management_class, result.scope, deciding, result.at_least or "", list(result.missing),

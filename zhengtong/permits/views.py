@@ -87,7 +87,7 @@ def classification_run(request):
     if not scopes.can_review_permits(request.user):
         raise PermissionDenied
     started = time.perf_counter()
-    counts = services.classify_all(user=request.user)
+    counts = services.units_classify(user=request.user)
     seconds = time.perf_counter() - started
     summary = "; ".join(f"{ManagementClass(c).label} {n}" for c, n in sorted(counts.items()))
     messages.success(request, _("%(n)d units classified in %(s).1f s: %(summary)s.") % {

@@ -26,7 +26,7 @@ withdraw    draft, submitted, returned  withdrawn     clerk
 ==========  ==========================  ============  ========  ================================================
 
 An application not returned within the acceptance-notice limit counts as accepted on the day
-it was received (条例 Art. 9 (4); 许可法 Art. 32 (4) before 2021-03-01): ``deem_accepted``.
+it was received (条例 Art. 9 (4); 许可法 Art. 32 (4) before 2021-03-01): ``applications_deem_accepted``.
 
 A permit's moves (``PERMITS``; job: the daily job, no user's):
 
@@ -490,7 +490,7 @@ def application_accept(*, user, application: Application, on: date | None = None
     return application
 
 
-def deem_accepted(*, today: date | None = None) -> int:
+def applications_deem_accepted(*, today: date | None = None) -> int:
     """Submitted applications past the acceptance-notice limit count as accepted on receipt."""
     today = _today(today)
     count = 0
@@ -770,7 +770,7 @@ def permit_end(*, user, permit: Permit, action: str, reason: str, on: date | Non
     return permit
 
 
-def expire_permits(*, today: date | None = None) -> int:
+def permits_expire(*, today: date | None = None) -> int:
     """Valid permits past their last day become expired (daily job)."""
     today = _today(today)
     move = PERMITS.move("expire")

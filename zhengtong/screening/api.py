@@ -1,13 +1,18 @@
-"""The gate devices' API, under /api/gate/: one check-in at a time, exits, the batch an offline
-gate recorded, and the site's own people for offline use.
+"""The gate devices' API, under /api/gate/: one entry at a time (``POST entries``), exits, the batch
+of entries an offline gate recorded (``POST entries/batch``), and the site's own people for offline use.
+
+An entry (``Entry``, 进入人员登记) is one passage through the site's entrance with its screening
+result. Gate devices published before the entry had one name post to ``check-ins`` and
+``check-ins/batch``: those paths stay, as aliases that run the same handlers (``ALIASES``), marked
+deprecated in the OpenAPI document and keeping their operationIds.
 
 A device authenticates with its own key (``Authorization: Bearer ztg_…``, zhengtong.screening.auth
 ``gate_auth``, set on this router where zhengtong.api.api adds it); the key fixes the site, so a
 device never names one and never reaches another site's people. ``request.auth`` is the device.
 
 Every decision is taken by the screening rules, once: a single check-in goes through
-screening.services.screen_entry, an exit through services.record_exit, a batch through
-screening.sync.sync_entries. Each check-in carries a UUID made by the gate: sent again, it answers
+screening.services.entry_screen, an exit through services.exit_record, a batch through
+screening.sync.entries_sync. Each check-in carries a UUID made by the gate: sent again, it answers
 the stored check-in (200, ``created: false``) and writes nothing, so a gate may retry blindly.
 
 Errors have the project's shape, ``{"detail", "errors": [{"field", "message"}]}``: a value the rules
@@ -30,7 +35,7 @@ from zhengtong.core.errors import DomainError
 from zhengtong.core.schemas import Id, In, Text
 from zhengtong.registry.models import Person, SitePerson
 from zhengtong.screening import ports, rules, selectors, services, sync
-from zhengtong.screening.auth import gate_check_in_auth
+from zhengtong.screening.auth import gate_entry_auth
 from zhengtong.screening.models import VISIT_TEXT_LIMITS, Entry, GateDevice, Reason
 from zhengtong.screening.passes import pass_code
 
@@ -61,7 +66,7 @@ AT_DOC = ("when the person came, ISO 8601 with its time zone; at most settings.C
           "time), once that copy has been answered")
 
 
-class GateCheckInIn(GateIn):
+class GateEntryIn(GateIn):
     model_config = ConfigDict(extra="forbid", coerce_numbers_to_str=True, json_schema_extra={"examples": [
         {"client_uuid": EXAMPLE_UUID, "person_id": 42, "temperature": "36.5", "at": "2020-02-20T08:30:00+08:00"},
         {"client_uuid": "6f1c2d3e-4b5a-4978-8a6b-5c4d3e2f1a0b", "code": "430422199001019901", "temperature": 36.8,
@@ -78,7 +83,7 @@ class GateCheckInIn(GateIn):
     visit_purpose: Text = Field("", description=f"for a visitor: why (at most {PURPOSE_MAX} characters)")
 
 
-class GateCheckInOut(Schema):
+class GateEntryOut(Schema):
     model_config = ConfigDict(json_schema_extra={"examples": [
         {"entry_id": 1001, "decision": "admit", "reason": "ok", "reason_text": "Checks passed", "created": True,
          "entered_at": "2020-02-20T00:30:00Z"},
@@ -221,7 +226,7 @@ def _person(request, site, person_id: int | None, code: str | None) -> tuple[Per
         raise DomainError(_("Give person_id or code, not both."), field="person_id")
     if person_id is not None:
         # Only the site's own people and its registered visitors: a gate cannot probe the city's ids.
-        person = request.gate_person  # read with the device (GateCheckInAuth), or not read yet
+        person = request.gate_person  # read with the device (gate_entry_auth), or not read yet
         if person is None or person.pk != person_id:
             person = selectors.site_person(site=site, person_id=person_id)
         if person is None:
@@ -229,7 +234,7 @@ def _person(request, site, person_id: int | None, code: str | None) -> tuple[Per
         return person, "person_id"
     if code and code.strip():
         # A pass's person may have been read with the device; identify still checks the pass is this site's.
-        return selectors.identify(site=site, code=code, known=request.gate_person), "code"
+        return selectors.person_identify(site=site, code=code, known=request.gate_person), "code"
     raise DomainError(_("Give person_id (one of the site's people) or code (a pass or an ID number)."),
                       field="person_id")
 
@@ -265,44 +270,69 @@ def gate_site(request):
             "clock_skew_seconds": settings.CLOCK_SKEW_SECONDS, "max_batch": sync.MAX_BATCH}
 
 
-@router.post("/check-ins", response={200: GateCheckInOut, 201: GateCheckInOut}, auth=[gate_check_in_auth],
-             summary="One check-in: the decision at once (201; 200 with created=false for a repeated client UUID)")
-def check_in(request, payload: GateCheckInIn):
+ENTRY = {"response": {200: GateEntryOut, 201: GateEntryOut}, "auth": [gate_entry_auth],
+         "summary": "One entry: the decision at once (201; 200 with created=false for a repeated client UUID)"}
+ENTRY_BATCH = {"response": GateBatchOut, "exclude_none": True,
+               "summary": "Entries an offline gate recorded: each is stored with the gate's own decision, "
+                          "checked again by the rules, and any disagreement alerted"}
+
+
+@router.post("/entries", **ENTRY)
+def gate_entry(request, payload: GateEntryIn):
     device = _device(request)
     site = device.site
     person, named_by = _person(request, site, payload.person_id, payload.code)
     visit_host = _check_text("visit_host", payload.visit_host, VISIT_TEXT_LIMITS["visit_host"])
     visit_purpose = _check_text("visit_purpose", payload.visit_purpose, VISIT_TEXT_LIMITS["visit_purpose"])
     try:
-        screened = services.screen_entry(
+        screened = services.entry_screen(
             actor=services.Actor(device=device), site=site, person=person, temperature=payload.temperature,
             at=payload.at, area=payload.area_id, client_uuid=payload.client_uuid, source=Entry.Source.API,
             visit_host=visit_host, visit_purpose=visit_purpose,
         )
     except DomainError as e:
         raise _renamed(e, {"area": "area_id", "person": named_by}) from None
-    # A client UUID of another site's or person's check-in is screen_entry's 409 (it shows nothing of it).
+    # A client UUID of another site's or person's check-in is entry_screen's 409 (it shows nothing of it).
     return Status(201 if screened.created else 200, _entry_out(screened.entry, screened.created))
 
 
-@router.post("/exits", response=GateExitOut, summary="An exit: closes the person's open stay (twice changes nothing)")
-def check_out(request, payload: GateExitIn):
+# The operationId this operation was published with, before its handler was named after the exit.
+@router.post("/exits", response=GateExitOut, operation_id="zhengtong_screening_api_check_out",
+             summary="An exit: closes the person's open stay (twice changes nothing)")
+def gate_exit(request, payload: GateExitIn):
     device = _device(request)
     person, named_by = _person(request, device.site, payload.person_id, payload.code)
     try:
-        stay = services.record_exit(actor=services.Actor(device=device), site=device.site, person=person,
+        stay = services.exit_record(actor=services.Actor(device=device), site=device.site, person=person,
                                     at=payload.at)
     except DomainError as e:
         raise _renamed(e, {"person": named_by}) from None
     return {"entry_id": stay.pk, "entered_at": stay.entered_at, "left_at": stay.left_at}
 
 
-@router.post("/check-ins/batch", response=GateBatchOut, exclude_none=True,
-             summary="Check-ins an offline gate recorded: each is stored with the gate's own decision, "
-                     "checked again by the rules, and any disagreement alerted")
-def check_in_batch(request, payload: GateBatchIn):
-    results = sync.sync_entries(device=_device(request), items=payload.items)
+@router.post("/entries/batch", **ENTRY_BATCH)
+def gate_entry_batch(request, payload: GateBatchIn):
+    results = sync.entries_sync(device=_device(request), items=payload.items)
     return {"results": results}
+
+
+# Published paths of gate devices, before the entry had one name: the same handlers, authentication and
+# answers; deprecated in the OpenAPI document, under the operationIds they were published with.
+# old path: (new path, handler, its options, the old operation's name)
+ALIASES = {
+    "/check-ins": ("/entries", gate_entry, ENTRY, "check_in"),
+    "/check-ins/batch": ("/entries/batch", gate_entry_batch, ENTRY_BATCH, "check_in_batch"),
+}
+
+
+def _add_alias(old: str, new: str, handler, options: dict, name: str) -> None:
+    summary = f"{options['summary']} (deprecated: the old path of /api/gate{new})"
+    router.add_api_operation(old, ["POST"], handler, **{**options, "summary": summary}, deprecated=True,
+                             operation_id=f"zhengtong_screening_api_{name}", url_name=name)
+
+
+for _old, _alias in ALIASES.items():
+    _add_alias(_old, *_alias)
 
 
 @router.get("/people", response=GatePeopleOut,

@@ -66,4 +66,4 @@ class GateDeviceAuth(HttpBearer):
 
 
 gate_auth = GateDeviceAuth()
-gate_check_in_auth = GateDeviceAuth(read_person=True)
+gate_entry_auth = GateDeviceAuth(read_person=True)

@@ -21,7 +21,7 @@ from zhengtong.screening import partitions, services
 
 def close_overdue_stays(now: datetime | None = None) -> str:
     """Stays with no exit after the maximum stay (MAX_STAY_HOURS) are closed, marked as estimated."""
-    closed = services.close_overdue_stays(now=now)
+    closed = services.stays_close_overdue(now=now)
     return f"closed {closed} overdue stay(s)"
 
 

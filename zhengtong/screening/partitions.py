@@ -10,10 +10,10 @@ partition per calendar month in UTC (``screening_entry_pYYYY_MM``), plus a DEFAU
   period (``ENTRY_RETENTION_DAYS``) and holds no row a case needs: dropping a partition costs the same
   whatever its size, which is how the purge keeps up with millions of rows a day. What remains older than
   the retention period (the older part of the month in progress, partitions with held rows, DEFAULT) is
-  deleted row by row by ``services.purge_old_entries``.
+  deleted row by row by ``services.entries_purge``.
 
 On SQLite there are no partitions: ``ensure_partitions`` does nothing and ``drop_expired_partitions``
-is ``services.purge_old_entries``.
+is ``services.entries_purge``.
 """
 
 from dataclasses import dataclass, field
@@ -201,7 +201,7 @@ def _drop(partition: Partition, held: Q | None) -> str:
 
 def drop_expired_partitions(*, now: datetime | None = None, dry_run: bool = False) -> PurgeResult:
     """The retention purge: drop the partitions whose whole month is older than the retention period and
-    hold no row a case needs, then delete the remaining expired rows one by one (services.purge_old_entries),
+    hold no row a case needs, then delete the remaining expired rows one by one (services.entries_purge),
     which keeps the rows a case holds. On SQLite, only the latter. ``dry_run`` changes nothing and counts."""
     now = now or timezone.now()
     cutoff = now - timedelta(days=settings.ENTRY_RETENTION_DAYS)
@@ -221,5 +221,5 @@ def drop_expired_partitions(*, now: datetime | None = None, dry_run: bool = Fals
                 remaining = remaining.exclude(entered_at__gte=partition.start, entered_at__lt=partition.end)
             else:
                 getattr(result, outcome).append(partition.name)
-    result.deleted = remaining.count() if dry_run else services.purge_old_entries(now=now)
+    result.deleted = remaining.count() if dry_run else services.entries_purge(now=now)
     return result

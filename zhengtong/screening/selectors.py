@@ -122,7 +122,7 @@ def unidentified(problem: str, field: str, *, status: int = 400) -> DomainError:
     return DomainError(str(UNIDENTIFIED[problem]), field=field, status=status)
 
 
-def identify(*, site: Site, code: str, known: Person | None = None) -> Person:
+def person_identify(*, site: Site, code: str, known: Person | None = None) -> Person:
     """The person a gate identifies by a pass code or an ID number. A pass must be this site's;
     an ID number may be anyone's (a visitor), and an unknown one says so. ``known``: the pass's
     person as already read by ``gate_device_for_key`` (used when it is the pass's person)."""
@@ -145,7 +145,7 @@ def identify(*, site: Site, code: str, known: Person | None = None) -> Person:
     return person
 
 
-def search_site_people(*, site: Site, q: str, limit: int = 10) -> QuerySet[Person]:
+def site_people_search(*, site: Site, q: str, limit: int = 10) -> QuerySet[Person]:
     """The site's own people by name (for the gate's search box)."""
     q = (q or "").replace("\x00", "").strip()
     if not q:
@@ -191,13 +191,13 @@ def gate_resolve(*, site: Site, code: str, person_id=None) -> Resolved:
         raise DomainError(_("Scan a pass, type an ID number or search a name."), field="code")
     if looks_like_code(code):
         try:
-            person = identify(site=site, code=code)
+            person = person_identify(site=site, code=code)
         except DomainError as e:
             if e.status == 404:
                 return Resolved(person=None, id_number=check_id_number(code))
             raise
     else:
-        matches = search_site_people(site=site, q=code, limit=20)
+        matches = site_people_search(site=site, q=code, limit=20)
         if person_id not in (None, ""):
             person = next((p for p in matches if str(p.pk) == str(person_id)), None)
             if person is None:

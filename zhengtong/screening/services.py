@@ -1,5 +1,5 @@
 """Every write of screening at sites. The gate screen, the device API and the offline sync all
-call ``screen_entry``/``sync_entries``, which gather the facts and ask screening.rules."""
+call ``entry_screen``/``entries_sync``, which gather the facts and ask screening.rules."""
 
 import uuid
 from collections.abc import Iterable
@@ -142,7 +142,7 @@ def _existing(client_uuid, at: datetime | None = None) -> Entry | None:
     return next(iter(qs[:1]), None)
 
 
-def screen_entry(*, actor: Actor, site: Site, person: Person, temperature, at: datetime | None = None,
+def entry_screen(*, actor: Actor, site: Site, person: Person, temperature, at: datetime | None = None,
                  area=None, client_uuid=None, source: str = Entry.Source.PAGE, gate_decision: str = "",
                  visit_host: str = "", visit_purpose: str = "") -> Screened:
     """Decide on one person entering, record the decision (admissions and refusals alike) and
@@ -270,7 +270,7 @@ def _after_entry(entry: Entry, person: Person) -> None:
             reason=entry.reason))
 
 
-def record_exit(*, actor: Actor, site: Site, person: Person, at: datetime | None = None) -> Entry:
+def exit_record(*, actor: Actor, site: Site, person: Person, at: datetime | None = None) -> Entry:
     """Close the person's open stay at the site. Recording an exit twice changes nothing."""
     actor.check_site(site)
     at = _check_time(at, timezone.now())
@@ -290,8 +290,8 @@ def record_exit(*, actor: Actor, site: Site, person: Person, at: datetime | None
     return stay
 
 
-def gate_check_in(*, actor: Actor, site: Site, resolved, temperature: Decimal, area=None, client_uuid=None,
-                  visitor: dict | None = None, visit: dict | None = None) -> Screened:
+def entry_screen_at_gate(*, actor: Actor, site: Site, resolved, temperature: Decimal, area=None, client_uuid=None,
+                         visitor: dict | None = None, visit: dict | None = None) -> Screened:
     """One person at the gate screen (``resolved`` by selectors.gate_resolve): a visitor nobody has
     registered yet is registered (``visitor``: name and phone) with their screening, in one
     transaction, so that a refused or failed screening leaves no registration behind. ``visit``
@@ -300,9 +300,9 @@ def gate_check_in(*, actor: Actor, site: Site, resolved, temperature: Decimal, a
     with transaction.atomic():
         person = resolved.person
         if resolved.needs_registration:
-            person = register_visitor(actor=actor, site=site, data={
+            person = visitor_register(actor=actor, site=site, data={
                 **(visitor or {}), "id_number": resolved.id_number})
-        screened = screen_entry(actor=actor, site=site, person=person, temperature=temperature, area=area,
+        screened = entry_screen(actor=actor, site=site, person=person, temperature=temperature, area=area,
                                 client_uuid=client_uuid, **({} if resolved.belongs else (visit or {})))
         if screened.entry.site_id != site.pk or screened.entry.person_id != person.pk:
             raise DomainError(_("This screening could not be recorded: scan or type again."), field="client_uuid")
@@ -310,7 +310,7 @@ def gate_check_in(*, actor: Actor, site: Site, resolved, temperature: Decimal, a
     return screened
 
 
-def register_visitor(*, actor: Actor, site: Site, data: dict) -> Person:
+def visitor_register(*, actor: Actor, site: Site, data: dict) -> Person:
     """A visitor registered at the gate: the person (found again by ID number) and their relation."""
     from zhengtong.registry import services as registry
 
@@ -450,7 +450,7 @@ def alert_acknowledge(*, user, alert: Alert) -> Alert:
 # Scheduled jobs ----------------------------------------------------------------------------
 
 
-def close_overdue_stays(*, now: datetime | None = None) -> int:
+def stays_close_overdue(*, now: datetime | None = None) -> int:
     """A stay with no exit ends at the maximum stay (ZT_MAX_STAY_HOURS) and is marked estimated."""
     now = now or timezone.now()
     limit = timedelta(hours=settings.MAX_STAY_HOURS)
@@ -462,7 +462,7 @@ def close_overdue_stays(*, now: datetime | None = None) -> int:
     ).update(left_at=F("entered_at") + limit, left_estimated=True)
 
 
-def purge_old_entries(*, now: datetime | None = None) -> int:
+def entries_purge(*, now: datetime | None = None) -> int:
     """Delete personal entry data older than the retention period (ZT_ENTRY_RETENTION_DAYS),
     except rows a case investigation holds."""
     now = now or timezone.now()

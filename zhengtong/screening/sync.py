@@ -1,6 +1,6 @@
 """Offline sync: the check-ins a gate device recorded while it had no network, sent as one batch.
 
-``sync_entries(device=, items=)`` answers one result per item, in the order sent:
+``entries_sync(device=, items=)`` answers one result per item, in the order sent:
 
 * ``created``: stored. The rules (screening.rules.decide, the same function every check-in goes
   through) are applied again with the facts at the item's own time; the gate's own decision is kept
@@ -100,7 +100,7 @@ class _Item:
     id_hash: str = ""  # set for an ID number
 
 
-def sync_entries(*, device: GateDevice, items) -> list[ItemResult]:
+def entries_sync(*, device: GateDevice, items) -> list[ItemResult]:
     """Store a batch of check-ins an offline gate recorded; one result per item, in order."""
     if device.revoked_at is not None:
         raise PermissionDenied(_("This gate device has been revoked."))
@@ -456,7 +456,7 @@ def _unidentified(problem: str, field: str) -> dict[str, str]:
 
 
 def _resolve(item: _Item, people: _People, areas: set[int]) -> tuple[int | None, dict[str, str] | None]:
-    """The item's person id, or the error a single check-in would get (selectors.identify)."""
+    """The item's person id, or the error a single check-in would get (selectors.person_identify)."""
     if item.area_id is not None and item.area_id not in areas:
         return None, _unidentified("no_area", "area_id")
     if item.code == "" or item.pass_site is not None:  # person_id, or a pass of this site

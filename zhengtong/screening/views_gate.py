@@ -1,6 +1,6 @@
 """The gate screen (门岗): identify a person by pass, ID number or name, type the temperature, see
 admit or refuse at once; register visitors; record exits. And the pass cards a site prints for
-its own people. Every decision is taken by screening.services.screen_entry."""
+its own people. Every decision is taken by screening.services.entry_screen."""
 
 import uuid
 from dataclasses import dataclass
@@ -97,7 +97,7 @@ def gate_identify(request, pk: int):
     context = {"site": site, "code": code}
     person_id = request.POST.get("person", "")[:20]
     if code and not selectors.looks_like_code(code) and not person_id:
-        matches = list(selectors.search_site_people(site=site, q=code))
+        matches = list(selectors.site_people_search(site=site, q=code))
         if len(matches) > 1:
             relations = selectors.relations_at(site=site, people=matches)
             context.update(state="choose", matches=[(p, _relation_label(relations.get(p.pk))) for p in matches])
@@ -122,7 +122,7 @@ def _relation_label(relation: str | None) -> str:
 @login_required
 @require_POST
 def gate_screen(request, pk: int):
-    """One person at the gate: an entry (decided by services.screen_entry) or an exit. An input
+    """One person at the gate: an entry (decided by services.entry_screen) or an exit. An input
     error records nothing and says what to type again."""
     site = selectors.gate_site_get(user=request.user, pk=pk)
     form = GateForm(request.POST)
@@ -156,7 +156,7 @@ def _screen(request, site, data: dict) -> Answer:
                           detail=_("Not one of this site's people: type the visitor's name, whom they visit and "
                                    "why, then the temperature."), next_uuid=str(key))
         temperature = rules.parse_temperature(data["temperature"])  # an input error records nothing
-        screened = services.gate_check_in(
+        screened = services.entry_screen_at_gate(
             actor=actor, site=site, resolved=resolved, temperature=temperature, area=data["area"] or None,
             client_uuid=key, visitor={"name": data["visitor_name"], "phone": data["visitor_phone"]},
             visit={"visit_host": data["visit_host"], "visit_purpose": data["visit_purpose"]},
@@ -180,7 +180,7 @@ def _screen(request, site, data: dict) -> Answer:
 def _exit(actor, site, resolved) -> Answer:
     if resolved.person is None:
         raise DomainError(_("Nobody with this ID number is registered, so nobody can leave."), field="code")
-    services.record_exit(actor=actor, site=site, person=resolved.person)
+    services.exit_record(actor=actor, site=site, person=resolved.person)
     return Answer("exit", _("Exit recorded"), person=resolved.person, reason="exit",
                   detail=_("%(name)s has left.") % {"name": resolved.person.name})
 

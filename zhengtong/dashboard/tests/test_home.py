@@ -21,7 +21,7 @@ MANAGER, GATE, CLERK = Role.SITE_MANAGER, Role.GATEKEEPER, Role.ENTERPRISE_CLERK
 
 
 def fever(world):
-    services.screen_entry(actor=services.Actor(user=world.users[GATE]), site=world.site_a, person=world.person_a,
+    services.entry_screen(actor=services.Actor(user=world.users[GATE]), site=world.site_a, person=world.person_a,
                           temperature="38.5")
 
 

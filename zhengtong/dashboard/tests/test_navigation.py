@@ -41,7 +41,7 @@ def test_the_clerks_permit_entry_is_the_units_own_page(world):
 
 
 def test_the_alerts_entry_counts_the_users_open_alerts(world):
-    services.screen_entry(actor=services.Actor(user=world.users[Role.GATEKEEPER]), site=world.site_a,
+    services.entry_screen(actor=services.Actor(user=world.users[Role.GATEKEEPER]), site=world.site_a,
                           person=world.person_a, temperature="38.5")
     alerts = {i["key"]: i for i in menu_for(world.users[Role.SITE_MANAGER])}["alerts"]
     assert alerts["count"] == 1 and alerts["url"] == reverse("screening:alerts")

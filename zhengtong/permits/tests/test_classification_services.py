@@ -90,7 +90,7 @@ def test_a_shop_outside_the_catalogue_with_no_general_process_needs_nothing(worl
 def test_classify_all_covers_the_reviewers_region_only(world):
     UnitFactory(county_code="430422", industry_code="2221")
     UnitFactory(county_code="430421", industry_code="2221")
-    counts = services.classify_all(user=world.users[Role.PERMIT_REVIEWER])
+    counts = services.units_classify(user=world.users[Role.PERMIT_REVIEWER])
     assert sum(counts.values()) == 2  # unit_a and the paper mill in county a
     assert counts["key"] == 1
     assert not Classification.objects.filter(unit__county__code="430421").exists()
@@ -99,23 +99,23 @@ def test_classify_all_covers_the_reviewers_region_only(world):
 def test_classify_all_is_refused_to_clerks_and_officers(world):
     for role in (Role.ENTERPRISE_CLERK, Role.COUNTY_OFFICER, Role.DEPARTMENT_OFFICER, "none"):
         with pytest.raises(PermissionDenied):
-            services.classify_all(user=world.users[role])
+            services.units_classify(user=world.users[role])
 
 
 def test_classify_all_replaces_earlier_results(world):
     admin = world.users[Role.CITY_ADMIN]
-    services.classify_all(user=admin)
-    services.classify_all(user=admin)
+    services.units_classify(user=admin)
+    services.units_classify(user=admin)
     assert Classification.objects.count() == 2
 
 
 def test_classify_all_writes_only_what_changed(world):
     admin = world.users[Role.CITY_ADMIN]
     paper = UnitFactory(county_code="430422", industry_code="2221")
-    services.classify_all(user=admin)
+    services.units_classify(user=admin)
     before = dict(Classification.objects.values_list("unit_id", "classified_at"))
     UnitFacts.objects.create(unit=world.unit_a, facts={"has_boiler": True})
-    services.classify_all(user=admin)
+    services.units_classify(user=admin)
     after = dict(Classification.objects.values_list("unit_id", "classified_at"))
     assert after[paper.pk] == before[paper.pk]
     assert after[world.unit_a.pk] != before[world.unit_a.pk]

@@ -109,7 +109,7 @@ def test_missing_and_late_reports_open_cases_once(world, permit):
 
 def test_no_permit_after_the_deadline_opens_a_case_with_the_laws_in_force(world):
     unit = UnitFactory(county_code="430422", industry_code="2221", name="无证造纸厂")
-    services.classify_all(user=world.users[Role.CITY_ADMIN])
+    services.units_classify(user=world.users[Role.CITY_ADMIN])
     campaign = Campaign.objects.create(name="2020", early_deadline=date(2020, 4, 20), late_deadline=date(2020, 9, 20))
     CampaignIndustry.objects.create(campaign=campaign, industry=Industry.objects.get(code="2221"))
     compliance.enforcement_scan(today=date(2020, 4, 21))

@@ -19,7 +19,7 @@ def test_the_daily_job_runs_on_an_empty_city():
 
 def test_a_unit_due_within_the_window_is_reminded_once(world):
     unit = UnitFactory(county_code="430422", industry_code="2221")
-    services.classify_all(user=world.users[Role.CITY_ADMIN])
+    services.units_classify(user=world.users[Role.CITY_ADMIN])
     campaign = Campaign.objects.create(name="2020", early_deadline=date(2020, 4, 20), late_deadline=date(2020, 9, 20),
                                        reminder_days=30)
     CampaignIndustry.objects.create(campaign=campaign, industry=Industry.objects.get(code="2221"))

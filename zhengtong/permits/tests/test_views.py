@@ -121,7 +121,7 @@ def test_a_registration_form_missing_fields_names_each(client, world):
 
 def test_the_campaign_lists_units_past_due(client, world):
     UnitFactory(county_code="430422", industry_code="2221", name="逾期造纸厂")
-    services.classify_all(user=world.users[Role.CITY_ADMIN])
+    services.units_classify(user=world.users[Role.CITY_ADMIN])
     campaign = Campaign.objects.create(name="2020年排污许可", early_deadline=date(2020, 4, 20),
                                        late_deadline=date(2020, 9, 20))
     CampaignIndustry.objects.create(campaign=campaign, industry=Industry.objects.get(code="2221"))

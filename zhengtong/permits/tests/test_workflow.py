@@ -178,7 +178,7 @@ def test_after_the_notice_limit_the_application_counts_as_accepted_on_receipt(wo
     application = submitted(world, clerk, on=date(2020, 3, 13))
     with pytest.raises(DomainError):
         workflow.application_return(user=reviewer, application=application, missing="x", on=date(2020, 3, 23))
-    assert workflow.deem_accepted(today=date(2020, 3, 23)) == 1
+    assert workflow.applications_deem_accepted(today=date(2020, 3, 23)) == 1
     application.refresh_from_db()
     assert application.status == "accepted" and application.accepted_on == date(2020, 3, 13)
     assert application.deemed_accepted
@@ -294,8 +294,8 @@ def test_a_simplified_unit_gets_twenty_days_and_needs_no_disclosure(world, clerk
 
 def test_expired_permits_are_marked_by_the_daily_job(world, clerk, reviewer):
     permit = issued(world, clerk, reviewer)
-    assert workflow.expire_permits(today=date(2023, 3, 31)) == 0
-    assert workflow.expire_permits(today=date(2023, 4, 1)) == 1
+    assert workflow.permits_expire(today=date(2023, 3, 31)) == 0
+    assert workflow.permits_expire(today=date(2023, 4, 1)) == 1
     permit.refresh_from_db()
     assert permit.status == "expired"
 
@@ -487,7 +487,7 @@ def test_the_daily_job_expires_valid_permits_only(world, clerk, reviewer):
     permit = issued(world, clerk, reviewer)
     for status in PERMIT_STATUSES:
         Permit.objects.filter(pk=permit.pk).update(status=status)
-        assert workflow.expire_permits(today=date(2024, 1, 1)) == 0
+        assert workflow.permits_expire(today=date(2024, 1, 1)) == 0
         assert Permit.objects.get(pk=permit.pk).status == status
 
 

@@ -43,7 +43,7 @@ def check_in(gate: Api, person=None, **body):
     body.setdefault("temperature", "36.5")
     if person is not None:
         body.setdefault("person_id", person.pk)
-    return gate.post("/gate/check-ins", body)
+    return gate.post("/gate/entries", body)
 
 
 # Decisions ---------------------------------------------------------------------------------
@@ -116,13 +116,13 @@ def test_a_repeated_client_uuid_answers_the_same_entry_and_writes_nothing(gate, 
     body = {"client_uuid": str(uuid.uuid4()), "person_id": world.person_a.pk, "temperature": "36.6"}
     if with_time:
         body["at"] = (timezone.now() - timedelta(seconds=5)).isoformat()
-    first = gate.post("/gate/check-ins", body)
-    again = gate.post("/gate/check-ins", body)
+    first = gate.post("/gate/entries", body)
+    again = gate.post("/gate/entries", body)
     assert (first.status_code, again.status_code) == (201, 200)
     assert again.json() == {**first.json(), "created": False}
     assert Entry.objects.count() == 1
     # A retry is answered from the stored row, even when it would now be decided otherwise.
-    assert gate.post("/gate/check-ins", {**body, "temperature": "39.0"}).json()["decision"] == "admit"
+    assert gate.post("/gate/entries", {**body, "temperature": "39.0"}).json()["decision"] == "admit"
     assert Entry.objects.count() == 1 and not Alert.objects.exists()
 
 
@@ -262,7 +262,7 @@ def test_type_errors_are_ninjas_422_in_the_one_shape(gate, world):
     assert_error(check_in(gate, world.person_a, client_uuid="not-a-uuid"), 422, "client_uuid")
     assert_error(check_in(gate, world.person_a, unknown=1), 422, "unknown")
     assert_error(check_in(gate, person_id=2**70), 422, "person_id")
-    assert_error(gate.post("/gate/check-ins", "not json"), 400)
+    assert_error(gate.post("/gate/entries", "not json"), 400)
 
 
 def test_visit_texts_too_long_are_a_400(gate, world):
@@ -285,7 +285,7 @@ def test_a_revoked_device_key_is_a_401(gate, world, device):
 
 @pytest.mark.parametrize("header", ["", "Bearer ztg_wrong", "Bearer zt_wrong", "Token {key}"])
 def test_no_or_a_wrong_key_is_a_401(device, header):
-    response = Client().post("/api/gate/check-ins", "{}", content_type="application/json",
+    response = Client().post("/api/gate/entries", "{}", content_type="application/json",
                              headers={"Authorization": header.format(key=device.key)} if header else {})
     assert_error(response, 401)
 
@@ -356,15 +356,15 @@ def test_the_site_and_its_screening_settings(gate, world, settings):
 
 def test_the_gate_endpoints_are_documented_with_examples():
     spec = Client().get("/api/openapi.json").json()
-    paths = {"/api/gate/check-ins", "/api/gate/check-ins/batch", "/api/gate/exits", "/api/gate/people",
+    paths = {"/api/gate/entries", "/api/gate/entries/batch", "/api/gate/exits", "/api/gate/people",
              "/api/gate/site"}
     assert paths <= set(spec["paths"])
     assert spec["components"]["securitySchemes"]["GateDeviceAuth"]["scheme"] == "bearer"
-    post = spec["paths"]["/api/gate/check-ins"]["post"]
+    post = spec["paths"]["/api/gate/entries"]["post"]
     assert post["security"] == [{"GateDeviceAuth": []}]
     assert {"200", "201", "400", "401", "404", "409"} <= set(post["responses"])
     schemas = spec["components"]["schemas"]
-    for name in ("GateCheckInIn", "GateCheckInOut", "GateBatchIn", "GateBatchOut"):
+    for name in ("GateEntryIn", "GateEntryOut", "GateBatchIn", "GateBatchOut"):
         assert schemas[name]["examples"], name
     item = schemas["GateBatchIn"]["properties"]["items"]["items"]
     assert set(item["required"]) == {"client_uuid", "temperature", "at", "gate_decision"}
@@ -400,7 +400,7 @@ def same_connection():
 @pytest.fixture
 def fuzzed_gate(world, same_connection):
     device, key = GateDevice.issue(site=world.site_a, name="fuzz")
-    services.screen_entry(actor=services.Actor(device=device), site=world.site_a, person=world.person_a,
+    services.entry_screen(actor=services.Actor(device=device), site=world.site_a, person=world.person_a,
                           temperature="36.5", client_uuid=uuid.uuid4())
     return key, world.person_a.pk
 
@@ -440,7 +440,7 @@ def test_concurrent_retries_of_one_check_in_store_it_once(world, with_time):
     def post():
         client = Api(token=key)
         barrier.wait()
-        response = client.post("/gate/check-ins", body)
+        response = client.post("/gate/entries", body)
         answers.append((response.status_code, response.json()))
         connection.close()
 

@@ -247,7 +247,7 @@ class Gates:
                 body["at"] = (timezone.now() - timedelta(seconds=rng.randint(1, 60))).isoformat()
             with self.lock:
                 self.sent.add(uuid.UUID(key).hex)
-            answer = self._post("/api/gate/check-ins", body)
+            answer = self._post("/api/gate/entries", body)
             if answer is None or answer[0] not in (200, 201):
                 self.failures.append(f"gate {gate}: {answer}")
                 return
@@ -265,7 +265,7 @@ class Gates:
                      for _ in range(BATCH_SIZE)]
             with self.lock:
                 self.sent.update(uuid.UUID(i["client_uuid"]).hex for i in items)
-            answer = self._post("/api/gate/check-ins/batch", {"items": items})
+            answer = self._post("/api/gate/entries/batch", {"items": items})
             if answer is None or answer[0] != 200:
                 self.failures.append(f"batch gate {gate}: {answer}")
                 return
@@ -282,7 +282,7 @@ class Gates:
         """One large batch, sent while the server is killed right after it commits (see the test)."""
         with self.lock:
             self.sent.update(uuid.UUID(i["client_uuid"]).hex for i in items)
-        answer = self._post("/api/gate/check-ins/batch", {"items": items})
+        answer = self._post("/api/gate/entries/batch", {"items": items})
         if answer is None or answer[0] != 200:
             self.failures.append(f"big batch: {answer}")
             return
@@ -292,7 +292,7 @@ class Gates:
                               if r["status"] in ("created", "duplicate"))
 
     def _send(self, body: dict, answers: list) -> None:
-        answers.append(self._post("/api/gate/check-ins", body))
+        answers.append(self._post("/api/gate/entries", body))
 
     def impatient(self) -> None:
         """A gate that gives up waiting and sends the same check-in again while the first is still being

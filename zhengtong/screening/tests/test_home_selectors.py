@@ -22,7 +22,7 @@ def todo(world, role):
 def fever(world):
     """A refused fever at site_a's gate (an alert to its manager and county officer) and an area
     never disinfected."""
-    services.screen_entry(actor=services.Actor(user=world.users[Role.GATEKEEPER]), site=world.site_a,
+    services.entry_screen(actor=services.Actor(user=world.users[Role.GATEKEEPER]), site=world.site_a,
                           person=world.person_a, temperature="38.5")
     Area.objects.create(site=world.site_a, name="食堂")
 

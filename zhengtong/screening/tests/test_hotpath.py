@@ -84,14 +84,14 @@ def test_a_check_in_by_person_id_is_two_statements(world, device):
     body = {"client_uuid": str(uuid.uuid4()), "person_id": world.person_a.pk, "temperature": "36.5",
             "at": (timezone.now() - timedelta(seconds=5)).isoformat()}
     with CaptureQueriesContext(connection) as queries:
-        assert gate.post("/gate/check-ins", body).status_code == 201
+        assert gate.post("/gate/entries", body).status_code == 201
     statements = [q["sql"] for q in queries.captured_queries]
     assert len(statements) == 2, statements
     assert statements[0].startswith("SELECT") and "screening_gatedevice" in statements[0]
     assert statements[1].startswith('INSERT INTO "screening_entry"') and "ON CONFLICT" in statements[1]
     # Sent again: the same two statements, nothing written, the stored check-in answered.
     with CaptureQueriesContext(connection) as again:
-        response = gate.post("/gate/check-ins", body)
+        response = gate.post("/gate/entries", body)
     assert response.status_code == 200 and response.json()["created"] is False
     assert Entry.objects.count() == 1
     assert len(again) == 3  # and the read of the stored row
@@ -103,7 +103,7 @@ def test_on_postgresql_the_hot_statements_are_prepared_once_per_connection(world
     for _ in range(3):
         body = {"client_uuid": str(uuid.uuid4()), "person_id": world.person_a.pk, "temperature": "36.5",
                 "at": timezone.now().isoformat()}
-        assert gate.post("/gate/check-ins", body).status_code == 201
+        assert gate.post("/gate/entries", body).status_code == 201
     with connection.cursor() as cursor:
         cursor.execute("SELECT statement FROM pg_prepared_statements")
         prepared = [row[0] for row in cursor.fetchall()]
@@ -123,10 +123,10 @@ def test_a_relation_read_with_the_device_counts_only_while_in_force(world, devic
     gate = Api(token=device.key)
     today = timezone.localdate()
     SitePerson.objects.filter(person=world.person_a).update(until=today)
-    response = gate.post("/gate/check-ins", _body(world.person_a))
+    response = gate.post("/gate/entries", _body(world.person_a))
     assert (response.status_code, response.json()["reason"]) == (201, "ok")
     SitePerson.objects.filter(person=world.person_a).update(until=today - timedelta(days=1))
-    response = gate.post("/gate/check-ins", _body(world.person_a))
+    response = gate.post("/gate/entries", _body(world.person_a))
     assert (response.status_code, response.json()["reason"]) == (201, "closed")
 
 
@@ -140,7 +140,7 @@ def test_a_relation_read_with_the_device_counts_only_while_in_force(world, devic
 ])
 def test_whatever_the_body_the_authentication_never_fails(world, device, body):
     for key in (device.key, "ztg_wrong"):
-        response = Api(token=key).post("/gate/check-ins", body)
+        response = Api(token=key).post("/gate/entries", body)
         assert response.status_code in ((400, 404, 422) if key == device.key else (401,)), response.content
     assert not Entry.objects.exists()
 
@@ -148,7 +148,7 @@ def test_whatever_the_body_the_authentication_never_fails(world, device, body):
 def test_a_large_body_is_not_read_by_the_authentication(world, device):
     body = _body(world.person_a, visit_purpose="x" * 5000)
     with CaptureQueriesContext(connection) as queries:
-        response = Api(token=device.key).post("/gate/check-ins", body)
+        response = Api(token=device.key).post("/gate/entries", body)
     assert_error(response, 400, "visit_purpose")  # the endpoint's own check
     # The key alone, then the person read by the endpoint: the authentication left the body alone.
     assert len(queries) == 2 and 'FROM "registry_siteperson"' in queries.captured_queries[1]["sql"]
@@ -158,12 +158,12 @@ def test_a_retry_is_answered_from_the_stored_check_in_even_when_its_checks_would
     area = Area.objects.create(site=world.site_a, name="一号楼")
     gate = Api(token=device.key)
     body = _body(world.person_a, area_id=area.pk)
-    assert gate.post("/gate/check-ins", body).status_code == 201
+    assert gate.post("/gate/entries", body).status_code == 201
     area.is_active = False
     area.save()
-    response = gate.post("/gate/check-ins", body)
+    response = gate.post("/gate/entries", body)
     assert (response.status_code, response.json()["created"]) == (200, False)
-    assert_error(gate.post("/gate/check-ins", _body(world.person_a, area_id=area.pk)), 400, "area_id")
+    assert_error(gate.post("/gate/entries", _body(world.person_a, area_id=area.pk)), 400, "area_id")
     assert Entry.objects.count() == 1
 
 
@@ -171,7 +171,7 @@ def test_a_retry_is_answered_from_the_stored_check_in_even_when_its_checks_would
 @pytest.mark.django_db(transaction=True)
 def test_a_statement_prepared_before_a_column_changed_type_is_prepared_again(world, device):
     gate = Api(token=device.key)
-    assert gate.post("/gate/check-ins", _body(world.person_a)).status_code == 201
+    assert gate.post("/gate/entries", _body(world.person_a)).status_code == 201
     with connection.cursor() as cursor:
         cursor.execute("SELECT count(*) FROM pg_prepared_statements WHERE statement LIKE %s",
                        ["%screening_gatedevice%"])
@@ -182,7 +182,7 @@ def test_a_statement_prepared_before_a_column_changed_type_is_prepared_again(wor
     other.autocommit = True
     try:
         other.execute("ALTER TABLE registry_site ALTER COLUMN capacity TYPE bigint")
-        response = gate.post("/gate/check-ins", _body(world.person_a))
+        response = gate.post("/gate/entries", _body(world.person_a))
         assert response.status_code == 201, response.content
     finally:
         other.execute("ALTER TABLE registry_site ALTER COLUMN capacity TYPE integer")
@@ -195,7 +195,7 @@ def test_a_check_in_by_a_scanned_pass_is_two_statements_and_another_sites_pass_i
     body = {k: v for k, v in _body(world.person_a).items() if k != "person_id"}
     body["code"] = pass_code(site_id=world.site_a.pk, person_id=world.person_a.pk)
     with CaptureQueriesContext(connection) as queries:
-        response = gate.post("/gate/check-ins", body)
+        response = gate.post("/gate/entries", body)
     assert (response.status_code, response.json()["decision"]) == (201, "admit")
     assert len(queries) == 2, [q["sql"] for q in queries.captured_queries]
     # person_a is of site_a only; even a person of both sites is refused with site_b's pass here.
@@ -204,10 +204,10 @@ def test_a_check_in_by_a_scanned_pass_is_two_statements_and_another_sites_pass_i
         body = {**body, "client_uuid": str(uuid.uuid4()),
                 "code": pass_code(site_id=site.pk, person_id=world.person_a.pk)}
         if site is world.site_b:
-            assert_error(gate.post("/gate/check-ins", body), 400, "code")
+            assert_error(gate.post("/gate/entries", body), 400, "code")
         else:
-            assert gate.post("/gate/check-ins", body).status_code == 201
+            assert gate.post("/gate/entries", body).status_code == 201
     forged = body["code"][:-2] + ("AA" if not body["code"].endswith("AA") else "BB")
-    assert_error(gate.post("/gate/check-ins", {**body, "client_uuid": str(uuid.uuid4()), "code": forged}), 400,
+    assert_error(gate.post("/gate/entries", {**body, "client_uuid": str(uuid.uuid4()), "code": forged}), 400,
                  "code")
     assert Entry.objects.count() == 2

@@ -20,13 +20,13 @@ def gate(world):
 
 
 def test_an_admission_is_recorded(world):
-    screened = services.screen_entry(actor=gate(world), site=world.site_a, person=world.person_a, temperature="36.5")
+    screened = services.entry_screen(actor=gate(world), site=world.site_a, person=world.person_a, temperature="36.5")
     assert screened.created and screened.entry.decision == "admit"
     assert Entry.objects.count() == 1
 
 
 def test_a_fever_is_refused_recorded_and_alerts_the_manager_and_the_county(world):
-    screened = services.screen_entry(actor=gate(world), site=world.site_a, person=world.person_a, temperature="38.2")
+    screened = services.entry_screen(actor=gate(world), site=world.site_a, person=world.person_a, temperature="38.2")
     assert (screened.entry.decision, screened.entry.reason) == ("refuse", "fever")
     recipients = set(Alert.objects.filter(kind="fever").values_list("recipient__username", flat=True))
     assert recipients == {"manager", "county"}
@@ -34,9 +34,9 @@ def test_a_fever_is_refused_recorded_and_alerts_the_manager_and_the_county(world
 
 def test_a_repeated_client_uuid_returns_the_first_entry(world):
     key = uuid.uuid4()
-    first = services.screen_entry(actor=gate(world), site=world.site_a, person=world.person_a, temperature="36.5",
+    first = services.entry_screen(actor=gate(world), site=world.site_a, person=world.person_a, temperature="36.5",
                                   client_uuid=key)
-    again = services.screen_entry(actor=gate(world), site=world.site_a, person=world.person_a, temperature="39.0",
+    again = services.entry_screen(actor=gate(world), site=world.site_a, person=world.person_a, temperature="39.0",
                                   client_uuid=key)
     assert not again.created and again.entry.pk == first.entry.pk and again.entry.decision == "admit"
     assert Entry.objects.count() == 1
@@ -44,22 +44,22 @@ def test_a_repeated_client_uuid_returns_the_first_entry(world):
 
 def test_an_input_error_records_nothing(world):
     with pytest.raises(DomainError):
-        services.screen_entry(actor=gate(world), site=world.site_a, person=world.person_a, temperature="98.6")
+        services.entry_screen(actor=gate(world), site=world.site_a, person=world.person_a, temperature="98.6")
     assert Entry.objects.count() == 0
 
 
 def test_a_time_in_the_future_beyond_the_skew_is_refused(world):
     with pytest.raises(DomainError) as e:
-        services.screen_entry(actor=gate(world), site=world.site_a, person=world.person_a, temperature="36.5",
+        services.entry_screen(actor=gate(world), site=world.site_a, person=world.person_a, temperature="36.5",
                               at=timezone.now() + timedelta(hours=1))
     assert "at" in e.value.errors
-    services.screen_entry(actor=gate(world), site=world.site_a, person=world.person_a, temperature="36.5",
+    services.entry_screen(actor=gate(world), site=world.site_a, person=world.person_a, temperature="36.5",
                           at=timezone.now() + timedelta(seconds=30))
 
 
 def test_a_gatekeeper_cannot_screen_at_another_site(world):
     with pytest.raises(PermissionDenied):
-        services.screen_entry(actor=gate(world), site=world.site_b, person=world.person_b, temperature="36.5")
+        services.entry_screen(actor=gate(world), site=world.site_b, person=world.person_b, temperature="36.5")
 
 
 def test_closed_management_refuses_a_visitor_registered_at_the_gate(world):
@@ -67,9 +67,9 @@ def test_closed_management_refuses_a_visitor_registered_at_the_gate(world):
     services.site_set_state(user=manager, site=world.site_a,
                             data={"closed_since": "2020-01-26", "visitor_policy": "none", "reason": "防疫"})
     world.site_a.refresh_from_db()
-    visitor = services.register_visitor(actor=gate(world), site=world.site_a,
+    visitor = services.visitor_register(actor=gate(world), site=world.site_a,
                                         data={"name": "访客甲", "id_number": make_id_number()})
-    screened = services.screen_entry(actor=gate(world), site=world.site_a, person=visitor, temperature="36.4")
+    screened = services.entry_screen(actor=gate(world), site=world.site_a, person=visitor, temperature="36.4")
     assert screened.entry.reason == "closed"
     record = world.site_a.history.first()
     assert record.history_change_reason == "防疫" and record.history_user == manager
@@ -86,23 +86,23 @@ def test_site_state_needs_a_reason_and_a_manager(world):
 
 
 def test_an_exit_closes_the_open_stay_once(world):
-    services.screen_entry(actor=gate(world), site=world.site_a, person=world.person_a, temperature="36.5")
-    stay = services.record_exit(actor=gate(world), site=world.site_a, person=world.person_a)
+    services.entry_screen(actor=gate(world), site=world.site_a, person=world.person_a, temperature="36.5")
+    stay = services.exit_record(actor=gate(world), site=world.site_a, person=world.person_a)
     assert stay.left_at is not None and not stay.left_estimated
     left = stay.left_at
-    again = services.record_exit(actor=gate(world), site=world.site_a, person=world.person_a)
+    again = services.exit_record(actor=gate(world), site=world.site_a, person=world.person_a)
     assert again.left_at == left
 
 
 def test_an_exit_without_an_entry_is_an_error(world):
     with pytest.raises(DomainError):
-        services.record_exit(actor=gate(world), site=world.site_a, person=world.person_a)
+        services.exit_record(actor=gate(world), site=world.site_a, person=world.person_a)
 
 
 def test_overdue_stays_are_closed_as_estimated(world):
     at = (timezone.now() - timedelta(days=3)).replace(hour=8, minute=0, second=0, microsecond=0)
-    services.screen_entry(actor=gate(world), site=world.site_a, person=world.person_a, temperature="36.5", at=at)
-    assert services.close_overdue_stays(now=at + timedelta(hours=9)) == 1
+    services.entry_screen(actor=gate(world), site=world.site_a, person=world.person_a, temperature="36.5", at=at)
+    assert services.stays_close_overdue(now=at + timedelta(hours=9)) == 1
     stay = Entry.objects.get()
     assert stay.left_estimated and stay.left_at == at + timedelta(hours=8)
 
@@ -128,7 +128,7 @@ def test_disinfection_needs_an_area_of_the_site(world):
 
 
 def test_alerts_are_acknowledged_by_their_recipient_only(world):
-    services.screen_entry(actor=gate(world), site=world.site_a, person=world.person_a, temperature="38.5")
+    services.entry_screen(actor=gate(world), site=world.site_a, person=world.person_a, temperature="38.5")
     alert = Alert.objects.filter(recipient=world.users[Role.SITE_MANAGER]).get()
     with pytest.raises(PermissionDenied):
         services.alert_acknowledge(user=UserFactory(username="other"), alert=alert)
@@ -138,9 +138,9 @@ def test_alerts_are_acknowledged_by_their_recipient_only(world):
 def test_a_client_uuid_of_another_sites_entry_is_refused_not_shown(world):
     key = uuid.uuid4()
     admin = services.Actor(user=world.users[Role.CITY_ADMIN])
-    services.screen_entry(actor=admin, site=world.site_b, person=world.person_b, temperature="38.9", client_uuid=key)
+    services.entry_screen(actor=admin, site=world.site_b, person=world.person_b, temperature="38.9", client_uuid=key)
     with pytest.raises(DomainError) as e:
-        services.screen_entry(actor=gate(world), site=world.site_a, person=world.person_a, temperature="36.5",
+        services.entry_screen(actor=gate(world), site=world.site_a, person=world.person_a, temperature="36.5",
                               client_uuid=key)
     assert e.value.status == 409 and "client_uuid" in e.value.errors
 
@@ -153,7 +153,7 @@ def test_an_ended_relation_no_longer_counts(world):
     SitePerson.objects.filter(site=world.site_a, person=world.person_a).update(until=date(2020, 1, 1))
     world.site_a.closed_since = date(2020, 1, 26)
     world.site_a.save()
-    screened = services.screen_entry(actor=gate(world), site=world.site_a, person=world.person_a, temperature="36.5")
+    screened = services.entry_screen(actor=gate(world), site=world.site_a, person=world.person_a, temperature="36.5")
     assert screened.entry.reason == "closed"
 
 
@@ -162,14 +162,14 @@ def test_registering_a_worker_as_a_visitor_keeps_them_a_worker(world):
     from zhengtong.registry.models import SitePerson
 
     code = decrypt_id_number(world.person_a.id_number_encrypted)
-    person = services.register_visitor(actor=gate(world), site=world.site_a,
+    person = services.visitor_register(actor=gate(world), site=world.site_a,
                                        data={"name": world.person_a.name, "id_number": code})
     assert person == world.person_a
     assert SitePerson.objects.get(site=world.site_a, person=person).relation == "worker"
 
 
 def test_a_visitor_is_registered_only_with_their_screening(world):
-    """gate_check_in: registration and screening in one transaction. A screening refused as an
+    """entry_screen_at_gate: registration and screening in one transaction. A screening refused as an
     input error (an area of no site here) leaves no person and no relation behind."""
     from zhengtong.registry.models import Person, SitePerson
     from zhengtong.screening import selectors
@@ -179,13 +179,13 @@ def test_a_visitor_is_registered_only_with_their_screening(world):
     assert resolved.needs_registration
     people = Person.objects.count()
     with pytest.raises(DomainError) as e:
-        services.gate_check_in(actor=gate(world), site=world.site_a, resolved=resolved, temperature="36.5",
-                               area=2**40, visitor={"name": "访客丁", "phone": ""})
+        services.entry_screen_at_gate(actor=gate(world), site=world.site_a, resolved=resolved, temperature="36.5",
+                                      area=2**40, visitor={"name": "访客丁", "phone": ""})
     assert "area" in e.value.errors
     assert Person.objects.count() == people and not SitePerson.objects.filter(person__name="访客丁").exists()
-    screened = services.gate_check_in(actor=gate(world), site=world.site_a, resolved=resolved, temperature="36.5",
-                                      visitor={"name": "访客丁", "phone": ""},
-                                      visit={"visit_host": "王科长", "visit_purpose": "送货"})
+    screened = services.entry_screen_at_gate(actor=gate(world), site=world.site_a, resolved=resolved,
+                                             temperature="36.5", visitor={"name": "访客丁", "phone": ""},
+                                             visit={"visit_host": "王科长", "visit_purpose": "送货"})
     assert screened.entry.person.name == "访客丁" and screened.entry.visit_host == "王科长"
 
 
@@ -205,7 +205,7 @@ def test_one_set_of_facts_for_every_path(world):
 
 def test_visit_texts_are_as_long_as_their_columns():
     from zhengtong.screening import sync
-    from zhengtong.screening.api import GateCheckInIn
+    from zhengtong.screening.api import GateEntryIn
     from zhengtong.screening.models import VISIT_TEXT_LIMITS
 
     assert VISIT_TEXT_LIMITS == {"visit_host": Entry._meta.get_field("visit_host").max_length,
@@ -213,4 +213,4 @@ def test_visit_texts_are_as_long_as_their_columns():
     errors = []
     sync.parse_text("x" * (VISIT_TEXT_LIMITS["visit_host"] + 1), "visit_host", lambda f, m: errors.append(f))
     assert errors == ["visit_host"]
-    assert str(VISIT_TEXT_LIMITS["visit_purpose"]) in GateCheckInIn.model_fields["visit_purpose"].description
+    assert str(VISIT_TEXT_LIMITS["visit_purpose"]) in GateEntryIn.model_fields["visit_purpose"].description

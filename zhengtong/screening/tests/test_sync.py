@@ -1,4 +1,4 @@
-"""Offline sync (screening.sync.sync_entries and POST /api/gate/check-ins/batch): the gate's decision is
+"""Offline sync (screening.sync.entries_sync and POST /api/gate/entries/batch): the gate's decision is
 stored as taken, the rules are checked again, a disagreement is flagged and alerted, invalid items are
 rejected one by one, repeated client UUIDs write nothing, and the work is a few queries per batch."""
 
@@ -35,7 +35,7 @@ def item(person=None, **kw) -> dict:
 
 
 def post(device, items):
-    return Api(token=device.key).post("/gate/check-ins/batch", {"items": items})
+    return Api(token=device.key).post("/gate/entries/batch", {"items": items})
 
 
 def statuses(results) -> list[str]:
@@ -52,7 +52,7 @@ def test_a_mixed_batch_stores_the_valid_flags_the_disagreement_and_rejects_the_r
                             data={"closed_since": "2020-01-26", "visitor_policy": "allowed", "reason": "防疫"})
     outsider_number = make_id_number()
     outsider = PersonFactory(site=world.site_b, id_number=outsider_number)  # known to the city, not to site A
-    stored = services.screen_entry(actor=services.Actor(device=device), site=world.site_a, person=world.person_a,
+    stored = services.entry_screen(actor=services.Actor(device=device), site=world.site_a, person=world.person_a,
                                    temperature="36.4", client_uuid=uuid.uuid4(), source=Entry.Source.API,
                                    at=timezone.now() - timedelta(hours=1))
     repeated = item(world.person_a)
@@ -123,7 +123,7 @@ def test_several_disagreements_make_one_alert_per_batch_and_nothing_is_dropped(w
     items = [item(code=number, gate_decision="admit") for number in numbers]
     items.append(item(world.person_a, gate_decision="refuse"))  # the rules admit: a disagreement too
     with translation.override("en"):
-        results = sync.sync_entries(device=device, items=items)
+        results = sync.entries_sync(device=device, items=items)
     assert statuses(results) == ["created"] * 4 and all(r.disagreement for r in results)
     assert Entry.objects.filter(disagreement=True).count() == 4
     alerts = Alert.objects.filter(kind="disagreement")
@@ -177,7 +177,7 @@ def test_areas_appointments_and_site_thresholds(world, device):
         item(person_id=late.pk, gate_decision="refuse"),
     ]
     with translation.override("en"):
-        results = sync.sync_entries(device=device, items=items)
+        results = sync.entries_sync(device=device, items=items)
     assert statuses(results) == ["created", "rejected", "created", "created", "created"]
     assert Entry.objects.get(client_uuid=items[0]["client_uuid"]).area_id == area.pk
     assert results[1].errors == [{"field": "area_id", "message": "This site has no such area."}]
@@ -216,7 +216,7 @@ def test_isolation_orders_are_asked_once_per_batch(world, device, isolation, mon
     items += [item(released, at=(now - timedelta(minutes=i + 2)).isoformat()) for i in range(5)]
     items += [item(brief, at=(now - timedelta(hours=2, minutes=20)).isoformat()),
               item(brief, at=(now - timedelta(hours=2, minutes=5)).isoformat())]
-    results = sync.sync_entries(device=device, items=items)
+    results = sync.entries_sync(device=device, items=items)
     assert [r.reason for r in results] == ["isolation"] * 7 + ["ok"] * 5 + ["isolation", "ok"]
     assert all(r.disagreement for r in results[:7]) and not any(r.disagreement for r in results[7:12])
     # One question for the whole batch: its people over its whole span.
@@ -230,7 +230,7 @@ def test_a_batch_too_large_is_a_400_naming_items(world, device):
     body = assert_error(post(device, [{}] * (sync.MAX_BATCH + 1)), 400, "items")
     assert "at most 5000" in body["detail"]
     assert post(device, []).json() == {"results": []}
-    assert_error(Api(token=device.key).post("/gate/check-ins/batch", {"items": "x"}), 422, "items")
+    assert_error(Api(token=device.key).post("/gate/entries/batch", {"items": "x"}), 422, "items")
 
 
 def test_a_revoked_device_cannot_sync(world, device):
@@ -238,32 +238,32 @@ def test_a_revoked_device_cannot_sync(world, device):
     device.save()
     assert_error(post(device, [item(world.person_a)]), 401)
     with pytest.raises(PermissionDenied):
-        sync.sync_entries(device=device, items=[item(world.person_a)])
+        sync.entries_sync(device=device, items=[item(world.person_a)])
     assert not Entry.objects.exists()
 
 
 def test_a_uuid_used_for_another_check_in_is_rejected_not_overwritten(world, device):
     other = PersonFactory(site=world.site_a)
     first = item(world.person_a)
-    assert statuses(sync.sync_entries(device=device, items=[first])) == ["created"]
+    assert statuses(sync.entries_sync(device=device, items=[first])) == ["created"]
     clash = item(other, client_uuid=first["client_uuid"], at=first["at"])
     in_batch = item(other)
-    results = sync.sync_entries(device=device, items=[clash, in_batch, {**in_batch, "person_id": world.person_a.pk}])
+    results = sync.entries_sync(device=device, items=[clash, in_batch, {**in_batch, "person_id": world.person_a.pk}])
     assert statuses(results) == ["rejected", "created", "rejected"]
     assert results[0].errors[0]["field"] == "client_uuid"
     assert Entry.objects.get(client_uuid=first["client_uuid"]).person_id == world.person_a.pk
     # A device of another site sending the same UUID learns nothing of the stored check-in.
     device_b, _key = GateDevice.issue(site=world.site_b, name="B")
-    result = sync.sync_entries(device=device_b, items=[item(world.person_b, client_uuid=first["client_uuid"],
+    result = sync.entries_sync(device=device_b, items=[item(world.person_b, client_uuid=first["client_uuid"],
                                                              at=first["at"])])[0]
     assert result.status == "rejected" and result.decision is None
 
 
 def test_a_check_in_sent_alone_then_in_a_batch_is_a_duplicate(world, device):
     key = str(uuid.uuid4())
-    assert Api(token=device.key).post("/gate/check-ins", {"client_uuid": key, "person_id": world.person_a.pk,
+    assert Api(token=device.key).post("/gate/entries", {"client_uuid": key, "person_id": world.person_a.pk,
                                                          "temperature": "36.5"}).status_code == 201
-    results = sync.sync_entries(device=device, items=[item(world.person_a, client_uuid=key)])
+    results = sync.entries_sync(device=device, items=[item(world.person_a, client_uuid=key)])
     assert statuses(results) == ["duplicate"] and Entry.objects.count() == 1
 
 
@@ -273,7 +273,7 @@ def test_the_whole_batch_is_one_transaction(world, device, monkeypatch):
 
     monkeypatch.setattr(sync.alerts, "notify", fail)
     with pytest.raises(RuntimeError):
-        sync.sync_entries(device=device, items=[item(world.person_a), item(world.person_a, temperature="39.0")])
+        sync.entries_sync(device=device, items=[item(world.person_a), item(world.person_a, temperature="39.0")])
     assert not Entry.objects.exists()
 
 
@@ -297,7 +297,7 @@ def test_a_batch_costs_a_few_queries_whatever_its_size(world, device):
     counts = []
     for n in (20, 600):
         with CaptureQueriesContext(connection) as queries:
-            results = sync.sync_entries(device=device, items=batch(n))
+            results = sync.entries_sync(device=device, items=batch(n))
         assert statuses(results) == ["created"] * n
         counts.append(len([q for q in queries.captured_queries if 'INTO "screening_entry"' not in q["sql"]]))
     # Savepoints, stored UUIDs, people, areas, alert recipients and alerts, and on SQLite the re-read
@@ -317,7 +317,7 @@ def test_a_batch_of_the_largest_size_goes_in(world, device):
 
 def test_sync_refuses_something_other_than_a_list(world, device):
     with pytest.raises(DomainError) as e:
-        sync.sync_entries(device=device, items={"a": 1})
+        sync.entries_sync(device=device, items={"a": 1})
     assert "items" in e.value.errors
 
 
@@ -327,17 +327,17 @@ def test_rows_a_concurrent_retry_stored_meanwhile_are_skipped_not_doubled(world,
     go in again with ON CONFLICT DO NOTHING), stores the rest, and a re-read tells which are whose."""
     other = PersonFactory(site=world.site_a)
     first = [item(world.person_a), item(world.person_a, temperature="38.0", gate_decision="refuse")]
-    assert statuses(sync.sync_entries(device=device, items=first)) == ["created", "created"]
+    assert statuses(sync.entries_sync(device=device, items=first)) == ["created", "created"]
     monkeypatch.setattr(sync, "_stored", lambda items: {})
     confirm, confirmed = sync._confirm, []
     monkeypatch.setattr(sync, "_confirm", lambda *args: confirmed.append(1) or confirm(*args))
     clash = item(other, client_uuid=first[0]["client_uuid"], at=first[0]["at"])  # another check-in, same key
     new = item(world.person_a)
-    results = sync.sync_entries(device=device, items=[*first, new])
+    results = sync.entries_sync(device=device, items=[*first, new])
     assert statuses(results) == ["created", "created", "created"]
     assert Entry.objects.count() == 3 and confirmed == [1]  # the skipping insert and its re-read ran
     assert Alert.objects.filter(kind="fever").count() == 4  # sent again, as both requests would: none lost
-    results = sync.sync_entries(device=device, items=[clash])
+    results = sync.entries_sync(device=device, items=[clash])
     assert statuses(results) == ["rejected"] and results[0].errors[0]["field"] == "client_uuid"
     assert Entry.objects.count() == 3
     assert Entry.objects.get(client_uuid=first[0]["client_uuid"]).person_id == world.person_a.pk
@@ -347,7 +347,7 @@ def test_rows_a_concurrent_retry_stored_meanwhile_are_skipped_not_doubled(world,
 @pytest.mark.parametrize("value", [{}, [], True, -1, 1.5, "\x00", "x" * 300])
 def test_any_json_value_in_any_field_is_an_answer_never_a_server_error(world, device, field, value):
     sent = item(world.person_a, **{field: value})
-    result = sync.sync_entries(device=device, items=[sent])[0]
+    result = sync.entries_sync(device=device, items=[sent])[0]
     assert result.status == "rejected", result
     assert {e["field"] for e in result.errors} == {field}, result.errors
 
@@ -359,7 +359,7 @@ def test_any_json_value_in_any_field_is_an_answer_never_a_server_error(world, de
     {"closed_since": None, "visitor_policy": "allowed", "is_active": False},
 ])
 def test_a_batch_decides_as_a_single_check_in_does(world, device, state):
-    """The batch gathers its facts in bulk; the decisions must be screen_entry's, case by case."""
+    """The batch gathers its facts in bulk; the decisions must be entry_screen's, case by case."""
     for field, value in state.items():
         setattr(world.site_a, field, value)
     world.site_a.save()
@@ -379,10 +379,10 @@ def test_a_batch_decides_as_a_single_check_in_does(world, device, state):
     cases = [(person, t) for person in people for t in ("36.5", "37.3")]
     single = []
     for person, t in cases:
-        screened = services.screen_entry(actor=services.Actor(device=device), site=world.site_a, person=person,
+        screened = services.entry_screen(actor=services.Actor(device=device), site=world.site_a, person=person,
                                          temperature=t, at=at, client_uuid=uuid.uuid4(), source=Entry.Source.API)
         single.append((screened.entry.decision, screened.entry.reason))
-    results = sync.sync_entries(device=device, items=[
+    results = sync.entries_sync(device=device, items=[
         item(person, temperature=t, at=at.isoformat()) if person is not stranger
         else item(code=stranger_number, temperature=t, at=at.isoformat()) for person, t in cases])
     assert [(r.decision, r.reason) for r in results] == single
@@ -393,7 +393,7 @@ def test_readings_typed_alike_or_not_give_the_same_temperature(world, device):
     """The batch remembers each typed reading once checked; every spelling still gets the rules' check."""
     typed = ["36.5", 36.5, " 36.5 ", "36,5", "36.5℃", "36.5°C", "36.50", "36.5", 36.5, "98.6", 98.6, "36.5"]
     with translation.override("en"):
-        results = sync.sync_entries(device=device, items=[item(world.person_a, temperature=t) for t in typed])
+        results = sync.entries_sync(device=device, items=[item(world.person_a, temperature=t) for t in typed])
     assert statuses(results) == ["created"] * 9 + ["rejected", "rejected", "created"]
     assert {str(t) for t in Entry.objects.values_list("temperature", flat=True)} == {"36.5"}
     assert "Fahrenheit" in results[9].errors[0]["message"] and "Fahrenheit" in results[10].errors[0]["message"]
@@ -404,7 +404,7 @@ def test_times_in_any_iso_form_and_zone(world, device):
     forms = [at.isoformat(), at.astimezone(timezone.get_current_timezone()).isoformat(),
              at.strftime("%Y-%m-%dT%H:%M:%SZ"), " " + at.isoformat() + " ", at.replace(tzinfo=None).isoformat()]
     with translation.override("en"):
-        results = sync.sync_entries(device=device, items=[item(world.person_a, at=f) for f in forms])
+        results = sync.entries_sync(device=device, items=[item(world.person_a, at=f) for f in forms])
     assert statuses(results) == ["created"] * 4 + ["rejected"]
     assert "time zone" in results[4].errors[0]["message"]
     assert set(Entry.objects.values_list("entered_at", flat=True)) == {at}
@@ -414,10 +414,10 @@ def test_a_uuid_in_any_spelling_is_one_check_in(world, device):
     key = uuid.uuid4()
     at = (timezone.now() - timedelta(hours=1)).isoformat()
     spellings = [str(key), str(key).upper(), key.hex, "{" + str(key) + "}", key.urn]
-    results = sync.sync_entries(device=device, items=[item(world.person_a, client_uuid=s, at=at) for s in spellings])
+    results = sync.entries_sync(device=device, items=[item(world.person_a, client_uuid=s, at=at) for s in spellings])
     assert statuses(results) == ["created"] + ["duplicate"] * 4
     assert [r.client_uuid for r in results] == spellings  # given back as sent
-    assert statuses(sync.sync_entries(device=device, items=[item(world.person_a, client_uuid=key.hex, at=at)])) \
+    assert statuses(sync.entries_sync(device=device, items=[item(world.person_a, client_uuid=key.hex, at=at)])) \
         == ["duplicate"]
     assert list(Entry.objects.values_list("client_uuid", flat=True)) == [key]
 
@@ -430,10 +430,10 @@ def test_any_offset_python_reads_is_stored_as_that_moment(world, device, form):
     text = at.astimezone(datetime.fromisoformat("2020-01-01T00:00:00" + offset).tzinfo).isoformat()
     if digits:
         text = text.replace(".123456", ".1234567")
-    results = sync.sync_entries(device=device, items=[item(world.person_a, at=text)])
+    results = sync.entries_sync(device=device, items=[item(world.person_a, at=text)])
     assert statuses(results) == ["created"]
     assert Entry.objects.get().entered_at == at
-    assert statuses(sync.sync_entries(device=device, items=[item(world.person_a, at=text,
+    assert statuses(sync.entries_sync(device=device, items=[item(world.person_a, at=text,
                                                                  client_uuid=Entry.objects.get().client_uuid.hex)])) \
         == ["duplicate"]
 
@@ -445,7 +445,7 @@ def test_the_look_up_of_stored_uuids_probes_the_index_whatever_the_tables_size(w
     fill_entries(30000, site_id=world.site_a.pk, person_ids=[world.person_a.pk], days=0.3)
     batch = [item(world.person_a, at=(timezone.now() - timedelta(minutes=i)).isoformat()) for i in range(300)]
     with CaptureQueriesContext(connection) as queries:
-        assert set(statuses(sync.sync_entries(device=device, items=batch))) == {"created"}
+        assert set(statuses(sync.entries_sync(device=device, items=batch))) == {"created"}
     [look_up] = [q["sql"] for q in queries.captured_queries if "unnest" in q["sql"] and "client_uuid" in q["sql"]]
     with connection.cursor() as cursor:
         cursor.execute("EXPLAIN " + look_up)
@@ -463,9 +463,9 @@ def test_a_retry_by_pass_or_id_number_is_a_duplicate_only_for_the_same_person(wo
     PersonFactory(id_number=other_number)
     by_pass = item(code=pass_code(site_id=world.site_a.pk, person_id=world.person_a.pk))
     by_number = item(code=number)
-    assert statuses(sync.sync_entries(device=device, items=[by_pass, by_number])) == ["created", "created"]
+    assert statuses(sync.entries_sync(device=device, items=[by_pass, by_number])) == ["created", "created"]
     assert Entry.objects.get(client_uuid=by_number["client_uuid"]).person_id == visitor.pk
-    results = sync.sync_entries(device=device, items=[
+    results = sync.entries_sync(device=device, items=[
         by_pass, by_number,  # the same check-ins again
         {**by_pass, "person_id": None, "code": other_number},  # the UUIDs reused for someone else
         {**by_number, "code": pass_code(site_id=world.site_a.pk, person_id=world.person_a.pk)},
@@ -478,7 +478,7 @@ def test_a_retry_by_pass_or_id_number_is_a_duplicate_only_for_the_same_person(wo
 @pytest.mark.parametrize("at", ["0001-01-01T00:00:00+14:00", "0001-01-01T12:00:00Z", "1970-01-01T00:00:00Z"])
 def test_a_time_from_a_reset_clock_is_rejected_by_name(world, device, at):
     with translation.override("en"):
-        results = sync.sync_entries(device=device, items=[item(world.person_a, at=at), item(world.person_a)])
+        results = sync.entries_sync(device=device, items=[item(world.person_a, at=at), item(world.person_a)])
     assert statuses(results) == ["rejected", "created"]
     assert "days ago" in errors_of({"errors": results[0].errors})["at"]
 
@@ -496,12 +496,12 @@ def test_a_batch_accepts_the_times_a_single_check_in_accepts(world, device, sett
         for form in forms:
             text = form(now + offset)
             try:
-                services.screen_entry(actor=services.Actor(device=device), site=world.site_a, person=world.person_a,
+                services.entry_screen(actor=services.Actor(device=device), site=world.site_a, person=world.person_a,
                                       temperature="36.5", at=datetime.fromisoformat(text), client_uuid=uuid.uuid4())
                 single.append("created")
             except DomainError as e:
                 assert "at" in e.errors
                 single.append("rejected")
             batch.append(item(world.person_a, at=text))
-    assert statuses(sync.sync_entries(device=device, items=batch)) == single
+    assert statuses(sync.entries_sync(device=device, items=batch)) == single
     assert single.count("created") == 2 * len(forms)

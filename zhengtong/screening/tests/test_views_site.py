@@ -256,11 +256,11 @@ def test_a_disinfection_time_from_a_wrong_clock_is_a_form_error(client, world, d
 def test_the_site_page_figures(client, world):
     gate = actor(world)
     visitor = PersonFactory(site=world.site_a, relation="visitor")
-    services.screen_entry(actor=gate, site=world.site_a, person=world.person_a, temperature="36.5")
-    services.screen_entry(actor=gate, site=world.site_a, person=visitor, temperature="38.0")
+    services.entry_screen(actor=gate, site=world.site_a, person=world.person_a, temperature="36.5")
+    services.entry_screen(actor=gate, site=world.site_a, person=visitor, temperature="38.0")
     worker = PersonFactory(site=world.site_a, name="王五")
-    services.screen_entry(actor=gate, site=world.site_a, person=worker, temperature="36.6")
-    services.record_exit(actor=gate, site=world.site_a, person=worker)
+    services.entry_screen(actor=gate, site=world.site_a, person=worker, temperature="36.6")
+    services.exit_record(actor=gate, site=world.site_a, person=worker)
     # an admission yesterday without an exit is no longer inside (maximum stay), nor today's
     Entry.objects.create(client_uuid="00000000-0000-0000-0000-000000000001", site=world.site_a,
                          person=PersonFactory(site=world.site_a), entered_at=timezone.now() - timedelta(days=1),
@@ -287,7 +287,7 @@ def test_the_county_officer_sees_the_county_figures_in_a_constant_number_of_quer
     for i in range(12):
         site = SiteFactory(name=f"衡南场所{i}")
         person = PersonFactory(site=site)
-        services.screen_entry(actor=actor(world, COUNTY), site=site, person=person,
+        services.entry_screen(actor=actor(world, COUNTY), site=site, person=person,
                               temperature="38.5" if i % 3 else "36.5")
         Area.objects.create(site=site, name="车间")
     with django_assert_max_num_queries(baseline) as many:
@@ -315,7 +315,7 @@ def test_the_overview_filters_and_the_city_sees_every_county(client, world):
 
 
 def test_alerts_are_listed_and_acknowledged_by_their_recipient_only(client, world):
-    services.screen_entry(actor=actor(world), site=world.site_a, person=world.person_a, temperature="38.5")
+    services.entry_screen(actor=actor(world), site=world.site_a, person=world.person_a, temperature="38.5")
     mine = Alert.objects.get(recipient=world.users[MANAGER])
     theirs = Alert.objects.get(recipient=world.users[COUNTY])
     manager = as_role(client, world, MANAGER)
