@@ -112,11 +112,29 @@ class ClockOut(Schema):
     calendar_confirmed: bool = Field(description="false: the due date rests on an unconfirmed holiday calendar")
 
 
-class ApplicationOut(Schema):
+class OfFixedSource(Schema):
+    """What an application and a permit say of the fixed source they belong to (HJ 608: one unit at one
+    site, numbered 001, 002 … per unit)."""
+
     id: int
     unit: int
     unit_name: str
     fixed_source: str = Field(description="HJ 608 sequence of the unit's fixed source, 001, 002 …")
+
+    @staticmethod
+    def resolve_unit(obj: Application | Permit) -> int:
+        return obj.fixed_source.unit_id
+
+    @staticmethod
+    def resolve_unit_name(obj: Application | Permit) -> str:
+        return obj.fixed_source.unit.name
+
+    @staticmethod
+    def resolve_fixed_source(obj: Application | Permit) -> str:
+        return f"{obj.fixed_source.sequence:03d}"
+
+
+class ApplicationOut(OfFixedSource):
     kind: ApplicationKind
     version: int
     status: ApplicationStatus
@@ -134,18 +152,6 @@ class ApplicationOut(Schema):
     public_notice_to: date | None
     decided_on: date | None
     clock: ClockOut | None = Field(description="the statutory clock the application is on today, as its page shows")
-
-    @staticmethod
-    def resolve_unit(obj: Application) -> int:
-        return obj.fixed_source.unit_id
-
-    @staticmethod
-    def resolve_unit_name(obj: Application) -> str:
-        return obj.fixed_source.unit.name
-
-    @staticmethod
-    def resolve_fixed_source(obj: Application) -> str:
-        return f"{obj.fixed_source.sequence:03d}"
 
     @staticmethod
     def resolve_previous(obj: Application) -> int | None:
@@ -195,11 +201,7 @@ def get_application(request, application_id: Id):
 # Permits ---------------------------------------------------------------------------------
 
 
-class PermitOut(Schema):
-    id: int
-    unit: int
-    unit_name: str
-    fixed_source: str = Field(description="HJ 608 sequence of the unit's fixed source, 001, 002 …")
+class PermitOut(OfFixedSource):
     number: str = Field(description="the permit number Zhengtong minted (fixed-source code)")
     national_number: str = Field(description="the number issued by the national platform, as given; may be empty")
     management_class: ClassCode = Field(description=CLASS_DOC)
@@ -209,18 +211,6 @@ class PermitOut(Schema):
     valid_until: date
     validity_basis: str = Field(description="the rule that set the term")
     ended_on: date | None = Field(description="when a revoked, cancelled or replaced permit ended")
-
-    @staticmethod
-    def resolve_unit(obj: Permit) -> int:
-        return obj.fixed_source.unit_id
-
-    @staticmethod
-    def resolve_unit_name(obj: Permit) -> str:
-        return obj.fixed_source.unit.name
-
-    @staticmethod
-    def resolve_fixed_source(obj: Permit) -> str:
-        return f"{obj.fixed_source.sequence:03d}"
 
 
 @router.get("/units/{unit_id}/permits", response=list[PermitOut], summary="A unit's permits, newest first")
