@@ -111,12 +111,20 @@ def unit_facts(unit: Unit) -> dict[str, Any]:
     return UnitFacts.objects.filter(unit=unit).values_list("facts", flat=True).first() or {}
 
 
+def _fact_label(key: str) -> str:
+    """The name of a fact the catalogue asks for (a fact still missing has a name but no value)."""
+    fact = load_catalogue().facts.get(key)
+    return str(fact.label) if fact is not None else key
+
+
 def _fact_display(key: str, value: Any) -> dict[str, str]:
     catalogue = load_catalogue()
     fact = catalogue.facts.get(key)
     if fact is None:
         return {"label": key, "value": str(value)}
-    if fact.type == "bool":
+    if value is None or value == "":
+        shown = "—"
+    elif fact.type == "bool":
         shown = _("yes") if value else _("no")
     elif fact.type == "choices":
         shown = "、".join(fact.choice_label(v) for v in value)
@@ -149,7 +157,7 @@ def classification_explained(classification: Classification | None) -> dict[str,
             "class": f.management_class, "class_label": _class_label(f.management_class),
             "undetermined": f.undetermined, "cell": row.cells.get(f.management_class, "") if f.management_class else "",
             "facts": [_fact_display(k, v) for k, v in f.facts if k != "general"], "via_general": f.via_general,
-            "missing": [_fact_display(k, "")["label"] for k in f.missing], "note": row.note,
+            "missing": [_fact_label(k) for k in f.missing], "note": row.note,
         })
     deciding = next((f for f in findings if f["row"] == classification.deciding_row
                      and f["class"] == classification.management_class), None)
@@ -159,7 +167,7 @@ def classification_explained(classification: Classification | None) -> dict[str,
         "at_least_label": _class_label(classification.at_least) if classification.at_least else "",
         "deciding": deciding,
         "findings": findings,
-        "missing": [_fact_display(k, "")["label"] for k in classification.missing],
+        "missing": [_fact_label(k) for k in classification.missing],
         "notes": [NOTE_TEXT[n]() for n in classification.notes if n in NOTE_TEXT],
         "general_only": classification.scope == engine.GENERAL_ONLY,
     }

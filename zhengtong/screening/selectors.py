@@ -3,6 +3,7 @@
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from functools import cache
+from itertools import pairwise
 
 from django.conf import settings
 from django.db.models import (
@@ -445,9 +446,9 @@ def site_state_history(*, site: Site, limit: int = 100) -> list[StateChange]:
     first, each with who and why; changes of other fields are left out."""
     records = list(site.history.select_related("history_user").order_by("-history_date", "-history_id")[:limit + 1])
     changes = []
-    for rec, older in zip(records, records[1:] + [None], strict=True):
-        if older is None:
-            continue  # the first record is the site's creation (open, visitors allowed)
+    # Each record against the one before it; the oldest is the site's creation (open, visitors allowed),
+    # and a site loaded without history (the demo's, an import's) has no record at all.
+    for rec, older in pairwise(records):
         fields = []
         for name in STATE_FIELDS:
             old, new = getattr(older, name), getattr(rec, name)

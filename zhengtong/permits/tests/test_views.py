@@ -8,7 +8,7 @@ from django.urls import reverse
 
 from zhengtong.accounts.models import Role
 from zhengtong.permits import services
-from zhengtong.permits.models import Campaign, CampaignIndustry, Registration, UnitFacts
+from zhengtong.permits.models import Application, Campaign, CampaignIndustry, Registration, UnitFacts
 from zhengtong.registry.models import Industry
 from zhengtong.tests_support.factories import UnitFactory
 
@@ -371,3 +371,36 @@ def test_the_permit_page_offers_each_role_its_moves_and_an_ended_permit_none(cli
     permit.save()
     page = client.get(url).content.decode()
     assert 'value="revoke"' not in page and 'value="cancel"' not in page
+
+
+def test_a_class_undetermined_for_a_missing_number_shows_the_unit_page_naming_the_number(client, world):
+    unit = registration_unit(world)  # a boiler whose total output is not declared yet: undetermined
+    facts = UnitFacts.objects.get(unit=unit)
+    del facts.facts["boiler_total_tph"], facts.facts["boiler_max_tph"]
+    facts.save()
+    classification = services.unit_classify(unit=unit)
+    assert classification.management_class == "undetermined" and "boiler_total_tph" in classification.missing
+    login(client, world, Role.ENTERPRISE_CLERK)
+    response = client.get(reverse("permits:unit", args=[unit.pk]))
+    assert response.status_code == 200
+    assert "锅炉" in response.content.decode()
+
+
+def test_an_application_names_its_basic_information_and_what_is_missing_not_their_keys(client, world):
+    unit = registration_unit(world)
+    unit.industry = Industry.objects.get(code="2221")
+    unit.save()
+    services.unit_classify(unit=unit)
+    login(client, world, Role.ENTERPRISE_CLERK)
+    client.post(reverse("permits:application_start", args=[unit.pk]))
+    application = Application.objects.get(fixed_source__unit=unit)
+    body = client.get(reverse("permits:application", args=[application.pk])).content.decode()
+    assert "<dt>单位名称</dt>" in body and "<dt>unit_name</dt>" not in body
+    assert 'data-testid="missing"' in body and "legal_representative:" not in body
+
+
+def test_the_classification_page_title_is_text(client, world):
+    login(client, world, Role.PERMIT_REVIEWER)
+    body = client.get(reverse("permits:classification")).content.decode()
+    title = body.split("<title>")[1].split("</title>")[0]
+    assert "<" not in title and "有效排污许可证" not in title

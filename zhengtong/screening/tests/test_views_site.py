@@ -345,3 +345,12 @@ def test_the_navigation_per_role(client, world):
         html = client.get("/").content.decode()
         found = set(re.findall(r'data-nav="(gate|screening|alerts)"', html))
         assert found == keys, role
+
+
+def test_a_site_without_history_rows_shows_its_page_and_its_state_page(client, world):
+    site = world.site_a
+    site.history.all().delete()  # as the demo's and an import's sites: written without history
+    as_role(client, world, CITY)
+    assert client.get(reverse("screening:site", args=[site.pk])).status_code == 200
+    assert client.get(reverse("screening:site_state", args=[site.pk])).status_code == 200
+    assert selectors.site_state_history(site=site) == []
