@@ -1,0 +1,130 @@
+"""Issue 15: the demo city as its users meet it. Each demo account logs in and follows every link of
+its pages, breadth first (tests_crawl/crawler.py); any 5xx, untranslated text or HTML in a title fails."""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+from datetime import date, timedelta
+from pathlib import Path
+
+import pytest
+from django.core.cache import cache
+from django.db import transaction
+from django.urls import reverse
+
+from zhengtong.permits.catalogue import load_catalogue
+from zhengtong.permits.models import Application, Classification, EnforcementCase, Permit
+from zhengtong.registry import demo
+from zhengtong.registry.models import Site
+from zhengtong.tests_crawl.crawler import Page, crawl, untranslated
+
+TODAY = date(2020, 11, 2)  # past the 2020 campaign's deadlines: every kind of case and reminder is open
+# 1,500 units: enough key and simplified ones for a reviewer's queue besides the 270 permits of 2017–2019.
+SIZE = {"units": 1500, "sites": 20, "people": 500}
+PAGES_PER_ACCOUNT = 400
+
+# Known failures, kept out of the account tests and held by their own xfail(strict=True) test below:
+# the catalogue's notes on what its text leaves open (permits/data/catalogue-2019-rules.toml, `note`) are
+# English and shown as they are on the catalogue row and a unit's permit page.
+KNOWN = tuple(row.note for row in load_catalogue().rows.values() if row.note)
+
+
+def _every_status(today: date) -> None:
+    """The reduced demo has submitted, accepted and issued applications and open cases only: move some
+    of them on so that each status of an application and of a case is shown on some page."""
+    reviewer = demo._demo_users().get(username="reviewer")
+    waiting = list(Application.objects.filter(status__in=["submitted", "accepted"]).order_by("pk"))
+    moves = {
+        "draft": {"submitted_at": None, "received_on": None, "accepted_on": None},
+        "returned": {"decision_reasons": "请补充自行监测方案"},
+        "notice": {"public_notice_from": today - timedelta(days=2), "public_notice_to": today + timedelta(days=3),
+                   "accepted_on": today - timedelta(days=10), "reviewer": reviewer},
+        "approved": {"decided_on": today, "accepted_on": today - timedelta(days=15), "reviewer": reviewer},
+        "not_accepted": {"decided_on": today, "decision_reasons": "不属于本机关职权范围", "reviewer": reviewer},
+        "refused": {"decided_on": today, "decision_reasons": "排放不能达标", "reviewer": reviewer},
+        "withdrawn": {"decided_on": today},
+    }
+    assert len(waiting) >= len(moves) + 2, "the reduced demo must keep a submitted and an accepted application"
+    for application, (status, fields) in zip(waiting[2:], moves.items(), strict=False):
+        Application.objects.filter(pk=application.pk).update(status=status, **fields)
+    cases = list(EnforcementCase.objects.order_by("pk"))
+    assert len(cases) >= 4, "the reduced demo must open enough cases"
+    EnforcementCase.objects.filter(pk=cases[1].pk).update(
+        status="decided", basis="《排污许可管理条例》第三十三条", fine="200000.00", decided_on=today,
+        measures=["责令改正"])
+    EnforcementCase.objects.filter(pk=cases[2].pk).update(
+        status="rectifying", basis="《排污许可管理条例》第三十三条", fine="200000.00", decided_on=today,
+        measures=["责令改正", "限制生产"])
+    EnforcementCase.objects.filter(pk=cases[3].pk).update(
+        status="closed", decided_on=today - timedelta(days=30), closed_on=today, closing_note="已整改到位")
+
+
+def _seeds() -> tuple[str, ...]:
+    """One detail page of each kind of record, besides the links: a site without history rows (its
+    screening and closed-management pages), a unit whose classification is undetermined, and an
+    application, a permit and a case in each status."""
+    unrecorded = Site.objects.exclude(pk__in=Site.history.values("id")).order_by("pk").first()
+    assert unrecorded is not None, "the demo's sites are loaded without history"
+    undetermined = Classification.objects.filter(management_class="undetermined").order_by("pk").first()
+    assert undetermined is not None, "the reduced demo must hold an undetermined classification"
+    seeds = [reverse(name, args=[unrecorded.pk])
+             for name in ("screening:site", "screening:site_state", "registry:site_detail")]
+    seeds += [reverse(name, args=[undetermined.unit_id]) for name in ("permits:unit", "registry:unit_detail")]
+    for model, name in ((Application, "permits:application"), (Permit, "permits:permit"),
+                        (EnforcementCase, "permits:case")):
+        for status in model.Status.values:
+            record = model.objects.filter(status=status).order_by("pk").first()
+            if record is not None:
+                seeds.append(reverse(name, args=[record.pk]))
+    return tuple(seeds)
+
+
+@pytest.fixture(scope="module")
+def demo_city(django_db_setup, django_db_blocker):
+    """The reduced demo city, loaded once per module (per xdist worker) inside a transaction that is
+    rolled back afterwards, so no other test of the worker sees it (SQLite and PostgreSQL alike)."""
+    from zhengtong.permits.models import CatalogueEntry
+    from zhengtong.registry.models import Industry
+    from zhengtong.registry.refdata import load_reference_data
+
+    with django_db_blocker.unblock(), transaction.atomic():
+        if not Industry.objects.exists() or not CatalogueEntry.objects.exists():
+            load_reference_data()
+        demo.load_demo(**SIZE, today=TODAY)
+        _every_status(TODAY)
+        yield _seeds()
+        transaction.set_rollback(True)
+    cache.clear()
+
+
+@pytest.mark.parametrize("username", demo.DEMO_USERNAMES)
+def test_every_page_a_demo_account_reaches_answers_without_error(demo_city, db, client, username):
+    client.raise_request_exception = False  # a 500 is a finding of the crawl, not the end of it
+    started = time.perf_counter()
+    response = client.post("/accounts/login/", {"username": username, "password": demo.DEMO_PASSWORD})
+    assert response.status_code == 302, f"{username} cannot log in"
+    result = crawl(client, username, seeds=demo_city, known=KNOWN, limit=PAGES_PER_ACCOUNT)
+    _write_figures(username, result, time.perf_counter() - started)
+    assert result.failures == [], f"{len(result.failures)} problems:\n" + "\n".join(result.failures)
+
+
+def _write_figures(username: str, result, seconds: float) -> None:
+    """For the terminal summary (zhengtong/conftest.py): xdist hides a test's own output."""
+    folder = os.environ.get("ZHENGTONG_CRAWL_FIGURES")
+    if not folder:
+        return
+    Path(folder, f"{username}.json").write_text(json.dumps({
+        "account": username, "pages": result.pages, "routes": sorted(result.routes),
+        "failures": len(result.failures), "known": len(result.known), "seconds": round(seconds, 1),
+    }))
+
+
+@pytest.mark.xfail(strict=True, reason="issue 15, known: the catalogue's notes (catalogue-2019-rules.toml) have no "
+                                        "Chinese text and show in English on the catalogue row page")
+def test_the_catalogue_notes_are_shown_in_chinese(demo_city, db, client):
+    client.force_login(demo._demo_users().get(username="admin"))
+    page = Page()
+    page.feed(client.get(reverse("permits:catalogue_row", args=[1])).content.decode())
+    assert untranslated(page.texts) == []
