@@ -97,6 +97,20 @@ class ApplicationForm(forms.Form):
                                       required=False)
 
 
+# What a page calls each key of an application's basic information and each material it may lack:
+# the form's own labels, and the parts entered in the tables beside it.
+APPLICATION_LABELS = {name: field.label for name, field in ApplicationForm.base_fields.items()} | {
+    "industry_codes": _("Industry codes"),
+    "facilities": _("Production and treatment facilities"),
+    "outlets": _("Outlets and permitted limits"),
+}
+
+
+def application_label(key: str) -> str:
+    """The label of a basic-information key or of a completeness field, never the raw key."""
+    return str(APPLICATION_LABELS.get(key, key))
+
+
 FACILITY_COLUMNS = ("name", "kind", "capacity")
 LIMIT_COLUMNS = ("code", "name", "destination", "pollutant", "concentration", "concentration_unit",
                  "annual_quantity", "standard")

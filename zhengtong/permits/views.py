@@ -28,6 +28,7 @@ from zhengtong.permits.forms import (
     MoveForm,
     PublicSearchForm,
     RegistrationForm,
+    application_label,
     outlets_from_rows,
     table_rows,
 )
@@ -302,7 +303,7 @@ def application_detail(request, pk: int):
         "moves": {name: workflow.MOVES[name] for name in workflow.allowed_moves(
             user=request.user, application=application)},
         "move_form": MoveForm(), "outlets": application.outlets.prefetch_related("limits"),
-        "basic_info": [(workflow.basic_label(key), value) for key, value in application.basic_info.items()],
+        "basic_info": [(application_label(key), value) for key, value in application.basic_info.items()],
         "steps": application.steps.select_related("by"), "missing": _missing(application, today),
         "documents": application.documents.all(),
         "can_edit": application.status == Application.Status.DRAFT
@@ -325,7 +326,7 @@ def _act(request, action, success: str, to: str, pk: int):
 def _missing(application, today):
     if application.status != "draft":
         return {}
-    return {workflow.basic_label(field): errors for field, errors in workflow.completeness(application, today).items()}
+    return {application_label(field): errors for field, errors in workflow.completeness(application, today).items()}
 
 
 @login_required

@@ -166,25 +166,6 @@ def _today(on: date | None) -> date:
 
 BASIC_FIELDS = {"unit_name": 200, "address": 200, "legal_representative": 50, "contact_name": 50,
                 "contact_phone": 30, "production_description": 2000}
-# What a page calls each key of an application's basic information (the form's labels, ApplicationForm).
-BASIC_LABELS = {
-    "unit_name": gettext_lazy("Unit name"), "address": gettext_lazy("Production address"),
-    "industry_codes": gettext_lazy("Industry codes"), "legal_representative": gettext_lazy("Legal representative"),
-    "contact_name": gettext_lazy("Contact"), "contact_phone": gettext_lazy("Contact phone"),
-    "production_description": gettext_lazy("Production (products, capacity, processes)"),
-    "facilities": gettext_lazy("Production and treatment facilities"),
-    "outlets": gettext_lazy("Outlets and permitted limits"),
-    "monitoring_plan": gettext_lazy("Self-monitoring plan"),
-    "public_notice_from": gettext_lazy("Disclosed from (key management)"),
-    "public_notice_to": gettext_lazy("Disclosed until"),
-}
-
-
-def basic_label(key: str) -> str:
-    """The label of a basic-information key or of a completeness field, never the raw key."""
-    return str(BASIC_LABELS.get(key, key))
-
-
 def clean_measure(errors: FieldErrors, field: str, raw: Any, *, required: bool = False) -> Decimal | None:
     """core.cleaners.clean_decimal, bounded by what the limit and report columns hold."""
     return clean_decimal(errors, field, raw, required=required, maximum=MAX_DECIMAL)
