@@ -190,6 +190,29 @@ def can_create_site(user, unit) -> bool:
     return s.is_city or unit.county_id in s.counties or unit.pk in s.clerk_units
 
 
+def can_place_site(user, unit, county_id: int) -> bool:
+    """A new site may lie in this county: anywhere for the city administrator, in their own county
+    for a county officer, in the unit's county for its enterprise clerk. A site elsewhere would
+    hand its people and health data to another county's officers, so that is the city's to do."""
+    s = get_scope(user)
+    if s.is_city:
+        return True
+    return county_id in s.counties or (unit.pk in s.clerk_units and county_id == unit.county_id)
+
+
+def chooses_site_county(user) -> bool:
+    """A new site's county is the user's to choose (among those ``can_place_site`` allows): the city
+    administrator and county officers; an enterprise clerk's new sites lie in the unit's county."""
+    s = get_scope(user)
+    return s.is_city or bool(s.counties)
+
+
+def can_move_sites(user) -> bool:
+    """Moving a site to another county (or unit) moves its people, health pages and alerts to other
+    officers: the city administrator only."""
+    return get_scope(user).is_city
+
+
 # People --------------------------------------------------------------------------------
 
 

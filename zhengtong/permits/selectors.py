@@ -419,12 +419,19 @@ def permit_work_unit_get(*, user, pk) -> Unit:
 
 
 def permit_public_get(*, user, pk):
-    """A permit as the public sees it (number, class, validity), for whoever sees its unit: a
-    unit's permits are public (scopes). Its page, with reports and history, reads permit_get."""
+    """A permit as the public sees it (number, class, validity, limits, certificate), for whoever
+    sees its unit: a unit's permits are public (scopes). Its reports and history are the permit
+    work's (``works_on_unit``); its changes go through permit_get."""
     from zhengtong.permits.models import Permit
 
     qs = Permit.objects.filter(fixed_source__unit__in=Unit.objects.filter(scopes.units_q(user)))
-    return get_or_404(qs.select_related("fixed_source__unit"), pk)
+    return get_or_404(qs.select_related("fixed_source__unit__county", "application", "issued_by"), pk)
+
+
+def works_on_unit(*, user, unit: Unit) -> bool:
+    """The user reads the unit's permit work (applications, documents, reports, cases):
+    ``scopes.permit_work_units_q``."""
+    return _permit_units(user).filter(pk=unit.pk).exists()
 
 
 def unit_permits(unit: Unit):

@@ -42,7 +42,6 @@ from zhengtong.permits.models import (
     Permit,
 )
 from zhengtong.registry import selectors as registry_selectors
-from zhengtong.registry.models import Unit
 
 
 def catalogue(request):
@@ -101,7 +100,7 @@ def unit_permits(request, pk: int):
     unit = registry_selectors.unit_get(user=request.user, pk=pk)
     classification = Classification.objects.filter(unit=unit).first()
     facts = selectors.unit_facts(unit)
-    works_on = Unit.objects.filter(scopes.permit_work_units_q(request.user), pk=unit.pk).exists()
+    works_on = selectors.works_on_unit(user=request.user, unit=unit)
     applications = list(selectors.unit_applications(unit)) if works_on else []
     campaign = selectors.campaign_current()
     due = None
@@ -402,10 +401,17 @@ def application_move(request, pk: int, action: str):
 
 @login_required
 def permit_detail(request, pk: int):
-    permit = selectors.permit_get(user=request.user, pk=pk)
+    """Public for whoever sees the unit; its reports and history for the unit's permit work."""
+    permit = selectors.permit_public_get(user=request.user, pk=pk)
     unit = permit.fixed_source.unit
     lead, article, confirmed = law.renewal_lead_days(permit.valid_until)
     can_declare = scopes.can_declare_for_unit(request.user, unit)
+    if not selectors.works_on_unit(user=request.user, unit=unit):
+        return render(request, "permits/permit.html", {
+            "permit": permit, "nav_active": "permits", "unit": unit, "public_only": True,
+            "renew_by": permit.valid_until - timedelta(days=lead), "renew_article": article,
+            "renew_confirmed": confirmed,
+        })
     return render(request, "permits/permit.html", {
         "permit": permit, "nav_active": "permits", "unit": unit,
         "renew_by": permit.valid_until - timedelta(days=lead), "renew_article": article,
@@ -424,7 +430,7 @@ def permit_detail(request, pk: int):
 def permit_certificate(request, pk: int, copy: str):
     from zhengtong.permits.certificates import certificate_pdf
 
-    permit = selectors.permit_get(user=request.user, pk=pk)
+    permit = selectors.permit_public_get(user=request.user, pk=pk)  # a certificate is public
     if copy not in ("original", "duplicate"):
         raise Http404
     response = HttpResponse(certificate_pdf(permit, copy), content_type="application/pdf")

@@ -251,7 +251,8 @@ class SiteIn(In):
 class SitePatch(In):
     name: Text | None = None
     kind: Text | None = None
-    county: Text | None = None
+    county: Text | None = Field(None, description="GB/T 2260 code; moving a site to another county is the city "
+                                                  "administrator's only (400 on `county` otherwise)")
     address: Text | None = None
     capacity: Capacity | None = None
     is_active: bool | None = None

@@ -64,9 +64,15 @@ class SiteForm(forms.Form):
     capacity = forms.CharField(label=_("Capacity (people)"), required=False, max_length=10)
     is_active = forms.BooleanField(label=_("Active"), required=False, initial=True)
 
+    def __init__(self, *args, county_locked: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        if county_locked:  # shown, not sent: a disabled field keeps its initial value
+            self.fields["county"].disabled = True
+            self.fields["county"].help_text = _("Only the city administrator places a site in another county.")
+
     @classmethod
-    def for_site(cls, site: Site) -> "SiteForm":
-        return cls(initial={
+    def for_site(cls, site: Site, data=None, *, county_locked: bool = False) -> "SiteForm":
+        return cls(data, county_locked=county_locked, initial={
             "name": site.name, "kind": site.kind, "county": site.county.code, "address": site.address,
             "capacity": site.capacity if site.capacity is not None else "", "is_active": site.is_active,
         })

@@ -197,6 +197,10 @@ def site_create(*, user, unit: Unit, data: dict) -> Site:
     if not scopes.can_create_site(user, unit):
         raise PermissionDenied(_("You may not add sites to this unit."))
     cleaned = clean_site_data(data)
+    if not scopes.can_place_site(user, unit, cleaned["county"].pk):
+        raise DomainError(
+            _("You may add sites only in your own county (an enterprise: in the unit's county). "
+              "The city administrator places sites elsewhere."), field="county")
     if Site.objects.filter(unit=unit, name=cleaned["name"]).exists():
         raise DomainError(_("This unit already has a site of this name."), field="name", status=409)
     site = Site(unit=unit, **cleaned)
@@ -211,6 +215,8 @@ def site_update(*, user, site: Site, data: dict) -> Site:
         raise PermissionDenied(_("You may not change this site."))
     current = {f: getattr(site, f) for f in SITE_FIELDS}
     cleaned = clean_site_data({**current, **{k: v for k, v in data.items() if k in SITE_FIELDS}})
+    if cleaned["county"] != site.county and not scopes.can_move_sites(user):
+        raise DomainError(_("Only the city administrator may move a site to another county."), field="county")
     if Site.objects.filter(unit=site.unit, name=cleaned["name"]).exclude(pk=site.pk).exists():
         raise DomainError(_("This unit already has a site of this name."), field="name", status=409)
     for key, value in cleaned.items():

@@ -176,7 +176,8 @@ def site_create(request, unit_pk: int):
     unit = selectors.unit_get(user=request.user, pk=unit_pk)
     if not scopes.can_create_site(request.user, unit):
         raise PermissionDenied
-    form = SiteForm(request.POST or None, initial={"county": unit.county.code, "is_active": True})
+    form = SiteForm(request.POST or None, initial={"county": unit.county.code, "is_active": True},
+                    county_locked=not scopes.chooses_site_county(request.user))
     if request.method == "POST":
         site = save_form(form, lambda data: services.site_create(user=request.user, unit=unit, data=data))
         if site is not None:
@@ -193,7 +194,7 @@ def site_edit(request, pk: int):
     site = selectors.site_get(user=request.user, pk=pk)
     if not selectors.site_can_change(user=request.user, site=site):
         raise PermissionDenied
-    form = SiteForm(request.POST) if request.method == "POST" else SiteForm.for_site(site)
+    form = SiteForm.for_site(site, request.POST or None, county_locked=not scopes.can_move_sites(request.user))
     if request.method == "POST":
         saved = save_form(form, lambda data: services.site_update(user=request.user, site=site, data=data))
         if saved is not None:

@@ -19,6 +19,7 @@ from zhengtong.accounts.tests.test_permission_matrix import (
     WITH_ROLE,
     allowed,
 )
+from zhengtong.tests_support.codes import HENGYANG_COUNTY
 
 pytestmark = pytest.mark.django_db
 
@@ -56,6 +57,9 @@ WRITES = [
     ("/api/people/{}", "person_a", {"phone": "13900000000"}, allowed(*PEOPLE_ROLES)),
     ("/api/people/{}", "person_b", {"phone": "13900000000"}, ONLY_ADMIN),
     ("/api/departments/{}", "department", {"phone": "0734-1234567"}, allowed(ADMIN, otherwise=403)),
+    # Issue 15: moving a site to another county hands its people to that county: the city's only.
+    ("/api/sites/{}", "site_a", {"county": HENGYANG_COUNTY},
+     {**allowed(ADMIN, otherwise=403), COUNTY: 400, MANAGER: 400, CLERK: 400}),
 ]
 
 

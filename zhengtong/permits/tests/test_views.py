@@ -329,9 +329,37 @@ def test_roles_without_permit_work_do_not_read_applications_reports_or_cases(cli
     case = EnforcementCase.objects.create(unit=world.unit_a, kind="no_permit", reference="r",
                                           violation_date=date(2020, 5, 1))
     login(client, world, role)
-    for url in (reverse("permits:application", args=[permit.application_id]),
-                reverse("permits:permit", args=[permit.pk]), reverse("permits:case", args=[case.pk])):
+    for url in (reverse("permits:application", args=[permit.application_id]), reverse("permits:case", args=[case.pk])):
         assert client.get(url).status_code == 404, url
+
+
+@pytest.mark.parametrize("role", [Role.GATEKEEPER, Role.SITE_MANAGER, Role.DEPARTMENT_OFFICER])
+def test_a_permit_the_unit_page_lists_opens_for_whoever_sees_the_unit_without_its_reports(client, world, role):
+    """Issue 15 (scope escapes): the unit's page listed permits that then answered 404. A permit
+    and its certificate are public for whoever sees the unit; its reports and history are not."""
+    permit = _issued_permit(world)
+    login(client, world, role)
+    unit_page = client.get(reverse("permits:unit", args=[world.unit_a.pk])).content.decode()
+    assert reverse("permits:permit", args=[permit.pk]) in unit_page
+    response = client.get(reverse("permits:permit", args=[permit.pk]), HTTP_ACCEPT_LANGUAGE="en")
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert permit.number in body and 'data-testid="public-only"' in body
+    assert 'data-testid="expected-reports"' not in body and reverse("permits:report_file", args=[permit.pk]) not in body
+    pdf = client.get(reverse("permits:permit_certificate", args=[permit.pk, "original"]))
+    assert pdf.status_code == 200 and pdf["Content-Type"] == "application/pdf"
+    login(client, world, Role.PERMIT_REVIEWER)  # the permit work of the unit's region sees the reports
+    body = client.get(reverse("permits:permit", args=[permit.pk])).content.decode()
+    assert 'data-testid="expected-reports"' in body and 'data-testid="public-only"' not in body
+
+
+def test_a_permit_of_a_unit_out_of_sight_is_not_found(client, world):
+    from zhengtong.permits.tests.factories import issued_permit
+
+    other = issued_permit(world, unit=world.unit_b)
+    login(client, world, Role.DEPARTMENT_OFFICER)
+    assert client.get(reverse("permits:permit", args=[other.pk])).status_code == 404
+    assert client.get(reverse("permits:permit_certificate", args=[other.pk, "original"])).status_code == 404
 
 
 def test_a_county_reviewer_cannot_run_the_city_wide_scan(client, world):
