@@ -250,6 +250,26 @@ def can_see_people(user) -> bool:
     return s.is_city or bool(s.counties or s.managed_sites or s.gate_sites or s.clerk_units)
 
 
+def can_change_identity(user, site_ids: set[int]) -> bool:
+    """A person is one identity across the city: their name and phone are changed by the city
+    administrator, or by a user who sees the person at every site they are related to
+    (``site_ids``). Everyone else sees and changes their own site's relation only."""
+    s = get_scope(user)
+    if s.is_city:
+        return True
+    if not site_ids:
+        return False
+    from zhengtong.registry.models import Site
+
+    return Site.objects.filter(_membership_sites_q(s, ""), pk__in=site_ids).count() == len(site_ids)
+
+
+def can_resolve_identities(user) -> bool:
+    """Registrations held because the name did not match the ID number's identity are the city
+    administrator's to resolve."""
+    return get_scope(user).is_city
+
+
 def can_see_health_data(user, site_ids: set[int] | None = None) -> bool:
     """Health data (temperatures, cases, unmasked ID numbers) is for the city administrator, county
     officers in their county and site managers at their site (DESIGN.md, roles and scopes)."""

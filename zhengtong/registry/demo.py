@@ -811,6 +811,26 @@ def _accounts(password_hash: str, admin, named_units, named_sites) -> None:
         )
 
 
+def _held_registration(named_sites) -> int:
+    """One registration held for the city (registry.services.person_register): the prison's manager
+    registers, with another name, an ID number known at another site. Returns how many (0 or 1)."""
+    from zhengtong.registry import services
+    from zhengtong.registry.identity import decrypt_id_number
+
+    prison = named_sites["prison"]
+    other = Person.objects.exclude(memberships__site=prison).filter(memberships__isnull=False).order_by("pk").first()
+    manager = get_user_model().objects.filter(username="manager").first()
+    if other is None or manager is None:
+        return 0
+    typed = other.name[:1] + "晓" + other.name[1:2]
+    services.person_register(user=manager, site=prison, data={
+        "name": typed if typed != other.name else typed + "某",
+        "id_number": decrypt_id_number(other.id_number_encrypted),
+        "relation": SitePerson.Relation.STAFF,
+    })
+    return 1
+
+
 def load_demo(
     *, units: int = DEFAULT_UNITS, sites: int = DEFAULT_SITES, people: int = DEFAULT_PEOPLE,
     seed: int = DEFAULT_SEED, today: date | None = None, stdout=None,
@@ -875,6 +895,7 @@ def load_demo(
 
         _accounts(password_hash, admin, named_units, named_sites)
         done("accounts", len(DEMO_ACCOUNTS))
+        done("held", _held_registration(named_sites))
 
         for label, app_demo in app_demos():  # the campaigns' own demo data (apps above the registry)
             done(label, app_demo.load(admin=admin, named_sites=named_sites, rng=state.rng, today=today))

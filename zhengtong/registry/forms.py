@@ -103,6 +103,7 @@ class PersonForm(forms.Form):
 class PersonEditForm(forms.Form):
     name = forms.CharField(label=_("Name"), required=False, max_length=60)
     phone = forms.CharField(label=_("Phone"), required=False, max_length=40)
+    locked_note: str = ""  # why the fields are shown but not changeable (registry.services.person_update)
 
 
 class DepartmentForm(forms.Form):

@@ -213,12 +213,16 @@ class Person(models.Model):
     shown masked to everyone without a health duty in the person's scope."""
 
     name = models.CharField(_("name"), max_length=50, db_index=True)
-    id_number_hash = models.CharField(max_length=64, unique=True, editable=False)
+    # The identity's look-up hash; empty (NULL) on a registration held for the city's check, which
+    # keeps the hash of the number it was registered with in ``claimed_hash`` instead. NULL, not "",
+    # so that the unique index lets many held registrations be.
+    id_number_hash = models.CharField(max_length=64, unique=True, null=True, editable=False)  # noqa: DJ001
+    claimed_hash = models.CharField(max_length=64, blank=True, default="", db_index=True, editable=False)
     id_number_masked = models.CharField(_("ID number"), max_length=18, editable=False)
     id_number_encrypted = models.TextField(editable=False)
     phone = models.CharField(_("phone"), max_length=30, blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
-    history = HistoricalRecords(excluded_fields=["id_number_encrypted"])
+    history = HistoricalRecords(excluded_fields=["id_number_encrypted", "claimed_hash"])
 
     class Meta:
         ordering = ["name", "id"]
@@ -227,6 +231,17 @@ class Person(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.id_number_masked})"
+
+    @property
+    def is_held(self) -> bool:
+        """Registered with an ID number known under another name: what was typed, kept apart from
+        the identity until the city decides (registry.services.identity_resolve)."""
+        return bool(self.claimed_hash)
+
+    @staticmethod
+    def by_id_number_q(digest: str) -> Q:
+        """The people an ID number's hash finds: its identity and the registrations held with it."""
+        return Q(id_number_hash=digest) | Q(claimed_hash=digest)
 
 
 class SitePerson(models.Model):

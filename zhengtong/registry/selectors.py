@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
@@ -106,7 +106,7 @@ def person_list(*, user, filters: dict[str, Any] | None = None) -> QuerySet[Pers
     if q:
         code = normalise(q)
         if len(code) == 18 and code[:17].isdigit():
-            qs = qs.filter(id_number_hash=id_number_hash(code))
+            qs = qs.filter(Person.by_id_number_q(id_number_hash(code)))
         else:
             qs = qs.filter(_search(q, "name") | Q(phone__startswith=q))
     if filters.get("site"):
@@ -128,6 +128,74 @@ def person_memberships(*, user, person: Person) -> QuerySet[SitePerson]:
         .select_related("site", "site__unit")
         .order_by("site__name")
     )
+
+
+def person_by_id_number(*, site: Site, digest: str, related_only: bool = False) -> Person | None:
+    """The person an ID number's hash names at a site: a registration held for the city at this
+    site first (what the site typed, ``Person.is_held``), else the identity. ``related_only``: only
+    a person related to the site."""
+    qs = Person.objects.filter(Person.by_id_number_q(digest)).annotate(
+        here=Exists(SitePerson.objects.filter(person=OuterRef("pk"), site=site)))
+    if related_only:
+        qs = qs.filter(here=True)
+    return qs.order_by("-here", "-claimed_hash").first()
+
+
+def person_may_change(*, user, person: Person) -> bool:
+    """The user changes the person's name and phone (scopes.can_change_identity)."""
+    return scopes.can_change_identity(user, set(person.memberships.values_list("site_id", flat=True)))
+
+
+def person_changes(*, user, person: Person) -> list["Change"]:
+    """The history the user reads: the whole identity's for the city or a user who sees all of the
+    person's sites; otherwise only the relations to the user's own sites."""
+    if person_may_change(user=user, person=person):
+        return history_of(person, excluded=("id_number_hash",))
+    changes = [c for m in person_memberships(user=user, person=person) for c in history_of(m)]
+    return sorted(changes, key=lambda c: c.when, reverse=True)
+
+
+@dataclass(frozen=True)
+class HeldRegistration:
+    held: Person
+    identity: Person | None
+    held_sites: list[SitePerson]
+    identity_sites: list[SitePerson]
+    registered_by: str
+    registered_at: Any
+
+
+def held_registrations(*, user) -> list[HeldRegistration]:
+    """Registrations whose name did not match their ID number's identity, oldest first, with the
+    identity they clash with: the city's queue (scopes.can_resolve_identities)."""
+    if not scopes.can_resolve_identities(user):
+        return []
+    held = list(Person.objects.exclude(claimed_hash="").order_by("created_at", "id")[:500])
+    identities = {p.id_number_hash: p for p in Person.objects.filter(id_number_hash__in=[h.claimed_hash for h in held])}
+    relations: dict[int, list[SitePerson]] = {}
+    people = [h.pk for h in held] + [p.pk for p in identities.values()]
+    for m in SitePerson.objects.filter(person_id__in=people).select_related("site__unit").order_by("site__name"):
+        relations.setdefault(m.person_id, []).append(m)
+    first = {}
+    for rec in Person.history.filter(id__in=[h.pk for h in held], history_type="+").select_related("history_user"):
+        first[rec.id] = rec
+    rows = []
+    for h in held:
+        identity = identities.get(h.claimed_hash)
+        rec = first.get(h.pk)
+        rows.append(HeldRegistration(
+            held=h, identity=identity, held_sites=relations.get(h.pk, []),
+            identity_sites=relations.get(identity.pk, []) if identity else [],
+            registered_by=rec.history_user.get_username() if rec and rec.history_user else "system",
+            registered_at=rec.history_date if rec else h.created_at,
+        ))
+    return rows
+
+
+def held_registration_count(*, user) -> int:
+    if not scopes.can_resolve_identities(user):
+        return 0
+    return Person.objects.exclude(claimed_hash="").count()
 
 
 def person_id_number(*, user, person: Person) -> str:
@@ -248,6 +316,13 @@ def todo(*, user, today: date) -> list[Todo]:
                 text=_("%(n)d units lack an address, a legal representative or a contact phone.") % {"n": n},
                 url=reverse("registry:unit_list") + "?incomplete=1",
             ))
+    held = held_registration_count(user=user)
+    if held:
+        items.append(Todo(
+            text=_("%(n)d registrations wait for your check: the name does not match the ID number's person.")
+            % {"n": held},
+            url=reverse("registry:held_list"),
+        ))
     for a in assignments_of(user):
         if a.site is not None:
             items.append(Todo(text=_("Open the page of your site %(site)s.") % {"site": a.site.name},

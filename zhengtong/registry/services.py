@@ -5,7 +5,7 @@ import re
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, models, transaction
 from django.utils.translation import gettext as _
 
 from zhengtong.accounts import scopes
@@ -234,7 +234,10 @@ def person_register(*, user, site: Site, data: dict) -> Person:
     """Register a person at a site, or add the site to a person already known by ID number.
 
     The ID number is kept encrypted and found again by its keyed hash, so one person is one row
-    however many sites they enter."""
+    however many sites they enter. A name that does not match the number's identity never tells
+    the caller that the number is known elsewhere: unless the caller already sees that person, what
+    was typed is registered apart, held for the city (``identity_resolve``), and the answer is the
+    one a new registration gets."""
     if not Site.objects.filter(scopes.people_sites_q(user), pk=site.pk).exists():
         raise PermissionDenied(_("You may not register people at this site."))
     errors = FieldErrors()
@@ -260,11 +263,13 @@ def person_register(*, user, site: Site, data: dict) -> Person:
         audit.record(person, user, "create")
         person.save()
     elif person.name != name:
-        raise DomainError(
-            _("This ID number is registered under another name. Check the name and the number."),
-            field="name", status=409,
-        )
-    elif phone and person.phone != phone:
+        if Person.objects.filter(scopes.people_q(user), pk=person.pk).exists():
+            raise DomainError(
+                _("This ID number is registered under another name. Check the name and the number."),
+                field="name", status=409,
+            )
+        person = _held_registration(user, name=name, phone=phone, id_number=id_number, digest=digest)
+    elif phone and person.phone != phone and (not person.phone or _may_change_identity(user, person)):
         person.phone = phone
         audit.record(person, user, "update")
         person.save()
@@ -278,11 +283,32 @@ def person_register(*, user, site: Site, data: dict) -> Person:
     return person
 
 
+def _held_registration(user, *, name: str, phone: str, id_number: str, digest: str) -> Person:
+    """What was typed, as a person of its own held for the city: the same typed name and number
+    registered again (at any site) is the same held record."""
+    held = Person.objects.select_for_update().filter(claimed_hash=digest, name=name).first()
+    if held is None:
+        held = Person(name=name, phone=phone, id_number_hash=None, claimed_hash=digest,
+                      id_number_masked=mask_id_number(id_number), id_number_encrypted=encrypt_id_number(id_number))
+        audit.record(held, user, "held: the name does not match the ID number's identity")
+        held.save()
+    return held
+
+
+def _may_change_identity(user, person: Person) -> bool:
+    return scopes.can_change_identity(user, set(person.memberships.values_list("site_id", flat=True)))
+
+
 @transaction.atomic
 def person_update(*, user, person: Person, data: dict) -> Person:
-    """Change a person's name or phone (the ID number is their identity and never changes)."""
+    """Change a person's name or phone (the ID number is their identity and never changes). A
+    person is one identity across the city: the city, or a user who sees all of the person's
+    sites, changes it."""
     if not Person.objects.filter(scopes.people_q(user), pk=person.pk).exists():
         raise PermissionDenied(_("You may not change this person."))
+    if not _may_change_identity(user, person):
+        raise DomainError(_("This person is registered at other sites too: the city administrator changes "
+                            "their name and phone."), field="name", status=403)
     errors = FieldErrors()
     name = clean_text(errors, {"name": data.get("name", person.name)}, "name", required=True, max_length=50)
     phone = clean_phone(errors, {"phone": data.get("phone", person.phone)}, "phone")
@@ -291,6 +317,62 @@ def person_update(*, user, person: Person, data: dict) -> Person:
     audit.record(person, user, "update")
     person.save()
     return person
+
+
+IDENTITY_ACTIONS = ("link", "rename")
+
+
+@transaction.atomic
+def identity_resolve(*, user, held: Person, action: str) -> Person:
+    """The city decides a held registration: ``link`` (the typed name was wrong: the registration
+    joins the identity under its name) or ``rename`` (the identity's name was wrong: it takes the
+    typed name, then the registration joins it). Every record of the held person (relations,
+    entries, checks…) moves to the identity; a relation to a site the identity already has is
+    dropped for the identity's own. Returns the identity."""
+    if not scopes.can_resolve_identities(user):
+        raise PermissionDenied(_("Only the city administrator resolves held registrations."))
+    if action not in IDENTITY_ACTIONS:
+        raise DomainError(_("Choose how to resolve the registration."), field="action")
+    current = Person.objects.select_for_update().filter(pk=held.pk).exclude(claimed_hash="").first()
+    if current is None:
+        raise DomainError(_("This registration is not held any more."), field="action", status=409)
+    held = current
+    identity = Person.objects.select_for_update().filter(id_number_hash=held.claimed_hash).first()
+    if identity is None:  # the identity is gone: the held registration becomes it
+        held.id_number_hash, held.claimed_hash = held.claimed_hash, ""
+        audit.record(held, user, "identity confirmed")
+        held.save()
+        return held
+    if action == "rename" or (not identity.phone and held.phone):
+        if action == "rename":
+            identity.name = held.name
+        identity.phone = identity.phone or held.phone
+        audit.record(identity, user, f"identity resolved: {action}")
+        identity.save()
+    _move_records(user, held, identity)
+    audit.record(held, user, f"identity resolved: {action}, joined person {identity.pk}")
+    held.delete()
+    return identity
+
+
+def _move_records(user, source: Person, target: Person) -> None:
+    """Point every record of ``source`` at ``target``: the relations (one per site), then every
+    other table that refers to a person, found from the model so that no app is named here."""
+    for membership in SitePerson.objects.filter(person=source):
+        if SitePerson.objects.filter(person=target, site_id=membership.site_id).exists():
+            audit.record(membership, user, "identity resolved: the identity's own relation kept")
+            membership.delete()
+        else:
+            membership.person = target
+            audit.record(membership, user, "identity resolved")
+            membership.save()
+    for rel in Person._meta.get_fields(include_hidden=True):
+        if not (rel.auto_created and not rel.concrete and (rel.one_to_many or rel.one_to_one)):
+            continue
+        model, name = rel.related_model, rel.field.name  # type: ignore[union-attr]
+        if model is SitePerson or not (isinstance(model, type) and issubclass(model, models.Model)):
+            continue
+        model._base_manager.filter(**{name: source}).update(**{name: target})
 
 
 # Departments -------------------------------------------------------------------------------

@@ -237,7 +237,9 @@ def person_detail(request, pk: int):
         "person": person, "nav_active": "people",
         "id_number": selectors.person_id_number(user=request.user, person=person),
         "memberships": selectors.person_memberships(user=request.user, person=person),
-        "history": selectors.history_of(person, excluded=("id_number_hash",))[:20],
+        "history": selectors.person_changes(user=request.user, person=person)[:20],
+        "can_change": selectors.person_may_change(user=request.user, person=person),
+        "is_held": person.is_held and scopes.can_resolve_identities(request.user),
     })
 
 
@@ -267,6 +269,11 @@ def person_create(request):
 def person_edit(request, pk: int):
     person = selectors.person_get(user=request.user, pk=pk)
     form = PersonEditForm(request.POST or None, initial={"name": person.name, "phone": person.phone})
+    if not selectors.person_may_change(user=request.user, person=person):
+        for field in form.fields.values():
+            field.disabled = True
+        form.locked_note = _("This person is registered at other sites too: the city administrator changes "
+                             "their name and phone.")
     if request.method == "POST":
         saved = save_form(form, lambda d: services.person_update(user=request.user, person=person, data=d))
         if saved is not None:
@@ -281,9 +288,35 @@ def person_edit(request, pk: int):
 def person_history(request, pk: int):
     person = selectors.person_get(user=request.user, pk=pk)
     return render(request, "registry/history.html", {
-        "object": person, "history": selectors.history_of(person, excluded=("id_number_hash",)),
+        "object": person, "history": selectors.person_changes(user=request.user, person=person),
         "nav_active": "people", "back": ("registry:person_detail", person.pk),
     })
+
+
+@login_required
+def held_list(request):
+    """The city's queue of registrations held because the name did not match the ID number's person."""
+    if not scopes.can_resolve_identities(request.user):
+        raise PermissionDenied
+    return render(request, "registry/held_list.html", {
+        "rows": selectors.held_registrations(user=request.user), "nav_active": "people",
+        "actions": services.IDENTITY_ACTIONS,
+    })
+
+
+@login_required
+@require_http_methods(["POST"])
+def held_resolve(request, pk: int):
+    if not scopes.can_resolve_identities(request.user):
+        raise PermissionDenied
+    held = selectors.person_get(user=request.user, pk=pk)
+    try:
+        identity = services.identity_resolve(user=request.user, held=held, action=request.POST.get("action", ""))
+    except DomainError as e:
+        messages.error(request, e.message)
+        return redirect("registry:held_list")
+    messages.success(request, _("Resolved: the registration now belongs to %(name)s.") % {"name": identity.name})
+    return redirect("registry:held_list")
 
 
 # Departments -------------------------------------------------------------------------------

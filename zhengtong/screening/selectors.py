@@ -32,6 +32,7 @@ from zhengtong.accounts import scopes
 from zhengtong.core.errors import DomainError
 from zhengtong.core.http import get_or_404
 from zhengtong.core.panels import Figure, Todo
+from zhengtong.registry import selectors as registry_selectors
 from zhengtong.registry.codes import CodeError, check_id_number, normalise
 from zhengtong.registry.identity import id_number_hash
 from zhengtong.registry.models import Person, Site, SitePerson
@@ -140,7 +141,7 @@ def person_identify(*, site: Site, code: str, known: Person | None = None) -> Pe
         number = check_id_number(code)
     except CodeError as e:
         raise DomainError(str(e), field="code") from None
-    person = Person.objects.filter(id_number_hash=id_number_hash(number)).first()
+    person = registry_selectors.person_by_id_number(site=site, digest=id_number_hash(number))
     if person is None:
         raise unidentified("unregistered", "code", status=404)
     return person

@@ -21,6 +21,7 @@ from zhengtong.accounts import scopes
 from zhengtong.core import audit
 from zhengtong.core.cleaners import clean_date, clean_text
 from zhengtong.core.errors import DomainError, FieldErrors
+from zhengtong.registry import selectors as registry_selectors
 from zhengtong.registry.models import Person, Site, SitePerson, VisitorPolicy
 from zhengtong.screening import alerts, hotpath, ports, rules, selectors
 from zhengtong.screening.models import (
@@ -321,8 +322,8 @@ def visitor_register(*, actor: Actor, site: Site, data: dict) -> Person:
     from zhengtong.registry.identity import id_number_hash
 
     try:
-        known = Person.objects.filter(id_number_hash=id_number_hash(check_id_number(str(data.get("id_number") or ""))),
-                                      memberships__site=site).first()
+        known = registry_selectors.person_by_id_number(
+            site=site, digest=id_number_hash(check_id_number(str(data.get("id_number") or ""))), related_only=True)
     except CodeError:
         known = None
     if known is not None:

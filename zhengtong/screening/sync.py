@@ -425,12 +425,21 @@ def _people(site, items: list[_Item]) -> _People:
     people = _People({}, {})
     if not ids and not hashes:
         return people
-    rows = (Person.objects.filter(_among("pk", ids, "bigint") | _among("id_number_hash", hashes, "text"))
+    found = _among("pk", ids, "bigint")
+    if hashes:  # its identity, or a registration held for the city (registry.selectors.person_by_id_number)
+        found |= _among("id_number_hash", hashes, "text") | _among("claimed_hash", hashes, "text")
+    rows = (Person.objects.filter(found)
             .annotate(here=FilteredRelation("memberships", condition=Q(memberships__site=site)))
-            .order_by().values_list("pk", "id_number_hash", "name", "here__relation", "here__since", "here__until"))
-    for pk, hashed, name, relation, since, until in rows:
+            .order_by().values_list("pk", "id_number_hash", "claimed_hash", "name", "here__relation", "here__since",
+                                    "here__until"))
+    held_here: set[str] = set()
+    for pk, hashed, claimed, name, relation, since, until in rows:
         people.by_id[pk] = _Person(name, relation, since, until)
-        people.by_hash[hashed] = pk
+        if claimed and relation is not None:  # held and related to this site: what the site typed wins
+            people.by_hash[claimed] = pk
+            held_here.add(claimed)
+        elif hashed and hashed not in held_here:
+            people.by_hash[hashed] = pk
     return people
 
 

@@ -37,6 +37,8 @@ PAGES = [
     ("registry:unit_import", None, allowed(ADMIN, COUNTY, otherwise=403)),
     ("registry:person_create", None, allowed(*PEOPLE_ROLES, otherwise=403)),
     ("registry:department_create", None, allowed(ADMIN, otherwise=403)),
+    # Issue 15: registrations held because the name did not match the number's person: the city's queue.
+    ("registry:held_list", None, allowed(ADMIN, otherwise=403)),
     ("registry:unit_detail", "unit_a", WITH_ROLE),
     ("registry:unit_history", "unit_a", WITH_ROLE),
     ("registry:unit_edit", "unit_a", {**allowed(ADMIN, COUNTY, CLERK, otherwise=403), "none": 404}),

@@ -505,3 +505,18 @@ def test_a_batch_accepts_the_times_a_single_check_in_accepts(world, device, sett
             batch.append(item(world.person_a, at=text))
     assert statuses(sync.entries_sync(device=device, items=batch)) == single
     assert single.count("created") == 2 * len(forms)
+
+
+def test_a_batch_by_id_number_finds_what_the_site_typed_for_a_held_registration(world, device):
+    """Issue 15: a registration held for the city (its name did not match the number's person)
+    is the one the site's gate finds by that number, in a batch as in a single check-in."""
+    from zhengtong.registry import services as registry
+
+    number = make_id_number()
+    known = PersonFactory(site=world.site_b, id_number=number, name="李四")
+    held = registry.person_register(user=world.users[Role.SITE_MANAGER], site=world.site_a,
+                                    data={"name": "王五", "id_number": number, "relation": "worker"})
+    assert held.pk != known.pk and held.is_held
+    results = sync.entries_sync(device=device, items=[item(code=number)])
+    assert statuses(results) == ["created"], results
+    assert Entry.objects.get(site=world.site_a).person_id == held.pk
