@@ -8,6 +8,7 @@ that says what is wrong and, for a wrong check character, what it should be.
 
 import unicodedata
 
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from stdnum import exceptions as stdnum_errors
 from stdnum.cn import ric, uscc
@@ -69,16 +70,28 @@ def check_id_number(value: str) -> str:
               "Check the number for a typing mistake.") % {"got": code[17], "expected": expected}
         )
     try:
-        ric.get_birth_date(code)
+        born = ric.get_birth_date(code)
     except stdnum_errors.ValidationError:
         raise CodeError(_("The birth date in the ID number (characters 7–14) is not a real date.")) from None
-    try:
-        ric.validate(code)
-    except stdnum_errors.ValidationError:
-        raise CodeError(
-            _("The region code in the ID number (characters 1–6) was not in use in the year of birth.")
-        ) from None
+    if born > timezone.localdate():
+        raise CodeError(_("The birth date in the ID number (characters 7–14) lies in the future."))
+    # The region code is not checked against the birth year (stdnum's ric.validate does): it names the
+    # place of household registration when the number was issued (GB 11643-1999), which may be a
+    # district created after the birth. id_number_note says so instead of refusing a real person.
     return code
+
+
+def id_number_note(code: str) -> str:
+    """A note on a valid ID number whose region code stdnum does not know as in use in the holder's
+    birth year ("" when it does): accepted, because the code is the place of household registration
+    when the number was issued, not the place of birth."""
+    try:
+        ric.get_birth_place(code)
+    except stdnum_errors.ValidationError:
+        return _("The region code (characters 1–6) was not yet in use in the year of birth: it is the place of "
+                 "household registration when the number was issued, so the number is accepted. Check it "
+                 "against the ID card.")
+    return ""
 
 
 def mask_id_number(code: str) -> str:

@@ -15,6 +15,7 @@ from zhengtong.accounts import scopes
 from zhengtong.core.errors import DomainError
 from zhengtong.core.forms import apply_errors, save_form
 from zhengtong.registry import imports, selectors, services
+from zhengtong.registry.codes import id_number_note, normalise
 from zhengtong.registry.forms import (
     DepartmentForm,
     ImportForm,
@@ -233,9 +234,11 @@ def person_list(request):
 @login_required
 def person_detail(request, pk: int):
     person = selectors.person_get(user=request.user, pk=pk)
+    id_number = selectors.person_id_number(user=request.user, person=person)
     return render(request, "registry/person_detail.html", {
         "person": person, "nav_active": "people",
-        "id_number": selectors.person_id_number(user=request.user, person=person),
+        "id_number": id_number,
+        "id_note": id_number_note(id_number) if "*" not in id_number else "",
         "memberships": selectors.person_memberships(user=request.user, person=person),
         "history": selectors.person_changes(user=request.user, person=person)[:20],
         "can_change": selectors.person_may_change(user=request.user, person=person),
@@ -258,6 +261,9 @@ def person_create(request):
         person = save_form(form, register)
         if person is not None:
             messages.success(request, _("%(name)s registered.") % {"name": person.name})
+            note = id_number_note(form.cleaned_data["id_number"] and normalise(form.cleaned_data["id_number"]))
+            if note:
+                messages.info(request, note)
             return redirect("registry:person_detail", pk=person.pk)
     return render(request, "registry/person_form.html", {
         "form": form, "nav_active": "people", "title": _("Register a person"),

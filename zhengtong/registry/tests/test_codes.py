@@ -76,5 +76,27 @@ def test_id_number_with_impossible_birth_date():
         check_id_number(code)
 
 
+def _with_check(body: str) -> str:
+    from stdnum.cn import ric
+
+    return body + ric.calc_check_digit(body + "0")
+
+
+def test_a_region_code_created_after_the_birth_is_accepted_with_a_note():
+    """Issue 16: 430408 (Zhengxiang district) exists from 2001; someone born in 1990 who registered
+    their household there holds it. stdnum refuses the number; we accept it and say why."""
+    from zhengtong.registry.codes import id_number_note
+
+    code = _with_check("43040819900307123")
+    assert check_id_number(code) == code
+    assert "household registration" in id_number_note(code)
+    assert id_number_note(GOOD_ID) == ""
+
+
+def test_a_birth_date_in_the_future_is_refused():
+    with pytest.raises(CodeError, match="future"):
+        check_id_number(_with_check("43042221990307123"))
+
+
 def test_id_number_is_masked_to_region_and_last_four():
     assert mask_id_number(GOOD_ID) == "430422********1236"

@@ -115,3 +115,21 @@ def test_language_switch_sets_english(admin_client):
 def test_pages_are_chinese_whatever_the_browser_asks(admin_client):
     body = admin_client.get("/", HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9").content.decode()
     assert "<h1>首页</h1>" in body
+
+
+def test_a_number_whose_region_code_is_younger_than_its_holder_is_registered_with_a_note(client, world):
+    """Issue 16: accepted (the code is the household registration's place when issued), and said."""
+    from stdnum.cn import ric
+
+    from zhengtong.accounts.models import Role
+    from zhengtong.registry.models import Person
+
+    body = "43040819900307123"
+    number = body + ric.calc_check_digit(body + "0")
+    client.force_login(world.users[Role.SITE_MANAGER])
+    response = client.post(reverse("registry:person_create"), {
+        "site": world.site_a.pk, "name": "赵六", "id_number": number, "relation": "worker"},
+        follow=True)
+    page = response.content.decode()
+    assert Person.objects.filter(name="赵六").exists()
+    assert "常住户口所在地" in page and 'data-testid="id-note"' in page
