@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from zhengtong.accounts import scopes
+from zhengtong.core.access import Kind, Subject, record_view
 from zhengtong.core.errors import DomainError
 from zhengtong.core.forms import apply_errors, save_form
 from zhengtong.registry import imports, selectors, services
@@ -232,9 +233,11 @@ def person_list(request):
 @login_required
 def person_detail(request, pk: int):
     person = selectors.person_get(user=request.user, pk=pk)
+    id_number = selectors.person_id_number(user=request.user, person=person)
+    if id_number != person.id_number_masked:  # shown whole: an access record (issue 15)
+        record_view(request, kind=Kind.ID_NUMBER, subject=Subject.of(person))
     return render(request, "registry/person_detail.html", {
-        "person": person, "nav_active": "people",
-        "id_number": selectors.person_id_number(user=request.user, person=person),
+        "person": person, "nav_active": "people", "id_number": id_number,
         "memberships": selectors.person_memberships(user=request.user, person=person),
         "history": selectors.history_of(person, excluded=("id_number_hash",))[:20],
     })
