@@ -5,13 +5,13 @@ from django.utils.translation import gettext_lazy as _
 
 
 class CoreConfig(AppConfig):
-    """The shared library, installed for its one table (the holiday calendar), its management command
-    (``run_job``) and to write the schedules after ``migrate``. It imports no app: it finds the apps'
-    jobs by convention (core.discovery)."""
+    """The shared library, installed for its tables (the holiday calendar, the access log), its
+    management command (``run_job``) and to write the schedules after ``migrate``. It imports no app:
+    it finds the apps' jobs by convention (core.discovery)."""
 
     name = "zhengtong.core"
     label = "core"
-    verbose_name = _("Holiday calendar")
+    verbose_name = _("Holiday calendar and access log")
 
     def ready(self) -> None:
         from zhengtong.core import scheduling

@@ -3,7 +3,7 @@
 from typing import Any
 
 from django.db.models import QuerySet
-from django.http import Http404
+from django.http import Http404, HttpRequest
 
 from zhengtong.core.ids import valid_id
 
@@ -18,3 +18,8 @@ def get_or_404(qs: QuerySet, pk: Any) -> Any:
         return qs.get(pk=pk)
     except qs.model.DoesNotExist:
         raise Http404 from None
+
+
+def client_address(request: HttpRequest) -> str:
+    """The address the request came from, as the server saw it (no proxy header is trusted)."""
+    return request.META.get("REMOTE_ADDR", "")

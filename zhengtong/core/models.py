@@ -1,6 +1,9 @@
-"""The one table of core: the holiday calendar's entries, which every clock counts with."""
+"""The tables of core: the holiday calendar's entries, which every clock counts with, and the access
+log, which every app writes when someone views health data."""
 
+from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -26,3 +29,53 @@ class HolidayOverride(models.Model):
 
     def __str__(self) -> str:
         return f"{self.day} {self.kind}"
+
+
+class AccessRecord(models.Model):
+    """One view of health data (issue 15): who saw whose data, when, on which page or endpoint, from
+    which address. Written by ``core.access.record_view``, one row per page or API answer however
+    many rows it shows; never changed or deleted (the admin offers neither). The user's name is kept
+    as text too, so that the record still says who it was when the account is gone."""
+
+    class Kind(models.TextChoices):
+        ID_NUMBER = "id_number", _("Unmasked ID number")
+        HEALTH = "health", _("Temperatures and health checks")
+        ENTRIES = "entries", _("Entry log")
+        CASE = "case", _("Case")
+        TRACE = "trace", _("Contact trace")
+
+    class SubjectType(models.TextChoices):
+        PERSON = "person", _("Person")
+        SITE = "site", _("Site")
+        LIST = "list", _("List")
+        CASE = "case", _("Case")
+
+    at = models.DateTimeField(_("time"), default=timezone.now)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+",
+                             db_index=False, verbose_name=_("user"))  # the (user, at) index serves
+    username = models.CharField(_("username"), max_length=150)
+    via = models.CharField(_("token or device"), max_length=120, blank=True,
+                           help_text=_("The API token or gate device the view was made with, if any."))
+    kind = models.CharField(_("kind of data"), max_length=16, choices=Kind.choices)
+    subject_type = models.CharField(_("whose data (kind)"), max_length=16, choices=SubjectType.choices)
+    subject_id = models.PositiveBigIntegerField(_("whose data (id)"), null=True, blank=True)
+    subject = models.CharField(_("whose data"), max_length=200)
+    detail = models.CharField(_("detail"), max_length=300, blank=True,
+                              help_text=_("For a list: its filter and page."))
+    path = models.CharField(_("page or endpoint"), max_length=300)
+    route = models.CharField(_("route"), max_length=120, blank=True)  # method and URL pattern
+    address = models.CharField(_("client address"), max_length=64, blank=True)
+
+    class Meta:
+        ordering = ["-at", "-pk"]
+        verbose_name = _("access record")
+        verbose_name_plural = _("access records")
+        indexes = [
+            models.Index(fields=["at"], name="access_at"),
+            models.Index(fields=["user", "at"], name="access_user_at"),
+            models.Index(fields=["subject_type", "subject_id", "at"], name="access_subject_at"),
+            models.Index(fields=["kind", "at"], name="access_kind_at"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.username} {self.kind} {self.subject}"

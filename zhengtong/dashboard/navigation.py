@@ -35,5 +35,6 @@ def menu_for(user) -> list[dict]:
     if scopes.can_import_units(user):
         items.append({"label": _("Import"), "url": reverse("registry:unit_import"), "key": "import"})
     if scopes.is_city_admin(user):
+        items.append({"label": _("Access log"), "url": reverse("access_log"), "key": "access"})
         items.append({"label": _("Admin"), "url": reverse("admin:index"), "key": "admin"})
     return items

@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import paginate
 
+from zhengtong.core.access import Kind, Subject, record_view
 from zhengtong.core.errors import DomainError
 from zhengtong.core.schemas import Filters, Id, In, Pagination, Text
 from zhengtong.registry import selectors, services
@@ -365,11 +366,15 @@ class PersonPatch(In):
     phone: Text | None = None
 
 
-def _person_detail(user, person: Person) -> dict[str, Any]:
+def _person_detail(request, person: Person) -> dict[str, Any]:
+    """A person as the caller may see them; an ID number answered whole is an access record (issue 15)."""
+    user = request.auth
+    id_number = selectors.person_id_number(user=user, person=person)
+    if id_number != person.id_number_masked:
+        record_view(request, kind=Kind.ID_NUMBER, subject=Subject.of(person))
     return {
         "id": person.pk, "name": person.name, "phone": person.phone, "created_at": person.created_at,
-        "id_number": selectors.person_id_number(user=user, person=person),
-        "memberships": list(selectors.person_memberships(user=user, person=person)),
+        "id_number": id_number, "memberships": list(selectors.person_memberships(user=user, person=person)),
     }
 
 
@@ -381,7 +386,7 @@ def list_people(request, filters: Query[PersonFilters]):
 
 @router.get("/people/{person_id}", response=PersonDetailOut, tags=["people"])
 def get_person(request, person_id: int):
-    return _person_detail(request.auth, selectors.person_get(user=request.auth, pk=person_id))
+    return _person_detail(request, selectors.person_get(user=request.auth, pk=person_id))
 
 
 @router.post("/people", response={201: PersonDetailOut}, tags=["people"],
@@ -392,14 +397,14 @@ def register_person(request, payload: PersonIn):
     except Http404:
         raise DomainError(_("No site with this id."), field="site") from None
     person = services.person_register(user=request.auth, site=site, data=payload.dict(exclude={"site"}))
-    return Status(201, _person_detail(request.auth, person))
+    return Status(201, _person_detail(request, person))
 
 
 @router.patch("/people/{person_id}", response=PersonDetailOut, tags=["people"], summary="Change a name or phone")
 def update_person(request, person_id: int, payload: PersonPatch):
     person = selectors.person_get(user=request.auth, pk=person_id)
     person = services.person_update(user=request.auth, person=person, data=payload.dict(exclude_unset=True))
-    return _person_detail(request.auth, person)
+    return _person_detail(request, person)
 
 
 # Departments -----------------------------------------------------------------------------

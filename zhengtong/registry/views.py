@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from zhengtong.accounts import scopes
+from zhengtong.core.access import Kind, Subject, record_view
 from zhengtong.core.errors import DomainError
 from zhengtong.core.forms import apply_errors, save_form
 from zhengtong.registry import imports, selectors, services
@@ -235,10 +236,12 @@ def person_list(request):
 def person_detail(request, pk: int):
     person = selectors.person_get(user=request.user, pk=pk)
     id_number = selectors.person_id_number(user=request.user, person=person)
+    shown_whole = id_number != person.id_number_masked
+    if shown_whole:  # an access record (issue 15)
+        record_view(request, kind=Kind.ID_NUMBER, subject=Subject.of(person))
     return render(request, "registry/person_detail.html", {
-        "person": person, "nav_active": "people",
-        "id_number": id_number,
-        "id_note": id_number_note(id_number) if "*" not in id_number else "",
+        "person": person, "nav_active": "people", "id_number": id_number,
+        "id_note": id_number_note(id_number) if shown_whole else "",
         "memberships": selectors.person_memberships(user=request.user, person=person),
         "history": selectors.person_changes(user=request.user, person=person)[:20],
         "can_change": selectors.person_may_change(user=request.user, person=person),

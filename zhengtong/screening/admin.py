@@ -1,5 +1,6 @@
 from django.contrib import admin
 
+from zhengtong.core.access import AccessLoggedAdmin, Kind
 from zhengtong.screening.models import Alert, Area, Disinfection, Entry, GateDevice, HealthCheck
 
 
@@ -11,7 +12,8 @@ class AreaAdmin(admin.ModelAdmin):
 
 
 @admin.register(Entry)
-class EntryAdmin(admin.ModelAdmin):
+class EntryAdmin(AccessLoggedAdmin, admin.ModelAdmin):
+    access_kind = Kind.ENTRIES
     list_display = ("entered_at", "site", "area", "person", "decision", "reason", "left_at", "source", "disagreement")
     list_filter = ("decision", "reason", "source", "disagreement")
     raw_id_fields = ("site", "area", "person", "recorded_by", "device")
@@ -20,7 +22,8 @@ class EntryAdmin(admin.ModelAdmin):
 
 
 @admin.register(HealthCheck)
-class HealthCheckAdmin(admin.ModelAdmin):
+class HealthCheckAdmin(AccessLoggedAdmin, admin.ModelAdmin):
+    access_kind = Kind.HEALTH
     list_display = ("checked_at", "site", "person", "temperature", "is_fever")
     raw_id_fields = ("site", "person", "checked_by")
 
@@ -32,7 +35,9 @@ class DisinfectionAdmin(admin.ModelAdmin):
 
 
 @admin.register(Alert)
-class AlertAdmin(admin.ModelAdmin):
+class AlertAdmin(AccessLoggedAdmin, admin.ModelAdmin):
+    access_kind = Kind.HEALTH
+    access_list = False  # the list shows no message; an alert's page shows its temperature
     list_display = ("created_at", "recipient", "kind", "site", "acknowledged_at")
     list_filter = ("kind",)
     raw_id_fields = ("recipient", "site", "person")

@@ -2,7 +2,9 @@
 
 Who sees what (accounts.scopes): a site outside ``screening_sites_q`` is a 404; changes (state,
 areas, health checks, disinfection) need ``can_manage_site``, else 403; temperatures are shown
-only where ``can_see_health_data`` holds."""
+only where ``can_see_health_data`` holds. A page that shows entries or temperatures writes an
+access record (core.access): the site page (who is inside), the health checks, alerts that name
+a person."""
 
 from django.conf import settings
 from django.contrib import messages
@@ -15,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from zhengtong.accounts import scopes
+from zhengtong.core.access import Kind, Subject, list_detail, record_view
 from zhengtong.core.errors import DomainError
 from zhengtong.core.forms import save_form
 from zhengtong.screening import selectors, services
@@ -70,6 +73,7 @@ def site_list(request):
 @require_GET
 def site(request, pk: int):
     site = selectors.screening_site_get(user=request.user, pk=pk)
+    record_view(request, kind=Kind.ENTRIES, subject=Subject.of(site))  # who is inside now
     return render(request, "screening/site.html", {
         "site": selectors.site_figures(user=request.user, site=site), "nav_active": "screening",
         "areas": selectors.area_status(site=site),
@@ -134,6 +138,7 @@ def health_checks(request, pk: int):
     if not scopes.can_see_health_data(request.user, {site.pk}):
         raise PermissionDenied
     q = request.GET.get("q", "")
+    record_view(request, kind=Kind.HEALTH, subject=Subject.of(site), detail=list_detail(request, "q", "page"))
     return render(request, "screening/health_checks.html", {
         "site": site, "nav_active": "screening", "q": q, "query": _query(request),
         "page": _page(request, selectors.unchecked_today(site=site, q=q)),
@@ -200,9 +205,13 @@ def disinfection(request, pk: int):
 def alerts(request):
     """The user's own alerts, open ones first."""
     open_only = request.GET.get("open") == "1"
+    page = _page(request, selectors.user_alerts(user=request.user, open_only=open_only))
+    named = list(dict.fromkeys(a.person.name for a in page if a.person_id))
+    if named:  # a fever alert names the person and the temperature: health data
+        record_view(request, kind=Kind.HEALTH, subject=Subject.listing(", ".join(named)),
+                    detail=list_detail(request, "open", "page"))
     return render(request, "screening/alerts.html", {
-        "page": _page(request, selectors.user_alerts(user=request.user, open_only=open_only)),
-        "open_only": open_only, "query": _query(request), "nav_active": "alerts",
+        "page": page, "open_only": open_only, "query": _query(request), "nav_active": "alerts",
         "open_count": selectors.open_alert_count(user=request.user),
     })
 

@@ -128,3 +128,30 @@ def test_the_catalogue_notes_are_shown_in_chinese(demo_city, db, client):
     page = Page()
     page.feed(client.get(reverse("permits:catalogue_row", args=[1])).content.decode())
     assert untranslated(page.texts) == []
+
+
+def test_the_access_log_shows_the_demo_citys_views_in_chinese(demo_city, db, client):
+    """Issue 15: the crawl meets the access log before anyone has viewed health data; here the site
+    manager views some first (a person's whole ID number, the site's entries, health checks and alerts),
+    then the city administrator reads them in the log and exports it."""
+    from zhengtong.core.models import AccessRecord
+
+    users = demo._demo_users()
+    manager = users.get(username="manager")
+    site = Site.objects.filter(pk__in=manager.assignments.values("site_id")).get()
+    person = site.memberships.order_by("pk").first().person
+    client.force_login(manager)
+    for url in (reverse("registry:person_detail", args=[person.pk]), reverse("screening:site", args=[site.pk]),
+                reverse("screening:health_checks", args=[site.pk]), reverse("screening:alerts")):
+        assert client.get(url).status_code == 200, url
+    viewed = AccessRecord.objects.count()
+    assert viewed >= 3
+    client.force_login(users.get(username="admin"))
+    response = client.get(reverse("access_log"))
+    page = Page()
+    page.feed(response.content.decode())
+    assert response.content.decode().count('data-record="') == viewed
+    assert untranslated(page.texts) == []
+    for name in ("access_log_xlsx", "access_log_csv"):
+        assert client.get(reverse(name)).status_code == 200
+    assert AccessRecord.objects.count() == viewed

@@ -62,6 +62,10 @@ PAGES = [
     ("registry:department_detail", "department", WITH_ROLE),
     ("registry:department_history", "department", WITH_ROLE),
     ("registry:department_edit", "department", allowed(ADMIN, otherwise=403)),
+    # Issue 15: who viewed whose health data is for the city administrator alone.
+    ("access_log", None, allowed(ADMIN, otherwise=403)),
+    ("access_log_xlsx", None, allowed(ADMIN, otherwise=403)),
+    ("access_log_csv", None, allowed(ADMIN, otherwise=403)),
 ]
 
 

@@ -14,7 +14,7 @@ pytestmark = pytest.mark.django_db
 EVERYONE = ["home", "units", "sites", "departments"]
 MENUS = {
     Role.CITY_ADMIN: ["home", "units", "sites", "people", "departments", "gate", "screening", "alerts", "permits",
-                      "import", "admin"],
+                      "import", "access", "admin"],
     Role.COUNTY_OFFICER: ["home", "units", "sites", "people", "departments", "screening", "alerts", "permits",
                           "import"],
     Role.DEPARTMENT_OFFICER: [*EVERYONE, "permits"],
