@@ -9,7 +9,10 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
+
+from zhengtong.core.keys import local_key
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(os.getenv("ZT_VAR_DIR", BASE_DIR / "var"))
@@ -20,11 +23,17 @@ def env_bool(name: str, default: bool) -> bool:
 
 
 DEBUG = env_bool("DEBUG", False)
+# No key written in the source is used. Production (DEBUG off) reads SECRET_KEY from the environment
+# and refuses to start without it; a development run (DEBUG on, as `make run`) keeps a key of its
+# own in var/, made on its first start (mode 0600).
 SECRET_KEY = os.getenv("SECRET_KEY", "")
 if not SECRET_KEY:
-    if not DEBUG and os.getenv("ZT_REQUIRE_SECRET_KEY") == "1":
-        raise RuntimeError("SECRET_KEY must be set in production")
-    SECRET_KEY = "insecure-dev-key-change-me-" + "0" * 32
+    if not DEBUG:
+        raise ImproperlyConfigured(
+            "SECRET_KEY is not set. Production (DEBUG off) needs SECRET_KEY and ZT_PERSONAL_DATA_KEY in the "
+            "environment (README, 'Production on PostgreSQL'); for development set DEBUG=1, and keys are kept "
+            f"in {VAR_DIR}.")
+    SECRET_KEY = local_key(VAR_DIR / "secret_key")
 ALLOWED_HOSTS = [h.strip() for h in os.getenv("ALLOWED_HOSTS", "127.0.0.1,localhost").split(",") if h.strip()]
 CSRF_TRUSTED_ORIGINS = [o.strip() for o in os.getenv("CSRF_TRUSTED_ORIGINS", "").split(",") if o.strip()]
 
@@ -178,8 +187,13 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 20 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 20 * 1024 * 1024
 
 # Key for the keyed hash and the encryption of personal ID numbers. Changing it makes stored
-# numbers unreadable, so production sets it once and keeps it with the database backups.
-PERSONAL_DATA_KEY = os.getenv("ZT_PERSONAL_DATA_KEY", SECRET_KEY)
+# numbers unreadable, so production sets it once and keeps it with the database backups; moving to a
+# new key is `zhengtong rekey_personal_data`. Unset, it is SECRET_KEY when that comes from the
+# environment (as earlier versions had it: the registry.W001 check warns), and in development a key
+# of its own in var/.
+PERSONAL_DATA_KEY = os.getenv("ZT_PERSONAL_DATA_KEY", "")
+if not PERSONAL_DATA_KEY:
+    PERSONAL_DATA_KEY = SECRET_KEY if os.getenv("SECRET_KEY") else local_key(VAR_DIR / "personal_data_key")
 
 # Screening at sites (shared/domain/epidemic.md): city defaults; a site may override the threshold.
 FEVER_THRESHOLD = float(os.getenv("ZT_FEVER_THRESHOLD", "37.3"))
