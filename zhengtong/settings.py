@@ -148,6 +148,10 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
+# The client's address comes from core.http.client_address: REMOTE_ADDR, or behind this many reverse
+# proxies that each append to X-Forwarded-For (README, "Production"), the address the outermost one saw.
+TRUSTED_PROXIES = int(os.getenv("ZT_TRUSTED_PROXIES", "0"))
+AXES_CLIENT_IP_CALLABLE = "zhengtong.core.http.client_address"
 
 # Sessions expire after inactivity and when the browser closes.
 SESSION_COOKIE_AGE = int(os.getenv("SESSION_COOKIE_AGE", str(8 * 3600)))
