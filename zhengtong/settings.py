@@ -67,6 +67,7 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     "zhengtong.middleware.ChineseFirstLocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
+    "zhengtong.core.uploads.UploadLimitMiddleware",  # before the CSRF check, the first to read a body
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -236,6 +237,10 @@ BENCH_ENDPOINTS = env_bool("ZT_BENCH_ENDPOINTS", False)
 
 # The largest spreadsheet a unit import accepts, in rows.
 IMPORT_MAX_ROWS = int(os.getenv("ZT_IMPORT_MAX_ROWS", "50000"))
+# The largest file an upload accepts, in MB, by kind: a unit import's spreadsheet, a permit
+# application's document. Enforced while the body is read (core.uploads), so a larger file is never kept.
+IMPORT_MAX_MB = int(os.getenv("ZT_IMPORT_MAX_MB", "20"))
+DOCUMENT_MAX_MB = int(os.getenv("ZT_DOCUMENT_MAX_MB", "20"))
 
 # Page size of lists, and the largest page the API hands out.
 PAGE_SIZE = int(os.getenv("ZT_PAGE_SIZE", "50"))

@@ -115,3 +115,12 @@ def test_language_switch_sets_english(admin_client):
 def test_pages_are_chinese_whatever_the_browser_asks(admin_client):
     body = admin_client.get("/", HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9").content.decode()
     assert "<h1>首页</h1>" in body
+
+
+def test_a_spreadsheet_past_the_upload_cap_is_refused_on_its_field_before_it_is_read(admin_client, settings):
+    settings.IMPORT_MAX_MB = 1
+    upload = SimpleUploadedFile("units.csv", "统一社会信用代码,单位名称\n".encode() + b"x" * (2 * 1024 * 1024))
+    response = admin_client.post(reverse("registry:unit_import"), {"file": upload})
+    assert response.status_code == 200 and UnitImport.objects.count() == 0
+    errors = response.context["form"].errors["file"]
+    assert errors == ["表格文件（.xlsx 或 .csv）：每个文件不超过1 MB。"]
