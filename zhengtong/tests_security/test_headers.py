@@ -34,3 +34,10 @@ def test_static_files_keep_their_caching(client, settings):
     response = client.get("/static/zhengtong/site.css")
     assert response.status_code == 200
     assert "no-store" not in response.get("Cache-Control", "")
+
+
+def test_every_page_carries_the_content_security_policy(client):
+    policy = client.get(reverse("login"))["Content-Security-Policy"]
+    for directive in ("script-src 'self'", "style-src 'self'", "object-src 'none'", "frame-ancestors 'none'"):
+        assert directive in policy
+    assert "unsafe-inline" not in policy and "unsafe-eval" not in policy
