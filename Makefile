@@ -20,10 +20,13 @@ setup: $(STAMP)
 	$(BIN)/python -m zhengtong.i18n_compile
 	mkdir -p var
 
+# A development run (DEBUG=1): its secret key and personal-data key are made in var/ on the first run
+# and kept (settings.py). PORT picks the port.
 run: setup
-	$(BIN)/zhengtong migrate --noinput -v 0
-	$(BIN)/zhengtong demo --if-empty
-	DEBUG=$${DEBUG:-1} $(BIN)/zhengtong runserver 127.0.0.1:8000
+	DEBUG=$${DEBUG:-1} $(BIN)/zhengtong migrate --noinput -v 0
+	DEBUG=$${DEBUG:-1} $(BIN)/zhengtong demo --if-empty
+	@echo "Zhengtong serves http://127.0.0.1:$${PORT:-8000}/ (Ctrl-C stops it)"
+	DEBUG=$${DEBUG:-1} $(BIN)/zhengtong runserver 127.0.0.1:$${PORT:-8000}
 
 lint: setup
 	$(BIN)/ruff check .
@@ -42,7 +45,7 @@ messages: setup
 	cd zhengtong && ../$(BIN)/zhengtong makemessages -l zh_Hans --no-obsolete --add-location file
 
 bench: setup
-	$(BIN)/python bench/run_all.py
+	DJANGO_SETTINGS_MODULE=zhengtong.settings_bench $(BIN)/python bench/run_all.py
 
 clean:
 	rm -rf $(VENV) var

@@ -28,7 +28,7 @@ def setup_database(name: str, *, sqlite: bool = False) -> str:
         subprocess.run(["psql", f"{PG_ADMIN_URL}/postgres", "-qc", f'CREATE DATABASE "{db}"'], check=True)
         url = f"{PG_ADMIN_URL}/{db}"
     os.environ["DATABASE_URL"] = url
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "zhengtong.settings")
+    os.environ["DJANGO_SETTINGS_MODULE"] = "zhengtong.settings_bench"  # production's, with keys of its own
     import django
 
     django.setup()

@@ -90,7 +90,7 @@ def run_load(port: int, path: str, headers: str, make_body, seconds: float, gate
 
 def start_server(port: int, url: str, workers: int, threads: int) -> subprocess.Popen:
     env = {"DB_PREPARE_THRESHOLD": "0", **os.environ, "DATABASE_URL": url, "ZT_BENCH_ENDPOINTS": "1", "DEBUG": "0",
-           "DJANGO_SETTINGS_MODULE": "zhengtong.settings", "ALLOWED_HOSTS": "127.0.0.1", "LOG_LEVEL": "ERROR"}
+           "DJANGO_SETTINGS_MODULE": "zhengtong.settings_bench", "ALLOWED_HOSTS": "127.0.0.1", "LOG_LEVEL": "ERROR"}
     server = subprocess.Popen(
         [str(Path(sys.executable).parent / "gunicorn"), "zhengtong.wsgi", "-b", f"127.0.0.1:{port}",
          "-w", str(workers), "-k", "gthread", "--threads", str(threads), "--keep-alive", "30",

@@ -15,3 +15,20 @@ class ChineseFirstLocaleMiddleware(LocaleMiddleware):
         language = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME)
         translation.activate(language if language in supported else settings.LANGUAGE_CODE)
         request.LANGUAGE_CODE = translation.get_language()
+
+
+class NoStoreMiddleware:
+    """Pages and API answers carry personal data (ID numbers, temperatures, who entered where): no
+    browser or proxy cache keeps them (``Cache-Control: no-store``), unless the view set its own
+    Cache-Control. One rule for every answer of ours, the login page and the public permit register
+    included, so that no page with personal data can be missed. Static files keep their caching:
+    WhiteNoise, before this middleware, answers them without reaching it."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if not response.has_header("Cache-Control"):
+            response["Cache-Control"] = "no-store"
+        return response

@@ -9,7 +9,11 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONE, SELF
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
+
+from zhengtong.core.keys import local_key
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(os.getenv("ZT_VAR_DIR", BASE_DIR / "var"))
@@ -20,11 +24,17 @@ def env_bool(name: str, default: bool) -> bool:
 
 
 DEBUG = env_bool("DEBUG", False)
+# No key written in the source is used. Production (DEBUG off) reads SECRET_KEY from the environment
+# and refuses to start without it; a development run (DEBUG on, as `make run`) keeps a key of its
+# own in var/, made on its first start (mode 0600).
 SECRET_KEY = os.getenv("SECRET_KEY", "")
 if not SECRET_KEY:
-    if not DEBUG and os.getenv("ZT_REQUIRE_SECRET_KEY") == "1":
-        raise RuntimeError("SECRET_KEY must be set in production")
-    SECRET_KEY = "insecure-dev-key-change-me-" + "0" * 32
+    if not DEBUG:
+        raise ImproperlyConfigured(
+            "SECRET_KEY is not set. Production (DEBUG off) needs SECRET_KEY and ZT_PERSONAL_DATA_KEY in the "
+            "environment (README, 'Production on PostgreSQL'); for development set DEBUG=1, and keys are kept "
+            f"in {VAR_DIR}.")
+    SECRET_KEY = local_key(VAR_DIR / "secret_key")
 ALLOWED_HOSTS = [h.strip() for h in os.getenv("ALLOWED_HOSTS", "127.0.0.1,localhost").split(",") if h.strip()]
 CSRF_TRUSTED_ORIGINS = [o.strip() for o in os.getenv("CSRF_TRUSTED_ORIGINS", "").split(",") if o.strip()]
 
@@ -40,6 +50,7 @@ INSTALLED_APPS = [
     "simple_history",
     "axes",
     "django_htmx",
+    "csp",
     "django_q",
     # Ours, lowest first: the order in which their jobs, demo data and reference data are found
     # (core.discovery); demo data is wiped in the reverse order.
@@ -53,10 +64,13 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "zhengtong.middleware.NoStoreMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "zhengtong.middleware.ChineseFirstLocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
+    "zhengtong.core.uploads.UploadLimitMiddleware",  # before the CSRF check, the first to read a body
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -139,6 +153,10 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
+# The client's address comes from core.http.client_address: REMOTE_ADDR, or behind this many reverse
+# proxies that each append to X-Forwarded-For (README, "Production"), the address the outermost one saw.
+TRUSTED_PROXIES = int(os.getenv("ZT_TRUSTED_PROXIES", "0"))
+AXES_CLIENT_IP_CALLABLE = "zhengtong.core.http.client_address"
 
 # Sessions expire after inactivity and when the browser closes.
 SESSION_COOKIE_AGE = int(os.getenv("SESSION_COOKIE_AGE", str(8 * 3600)))
@@ -154,10 +172,31 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+# Content-Security-Policy (django-csp): scripts and styles from our own files only, never inline (the
+# pages keep their behaviour in static/zhengtong/*.js and their looks in *.css; htmx's inline indicator
+# style is off). Images may also be data: URIs (the API docs' icons; they run nothing).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+        "base-uri": [SELF],
+        "object-src": [NONE],
+    },
+}
 if env_bool("HTTPS", False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
     SECURE_HSTS_SECONDS = int(os.getenv("SECURE_HSTS_SECONDS", "31536000"))
+    # Both bind every subdomain of the city's domain to HTTPS (preload: in browsers, for good): the
+    # city's choice, off by default; `check --deploy` names them (README, "Production").
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", False)
+    SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", False)
 
 LANGUAGE_CODE = os.getenv("LANGUAGE_CODE", "zh-hans")
 LANGUAGES = [("zh-hans", _("Simplified Chinese")), ("en", _("English"))]
@@ -178,8 +217,13 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 20 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 20 * 1024 * 1024
 
 # Key for the keyed hash and the encryption of personal ID numbers. Changing it makes stored
-# numbers unreadable, so production sets it once and keeps it with the database backups.
-PERSONAL_DATA_KEY = os.getenv("ZT_PERSONAL_DATA_KEY", SECRET_KEY)
+# numbers unreadable, so production sets it once and keeps it with the database backups; moving to a
+# new key is `zhengtong rekey_personal_data`. Unset, it is SECRET_KEY when that comes from the
+# environment (as earlier versions had it: the registry.W001 check warns), and in development a key
+# of its own in var/.
+PERSONAL_DATA_KEY = os.getenv("ZT_PERSONAL_DATA_KEY", "")
+if not PERSONAL_DATA_KEY:
+    PERSONAL_DATA_KEY = SECRET_KEY if os.getenv("SECRET_KEY") else local_key(VAR_DIR / "personal_data_key")
 
 # Screening at sites (shared/domain/epidemic.md): city defaults; a site may override the threshold.
 FEVER_THRESHOLD = float(os.getenv("ZT_FEVER_THRESHOLD", "37.3"))
@@ -217,6 +261,10 @@ BENCH_ENDPOINTS = env_bool("ZT_BENCH_ENDPOINTS", False)
 
 # The largest spreadsheet a unit import accepts, in rows.
 IMPORT_MAX_ROWS = int(os.getenv("ZT_IMPORT_MAX_ROWS", "50000"))
+# The largest file an upload accepts, in MB, by kind: a unit import's spreadsheet, a permit
+# application's document. Enforced while the body is read (core.uploads), so a larger file is never kept.
+IMPORT_MAX_MB = int(os.getenv("ZT_IMPORT_MAX_MB", "20"))
+DOCUMENT_MAX_MB = int(os.getenv("ZT_DOCUMENT_MAX_MB", "20"))
 
 # Page size of lists, and the largest page the API hands out.
 PAGE_SIZE = int(os.getenv("ZT_PAGE_SIZE", "50"))

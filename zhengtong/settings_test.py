@@ -1,8 +1,13 @@
-"""Settings for the test suite: the same as production but with a fast password hasher."""
+"""Settings for the test suite: the same as production but with a fast password hasher and keys
+of its own (set in the environment before the production settings read it, so that what the suite
+starts as a subprocess has them too)."""
 
 import os
 
-from zhengtong.settings import *  # noqa: F403
+os.environ["SECRET_KEY"] = "zhengtong-test-suite-secret-key-not-for-any-installation"
+os.environ["ZT_PERSONAL_DATA_KEY"] = "zhengtong-test-suite-personal-data-key-not-for-any-installation"
+
+from zhengtong.settings import *  # noqa: E402, F403
 
 if DATABASES["default"]["ENGINE"].endswith("postgresql") and "DB_PREPARE_THRESHOLD" not in os.environ:  # noqa: F405
     # As the README's production command: the gate's hot statements prepared (screening.hotpath).

@@ -1,7 +1,9 @@
 """Request helpers shared by every app's pages and API."""
 
+import ipaddress
 from typing import Any
 
+from django.conf import settings
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest
 
@@ -21,5 +23,23 @@ def get_or_404(qs: QuerySet, pk: Any) -> Any:
 
 
 def client_address(request: HttpRequest) -> str:
-    """The address the request came from, as the server saw it (no proxy header is trusted)."""
-    return request.META.get("REMOTE_ADDR", "")
+    """The address of the client that sent ``request``: the one place the product (and the login
+    throttling, AXES_CLIENT_IP_CALLABLE) gets it.
+
+    With no trusted proxy (settings.TRUSTED_PROXIES = 0) it is REMOTE_ADDR, and X-Forwarded-For is
+    ignored: anyone can write it. Behind N trusted reverse proxies, each of which appends the address
+    it received the request from to X-Forwarded-For (nginx: ``$proxy_add_x_forwarded_for``), it is
+    the N-th entry from the right: the one the outermost trusted proxy wrote. Entries to its left were
+    sent by the client and are never believed. A header with fewer entries, or one that is not an
+    address, did not come through the proxies: REMOTE_ADDR again."""
+    remote = request.META.get("REMOTE_ADDR") or ""
+    count = settings.TRUSTED_PROXIES
+    if count <= 0:
+        return remote
+    forwarded = [part.strip() for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")]
+    if len(forwarded) < count:
+        return remote
+    try:
+        return str(ipaddress.ip_address(forwarded[-count]))
+    except ValueError:
+        return remote

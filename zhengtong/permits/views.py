@@ -3,6 +3,7 @@
 import time
 from datetime import date, timedelta
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -11,11 +12,13 @@ from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from zhengtong.accounts import scopes
 from zhengtong.core.errors import DomainError
 from zhengtong.core.forms import apply_errors
+from zhengtong.core.uploads import refusal, upload_limit
 from zhengtong.permits import compliance, law, selectors, services, workflow
 from zhengtong.permits.catalogue import CLASSES, load_catalogue
 from zhengtong.permits.forms import (
@@ -304,7 +307,7 @@ def application_detail(request, pk: int):
         "move_form": MoveForm(), "outlets": application.outlets.prefetch_related("limits"),
         "basic_info": [(application_label(key), value) for key, value in application.basic_info.items()],
         "steps": application.steps.select_related("by"), "missing": _missing(application, today),
-        "documents": application.documents.all(),
+        "documents": application.documents.all(), "document_max_mb": settings.DOCUMENT_MAX_MB,
         "can_edit": application.status == Application.Status.DRAFT
         and scopes.can_declare_for_unit(request.user, application.fixed_source.unit),
         "permit": getattr(application, "permit", None) if application.status == "issued" else None,
@@ -557,11 +560,17 @@ def case_detail(request, pk: int):
 
 @login_required
 @require_POST
+@upload_limit("DOCUMENT_MAX_MB", field="file", label=gettext_lazy("Documents"))
 def document_upload(request, pk: int):
     application = selectors.application_get(user=request.user, pk=pk)
-    return _act(request, lambda: workflow.application_attach(user=request.user, application=application,
-                                                             upload=request.FILES.get("file")),
-                _("Document attached."), "permits:application", application.pk)
+
+    def attach():
+        too_large = refusal(request)
+        if too_large is not None:
+            raise too_large
+        workflow.application_attach(user=request.user, application=application, upload=request.FILES.get("file"))
+
+    return _act(request, attach, _("Document attached."), "permits:application", application.pk)
 
 
 @login_required

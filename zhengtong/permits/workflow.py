@@ -58,7 +58,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from zhengtong.accounts import scopes
-from zhengtong.core import audit, workdays
+from zhengtong.core import audit, uploads, workdays
 from zhengtong.core.cleaners import clean_date, clean_decimal, clean_text
 from zhengtong.core.errors import DomainError, FieldErrors
 from zhengtong.core.holidays import city_calendar
@@ -789,12 +789,12 @@ def unit_sources(unit: Unit) -> list[FixedSource]:
 # Documents ---------------------------------------------------------------------------------------
 
 DOCUMENT_TYPES = {".pdf", ".jpg", ".jpeg", ".png", ".doc", ".docx", ".xls", ".xlsx", ".ofd", ".zip"}
-MAX_DOCUMENT_BYTES = 20 * 1024 * 1024
 
 
 @transaction.atomic
 def application_attach(*, user, application: Application, upload) -> ApplicationDocument:
-    """Attach a document to a draft (PDF, images, Office files, OFD, ZIP; at most 20 MB)."""
+    """Attach a document to a draft (PDF, images, Office files, OFD, ZIP; at most settings.DOCUMENT_MAX_MB,
+    which the page's upload also enforces while it reads the file: core.uploads)."""
     import hashlib
     from pathlib import PurePath
 
@@ -811,8 +811,8 @@ def application_attach(*, user, application: Application, upload) -> Application
         raise DomainError(_("Attach PDF, images, Office documents, OFD or ZIP files."), field="file")
     if not upload.size:
         raise DomainError(_("The file is empty."), field="file")
-    if upload.size > MAX_DOCUMENT_BYTES:
-        raise DomainError(_("At most 20 MB per file."), field="file")
+    if upload.size > settings.DOCUMENT_MAX_MB * uploads.MB:
+        raise uploads.too_large(field="file", label=_("Documents"), limit_mb=settings.DOCUMENT_MAX_MB)
     digest = hashlib.sha256()
     for chunk in upload.chunks():
         digest.update(chunk)

@@ -6,3 +6,6 @@ class RegistryConfig(AppConfig):
     name = "zhengtong.registry"
     label = "registry"
     verbose_name = _("Registry")
+
+    def ready(self) -> None:
+        from zhengtong.registry import checks  # noqa: F401  (registers the key checks)

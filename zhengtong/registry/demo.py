@@ -33,6 +33,7 @@ named units, their sites and the departments go through the registry services, s
 shows the demo administrator creating them.
 """
 
+import os
 import random
 import re
 import time
@@ -64,7 +65,11 @@ DEFAULT_PEOPLE = 30000
 DEFAULT_SEED = 20200227  # the day of the party secretary's visits
 BATCH = 1000
 CITY = "430400"
-ADDRESS = "http://127.0.0.1:8000/"
+
+
+def address() -> str:
+    """Where `make run` serves the demo (its PORT, 8000 by default)."""
+    return f"http://127.0.0.1:{os.getenv('PORT') or '8000'}/"
 
 
 class DemoError(Exception):

@@ -9,12 +9,14 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
 from zhengtong.accounts import scopes
 from zhengtong.core.access import Kind, Subject, record_view
 from zhengtong.core.errors import DomainError
 from zhengtong.core.forms import apply_errors, save_form
+from zhengtong.core.uploads import refusal, upload_limit
 from zhengtong.registry import imports, selectors, services
 from zhengtong.registry.codes import id_number_note, normalise
 from zhengtong.registry.forms import (
@@ -386,11 +388,16 @@ def department_history(request, pk: int):
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@upload_limit("IMPORT_MAX_MB", field="file", label=gettext_lazy("Spreadsheet (.xlsx or .csv)"))
 def unit_import(request):
     if not scopes.can_import_units(request.user):
         raise PermissionDenied
     form = ImportForm(request.POST or None, request.FILES or None)
-    if request.method == "POST" and form.is_valid():
+    too_large = refusal(request)
+    if too_large is not None:
+        form.is_valid()
+        form.errors["file"] = form.error_class(too_large.errors["file"])
+    elif request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
         try:
             record = imports.unit_import_run(user=request.user, file_name=upload.name, content=upload.read())

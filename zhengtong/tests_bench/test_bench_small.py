@@ -19,7 +19,7 @@ def test_benchmark_runs_at_a_small_size(script):
     if connection.vendor == "sqlite":
         args.append("--sqlite")
     env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
-    env["DJANGO_SETTINGS_MODULE"] = "zhengtong.settings"
+    env["DJANGO_SETTINGS_MODULE"] = "zhengtong.settings_bench"
     result = subprocess.run(args, capture_output=True, text=True, timeout=300, env=env)
     assert result.returncode == 0, result.stdout + result.stderr
     assert "baseline" in result.stdout, result.stdout

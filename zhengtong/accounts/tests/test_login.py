@@ -46,3 +46,38 @@ def test_sessions_expire_and_cookies_are_protected(client, world):
 def test_logout_needs_a_post(client, world):
     client.force_login(world.users["none"])
     assert client.get(reverse("logout")).status_code == 405
+
+
+PROXY = "127.0.0.1"  # the reverse proxy in front of the web process, as in the README
+
+
+def test_behind_the_proxy_failures_from_one_address_do_not_lock_the_account_for_another(client, world, settings):
+    settings.TRUSTED_PROXIES = 1
+    attacker = {"REMOTE_ADDR": PROXY, "HTTP_X_FORWARDED_FOR": "198.51.100.7"}
+    for _ in range(settings.AXES_FAILURE_LIMIT):
+        client.post(reverse("login"), {"username": "gate", "password": "wrong"}, **attacker)
+    assert client.post(reverse("login"), {"username": "gate", "password": PASSWORD}, **attacker).status_code == 429
+
+    gatekeeper = {"REMOTE_ADDR": PROXY, "HTTP_X_FORWARDED_FOR": "203.0.113.9"}
+    assert client.post(reverse("login"), {"username": "gate", "password": PASSWORD}, **gatekeeper).status_code == 302
+
+
+def test_behind_the_proxy_an_address_the_client_wrote_into_the_header_is_not_believed(client, world, settings):
+    """The client sends its own X-Forwarded-For, the proxy appends the address it saw: that one counts."""
+    settings.TRUSTED_PROXIES = 1
+    for n in range(settings.AXES_FAILURE_LIMIT):
+        client.post(reverse("login"), {"username": "gate", "password": "wrong"},
+                    REMOTE_ADDR=PROXY, HTTP_X_FORWARDED_FOR=f"192.0.2.{n}, 198.51.100.7")
+    response = client.post(reverse("login"), {"username": "gate", "password": PASSWORD},
+                           REMOTE_ADDR=PROXY, HTTP_X_FORWARDED_FOR="192.0.2.99, 198.51.100.7")
+    assert response.status_code == 429
+
+
+def test_without_a_trusted_proxy_a_forged_forwarded_for_is_ignored(client, world, settings):
+    assert settings.TRUSTED_PROXIES == 0  # the default
+    for n in range(settings.AXES_FAILURE_LIMIT):
+        client.post(reverse("login"), {"username": "gate", "password": "wrong"},
+                    REMOTE_ADDR="198.51.100.7", HTTP_X_FORWARDED_FOR=f"203.0.113.{n}")
+    response = client.post(reverse("login"), {"username": "gate", "password": PASSWORD},
+                           REMOTE_ADDR="198.51.100.7", HTTP_X_FORWARDED_FOR="203.0.113.200")
+    assert response.status_code == 429

@@ -432,3 +432,23 @@ def test_the_classification_page_title_is_text(client, world):
     body = client.get(reverse("permits:classification")).content.decode()
     title = body.split("<title>")[1].split("</title>")[0]
     assert "<" not in title and "有效排污许可证" not in title
+
+
+def test_a_document_past_the_upload_cap_is_refused_by_name_before_it_is_read(client, world, settings, tmp_path):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from zhengtong.permits import workflow
+
+    settings.MEDIA_ROOT = tmp_path
+    settings.DOCUMENT_MAX_MB = 1
+    unit = world.unit_a
+    unit.industry = Industry.objects.get(code="2221")
+    unit.save()
+    services.unit_classify(unit=unit)
+    application = workflow.application_create(user=world.users[Role.ENTERPRISE_CLERK], unit=unit)
+    login(client, world, Role.ENTERPRISE_CLERK)
+    big = SimpleUploadedFile("环评.pdf", b"%PDF-1.4" + b"x" * (2 * 1024 * 1024))
+    response = client.post(reverse("permits:document_upload", args=[application.pk]), {"file": big}, follow=True)
+    assert not application.documents.exists()
+    assert "申请材料：每个文件不超过1 MB。" in [str(m) for m in response.context["messages"]]
+    assert "每个文件不超过1 MB。" in response.content.decode()  # the form says the cap in force

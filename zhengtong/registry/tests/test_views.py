@@ -133,3 +133,12 @@ def test_a_number_whose_region_code_is_younger_than_its_holder_is_registered_wit
     page = response.content.decode()
     assert Person.objects.filter(name="赵六").exists()
     assert "常住户口所在地" in page and 'data-testid="id-note"' in page
+
+
+def test_a_spreadsheet_past_the_upload_cap_is_refused_on_its_field_before_it_is_read(admin_client, settings):
+    settings.IMPORT_MAX_MB = 1
+    upload = SimpleUploadedFile("units.csv", "统一社会信用代码,单位名称\n".encode() + b"x" * (2 * 1024 * 1024))
+    response = admin_client.post(reverse("registry:unit_import"), {"file": upload})
+    assert response.status_code == 200 and UnitImport.objects.count() == 0
+    errors = response.context["form"].errors["file"]
+    assert errors == ["表格文件（.xlsx 或 .csv）：每个文件不超过1 MB。"]

@@ -109,4 +109,4 @@ class Command(BaseCommand):
         else:
             self.stdout.write("\nDemo accounts:\n")
             self.stdout.write(demo.format_table(("username", "password", "role", "scope"), rows))
-        self.stdout.write(f"\nOpen {demo.ADDRESS}")
+        self.stdout.write(f"\nOpen {demo.address()}")

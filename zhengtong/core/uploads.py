@@ -1,0 +1,97 @@
+"""Upload size caps, enforced while the request body is read: a file past its cap is never held in
+memory or on disk (Django's FILE_UPLOAD_MAX_MEMORY_SIZE only chooses between the two).
+
+A view declares its cap with ``@upload_limit("DOCUMENT_MAX_MB", field="file", label=...)``;
+UploadLimitMiddleware (before the CSRF middleware, which is the first to read the body) puts a
+handler in front of Django's that skips a file once it passes the cap, or at once when the request's
+Content-Length already does; the form's other fields are read as usual. The view then asks
+``refusal(request)`` for the error to show, which names the field."""
+
+from collections.abc import Callable
+from typing import Any
+
+from django.conf import settings
+from django.core.files.uploadhandler import FileUploadHandler, SkipFile
+from django.http import HttpRequest
+from django.utils.translation import gettext as _
+
+from zhengtong.core.errors import DomainError
+
+MB = 1024 * 1024
+# Room in a request for the form's other fields and the multipart framing around the file.
+FORM_SLACK = 256 * 1024
+
+
+def too_large(*, field: str, label: str, limit_mb: int) -> DomainError:
+    """The refusal of a file over ``limit_mb`` megabytes, naming the field."""
+    return DomainError(_("%(label)s: at most %(limit)s MB per file.") % {"label": label, "limit": limit_mb},
+                       field=field)
+
+
+def upload_limit(setting: str, *, field: str, label: Any) -> Callable:
+    """Cap the uploads of a view at ``settings.<setting>`` megabytes; ``label`` names the field in
+    the error (a lazy translation)."""
+
+    def mark(view: Callable) -> Callable:
+        view.upload_limit = (setting, field, label)  # type: ignore[attr-defined]
+        return view
+
+    return mark
+
+
+class _CappedUploadHandler(FileUploadHandler):
+    def __init__(self, request: HttpRequest, max_bytes: int) -> None:
+        super().__init__(request)
+        self.max_bytes = max_bytes
+        self.body_too_large = False
+        self.received = 0
+
+    def handle_raw_input(self, input_data, META, content_length, boundary, encoding=None):
+        self.body_too_large = content_length > self.max_bytes + FORM_SLACK
+        return None
+
+    def new_file(self, *args: Any, **kwargs: Any) -> None:
+        super().new_file(*args, **kwargs)
+        self.received = 0
+        if self.body_too_large:
+            self._skip()
+
+    def receive_data_chunk(self, raw_data: bytes, start: int) -> bytes:
+        self.received += len(raw_data)
+        if self.received > self.max_bytes:
+            self._skip()
+        return raw_data
+
+    def file_complete(self, file_size: int) -> None:
+        return None
+
+    def _skip(self) -> None:
+        self.request.upload_too_large = True  # type: ignore[union-attr]
+        raise SkipFile
+
+
+class UploadLimitMiddleware:
+    def __init__(self, get_response: Callable) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> Any:
+        return self.get_response(request)
+
+    def process_view(self, request: HttpRequest, view_func: Callable, view_args: Any, view_kwargs: Any) -> None:
+        limit = getattr(view_func, "upload_limit", None)
+        if limit is None or request.method != "POST":
+            return None
+        setting, field, label = limit
+        limit_mb = int(getattr(settings, setting))
+        request.upload_limit = (field, label, limit_mb)  # type: ignore[attr-defined]
+        request.upload_handlers.insert(0, _CappedUploadHandler(request, limit_mb * MB))  # type: ignore[union-attr]
+        return None
+
+
+def refusal(request: HttpRequest) -> DomainError | None:
+    """The error for a file the cap skipped in this request, or None."""
+    request.FILES  # noqa: B018  (reads the body, if nothing has yet)
+    if not getattr(request, "upload_too_large", False):
+        return None
+    field, label, limit_mb = request.upload_limit  # type: ignore[attr-defined]
+    return too_large(field=field, label=str(label), limit_mb=limit_mb)
