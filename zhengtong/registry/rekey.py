@@ -47,11 +47,12 @@ def personal_data_rekey(*, old_key: str, new_key: str, batch_size: int = BATCH_S
     while True:
         with transaction.atomic():
             rows = list(Person.objects.select_for_update().filter(pk__gt=last).order_by("pk")
-                        .values_list("pk", "id_number_hash", "id_number_encrypted")[:batch_size])
+                        .values_list("pk", "id_number_hash", "claimed_hash", "id_number_encrypted")[:batch_size])
             if not rows:
                 break
-            moved: list[tuple[int, str, str, str]] = []  # pk, old hash, new hash, new token
-            for pk, digest, token in rows:
+            # pk, old hash (None: a registration held for the city, keyed by claimed_hash), new hash, new token
+            moved: list[tuple[int, str | None, str, str]] = []
+            for pk, digest, _claimed, token in rows:
                 result.people += 1
                 try:
                     decrypt_id_number(token, key=new_key)
@@ -67,12 +68,17 @@ def personal_data_rekey(*, old_key: str, new_key: str, batch_size: int = BATCH_S
                 moved.append((pk, digest, id_number_hash(number, key=new_key), encrypt_id_number(number, key=new_key)))
             if moved:
                 Person.objects.bulk_update(
-                    [Person(pk=pk, id_number_hash=new, id_number_encrypted=token) for pk, _old, new, token in moved],
-                    ["id_number_hash", "id_number_encrypted"])
+                    [Person(pk=pk, id_number_hash=new if old is not None else None,
+                            claimed_hash="" if old is not None else new, id_number_encrypted=token)
+                     for pk, old, new, token in moved],
+                    ["id_number_hash", "claimed_hash", "id_number_encrypted"])
                 # A hash stands for one number, so a history row with the old hash gets the new one.
-                result.history_rows += history.objects.filter(id_number_hash__in=[m[1] for m in moved]).update(
-                    id_number_hash=Case(*(When(id_number_hash=old, then=Value(new)) for _pk, old, new, _t in moved),
-                                        default="id_number_hash"))
+                identities = [(old, new) for _pk, old, new, _t in moved if old is not None]
+                if identities:
+                    result.history_rows += history.objects.filter(
+                        id_number_hash__in=[old for old, _new in identities]).update(
+                        id_number_hash=Case(*(When(id_number_hash=old, then=Value(new)) for old, new in identities),
+                                            default="id_number_hash"))
                 result.rekeyed += len(moved)
             last = rows[-1][0]
         if after_batch is not None:

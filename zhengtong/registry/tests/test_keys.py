@@ -156,3 +156,25 @@ def test_a_history_row_of_a_number_no_one_has_now_loses_its_old_key_hash(setting
     assert result.history_cleared == 2  # its "+" and "-" rows
     assert set(Person.history.filter(id=gone).values_list("id_number_hash", flat=True)) == {""}
     _assert_under_new_key({pk: n for pk, n in numbers.items() if pk != gone})
+
+
+@pytest.mark.django_db
+def test_a_registration_held_for_the_city_keeps_its_claimed_hash_under_the_new_key(settings):
+    """A held registration (registry.services.person_register, a name that did not match) is found
+    by ``claimed_hash``: the re-key recomputes it, and keeps it out of ``id_number_hash``."""
+    from zhengtong.accounts.models import Role
+    from zhengtong.registry import services
+    from zhengtong.tests_support.world import build_world
+
+    settings.PERSONAL_DATA_KEY = OLD
+    world = build_world()
+    number = make_id_number()
+    known = PersonFactory(site=world.site_b, id_number=number, name="李四")
+    held = services.person_register(user=world.users[Role.SITE_MANAGER], site=world.site_a,
+                                    data={"name": "王五", "id_number": number, "relation": "worker"})
+    settings.PERSONAL_DATA_KEY = NEW
+    rekey.personal_data_rekey(old_key=OLD, new_key=NEW)
+    held.refresh_from_db()
+    known.refresh_from_db()
+    assert held.id_number_hash is None and held.claimed_hash == id_number_hash(number, key=NEW)
+    assert known.id_number_hash == id_number_hash(number, key=NEW) and known.claimed_hash == ""
