@@ -5,12 +5,20 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from zhengtong.registry.models import Department, Site, SitePerson, Unit
-from zhengtong.registry.selectors import county_choices
+from zhengtong.registry.selectors import city_region, county_choices
 
 
 def county_options() -> list[tuple[str, str]]:
     """The county-level divisions as a form's choices, with an empty first choice."""
     return [("", "—")] + [(r.code, f"{r.name} ({r.code})") for r in county_choices()]
+
+
+def unit_region_options() -> list[tuple[str, str]]:
+    """A unit's region: a county-level division, or the city for the units it regulates directly."""
+    city = city_region()
+    extra = [(city.code, _("%(city)s, regulated by the city directly (%(code)s)") % {"city": city.name,
+                                                                                    "code": city.code})] if city else []
+    return county_options()[:1] + extra + county_options()[1:]
 
 
 class UnitFilterForm(forms.Form):
@@ -25,7 +33,7 @@ class UnitForm(forms.Form):
     uscc = forms.CharField(label=_("Unified social credit code"), required=False, max_length=40)
     name = forms.CharField(label=_("Name"), required=False, max_length=250)
     kind = forms.ChoiceField(label=_("Kind"), choices=Unit.Kind.choices)
-    county = forms.ChoiceField(label=_("County"), choices=county_options, required=False)
+    county = forms.ChoiceField(label=_("County"), choices=unit_region_options, required=False)
     industry = forms.CharField(
         label=_("Main industry (GB/T 4754-2017 class)"), required=False, max_length=10,
         widget=forms.TextInput(attrs={"list": "industry-classes", "placeholder": "4411"}),

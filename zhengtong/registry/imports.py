@@ -16,6 +16,7 @@ decides whether a value is valid (services.clean_unit_data does).
 import codecs
 import csv
 import io
+import itertools
 import logging
 import re
 import unicodedata
@@ -47,21 +48,29 @@ DEFAULT_MAX_ROWS = 50_000
 
 # Accepted headers per unit field, compared after _header_key (NFKC, lower case, no spaces,
 # underscores, hyphens, "*" marks or trailing notes in brackets).
+# A header of several names ("统一社会信用代码/注册号") is accepted when one of its names is.
 HEADERS: dict[str, tuple[str, ...]] = {
-    "uscc": ("统一社会信用代码", "社会信用代码", "信用代码", "uscc", "unified social credit code", "credit code"),
-    "name": ("单位名称", "名称", "企业名称", "name", "unit name"),
-    "kind": ("单位类型", "类型", "kind", "type", "unit kind", "unit type"),
-    "county": ("所在县区", "县区", "县市区", "所在县市区", "区县", "county", "county code"),
-    "industry": ("行业代码", "主行业", "主行业代码", "industry", "industry code", "main industry"),
+    "uscc": ("统一社会信用代码", "社会信用代码", "信用代码", "统一代码", "uscc", "unified social credit code",
+             "credit code"),
+    "name": ("单位名称", "名称", "企业名称", "单位全称", "企业全称", "单位（企业）名称", "name", "unit name"),
+    "kind": ("单位类型", "类型", "单位性质", "kind", "type", "unit kind", "unit type"),
+    "county": ("所在县区", "县区", "县市区", "所在县市区", "区县", "所在区县", "所属区县", "所属县区", "所属县市区",
+               "县（市、区）", "所在县（市、区）", "所属县（市、区）", "行政区划", "county", "county code"),
+    "industry": ("行业代码", "主行业", "主行业代码", "所属行业", "所属行业代码", "行业类别", "行业类别代码",
+                 "国民经济行业代码", "国民经济行业分类", "国民经济行业分类代码", "行业分类代码", "industry",
+                 "industry code", "main industry"),
     "other_industries": ("其他行业", "其他行业代码", "other industries", "other industry codes"),
-    "address": ("地址", "单位地址", "address"),
-    "legal_representative": ("法定代表人", "法人代表", "legal representative"),
+    "address": ("地址", "单位地址", "注册地址", "经营地址", "详细地址", "生产经营地址", "address"),
+    "legal_representative": ("法定代表人", "法人代表", "法定代表人（负责人）", "负责人", "legal representative"),
     "contact_name": ("联系人", "contact", "contact name"),
-    "contact_phone": ("联系电话", "电话", "contact phone", "phone"),
-    "status": ("状态", "单位状态", "status"),
+    "contact_phone": ("联系电话", "电话", "联系方式", "手机", "联系人电话", "contact phone", "phone"),
+    "status": ("状态", "单位状态", "经营状态", "status"),
 }
-# Columns the unit export writes for reading only: accepted and ignored without a warning.
-INFORMATIONAL_HEADERS = ("行业名称", "industry name")
+# Columns the unit export writes for reading only, and the row numbers offices add: accepted and
+# ignored without a warning.
+INFORMATIONAL_HEADERS = ("行业名称", "industry name", "序号", "编号", "no.", "#")
+# How far down the header row is looked for: below title rows ("衡阳市重点排污单位名录", a date line).
+HEADER_SEARCH_ROWS = 10
 REQUIRED_FIELDS = ("uscc", "name", "county", "industry")
 # The header each field is asked for by in messages (the export's own headers).
 PREFERRED_HEADER = {
@@ -130,6 +139,8 @@ class ImportReport:
     invalid: int = 0
     errors: list[RowError] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)  # about the file, e.g. ignored columns
+    header_row: int = 1  # the spreadsheet's row taken as the header
+    columns: list[list[str]] = field(default_factory=list)  # [header in the file, the field it became]
 
     @property
     def counts(self) -> dict[str, int]:
@@ -138,7 +149,7 @@ class ImportReport:
     def as_dict(self) -> dict[str, Any]:
         """Plain data (e.g. for a JSONField): counts, errors as dicts, warnings."""
         return {"file_name": self.file_name, **self.counts, "errors": [asdict(e) for e in self.errors],
-                "warnings": list(self.warnings)}
+                "warnings": list(self.warnings), "header_row": self.header_row, "columns": self.columns}
 
 
 # Reading a file --------------------------------------------------------------------------
@@ -148,12 +159,21 @@ def max_rows() -> int:
     return int(getattr(settings, "IMPORT_MAX_ROWS", DEFAULT_MAX_ROWS))
 
 
-def read_table(file_name: str, content: bytes) -> list[dict[str, str]]:
+class Table(list):
+    """The data rows of a file, and ``header_row``: the spreadsheet's number of the row taken as the
+    header (1 unless title rows come first). ``rows[i]`` is spreadsheet row ``header_row + 1 + i``."""
+
+    header_row: int = 1
+
+
+def read_table(file_name: str, content: bytes) -> Table:
     """The data rows of an .xlsx (first sheet) or .csv file as dicts {header: text}.
 
-    The first row is the header. Every dict has every header, so that ``rows[i]`` is spreadsheet
-    row ``i + 2``; blank rows inside the table are kept (as dicts of empty strings) and blank rows
-    at the end dropped. Numbers come back as the text that was typed (4411, not 4411.0), and an
+    The header is the first row among the first HEADER_SEARCH_ROWS in which two or more cells are
+    headers of unit fields (title rows above it, merged or not, are skipped); without one, the first
+    row. Every dict has every header, so that ``rows[i]`` is spreadsheet row
+    ``table.header_row + 1 + i``; blank rows inside the table are kept (as dicts of empty strings) and
+    blank rows at the end dropped. Numbers come back as the text that was typed (4411, not 4411.0), and an
     apostrophe that an export put before a formula-like text is taken off again.
     Raises ImportFileError for a file that cannot be imported as a whole.
     """
@@ -176,7 +196,7 @@ def read_table(file_name: str, content: bytes) -> list[dict[str, str]]:
     return _table(_csv_rows(content))
 
 
-def _read_xlsx(content: bytes) -> list[dict[str, str]]:
+def _read_xlsx(content: bytes) -> Table:
     from openpyxl import load_workbook
 
     if content[:4] != b"PK\x03\x04":
@@ -261,12 +281,23 @@ def cell_text(value: Any) -> str:
     return str(value).strip()
 
 
-def _table(raw_rows: Iterable[Iterable[Any]]) -> list[dict[str, str]]:
+def _known_headers(cells: list[str]) -> int:
+    return sum(1 for c in cells if c and _field_of_header(c) is not None)
+
+
+def _table(raw_rows: Iterable[Iterable[Any]]) -> Table:
     limit = max_rows()
     rows = iter(raw_rows)
-    header_cells = [cell_text(v) for v in next(rows, ())]
+    top: list[list[str]] = []
+    for raw in rows:
+        top.append([cell_text(v) for v in raw])
+        if len(top) >= HEADER_SEARCH_ROWS or _known_headers(top[-1]) >= 2:
+            break
+    at = next((i for i, cells in enumerate(top) if _known_headers(cells) >= 2), 0)
+    header_cells = top[at] if top else []
     if not any(header_cells):
         raise ImportFileError(_("The first row must hold the column headers, and it is empty."))
+    rows = itertools.chain(top[at + 1:], rows)
     data: list[list[str]] = []
     filled = 0  # rows with data; blank rows are kept only when a row with data follows them
     blank_run = 0
@@ -304,10 +335,12 @@ def _table(raw_rows: Iterable[Iterable[Any]]) -> list[dict[str, str]]:
             )
         seen.add(header)
         headers.append(header)
-    return [
+    table = Table(
         {h: (r[i] if i < len(r) else "") for i, h in enumerate(headers) if h is not None}
         for r in data
-    ]
+    )
+    table.header_row = at + 1
+    return table
 
 
 # Mapping columns and values ---------------------------------------------------------------
@@ -323,6 +356,16 @@ _HEADER_FIELDS = {_header_key(h): f for f, names in HEADERS.items() for h in nam
 _IGNORED_KEYS = {_header_key(h) for h in INFORMATIONAL_HEADERS}
 
 
+def _field_of_header(header: str) -> str | None:
+    """The unit field a header names: itself, or one of its names ("统一社会信用代码/注册号")."""
+    key = _header_key(header)
+    if key in _HEADER_FIELDS:
+        return _HEADER_FIELDS[key]
+    parts = [p for p in re.split(r"[/／或|]", key) if p]
+    fields = {_HEADER_FIELDS[p] for p in parts if p in _HEADER_FIELDS}
+    return fields.pop() if len(fields) == 1 else None
+
+
 def map_columns(headers: Iterable[str]) -> tuple[dict[str, str], list[str]]:
     """({header: unit field}, warnings). Raises ImportFileError when a required column is missing
     or two columns give the same field."""
@@ -331,7 +374,7 @@ def map_columns(headers: Iterable[str]) -> tuple[dict[str, str], list[str]]:
     by_field: dict[str, str] = {}
     for header in headers:
         key = _header_key(header)
-        unit_field = _HEADER_FIELDS.get(key)
+        unit_field = _field_of_header(header)
         if unit_field is None:
             if key not in _IGNORED_KEYS:
                 unknown.append(header)
@@ -375,6 +418,11 @@ class _Lookups:
             names.setdefault(region.name, []).append(region)
         self.region_names = {name: rs[0] for name, rs in names.items() if len(rs) == 1}
         self.industries = {i.code: i for i in Industry.objects.only("id", "code", "name", "level")}
+        classes: dict[str, list[Industry]] = {}
+        for industry in self.industries.values():
+            if industry.level == Industry.Level.CLASS:
+                classes.setdefault(industry.name, []).append(industry)
+        self.class_names = {name: found[0] for name, found in classes.items() if len(found) == 1}
         self.choices = {
             "kind": {**CHOICE_WORDS["kind"], **_labels(Unit.Kind)},
             "status": {**CHOICE_WORDS["status"], **_labels(Unit.Status)},
@@ -388,7 +436,13 @@ class _Lookups:
         code = normalise(text)
         if code.isdigit() and len(code) == 3 and code.zfill(4) in self.industries:
             return self.industries[code.zfill(4)]  # 0111 read from a number cell as 111
-        return self.industries.get(code) or text
+        if code in self.industries:
+            return self.industries[code]
+        # As offices write it: "D4411 火力发电", "火力发电（4411）", or the class's name alone.
+        found = {m for m in re.findall(r"(?<!\d)\d{4}(?!\d)", code) if m in self.industries}
+        if len(found) == 1:
+            return self.industries[found.pop()]
+        return self.class_names.get(unicodedata.normalize("NFKC", text).strip()) or text
 
     def industries_list(self, text: str) -> list[Industry | str]:
         return [self.industry(c) for c in CODE_SEPARATORS.split(text) if c]
@@ -506,11 +560,12 @@ def units_import(*, user, file_name: str, content: bytes) -> ImportReport:
     table = read_table(file_name, content)
     columns, warnings = map_columns(table[0].keys())
     column_of = {f: h for h, f in columns.items()}
-    report = ImportReport(file_name=file_name, warnings=warnings)
+    report = ImportReport(file_name=file_name, warnings=warnings, header_row=table.header_row,
+                          columns=[[h, _field_label(f)] for h, f in columns.items()])
 
     rows = [
         (number, {f: row[h] for h, f in columns.items()})
-        for number, row in enumerate(table, start=2)
+        for number, row in enumerate(table, start=table.header_row + 1)
         if any(row.values())
     ]
     report.rows = len(rows)
@@ -705,5 +760,6 @@ def unit_import_run(*, user, file_name: str, content: bytes) -> UnitImport:
     data = report.as_dict()
     return UnitImport.objects.create(
         user=user if getattr(user, "is_authenticated", False) else None, file_name=file_name[:255],
-        **report.counts, errors=data["errors"], warnings=data["warnings"],
+        **report.counts, errors=data["errors"], warnings=data["warnings"], header_row=report.header_row,
+        columns=report.columns,
     )

@@ -304,6 +304,8 @@ class UnitImport(models.Model):
     invalid = models.PositiveIntegerField(_("invalid"), default=0)
     errors = models.JSONField(_("row errors"), default=list)
     warnings = models.JSONField(_("warnings"), default=list)
+    header_row = models.PositiveIntegerField(_("header row"), default=1)
+    columns = models.JSONField(_("columns read"), default=list)  # [[header in the file, field label], …]
 
     class Meta:
         ordering = ["-created_at"]

@@ -225,7 +225,15 @@ def department_get(*, user, pk: int) -> Department:
 
 
 def county_choices() -> QuerySet[Region]:
-    return Region.objects.filter(parent__code="430400").order_by("code")
+    return Region.objects.filter(parent__code=CITY_CODE).order_by("code")
+
+
+CITY_CODE = "430400"  # Hengyang (GB/T 2260): the city this installation serves
+
+
+def city_region() -> Region | None:
+    """The city itself: the region of the units it regulates directly."""
+    return Region.objects.filter(code=CITY_CODE).first()
 
 
 def industry_list(*, q: str = "", level: str | None = None) -> QuerySet[Industry]:

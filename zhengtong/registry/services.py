@@ -28,7 +28,9 @@ SITE_FIELDS = ("name", "kind", "county", "address", "capacity", "is_active")
 # Field checks of the registry's nouns ---------------------------------------------------
 
 
-def _county(errors: FieldErrors, data: dict, name: str = "county") -> Region | None:
+def _county(errors: FieldErrors, data: dict, name: str = "county", *, city_level: bool = False) -> Region | None:
+    """The county-level division named by code or name; with ``city_level``, also the city itself
+    (430400: a unit the city regulates directly)."""
     value = data.get(name)
     region: Region | None
     if isinstance(value, Region):
@@ -42,6 +44,8 @@ def _county(errors: FieldErrors, data: dict, name: str = "county") -> Region | N
         if region is None:
             errors.add(name, _("“%(v)s” is not a region code (GB/T 2260) of this system.") % {"v": code})
             return None
+    if city_level and region.level == Region.Level.CITY:
+        return region
     if not region.is_county_level:
         errors.add(name, _("Choose a county-level division (district, county or county-level city)."))
         return None
@@ -100,7 +104,7 @@ def clean_unit_data(data: dict, *, instance: Unit | None = None) -> dict[str, An
         errors.add("uscc", str(e))
     cleaned["name"] = clean_text(errors, data, "name", required=True)
     cleaned["kind"] = clean_choice(errors, data, "kind", Unit.Kind, default=Unit.Kind.ENTERPRISE)
-    cleaned["county"] = _county(errors, data)
+    cleaned["county"] = _county(errors, data, city_level=True)
     cleaned["industry"] = _industry(errors, data.get("industry"), "industry")
     cleaned["other_industries"] = _industries(errors, data.get("other_industries"), "other_industries")
     cleaned["address"] = clean_text(errors, data, "address")

@@ -456,3 +456,84 @@ def test_a_code_registered_meanwhile_rolls_the_whole_import_back(city_admin, mon
         units_import(user=city_admin, file_name="units.xlsx", content=xlsx_bytes(good_rows()))
     assert caught.value.status == 409
     assert list(Unit.objects.values_list("name", flat=True)) == ["抢先登记"]
+
+
+# As offices make spreadsheets (issue 16, §7) ----------------------------------------------------
+
+
+def office_workbook(header, rows, *, titles=(("衡阳市重点排污单位名录",), ("填报日期：2020年2月20日",)),
+                    first_column_empty=True) -> bytes:
+    """A sheet as offices make it: a merged title row, a date line, then the table, starting in
+    column B."""
+    workbook = Workbook()
+    sheet = workbook.active
+    pad = [None] if first_column_empty else []
+    for title in titles:
+        sheet.append(pad + list(title))
+    sheet.append(pad + list(header))
+    for row in rows:
+        sheet.append(pad + list(row))
+    if titles:
+        sheet.merge_cells(start_row=1, start_column=1 + len(pad), end_row=1, end_column=len(header) + len(pad))
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+OFFICE_HEADER = ["序号", "统一社会信用代码/注册号", "单位名称", "所在区县", "所属行业",
+                 "行业代码（国民经济行业分类）", "联系方式"]
+
+
+def test_the_header_row_is_found_below_title_rows_and_office_headers_are_read(city_admin):
+    """Titles above the table, an empty first column, merged title cells, the headers offices use."""
+    content = office_workbook(OFFICE_HEADER[:4] + OFFICE_HEADER[5:], [
+        [1, make_uscc(n=11), "衡南火电厂", "衡南县", "4411", "13800000001"],
+        [2, make_uscc(n=12), "衡南水泥厂", "430422", "3011", ""],
+    ])
+    report = units_import(user=city_admin, file_name="名录.xlsx", content=content)
+    assert (report.created, report.invalid, report.header_row) == (2, 0, 3), report.errors
+    read = dict(report.columns)
+    assert set(read) == {"统一社会信用代码/注册号", "单位名称", "所在区县", "行业代码（国民经济行业分类）", "联系方式"}
+    assert read["统一社会信用代码/注册号"] == "unified social credit code"
+    assert report.warnings == []  # 序号 is a row number: ignored without a warning
+    assert Unit.objects.get(name="衡南火电厂").industry.code == "4411"
+
+
+def test_a_row_error_names_the_spreadsheets_own_row_below_the_titles(city_admin):
+    content = office_workbook(["统一社会信用代码", "单位名称", "区县", "所属行业"], [
+        [make_uscc(n=21), "好单位", "衡南县", "4411"],
+        [wrong_check(make_uscc(n=22)), "坏单位", "衡南县", "4411"],
+    ])
+    report = units_import(user=city_admin, file_name="名录.xlsx", content=content)
+    assert report.header_row == 3 and errors_by_row(report) == {5: {"uscc"}}
+
+
+def test_an_industry_written_as_offices_write_it_is_read(city_admin):
+    rows = [HEADER[:4] + ["所属行业"],
+            [make_uscc(n=31), "甲", "企业", "衡南县", "D4411 火力发电"],
+            [make_uscc(n=32), "乙", "企业", "衡南县", "水泥制造（3011）"],
+            [make_uscc(n=33), "丙", "企业", "衡南县", "水泥制造"]]
+    report = units_import(user=city_admin, file_name="units.csv", content=csv_bytes(rows))
+    assert report.invalid == 0, report.errors
+    assert sorted(Unit.objects.filter(name__in=["甲", "乙", "丙"]).values_list("industry__code", flat=True)) == [
+        "3011", "3011", "4411"]
+
+
+def test_a_unit_the_city_regulates_directly_is_accepted_at_the_city_level(city_admin, county_officer):
+    rows = [HEADER[:5], [make_uscc("430400", n=41), "市直单位", "企业", "430400", "4411"]]
+    report = units_import(user=city_admin, file_name="units.csv", content=csv_bytes(rows))
+    assert report.created == 1, report.errors
+    unit = Unit.objects.get(name="市直单位")
+    assert unit.county.code == "430400"
+    # No county officer sees it, nor may one register it.
+    from zhengtong.registry import selectors
+
+    assert not selectors.unit_list(user=county_officer).filter(pk=unit.pk).exists()
+    rows[1][0] = make_uscc("430400", n=42)
+    report = units_import(user=county_officer, file_name="units.csv", content=csv_bytes(rows))
+    assert report.created == 0 and errors_by_row(report) == {2: {"county"}}
+
+
+def test_a_file_without_title_rows_still_takes_its_first_row(city_admin):
+    report = units_import(user=city_admin, file_name="units.xlsx", content=xlsx_bytes(good_rows()))
+    assert report.header_row == 1 and report.created == 4

@@ -142,3 +142,25 @@ def test_a_spreadsheet_past_the_upload_cap_is_refused_on_its_field_before_it_is_
     assert response.status_code == 200 and UnitImport.objects.count() == 0
     errors = response.context["form"].errors["file"]
     assert errors == ["表格文件（.xlsx 或 .csv）：每个文件不超过1 MB。"]
+
+
+def test_the_import_page_says_which_row_was_the_header_and_how_columns_were_read(admin_client):
+    from zhengtong.registry.tests.test_imports import office_workbook
+    from zhengtong.tests_support.codes import make_uscc
+
+    content = office_workbook(["统一社会信用代码/注册号", "单位名称", "所在区县", "所属行业"],
+                              [[make_uscc(n=51), "标题下的单位", "衡南县", "4411"]])
+    upload = SimpleUploadedFile("名录.xlsx", content)
+    response = admin_client.post(reverse("registry:unit_import"), {"file": upload}, follow=True)
+    page = response.content.decode()
+    assert "第3行作为表头" in page and 'data-testid="import-columns"' in page and "所属行业" in page
+
+
+def test_a_unit_the_city_regulates_directly_says_who_sees_it(admin_client):
+    from zhengtong.registry.models import Unit
+    from zhengtong.tests_support.factories import UnitFactory
+
+    unit = UnitFactory.create(county_code="430400", name="市直单位")
+    assert Unit.objects.get(pk=unit.pk).county.code == "430400"
+    page = admin_client.get(reverse("registry:unit_detail", args=[unit.pk])).content.decode()
+    assert 'data-testid="city-level"' in page and "由市级直接监管" in page
