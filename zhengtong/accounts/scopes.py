@@ -197,7 +197,9 @@ def can_place_site(user, unit, county_id: int) -> bool:
     s = get_scope(user)
     if s.is_city:
         return True
-    return county_id in s.counties or (unit.pk in s.clerk_units and county_id == unit.county_id)
+    if unit.pk in s.clerk_units and (county_id == unit.county_id or not unit.county.is_county_level):
+        return True  # a unit the city regulates directly has its sites in any county
+    return county_id in s.counties
 
 
 def chooses_site_county(user) -> bool:

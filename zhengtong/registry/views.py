@@ -181,7 +181,7 @@ def site_create(request, unit_pk: int):
     if not scopes.can_create_site(request.user, unit):
         raise PermissionDenied
     form = SiteForm(request.POST or None, initial={"county": unit.county.code, "is_active": True},
-                    county_locked=not scopes.chooses_site_county(request.user))
+                    county_locked=not scopes.chooses_site_county(request.user) and unit.county.is_county_level)
     if request.method == "POST":
         site = save_form(form, lambda data: services.site_create(user=request.user, unit=unit, data=data))
         if site is not None:

@@ -65,3 +65,14 @@ def test_a_clerks_new_site_form_lies_in_the_units_county(client, world):
     response = client.post(url, {"name": "新仓库", "kind": "factory", "county": HENGYANG_COUNTY, "capacity": ""})
     assert response.status_code == 302
     assert Site.objects.get(name="新仓库").county.code == HENGNAN
+
+
+def test_the_clerk_of_a_unit_the_city_regulates_directly_places_its_sites_in_a_county(world):
+    from zhengtong.registry.models import Region
+
+    unit = world.unit_a
+    unit.county = Region.objects.get(code="430400")
+    unit.save()
+    response = world.api(Role.ENTERPRISE_CLERK).post("/sites", {"unit": unit.pk, "name": "外县车间", "kind": "factory",
+                                                                "county": HENGYANG_COUNTY})
+    assert response.status_code == 201, response.content
