@@ -21,6 +21,23 @@ from zhengtong.core.errors import DomainError
 login_view = auth_views.LoginView.as_view(template_name="accounts/login.html", redirect_authenticated_user=True)
 logout_view = auth_views.LogoutView.as_view()
 
+
+class PasswordChangeView(auth_views.PasswordChangeView):
+    """Every user changes their own password: the old one, then the new one twice, checked by the
+    password validators of settings.AUTH_PASSWORD_VALIDATORS; the session stays signed in."""
+
+    template_name = "accounts/password_change.html"
+
+    def get_success_url(self) -> str:
+        return reverse("home")
+
+    def form_valid(self, form):
+        messages.success(self.request, _("Your password has been changed."))
+        return super().form_valid(form)
+
+
+password_change_view = PasswordChangeView.as_view()
+
 EXPORT_TYPES = {
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     "csv": "text/csv; charset=utf-8",
