@@ -188,13 +188,8 @@ def test_the_clerk_drafts_in_the_table_and_the_reviewer_issues(client, world):
 
 
 def test_a_move_the_state_does_not_allow_is_shown_as_an_error(client, world):
-    from zhengtong.permits import workflow
 
-    unit = world.unit_a
-    unit.industry = Industry.objects.get(code="2221")
-    unit.save()
-    services.unit_classify(unit=unit)
-    application = workflow.application_create(user=world.users[Role.ENTERPRISE_CLERK], unit=unit)
+    application = _paper_mill_application(world)
     login(client, world, Role.PERMIT_REVIEWER)
     response = client.post(reverse("permits:application_move", args=[application.pk, "issue"]), follow=True)
     assert response.status_code == 200
@@ -215,6 +210,17 @@ def test_another_countys_users_cannot_reach_a_permit_or_its_certificate(client, 
                 reverse("permits:permit_certificate", args=[permit.pk, "original"]),
                 reverse("permits:application", args=[application.pk])):
         assert client.get(url).status_code == 404, url
+
+
+def _paper_mill_application(world):
+    """An application of unit_a made a paper mill (2221, key management), opened by its clerk."""
+    from zhengtong.permits import workflow
+
+    unit = world.unit_a
+    unit.industry = Industry.objects.get(code="2221")
+    unit.save()
+    services.unit_classify(unit=unit)
+    return workflow.application_create(user=world.users[Role.ENTERPRISE_CLERK], unit=unit)
 
 
 def _issued_permit(world):
@@ -273,15 +279,10 @@ def test_the_reviewer_decides_and_closes_a_case_on_its_page(client, world):
 def test_documents_attach_to_a_draft_only_and_are_served_to_those_who_see_it(client, world, settings, tmp_path):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
-    from zhengtong.permits import workflow
     from zhengtong.tests_support.factories import UserFactory
 
     settings.MEDIA_ROOT = tmp_path
-    unit = world.unit_a
-    unit.industry = Industry.objects.get(code="2221")
-    unit.save()
-    services.unit_classify(unit=unit)
-    application = workflow.application_create(user=world.users[Role.ENTERPRISE_CLERK], unit=unit)
+    application = _paper_mill_application(world)
     login(client, world, Role.ENTERPRISE_CLERK)
     url = reverse("permits:document_upload", args=[application.pk])
     client.post(url, {"file": SimpleUploadedFile("evil.exe", b"MZ")})
@@ -437,15 +438,10 @@ def test_the_classification_page_title_is_text(client, world):
 def test_a_document_past_the_upload_cap_is_refused_by_name_before_it_is_read(client, world, settings, tmp_path):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
-    from zhengtong.permits import workflow
 
     settings.MEDIA_ROOT = tmp_path
     settings.DOCUMENT_MAX_MB = 1
-    unit = world.unit_a
-    unit.industry = Industry.objects.get(code="2221")
-    unit.save()
-    services.unit_classify(unit=unit)
-    application = workflow.application_create(user=world.users[Role.ENTERPRISE_CLERK], unit=unit)
+    application = _paper_mill_application(world)
     login(client, world, Role.ENTERPRISE_CLERK)
     big = SimpleUploadedFile("环评.pdf", b"%PDF-1.4" + b"x" * (2 * 1024 * 1024))
     response = client.post(reverse("permits:document_upload", args=[application.pk]), {"file": big}, follow=True)

@@ -6,6 +6,7 @@ from django.urls import reverse
 
 from zhengtong.accounts.models import ApiToken, Role
 from zhengtong.core.models import AccessRecord
+from zhengtong.tests_support.access import only_record
 from zhengtong.tests_support.codes import make_id_number
 
 pytestmark = pytest.mark.django_db
@@ -14,12 +15,6 @@ ADMIN, COUNTY, MANAGER, GATE, CLERK = (
     Role.CITY_ADMIN, Role.COUNTY_OFFICER, Role.SITE_MANAGER, Role.GATEKEEPER, Role.ENTERPRISE_CLERK)
 
 
-def only_record(**expected) -> AccessRecord:
-    records = list(AccessRecord.objects.all())
-    assert len(records) == 1, records
-    record = records[0]
-    assert {k: getattr(record, k) for k in expected} == expected
-    return record
 
 
 @pytest.mark.parametrize("role", [ADMIN, COUNTY, MANAGER])

@@ -9,6 +9,7 @@ from zhengtong.accounts.models import Role
 from zhengtong.core.models import AccessRecord
 from zhengtong.screening import services
 from zhengtong.screening.models import Alert, Entry, HealthCheck
+from zhengtong.tests_support.access import only_record
 from zhengtong.tests_support.factories import PersonFactory
 
 pytestmark = pytest.mark.django_db
@@ -17,12 +18,6 @@ ADMIN, COUNTY, MANAGER, GATE, CLERK = (
     Role.CITY_ADMIN, Role.COUNTY_OFFICER, Role.SITE_MANAGER, Role.GATEKEEPER, Role.ENTERPRISE_CLERK)
 
 
-def only_record(**expected) -> AccessRecord:
-    records = list(AccessRecord.objects.all())
-    assert len(records) == 1, records
-    record = records[0]
-    assert {k: getattr(record, k) for k in expected} == expected
-    return record
 
 
 def screen_in(world, people, temperature="36.5"):
