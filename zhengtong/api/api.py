@@ -121,9 +121,18 @@ def on_unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpRe
     return response
 
 
+# ninja's own refusals, in the caller's language: its text is English, and with DEBUG on it adds the
+# parser's exception (raw Python text) to the first.
+_HTTP_ERRORS = {
+    400: lambda: _("The request body is not valid JSON."),
+    403: lambda: _("The CSRF token is missing or wrong: reload the page and try again."),
+}
+
+
 @api.exception_handler(HttpError)
 def on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
-    return error_response(request, exc.status_code, str(exc))
+    message = _HTTP_ERRORS.get(exc.status_code)
+    return error_response(request, exc.status_code, message() if message else str(exc))
 
 
 # Parameter sources ninja puts first in an error's loc, and the names this project gives body
@@ -141,12 +150,40 @@ def _field_name(loc: Any) -> str:
     return ".".join(str(p) for p in parts)
 
 
+# pydantic's checks, by the type of their error, as the caller's language says them (pydantic's own
+# text is English); a check of ours (``value_error``) raises its message translated already.
+_PYDANTIC_MESSAGES: dict[str, Any] = {
+    "missing": lambda ctx: _("This field is required."),
+    "extra_forbidden": lambda ctx: _("This field is not known here."),
+    **dict.fromkeys(("int_parsing", "int_type", "int_from_float", "int_parsing_size"),
+                    lambda ctx: _("Give a whole number.")),
+    **dict.fromkeys(("float_parsing", "float_type", "decimal_parsing", "decimal_type", "finite_number"),
+                    lambda ctx: _("Enter a number.")),
+    **dict.fromkeys(("bool_parsing", "bool_type"), lambda ctx: _("Give true or false.")),
+    **dict.fromkeys(("string_type", "string_unicode"), lambda ctx: _("Give text.")),
+    **dict.fromkeys(("date_parsing", "date_type", "date_from_datetime_parsing", "date_from_datetime_inexact"),
+                    lambda ctx: _("Enter a date as YYYY-MM-DD.")),
+    **dict.fromkeys(("datetime_parsing", "datetime_type", "datetime_from_date_parsing"),
+                    lambda ctx: _("Give the time in ISO 8601 with its time zone, e.g. 2020-02-20T08:30:00+08:00.")),
+    **dict.fromkeys(("uuid_parsing", "uuid_type", "uuid_version"),
+                    lambda ctx: _("Give a UUID, e.g. 0b7e5c1a-3f2d-4c4e-9a51-6f0d2b8e7c11.")),
+    **dict.fromkeys(("list_type", "tuple_type", "set_type"), lambda ctx: _("Give a list.")),
+    **dict.fromkeys(("dict_type", "model_type", "model_attributes_type"), lambda ctx: _("Give an object.")),
+    "greater_than_equal": lambda ctx: _("At least %(n)s.") % {"n": ctx.get("ge")},
+    "greater_than": lambda ctx: _("More than %(n)s.") % {"n": ctx.get("gt")},
+    "less_than_equal": lambda ctx: _("At most %(n)s.") % {"n": ctx.get("le")},
+    "less_than": lambda ctx: _("Less than %(n)s.") % {"n": ctx.get("lt")},
+    "string_too_long": lambda ctx: _("At most %(n)s characters.") % {"n": ctx.get("max_length")},
+    "string_too_short": lambda ctx: _("At least %(n)s characters.") % {"n": ctx.get("min_length")},
+    **dict.fromkeys(("literal_error", "enum"), lambda ctx: _("Choose one of: %(choices)s.") % {
+        "choices": ctx.get("expected", "")}),
+}
+
+
 def _message(error: dict[str, Any]) -> str:
-    kind = error.get("type")
-    if kind == "missing":
-        return _("This field is required.")
-    if kind == "extra_forbidden":
-        return _("This field is not known here.")
+    translated = _PYDANTIC_MESSAGES.get(str(error.get("type")))
+    if translated is not None:
+        return str(translated(error.get("ctx") or {}))
     message = str(error.get("msg", ""))
     return message.removeprefix("Value error, ")
 

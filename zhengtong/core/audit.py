@@ -7,12 +7,17 @@ from typing import Any
 
 from django.conf import settings
 
+# django-simple-history's history_change_reason column holds 100 characters.
+REASON_LENGTH = 100
+
 
 def record(instance: Any, user: Any, reason: str = "") -> None:
-    """Tell django-simple-history who makes the next save of ``instance``, and why."""
+    """Tell django-simple-history who makes the next save of ``instance``, and why. A reason longer
+    than the history's column (a case's closing note, a refusal's reasons) is kept whole on the record
+    itself; the history keeps its beginning, so that a long text never fails the save."""
     instance._history_user = user if getattr(user, "is_authenticated", False) else None
     if reason:
-        instance._change_reason = reason
+        instance._change_reason = reason if len(reason) <= REASON_LENGTH else reason[:REASON_LENGTH - 1] + "…"
 
 
 @contextmanager

@@ -14,12 +14,16 @@ from zhengtong.core.errors import FieldErrors
 
 PHONE_RE = re.compile(r"^\+?[0-9][0-9\- ]{5,18}[0-9]$")
 MAX_QUANTITY = Decimal("1e12")
+# Control characters no text of ours holds: NUL (PostgreSQL refuses it, even in a query) and the other
+# C0 controls and DEL, invisible and refused in a spreadsheet's cells. Tab and line breaks are text.
+CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
 def is_storable(value: str) -> bool:
-    """Text both databases can store: PostgreSQL refuses NUL, and lone surrogates (from a broken
-    JSON escape or a bad decoder) cannot be encoded as UTF-8."""
-    if "\x00" in value:
+    """Text both databases can store and every export can write: no control character but tab and
+    line breaks (CONTROL_RE), and no lone surrogate (from a broken JSON escape or a bad decoder),
+    which cannot be encoded as UTF-8."""
+    if CONTROL_RE.search(value):
         return False
     try:
         value.encode("utf-8")
@@ -28,19 +32,44 @@ def is_storable(value: str) -> bool:
     return True
 
 
-def clean_text(errors: FieldErrors, data: dict, name: str, *, required: bool = False, max_length: int = 200) -> str:
-    """Text, stripped; a control or broken character, a missing required value and an overlong one
-    are errors of the field."""
+def filter_text(value: Any) -> str:
+    """A list filter's value (search words, a code, a status) as typed in a search box or a URL:
+    stripped, without the characters no stored text holds (is_storable), so that such a filter looks
+    for the rest and never fails the list. Every selector that filters by text a user or a client
+    gave reads it through here."""
+    text = "" if value is None else str(value)
+    text = CONTROL_RE.sub("", text).encode("utf-8", "ignore").decode("utf-8")  # drops lone surrogates
+    return text.strip()
+
+
+def clean_text(errors: FieldErrors, data: dict, name: str, *, required: bool = False, max_length: int = 200,
+               field: str | None = None) -> str:
+    """Text, stripped; a control or broken character (is_storable: tab and line breaks are text), a
+    missing required value and an overlong one are errors of the field (``field``, when the error is
+    to name it otherwise than ``name``: a row of a table, ``outlets[0].name``)."""
+    field = field or name
     value = data.get(name)
     value = "" if value is None else str(value).strip()
     if not is_storable(value):
-        errors.add(name, _("Contains a character that cannot be stored (a control or broken character)."))
+        errors.add(field, _("Contains a character that cannot be stored (a control or broken character)."))
         return ""
     if required and not value:
-        errors.add(name, _("This field is required."))
+        errors.add(field, _("This field is required."))
     elif len(value) > max_length:
-        errors.add(name, _("At most %(n)d characters (this has %(m)d).") % {"n": max_length, "m": len(value)})
+        errors.add(field, _("At most %(n)d characters (this has %(m)d).") % {"n": max_length, "m": len(value)})
     return value
+
+
+def clean_note(value: Any, field: str, *, required: str = "", max_length: int = 5000) -> str:
+    """The one free text of a move (a reason, a note, a list of missing materials): clean_text's rules,
+    its error raised at once as a DomainError naming ``field``; ``required`` is the message for a
+    missing one, when one is needed."""
+    errors = FieldErrors()
+    text = clean_text(errors, {field: value}, field, max_length=max_length)
+    if required and not errors and not text:
+        errors.add(field, required)
+    errors.raise_if_any()
+    return text
 
 
 def clean_choice(errors: FieldErrors, data: dict, name: str, choices: type[models.Choices],
@@ -75,6 +104,26 @@ def clean_date(errors: FieldErrors, data: dict, name: str) -> date | None:
     except ValueError:
         errors.add(name, _("Enter a date as YYYY-MM-DD."))
         return None
+
+
+def clean_count(errors: FieldErrors, field: str, raw: Any, *, minimum: int = 0, maximum: int = 1_000_000,
+                default: int | None = None) -> int | None:
+    """A whole number as people type it (" 3 "), from ``minimum`` to ``maximum``; ``default`` when not
+    given. ASCII digits only: ``str.isdigit()`` takes "²", which ``int()`` refuses, and ``int()`` reads
+    other scripts' digits."""
+    if raw is None or str(raw).strip() == "":
+        return default
+    if isinstance(raw, bool):
+        value = None
+    elif isinstance(raw, int):
+        value = raw
+    else:
+        text = str(raw).strip()
+        value = int(text) if text.isascii() and text.isdigit() and len(text) <= 18 else None
+    if value is None or not minimum <= value <= maximum:
+        errors.add(field, _("Enter a whole number from %(min)d to %(max)d.") % {"min": minimum, "max": maximum})
+        return None
+    return value
 
 
 def clean_decimal(errors: FieldErrors, field: str, raw: Any, *, required: bool = False,

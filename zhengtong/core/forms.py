@@ -2,7 +2,7 @@
 put back on the form here."""
 
 from collections.abc import Callable
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from django import forms
 
@@ -28,3 +28,14 @@ def save_form(form: forms.Form, save: Callable[[dict], T]) -> T | None:
     except DomainError as e:
         apply_errors(form, e)
         return None
+
+
+def labelled_messages(error: DomainError, label: Callable[[str], Any]) -> list[str]:
+    """A service's refusal as lines for a page that has no form field to put each on (a button's move,
+    a table of rows): "label: message", each field named as the page names it (``label(field)``), never
+    by its raw key; a field the page has no name for gives the message alone."""
+    lines: list[str] = []
+    for field, messages in (error.errors or {"": [error.message]}).items():
+        name = label(field) if field else ""
+        lines.extend(f"{name}: {message}" if name else message for message in messages)
+    return lines

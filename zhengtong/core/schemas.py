@@ -5,6 +5,7 @@ field types (``Text``, ``Id``), the bases of request bodies (``In``) and query f
 from typing import Annotated, Any
 
 from django.conf import settings
+from django.utils.translation import gettext as _
 from ninja import Field, Schema
 from ninja.pagination import LimitOffsetPagination
 from pydantic import AfterValidator, BeforeValidator, ConfigDict
@@ -17,17 +18,18 @@ MAX_OFFSET = 1_000_000_000  # far beyond any table here, and within every databa
 
 
 def plain_text(value: str) -> str:
-    """Text the databases can store: PostgreSQL refuses NUL, and lone surrogates cannot be encoded.
-    Refused here, naming the field, rather than letting PostgreSQL fail with a 500."""
+    """Text the databases can store (core.cleaners.is_storable: PostgreSQL refuses NUL, lone surrogates
+    cannot be encoded). Refused here, naming the field, with clean_text's message in the caller's
+    language, rather than letting PostgreSQL fail with a 500."""
     if not is_storable(value):
-        raise ValueError("must not contain NUL characters or broken Unicode")
+        raise ValueError(_("Contains a character that cannot be stored (a control or broken character)."))
     return value
 
 
 def not_a_boolean(value):
     """pydantic reads JSON true as 1: an id is a number (or, in a path or query, its digits)."""
     if isinstance(value, bool):
-        raise ValueError("must be a whole number, not true or false")
+        raise ValueError(_("Give a whole number, not true or false."))
     return value
 
 

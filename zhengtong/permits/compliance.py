@@ -38,6 +38,7 @@ from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from zhengtong.accounts import scopes
 from zhengtong.core import audit
+from zhengtong.core.cleaners import clean_count, clean_date, clean_note, clean_text
 from zhengtong.core.errors import DomainError, FieldErrors
 from zhengtong.core.statemachine import Move, StateMachine
 from zhengtong.permits import law, selectors
@@ -45,6 +46,7 @@ from zhengtong.permits.models import ComplianceReport, EnforcementCase, Permit, 
 from zhengtong.permits.workflow import REVIEWER, clean_measure, who_may
 
 MONTHS = {"annual": 12, "semiannual": 6, "quarterly": 3, "monthly": 1}
+MAX_INSTANCES = 10_000  # instances of one violation a case counts (a per-instance fine multiplies by it)
 
 C = EnforcementCase.Status
 CASES = StateMachine(pgettext_lazy("state machine", "case"), C.choices, [
@@ -146,7 +148,7 @@ def _clean_values(permit: Permit, values: list[dict]) -> list[dict]:
             errors.add(f"{prefix}.pollutant", _("%(p)s at %(o)s is listed twice.") % {"p": key[1], "o": key[0]})
         seen.add(key)
         concentration = clean_measure(errors, f"{prefix}.concentration", row.get("concentration"))
-        unit = str(row.get("concentration_unit") or "").strip()[:20]
+        unit = clean_text(errors, row, "concentration_unit", max_length=20, field=f"{prefix}.concentration_unit")
         if concentration is not None and not unit:
             errors.add(f"{prefix}.concentration_unit", _("A measured value needs its unit of measure."))
         quantity = clean_measure(errors, f"{prefix}.quantity", row.get("quantity"))
@@ -177,12 +179,13 @@ def _exceedances(permit: Permit, report_values: list[dict], year_totals: dict) -
 
 
 @transaction.atomic
-def report_submit(*, user, permit: Permit, kind: str, period_start: date, values: list[dict],
+def report_submit(*, user, permit: Permit, kind: str, period_start: date | str, values: list[dict],
                   stopped_production: bool = False, notes: str = "", correction_reason: str = "",
                   now=None) -> ComplianceReport:
     """Submit a compliance report (条例 Art. 22). A period before the permit, a period not over, a
     kind the permit does not ask for, values not in the permit, negative quantities: refused. A
-    second report for the same period is a correction and needs its reason."""
+    second report for the same period is a correction and needs its reason. ``period_start`` is a
+    date, or its text as typed (YYYY-MM-DD)."""
     permit = Permit.objects.select_for_update().select_related("fixed_source__unit").get(pk=permit.pk)
     if not scopes.can_declare_for_unit(user, permit.fixed_source.unit):
         raise PermissionDenied
@@ -191,6 +194,13 @@ def report_submit(*, user, permit: Permit, kind: str, period_start: date, values
     if kind not in {c["kind"] for c in permit.report_cadence}:
         raise DomainError(_("This permit does not ask for %(kind)s reports.") % {
             "kind": ComplianceReport.Kind(kind).label if kind in ComplianceReport.Kind.values else kind}, field="kind")
+    errors = FieldErrors()
+    period_start = clean_date(errors, {"period_start": period_start}, "period_start")
+    errors.raise_if_any()
+    if period_start is None:
+        raise DomainError(_("This field is required."), field="period_start")
+    if period_start > today:  # before period_of, which counts months past it (the year 9999 has no end)
+        raise DomainError(_("The period has not begun yet."), field="period_start")
     start, end = period_of(kind, period_start)
     if end < permit.valid_from:
         raise DomainError(_("The period ends before the permit began (%(d)s).") % {"d": permit.valid_from.isoformat()},
@@ -203,7 +213,10 @@ def report_submit(*, user, permit: Permit, kind: str, period_start: date, values
         raise DomainError(_("Report the discharges, or say that production stopped in the period."), field="values")
     current = ComplianceReport.objects.filter(permit=permit, kind=kind, period_start=start,
                                               status=ComplianceReport.Status.SUBMITTED).first()
-    reason = (correction_reason or "").strip()[:300]
+    errors = FieldErrors()
+    reason = clean_text(errors, {"correction_reason": correction_reason}, "correction_reason", max_length=300)
+    notes = clean_text(errors, {"notes": notes}, "notes", max_length=5000)
+    errors.raise_if_any()
     if current is not None:
         if not reason:
             raise DomainError(_("A report for this period exists: say why it is corrected."), field="correction_reason")
@@ -215,7 +228,7 @@ def report_submit(*, user, permit: Permit, kind: str, period_start: date, values
     report = ComplianceReport(
         permit=permit, kind=kind, period_start=start, period_end=end, version=(last.version + 1) if last else 1,
         due=due_date(end), submitted_at=now, submitted_by=user, stopped_production=stopped_production,
-        notes=(notes or "").strip()[:5000], correction_reason=reason,
+        notes=notes, correction_reason=reason,
         exceedances=_exceedances(permit, cleaned, totals),
     )
     audit.record(report, user, reason)
@@ -305,12 +318,13 @@ def case_bases(case: EnforcementCase) -> list[law.Penalty]:
 
 @transaction.atomic
 def case_decide(*, user, case: EnforcementCase, basis: str, measures: list[str], fine: Any,
-                instances: int = 1, on: date | None = None) -> EnforcementCase:
+                instances: Any = 1, on: date | None = None) -> EnforcementCase:
     """Record the officer's choice of legal basis (one in force on the violation date), its measures
-    and a fine inside its band (条例 Art. 37 counts each instance)."""
+    and a fine inside its band (条例 Art. 37 counts each instance: ``instances``, as typed, 1 if not)."""
     case = EnforcementCase.objects.select_for_update().select_related("unit").get(pk=case.pk)
     move = CASES.check(case.status, "decide", may=who_may(user, case.unit))
     errors = FieldErrors()
+    instances = clean_count(errors, "instances", instances, minimum=1, maximum=MAX_INSTANCES, default=1)
     chosen = next((p for p in case_bases(case) if p.key == basis), None)
     if chosen is None:
         errors.add("basis", _("Choose a legal basis in force on the violation date."))
@@ -318,9 +332,9 @@ def case_decide(*, user, case: EnforcementCase, basis: str, measures: list[str],
     if bad or not measures:
         errors.add("measures", _("Choose the measures the chosen basis provides."))
     amount = clean_measure(errors, "fine", fine, required=True)
-    if chosen and amount is not None:
-        top = chosen.max_yuan * (max(instances, 1) if chosen.per_instance else 1)
-        bottom = chosen.min_yuan * (max(instances, 1) if chosen.per_instance else 1)
+    if chosen and amount is not None and instances is not None:
+        top = chosen.max_yuan * (instances if chosen.per_instance else 1)
+        bottom = chosen.min_yuan * (instances if chosen.per_instance else 1)
         if not bottom <= amount <= top:
             errors.add("fine", _("The fine must be between %(lo)s and %(hi)s yuan under %(basis)s.") % {
                 "lo": f"{bottom:,}", "hi": f"{top:,}", "basis": chosen.text})
@@ -345,10 +359,10 @@ def case_move(*, user, case: EnforcementCase, action: str, note: str = "", on: d
         raise DomainError(_("Unknown action."), field="action")
     case = EnforcementCase.objects.select_for_update().select_related("unit").get(pk=case.pk)
     move = CASES.check(case.status, action, may=who_may(user, case.unit))
+    note = clean_note(note, "note", required=_("Say how the case ends.") if action == "close" else "",
+                      max_length=2000)
     if action == "close":
-        if not (note or "").strip():
-            raise DomainError(_("Say how the case ends."), field="note")
-        case.closing_note = note.strip()[:2000]
+        case.closing_note = note
         case.closed_on = on or timezone.localdate()
     case.status = move.target
     audit.record(case, user, note)

@@ -1,6 +1,9 @@
 """Forms of the permit pages. They only turn text into values: the rules live in
 permits.services, whose errors are put back on the form by ``core.forms.apply_errors``."""
 
+import re
+from collections.abc import Sequence
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -151,3 +154,51 @@ class MoveForm(forms.Form):
     end = forms.DateField(label=_("Notice until"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
     national_number = forms.CharField(label=_("Number from the national platform (if issued there)"),
                                       max_length=40, required=False)
+
+
+# What the permit pages call each field a service's refusal names where no form field shows the error
+# (core.forms.labelled_messages): a move's note, a case's decision, a report, the rows of a table.
+MOVE_LABELS = {name: MoveForm.base_fields["note"].label for name in ("note", "missing", "reasons", "approval")} | {
+    "national_number": MoveForm.base_fields["national_number"].label,
+    "start": MoveForm.base_fields["start"].label, "end": MoveForm.base_fields["end"].label,
+}
+CASE_LABELS = {
+    "basis": _("Legal basis"), "measures": _("Measures"), "fine": _("Fine (yuan)"),
+    "instances": _("Instances (per-instance fines)"), "note": _("How the case ends"),
+}
+REASON_LABELS = {"reason": CancelForm.base_fields["reason"].label}  # ending a permit, cancelling a registration
+REPORT_LABELS = {
+    "kind": _("Kind"), "period_start": _("Period from (first day)"), "notes": _("Notes"),
+    "correction_reason": _("Reason for the correction (when this period was reported already)"),
+}
+COLUMN_LABELS = {
+    "code": _("Outlet code"), "name": _("Name"), "destination": _("Discharged to"), "pollutant": _("Pollutant"),
+    "concentration": _("Concentration"), "concentration_unit": _("Unit"), "annual_quantity": _("Per year (t/a)"),
+    "standard": _("Standard"), "kind": _("Kind"), "capacity": _("Capacity"),
+    "quantity": _("Quantity in the period (t)"), "limits": _("Pollutant"),
+}
+ROW_PATH = re.compile(r"^(outlets|facilities|values)\[(\d+)\](?:\.limits\[(\d+)\])?(?:\.(\w+))?$")
+
+
+def row_label(field: str, *, outlets: Sequence[dict] = (), values: Sequence[dict] = ()) -> str:
+    """A field of a table's row (``outlets[0].limits[1].concentration_unit``) as the page shows it: the
+    outlet's code and the pollutant (data), or the row's number, then the column's label."""
+    match = ROW_PATH.match(field)
+    if match is None:
+        return ""
+    table, i, j, column = match.group(1), int(match.group(2)), match.group(3), match.group(4)
+    if table == "facilities":
+        parts = [str(_("Row %(n)d") % {"n": i + 1})]
+    elif table == "values":
+        row = values[i] if i < len(values) else {}
+        parts = [str(row.get("outlet_code", "")), str(row.get("pollutant", ""))]
+    else:
+        outlet = outlets[i] if i < len(outlets) else {}
+        parts = [str(outlet.get("code") or _("Row %(n)d") % {"n": i + 1})]
+        limits = outlet.get("limits") or []
+        if j is not None:
+            k = int(j)
+            parts.append(str(limits[k].get("pollutant") or "") if k < len(limits) else "")
+    if column:
+        parts.append(str(COLUMN_LABELS.get(column, column)))
+    return " · ".join(p for p in parts if p)

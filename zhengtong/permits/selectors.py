@@ -11,6 +11,7 @@ from django.http import Http404
 from django.utils.translation import gettext as _
 
 from zhengtong.accounts import scopes
+from zhengtong.core.cleaners import filter_text
 from zhengtong.core.http import get_or_404
 from zhengtong.core.ids import valid_id
 from zhengtong.core.panels import Figure, Todo
@@ -52,16 +53,16 @@ NOTE_TEXT = {
 def catalogue_search(*, q: str = "", management_class: str = "") -> QuerySet[CatalogueEntry]:
     """Rows whose text contains ``q``, or which cover the industry code ``q``."""
     qs = CatalogueEntry.objects.filter(version=load_catalogue().version)
-    q = (q or "").strip()
+    q = filter_text(q)
     if q:
         match = Q(industry_text__icontains=q) | Q(section__icontains=q) | Q(key_text__icontains=q)
         match |= Q(simplified_text__icontains=q) | Q(registration_text__icontains=q)
-        if q.isdigit() and len(q) <= 4:
+        if q.isascii() and q.isdigit() and len(q) <= 4:  # str.isdigit() alone takes "²", which int() refuses
             catalogue = load_catalogue()
             rows = catalogue.rows_for(q) if len(q) == 4 else tuple(
                 n for n, row in catalogue.rows.items() if any(c.startswith(q) or q.startswith(c) for c in row.codes))
             match |= Q(row__in=rows) | Q(industry_codes__contains=q)
-            if q.isdigit() and len(q) <= 3 and int(q) <= 112:
+            if len(q) <= 3 and int(q) <= 112:
                 match |= Q(row=int(q))
         qs = qs.filter(match)
     if management_class in CLASSES:
@@ -350,8 +351,8 @@ def public_records(*, q: str = "", industry: str = "") -> list[PublicRecord]:
     """Valid registrations and permits, searchable by unit name, USCC, number and industry."""
     from zhengtong.permits.models import Permit, Registration
 
-    q = (q or "").strip()
-    industry = (industry or "").strip()
+    q = filter_text(q)
+    industry = filter_text(industry)
     records: list[PublicRecord] = []
     registrations = Registration.objects.filter(status="valid").select_related("fixed_source__unit__county")
     permits = Permit.objects.filter(status="valid").select_related("fixed_source__unit__county")
@@ -388,6 +389,7 @@ def application_list(*, user, status: str = "", q: str = ""):
 
     qs = Application.objects.filter(fixed_source__unit__in=_permit_units(user)).select_related(
         "fixed_source__unit__county")
+    status, q = filter_text(status), filter_text(q)
     if status == "open":
         qs = qs.filter(status__in=["submitted", "accepted", "notice", "approved"])
     elif status:
@@ -492,9 +494,9 @@ def case_list(*, user, status: str = "", kind: str = ""):
 
     qs = EnforcementCase.objects.filter(unit__in=_permit_units(user)).select_related(
         "unit__county")
-    if status:
+    if status := filter_text(status):
         qs = qs.filter(status=status)
-    if kind:
+    if kind := filter_text(kind):
         qs = qs.filter(kind=kind)
     return qs
 

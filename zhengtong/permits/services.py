@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 
 from zhengtong.accounts import scopes
 from zhengtong.core import audit
-from zhengtong.core.cleaners import clean_decimal, clean_text
+from zhengtong.core.cleaners import clean_decimal, clean_note, clean_text
 from zhengtong.core.errors import DomainError, FieldErrors
 from zhengtong.permits.catalogue import Fact, load_catalogue
 from zhengtong.permits.classification import ClassificationInputError, Result, classify
@@ -220,15 +220,13 @@ def fixed_source_add(*, user, unit: Unit, address: str, site=None) -> FixedSourc
     """Another location of the unit's facilities: the next sequence number."""
     if not scopes.can_declare_for_unit(user, unit):
         raise PermissionDenied
-    address = (address or "").strip()
-    if not address:
-        raise DomainError(_("This field is required."), field="address")
+    address = clean_note(address, "address", required=_("This field is required."), max_length=200)
     Unit.objects.select_for_update().filter(pk=unit.pk).first()
     last = FixedSource.objects.filter(unit=unit).order_by("-sequence").first()
     number = (last.sequence + 1) if last else 1
     if number > 999:
         raise DomainError(_("A unit has at most 999 fixed sources."), field="address")
-    return FixedSource.objects.create(unit=unit, sequence=number, site=site, address=address[:200])
+    return FixedSource.objects.create(unit=unit, sequence=number, site=site, address=address)
 
 
 def _registration_class_check(unit: Unit) -> Classification:
@@ -272,7 +270,7 @@ def registration_file(*, user, unit: Unit, data: dict[str, Any], sequence: int |
     classification = _registration_class_check(unit)
     source = fixed_source_for(unit=unit, sequence=sequence)
     current = Registration.objects.filter(fixed_source=source, status=Registration.Status.VALID).first()
-    reason = str(data.get("change_reason") or "").strip()[:300]
+    reason = clean_note(data.get("change_reason"), "change_reason", max_length=300)
     if current is not None and not reason:
         raise DomainError(_("This source is already registered: say what changed."), field="change_reason")
     now = timezone.now()
@@ -310,9 +308,7 @@ def registration_cancel(*, user, registration: Registration, reason: str) -> Reg
     """A unit that no longer discharges (closure) cancels its registration."""
     if not scopes.can_declare_for_unit(user, registration.fixed_source.unit):
         raise PermissionDenied
-    reason = (reason or "").strip()
-    if not reason:
-        raise DomainError(_("Say why the registration is cancelled."), field="reason")
+    reason = clean_note(reason, "reason", required=_("Say why the registration is cancelled."), max_length=300)
     if registration.status != Registration.Status.VALID:
         raise DomainError(_("Only a valid registration can be cancelled."), field="status", status=409)
     registration.status = Registration.Status.CANCELLED

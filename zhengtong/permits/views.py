@@ -1,7 +1,7 @@
 """Permit pages: parse the request, call a selector or a service, render."""
 
 import time
-from datetime import date, timedelta
+from datetime import timedelta
 
 from django.conf import settings
 from django.contrib import messages
@@ -17,13 +17,17 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from zhengtong.accounts import scopes
 from zhengtong.core.errors import DomainError
-from zhengtong.core.forms import apply_errors
+from zhengtong.core.forms import apply_errors, labelled_messages
 from zhengtong.core.uploads import refusal, upload_limit
 from zhengtong.permits import compliance, law, selectors, services, workflow
 from zhengtong.permits.catalogue import CLASSES, load_catalogue
 from zhengtong.permits.forms import (
+    CASE_LABELS,
     FACILITY_COLUMNS,
     LIMIT_COLUMNS,
+    MOVE_LABELS,
+    REASON_LABELS,
+    REPORT_LABELS,
     ApplicationForm,
     CancelForm,
     CatalogueFilterForm,
@@ -33,6 +37,7 @@ from zhengtong.permits.forms import (
     RegistrationForm,
     application_label,
     outlets_from_rows,
+    row_label,
     table_rows,
 )
 from zhengtong.permits.models import (
@@ -315,11 +320,13 @@ def application_detail(request, pk: int):
 
 
 def _act(request, action, success: str, to: str, pk: int):
-    """Run a service from a button: its error or ``success`` as a message, then back to the page."""
+    """Run a service from a button: its error (naming the field, REASON_LABELS) or ``success`` as a
+    message, then back to the page."""
     try:
         action()
     except DomainError as e:
-        messages.error(request, e.message)
+        for line in labelled_messages(e, lambda field: REASON_LABELS.get(field, "")):
+            messages.error(request, line)
     else:
         messages.success(request, success)
     return redirect(to, pk=pk)
@@ -358,10 +365,13 @@ def application_edit(request, pk: int):
         try:
             workflow.application_update(user=request.user, application=application, data=data)
         except DomainError as e:
-            table_errors = [f"{field}: {m}" for field, msgs in e.errors.items() for m in msgs
-                            if field.startswith(("outlets", "facilities"))]
-            apply_errors(form, DomainError(errors={k: v for k, v in e.errors.items()
-                                                   if not k.startswith(("outlets", "facilities"))}))
+            in_tables = {k: v for k, v in e.errors.items() if k.startswith(("outlets", "facilities"))}
+            rest = {k: v for k, v in e.errors.items() if k not in in_tables}
+            if in_tables:  # the tables' rows have no form fields: named by outlet, pollutant or row
+                table_errors = labelled_messages(DomainError(errors=in_tables),
+                                                 lambda field: row_label(field, outlets=data["outlets"]))
+            if rest or not in_tables:
+                apply_errors(form, DomainError(errors=rest) if rest else e)
         else:
             messages.success(request, _("Draft saved."))
             if request.POST.get("then") == "submit":
@@ -380,9 +390,8 @@ def _move(request, application, action: str):
     try:
         result = MOVE_SERVICES[action](request.user, application, form)
     except DomainError as e:
-        for field, msgs in (e.errors or {"": [e.message]}).items():
-            for m in msgs:
-                messages.error(request, f"{field}: {m}" if field else m)
+        for line in labelled_messages(e, lambda field: MOVE_LABELS.get(field, "")):
+            messages.error(request, line)
         return redirect("permits:application", pk=application.pk)
     messages.success(request, _("Done: %(action)s.") % {"action": workflow.MOVES[action].label})
     if isinstance(result, Permit):
@@ -465,7 +474,7 @@ def report_file(request, pk: int):
     default_kind = (permit.report_cadence or [{"kind": ""}])[0]["kind"]
     kind = request.POST.get("kind") or request.GET.get("kind") or default_kind
     start = request.POST.get("period_start") or request.GET.get("start", "")
-    errors: dict = {}
+    errors: list[str] = []
     if request.method == "POST":
         values = [{"outlet_code": code, "pollutant": pollutant,
                    "concentration": request.POST.get(f"v-{i}-concentration", ""),
@@ -475,13 +484,11 @@ def report_file(request, pk: int):
         values = [v for v in values if v["concentration"] or v["quantity"]]
         try:
             report = compliance.report_submit(
-                user=request.user, permit=permit, kind=kind, period_start=date.fromisoformat(start),
+                user=request.user, permit=permit, kind=kind, period_start=start,
                 values=values, stopped_production=bool(request.POST.get("stopped_production")),
                 notes=request.POST.get("notes", ""), correction_reason=request.POST.get("correction_reason", ""))
-        except ValueError:
-            errors = {"period_start": [_("Enter a date as YYYY-MM-DD.")]}
         except DomainError as e:
-            errors = e.errors or {"": [e.message]}
+            errors = labelled_messages(e, lambda field: REPORT_LABELS.get(field) or row_label(field, values=values))
         else:
             messages.success(request, _("Report submitted."))
             return redirect("permits:report", pk=report.pk)
@@ -538,12 +545,13 @@ def case_detail(request, pk: int):
             if action == "decide":
                 compliance.case_decide(user=request.user, case=case, basis=request.POST.get("basis", ""),
                                        measures=request.POST.getlist("measures"), fine=request.POST.get("fine"),
-                                       instances=int(request.POST.get("instances") or 1))
+                                       instances=request.POST.get("instances"))
             else:
                 compliance.case_move(user=request.user, case=case, action=action or "",
                                      note=request.POST.get("note", ""))
-        except (DomainError, ValueError) as e:
-            messages.error(request, getattr(e, "message", str(e)))
+        except DomainError as e:
+            for line in labelled_messages(e, lambda field: CASE_LABELS.get(field, "")):
+                messages.error(request, line)
         else:
             messages.success(request, _("Case updated."))
         return redirect("permits:case", pk=case.pk)

@@ -59,7 +59,7 @@ from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from zhengtong.accounts import scopes
 from zhengtong.core import audit, uploads, workdays
-from zhengtong.core.cleaners import clean_date, clean_decimal, clean_text
+from zhengtong.core.cleaners import clean_date, clean_decimal, clean_note, clean_text
 from zhengtong.core.errors import DomainError, FieldErrors
 from zhengtong.core.holidays import city_calendar
 from zhengtong.core.statemachine import Move, Predicate, StateMachine
@@ -118,6 +118,7 @@ KIND_MOVES = {Application.Kind.RENEWAL: "renew", Application.Kind.CHANGE: "chang
 
 OUTLET_CODE = re.compile(r"^D[AW]\d{3}$")  # HJ 608-2017 图6
 MAX_DECIMAL = Decimal("1e8")  # numeric(12, 4) holds 8 integer digits
+FACILITY_FIELDS = {"name": 100, "kind": 40, "capacity": 60}  # a facility row's texts and their lengths
 
 
 def who_may(user, unit: Unit) -> Predicate:
@@ -185,32 +186,30 @@ def clean_outlets(outlets: list[dict]) -> list[dict]:
         elif code in codes:
             errors.add(f"{prefix}.code", _("Outlet %(code)s is listed twice.") % {"code": code})
         codes.add(code)
-        name = str(outlet.get("name") or "").strip()[:100]
-        if not name:
-            errors.add(f"{prefix}.name", _("This field is required."))
+        name = clean_text(errors, outlet, "name", required=True, max_length=100, field=f"{prefix}.name")
         limits, pollutants = [], set()
         for j, limit in enumerate(outlet.get("limits") or []):
             lp = f"{prefix}.limits[{j}]"
-            pollutant = str(limit.get("pollutant") or "").strip()[:60]
-            if not pollutant:
-                errors.add(f"{lp}.pollutant", _("This field is required."))
-            elif pollutant in pollutants:
+            pollutant = clean_text(errors, limit, "pollutant", required=True, max_length=60, field=f"{lp}.pollutant")
+            if pollutant and pollutant in pollutants:
                 errors.add(f"{lp}.pollutant", _("%(p)s is listed twice at this outlet.") % {"p": pollutant})
             pollutants.add(pollutant)
             concentration = clean_measure(errors, f"{lp}.concentration", limit.get("concentration"))
-            unit = str(limit.get("concentration_unit") or "").strip()[:20]
+            unit = clean_text(errors, limit, "concentration_unit", max_length=20, field=f"{lp}.concentration_unit")
             if concentration is not None and not unit:
                 errors.add(f"{lp}.concentration_unit",
                            _("A limit needs its unit of measure (for example mg/L, mg/m³)."))
             quantity = clean_measure(errors, f"{lp}.annual_quantity", limit.get("annual_quantity"))
             if concentration is None and quantity is None and pollutant:
                 errors.add(f"{lp}.concentration", _("Give a permitted concentration, an annual quantity or both."))
+            standard = clean_text(errors, limit, "standard", max_length=100, field=f"{lp}.standard")
             limits.append({"pollutant": pollutant, "concentration": concentration, "concentration_unit": unit,
-                           "annual_quantity": quantity, "standard": str(limit.get("standard") or "").strip()[:100]})
+                           "annual_quantity": quantity, "standard": standard})
         if not limits:
             errors.add(f"{prefix}.limits", _("List at least one pollutant with its limit."))
-        cleaned.append({"code": code, "name": name, "medium": code[1:2],
-                        "destination": str(outlet.get("destination") or "").strip()[:200], "limits": limits})
+        destination = clean_text(errors, outlet, "destination", max_length=200, field=f"{prefix}.destination")
+        cleaned.append({"code": code, "name": name, "medium": code[1:2], "destination": destination,
+                        "limits": limits})
     errors.raise_if_any()
     return cleaned
 
@@ -310,10 +309,10 @@ def application_update(*, user, application: Application, data: dict[str, Any]) 
             errors.add("facilities", _("List the facilities as name, kind and capacity."))
         else:
             application.facilities = [
-                {"name": str(f.get("name") or "")[:100], "kind": str(f.get("kind") or "")[:40],
-                 "capacity": str(f.get("capacity") or "")[:60]} for f in facilities if f.get("name")]
+                {name: clean_text(errors, f, name, max_length=limit, field=f"facilities[{i}].{name}")
+                 for name, limit in FACILITY_FIELDS.items()} for i, f in enumerate(facilities) if f.get("name")]
     if "monitoring_plan" in data:
-        application.monitoring_plan = str(data.get("monitoring_plan") or "").strip()[:5000]
+        application.monitoring_plan = clean_text(errors, data, "monitoring_plan", max_length=5000)
     for name in ("public_notice_from", "public_notice_to"):
         if name in data:
             setattr(application, name, clean_date(errors, data, name))
@@ -416,8 +415,7 @@ def application_return(*, user, application: Application, missing: str, on: date
     application = _locked(application)
     move = _check_move(user, application, "return")
     today = _today(on)
-    if not (missing or "").strip():
-        raise DomainError(_("List every missing material in one notice."), field="missing")
+    missing = clean_note(missing, "missing", required=_("List every missing material in one notice."))
     state = acceptance_clock(application, today)
     if state.overdue:
         raise DomainError(
@@ -427,7 +425,7 @@ def application_return(*, user, application: Application, missing: str, on: date
     application.status = move.target
     audit.record(application, user, missing)
     application.save()
-    _step(application, "return", source, user, today, missing.strip())
+    _step(application, "return", source, user, today, missing)
     return application
 
 
@@ -501,10 +499,7 @@ def applications_deem_accepted(*, today: date | None = None) -> int:
 
 
 def _reasons(reasons: str) -> str:
-    reasons = (reasons or "").strip()
-    if not reasons:
-        raise DomainError(_("Give the reasons in writing."), field="reasons")
-    return reasons[:5000]
+    return clean_note(reasons, "reasons", required=_("Give the reasons in writing."))
 
 
 @transaction.atomic
@@ -551,13 +546,12 @@ def application_extend(*, user, application: Application, approval: str, on: dat
     _check_move(user, application, "extend")
     if application.extension_days:
         raise DomainError(_("The decision limit can be extended once only."), field="status", status=409)
-    if not (approval or "").strip():
-        raise DomainError(_("Name the head who approved the extension and the reason given to the applicant."),
-                          field="approval")
+    approval = clean_note(approval, "approval", required=_(
+        "Name the head who approved the extension and the reason given to the applicant."))
     application.extension_days = law.extension_limit().days
     audit.record(application, user, approval)
     application.save()
-    _step(application, "extend", application.status, user, _today(on), approval.strip())
+    _step(application, "extend", application.status, user, _today(on), approval)
     return application
 
 
@@ -608,12 +602,12 @@ def application_pause(*, user, application: Application, action: str, note: str 
     if (action == "pause") == is_paused(application):
         raise DomainError(_("The clock is already stopped.") if action == "pause"
                           else _("The clock is running."), field="status", status=409)
-    if action == "pause" and not (note or "").strip():
-        raise DomainError(_("Say what the time is for (hearing, testing, expert review) as told to the applicant."),
-                          field="note")
+    note = clean_note(note, "note", required=_(
+        "Say what the time is for (hearing, testing, expert review) as told to the applicant.")
+        if action == "pause" else "")
     if today < application.accepted_on:
         raise DomainError(_("Not before the application was accepted."), field="on")
-    _step(application, action, application.status, user, today, (note or "").strip())
+    _step(application, action, application.status, user, today, note)
     return application
 
 
@@ -661,7 +655,7 @@ def application_issue(*, user, application: Application, national_number: str = 
     application = _locked(application)
     move = _check_move(user, application, "issue")
     today = _today(on)
-    national_number = (national_number or "").strip().upper()[:40]
+    national_number = clean_note(national_number, "national_number", max_length=40).upper()
     decided = application.decided_on
     renewal = application.kind == Application.Kind.RENEWAL
     years, basis = law.validity_years(decided, renewal=renewal)
@@ -757,12 +751,10 @@ def permit_end(*, user, permit: Permit, action: str, reason: str, on: date | Non
         raise DomainError(_("Unknown action."), field="action")
     permit = Permit.objects.select_for_update().select_related("fixed_source__unit").get(pk=permit.pk)
     move = PERMITS.check(permit.status, action, may=who_may(user, permit.fixed_source.unit))
-    reason = (reason or "").strip()
-    if not reason:
-        raise DomainError(_("Give the reason."), field="reason")
+    reason = clean_note(reason, "reason", required=_("Give the reason."), max_length=300)
     permit.status = move.target
     permit.ended_on = _today(on)
-    permit.end_reason = reason[:300]
+    permit.end_reason = reason
     audit.record(permit, user, reason)
     permit.save()
     return permit

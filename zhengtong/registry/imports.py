@@ -252,9 +252,14 @@ def _csv_rows(content: bytes) -> Iterator[list[str]]:
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     try:
         yield from reader
-    except csv.Error as e:
+    except csv.Error:
+        # With the default dialect and no NUL (refused above), the csv module fails only on a cell over
+        # its field size limit, which is what an unclosed quotation mark makes of the rest of the file.
+        # Its own text is English and names no line a clerk would look at: say what it means.
         raise ImportFileError(
-            _("The CSV file could not be read near line %(line)d: %(reason)s") % {"line": reader.line_num, "reason": e}
+            _("Near line %(line)d a cell is longer than %(limit)d characters: perhaps a quotation mark is not "
+              "closed. Open the file in Excel or WPS, check that line, save it as CSV again and import that "
+              "file.") % {"line": reader.line_num, "limit": csv.field_size_limit()}
         ) from None
 
 

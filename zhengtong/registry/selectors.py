@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 
 from zhengtong.accounts import scopes
 from zhengtong.accounts.selectors import assignments_of
+from zhengtong.core.cleaners import filter_text
 from zhengtong.core.http import get_or_404
 from zhengtong.core.ids import valid_id
 from zhengtong.core.panels import Figure, Todo
@@ -27,9 +28,9 @@ def _industry_filter(code: str, field: str = "industry") -> Q:
     return Q(**{f"{field}__code__startswith": code})
 
 
-def _query_text(filters: dict[str, Any]) -> str:
-    """The search text, without NUL characters (PostgreSQL refuses them in a query)."""
-    return str(filters.get("q") or "").replace("\x00", "").strip()
+def _query_text(filters: dict[str, Any], name: str = "q") -> str:
+    """A filter's text as core.cleaners.filter_text reads it (PostgreSQL refuses NUL in a query)."""
+    return filter_text(filters.get(name))
 
 
 def _search(q: str, *fields: str) -> Q:
@@ -50,14 +51,14 @@ def unit_list(*, user, filters: dict[str, Any] | None = None) -> QuerySet[Unit]:
     if q:
         code = normalise(q)
         qs = qs.filter(_search(q, "name", "address") | Q(uscc__startswith=code))
-    if filters.get("county"):
-        qs = qs.filter(county__code=filters["county"])
-    if filters.get("industry"):
-        qs = qs.filter(_industry_filter(str(filters["industry"])))
-    if filters.get("kind"):
-        qs = qs.filter(kind=filters["kind"])
-    if filters.get("status"):
-        qs = qs.filter(status=filters["status"])
+    if county := _query_text(filters, "county"):
+        qs = qs.filter(county__code=county)
+    if industry := _query_text(filters, "industry"):
+        qs = qs.filter(_industry_filter(industry))
+    if kind := _query_text(filters, "kind"):
+        qs = qs.filter(kind=kind)
+    if status := _query_text(filters, "status"):
+        qs = qs.filter(status=status)
     if filters.get("incomplete"):
         qs = qs.filter(Q(contact_phone="") | Q(legal_representative="") | Q(address=""))
     return qs.order_by("name", "id")
@@ -79,10 +80,10 @@ def site_list(*, user, filters: dict[str, Any] | None = None, unit: Unit | None 
     q = _query_text(filters)
     if q:
         qs = qs.filter(_search(q, "name", "unit__name", "address"))
-    if filters.get("county"):
-        qs = qs.filter(county__code=filters["county"])
-    if filters.get("kind"):
-        qs = qs.filter(kind=filters["kind"])
+    if county := _query_text(filters, "county"):
+        qs = qs.filter(county__code=county)
+    if kind := _query_text(filters, "kind"):
+        qs = qs.filter(kind=kind)
     return qs.order_by("name", "id")
 
 
@@ -112,8 +113,8 @@ def person_list(*, user, filters: dict[str, Any] | None = None) -> QuerySet[Pers
     if filters.get("site"):
         site_id = valid_id(filters["site"])
         qs = qs.filter(memberships__site_id=site_id) if site_id else qs.none()
-    if filters.get("relation"):
-        qs = qs.filter(memberships__relation=filters["relation"])
+    if relation := _query_text(filters, "relation"):
+        qs = qs.filter(memberships__relation=relation)
     return qs.distinct().order_by("name", "id")
 
 
@@ -213,10 +214,10 @@ def department_list(*, user, filters: dict[str, Any] | None = None) -> QuerySet[
     q = _query_text(filters)
     if q:
         qs = qs.filter(_search(q, "name", "code"))
-    if filters.get("kind"):
-        qs = qs.filter(kind=filters["kind"])
-    if filters.get("region"):
-        qs = qs.filter(region__code=filters["region"])
+    if kind := _query_text(filters, "kind"):
+        qs = qs.filter(kind=kind)
+    if region := _query_text(filters, "region"):
+        qs = qs.filter(region__code=region)
     return qs.order_by("code")
 
 
@@ -239,10 +240,10 @@ def city_region() -> Region | None:
 def industry_list(*, q: str = "", level: str | None = None) -> QuerySet[Industry]:
     """GB/T 4754-2017 entries by code prefix or name; reference data, the same for everyone."""
     qs = Industry.objects.select_related("parent")
-    q = q.replace("\x00", "").strip()
+    q = filter_text(q)
     if q:
         qs = qs.filter(Q(code__startswith=q.upper()) | Q(name__icontains=q))
-    if level:
+    if level := filter_text(level):
         qs = qs.filter(level=level)
     return qs.order_by("code")
 

@@ -29,8 +29,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
 from zhengtong.accounts import scopes
+from zhengtong.core.cleaners import filter_text
 from zhengtong.core.errors import DomainError
 from zhengtong.core.http import get_or_404
+from zhengtong.core.ids import valid_id
 from zhengtong.core.panels import Figure, Todo
 from zhengtong.registry import selectors as registry_selectors
 from zhengtong.registry.codes import CodeError, check_id_number, normalise
@@ -149,7 +151,7 @@ def person_identify(*, site: Site, code: str, known: Person | None = None) -> Pe
 
 def site_people_search(*, site: Site, q: str, limit: int = 10) -> QuerySet[Person]:
     """The site's own people by name (for the gate's search box)."""
-    q = (q or "").replace("\x00", "").strip()
+    q = filter_text(q)
     if not q:
         return Person.objects.none()
     return Person.objects.filter(memberships__site=site, name__icontains=q).distinct().order_by("name")[:limit]
@@ -335,11 +337,10 @@ def site_overview(*, user, filters: dict | None = None) -> QuerySet[Site]:
     """The user's sites with their figures, for the overview list (county officers, the city)."""
     filters = filters or {}
     qs = screening_sites(user=user)
-    q = str(filters.get("q") or "").replace("\x00", "").strip()
-    for word in q.split():
+    for word in filter_text(filters.get("q")).split():
         qs = qs.filter(Q(name__icontains=word) | Q(unit__name__icontains=word))
-    if filters.get("county"):
-        qs = qs.filter(county__code=filters["county"])
+    if county := filter_text(filters.get("county")):
+        qs = qs.filter(county__code=county)
     if filters.get("closed"):
         qs = qs.filter(closed_since__isnull=False)
     return qs.order_by("county__code", "name", "id")
@@ -381,7 +382,7 @@ def unchecked_today(*, site: Site, q: str = "") -> QuerySet[SitePerson]:
     """The site's own people not yet checked today, for the daily health check page."""
     day = timezone.localdate()
     qs = SitePerson.objects.filter(unchecked_today_q(day), site=site).select_related("person")
-    q = (q or "").replace("\x00", "").strip()
+    q = filter_text(q)
     if q:
         qs = qs.filter(person__name__icontains=q)
     return qs.order_by("person__name", "person_id")
@@ -395,7 +396,7 @@ def checked_today(*, site: Site) -> QuerySet[HealthCheck]:
 
 def health_check_person(*, site: Site, pk) -> Person:
     """One of the site's own people, for a health check; anyone else is a 404."""
-    person = Person.objects.filter(pk=pk if str(pk).isdigit() else 0, memberships__site=site,
+    person = Person.objects.filter(pk=valid_id(pk) or 0, memberships__site=site,
                                    memberships__relation__in=SitePerson.BELONGS).first()
     if person is None:
         raise Http404
@@ -419,7 +420,7 @@ def user_alerts(*, user, open_only: bool = False) -> QuerySet[Alert]:
 
 def alert_get(*, user, pk) -> Alert:
     """One of the user's own alerts; someone else's is a 404."""
-    alert = Alert.objects.filter(recipient=user, pk=pk if str(pk).isdigit() else 0).first()
+    alert = Alert.objects.filter(recipient=user, pk=valid_id(pk) or 0).first()
     if alert is None:
         raise Http404
     return alert

@@ -21,6 +21,7 @@ from zhengtong.accounts import scopes
 from zhengtong.core import audit
 from zhengtong.core.cleaners import clean_date, clean_text
 from zhengtong.core.errors import DomainError, FieldErrors
+from zhengtong.core.ids import valid_id
 from zhengtong.registry import selectors as registry_selectors
 from zhengtong.registry.models import Person, Site, SitePerson, VisitorPolicy
 from zhengtong.screening import alerts, hotpath, ports, rules, selectors
@@ -69,21 +70,32 @@ class Screened:
 
 
 def _check_time(at: datetime | None, now: datetime, field: str = "at") -> datetime:
+    """A time a person or a device gave, with its zone: not in the future beyond the clock skew
+    (ZT_CLOCK_SKEW_SECONDS) nor older than ZT_OLDEST_TIME_DAYS, else a clock to check; in UTC.
+    The gate page, the device API and the offline batch (sync._Checks, whose short path keeps the
+    same bounds) all ask it."""
     if at is None:
         return now
     if timezone.is_naive(at):
         raise DomainError(_("Give the time with its time zone, e.g. 2020-02-20T08:30:00+08:00."), field=field)
     if at > now + timedelta(seconds=settings.CLOCK_SKEW_SECONDS):
-        raise DomainError(
-            _("The time %(at)s is in the future; check the device's clock.")
-            % {"at": timezone.localtime(at).strftime("%Y-%m-%d %H:%M:%S")}, field=field,
-        )
+        raise DomainError(_("The time %(at)s is in the future; check the device's clock.") % {"at": _shown(at)},
+                          field=field)
     if at < now - timedelta(days=settings.OLDEST_TIME_DAYS):
         raise DomainError(
             _("The time %(at)s is more than %(days)d days ago; check the device's clock.")
             % {"at": at.isoformat(sep=" ", timespec="seconds"), "days": settings.OLDEST_TIME_DAYS}, field=field,
         )
     return at.astimezone(UTC)  # Python reads offsets up to ±23:59, PostgreSQL up to ±15:59
+
+
+def _shown(at: datetime) -> str:
+    """A refused time in the city's time zone; as it was given when that lies outside the years 1–9999
+    (a reset or runaway clock: 9999-12-31T23:59:59-12:00 is in the year 10000 in Shanghai)."""
+    try:
+        return timezone.localtime(at).strftime("%Y-%m-%d %H:%M:%S")
+    except OverflowError:
+        return at.isoformat(sep=" ", timespec="seconds")
 
 
 def gate_facts(*, site: Site, day: date, relation: str | None, since: date | None, until: date | None,
@@ -128,7 +140,8 @@ def facts_for(*, site: Site, person: Person, temperature: Decimal, at: datetime)
 def _area(site: Site, area_id) -> Area | None:
     if area_id in (None, ""):
         return None
-    area = Area.objects.filter(site=site, pk=area_id, is_active=True).first() if str(area_id).isdigit() else None
+    pk = valid_id(area_id)  # ASCII digits only: "²" is a digit to str.isdigit() and not to int()
+    area = Area.objects.filter(site=site, pk=pk, is_active=True).first() if pk is not None else None
     if area is None:
         raise selectors.unidentified("no_area", "area")
     return area
@@ -158,6 +171,10 @@ def entry_screen(*, actor: Actor, site: Site, person: Person, temperature, at: d
     actor.check_site(site)
     now = timezone.now()
     at_given = at is not None
+    errors = FieldErrors()
+    visit_host, visit_purpose = visit_text(errors, "visit_host", visit_host), visit_text(errors, "visit_purpose",
+                                                                                         visit_purpose)
+    errors.raise_if_any()
     at = _check_time(at, now)
     fields = {"site": site, "person": person, "temperature": temperature, "at": at, "area": area,
               "source": source, "gate_decision": gate_decision, "visit_host": visit_host,
@@ -182,6 +199,12 @@ def entry_screen(*, actor: Actor, site: Site, person: Person, temperature, at: d
         return _screen(client_uuid=client_uuid, **fields)
 
 
+def visit_text(errors: FieldErrors, name: str, value: Any) -> str:
+    """Whom a visitor visits (``visit_host``) or why (``visit_purpose``), as core.cleaners.clean_text
+    takes text, up to VISIT_TEXT_LIMITS: for the gate page, the device API and the offline batch alike."""
+    return clean_text(errors, {name: value}, name, max_length=VISIT_TEXT_LIMITS[name])
+
+
 def _screen(*, actor: Actor, site: Site, person: Person, temperature, at: datetime, area, client_uuid,
             source: str, gate_decision: str, visit_host: str, visit_purpose: str) -> Screened:
     t = rules.parse_temperature(temperature)
@@ -191,8 +214,7 @@ def _screen(*, actor: Actor, site: Site, person: Person, temperature, at: dateti
         client_uuid=client_uuid, site=site, area=area_obj, person=person, entered_at=at, temperature=t,
         decision=result.decision, reason=result.reason, source=source,
         gate_decision=gate_decision, disagreement=bool(gate_decision) and gate_decision != result.decision,
-        visit_host=visit_host[:VISIT_TEXT_LIMITS["visit_host"]],
-        visit_purpose=visit_purpose[:VISIT_TEXT_LIMITS["visit_purpose"]],
+        visit_host=visit_host, visit_purpose=visit_purpose,
         recorded_by=actor.user if actor.device is None else None, device=actor.device,
     )
     alerting = entry.reason == Reason.FEVER or entry.disagreement

@@ -45,14 +45,13 @@ from django.db.models.expressions import RawSQL
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from zhengtong.core.cleaners import is_storable
-from zhengtong.core.errors import DomainError
+from zhengtong.core.errors import DomainError, FieldErrors
 from zhengtong.core.ids import MAX_ID, valid_id
 from zhengtong.registry.codes import CodeError, check_id_number
 from zhengtong.registry.identity import id_number_hash
 from zhengtong.registry.models import Person
 from zhengtong.screening import alerts, ports, rules, selectors, services
-from zhengtong.screening.models import VISIT_TEXT_LIMITS, Alert, Area, Decision, Entry, GateDevice, Reason
+from zhengtong.screening.models import Alert, Area, Decision, Entry, GateDevice, Reason
 from zhengtong.screening.passes import read_pass_code
 
 MAX_BATCH = 5000
@@ -332,16 +331,17 @@ def parse_person_id(value, fail) -> int | None:
 
 
 def parse_text(value, field: str, fail) -> str:
+    """A visit's text (visit_host, visit_purpose): a string, as a single check-in's (services.visit_texts)."""
     if value is None:
         return ""
-    if not isinstance(value, str) or not is_storable(value):
+    if not isinstance(value, str):
         fail(field, _("Give plain text."))
         return ""
-    value = value.strip()
-    limit = VISIT_TEXT_LIMITS[field]
-    if len(value) > limit:
-        fail(field, _("At most %(n)d characters.") % {"n": limit})
-    return value
+    errors = FieldErrors()
+    text = services.visit_text(errors, field, value)
+    for message in errors.errors.get(field, []):
+        fail(field, message)
+    return text
 
 
 # Facts for the whole batch, in a few queries -----------------------------------------------

@@ -16,7 +16,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from zhengtong.accounts import scopes
+from zhengtong.core.cleaners import filter_text
 from zhengtong.core.errors import DomainError
+from zhengtong.core.ids import valid_id
 from zhengtong.registry.models import Person, SitePerson
 from zhengtong.screening import rules, selectors, services
 from zhengtong.screening.forms import GateForm
@@ -28,6 +30,7 @@ FOCUS = {
     "code": "code", "person": "code", "id_number": "code", "at": "code",
     "temperature": "temperature", "area": "area",
     "name": "visitor_name", "phone": "visitor_phone", "relation": "code",
+    "visit_host": "visit_host", "visit_purpose": "visit_purpose",
 }
 EXIT_PREFIXES = ("-", "－", "—")
 
@@ -68,7 +71,7 @@ def gate_home(request):
     sites = selectors.gate_sites(user=request.user).select_related("unit", "county").order_by("name", "id")
     if not scopes.has_any_role(request.user) or not sites.exists():
         raise PermissionDenied
-    q = request.GET.get("q", "").replace("\x00", "").strip()
+    q = filter_text(request.GET.get("q"))
     if q:
         sites = sites.filter(name__icontains=q)
     elif sites.count() == 1:
@@ -147,6 +150,7 @@ def _screen(request, site, data: dict) -> Answer:
             code, mode = code[len(prefix):].strip(), "exit"
     actor = services.Actor(user=request.user)
     key = data.get("client_uuid") or uuid.uuid4()
+    resolved = None
     try:
         resolved = selectors.gate_resolve(site=site, code=code, person_id=data["person"])
         if mode == "exit":
@@ -164,9 +168,11 @@ def _screen(request, site, data: dict) -> Answer:
         entry, person = screened.entry, screened.entry.person
     except DomainError as e:
         field = next(iter(e.errors), "code")
+        visitor = "full" if field in ("name", "phone") else ""
+        if field in ("visit_host", "visit_purpose") and resolved is not None:
+            visitor = "full" if resolved.needs_registration else "visit"
         return Answer("error", _("Type it again"), detail=e.message, focus=FOCUS.get(field, "code"),
-                      visitor="full" if field in ("name", "phone") else "",
-                      next_uuid="" if field == "client_uuid" else str(key))
+                      visitor=visitor, next_uuid="" if field == "client_uuid" else str(key))
     admitted = entry.decision == Decision.ADMIT
     return Answer(
         "admit" if admitted else "refuse",
@@ -197,7 +203,7 @@ def pass_cards(request, pk: int):
         raise PermissionDenied
     people = selectors.pass_people(site=site)
     if request.GET.get("person"):
-        people = people.filter(person_id=request.GET["person"] if request.GET["person"].isdigit() else 0)
+        people = people.filter(person_id=valid_id(request.GET["person"]) or 0)
     page = Paginator(people, 24).get_page(request.GET.get("page"))
     cards = [{
         "membership": m,

@@ -6,9 +6,18 @@ import pytest
 from django import forms
 from django.http import Http404
 
-from zhengtong.core.cleaners import clean_date, clean_decimal, clean_phone, clean_text, is_storable
+from zhengtong.core.cleaners import (
+    clean_count,
+    clean_date,
+    clean_decimal,
+    clean_note,
+    clean_phone,
+    clean_text,
+    filter_text,
+    is_storable,
+)
 from zhengtong.core.errors import DomainError, FieldErrors
-from zhengtong.core.forms import save_form
+from zhengtong.core.forms import labelled_messages, save_form
 from zhengtong.core.http import get_or_404
 from zhengtong.core.ids import MAX_ID, valid_id
 
@@ -26,6 +35,45 @@ def test_text_with_nul_or_a_lone_surrogate_is_not_storable():
     assert is_storable("衡阳 ok")
     assert not is_storable("a\x00b")
     assert not is_storable("a\ud800b")
+
+
+@pytest.mark.parametrize("text", ["a\x01b", "\x07", "a\x1fb", "a\x7fb", "\x0b"])
+def test_text_with_another_control_character_is_not_storable(text):
+    """Invisible, and refused in a spreadsheet's cells: an export would fail on it."""
+    assert not is_storable(text)
+
+
+def test_tabs_and_line_breaks_are_text():
+    assert is_storable("第一行\r\n第二行\t注")
+
+
+@pytest.mark.parametrize("value, expected", [
+    ("a\x00b", "ab"), (" 衡阳\x01 ", "衡阳"), ("\ud800x", "x"), (None, ""), ("\x00", ""), (12, "12"),
+    ("a\tb", "a\tb"),
+])
+def test_a_list_filter_keeps_what_could_match_and_drops_the_rest(value, expected):
+    assert filter_text(value) == expected
+
+
+@pytest.mark.parametrize("value, expected", [
+    ("3", 3), (" 3 ", 3), (3, 3), ("", 1), (None, 1), ("²", None), ("٣", None), ("１", None), ("1.5", None),
+    ("0", None), ("10001", None), (True, None), ("99999999999999999999999", None),
+])
+def test_a_count_is_ascii_digits_within_its_bounds(value, expected):
+    errors = FieldErrors()
+    assert clean_count(errors, "n", value, minimum=1, maximum=10_000, default=1) == expected
+    assert bool(errors) == (expected is None)
+    if errors:
+        assert errors.errors["n"] == ["请输入 1 到 10000 之间的整数。"]  # in the default language, zh-hans
+
+
+def test_a_note_names_its_field_and_may_be_required():
+    assert clean_note(" 已整改 ", "note") == "已整改"
+    assert clean_note(None, "note") == ""
+    for value, required in (("a\x00b", ""), ("", "Say how."), ("x" * 11, "")):
+        with pytest.raises(DomainError) as refused:
+            clean_note(value, "note", required=required, max_length=10)
+        assert list(refused.value.errors) == ["note"]
 
 
 def test_every_cleaner_names_its_field():
@@ -68,3 +116,9 @@ def test_save_form_puts_a_services_refusal_on_the_form():
     assert form.non_field_errors() == ["whole record"]
     assert save_form(_NameForm({"name": "b"}), lambda data: data["name"]) == "b"
     assert save_form(_NameForm({}), lambda data: 1 / 0) is None  # an invalid form never reaches the service
+
+
+def test_a_refusal_shown_as_lines_names_each_field_as_the_page_does_never_by_its_key():
+    error = DomainError(errors={"reasons": ["Give the reasons."], "status": ["Not now."]})
+    assert labelled_messages(error, {"reasons": "Note"}.get) == ["Note: Give the reasons.", "Not now."]
+    assert labelled_messages(DomainError("Whole."), {}.get) == ["Whole."]

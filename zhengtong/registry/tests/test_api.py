@@ -202,13 +202,43 @@ def test_an_unknown_field_and_a_wrong_type_are_named(reg):
     assert {e["field"] for e in body["errors"]} == {"usc", "other_industries"}
 
 
+@pytest.mark.parametrize(("params", "field", "english", "chinese"), [
+    ({"limit": 501}, "limit", "At most 500.", "至多为 500。"),
+    ({"limit": "abc"}, "limit", "Give a whole number.", "请填写整数。"),
+    ({"offset": -1}, "offset", "At least 0.", "至少为 0。"),
+])
+def test_ninjas_own_checks_name_the_field_in_the_callers_language_not_pydantics_english(reg, params, field,
+                                                                                        english, chinese):
+    assert messages_for(assert_error(reg.api(ADMIN).get("/units", params), 422, field), field) == [english]
+    zh = reg.api(ADMIN).get("/units", params, headers={"Accept-Language": "zh-hans"})
+    assert messages_for(assert_error(zh, 422, field), field) == [chinese]
+
+
 def test_a_body_that_is_not_json_is_a_400(reg):
     assert_error(reg.api(ADMIN).post("/units", "{not json"), 400)
+
+
+@pytest.mark.parametrize("debug", [False, True])
+def test_a_body_that_is_not_json_is_said_in_the_callers_language_without_the_parsers_text(reg, settings, debug):
+    settings.DEBUG = debug
+    body = assert_error(reg.api(ADMIN).post("/units", "{not json"), 400)
+    assert body["detail"] == "The request body is not valid JSON."
+    zh = reg.api(ADMIN).post("/units", "{not json", headers={"Accept-Language": "zh-hans"})
+    assert assert_error(zh, 400)["detail"] == "请求正文不是有效的 JSON。"
 
 
 def test_a_nul_character_is_refused_not_a_server_error(reg):
     assert_error(reg.api(ADMIN).post("/units", unit_body(name="衡南\x00厂")), 422, "name")
     assert_error(reg.api(ADMIN).get("/units", {"q": "a\x00b"}), 422, "q")
+
+
+@pytest.mark.parametrize("name", ["衡南\x01厂", "衡南\x1b厂", "\x7f"])
+def test_another_control_character_is_refused_naming_the_field_in_the_callers_language(reg, name):
+    body = assert_error(reg.api(ADMIN).post("/units", unit_body(name=name)), 422, "name")
+    assert messages_for(body, "name") == ["Contains a character that cannot be stored (a control or broken character)."]
+    zh = reg.api(ADMIN).post("/units", unit_body(name=name), headers={"Accept-Language": "zh-hans"})
+    assert messages_for(assert_error(zh, 422, "name"), "name") == ["含有无法保存的字符（控制字符或乱码）。"]
+    assert not Unit.objects.filter(name=name).exists()
 
 
 def test_a_duplicate_uscc_is_a_409(reg):

@@ -11,6 +11,7 @@ from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied
 from django.core.management import CommandError, call_command
 from django.test import override_settings
+from django.utils import translation
 from openpyxl import Workbook, load_workbook
 
 from zhengtong.accounts.models import Role, RoleAssignment
@@ -329,6 +330,18 @@ def test_a_missing_required_column_is_a_file_error_naming_it(city_admin):
 )
 def test_bad_files_are_file_errors(city_admin, name, content, expected):
     assert expected in file_error(city_admin, name, content)
+
+
+def test_a_csv_cell_over_the_field_size_limit_is_a_file_error_in_the_users_language(city_admin):
+    """An unclosed quotation mark makes the rest of the file one cell, over the csv module's limit: the
+    clerk reads what to do, not the module's English text."""
+    content = (",".join(HEADER) + "\n" + make_uscc(n=1) + ',"衡南' + "厂" * 140_000 + "\n").encode()
+    message = file_error(city_admin, "units.csv", content)
+    assert "field larger than field limit" not in message
+    assert "quotation mark is not closed" in message and "131072" in message
+    with translation.override("zh-hans"):
+        assert "引号" in file_error(city_admin, "units.csv", content)
+    assert not Unit.objects.exists()
 
 
 def test_a_workbook_named_csv_is_a_file_error(city_admin):

@@ -193,6 +193,34 @@ def test_a_time_in_any_zone_python_reads_is_stored_as_that_moment(gate, world, o
     assert Entry.objects.get().entered_at == at
 
 
+def test_an_id_given_as_true_is_refused_in_the_callers_language(gate, world):
+    body = assert_error(check_in(gate, person_id=True), 422, "person_id")
+    assert messages_for(body, "person_id") == ["Give a whole number, not true or false."]
+    zh = gate.post("/gate/entries", {"client_uuid": str(uuid.uuid4()), "temperature": "36.5", "person_id": True},
+                   headers={"Accept-Language": "zh-hans"})
+    assert messages_for(assert_error(zh, 422, "person_id"), "person_id") == ["请填写整数，而不是 true 或 false。"]
+
+
+FAR_FUTURE = ["9999-12-31T23:59:59-12:00", "9999-12-31T23:59:59+00:00", "9999-12-31T16:00:00Z"]
+
+
+@pytest.mark.parametrize("at", FAR_FUTURE)
+def test_a_time_near_the_year_9999_is_a_400_naming_at_not_a_server_error(gate, world, at):
+    """Its moment in the city's time zone (or in UTC) lies past the year 9999, which Python cannot hold:
+    it is refused as a wrong clock, like any time in the future, and nothing is stored."""
+    body = assert_error(check_in(gate, world.person_a, at=at), 400, "at")
+    assert "in the future" in messages_for(body, "at")[0] and at[:10] in messages_for(body, "at")[0]
+    assert not Entry.objects.exists()
+
+
+@pytest.mark.parametrize("at", FAR_FUTURE)
+def test_an_exit_at_a_time_near_the_year_9999_is_a_400_naming_at(gate, world, at):
+    assert check_in(gate, world.person_a).status_code == 201
+    body = assert_error(gate.post("/gate/exits", {"person_id": world.person_a.pk, "at": at}), 400, "at")
+    assert "in the future" in messages_for(body, "at")[0]
+    assert Entry.objects.get().left_at is None
+
+
 @pytest.mark.parametrize("at", ["0001-01-01T00:00:00+14:00", "0001-01-01T12:00:00Z", "1970-01-01T00:00:00Z"])
 def test_a_time_from_a_reset_clock_is_a_400_naming_at(gate, world, at, settings):
     body = assert_error(check_in(gate, world.person_a, at=at), 400, "at")

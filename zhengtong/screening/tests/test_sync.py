@@ -483,6 +483,23 @@ def test_a_time_from_a_reset_clock_is_rejected_by_name(world, device, at):
     assert "days ago" in errors_of({"errors": results[0].errors})["at"]
 
 
+@pytest.mark.parametrize("at", ["9999-12-31T23:59:59-12:00", "9999-12-31T23:59:59+00:00"])
+def test_an_item_near_the_year_9999_is_rejected_alone_by_name(world, device, at):
+    """A gate whose clock jumped to the year 9999 must not sink its batch: the good items go in, the bad
+    one is rejected by its client UUID, naming ``at``, and a retry of the batch syncs."""
+    items = [item(world.person_a) for _ in range(4)]
+    items.insert(2, item(world.person_a, at=at))
+    response = post(device, items)
+    assert response.status_code == 200, response.content
+    results = response.json()["results"]
+    assert statuses(results) == ["created", "created", "rejected", "created", "created"]
+    assert results[2]["client_uuid"] == items[2]["client_uuid"]
+    assert "in the future" in errors_of(results[2])["at"]
+    assert Entry.objects.count() == 4
+    assert statuses(post(device, items).json()["results"]) == ["duplicate", "duplicate", "rejected", "duplicate",
+                                                               "duplicate"]
+
+
 def test_a_batch_accepts_the_times_a_single_check_in_accepts(world, device, settings):
     """The batch's own quick bounds on a time and services._check_time are one rule."""
     settings.CLOCK_SKEW_SECONDS, settings.OLDEST_TIME_DAYS = 300, 30
@@ -503,6 +520,13 @@ def test_a_batch_accepts_the_times_a_single_check_in_accepts(world, device, sett
                 assert "at" in e.errors
                 single.append("rejected")
             batch.append(item(world.person_a, at=text))
+    for text in ["9999-12-31T23:59:59-12:00", "9999-12-31T23:59:59.999999+14:00", "0001-01-01T00:00:00+14:00"]:
+        with pytest.raises(DomainError) as refused:  # the far future and the far past: a wrong clock
+            services.entry_screen(actor=services.Actor(device=device), site=world.site_a, person=world.person_a,
+                                  temperature="36.5", at=datetime.fromisoformat(text), client_uuid=uuid.uuid4())
+        assert "at" in refused.value.errors
+        single.append("rejected")
+        batch.append(item(world.person_a, at=text))
     assert statuses(sync.entries_sync(device=device, items=batch)) == single
     assert single.count("created") == 2 * len(forms)
 
