@@ -61,7 +61,7 @@ def check_id_number(value: str) -> str:
         raise CodeError(_("Enter the ID number."))
     if len(code) != 18:
         raise CodeError(_("A resident ID number has 18 characters; this one has %(n)d.") % {"n": len(code)})
-    if not code[:17].isdigit() or not (code[17].isdigit() or code[17] == "X"):
+    if not code.isascii() or not code[:17].isdigit() or not (code[17].isdigit() or code[17] == "X"):
         raise CodeError(_("An ID number has 17 digits followed by a digit or X."))
     expected = ric.calc_check_digit(code)
     if code[17] != expected:

@@ -93,6 +93,12 @@ def test_a_region_code_created_after_the_birth_is_accepted_with_a_note():
     assert id_number_note(GOOD_ID) == ""
 
 
+def test_digits_of_other_scripts_are_refused():
+    """'٣'.isdigit() and int('٣') are true in Python: only ASCII digits make an ID number."""
+    with pytest.raises(CodeError, match="17 digits"):
+        check_id_number("4" + "٣" + "0422199003071236")
+
+
 def test_a_birth_date_in_the_future_is_refused():
     with pytest.raises(CodeError, match="future"):
         check_id_number(_with_check("43042221990307123"))
