@@ -17,6 +17,7 @@ from typing import Any
 from django.contrib.admin.utils import unquote
 from django.http import HttpRequest
 
+from zhengtong.core.cleaners import filter_text
 from zhengtong.core.http import client_address
 from zhengtong.core.models import AccessRecord
 
@@ -73,7 +74,7 @@ def record_view(request: HttpRequest, *, kind: str, subject: Subject, detail: st
         subject_id=subject.id,
         subject=subject.label[:200],
         detail=detail[:300],
-        path=request.path[:300],
+        path=filter_text(request.path)[:300],
         route=f"{request.method} {match.route if match else ''}"[:120],
         address=client_address(request)[:64],
     )
@@ -82,8 +83,8 @@ def record_view(request: HttpRequest, *, kind: str, subject: Subject, detail: st
 def list_detail(request: HttpRequest, *names: str) -> str:
     """A list's filter and page as the record's detail: the named query parameters that are set,
     in the order given (``q=张; page=2``). Only named ones: a query may carry what no log should."""
-    parts = [f"{name}={request.GET[name]}" for name in names if request.GET.get(name)]
-    return "; ".join(parts)
+    values = ((name, filter_text(request.GET.get(name))) for name in names)  # as the list read them: no NUL
+    return "; ".join(f"{name}={value}" for name, value in values if value)
 
 
 class AccessLoggedAdmin:
