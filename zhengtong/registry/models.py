@@ -243,6 +243,16 @@ class Person(models.Model):
         """The people an ID number's hash finds: its identity and the registrations held with it."""
         return Q(id_number_hash=digest) | Q(claimed_hash=digest)
 
+    @staticmethod
+    def id_number_rank(*, held: bool, here: bool) -> int | None:
+        """Which of the people ``by_id_number_q`` finds a site means, lowest first: what the site typed
+        (a registration held and related to it), the identity related to it, the identity; a
+        registration held at another site never (None). The gate's single check-in
+        (registry.selectors.person_by_id_number) and its batch (screening.sync) both rank by this."""
+        if held:
+            return 0 if here else None
+        return 1 if here else 2
+
 
 class SitePerson(models.Model):
     """A person's relation to a site: inmate, resident, staff, worker or visitor."""

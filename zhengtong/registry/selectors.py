@@ -132,14 +132,16 @@ def person_memberships(*, user, person: Person) -> QuerySet[SitePerson]:
 
 
 def person_by_id_number(*, site: Site, digest: str, related_only: bool = False) -> Person | None:
-    """The person an ID number's hash names at a site: a registration held for the city at this
-    site first (what the site typed, ``Person.is_held``), else the identity. ``related_only``: only
+    """The person an ID number's hash names at a site (``Person.id_number_rank``): a registration held
+    for the city at this site first (what the site typed), else the identity. ``related_only``: only
     a person related to the site."""
     qs = Person.objects.filter(Person.by_id_number_q(digest)).annotate(
         here=Exists(SitePerson.objects.filter(person=OuterRef("pk"), site=site)))
     if related_only:
         qs = qs.filter(here=True)
-    return qs.order_by("-here", "-claimed_hash").first()
+    ranked = [(rank, p.pk, p) for p in qs
+              if (rank := Person.id_number_rank(held=p.is_held, here=p.here)) is not None]
+    return min(ranked)[2] if ranked else None
 
 
 def person_may_change(*, user, person: Person) -> bool:

@@ -12,6 +12,7 @@ from zhengtong.accounts import scopes
 from zhengtong.core import audit
 from zhengtong.core.cleaners import clean_choice, clean_date, clean_phone, clean_text
 from zhengtong.core.errors import DomainError, FieldErrors
+from zhengtong.registry import selectors
 from zhengtong.registry.codes import CodeError, check_id_number, check_uscc, mask_id_number
 from zhengtong.registry.identity import encrypt_id_number, id_number_hash
 from zhengtong.registry.models import Department, Industry, Person, Region, Site, SitePerson, Unit
@@ -273,7 +274,8 @@ def person_register(*, user, site: Site, data: dict) -> Person:
                 field="name", status=409,
             )
         person = _held_registration(user, name=name, phone=phone, id_number=id_number, digest=digest)
-    elif phone and person.phone != phone and (not person.phone or _may_change_identity(user, person)):
+    elif phone and person.phone != phone and (
+            not person.phone or selectors.person_may_change(user=user, person=person)):
         person.phone = phone
         audit.record(person, user, "update")
         person.save()
@@ -299,10 +301,6 @@ def _held_registration(user, *, name: str, phone: str, id_number: str, digest: s
     return held
 
 
-def _may_change_identity(user, person: Person) -> bool:
-    return scopes.can_change_identity(user, set(person.memberships.values_list("site_id", flat=True)))
-
-
 @transaction.atomic
 def person_update(*, user, person: Person, data: dict) -> Person:
     """Change a person's name or phone (the ID number is their identity and never changes). A
@@ -310,7 +308,7 @@ def person_update(*, user, person: Person, data: dict) -> Person:
     sites, changes it."""
     if not Person.objects.filter(scopes.people_q(user), pk=person.pk).exists():
         raise PermissionDenied(_("You may not change this person."))
-    if not _may_change_identity(user, person):
+    if not selectors.person_may_change(user=user, person=person):
         raise DomainError(_("This person is registered at other sites too: the city administrator changes "
                             "their name and phone."), field="name", status=403)
     errors = FieldErrors()

@@ -432,14 +432,14 @@ def _people(site, items: list[_Item]) -> _People:
             .annotate(here=FilteredRelation("memberships", condition=Q(memberships__site=site)))
             .order_by().values_list("pk", "id_number_hash", "claimed_hash", "name", "here__relation", "here__since",
                                     "here__until"))
-    held_here: set[str] = set()
+    best: dict[str, int] = {}
     for pk, hashed, claimed, name, relation, since, until in rows:
         people.by_id[pk] = _Person(name, relation, since, until)
-        if claimed and relation is not None:  # held and related to this site: what the site typed wins
-            people.by_hash[claimed] = pk
-            held_here.add(claimed)
-        elif hashed and hashed not in held_here:
-            people.by_hash[hashed] = pk
+        rank = Person.id_number_rank(held=bool(claimed), here=relation is not None)
+        key = claimed or hashed
+        if rank is not None and key and (key not in best or rank < best[key]):
+            best[key] = rank
+            people.by_hash[key] = pk
     return people
 
 

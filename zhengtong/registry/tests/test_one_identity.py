@@ -174,3 +174,17 @@ def test_a_user_who_sees_all_of_a_persons_sites_changes_them(world):
     """person_a is at site_a only: its manager keeps changing them, as before."""
     response = world.api(MANAGER).patch(f"/people/{world.person_a.pk}", {"name": "张叁"})
     assert response.status_code == 200 and response.json()["name"] == "张叁"
+
+
+def test_a_registration_held_at_another_site_is_never_what_a_third_site_finds(world, known):
+    """The single check-in and the batch rank alike (Person.id_number_rank): at a site that has
+    neither, the number names its identity, not what another site typed."""
+    from zhengtong.screening import selectors as screening
+    from zhengtong.tests_support.factories import SiteFactory
+
+    person_b, number = known
+    _register(world, MANAGER, "王五", number)  # held at site_a
+    third = SiteFactory.create(unit=world.unit_b, name="三号车间")
+    assert screening.person_identify(site=third, code=number).pk == person_b.pk
+    assert selectors.person_by_id_number(site=third, digest=Person.objects.get(pk=person_b.pk).id_number_hash,
+                                         related_only=True) is None

@@ -544,3 +544,20 @@ def test_a_batch_by_id_number_finds_what_the_site_typed_for_a_held_registration(
     results = sync.entries_sync(device=device, items=[item(code=number)])
     assert statuses(results) == ["created"], results
     assert Entry.objects.get(site=world.site_a).person_id == held.pk
+
+
+def test_a_batch_at_a_third_site_finds_the_identity_not_another_sites_held_registration(world, device):
+    from zhengtong.registry import services as registry
+    from zhengtong.tests_support.factories import SiteFactory
+
+    number = make_id_number()
+    known = PersonFactory(site=world.site_b, id_number=number, name="李四")
+    registry.person_register(user=world.users[Role.SITE_MANAGER], site=world.site_a,
+                             data={"name": "王五", "id_number": number, "relation": "worker"})
+    third = SiteFactory.create(unit=world.unit_a, name="三号车间")
+    people = sync._people(third, [])  # nothing asked: nothing found
+    assert people.by_hash == {}
+    device.site = third
+    device.save()
+    sync.entries_sync(device=device, items=[item(code=number)])
+    assert Entry.objects.get(site=third).person_id == known.pk
