@@ -279,10 +279,12 @@ def person_register(*, user, site: Site, data: dict) -> Person:
         person.phone = phone
         audit.record(person, user, "update")
         person.save()
-    membership, created = SitePerson.objects.get_or_create(
-        site=site, person=person, defaults={"relation": relation, "since": since, "until": until}
-    )
-    if not created and (membership.relation, membership.since, membership.until) != (relation, since, until):
+    membership = SitePerson.objects.filter(site=site, person=person).first()
+    if membership is None:  # the relation's history says who registered it (the site's own view shows it)
+        membership = SitePerson(site=site, person=person, relation=relation, since=since, until=until)
+        audit.record(membership, user, "create")
+        membership.save()
+    elif (membership.relation, membership.since, membership.until) != (relation, since, until):
         membership.relation, membership.since, membership.until = relation, since, until
         audit.record(membership, user, "update")
         membership.save()

@@ -188,3 +188,12 @@ def test_a_registration_held_at_another_site_is_never_what_a_third_site_finds(wo
     assert screening.person_identify(site=third, code=number).pk == person_b.pk
     assert selectors.person_by_id_number(site=third, digest=Person.objects.get(pk=person_b.pk).id_number_hash,
                                          related_only=True) is None
+
+
+def test_a_relation_says_who_registered_it_outside_a_request_too(world, known):
+    """Services run outside requests (the demo, jobs): the relation's history names the user."""
+    person_b, number = known
+    services.person_register(user=world.users[MANAGER], site=world.site_a,
+                             data={"name": "李四", "id_number": number, "relation": "worker"})
+    changes = selectors.person_changes(user=world.users[MANAGER], person=person_b)
+    assert [(c.kind, c.who) for c in changes] == [("+", "manager")]
