@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "zhengtong.accounts",
     "zhengtong.screening",
     "zhengtong.permits",
+    "zhengtong.outbreak",
     "zhengtong.dashboard",
 ]
 

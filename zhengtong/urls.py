@@ -10,6 +10,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("registry/", include("zhengtong.registry.urls")),
     path("screening/", include("zhengtong.screening.urls")),
     path("permits/", include("zhengtong.permits.urls")),
+    path("outbreak/", include("zhengtong.outbreak.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("api/", api.urls),

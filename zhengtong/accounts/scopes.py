@@ -415,3 +415,45 @@ def can_declare_for_unit(user, unit) -> bool:
     """Facts, registrations, applications and reports are the unit's own declarations."""
     s = get_scope(user)
     return s.is_city or unit.pk in s.clerk_units
+
+
+# Outbreak: cases -----------------------------------------------------------------------
+
+
+def cases_q(user, prefix: str = "") -> Q:
+    """Cases a user sees (health data): the city administrator all; a county officer those of the
+    county; a site manager those found at the site."""
+    s = get_scope(user)
+    if s.is_city:
+        return Q()
+    q = NOTHING
+    if s.counties:
+        q |= Q(**{f"{prefix}county_id__in": s.counties})
+    if s.managed_sites:
+        q |= Q(**{f"{prefix}site_id__in": s.managed_sites})
+    return q
+
+
+def can_see_cases(user) -> bool:
+    s = get_scope(user)
+    return s.is_city or bool(s.counties or s.managed_sites)
+
+
+def can_report_case(user, *, site=None, county_id: int | None = None) -> bool:
+    """Report a suspected case: a site manager for a person found at the site, a county officer in
+    the county (at one of its sites or not), the city administrator anywhere."""
+    s = get_scope(user)
+    if s.is_city:
+        return True
+    if site is not None:
+        return site.pk in s.managed_sites or site.county_id in s.counties
+    return county_id is not None and county_id in s.counties
+
+
+def can_decide_cases(user, county_id: int | None = None) -> bool:
+    """Confirm, exclude, mark recovered or died, correct: a county officer of the case's county,
+    or the city administrator."""
+    s = get_scope(user)
+    if s.is_city:
+        return True
+    return bool(s.counties) if county_id is None else county_id in s.counties

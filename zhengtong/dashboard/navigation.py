@@ -26,6 +26,8 @@ def menu_for(user) -> list[dict]:
         n = screening.open_alert_count(user=user)
         items.append({"label": format_lazy("{} ({})", _("Alerts"), n) if n else _("Alerts"),
                       "url": reverse("screening:alerts"), "key": "alerts", "count": n})
+    if scopes.can_see_cases(user):
+        items.append({"label": _("Cases"), "url": reverse("outbreak:case_list"), "key": "cases"})
     own_units = scopes.own_unit_ids(user)
     if scopes.can_see_permit_overview(user):
         items.append({"label": _("Permits"), "url": reverse("permits:classification"), "key": "permits"})

@@ -2,18 +2,19 @@
 
 Each domain app offers ``todo(user=, today=)`` and ``figures(user=, now=)`` in its selectors
 (returning ``core.panels.Todo`` and ``Figure``); the home page shows them app by app in the
-order of ``PANEL_SOURCES``: the registry, then screening, then permits."""
+order of ``PANEL_SOURCES``: the registry, then screening, outbreak, then permits."""
 
 from django.utils import timezone
 
 from zhengtong.accounts import scopes
 from zhengtong.accounts.selectors import assignments_of
 from zhengtong.core.panels import Figure, Todo
+from zhengtong.outbreak import selectors as outbreak
 from zhengtong.permits import selectors as permits
 from zhengtong.registry import selectors as registry
 from zhengtong.screening import selectors as screening
 
-PANEL_SOURCES = (registry, screening, permits)
+PANEL_SOURCES = (registry, screening, outbreak, permits)
 
 
 def home_panels(*, user) -> dict:

@@ -20,6 +20,7 @@ from zhengtong.accounts import scopes
 from zhengtong.core.access import Kind, Subject, list_detail, record_view
 from zhengtong.core.errors import DomainError
 from zhengtong.core.forms import save_form
+from zhengtong.outbreak import selectors as outbreak
 from zhengtong.screening import selectors, services
 from zhengtong.screening.forms import AreaForm, DisinfectionForm, HealthCheckForm, OverviewFilterForm, SiteStateForm
 
@@ -79,6 +80,7 @@ def site(request, pk: int):
         "areas": selectors.area_status(site=site),
         "inside": selectors.inside_now(site=site),
         "history": selectors.site_state_history(site=site, limit=5),
+        "days_since_case": outbreak.days_since_last_case(site=site),
         **_site_links(request.user, site),
     })
 

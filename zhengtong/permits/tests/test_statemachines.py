@@ -8,31 +8,9 @@ import pytest
 
 from zhengtong.core.statemachine import StateMachine
 from zhengtong.permits import compliance, workflow
+from zhengtong.tests_support.statemachines import docstring_tables
 
 TEMPLATES = Path(workflow.__file__).resolve().parent / "templates"
-
-
-def docstring_tables(text: str) -> list[list[tuple[str, str, str, str]]]:
-    """The reST simple tables of a docstring, as (action, from, to, who) rows; a row whose first
-    cell is blank continues the row above (a long "from" or "rule")."""
-    tables, lines = [], text.splitlines()
-    i = 0
-    while i < len(lines):
-        if not re.fullmatch(r"=+( +=+)+", lines[i]):
-            i += 1
-            continue
-        spans = [m.span() for m in re.finditer(r"=+", lines[i])]
-        end = next(j for j in range(i + 3, len(lines)) if lines[j] == lines[i])
-        rows: list[list[str]] = []
-        for line in lines[i + 3:end]:
-            cells = [line[a:b].strip() for a, b in spans[:4]]
-            if cells[0]:
-                rows.append(cells)
-            elif cells[1]:
-                rows[-1][1] = f"{rows[-1][1].rstrip(',')}, {cells[1]}"
-        tables.append([tuple(r) for r in rows])
-        i = end + 1
-    return tables
 
 
 @pytest.mark.parametrize(("doc", "machines"), [
