@@ -285,3 +285,9 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.getenv("LOG_LEVEL", "WARNING")},
 }
+
+# Isolation orders (outbreak): the planned length (default 14 days, as the city's campaign sets it),
+# and the days without fever a release needs: the city's choice, which no text we hold fixes (the
+# order page says it is a setting).
+ISOLATION_DAYS = int(os.getenv("ZT_ISOLATION_DAYS", "14"))
+ISOLATION_FEVER_FREE_DAYS = int(os.getenv("ZT_ISOLATION_FEVER_FREE_DAYS", "3"))

@@ -47,6 +47,7 @@ class Scope:
     site_units: set[int] = field(default_factory=set)  # units of managed and gate sites
     clerk_units: set[int] = field(default_factory=set)
     head_departments: set[int] = field(default_factory=set)
+    is_head: bool = False  # head of a department or a team, in any assignment
     review_regions: set[int] = field(default_factory=set)  # permit reviewer, county-level
     review_city: bool = False  # permit reviewer of a city department
 
@@ -66,6 +67,7 @@ def get_scope(user) -> Scope:
     assignments = RoleAssignment.objects.filter(user=user).select_related("department__region", "site")
     for a in assignments:
         scope.roles.add(a.role)
+        scope.is_head |= a.is_head
         if a.role == Role.CITY_ADMIN:
             scope.is_city = True
         elif a.role == Role.COUNTY_OFFICER:
@@ -457,3 +459,46 @@ def can_decide_cases(user, county_id: int | None = None) -> bool:
     if s.is_city:
         return True
     return bool(s.counties) if county_id is None else county_id in s.counties
+
+
+# Outbreak: isolation orders ------------------------------------------------------------
+
+
+def isolation_q(user) -> Q:
+    """Isolation orders a user sees: the city administrator all; a county officer those of the
+    county; a site manager those kept at the site."""
+    s = get_scope(user)
+    if s.is_city:
+        return Q()
+    q = NOTHING
+    if s.counties:
+        q |= Q(county_id__in=s.counties)
+    if s.managed_sites:
+        q |= Q(site_id__in=s.managed_sites)
+    return q
+
+
+def can_order_isolation(user, *, county_id: int, site=None) -> bool:
+    """Order isolation: a county officer in the county, the city administrator, or a site manager for
+    an isolation kept at their site."""
+    s = get_scope(user)
+    return s.is_city or county_id in s.counties or (site is not None and site.pk in s.managed_sites)
+
+
+def can_release_isolation(user, county_id: int) -> bool:
+    """Release or extend an order, or ask for its early release: a county officer of the order's
+    county, or the city administrator."""
+    s = get_scope(user)
+    return s.is_city or county_id in s.counties
+
+
+def can_approve_early_release(user) -> bool:
+    """The second approval of an early release: a head (of a department or a team) or the city
+    administrator."""
+    s = get_scope(user)
+    return s.is_city or s.is_head
+
+
+def can_check_isolation(user, *, county_id: int, site=None) -> bool:
+    """Record the daily check of a person in isolation."""
+    return can_order_isolation(user, county_id=county_id, site=site)

@@ -43,12 +43,14 @@ class AccessRecord(models.Model):
         ENTRIES = "entries", _("Entry log")
         CASE = "case", _("Case")
         TRACE = "trace", _("Contact trace")
+        ISOLATION = "isolation", _("Isolation orders")
 
     class SubjectType(models.TextChoices):
         PERSON = "person", _("Person")
         SITE = "site", _("Site")
         LIST = "list", _("List")
         CASE = "case", _("Case")
+        ISOLATION_ORDER = "isolationorder", _("Isolation order")
 
     at = models.DateTimeField(_("time"), default=timezone.now)
     user = models.ForeignKey(settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+",

@@ -28,6 +28,7 @@ def menu_for(user) -> list[dict]:
                       "url": reverse("screening:alerts"), "key": "alerts", "count": n})
     if scopes.can_see_cases(user):
         items.append({"label": _("Cases"), "url": reverse("outbreak:case_list"), "key": "cases"})
+        items.append({"label": _("Isolation"), "url": reverse("outbreak:isolation_list"), "key": "isolation"})
     own_units = scopes.own_unit_ids(user)
     if scopes.can_see_permit_overview(user):
         items.append({"label": _("Permits"), "url": reverse("permits:classification"), "key": "permits"})

@@ -1,24 +1,37 @@
 """The demo city's outbreak picture: one suspected case at the rail-welding workshop, reported by
 the screening at its gate the day before the demo's today, for a county officer to confirm or
-exclude (and, with the tracing step of issue 18, to trace).
+exclude (and, with the tracing step of issue 18, to trace); and three inmates of the prison due for
+release, in pre-release isolation in its release wing (出监监区), one of them due out today.
 
-invented: the case, its person (one of the workshop's staff), its dates and its symptoms. The page
+From the page: the prison isolates inmates due for release before they leave. invented: the case, its
+person (one of the workshop's staff), its dates and symptoms, which inmates and their dates. The page
 reports no case in Hengyang's special sites; this one is the demo's exercise.
 """
 
 from datetime import date, datetime, time, timedelta
+from decimal import Decimal
 
 from django.utils import timezone
 
-from zhengtong.outbreak.models import Case, CaseMove, CaseStatus
+from zhengtong.outbreak.models import (
+    Case,
+    CaseMove,
+    CaseStatus,
+    IsolationCheck,
+    IsolationMove,
+    IsolationOrder,
+    IsolationPlace,
+    IsolationReason,
+)
 from zhengtong.registry.models import SitePerson
 
 LABEL = "cases"
+TEMPERATURES = [Decimal(t) for t in ("36.2", "36.4", "36.5", "36.6", "36.7")]
 
 
 def wipe() -> None:
-    CaseMove.objects.all().delete()
-    Case.objects.all().delete()
+    for model in (IsolationCheck, IsolationMove, IsolationOrder, CaseMove, Case):
+        model.objects.all().delete()
 
 
 def load(*, admin, named_sites: dict, rng, today: date) -> int:
@@ -33,4 +46,20 @@ def load(*, admin, named_sites: dict, rng, today: date) -> int:
                                where_found="门岗体温检测", reported_at=reported, reported_by=admin)
     CaseMove.objects.create(case=case, action="report", to_status=CaseStatus.SUSPECTED, at=reported, by=admin,
                             reason="门岗测温发热，已送发热门诊")
+    prison = named_sites["prison"]
+    inmates = (SitePerson.objects.filter(site=prison, relation=SitePerson.Relation.INMATE)
+               .select_related("person").order_by("person_id")[:3])
+    for days_in, member in zip((14, 9, 3), inmates, strict=False):
+        start = timezone.make_aware(datetime.combine(today - timedelta(days=days_in), time(8, 0)))
+        order = IsolationOrder.objects.create(
+            person=member.person, county=prison.county, reason=IsolationReason.PRE_RELEASE, place=IsolationPlace.SITE,
+            site=prison, place_note="出监监区（刑释前隔离）", start=start, planned_end=start.date() + timedelta(days=14),
+            ordered_by=admin, ordered_at=start)
+        IsolationMove.objects.create(order=order, action=IsolationMove.Action.ORDER, at=start, by=admin,
+                                     note="刑释前14天集中隔离")
+        IsolationCheck.objects.bulk_create([
+            IsolationCheck(order=order, checked_on=today - timedelta(days=d), temperature=rng.choice(TEMPERATURES),
+                           checked_at=timezone.make_aware(datetime.combine(today - timedelta(days=d), time(7, 30))),
+                           checked_by=admin)
+            for d in range(days_in, -1, -1)])
     return 1

@@ -1,7 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from zhengtong.outbreak.models import CaseStatus
+from zhengtong.outbreak.models import CaseStatus, IsolationPlace, IsolationReason
 
 DATE = forms.DateInput(attrs={"type": "date"})
 
@@ -37,3 +37,40 @@ class CaseReportForm(forms.Form):
 
 class CaseMoveForm(forms.Form):
     reason = forms.CharField(label=_("Reason"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class IsolationOrderForm(forms.Form):
+    reason = forms.ChoiceField(label=_("Reason"), choices=IsolationReason.choices)
+    place = forms.ChoiceField(label=_("Place"), choices=IsolationPlace.choices)
+    site = forms.ChoiceField(label=_("Site"), required=False,
+                             help_text=_("Where the person is isolated, when at a site."))
+    place_note = forms.CharField(label=_("Address or hotel"), required=False, max_length=200)
+    county = forms.ChoiceField(label=_("County that releases it"), required=False,
+                               help_text=_("Only when the isolation is not at a site and follows no case."))
+    planned_end = forms.CharField(label=_("Planned end"), required=False, widget=DATE)
+    note = forms.CharField(label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+    def __init__(self, *args, sites=(), counties=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        field = self.fields["site"]
+        assert isinstance(field, forms.ChoiceField)
+        field.choices = [("", "—")] + [(s.pk, s.name) for s in sites]
+        field = self.fields["county"]
+        assert isinstance(field, forms.ChoiceField)
+        field.choices = [("", "—")] + [(c.pk, c.name) for c in counties]
+
+
+class IsolationCheckForm(forms.Form):
+    temperature = forms.CharField(label=_("Temperature (°C)"), widget=forms.TextInput(attrs={"inputmode": "decimal"}))
+    symptoms = forms.CharField(label=_("Symptoms"), required=False, max_length=200)
+
+
+class IsolationExtendForm(forms.Form):
+    planned_end = forms.CharField(label=_("New planned end"), required=False, widget=DATE)
+    reason = forms.CharField(label=_("Reason"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class IsolationReleaseForm(forms.Form):
+    note = forms.CharField(label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    reason = forms.CharField(label=_("Reason for an early release"), required=False,
+                             widget=forms.Textarea(attrs={"rows": 2}))

@@ -77,3 +77,113 @@ class CaseMove(models.Model):
 
     def get_from_status_display(self) -> str:
         return str(CaseStatus(self.from_status).label) if self.from_status in CaseStatus.values else ""
+
+
+class IsolationReason(models.TextChoices):
+    PRE_RELEASE = "pre_release", _("Pre-release isolation")
+    CLOSE_CONTACT = "close_contact", _("Close contact")
+    ARRIVAL = "arrival", _("Arrival from outside")
+    FEVER = "fever", _("Fever")
+    ROTATION = "rotation", _("Closed-duty rotation")
+
+
+class IsolationPlace(models.TextChoices):
+    SITE = "site", _("At a site")
+    HOTEL = "hotel", _("Designated hotel")
+    HOME = "home", _("At home")
+
+
+class IsolationStatus(models.TextChoices):
+    ACTIVE = "active", _("In isolation")
+    RELEASED = "released", _("Released")
+
+
+class IsolationOrder(models.Model):
+    """One person's isolation: from ``start`` until released (never before ``planned_end`` without
+    an approved early release). While active, every gate refuses the person (screening.ports)."""
+
+    person = models.ForeignKey(Person, models.PROTECT, related_name="isolation_orders", verbose_name=_("person"))
+    county = models.ForeignKey(Region, models.PROTECT, related_name="isolation_orders",
+                               verbose_name=_("county"), help_text=_("The county whose officers release the order."))
+    reason = models.CharField(_("reason"), max_length=16, choices=IsolationReason.choices)
+    place = models.CharField(_("place"), max_length=8, choices=IsolationPlace.choices)
+    site = models.ForeignKey(Site, models.PROTECT, null=True, blank=True, related_name="isolation_orders",
+                             verbose_name=_("site"))
+    place_note = models.CharField(_("address or hotel"), max_length=200, blank=True)
+    case = models.ForeignKey(Case, models.PROTECT, null=True, blank=True, related_name="isolation_orders",
+                             verbose_name=_("case"), help_text=_("The case the person was in contact with, if any."))
+    status = models.CharField(_("status"), max_length=8, choices=IsolationStatus.choices,
+                              default=IsolationStatus.ACTIVE)
+    start = models.DateTimeField(_("start"))
+    planned_end = models.DateField(_("planned end"))
+    ordered_at = models.DateTimeField(_("ordered at"), default=timezone.now)
+    ordered_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.SET_NULL, null=True, related_name="+",
+                                   verbose_name=_("ordered by"))
+    early_requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True,
+                                           related_name="+", verbose_name=_("early release asked by"))
+    early_reason = models.TextField(_("reason for an early release"), blank=True)
+    released_at = models.DateTimeField(_("released at"), null=True, blank=True)
+    released_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True,
+                                    related_name="+", verbose_name=_("released by"))
+    approved_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True,
+                                    related_name="+", verbose_name=_("early release approved by"))
+
+    class Meta:
+        ordering = ["-start", "-id"]
+        verbose_name = _("isolation order")
+        verbose_name_plural = _("isolation orders")
+        indexes = [models.Index(fields=["person", "start"], name="isolation_person_start"),
+                   models.Index(fields=["county", "status"], name="isolation_county_status")]
+        constraints = [models.UniqueConstraint(fields=["person"], condition=models.Q(status="active"),
+                                               name="isolation_one_active_per_person")]
+
+    def __str__(self) -> str:
+        return f"{self.person} · {self.get_reason_display()}"
+
+
+class IsolationMove(models.Model):
+    """One step of an order: ordered, extended, a check recorded, early release asked, released."""
+
+    class Action(models.TextChoices):
+        ORDER = "order", _("Ordered")
+        CHECK = "check", _("Checked")
+        EXTEND = "extend", _("Extended")
+        ASK_EARLY = "ask_early", _("Early release asked")
+        RELEASE = "release", _("Released")
+        RELEASE_EARLY = "release_early", _("Released early (approved)")
+
+    order = models.ForeignKey(IsolationOrder, models.PROTECT, related_name="moves", verbose_name=_("isolation order"))
+    action = models.CharField(_("action"), max_length=16, choices=Action.choices)
+    at = models.DateTimeField(_("time"), default=timezone.now)
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, models.SET_NULL, null=True, related_name="+", verbose_name=_("by"))
+    note = models.TextField(_("note"), blank=True)
+
+    class Meta:
+        ordering = ["at", "id"]
+        verbose_name = _("isolation step")
+        verbose_name_plural = _("isolation steps")
+
+    def __str__(self) -> str:
+        return f"{self.order_id} {self.action}"
+
+
+class IsolationCheck(models.Model):
+    """A daily health check during an order, wherever the person is isolated (a site's own daily
+    checks count as well)."""
+
+    order = models.ForeignKey(IsolationOrder, models.PROTECT, related_name="checks", verbose_name=_("isolation order"))
+    checked_on = models.DateField(_("day"))
+    checked_at = models.DateTimeField(_("checked at"), default=timezone.now)
+    temperature = models.DecimalField(_("temperature (°C)"), max_digits=3, decimal_places=1)
+    is_fever = models.BooleanField(_("fever"), default=False)
+    symptoms = models.CharField(_("symptoms"), max_length=200, blank=True)
+    checked_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.SET_NULL, null=True, related_name="+",
+                                   verbose_name=_("checked by"))
+
+    class Meta:
+        ordering = ["checked_at", "id"]
+        verbose_name = _("isolation check")
+        verbose_name_plural = _("isolation checks")
+
+    def __str__(self) -> str:
+        return f"{self.order_id} {self.checked_on} {self.temperature}"

@@ -16,7 +16,7 @@ from zhengtong.accounts import scopes
 from zhengtong.core.cleaners import filter_text
 from zhengtong.core.http import get_or_404
 from zhengtong.core.panels import Figure, Todo
-from zhengtong.outbreak.models import Case, CaseStatus
+from zhengtong.outbreak.models import Case, CaseStatus, IsolationOrder, IsolationReason, IsolationStatus
 from zhengtong.registry.models import Person, Region, Site
 
 
@@ -131,3 +131,37 @@ def figures(*, user, now: datetime) -> list[Figure]:
         return []
     n = Case.objects.filter(scopes.cases_q(user), status__in=(CaseStatus.SUSPECTED, CaseStatus.CONFIRMED)).count()
     return [Figure(label=_("Open cases"), value=n, url=reverse("outbreak:case_list"))]
+
+
+# Isolation orders ----------------------------------------------------------------------------
+
+
+def isolation_list(*, user, status: str = "active", reason: str = "", q: str = "") -> QuerySet[IsolationOrder]:
+    qs = (IsolationOrder.objects.filter(scopes.isolation_q(user))
+          .select_related("person", "site", "county").order_by("planned_end", "id"))
+    if status in IsolationStatus.values:
+        qs = qs.filter(status=status)
+    if reason in IsolationReason.values:
+        qs = qs.filter(reason=reason)
+    q = filter_text(q)
+    if q:
+        qs = qs.filter(person__name__contains=q)
+    return qs
+
+
+def isolation_get(*, user, pk) -> IsolationOrder:
+    return get_or_404(IsolationOrder.objects.filter(scopes.isolation_q(user))
+                      .select_related("person", "site", "county", "case"), pk)
+
+
+def isolation_moves(*, order: IsolationOrder):
+    return order.moves.select_related("by").order_by("at", "id")
+
+
+def isolation_sites(*, user) -> QuerySet[Site]:
+    """Sites where the user may keep someone in isolation."""
+    s = scopes.get_scope(user)
+    qs = Site.objects.filter(is_active=True)
+    if not s.is_city:
+        qs = qs.filter(pk__in=s.managed_sites) | qs.filter(county_id__in=s.counties)
+    return qs.order_by("name")

@@ -8,4 +8,8 @@ urlpatterns = [
     path("cases/new/", views.case_report, name="case_report"),
     path("cases/<int:pk>/", views.case_detail, name="case_detail"),
     path("cases/<int:pk>/move/<str:action>/", views.case_move, name="case_move"),
+    path("isolation/", views.isolation_list, name="isolation_list"),
+    path("isolation/new/", views.isolation_new, name="isolation_new"),
+    path("isolation/<int:pk>/", views.isolation_detail, name="isolation_detail"),
+    path("isolation/<int:pk>/<str:action>/", views.isolation_act, name="isolation_act"),
 ]

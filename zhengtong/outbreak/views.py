@@ -8,6 +8,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
@@ -17,9 +18,16 @@ from zhengtong.core.cleaners import filter_text
 from zhengtong.core.errors import DomainError
 from zhengtong.core.forms import apply_errors, save_form
 from zhengtong.core.ids import valid_id
-from zhengtong.outbreak import selectors, services
-from zhengtong.outbreak.forms import CaseMoveForm, CaseReportForm
-from zhengtong.outbreak.models import CaseStatus
+from zhengtong.outbreak import isolation, selectors, services
+from zhengtong.outbreak.forms import (
+    CaseMoveForm,
+    CaseReportForm,
+    IsolationCheckForm,
+    IsolationExtendForm,
+    IsolationOrderForm,
+    IsolationReleaseForm,
+)
+from zhengtong.outbreak.models import CaseStatus, IsolationReason, IsolationStatus
 
 
 def _seeing(request) -> None:
@@ -96,3 +104,116 @@ def case_move(request, pk: int, action: str):
         }, status=e.status if e.status in (400, 409) else 400)
     messages.success(request, _("Case updated."))
     return redirect("outbreak:case_detail", pk=case.pk)
+
+
+# Isolation orders ------------------------------------------------------------------------------
+
+
+def _isolation_seeing(request) -> None:
+    if not scopes.can_see_cases(request.user):
+        raise Http404
+
+
+@login_required
+@require_GET
+def isolation_list(request):
+    _isolation_seeing(request)
+    status = filter_text(request.GET.get("status")) or IsolationStatus.ACTIVE
+    reason = filter_text(request.GET.get("reason"))
+    q = filter_text(request.GET.get("q"))
+    page = Paginator(selectors.isolation_list(user=request.user, status=status, reason=reason, q=q),
+                     settings.PAGE_SIZE).get_page(request.GET.get("page"))
+    if page.object_list:
+        record_view(request, kind=Kind.ISOLATION, subject=Subject.listing(_("Isolation orders")),
+                    detail=list_detail(request, "status", "reason", "q", "page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(request, "outbreak/isolation_list.html", {
+        "page": page, "status": status, "reason": reason, "q": q, "query": query, "nav_active": "isolation",
+        "statuses": IsolationStatus.choices, "reasons": IsolationReason.choices,
+        "today": timezone.localdate(),
+    })
+
+
+def _isolation_page(request, order, forms_: dict | None = None, status: int = 200, failed: str = ""):
+    user = request.user
+    may_release = scopes.can_release_isolation(user, order.county_id)
+    forms_ = forms_ or {}
+    return render(request, "outbreak/isolation_detail.html", {
+        "order": order, "nav_active": "isolation", "failed": failed,
+        "checks": isolation.isolation_checks(order), "moves": selectors.isolation_moves(order=order),
+        "blockers": isolation.release_blockers(order), "early_blockers": isolation.release_blockers(order, early=True),
+        "may_check": order.status == "active" and scopes.can_check_isolation(user, county_id=order.county_id,
+                                                                            site=order.site),
+        "may_release": order.status == "active" and may_release,
+        "may_approve": (order.status == "active" and order.early_requested_by_id is not None
+                        and order.early_requested_by_id != user.pk and scopes.can_approve_early_release(user)),
+        "fever_free_days": settings.ISOLATION_FEVER_FREE_DAYS,
+        "check_form": forms_.get("check") or IsolationCheckForm(),
+        "extend_form": forms_.get("extend") or IsolationExtendForm(),
+        "release_form": forms_.get("release") or IsolationReleaseForm(),
+    }, status=status)
+
+
+@login_required
+@require_GET
+def isolation_detail(request, pk: int):
+    order = selectors.isolation_get(user=request.user, pk=pk)
+    record_view(request, kind=Kind.ISOLATION, subject=Subject.of(order))
+    return _isolation_page(request, order)
+
+
+ISOLATION_ACTIONS = {
+    "check": ("check", IsolationCheckForm, lambda user, order, d: isolation.isolation_check_record(
+        user=user, order=order, data=d)),
+    "extend": ("extend", IsolationExtendForm, lambda user, order, d: isolation.isolation_extend(
+        user=user, order=order, data=d)),
+    "release": ("release", IsolationReleaseForm, lambda user, order, d: isolation.isolation_release(
+        user=user, order=order, note=d.get("note"))),
+    "ask_early": ("release", IsolationReleaseForm, lambda user, order, d: isolation.isolation_release_early_ask(
+        user=user, order=order, reason=d.get("reason"))),
+    "approve_early": ("release", IsolationReleaseForm, lambda user, order, d: isolation.isolation_release_early_approve(
+        user=user, order=order, note=d.get("note"))),
+}
+
+
+@login_required
+@require_POST
+def isolation_act(request, pk: int, action: str):
+    order = selectors.isolation_get(user=request.user, pk=pk)
+    if action not in ISOLATION_ACTIONS:
+        raise Http404
+    key, form_class, act = ISOLATION_ACTIONS[action]
+    form = form_class(request.POST)
+    form.is_valid()
+    try:
+        act(request.user, order, {**request.POST.dict(), **form.cleaned_data})
+    except DomainError as e:
+        apply_errors(form, e)
+        record_view(request, kind=Kind.ISOLATION, subject=Subject.of(order))
+        order.refresh_from_db()
+        return _isolation_page(request, order, {key: form}, status=e.status if e.status in (400, 409) else 400,
+                               failed=action)
+    messages.success(request, _("Saved."))
+    return redirect("outbreak:isolation_detail", pk=order.pk)
+
+
+@login_required
+def isolation_new(request):
+    person = selectors.reportable_person(user=request.user, pk=request.GET.get("person") or request.POST.get("person"))
+    sites = selectors.isolation_sites(user=request.user)
+    counties = selectors.report_counties(user=request.user)
+    if not (sites.exists() or counties.exists()):
+        raise PermissionDenied
+    initial = {"case": request.GET.get("case"), "reason": request.GET.get("reason")}
+    form = IsolationOrderForm(request.POST or None, sites=sites, counties=counties, initial=initial)
+    if request.method == "POST":
+        order = save_form(form, lambda data: isolation.isolation_order(
+            user=request.user, person=person, data={**data, "case": request.POST.get("case")}))
+        if order is not None:
+            messages.success(request, _("Isolation ordered: %(person)s.") % {"person": person.name})
+            return redirect("outbreak:isolation_detail", pk=order.pk)
+    return render(request, "outbreak/isolation_new.html", {
+        "form": form, "person": person, "case": valid_id(request.GET.get("case") or request.POST.get("case")),
+        "nav_active": "isolation", "days": settings.ISOLATION_DAYS,
+    }, status=400 if form.errors else 200)

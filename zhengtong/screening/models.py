@@ -39,7 +39,8 @@ class Reason(models.TextChoices):
     CLOSED = "closed", _("Closed management: not one of the site's people")
     NO_VISITORS = "no_visitors", _("The site receives no visitors")
     APPOINTMENT = "appointment", _("Visitors by appointment only")
-    ISOLATION = "isolation", _("Under an active isolation order")
+    # never the order's reason: a gatekeeper has no health duty
+    ISOLATION = "isolation", _("Health order: ask the site manager")
     INACTIVE = "inactive", _("The site is not active")
 
 

@@ -10,10 +10,12 @@ Until a source registers, nobody is isolated.
 Held entries are not a port: an investigation that needs entries past the retention period records
 that in screening's own table through ``screening.services.entries_hold`` (the purge reads it)."""
 
-from collections.abc import Collection
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
-from datetime import datetime
-from typing import Protocol
+from datetime import UTC, datetime
+from typing import Any, Protocol
+
+from django.utils.dateparse import parse_datetime
 
 
 @dataclass(frozen=True)
@@ -32,6 +34,17 @@ class IsolationSource(Protocol):
                           end: datetime) -> dict[int, list[Period]]:
         """For each of ``person_ids`` isolated at any time in [start, end], the periods of isolation
         that meet that span; people never isolated in it are left out."""
+        ...
+
+
+class IsolationSQL(Protocol):
+    """What a source may offer besides ``isolation_periods`` so that the gate's hot path, which reads
+    a device, its site and a person in one statement, carries isolation in that same statement."""
+
+    def latest_period_sql(self, person_column: str) -> tuple[str, str]:
+        """Two scalar SQL subqueries over the person whose id is ``person_column``: the start and
+        the end (NULL: open-ended) of the person's latest period of isolation (by start), both NULL
+        for a person never isolated. They take no parameters."""
         ...
 
 
@@ -61,7 +74,60 @@ def isolation_periods(person_ids: Collection[int], start: datetime, end: datetim
     return result
 
 
-def isolated_at(person_ids: Collection[int], at: datetime) -> set[int]:
-    """The people under an isolation order at one moment."""
-    return {pid for pid, periods in isolation_periods(person_ids, at, at).items()
-            if any(p.covers(at) for p in periods)}
+def isolated_at(person_ids: Collection[int], at: datetime, *, sources: Sequence[IsolationSource] | None = None
+                ) -> set[int]:
+    """The people under an isolation order at one moment (asking ``sources``, default every one)."""
+    result: set[int] = set()
+    for source in _isolation if sources is None else sources:
+        for pid, periods in source.isolation_periods(person_ids=person_ids, start=at, end=at).items():
+            if any(p.covers(at) for p in periods):
+                result.add(pid)
+    return result
+
+
+# The hot path: isolation in the gate's one statement -----------------------------------------
+
+
+def _sql_sources() -> list[Any]:
+    return [s for s in _isolation if hasattr(s, "latest_period_sql")]
+
+
+def latest_period_columns(person_column: str) -> list[str]:
+    """The SQL columns the gate's statement adds (two per source that offers them), in order."""
+    return [sql for source in _sql_sources() for sql in source.latest_period_sql(person_column)]
+
+
+def _as_datetime(value: Any) -> datetime | None:
+    if value is None or isinstance(value, datetime):
+        moment = value
+    else:  # SQLite gives text
+        moment = parse_datetime(str(value))
+    if moment is not None and moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)  # stored in UTC (USE_TZ)
+    return moment
+
+
+def latest_periods(values: Sequence[Any]) -> list[Period | None]:
+    """The values of ``latest_period_columns`` as each source's latest period (None: never isolated)."""
+    out: list[Period | None] = []
+    for i in range(0, len(values), 2):
+        start = _as_datetime(values[i])
+        out.append(None if start is None else Period(start, _as_datetime(values[i + 1])))
+    return out
+
+
+def isolated_by_latest(person_id: int, latest: list[Period | None], at: datetime) -> bool | None:
+    """Whether the person is isolated at ``at``, from the latest periods read with the person (None:
+    they cannot tell, for a moment before a latest period's start: ask ``isolated_at``). Sources
+    without SQL are asked here."""
+    if any(p is not None and at < p.start for p in latest):
+        return None
+    if any(p is not None and p.covers(at) for p in latest):
+        return True
+    others = [s for s in _isolation if not hasattr(s, "latest_period_sql")]
+    return bool(others) and person_id in isolated_at([person_id], at, sources=others)
+
+
+def version() -> tuple[int, ...]:
+    """Changes when sources register or leave: the gate's statement is built again."""
+    return tuple(id(s) for s in _sql_sources())

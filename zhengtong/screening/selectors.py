@@ -2,6 +2,7 @@
 
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from decimal import Decimal
 from functools import cache
 from itertools import pairwise
 
@@ -38,7 +39,7 @@ from zhengtong.registry import selectors as registry_selectors
 from zhengtong.registry.codes import CodeError, check_id_number, normalise
 from zhengtong.registry.identity import id_number_hash
 from zhengtong.registry.models import Person, Site, SitePerson
-from zhengtong.screening import hotpath
+from zhengtong.screening import hotpath, ports, rules
 from zhengtong.screening.models import Alert, Area, Decision, Disinfection, Entry, GateDevice, HealthCheck
 from zhengtong.screening.passes import read_pass_code
 
@@ -54,29 +55,43 @@ def gate_sites(*, user) -> QuerySet[Site]:
 def gate_device_for_key(key: str, *, person_id: int | None = None) -> tuple[GateDevice | None, Person | None]:
     """The device holding this key, not revoked, with its site read fresh; and, when ``person_id`` is
     given, that person if they are one of the site's people (as ``site_person``): one statement."""
-    row = hotpath.fetchone(_gate_sql(), [person_id, GateDevice.hash_key(key)])
+    row = hotpath.fetchone(_gate_sql(ports.version()), [person_id, GateDevice.hash_key(key)])
     if row is None:
         return None, None
     site, device, membership, person = _gate_columns().instances(row)
     device.site = site
-    return device, _with_membership(person, membership)
+    return device, _with_isolation(_with_membership(person, membership), row)
 
 
 def site_person(*, site: Site, person_id: int) -> Person | None:
     """One of the site's people (or a visitor it registered), with their relation to the site as
     ``person.site_membership`` (whatever its term: services.facts_for reads whether it is in force),
     in one statement; None for anyone else."""
-    row = hotpath.fetchone(_member_sql(), [site.pk, person_id])
+    row = hotpath.fetchone(_member_sql(ports.version()), [site.pk, person_id])
     if row is None:
         return None
     membership, person = _member_columns().instances(row)
-    return _with_membership(person, membership)
+    return _with_isolation(_with_membership(person, membership), row)
 
 
 def _with_membership(person: Person | None, membership: SitePerson | None) -> Person | None:
     if person is not None:
         person.site_membership = membership
     return person
+
+
+def _with_isolation(person: Person | None, row) -> Person | None:
+    """The person's latest isolation periods, read in the same statement (screening.ports), as
+    ``person.latest_isolation`` for services.facts_for."""
+    n = len(ports.latest_period_columns("p.id"))
+    if person is not None:
+        person.latest_isolation = ports.latest_periods(row[len(row) - n:] if n else ())
+    return person
+
+
+def _isolation_sql() -> str:
+    columns = ports.latest_period_columns(f"p.{hotpath.qn('id')}")
+    return "".join(f", ({sql})" for sql in columns)
 
 
 _MEMBER = (("m", SitePerson, ("id", "site_id", "person_id", "relation", "since", "until")),
@@ -94,17 +109,18 @@ def _gate_columns() -> hotpath.Columns:
 
 
 @cache
-def _member_sql() -> str:
+def _member_sql(_sources: tuple[int, ...]) -> str:
+    """Built again when isolation sources register (``_sources``: ports.version())."""
     qn, t = hotpath.qn, hotpath.table
-    return (f"SELECT {_member_columns().sql} FROM {t(SitePerson)} m "
+    return (f"SELECT {_member_columns().sql}{_isolation_sql()} FROM {t(SitePerson)} m "
             f"JOIN {t(Person)} p ON p.{qn('id')} = m.{qn('person_id')} "
             f"WHERE m.{qn('site_id')} = %s AND m.{qn('person_id')} = %s")
 
 
 @cache
-def _gate_sql() -> str:
+def _gate_sql(_sources: tuple[int, ...]) -> str:
     qn, t = hotpath.qn, hotpath.table
-    return (f"SELECT {_gate_columns().sql} FROM {t(GateDevice)} d "
+    return (f"SELECT {_gate_columns().sql}{_isolation_sql()} FROM {t(GateDevice)} d "
             f"JOIN {t(Site)} s ON s.{qn('id')} = d.{qn('site_id')} "
             f"LEFT JOIN {t(SitePerson)} m ON m.{qn('site_id')} = s.{qn('id')} AND m.{qn('person_id')} = %s "
             f"LEFT JOIN {t(Person)} p ON p.{qn('id')} = m.{qn('person_id')} "
@@ -506,3 +522,24 @@ def todo(*, user, today: date) -> list[Todo]:
 def figures(*, user, now: datetime) -> list[Figure]:
     """The home page shows no screening figures: the site pages and the overview carry them."""
     return []
+
+
+# What the outbreak app reads of screening (it may read selectors only) ----------------------
+
+
+def temperature_read(value, field: str = "temperature") -> Decimal:
+    """A typed temperature in °C, by the gate's rule (rules.parse_temperature): 34.0–43.0, °F refused
+    with a hint."""
+    return rules.parse_temperature(value, field)
+
+
+def is_fever(temperature: Decimal, site: Site | None = None) -> bool:
+    """At or above the site's fever threshold, or the city's where there is no site."""
+    threshold = rules.fever_threshold(site) if site is not None else Decimal(str(settings.FEVER_THRESHOLD))
+    return temperature >= threshold
+
+
+def person_health_checks(*, person_id: int, since: date) -> QuerySet[HealthCheck]:
+    """A person's daily health checks at any site from ``since`` on (health data: the caller logs
+    the view)."""
+    return HealthCheck.objects.filter(person_id=person_id, checked_on__gte=since).order_by("checked_at")

@@ -132,9 +132,20 @@ def facts_for(*, site: Site, person: Person, temperature: Decimal, at: datetime)
         relation=membership.relation if membership else None,
         since=membership.since if membership else None,
         until=membership.until if membership else None,
-        isolated=person.pk in ports.isolated_at([person.pk], at),
+        isolated=_isolated(person, at),
         temperature=temperature,
     )
+
+
+def _isolated(person: Person, at: datetime) -> bool:
+    """Whether the person is under an isolation order at ``at``: from the periods read with the person
+    on the hot path (``selectors.gate_device_for_key``), else by asking screening.ports."""
+    latest = getattr(person, "latest_isolation", None)
+    if latest is not None:
+        known = ports.isolated_by_latest(person.pk, latest, at)
+        if known is not None:
+            return known
+    return person.pk in ports.isolated_at([person.pk], at)
 
 
 def _area(site: Site, area_id) -> Area | None:

@@ -14,11 +14,12 @@ pytestmark = pytest.mark.django_db
 EVERYONE = ["home", "units", "sites", "departments"]
 MENUS = {
     Role.CITY_ADMIN: ["home", "units", "sites", "people", "departments", "gate", "screening", "alerts", "cases",
-                      "permits", "import", "access", "admin"],
+                      "isolation", "permits", "import", "access", "admin"],
     Role.COUNTY_OFFICER: ["home", "units", "sites", "people", "departments", "screening", "alerts", "cases",
-                          "permits", "import"],
+                          "isolation", "permits", "import"],
     Role.DEPARTMENT_OFFICER: [*EVERYONE, "permits"],
-    Role.SITE_MANAGER: ["home", "units", "sites", "people", "departments", "gate", "screening", "alerts", "cases"],
+    Role.SITE_MANAGER: ["home", "units", "sites", "people", "departments", "gate", "screening", "alerts", "cases",
+                        "isolation"],
     Role.GATEKEEPER: ["home", "units", "sites", "people", "departments", "gate", "screening"],
     Role.ENTERPRISE_CLERK: ["home", "units", "sites", "people", "departments", "permits"],
     Role.PERMIT_REVIEWER: [*EVERYONE, "permits"],

@@ -10,8 +10,8 @@ def device(world):
 
 
 class StandInIsolation:
-    """Stands in for the outbreak app (not built yet) at screening's isolation port: the periods
-    given, and every question asked."""
+    """Stands in at screening's isolation port, so that screening's tests give the periods they need
+    without the outbreak app's orders, and see every question asked."""
 
     def __init__(self):
         self.periods: dict = {}
