@@ -53,8 +53,8 @@ def load(*, admin, named_sites: dict, rng, today: date) -> int:
         start = timezone.make_aware(datetime.combine(today - timedelta(days=days_in), time(8, 0)))
         order = IsolationOrder.objects.create(
             person=member.person, county=prison.county, reason=IsolationReason.PRE_RELEASE, place=IsolationPlace.SITE,
-            site=prison, place_note="出监监区（刑释前隔离）", start=start, planned_end=start.date() + timedelta(days=14),
-            ordered_by=admin, ordered_at=start)
+            site=prison, place_note="出监监区（刑释前隔离）", start=start,
+            planned_end=start.date() + timedelta(days=14), ordered_by=admin, ordered_at=start)
         IsolationMove.objects.create(order=order, action=IsolationMove.Action.ORDER, at=start, by=admin,
                                      note="刑释前14天集中隔离")
         IsolationCheck.objects.bulk_create([
