@@ -187,3 +187,26 @@ class IsolationCheck(models.Model):
 
     def __str__(self) -> str:
         return f"{self.order_id} {self.checked_on} {self.temperature}"
+
+
+class Trace(models.Model):
+    """One contact trace of a case, with the parameters it used (they changed as protocols did)."""
+
+    case = models.ForeignKey(Case, models.PROTECT, related_name="traces", verbose_name=_("case"))
+    lookback_days = models.PositiveSmallIntegerField(_("days before onset"))
+    min_overlap_minutes = models.PositiveSmallIntegerField(_("minimum overlap (minutes)"))
+    degree = models.PositiveSmallIntegerField(_("degree"))
+    window_start = models.DateTimeField(_("from"))
+    window_end = models.DateTimeField(_("until"))
+    contacts = models.PositiveIntegerField(_("contacts found"))
+    traced_at = models.DateTimeField(_("traced at"), default=timezone.now)
+    traced_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.SET_NULL, null=True, related_name="+",
+                                  verbose_name=_("traced by"))
+
+    class Meta:
+        ordering = ["-traced_at", "-id"]
+        verbose_name = _("contact trace")
+        verbose_name_plural = _("contact traces")
+
+    def __str__(self) -> str:
+        return f"{self.case_id} · {self.traced_at:%Y-%m-%d %H:%M}"

@@ -49,6 +49,10 @@ def reportable_person(*, user, pk) -> Person:
     return get_or_404(Person.objects.filter(scopes.people_q(user)).distinct(), pk)
 
 
+def reportable_people(*, user, ids) -> QuerySet[Person]:
+    return Person.objects.filter(scopes.people_q(user), pk__in=list(ids)).distinct()
+
+
 def report_sites(*, user, person: Person) -> QuerySet[Site]:
     """Where the person may have been found: the person's sites the user may report at."""
     s = scopes.get_scope(user)

@@ -8,6 +8,7 @@ urlpatterns = [
     path("cases/new/", views.case_report, name="case_report"),
     path("cases/<int:pk>/", views.case_detail, name="case_detail"),
     path("cases/<int:pk>/move/<str:action>/", views.case_move, name="case_move"),
+    path("cases/<int:pk>/trace/", views.case_trace, name="case_trace"),
     path("isolation/", views.isolation_list, name="isolation_list"),
     path("isolation/new/", views.isolation_new, name="isolation_new"),
     path("isolation/<int:pk>/", views.isolation_detail, name="isolation_detail"),

@@ -18,7 +18,7 @@ from zhengtong.core.cleaners import filter_text
 from zhengtong.core.errors import DomainError
 from zhengtong.core.forms import apply_errors, save_form
 from zhengtong.core.ids import valid_id
-from zhengtong.outbreak import isolation, selectors, services
+from zhengtong.outbreak import isolation, selectors, services, tracing
 from zhengtong.outbreak.forms import (
     CaseMoveForm,
     CaseReportForm,
@@ -66,6 +66,7 @@ def case_detail(request, pk: int):
     return render(request, "outbreak/case_detail.html", {
         "case": case, "moves": selectors.case_moves(case=case), "nav_active": "cases",
         "allowed": services.case_moves_allowed(user=request.user, case=case), "form": CaseMoveForm(),
+        "may_trace": scopes.can_decide_cases(request.user, case.county_id),
     })
 
 
@@ -217,3 +218,61 @@ def isolation_new(request):
         "form": form, "person": person, "case": valid_id(request.GET.get("case") or request.POST.get("case")),
         "nav_active": "isolation", "days": settings.ISOLATION_DAYS,
     }, status=400 if form.errors else 200)
+
+
+# Contact tracing ---------------------------------------------------------------------------------
+
+
+def _trace(request, case, data):
+    params = tracing.params_read(data)
+    return tracing.case_trace(user=request.user, case=case, params=params)
+
+
+@login_required
+def case_trace(request, pk: int):
+    """The case's contacts from the gate's entries, with the trace's parameters; selected contacts
+    are isolated in one action (those outside the user's county are listed masked, for their own
+    county's officers)."""
+    case = selectors.case_get(user=request.user, pk=pk)
+    if not scopes.can_decide_cases(request.user, case.county_id):
+        raise PermissionDenied
+    data = request.POST if request.method == "POST" else request.GET
+    errors: dict = {}
+    result = None
+    outcome = None
+    try:
+        result = _trace(request, case, data)
+    except DomainError as e:
+        errors = e.errors
+    if result is not None:
+        record_view(request, kind=Kind.TRACE, subject=Subject.of(case),
+                    detail=list_detail(request, "lookback_days", "min_overlap_minutes", "degree"))
+    form = IsolationOrderForm(request.POST or None, sites=selectors.isolation_sites(user=request.user),
+                              counties=selectors.report_counties(user=request.user),
+                              initial={"reason": "close_contact", "place": "home"})
+    status = 400 if errors else 200
+    if request.method == "POST" and result is not None:
+        chosen = {valid_id(v) for v in request.POST.getlist("person")} - {None}
+        allowed = {c.person_id for c in result.contacts if c.in_scope}
+        people = list(selectors.reportable_people(user=request.user, ids=chosen & allowed))
+        if not people:
+            form.is_valid()
+            form.add_error(None, _("Choose the contacts to isolate."))
+            status = 400
+        elif form.is_valid():
+            tracing.trace_keep(user=request.user, result=result)
+            outcome = isolation.isolation_order_many(
+                user=request.user, people=people, data={**form.cleaned_data, "case": case.pk})
+            done = sum(1 for o in outcome.values() if o.order)
+            messages.success(request, _("%(n)d of %(m)d contacts isolated.") % {"n": done, "m": len(people)})
+            if done == len(people):
+                return redirect(f"{request.path}?{request.POST.urlencode()}")
+            status = 409
+        else:
+            status = 400
+    names = {c.person_id: c.name for c in result.contacts} if result else {}
+    return render(request, "outbreak/case_trace.html", {
+        "case": case, "result": result, "errors": errors, "form": form, "nav_active": "cases",
+        "params": data, "outcome": [(names.get(pid, pid), o) for pid, o in (outcome or {}).items()],
+        "defaults": tracing.Params(), "retention_days": settings.ENTRY_RETENTION_DAYS,
+    }, status=status)

@@ -543,3 +543,50 @@ def person_health_checks(*, person_id: int, since: date) -> QuerySet[HealthCheck
     """A person's daily health checks at any site from ``since`` on (health data: the caller logs
     the view)."""
     return HealthCheck.objects.filter(person_id=person_id, checked_on__gte=since).order_by("checked_at")
+
+
+@dataclass(frozen=True)
+class Stay:
+    """One person's presence at a site (and area, if the entrance was an area's) from entry to exit;
+    an exit not recorded ends at the maximum stay and is ``estimated``."""
+
+    entry_id: int
+    person_id: int
+    site_id: int
+    area_id: int | None
+    start: datetime
+    end: datetime
+    estimated: bool
+
+
+def _stays(qs: QuerySet[Entry]) -> list[Stay]:
+    longest = timedelta(hours=settings.MAX_STAY_HOURS)
+    rows = qs.values_list("id", "person_id", "site_id", "area_id", "entered_at", "left_at", "left_estimated")
+    return [Stay(i, p, s, a, start, left if left is not None else start + longest, left is None or estimated)
+            for i, p, s, a, start, left, estimated in rows]
+
+
+def _inside_q() -> Q:
+    """An entry after which the person was inside: admitted, or admitted by an offline gate whatever
+    the rules said afterwards (the person went in)."""
+    return Q(decision=Decision.ADMIT) | Q(gate_decision=Decision.ADMIT)
+
+
+def person_stays(*, person_id: int, start: datetime, end: datetime) -> list[Stay]:
+    """A person's stays that meet [start, end), by time (health data: the caller logs the view)."""
+    earliest = start - timedelta(hours=settings.MAX_STAY_HOURS)
+    qs = Entry.objects.filter(_inside_q(), person_id=person_id, entered_at__gte=earliest, entered_at__lt=end)
+    return [s for s in _stays(qs.order_by("entered_at", "id")) if s.end > start]
+
+
+def stays_meeting(*, site_id: int, start: datetime, end: datetime) -> list[Stay]:
+    """Everyone's stays at a site that meet [start, end): the entries read are bounded by the maximum
+    stay (an entry before ``start`` minus the longest stay cannot reach into the span), so the query
+    reads one slice of the (site, time) index."""
+    earliest = start - timedelta(hours=settings.MAX_STAY_HOURS)
+    qs = Entry.objects.filter(_inside_q(), site_id=site_id, entered_at__gte=earliest, entered_at__lt=end)
+    return [s for s in _stays(qs) if s.end > start]
+
+
+def area_names(area_ids) -> dict[int, str]:
+    return dict(Area.objects.filter(pk__in=list(area_ids)).values_list("pk", "name"))

@@ -1,0 +1,224 @@
+"""Contact tracing from the gate's entries: who stayed where a case stayed, at the same time.
+
+From a case, everyone whose stay overlapped the case's stays, from ``lookback_days`` before its onset
+(or sample) until its isolation (or now), ranked by the minutes of overlap summed across stays and
+sites; second degree: the contacts of each contact, from the contact's first exposure until their
+own isolation (or now).
+
+Two stays overlap when they are at the same site and area and ``[start, end)`` intersect (stays
+that only touch do not). Stays in an area are compared within that area; stays with no area (the
+gate of a site that records no areas) with each other; a site-level stay is compared with area stays
+only on a day when the site recorded no area entries (flagged reading: the issue's words; with a
+site that records areas every day, its gate stays meet only other gate stays). A stay with no exit
+ends at the maximum stay (``MAX_STAY_HOURS``) and its contacts are marked ``estimated``.
+
+The parameters are kept with each trace (``Trace``): protocols moved from 0 to 2 to 4 days of
+look-back. A window reaching past the retention period is refused: those entries are purged.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from zhengtong.accounts import scopes
+from zhengtong.core.cleaners import clean_count
+from zhengtong.core.errors import FieldErrors
+from zhengtong.outbreak.models import Case, IsolationOrder, Trace
+from zhengtong.registry.models import Person, Site
+from zhengtong.screening import selectors as screening
+from zhengtong.screening import services as screening_services
+
+DEFAULT_LOOKBACK_DAYS = 2
+DEFAULT_MIN_OVERLAP = 15
+
+
+@dataclass
+class Place:
+    site_id: int
+    area_id: int | None
+    minutes: float = 0.0
+    site: str = ""
+    area: str = ""
+
+
+@dataclass
+class Contact:
+    person_id: int
+    degree: int
+    minutes: float = 0.0
+    estimated: bool = False
+    first_exposure: datetime | None = None
+    via_person_id: int | None = None
+    places: dict[tuple[int, int | None], Place] = field(default_factory=dict)
+    name: str = ""
+    id_number_masked: str = ""
+    in_scope: bool = False
+
+    @property
+    def overlap_minutes(self) -> int:
+        return int(self.minutes)
+
+
+@dataclass(frozen=True)
+class Params:
+    lookback_days: int = DEFAULT_LOOKBACK_DAYS
+    min_overlap_minutes: int = DEFAULT_MIN_OVERLAP
+    degree: int = 1
+
+
+def params_read(data: dict) -> Params:
+    """The trace's parameters as typed (defaults: 2 days, 15 minutes, first degree)."""
+    errors = FieldErrors()
+    lookback = clean_count(errors, "lookback_days", data.get("lookback_days"), maximum=60,
+                           default=DEFAULT_LOOKBACK_DAYS)
+    minimum = clean_count(errors, "min_overlap_minutes", data.get("min_overlap_minutes"), maximum=24 * 60,
+                          default=DEFAULT_MIN_OVERLAP)
+    degree = clean_count(errors, "degree", data.get("degree"), minimum=1, maximum=2, default=1)
+    errors.raise_if_any()
+    assert lookback is not None and minimum is not None and degree is not None
+    return Params(lookback, minimum, degree)
+
+
+def _midnight(day: date) -> datetime:
+    return timezone.make_aware(datetime.combine(day, time.min))
+
+
+def _isolated_from(person_id: int, after: datetime) -> datetime | None:
+    """When the person's isolation began, for the first order starting after ``after``."""
+    return (IsolationOrder.objects.filter(person_id=person_id, start__gte=after).order_by("start")
+            .values_list("start", flat=True).first())
+
+
+def window(case: Case, params: Params, now: datetime | None = None) -> tuple[datetime, datetime]:
+    """[lookback days before onset (or sample), the case's isolation or now)."""
+    now = now or timezone.now()
+    start = _midnight(case.first_day - timedelta(days=params.lookback_days))
+    end = _isolated_from(case.person_id, start) or now
+    return start, min(end, now)
+
+
+def _area_days(site_id: int, stays: list[screening.Stay]) -> set[date]:
+    return {timezone.localdate(s.start) for s in stays if s.site_id == site_id and s.area_id is not None}
+
+
+def _compared(a: screening.Stay, b: screening.Stay, area_days: set[date]) -> bool:
+    if a.area_id == b.area_id:
+        return True
+    if a.area_id is None:
+        return timezone.localdate(a.start) not in area_days
+    if b.area_id is None:
+        return timezone.localdate(b.start) not in area_days
+    return False
+
+
+def contacts_of(person_id: int, start: datetime, end: datetime, *, degree: int = 1,
+                exclude: set[int] | None = None) -> dict[int, Contact]:
+    """Everyone whose stays overlapped ``person_id``'s stays within [start, end), with minutes summed
+    per person and per place; nobody in ``exclude``."""
+    exclude = {person_id, *(exclude or set())}
+    own = screening.person_stays(person_id=person_id, start=start, end=end)
+    by_site: dict[int, list[screening.Stay]] = defaultdict(list)
+    for stay in own:
+        by_site[stay.site_id].append(stay)
+    found: dict[int, Contact] = {}
+    for site_id, stays in by_site.items():
+        span_start = max(start, min(s.start for s in stays))
+        span_end = min(end, max(s.end for s in stays))
+        others = screening.stays_meeting(site_id=site_id, start=span_start, end=span_end)
+        area_days = _area_days(site_id, others)
+        for mine in stays:
+            a0, a1 = max(mine.start, start), min(mine.end, end)
+            if a1 <= a0:
+                continue
+            for other in others:
+                if other.person_id in exclude or not _compared(mine, other, area_days):
+                    continue
+                b0, b1 = max(other.start, a0), min(other.end, a1)
+                if b1 <= b0:  # touching is not overlapping
+                    continue
+                contact = found.setdefault(other.person_id, Contact(other.person_id, degree,
+                                                                     via_person_id=None if degree == 1 else person_id))
+                minutes = (b1 - b0).total_seconds() / 60
+                contact.minutes += minutes
+                contact.estimated |= mine.estimated or other.estimated
+                contact.first_exposure = min(contact.first_exposure or b0, b0)
+                place = contact.places.setdefault((site_id, other.area_id), Place(site_id, other.area_id))
+                place.minutes += minutes
+    return found
+
+
+@dataclass
+class TraceResult:
+    case: Case
+    params: Params
+    start: datetime
+    end: datetime
+    contacts: list[Contact]
+
+
+def case_trace(*, user, case: Case, params: Params, now: datetime | None = None) -> TraceResult:
+    """The case's contacts, first (and second) degree, at least ``min_overlap_minutes`` each, ranked.
+    Contacts outside the user's scope are listed masked (``in_scope`` False)."""
+    if not scopes.can_decide_cases(user, case.county_id):
+        raise PermissionDenied(_("Only the county's officers trace a case."))
+    now = now or timezone.now()
+    start, end = window(case, params, now)
+    errors = FieldErrors()
+    retained = now - timedelta(days=settings.ENTRY_RETENTION_DAYS)
+    if start < retained:
+        errors.add("lookback_days", _("The window starts on %(day)s, before the entries kept (%(n)d days): they are "
+                                      "purged. Choose fewer days.")
+                   % {"day": timezone.localdate(start), "n": settings.ENTRY_RETENTION_DAYS})
+    errors.raise_if_any()
+    first = {pid: c for pid, c in contacts_of(case.person_id, start, end).items()
+             if c.minutes >= params.min_overlap_minutes}
+    contacts = dict(first)
+    if params.degree >= 2:
+        for contact in sorted(first.values(), key=lambda c: -c.minutes):
+            assert contact.first_exposure is not None
+            until = _isolated_from(contact.person_id, contact.first_exposure) or now
+            for pid, second in contacts_of(contact.person_id, contact.first_exposure, min(until, now), degree=2,
+                                           exclude=set(contacts) | {case.person_id}).items():
+                if second.minutes >= params.min_overlap_minutes and (
+                        pid not in contacts or contacts[pid].degree == 2 and contacts[pid].minutes < second.minutes):
+                    contacts[pid] = second
+    _describe(user, list(contacts.values()))
+    ranked = sorted(contacts.values(), key=lambda c: (c.degree, -c.minutes, c.person_id))
+    return TraceResult(case, params, start, end, ranked)
+
+
+def _describe(user, contacts: list[Contact]) -> None:
+    people = {p.pk: p for p in Person.objects.filter(pk__in=[c.person_id for c in contacts])}
+    visible = set(Person.objects.filter(scopes.people_q(user), pk__in=list(people)).values_list("pk", flat=True))
+    sites = dict(Site.objects.filter(pk__in={k[0] for c in contacts for k in c.places}).values_list("pk", "name"))
+    areas = screening.area_names({k[1] for c in contacts for k in c.places if k[1]})
+    for c in contacts:
+        person = people[c.person_id]
+        c.in_scope = c.person_id in visible or scopes.is_city_admin(user)
+        c.name = person.name if c.in_scope else _("(another county)")
+        c.id_number_masked = person.id_number_masked
+        for (site_id, area_id), place in c.places.items():
+            place.site, place.area = sites.get(site_id, ""), areas.get(area_id, "") if area_id else ""
+
+
+def trace_keep(*, user, result: TraceResult) -> Trace:
+    """Record the trace with its parameters and hold the entries it used past the retention period
+    (screening keeps them until the case's holds are released)."""
+    with transaction.atomic():
+        trace = Trace.objects.create(
+            case=result.case, lookback_days=result.params.lookback_days,
+            min_overlap_minutes=result.params.min_overlap_minutes, degree=result.params.degree,
+            window_start=result.start, window_end=result.end, contacts=len(result.contacts), traced_by=user)
+        screening_services.entries_hold(
+            person_ids=[result.case.person_id, *(c.person_id for c in result.contacts)],
+            start=result.start, end=max(result.end, result.start + timedelta(minutes=1)),
+            holder=f"case {result.case.pk}", reason=_("Contact trace of case %(id)d") % {"id": result.case.pk})
+    return trace
