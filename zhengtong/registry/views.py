@@ -248,6 +248,7 @@ def person_detail(request, pk: int):
         "history": selectors.person_changes(user=request.user, person=person)[:20],
         "can_change": selectors.person_may_change(user=request.user, person=person),
         "is_held": person.is_held and scopes.can_resolve_identities(request.user),
+        "can_see_entries": scopes.can_see_screening(request.user),
     })
 
 
