@@ -49,6 +49,22 @@ class Viewer:
         self.user = user
         self._whole: dict[int, bool] = {}
         self._numbers: dict[tuple[int, bool], str] = {}
+        self._labels: dict[tuple[str, str], str] = {}
+        self._sites: dict[int, str] = {}
+
+    def label(self, model: type[Model], field_name: str, value: str) -> str:
+        """A choice's label in the viewer's language, translated once per list (Django's
+        ``get_FOO_display`` hashes every choice on every call)."""
+        key = (f"{model._meta.label}.{field_name}", value)
+        if key not in self._labels:
+            choices = dict(getattr(model._meta.get_field(field_name), "flatchoices", ()))
+            self._labels[key] = str(choices.get(value, value))
+        return self._labels[key]
+
+    def site_name(self, site_id: int) -> str:
+        if site_id not in self._sites:
+            self._sites[site_id] = Site.objects.filter(pk=site_id).values_list("name", flat=True).first() or ""
+        return self._sites[site_id]
 
     def whole_at(self, site_id: int) -> bool:
         if site_id not in self._whole:
@@ -119,7 +135,7 @@ class Log:
 
     def values(self, row: Any, viewer: Viewer, *, with_site: bool = False) -> list[Any]:
         values = [column.value(row, viewer) for column in self.columns]
-        return [row.site.name, *values] if with_site else values
+        return [viewer.site_name(row.site_id), *values] if with_site else values
 
     def headers(self, *, with_site: bool = False) -> list[str]:
         labels = [str(c.label) for c in self.columns]
@@ -132,18 +148,18 @@ class Log:
 
 ENTRIES = Log(
     name="entries", title=gettext_lazy("Entry log"), model=Entry, time_field="entered_at", access_kind=Kind.ENTRIES,
-    may_see=scopes.screening_sites_q, related=("person", "area", "site"),
+    may_see=scopes.screening_sites_q, related=("person", "area"),
     status_label=gettext_lazy("Decision"), statuses=list(Decision.choices),
     status_q={value: Q(decision=value) for value in Decision.values}, has_area=True,
     columns=[
         Column(gettext_lazy("Time"), lambda r, v: _local(r.entered_at), 20, "time"),
         Column(gettext_lazy("Person"), _person, 12, "person"),
         Column(gettext_lazy("ID number"), _id_number, 21, "id_number"),
-        Column(gettext_lazy("Decision"), lambda r, v: r.get_decision_display(), 8, "decision"),
-        Column(gettext_lazy("Reason"), lambda r, v: r.get_reason_display(), 24, "reason"),
+        Column(gettext_lazy("Decision"), lambda r, v: v.label(Entry, "decision", r.decision), 8, "decision"),
+        Column(gettext_lazy("Reason"), lambda r, v: v.label(Entry, "reason", r.reason), 24, "reason"),
         Column(gettext_lazy("Temperature (°C)"), lambda r, v: r.temperature, 10, "temperature"),
         Column(gettext_lazy("Area"), lambda r, v: r.area.name if r.area_id else "", 12, "area"),
-        Column(gettext_lazy("Source"), lambda r, v: r.get_source_display(), 10, "source"),
+        Column(gettext_lazy("Source"), lambda r, v: v.label(Entry, "source", r.source), 10, "source"),
         Column(gettext_lazy("Exit"), lambda r, v: _local(r.left_at), 20, "exit"),
         Column(gettext_lazy("Exit estimated"), lambda r, v: _yes_no(r.left_estimated) if r.left_at else "", 8,
                "estimated"),
@@ -152,7 +168,7 @@ ENTRIES = Log(
 
 HEALTH_CHECKS = Log(
     name="health", title=gettext_lazy("Health check log"), model=HealthCheck, time_field="checked_at",
-    access_kind=Kind.HEALTH, may_see=scopes.health_sites_q, related=("person", "site", "checked_by"),
+    access_kind=Kind.HEALTH, may_see=scopes.health_sites_q, related=("person", "checked_by"),
     status_label=gettext_lazy("Result"),
     statuses=[("fever", gettext_lazy("Fever")), ("normal", gettext_lazy("Normal"))],
     status_q={"fever": Q(is_fever=True), "normal": Q(is_fever=False)},
@@ -169,12 +185,12 @@ HEALTH_CHECKS = Log(
 
 ALERTS = Log(
     name="alerts", title=gettext_lazy("Alert log"), model=Alert, time_field="created_at", access_kind=Kind.HEALTH,
-    may_see=scopes.health_sites_q, related=("person", "site", "recipient"),
+    may_see=scopes.health_sites_q, related=("person", "recipient"),
     statuses=[("open", gettext_lazy("Open")), ("acknowledged", gettext_lazy("Acknowledged"))],
     status_q={"open": Q(acknowledged_at__isnull=True), "acknowledged": Q(acknowledged_at__isnull=False)},
     columns=[
         Column(gettext_lazy("Time"), lambda r, v: _local(r.created_at), 20, "time"),
-        Column(gettext_lazy("Kind"), lambda r, v: r.get_kind_display(), 20, "kind"),
+        Column(gettext_lazy("Kind"), lambda r, v: v.label(Alert, "kind", r.kind), 20, "kind"),
         Column(gettext_lazy("Person"), _person, 12, "person"),
         Column(gettext_lazy("Message"), lambda r, v: r.message, 40, "message"),
         Column(gettext_lazy("Recipient"), lambda r, v: r.recipient.get_username(), 14, "recipient"),
@@ -184,7 +200,7 @@ ALERTS = Log(
 
 DISINFECTIONS = Log(
     name="disinfections", title=gettext_lazy("Disinfection log"), model=Disinfection, time_field="done_at",
-    access_kind="", may_see=scopes.screening_sites_q, related=("area", "site"), has_area=True, has_person=False,
+    access_kind="", may_see=scopes.screening_sites_q, related=("area",), has_area=True, has_person=False,
     columns=[
         Column(gettext_lazy("Time"), lambda r, v: _local(r.done_at), 20, "time"),
         Column(gettext_lazy("Area"), lambda r, v: r.area.name, 14, "area"),
