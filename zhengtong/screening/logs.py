@@ -149,13 +149,14 @@ class Log:
 ENTRIES = Log(
     name="entries", title=gettext_lazy("Entry log"), model=Entry, time_field="entered_at", access_kind=Kind.ENTRIES,
     may_see=scopes.screening_sites_q, related=("person", "area"),
-    status_label=gettext_lazy("Decision"), statuses=list(Decision.choices),
+    status_label=gettext_lazy("Admitted or refused"), statuses=list(Decision.choices),
     status_q={value: Q(decision=value) for value in Decision.values}, has_area=True,
     columns=[
         Column(gettext_lazy("Time"), lambda r, v: _local(r.entered_at), 20, "time"),
         Column(gettext_lazy("Person"), _person, 12, "person"),
         Column(gettext_lazy("ID number"), _id_number, 21, "id_number"),
-        Column(gettext_lazy("Decision"), lambda r, v: v.label(Entry, "decision", r.decision), 8, "decision"),
+        Column(gettext_lazy("Admitted or refused"), lambda r, v: v.label(Entry, "decision", r.decision), 8,
+               "decision"),
         Column(gettext_lazy("Reason"), lambda r, v: v.label(Entry, "reason", r.reason), 24, "reason"),
         Column(gettext_lazy("Temperature (°C)"), lambda r, v: r.temperature, 10, "temperature"),
         Column(gettext_lazy("Area"), lambda r, v: r.area.name if r.area_id else "", 12, "area"),
