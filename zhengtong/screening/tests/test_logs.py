@@ -10,6 +10,8 @@ from decimal import Decimal
 
 import openpyxl
 import pytest
+from django.conf import settings
+from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
 
@@ -400,3 +402,20 @@ def test_disinfections_hold_no_health_data_and_write_no_access_record(client, wo
 def test_the_site_page_links_to_the_entry_log(client, world):
     response = get(client, world.users[GATE], reverse("screening:site", args=[world.site_a.pk]))
     assert site_log_url(world.site_a) in response.content.decode()
+
+
+@pytest.mark.skipif(not settings.DATABASES["default"]["ENGINE"].endswith("postgresql"),
+                    reason="the plan is PostgreSQL's")
+def test_a_keyset_page_reads_the_site_time_id_index(world, log):
+    from zhengtong.core.keyset import encode_cursor, keyset_page
+    from zhengtong.screening import logs
+
+    qs = logs.log_list(user=world.users[MANAGER], log=logs.ENTRIES, site=world.site_a)
+    page = qs.filter(entered_at__lte=at(3), pk__gt=0).order_by("-entered_at", "-pk")[:51]
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        sql, params = page.query.sql_with_params()
+        cursor.execute(f"EXPLAIN {sql}", params)
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+    assert "entry_site_time_id" in plan or "site_id_entered_at_id" in plan, plan
+    assert len(keyset_page(qs, time_field="entered_at", cursor=encode_cursor(at(3), log["a3"].pk))) == 3
