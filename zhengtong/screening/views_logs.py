@@ -71,7 +71,8 @@ def _page_view(request, *, log, site=None, person=None, template_context):
     headers = log.headers(with_site=with_site)
     rows = [logs.Row(row, list(zip(headers, log.values(row, viewer, with_site=with_site), strict=True)))
             for row in page] if page else []
-    _record(request, log, Subject.of(site if site is not None else person))
+    if page is not None:  # rows were shown (refused filters show none)
+        _record(request, log, Subject.of(site if site is not None else person))
     return render(request, "screening/log.html", {
         "log": log, "filters": form, "page": page, "rows": rows, "count": count,
         "headers": headers, "query": _query(request), "nav_active": "screening",

@@ -159,6 +159,7 @@ def test_bad_filters_are_refused_naming_the_field(client, world, log, params, fi
     assert response.status_code == 400
     assert field in response.context["filters"].errors
     assert response.context["rows"] == []
+    assert AccessRecord.objects.count() == 0
 
 
 def test_another_sites_area_is_refused(client, world, log):
