@@ -270,6 +270,15 @@ DOCUMENT_MAX_MB = int(os.getenv("ZT_DOCUMENT_MAX_MB", "20"))
 # Page size of lists, and the largest page the API hands out.
 PAGE_SIZE = int(os.getenv("ZT_PAGE_SIZE", "50"))
 
+# Exports of long lists (the entry log, health checks, alerts, disinfections): up to this many rows
+# the spreadsheet is written during the request; more become a job whose file the user downloads
+# from "My exports" (core.exportjobs), kept in EXPORT_DIR for EXPORT_KEEP_HOURS.
+EXPORT_MAX_ROWS_INLINE = int(os.getenv("ZT_EXPORT_MAX_ROWS_INLINE", "200000"))
+EXPORT_DIR = Path(os.getenv("ZT_EXPORT_DIR", VAR_DIR / "exports"))
+EXPORT_KEEP_HOURS = int(os.getenv("ZT_EXPORT_KEEP_HOURS", "24"))
+# A long log shows "more than N" rows instead of counting them all.
+LOG_COUNT_CAP = int(os.getenv("ZT_LOG_COUNT_CAP", "10000"))
+
 Q_CLUSTER = {
     "name": "zhengtong",
     "workers": int(os.getenv("ZT_WORKERS", "2")),

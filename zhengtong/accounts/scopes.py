@@ -291,6 +291,20 @@ def can_see_health_data(user, site_ids: set[int] | None = None) -> bool:
     return bool(s.counties) and Site.objects.filter(pk__in=site_ids, county_id__in=s.counties).exists()
 
 
+def health_sites_q(user) -> Q:
+    """Sites whose health data (health checks, alerts, temperatures) the user may see: what
+    ``can_see_health_data`` answers, as a filter on Site."""
+    s = get_scope(user)
+    if s.is_city:
+        return Q()
+    q = NOTHING
+    if s.counties:
+        q |= Q(county_id__in=s.counties)
+    if s.managed_sites:
+        q |= Q(pk__in=s.managed_sites)
+    return q
+
+
 # Departments ---------------------------------------------------------------------------
 
 

@@ -10,7 +10,8 @@ import math
 from collections.abc import Iterable, Sequence
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Any
+from pathlib import Path
+from typing import Any, BinaryIO
 
 import xlsxwriter
 from django.utils import timezone
@@ -23,6 +24,7 @@ from zhengtong.core.errors import DomainError
 FORMULA_STARTS = ("=", "+", "-", "@")
 CONTROL_STARTS = ("\t", "\r")
 XLSX_MAX_ROWS = 1_048_576
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 EXACT_NUMBER_LIMIT = 10**15  # Excel keeps 15 significant digits: longer numbers are written as text
 
 
@@ -65,7 +67,16 @@ def write_xlsx(headers: Sequence[str], rows: Iterable[Sequence[Any]], *, sheet_n
     (xlsxwriter's constant_memory mode), text always as text through safe_cell (never a formula,
     never a number or a link), numbers as numbers, dates as text in local time."""
     output = io.BytesIO()
-    workbook = xlsxwriter.Workbook(output, {
+    write_xlsx_to(output, headers, rows, sheet_name=sheet_name, widths=widths)
+    return output.getvalue()
+
+
+def write_xlsx_to(target: str | Path | BinaryIO, headers: Sequence[str], rows: Iterable[Sequence[Any]], *,
+                  sheet_name: str | None = None, widths: Sequence[float] | None = None) -> None:
+    """``write_xlsx`` into a file (a path, or an open binary file): rows are written one by one and
+    flushed to disk as they go (constant_memory), so a log of a million rows exported from an
+    iterator takes the memory of one row, not of the sheet."""
+    workbook = xlsxwriter.Workbook(str(target) if isinstance(target, Path) else target, {
         "constant_memory": True,
         "strings_to_formulas": False,
         "strings_to_numbers": False,
@@ -75,7 +86,6 @@ def write_xlsx(headers: Sequence[str], rows: Iterable[Sequence[Any]], *, sheet_n
         _fill_sheet(workbook, headers, rows, sheet_name, widths)
     finally:
         workbook.close()
-    return output.getvalue()
 
 
 def _fill_sheet(workbook, headers: Sequence[str], rows: Iterable[Sequence[Any]], sheet_name: str | None,

@@ -81,3 +81,42 @@ class AccessRecord(models.Model):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.username} {self.kind} {self.subject}"
+
+
+class ExportFile(models.Model):
+    """A spreadsheet too large to write during the request (more rows than EXPORT_MAX_ROWS_INLINE):
+    written by a django-q2 job (core.exportjobs), downloaded by the user who asked for it and nobody
+    else, deleted EXPORT_KEEP_HOURS after it was written. ``task`` is the function of the app that
+    owns the list (it reads ``params`` again, with the user's scope, when the job runs)."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Waiting")
+        RUNNING = "running", _("Being written")
+        DONE = "done", _("Ready")
+        FAILED = "failed", _("Failed")
+        EXPIRED = "expired", _("Expired")
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, models.CASCADE, related_name="+", verbose_name=_("user"))
+    title = models.CharField(_("list"), max_length=200)
+    task = models.CharField(max_length=200)
+    params = models.JSONField(default=dict)
+    status = models.CharField(_("status"), max_length=8, choices=Status.choices, default=Status.PENDING)
+    rows = models.PositiveIntegerField(_("rows"), null=True, blank=True)
+    file_name = models.CharField(max_length=100, blank=True)
+    error = models.CharField(_("error"), max_length=300, blank=True)
+    created_at = models.DateTimeField(_("asked at"), default=timezone.now)
+    finished_at = models.DateTimeField(_("written at"), null=True, blank=True)
+    expires_at = models.DateTimeField(_("expires at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("export")
+        verbose_name_plural = _("exports")
+        indexes = [models.Index(fields=["user", "created_at"], name="export_user_created")]
+
+    def __str__(self) -> str:
+        return f"{self.title} ({self.status})"
+
+    @property
+    def is_ready(self) -> bool:
+        return self.status == self.Status.DONE

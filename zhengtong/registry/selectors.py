@@ -105,17 +105,36 @@ def person_list(*, user, filters: dict[str, Any] | None = None) -> QuerySet[Pers
     qs = Person.objects.filter(scopes.people_q(user))
     q = _query_text(filters)
     if q:
-        code = normalise(q)
-        if len(code) == 18 and code[:17].isdigit():
-            qs = qs.filter(Person.by_id_number_q(id_number_hash(code)))
-        else:
-            qs = qs.filter(_search(q, "name") | Q(phone__startswith=q))
+        qs = qs.filter(person_search_q(q))
     if filters.get("site"):
         site_id = valid_id(filters["site"])
         qs = qs.filter(memberships__site_id=site_id) if site_id else qs.none()
     if relation := _query_text(filters, "relation"):
         qs = qs.filter(memberships__relation=relation)
     return qs.distinct().order_by("name", "id")
+
+
+def person_search_q(q: str, prefix: str = "") -> Q:
+    """The people search, as a filter (on Person, or through ``prefix``, e.g. "person__"): a whole ID
+    number finds its holder by the number's hash; anything else searches names (every word) and the
+    start of the phone number. The people list and the screening logs search with it."""
+    q = filter_text(q)
+    if not q:
+        return Q()
+    code = normalise(q)
+    if len(code) == 18 and code[:17].isdigit():
+        found = Person.by_id_number_q(id_number_hash(code))
+    else:
+        found = _search(q, "name") | Q(phone__startswith=q)
+    return Q(**{f"{prefix}in": Person.objects.filter(found).values("pk")}) if prefix else found
+
+
+def person_id_number_as_seen(person: Person, *, whole: bool) -> str:
+    """An ID number as a viewer may see it: whole for health duties (``whole``, as
+    ``scopes.can_see_health_data`` answers for the viewer), masked for everyone else."""
+    if whole and person.id_number_encrypted:
+        return decrypt_id_number(person.id_number_encrypted)
+    return person.id_number_masked
 
 
 def person_get(*, user, pk: int) -> Person:
@@ -205,9 +224,7 @@ def person_id_number(*, user, person: Person) -> str:
     """The ID number as this user may see it: whole for health duties at one of the person's
     sites, masked for everyone else."""
     site_ids = set(person.memberships.values_list("site_id", flat=True))
-    if scopes.can_see_health_data(user, site_ids):
-        return decrypt_id_number(person.id_number_encrypted)
-    return person.id_number_masked
+    return person_id_number_as_seen(person, whole=scopes.can_see_health_data(user, site_ids))
 
 
 def department_list(*, user, filters: dict[str, Any] | None = None) -> QuerySet[Department]:

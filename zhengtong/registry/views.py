@@ -249,6 +249,7 @@ def person_detail(request, pk: int):
         "can_change": selectors.person_may_change(user=request.user, person=person),
         "is_held": person.is_held and scopes.can_resolve_identities(request.user),
         "can_report_case": scopes.can_see_cases(request.user) and not person.is_held,
+        "can_see_entries": scopes.can_see_screening(request.user),
     })
 
 

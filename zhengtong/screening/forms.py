@@ -93,3 +93,37 @@ class OverviewFilterForm(forms.Form):
     q = forms.CharField(label=_("Search"), required=False)
     county = forms.ChoiceField(label=_("County"), required=False, choices=county_options)
     closed = forms.BooleanField(label=_("Closed management only"), required=False)
+
+
+class LogFilterForm(forms.Form):
+    """The filters of a log (entries, health checks, alerts, disinfections: screening.logs): a day or a
+    span of days, the log's status (an entry's decision, a check's fever, an alert's acknowledgement),
+    an area of the site and a person (name or ID number, as the people search). The fields a log has
+    no use for are removed."""
+
+    day_from = forms.DateField(label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    day_to = forms.DateField(label=_("Until"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    status = forms.ChoiceField(label=_("Status"), required=False)
+    area = forms.ChoiceField(label=_("Area"), required=False)
+    q = forms.CharField(label=_("Person (name or ID number)"), required=False, max_length=100)
+
+    def __init__(self, *args, log, areas=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        status = self.fields["status"]
+        status.label = log.status_label
+        status.choices = [("", "—"), *log.statuses]  # type: ignore[attr-defined]
+        if not log.statuses:
+            del self.fields["status"]
+        if log.has_area and areas is not None:
+            self.fields["area"].choices = [("", "—")] + [(str(a.pk), a.name) for a in areas]  # type: ignore[attr-defined]
+        else:
+            del self.fields["area"]
+        if not log.has_person:
+            del self.fields["q"]
+
+    def clean(self):
+        data = super().clean() or {}
+        start, end = data.get("day_from"), data.get("day_to")
+        if start and end and end < start:
+            self.add_error("day_to", _("The last day comes before the first."))
+        return data

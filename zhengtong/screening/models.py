@@ -91,8 +91,9 @@ class Entry(models.Model):
             models.UniqueConstraint(fields=["client_uuid", "entered_at"], name="entry_unique_client_uuid"),
         ]
         indexes = [
-            models.Index(fields=["site", "entered_at"], name="entry_site_time"),
-            models.Index(fields=["person", "entered_at"], name="entry_person_time"),
+            # (…, time, id): the entry log's keyset pages (core.keyset) read them in this order.
+            models.Index(fields=["site", "entered_at", "id"], name="entry_site_time_id"),
+            models.Index(fields=["person", "entered_at", "id"], name="entry_person_time_id"),
         ]
 
     def __str__(self) -> str:
@@ -120,7 +121,8 @@ class HealthCheck(models.Model):
         ordering = ["-checked_at"]
         verbose_name = _("health check")
         verbose_name_plural = _("health checks")
-        indexes = [models.Index(fields=["site", "checked_on"], name="healthcheck_site_day")]
+        indexes = [models.Index(fields=["site", "checked_on"], name="healthcheck_site_day"),
+                   models.Index(fields=["site", "checked_at", "id"], name="healthcheck_site_time_id")]
 
     def __str__(self) -> str:
         return f"{self.person_id} @ {self.site_id} {self.checked_on}: {self.temperature}"
@@ -139,6 +141,7 @@ class Disinfection(models.Model):
         ordering = ["-done_at"]
         verbose_name = _("disinfection")
         verbose_name_plural = _("disinfections")
+        indexes = [models.Index(fields=["site", "done_at", "id"], name="disinfection_site_time_id")]
 
     def __str__(self) -> str:
         return f"{self.area} {self.done_at:%Y-%m-%d %H:%M} {self.agent}"
@@ -166,7 +169,8 @@ class Alert(models.Model):
         ordering = ["-created_at"]
         verbose_name = _("alert")
         verbose_name_plural = _("alerts")
-        indexes = [models.Index(fields=["recipient", "acknowledged_at"], name="alert_open")]
+        indexes = [models.Index(fields=["recipient", "acknowledged_at"], name="alert_open"),
+                   models.Index(fields=["site", "created_at", "id"], name="alert_site_time_id")]
 
     def __str__(self) -> str:
         return self.message

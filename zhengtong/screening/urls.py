@@ -1,4 +1,4 @@
-from zhengtong.screening import views_gate, views_site
+from zhengtong.screening import views_gate, views_logs, views_site
 
 app_name = "screening"
-urlpatterns = views_gate.urlpatterns + views_site.urlpatterns
+urlpatterns = views_gate.urlpatterns + views_site.urlpatterns + views_logs.urlpatterns

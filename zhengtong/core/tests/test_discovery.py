@@ -21,13 +21,14 @@ def test_installed_apps_list_the_registry_before_screening_before_permits():
 
 def test_modules_are_found_in_the_order_of_installed_apps():
     assert [app.label for app, _m in discovery.app_modules("demo")] == ["registry", "screening", "permits", "outbreak"]
-    assert [app.label for app, _m in discovery.app_modules("jobs")] == ["screening", "permits"]
+    assert [app.label for app, _m in discovery.app_modules("jobs")] == ["core", "screening", "permits"]
     assert [app.label for app, _m in discovery.app_modules("refdata")] == ["registry", "permits"]
     assert discovery.app_modules("no_such_module") == []
 
 
 def test_the_jobs_are_every_apps_jobs_with_their_timings():
     assert [(job.name, job.func, job.when()) for job in scheduling.all_jobs()] == [
+        ("core.expire_exports", "zhengtong.core.jobs.expire_exports", "every hour, on the hour"),
         ("screening.close_overdue_stays", "zhengtong.screening.jobs.close_overdue_stays", "every hour, on the hour"),
         ("screening.maintain_partitions", "zhengtong.screening.jobs.maintain_partitions",
          "every day at 02:30 Asia/Shanghai"),

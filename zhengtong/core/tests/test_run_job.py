@@ -26,9 +26,11 @@ def run_job(*args) -> str:
 def test_it_lists_every_job_with_its_schedule_and_what_it_does(args):
     lines = run_job(*args).splitlines()
     assert [line.split()[0] for line in lines] == [
-        "screening.close_overdue_stays", "screening.maintain_partitions", "screening.purge_entries", "permits.daily"]
-    assert "every hour, on the hour" in lines[0] and "Stays with no exit after the maximum stay" in lines[0]
-    assert "every day at 08:00 Asia/Shanghai" in lines[3] and "The permits app's daily run" in lines[3]
+        "core.expire_exports", "screening.close_overdue_stays", "screening.maintain_partitions",
+        "screening.purge_entries", "permits.daily"]
+    assert "every hour, on the hour" in lines[0] and "Exports past EXPORT_KEEP_HOURS" in lines[0]
+    assert "every hour, on the hour" in lines[1] and "Stays with no exit after the maximum stay" in lines[1]
+    assert "every day at 08:00 Asia/Shanghai" in lines[4] and "The permits app's daily run" in lines[4]
 
 
 def test_it_runs_a_job_and_prints_its_summary(settings):

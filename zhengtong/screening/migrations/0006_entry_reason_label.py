@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('screening', '0004_entry_hold'),
+        ('screening', '0005_log_indexes'),
     ]
 
     operations = [
