@@ -213,8 +213,12 @@ def gate_resolve(*, site: Site, code: str, person_id=None) -> Resolved:
             if len(matches) > 1:
                 raise DomainError(_("Several people match: choose one."), field="code")
             person = matches[0]
-    relation = SitePerson.objects.filter(site=site, person=person).values_list("relation", flat=True).first()
-    return Resolved(person=person, relation=relation)
+    return Resolved(person=person, relation=relation_of(site=site, person=person))
+
+
+def relation_of(*, site: Site, person: Person) -> str | None:
+    """The person's relation to the site, None when they have none."""
+    return SitePerson.objects.filter(site=site, person=person).values_list("relation", flat=True).first()
 
 
 def relations_at(*, site: Site, people) -> dict[int, str]:

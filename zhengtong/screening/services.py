@@ -313,20 +313,41 @@ def exit_record(*, actor: Actor, site: Site, person: Person, at: datetime | None
     return stay
 
 
-def entry_screen_at_gate(*, actor: Actor, site: Site, resolved, temperature: Decimal, area=None, client_uuid=None,
-                         visitor: dict | None = None, visit: dict | None = None) -> Screened:
+def gate_refusal(*, site: Site, resolved, day: date | None = None) -> str | None:
+    """Why the site refuses the person the gate identified (``resolved``, by selectors.gate_resolve)
+    whatever their temperature (rules.refused_on_sight): a visitor where the site is under closed
+    management or receives no visitors. The gate page and the device API say it as soon as the
+    person is identified, before a visitor is registered; None when only the screening can tell."""
+    day = day or timezone.localdate()
+    return rules.refused_on_sight(closed=site.is_closed_on(day), visitor_policy=site.visitor_policy,
+                                  relation=resolved.relation)
+
+
+def entry_screen_at_gate(*, actor: Actor, site: Site, resolved, temperature, area=None, client_uuid=None,
+                         visitor: dict | None = None, visit: dict | None = None,
+                         source: str = Entry.Source.PAGE, at: datetime | None = None) -> Screened:
     """One person at the gate screen (``resolved`` by selectors.gate_resolve): a visitor nobody has
     registered yet is registered (``visitor``: name and phone) with their screening, in one
-    transaction, so that a refused or failed screening leaves no registration behind. ``visit``
-    (whom and why) is kept for visitors only. A client UUID already used for another person or site
-    is refused: the gate never shows another screening."""
+    transaction, so that a failed screening leaves no registration behind. A visitor the site
+    refuses on sight (``gate_refusal``) gets no relation to the site: they are recorded as a person
+    (found again by ID number, or new: ``visitor`` names them) whose refused entry is all that ties
+    them to the site. ``visit`` (whom and why) is kept for visitors only. A client UUID already used
+    for another person or site is refused: the gate never shows another screening."""
+    from zhengtong.registry import services as registry
+
     with transaction.atomic():
         person = resolved.person
-        if resolved.needs_registration:
+        refused = gate_refusal(site=site, resolved=resolved) is not None
+        if refused and person is None:
+            actor.check_site(site)
+            person = registry.person_record(user=actor.user, site=site, data={
+                **(visitor or {}), "id_number": resolved.id_number})
+        elif resolved.needs_registration and not refused:
             person = visitor_register(actor=actor, site=site, data={
                 **(visitor or {}), "id_number": resolved.id_number})
         screened = entry_screen(actor=actor, site=site, person=person, temperature=temperature, area=area,
-                                client_uuid=client_uuid, **({} if resolved.belongs else (visit or {})))
+                                client_uuid=client_uuid, source=source, at=at,
+                                **({} if resolved.belongs else (visit or {})))
         if screened.entry.site_id != site.pk or screened.entry.person_id != person.pk:
             raise DomainError(_("This screening could not be recorded: scan or type again."), field="client_uuid")
     screened.entry.person = person

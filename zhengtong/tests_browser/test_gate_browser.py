@@ -66,12 +66,16 @@ def test_five_people_in_a_row_by_keyboard_alone(live_world, login, page, live_se
     decided("refuse", "Refuse", "fever")
     expect(answer).to_contain_text("38.3 °C")
 
-    # (3) a visitor at a site under closed management: registered at the gate, refused
+    # (3) a visitor at a site under closed management: refused as soon as identified, before any
+    # visitor form; only the name and phone are asked, to record the refusal
     kb.type(visitor_number)
     kb.press("Enter")
+    expect(who).to_have_attribute("data-state", "refused")
+    expect(who.locator("[data-testid=gate-refusal]")).to_contain_text("Closed management")
     expect(page.locator("#gate-visitor")).to_be_visible()
+    expect(page.locator("#gate-visit-host")).to_be_hidden()
     expect(page.locator("#gate-visitor-name")).to_be_focused()
-    for value in ("访客甲", "13800000000", "王主任", "探视"):
+    for value in ("访客甲", "13800000000"):
         kb.type(value)
         kb.press("Enter")
     expect(temp).to_be_focused()
@@ -111,6 +115,8 @@ def test_five_people_in_a_row_by_keyboard_alone(live_world, login, page, live_se
     assert entries == [("张三", "admit", "ok"), ("赵六", "refuse", "fever"), ("访客甲", "refuse", "closed"),
                        ("王五", "admit", "ok")]
     assert Entry.objects.get(person=w.person_a).left_at is not None
+    refused = Entry.objects.get(person__name="访客甲").person  # a person with an entry, not one of the site's people
+    assert refused.phone == "13800000000" and not refused.memberships.exists()
     assert set(Alert.objects.filter(kind="fever").values_list("recipient__username", flat=True)) == {
         "manager", "county"}
 

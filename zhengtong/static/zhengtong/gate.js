@@ -18,7 +18,8 @@
     function showVisitor(kind) {
       visitor.hidden = !kind;
       visitor.dataset.kind = kind || "";
-      visitor.querySelector(".visitor-id").hidden = kind !== "full";
+      visitor.querySelector(".visitor-id").hidden = kind !== "full" && kind !== "name";
+      visitor.querySelector(".visitor-visit").hidden = kind === "name"; // a refused visitor: who, not whom
     }
     function focus(box) { box.focus(); if (box.select) box.select(); }
     function exiting() { return el.mode.value === "exit" || /^[-－—]/.test(code.value.trim()); }
@@ -38,6 +39,7 @@
           showVisitor(box ? box.dataset.visitor : "");
           if (state === "person") { if (document.activeElement !== temp) focus(temp); }
           else if (state === "visitor") focus(el.visitor_name);
+          else if (state === "refused") focus(box.dataset.visitor === "name" ? el.visitor_name : temp);
           else if (state === "choose") who.querySelector("button").focus();
           else focus(code);
         });
