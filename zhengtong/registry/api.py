@@ -10,7 +10,7 @@ services, so that the client sees the same message, naming the field, as a user 
 """
 
 from datetime import date, datetime
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from django.http import Http404
 from django.utils.translation import gettext as _
@@ -307,6 +307,8 @@ class PersonOut(Schema):
     id_number_masked: str
     phone: str
     created_at: datetime
+    is_former: bool = Field(False, description="their relations (to the site filtered on) have all ended")
+    left_on: date | None = Field(None, description="the day the latest of those relations ended")
 
 
 class MembershipOut(Schema):
@@ -349,6 +351,9 @@ class PersonFilters(Filters):
     q: Text | None = Field(None, description="words of the name, the start of the phone, or a whole ID number")
     site: Id | None = Field(None, description="site id")
     relation: Text | None = None
+    former: Literal["all", "only"] | None = Field(
+        None, description="people whose relation (to the site, or to every site the caller sees) has ended: "
+                          "left out by default; all: with them; only: them alone")
 
 
 class PersonIn(In):

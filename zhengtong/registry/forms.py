@@ -91,6 +91,9 @@ class PersonFilterForm(forms.Form):
     relation = forms.ChoiceField(
         label=_("Relation"), required=False, choices=[("", "—"), *SitePerson.Relation.choices]
     )
+    former = forms.ChoiceField(label=_("Show"), required=False, choices=[
+        ("", _("Current people only")), ("all", _("Current and former people")), ("only", _("Former people only")),
+    ])
 
 
 class PersonForm(forms.Form):

@@ -100,19 +100,22 @@ class GateIdentifyIn(GateIn):
 
 class GateIdentifyOut(Schema):
     model_config = ConfigDict(json_schema_extra={"examples": [
-        {"person_id": None, "name": None, "id_number_masked": None, "relation": None, "registered": False,
+        {"person_id": None, "name": None, "id_number_masked": None, "relation": None, "former_until": None,
+         "registered": False,
          "refused": True, "reason": "no_visitors", "reason_text": "The site receives no visitors"},
     ]})
 
     person_id: int | None = Field(description="null for an ID number nobody has registered")
     name: str | None = Field(description="only for one of the site's people or a visitor it registered")
     id_number_masked: str | None
-    relation: str | None = Field(description="the person's relation to the site; null when they have none")
+    relation: str | None = Field(description="the person's relation to the site in force; null when they have none")
+    former_until: date | None = Field(description="a former member of the site's people: the day their relation "
+                                                   "ended (they are refused as former)")
     registered: bool = Field(description="false for an ID number nobody has registered")
     refused: bool = Field(description="the site refuses this person whatever their temperature: say so at once, "
                                       "and post the entry (with name, for an ID number nobody has registered) to "
                                       "record the refusal")
-    reason: str | None = Field(description="why refused: closed, no_visitors")
+    reason: str | None = Field(description="why refused: former, closed, no_visitors")
     reason_text: str | None = Field(description="the reason in the caller's language (Accept-Language)")
 
 
@@ -126,7 +129,7 @@ class GateEntryOut(Schema):
 
     entry_id: int
     decision: Literal["admit", "refuse"]
-    reason: str = Field(description="ok, fever, closed, no_visitors, appointment, isolation, inactive")
+    reason: str = Field(description="ok, fever, closed, no_visitors, appointment, isolation, inactive, former")
     reason_text: str = Field(description="the reason in the caller's language (Accept-Language)")
     created: bool = Field(description="false when this client UUID was stored before (a retry): nothing written")
     entered_at: datetime
@@ -282,7 +285,7 @@ def _resolved(request, site, person_id: int | None, code: str | None) -> tuple[s
         if unknown is None:
             raise
         return unknown, "code"
-    return selectors.Resolved(person=person, relation=selectors.relation_of(site=site, person=person)), named_by
+    return selectors.resolved_person(site=site, person=person), named_by
 
 
 def _unregistered(error: DomainError, code: str | None) -> selectors.Resolved | None:
@@ -331,9 +334,11 @@ def gate_identify(request, payload: GateIdentifyIn):
     resolved, _named_by = _resolved(request, site, payload.person_id, payload.code)
     refusal = services.gate_refusal(site=site, resolved=resolved)
     person = resolved.person
-    shown = person is not None and resolved.relation is not None  # a stranger's name is not the gate's to read
+    # A stranger's name is not the gate's to read; one of the site's people's, now or before, is.
+    shown = person is not None and (resolved.relation is not None or resolved.former_until is not None)
     return {"person_id": person.pk if person else None, "name": person.name if shown else None,
             "id_number_masked": person.id_number_masked if person else None, "relation": resolved.relation,
+            "former_until": resolved.former_until,
             "registered": person is not None, "refused": refusal is not None, "reason": refusal,
             "reason_text": str(Reason(refusal).label) if refusal else None}
 

@@ -41,6 +41,7 @@ class Reason(models.TextChoices):
     APPOINTMENT = "appointment", _("Visitors by appointment only")
     ISOLATION = "isolation", _("Under an active isolation order")
     INACTIVE = "inactive", _("The site is not active")
+    FORMER = "former", _("No longer one of the site's people")
 
 
 class Entry(models.Model):

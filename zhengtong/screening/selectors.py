@@ -168,7 +168,8 @@ class Resolved:
 
     person: Person | None
     id_number: str = ""
-    relation: str | None = None  # the person's relation to the site, None when they have none
+    relation: str | None = None  # the person's relation to the site in force today, None when they have none
+    former_until: date | None = None  # a former member of the site's people: the day their relation ended
 
     @property
     def belongs(self) -> bool:
@@ -176,8 +177,9 @@ class Resolved:
 
     @property
     def needs_registration(self) -> bool:
-        """Neither one of the site's people nor a registered visitor: the gate registers the visit."""
-        return self.relation is None
+        """Neither one of the site's people (now or before) nor a registered visitor: the gate
+        registers the visit."""
+        return self.relation is None and self.former_until is None
 
 
 def looks_like_code(code: str) -> bool:
@@ -213,12 +215,20 @@ def gate_resolve(*, site: Site, code: str, person_id=None) -> Resolved:
             if len(matches) > 1:
                 raise DomainError(_("Several people match: choose one."), field="code")
             person = matches[0]
-    return Resolved(person=person, relation=relation_of(site=site, person=person))
+    return resolved_person(site=site, person=person)
 
 
-def relation_of(*, site: Site, person: Person) -> str | None:
-    """The person's relation to the site, None when they have none."""
-    return SitePerson.objects.filter(site=site, person=person).values_list("relation", flat=True).first()
+def resolved_person(*, site: Site, person: Person, day: date | None = None) -> Resolved:
+    """The person with their relation to the site on ``day`` (today): in force, or ended (a former
+    member of the site's people, with the day it ended), as services.gate_facts reads it."""
+    day = day or timezone.localdate()
+    row = SitePerson.objects.filter(site=site, person=person).values_list("relation", "until").first()
+    if row is None:
+        return Resolved(person=person)
+    relation, until = row
+    if SitePerson.in_force(until, day):
+        return Resolved(person=person, relation=relation)
+    return Resolved(person=person, former_until=until if relation in SitePerson.BELONGS else None)
 
 
 def relations_at(*, site: Site, people) -> dict[int, str]:

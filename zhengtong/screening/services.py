@@ -103,9 +103,11 @@ def gate_facts(*, site: Site, day: date, relation: str | None, since: date | Non
     """The facts rules.decide reads for one person entering ``site`` on ``day``: the one place they
     are put together, for the gate page, the device API and the offline batch alike (the batch reads
     its people in bulk and calls this for each distinct set of facts). A relation whose ``until`` has
-    passed is no relation (SitePerson.in_force); closed management counts from its first day
-    (Site.is_closed_on)."""
+    passed is no relation (SitePerson.in_force), and one as the site's people (SitePerson.BELONGS)
+    that has ended makes a former member (rules, rule 6); closed management counts from its first
+    day (Site.is_closed_on)."""
     in_force = relation is not None and SitePerson.in_force(until, day)
+    former = relation in SitePerson.BELONGS and not in_force
     return rules.Facts(
         site_active=site.is_active,
         closed=site.is_closed_on(day),
@@ -116,6 +118,7 @@ def gate_facts(*, site: Site, day: date, relation: str | None, since: date | Non
         isolated=isolated,
         temperature=temperature,
         day=day,
+        former_until=until if former else None,
     )
 
 
@@ -125,7 +128,7 @@ def facts_for(*, site: Site, person: Person, temperature: Decimal, at: datetime)
     day = timezone.localdate(at)
     membership = getattr(person, "site_membership", None)
     if membership is None or membership.site_id != site.pk:
-        relations = SitePerson.objects.filter(SitePerson.in_force_q(day), site=site, person=person)
+        relations = SitePerson.objects.filter(site=site, person=person)  # ended too: a former member
         membership = next(iter(relations.only("relation", "since", "until")[:1]), None)
     return gate_facts(
         site=site, day=day,
@@ -315,12 +318,12 @@ def exit_record(*, actor: Actor, site: Site, person: Person, at: datetime | None
 
 def gate_refusal(*, site: Site, resolved, day: date | None = None) -> str | None:
     """Why the site refuses the person the gate identified (``resolved``, by selectors.gate_resolve)
-    whatever their temperature (rules.refused_on_sight): a visitor where the site is under closed
-    management or receives no visitors. The gate page and the device API say it as soon as the
+    whatever their temperature (rules.refused_on_sight): a former member, a visitor where the site is
+    under closed management or receives no visitors. The gate page and the device API say it as soon as the
     person is identified, before a visitor is registered; None when only the screening can tell."""
     day = day or timezone.localdate()
     return rules.refused_on_sight(closed=site.is_closed_on(day), visitor_policy=site.visitor_policy,
-                                  relation=resolved.relation)
+                                  relation=resolved.relation, former_until=resolved.former_until)
 
 
 def entry_screen_at_gate(*, actor: Actor, site: Site, resolved, temperature, area=None, client_uuid=None,

@@ -116,14 +116,22 @@ def gate_identify(request, pk: int):
             # Said at once, before any visitor form: the gate records the refusal (name only when
             # nobody is registered with the number) and registers no visit.
             context.update(state="refused", person=resolved.person, reason=refusal,
-                           refusal=str(Reason(refusal).label), visitor="" if resolved.person else "name",
-                           relation=_relation_label(resolved.relation))
+                           refusal=_refusal_text(refusal, resolved), visitor="" if resolved.person else "name",
+                           relation=_relation_label(resolved.relation), former_until=resolved.former_until)
         elif resolved.needs_registration:
             context.update(state="visitor")
         else:
             context.update(state="person", person=resolved.person, relation=_relation_label(resolved.relation),
                            visitor="" if resolved.belongs else "visit")
     return render(request, "screening/_gate_who.html", context)
+
+
+def _refusal_text(reason: str, resolved) -> str:
+    """Why the gate refuses, with the day a former member's relation ended."""
+    if reason == Reason.FORMER and resolved is not None and resolved.former_until is not None:
+        return _("%(reason)s: their relation to the site ended on %(until)s.") % {
+            "reason": Reason(reason).label, "until": resolved.former_until.isoformat()}
+    return str(Reason(reason).label)
 
 
 def _relation_label(relation: str | None) -> str:
@@ -192,7 +200,7 @@ def _screen(request, site, data: dict) -> Answer:
     return Answer(
         "admit" if admitted else "refuse",
         _("Admit") if admitted else _("Refuse"),
-        detail=str(Reason(entry.reason).label) if not admitted else (
+        detail=_refusal_text(entry.reason, resolved) if not admitted else (
             _("Visiting %(host)s") % {"host": entry.visit_host} if entry.visit_host else str(Reason.OK.label)),
         reason=entry.reason, person=person, temperature=f"{entry.temperature}",
     )

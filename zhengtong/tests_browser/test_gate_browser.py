@@ -2,11 +2,14 @@
 barcode scanner (which types the pass code and Enter) and a keyboard would screen them."""
 
 import re
+from datetime import timedelta
 
 import pytest
+from django.utils import timezone
 from playwright.sync_api import expect
 
 from zhengtong.accounts.models import Role
+from zhengtong.registry.models import SitePerson
 from zhengtong.screening import services
 from zhengtong.screening.models import Alert, Entry
 from zhengtong.screening.passes import pass_code
@@ -142,3 +145,39 @@ def test_several_names_match_and_one_is_chosen_by_keyboard(live_world, login, pa
     expect(page.locator("[data-testid=gate-answer]")).to_have_attribute("data-result", "admit")
     expect(page.locator("#gate-code")).to_be_focused()
     assert Entry.objects.get().person.name == "张三丰"  # ordered by name: 张三, 张三丰
+
+
+def test_a_former_member_is_refused_at_the_gate_and_hidden_from_the_people_list_until_asked(
+        live_world, login, page, live_server):
+    w = live_world
+    ended = timezone.localdate() - timedelta(days=5)
+    former = PersonFactory(site=w.site_a, name="离职乙", id_number=make_id_number(birth="19900101"))
+    SitePerson.objects.filter(person=former).update(until=ended)
+
+    login("gate")
+    switch_language(page, "en")
+    page.goto(f"{live_server.url}/screening/gate/{w.site_a.pk}/")
+    kb = page.keyboard
+    who, answer = page.locator("[data-testid=gate-who]"), page.locator("[data-testid=gate-answer]")
+    kb.type("离职乙")
+    kb.press("Enter")
+    expect(who).to_have_attribute("data-state", "refused")
+    expect(who.locator("[data-testid=former]")).to_have_text(f"Former, until {ended.isoformat()}")
+    expect(who.locator("[data-testid=gate-refusal]")).to_contain_text("No longer one of the site's people")
+    expect(page.locator("#gate-visitor")).to_be_hidden()
+    expect(page.locator("#gate-temp")).to_be_focused()
+    kb.type("36.5")
+    kb.press("Enter")
+    expect(answer).to_have_attribute("data-reason", "former")
+    expect(answer).to_contain_text(ended.isoformat())
+    assert Entry.objects.get(person=former).reason == "former"
+
+    page.goto(f"{live_server.url}/registry/people/?site={w.site_a.pk}")
+    table = page.locator("[data-testid=person-table]")
+    expect(page.locator("[data-testid=former-note]")).to_be_visible()
+    expect(table).to_contain_text(w.person_a.name)
+    expect(table).not_to_contain_text("离职乙")
+    page.select_option("select[name=former]", "all")
+    expect(table.locator("[data-testid=former]")).to_have_text(f"Former, until {ended.isoformat()}")
+    expect(table).to_contain_text(w.person_a.name)
+    expect(page.locator("[data-testid=former-note]")).to_have_count(0)

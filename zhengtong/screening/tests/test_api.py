@@ -93,7 +93,8 @@ def test_a_site_refusing_visitors_says_so_at_identify_and_records_the_refusal_by
     number = make_id_number()
     body = gate.post("/gate/identify", {"code": number}).json()
     assert body == {"person_id": None, "name": None, "id_number_masked": None, "relation": None,
-                    "registered": False, "refused": True, "reason": reason, "reason_text": body["reason_text"]}
+                    "former_until": None, "registered": False, "refused": True, "reason": reason,
+                    "reason_text": body["reason_text"]}
     assert body["reason_text"]
     response = check_in(gate, code=number)
     assert_error(response, 400, "name")
@@ -123,6 +124,17 @@ def test_an_unregistered_visitor_at_a_site_that_receives_visitors_is_still_a_404
     response = check_in(gate, code=make_id_number(), name="访客壬")
     assert_error(response, 404, "code")
     assert not Entry.objects.exists()
+
+
+def test_a_former_member_is_refused_as_former_at_identify_and_entry(gate, world):
+    ended = timezone.localdate() - timedelta(days=2)
+    SitePerson.objects.filter(site=world.site_a, person=world.person_a).update(until=ended)
+    body = gate.post("/gate/identify", {"person_id": world.person_a.pk}).json()
+    assert (body["refused"], body["reason"], body["former_until"], body["name"], body["relation"]) == (
+        True, "former", ended.isoformat(), "张三", None)
+    body = check_in(gate, world.person_a).json()
+    assert (body["decision"], body["reason"], body["reason_text"]) == (
+        "refuse", "former", "No longer one of the site's people")
 
 
 def test_a_person_under_an_isolation_order_is_refused(gate, world, isolation):

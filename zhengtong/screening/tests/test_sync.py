@@ -387,6 +387,8 @@ def test_a_batch_decides_as_a_single_check_in_does(world, device, state):
         else item(code=stranger_number, temperature=t, at=at.isoformat()) for person, t in cases])
     assert [(r.decision, r.reason) for r in results] == single
     assert Entry.objects.filter(source="sync").count() == len(cases)
+    if world.site_a.is_active:  # the ended worker is refused as former (or for a fever)
+        assert single[2:4] == [("refuse", "former"), ("refuse", "fever")]
 
 
 def test_readings_typed_alike_or_not_give_the_same_temperature(world, device):

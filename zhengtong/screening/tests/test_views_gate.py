@@ -8,6 +8,7 @@ from datetime import timedelta
 import pytest
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
 from zhengtong.accounts.models import Role
 from zhengtong.registry.models import Person, SitePerson
@@ -443,3 +444,40 @@ def test_a_visitor_with_an_appointment_is_admitted_on_its_day_only_and_keeps_it(
     assert (a["result"], a["reason"]) == ("refuse", "appointment")
     assert SitePerson.objects.get(person=later).since == today + timedelta(days=3)  # not overwritten
     assert Entry.objects.get(person=booked).visit_host == "王主任"
+
+
+# Former members ---------------------------------------------------------------------------------
+
+
+def test_a_former_member_is_shown_as_former_with_the_end_date_and_refused_as_such(gate, world):
+    ended = timezone.localdate() - timedelta(days=3)
+    SitePerson.objects.filter(site=world.site_a, person=world.person_a).update(until=ended)
+    for code in (world.person_a.name, pass_code(site_id=world.site_a.pk, person_id=world.person_a.pk)):
+        state, html = identify(gate, world.site_a, code=code)
+        assert state == "refused" and 'data-reason="former"' in html and 'data-visitor=""' in html
+        assert "张三" in html and f"Former, until {ended.isoformat()}" in html
+    response = screen(gate, world.site_a, code="张三", temperature="36.5")
+    a = answer(response)
+    assert (a["class"], a["reason"]) == ("refuse", "former")
+    assert f"ended on {ended.isoformat()}" in response.content.decode()
+    entry = Entry.objects.get()
+    assert (entry.person, entry.decision, entry.reason) == (world.person_a, "refuse", "former")
+
+
+def test_the_sites_people_list_hides_former_members_by_default_and_says_so(client, world):
+    manager = client_for(client, world, Role.SITE_MANAGER)
+    former = PersonFactory(site=world.site_a, name="离职甲")
+    ended = timezone.localdate() - timedelta(days=10)
+    SitePerson.objects.filter(person=former).update(until=ended)
+    url = reverse("registry:person_list")
+    html = manager.get(url, {"site": world.site_a.pk}).content.decode()
+    assert "张三" in html and "离职甲" not in html and 'data-testid="former-note"' in html
+    html = manager.get(url, {"site": world.site_a.pk, "former": "all"}).content.decode()
+    assert "张三" in html and "离职甲" in html and f"Former, until {ended.isoformat()}" in html
+    assert html.count('data-former="1"') == 1 and 'data-testid="former-note"' not in html
+    html = manager.get(url, {"site": world.site_a.pk, "former": "only"}).content.decode()
+    assert "离职甲" in html and "张三" not in html
+    site_page = manager.get(reverse("registry:site_detail", args=[world.site_a.pk])).content.decode()
+    assert "(1)" in site_page  # the site's current people
+    detail = manager.get(reverse("registry:person_detail", args=[former.pk])).content.decode()
+    assert f"Former, until {ended.isoformat()}" in detail
