@@ -39,7 +39,7 @@ from zhengtong.registry.codes import CodeError, check_id_number, normalise
 from zhengtong.registry.identity import id_number_hash
 from zhengtong.registry.models import Person, Site, SitePerson
 from zhengtong.screening import hotpath
-from zhengtong.screening.models import Alert, Area, Decision, Disinfection, Entry, GateDevice, HealthCheck
+from zhengtong.screening.models import Alert, Area, Disinfection, Entry, GateDevice, HealthCheck
 from zhengtong.screening.passes import read_pass_code
 
 
@@ -310,11 +310,11 @@ def with_figures(qs: QuerySet[Site], *, user, now: datetime | None = None) -> Qu
         .filter(Q(last__isnull=True) | Q(last__lt=_overdue_cutoff(now, "site__disinfection_interval_hours")))
     )
     return qs.annotate(
-        inside_now=_count(Entry.objects.filter(site=site, decision=Decision.ADMIT, left_at__isnull=True,
+        inside_now=_count(Entry.objects.filter(Entry.stay_q(), site=site, left_at__isnull=True,
                                                entered_at__gte=inside_since(now), entered_at__lte=now),
                           "person", distinct=True),
-        admitted_today=_count(today.filter(decision=Decision.ADMIT)),
-        refused_today=_count(today.filter(decision=Decision.REFUSE)),
+        admitted_today=_count(today.filter(Entry.stay_q())),
+        refused_today=_count(today.exclude(Entry.stay_q())),
         unchecked_today=_count(SitePerson.objects.filter(unchecked_today_q(day), site=site)),
         open_alerts=_count(Alert.objects.filter(site=site, recipient=user, acknowledged_at__isnull=True)),
         overdue_areas=_count(overdue_areas),
@@ -327,10 +327,10 @@ def figure_totals(qs: QuerySet[Site], *, user, now: datetime | None = None) -> d
     start, day = day_start(now), timezone.localdate(now)
     ids = qs.order_by().values("pk")
     entries = Entry.objects.filter(site__in=ids, entered_at__gte=start, entered_at__lte=now).aggregate(
-        admitted_today=Count("pk", filter=Q(decision=Decision.ADMIT)),
-        refused_today=Count("pk", filter=Q(decision=Decision.REFUSE)),
+        admitted_today=Count("pk", filter=Entry.stay_q()),
+        refused_today=Count("pk", filter=~Entry.stay_q()),
     )
-    inside = (Entry.objects.filter(site__in=ids, decision=Decision.ADMIT, left_at__isnull=True,
+    inside = (Entry.objects.filter(Entry.stay_q(), site__in=ids, left_at__isnull=True,
                                    entered_at__gte=inside_since(now), entered_at__lte=now)
               .values("site", "person").distinct().count())
     overdue = (Area.objects.filter(site__in=ids, is_active=True).annotate(last=_last_disinfection())
@@ -365,9 +365,9 @@ def site_figures(*, user, site: Site) -> Site:
 
 
 def inside_now(*, site: Site, limit: int = 200) -> QuerySet[Entry]:
-    """Who is inside now (latest admitted entry without an exit), without temperatures."""
+    """Who is inside now (a stay, Entry.stay_q, without an exit), without temperatures."""
     now = timezone.now()
-    return (Entry.objects.filter(site=site, decision=Decision.ADMIT, left_at__isnull=True,
+    return (Entry.objects.filter(Entry.stay_q(), site=site, left_at__isnull=True,
                                  entered_at__gte=inside_since(now), entered_at__lte=now)
             .select_related("person", "area").only("entered_at", "person__name", "person__id_number_masked",
                                                    "area__name", "site_id", "visit_host")

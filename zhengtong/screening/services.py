@@ -29,7 +29,6 @@ from zhengtong.screening.models import (
     VISIT_TEXT_LIMITS,
     Alert,
     Area,
-    Decision,
     Disinfection,
     Entry,
     EntryHold,
@@ -289,7 +288,8 @@ def _after_entry(entry: Entry, person: Person) -> None:
     site = entry.site
     if entry.reason == Reason.FEVER:
         alerts.notify(kind=Alert.Kind.FEVER, site=site, person=person,
-                      message=alerts.gate_fever_text(site=site, name=person.name, temperature=entry.temperature))
+                      message=alerts.gate_fever_text(site=site, name=person.name, temperature=entry.temperature,
+                                                     admitted=entry.is_stay))
     if entry.disagreement:
         alerts.notify(kind=Alert.Kind.DISAGREEMENT, site=site, person=person, message=alerts.gate_disagreement_text(
             site=site, name=person.name, gate_decision=entry.gate_decision, decision=entry.decision,
@@ -305,7 +305,7 @@ def exit_record(*, actor: Actor, site: Site, person: Person, at: datetime | None
         # PostgreSQL in the recent partitions.
         since = at - timedelta(hours=settings.MAX_STAY_HOURS + 24)
         stay = (Entry.objects.select_for_update()
-                .filter(site=site, person=person, decision=Decision.ADMIT, entered_at__lte=at, entered_at__gte=since)
+                .filter(Entry.stay_q(), site=site, person=person, entered_at__lte=at, entered_at__gte=since)
                 .order_by("-entered_at").first())
         if stay is None:
             raise DomainError(_("%(name)s has not entered %(site)s.") % {"name": person.name, "site": site.name},
@@ -498,14 +498,15 @@ def alert_acknowledge(*, user, alert: Alert) -> Alert:
 
 
 def stays_close_overdue(*, now: datetime | None = None) -> int:
-    """A stay with no exit ends at the maximum stay (ZT_MAX_STAY_HOURS) and is marked estimated."""
+    """A stay with no exit ends at the maximum stay (ZT_MAX_STAY_HOURS) and is marked estimated; an
+    offline gate's admission is a stay whatever the rules said (Entry.stay_q)."""
     now = now or timezone.now()
     limit = timedelta(hours=settings.MAX_STAY_HOURS)
     # Rows older than the retention period are purged anyway; bounding by it keeps PostgreSQL in
     # the recent partitions instead of reading the whole table every hour.
     oldest = now - timedelta(days=settings.ENTRY_RETENTION_DAYS)
     return Entry.objects.filter(
-        decision=Decision.ADMIT, left_at__isnull=True, entered_at__lt=now - limit, entered_at__gte=oldest
+        Entry.stay_q(), left_at__isnull=True, entered_at__lt=now - limit, entered_at__gte=oldest
     ).update(left_at=F("entered_at") + limit, left_estimated=True)
 
 
