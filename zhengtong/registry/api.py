@@ -208,6 +208,8 @@ class SiteOut(Schema):
     address: str
     capacity: int | None
     is_active: bool
+    visitors_without_id: bool = Field(description="visitors without an ID card may be registered at the gate by "
+                                                  "name and phone (each an unverified person)")
     created_at: datetime
 
     @staticmethod
@@ -247,6 +249,7 @@ class SiteIn(In):
     address: Text = ""
     capacity: Capacity | None = None
     is_active: bool = True
+    visitors_without_id: bool = False
 
 
 class SitePatch(In):
@@ -257,6 +260,7 @@ class SitePatch(In):
     address: Text | None = None
     capacity: Capacity | None = None
     is_active: bool | None = None
+    visitors_without_id: bool | None = None
 
 
 def _unit_for_site(user, unit_id: int) -> Unit:
@@ -306,6 +310,7 @@ class PersonOut(Schema):
     name: str
     id_number_masked: str
     phone: str
+    unverified: bool = Field(description="registered without an ID number (a visitor without their ID card)")
     created_at: datetime
     is_former: bool = Field(False, description="their relations (to the site filtered on) have all ended")
     left_on: date | None = Field(None, description="the day the latest of those relations ended")

@@ -226,6 +226,8 @@ def held_registration_count(*, user) -> int:
 def person_id_number(*, user, person: Person) -> str:
     """The ID number as this user may see it: whole for health duties at one of the person's
     sites, masked for everyone else."""
+    if person.unverified:
+        return ""  # registered without an ID number
     site_ids = set(person.memberships.values_list("site_id", flat=True))
     if scopes.can_see_health_data(user, site_ids):
         return decrypt_id_number(person.id_number_encrypted)

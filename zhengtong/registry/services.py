@@ -23,7 +23,7 @@ UNIT_FIELDS = (
     "uscc", "name", "kind", "county", "industry", "other_industries", "address",
     "legal_representative", "contact_name", "contact_phone", "status",
 )
-SITE_FIELDS = ("name", "kind", "county", "address", "capacity", "is_active")
+SITE_FIELDS = ("name", "kind", "county", "address", "capacity", "is_active", "visitors_without_id")
 
 
 # Field checks of the registry's nouns ---------------------------------------------------
@@ -193,6 +193,7 @@ def clean_site_data(data: dict) -> dict[str, Any]:
         except (TypeError, ValueError):
             errors.add("capacity", _("Enter a whole number of people from 0 to %(max)d.") % {"max": MAX_CAPACITY})
     cleaned["is_active"] = bool(data.get("is_active", True))
+    cleaned["visitors_without_id"] = bool(data.get("visitors_without_id", False))
     errors.raise_if_any()
     return cleaned
 
@@ -273,6 +274,34 @@ def person_record(*, user, site: Site, data: dict) -> Person:
     if user is not None and not Site.objects.filter(scopes.people_sites_q(user), pk=site.pk).exists():
         raise PermissionDenied(_("You may not register people at this site."))
     return _person_identified(user, data, FieldErrors())
+
+
+@transaction.atomic
+def person_register_without_id(*, user, site: Site, data: dict, relate: bool = True) -> Person:
+    """A visitor without their ID card, registered at the gate by name and phone where the site allows
+    it (Site.visitors_without_id): a new person each time, marked unverified, with no ID number, never
+    found again by one nor merged with anyone automatically; related to the site as a visitor unless
+    ``relate`` is false (a visitor the site refuses: their entry ties them to it). Everywhere else an
+    ID number stays required (``person_register``)."""
+    if not Site.objects.filter(scopes.people_sites_q(user), pk=site.pk).exists():
+        raise PermissionDenied(_("You may not register people at this site."))
+    errors = FieldErrors()
+    if not site.visitors_without_id:
+        errors.add("id_number", _("This site registers visitors with their ID number only."))
+    name = clean_text(errors, data, "name", required=True, max_length=50)
+    phone = clean_phone(errors, data, "phone")
+    if not phone and "phone" not in errors.errors:
+        errors.add("phone", _("A visitor without an ID card is registered with their phone."))
+    errors.raise_if_any()
+    person = Person(name=name, phone=phone, id_number_hash=None, id_number_masked="", id_number_encrypted="",
+                    unverified=True)
+    audit.record(person, user, "create: without an ID number (unverified)")
+    person.save()
+    if relate:
+        membership = SitePerson(site=site, person=person, relation=SitePerson.Relation.VISITOR)
+        audit.record(membership, user, "create")
+        membership.save()
+    return person
 
 
 def _person_identified(user, data: dict, errors: FieldErrors) -> Person:

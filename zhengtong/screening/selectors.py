@@ -170,6 +170,7 @@ class Resolved:
     id_number: str = ""
     relation: str | None = None  # the person's relation to the site in force today, None when they have none
     former_until: date | None = None  # a former member of the site's people: the day their relation ended
+    without_id: bool = False  # a name nobody at the site has, where visitors without an ID card are registered
 
     @property
     def belongs(self) -> bool:
@@ -191,7 +192,9 @@ def looks_like_code(code: str) -> bool:
 def gate_resolve(*, site: Site, code: str, person_id=None) -> Resolved:
     """The person at the gate from what was typed or scanned: a pass, an ID number, or a name
     (with ``person_id`` when one of several matches was chosen). Raises DomainError with
-    field "code" when nobody fits; an unknown but valid ID number is a visitor to register."""
+    field "code" when nobody fits; an unknown but valid ID number is a visitor to register, and so is
+    a name nobody at the site has where the site registers visitors without an ID card
+    (``without_id``: by name and phone, registry.services.person_register_without_id)."""
     code = (code or "").strip()
     if not code and not person_id:
         raise DomainError(_("Scan a pass, type an ID number or search a name."), field="code")
@@ -210,6 +213,8 @@ def gate_resolve(*, site: Site, code: str, person_id=None) -> Resolved:
                 raise DomainError(_("Choose one of the people listed."), field="code")
         else:
             matches = list(matches)
+            if not matches and site.visitors_without_id:
+                return Resolved(person=None, without_id=True)  # a visitor without their ID card
             if not matches:
                 raise DomainError(_("Nobody of this site has this name."), field="code")
             if len(matches) > 1:

@@ -334,14 +334,22 @@ def entry_screen_at_gate(*, actor: Actor, site: Site, resolved, temperature, are
     transaction, so that a failed screening leaves no registration behind. A visitor the site
     refuses on sight (``gate_refusal``) gets no relation to the site: they are recorded as a person
     (found again by ID number, or new: ``visitor`` names them) whose refused entry is all that ties
-    them to the site. ``visit`` (whom and why) is kept for visitors only. A client UUID already used
+    them to the site. A visitor without their ID card (``resolved.without_id``) is a new unverified
+    person each time (registry.services.person_register_without_id). ``visit`` (whom and why) is
+    kept for visitors only. A client UUID already used
     for another person or site is refused: the gate never shows another screening."""
     from zhengtong.registry import services as registry
 
     with transaction.atomic():
         person = resolved.person
         refused = gate_refusal(site=site, resolved=resolved) is not None
-        if refused and person is None:
+        if resolved.without_id and person is None:
+            actor.check_site(site)
+            if actor.device is not None:
+                raise PermissionDenied(_("Visitors are registered at the gate screen."))
+            person = registry.person_register_without_id(user=actor.user, site=site, data=visitor or {},
+                                                         relate=not refused)
+        elif refused and person is None:
             actor.check_site(site)
             person = registry.person_record(user=actor.user, site=site, data={
                 **(visitor or {}), "id_number": resolved.id_number})

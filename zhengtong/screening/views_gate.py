@@ -117,9 +117,10 @@ def gate_identify(request, pk: int):
             # nobody is registered with the number) and registers no visit.
             context.update(state="refused", person=resolved.person, reason=refusal,
                            refusal=_refusal_text(refusal, resolved), visitor="" if resolved.person else "name",
-                           relation=_relation_label(resolved.relation), former_until=resolved.former_until)
+                           relation=_relation_label(resolved.relation), former_until=resolved.former_until,
+                           without_id=resolved.without_id, name=code if resolved.without_id else "")
         elif resolved.needs_registration:
-            context.update(state="visitor")
+            context.update(state="visitor", without_id=resolved.without_id, name=code if resolved.without_id else "")
         else:
             context.update(state="person", person=resolved.person, relation=_relation_label(resolved.relation),
                            visitor="" if resolved.belongs else "visit")

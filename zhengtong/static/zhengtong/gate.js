@@ -37,6 +37,8 @@
           who.innerHTML = html;
           var box = who.firstElementChild, state = box ? box.dataset.state : "error";
           showVisitor(box ? box.dataset.visitor : "");
+          var named = who.querySelector("[data-name]"); // a visitor without an ID card, typed by name
+          if (named && named.dataset.name && !el.visitor_name.value) el.visitor_name.value = named.dataset.name;
           if (state === "person") { if (document.activeElement !== temp) focus(temp); }
           else if (state === "visitor") focus(el.visitor_name);
           else if (state === "refused") focus(box.dataset.visitor === "name" ? el.visitor_name : temp);
