@@ -10,7 +10,7 @@ services, so that the client sees the same message, naming the field, as a user 
 """
 
 from datetime import date, datetime
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from django.http import Http404
 from django.utils.translation import gettext as _
@@ -208,6 +208,8 @@ class SiteOut(Schema):
     address: str
     capacity: int | None
     is_active: bool
+    visitors_without_id: bool = Field(description="visitors without an ID card may be registered at the gate by "
+                                                  "name and phone (each an unverified person)")
     created_at: datetime
 
     @staticmethod
@@ -247,6 +249,7 @@ class SiteIn(In):
     address: Text = ""
     capacity: Capacity | None = None
     is_active: bool = True
+    visitors_without_id: bool = False
 
 
 class SitePatch(In):
@@ -257,6 +260,7 @@ class SitePatch(In):
     address: Text | None = None
     capacity: Capacity | None = None
     is_active: bool | None = None
+    visitors_without_id: bool | None = None
 
 
 def _unit_for_site(user, unit_id: int) -> Unit:
@@ -306,7 +310,10 @@ class PersonOut(Schema):
     name: str
     id_number_masked: str
     phone: str
+    unverified: bool = Field(description="registered without an ID number (a visitor without their ID card)")
     created_at: datetime
+    is_former: bool = Field(False, description="their relations (to the site filtered on) have all ended")
+    left_on: date | None = Field(None, description="the day the latest of those relations ended")
 
 
 class MembershipOut(Schema):
@@ -349,6 +356,9 @@ class PersonFilters(Filters):
     q: Text | None = Field(None, description="words of the name, the start of the phone, or a whole ID number")
     site: Id | None = Field(None, description="site id")
     relation: Text | None = None
+    former: Literal["all", "only"] | None = Field(
+        None, description="people whose relation (to the site, or to every site the caller sees) has ended: "
+                          "left out by default; all: with them; only: them alone")
 
 
 class PersonIn(In):

@@ -71,6 +71,9 @@ class SiteForm(forms.Form):
     address = forms.CharField(label=_("Address"), required=False, max_length=250)
     capacity = forms.CharField(label=_("Capacity (people)"), required=False, max_length=10)
     is_active = forms.BooleanField(label=_("Active"), required=False, initial=True)
+    visitors_without_id = forms.BooleanField(
+        label=_("Visitors without an ID card may be registered at the gate by name and phone"), required=False,
+        help_text=_("Each such registration is a new person marked unverified, never merged with another."))
 
     def __init__(self, *args, county_locked: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
@@ -83,6 +86,7 @@ class SiteForm(forms.Form):
         return cls(data, county_locked=county_locked, initial={
             "name": site.name, "kind": site.kind, "county": site.county.code, "address": site.address,
             "capacity": site.capacity if site.capacity is not None else "", "is_active": site.is_active,
+            "visitors_without_id": site.visitors_without_id,
         })
 
 
@@ -91,6 +95,9 @@ class PersonFilterForm(forms.Form):
     relation = forms.ChoiceField(
         label=_("Relation"), required=False, choices=[("", "—"), *SitePerson.Relation.choices]
     )
+    former = forms.ChoiceField(label=_("Show"), required=False, choices=[
+        ("", _("Current people only")), ("all", _("Current and former people")), ("only", _("Former people only")),
+    ])
 
 
 class PersonForm(forms.Form):

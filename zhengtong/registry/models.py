@@ -180,6 +180,9 @@ class Site(models.Model):
         _("fever threshold (°C)"), max_digits=3, decimal_places=1, null=True, blank=True
     )
     disinfection_interval_hours = models.PositiveIntegerField(_("disinfection every (hours)"), default=24)
+    # A visitor without an ID card may be registered at the gate by name and phone (an unverified person).
+    visitors_without_id = models.BooleanField(_("visitors without an ID card registered by name and phone"),
+                                              default=False)
     history = HistoricalRecords()
 
     class Meta:
@@ -221,6 +224,9 @@ class Person(models.Model):
     id_number_masked = models.CharField(_("ID number"), max_length=18, editable=False)
     id_number_encrypted = models.TextField(editable=False)
     phone = models.CharField(_("phone"), max_length=30, blank=True)
+    # Registered at a gate without an ID number (a visitor without their ID card, where the site allows
+    # it): no hash, no number; one person per registration, never merged with anyone automatically.
+    unverified = models.BooleanField(_("unverified (no ID number)"), default=False)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     history = HistoricalRecords(excluded_fields=["id_number_encrypted", "claimed_hash"])
 

@@ -46,7 +46,8 @@ def personal_data_rekey(*, old_key: str, new_key: str, batch_size: int = BATCH_S
     last = 0
     while True:
         with transaction.atomic():
-            rows = list(Person.objects.select_for_update().filter(pk__gt=last).order_by("pk")
+            rows = list(Person.objects.select_for_update().filter(pk__gt=last).exclude(id_number_encrypted="")
+                        .order_by("pk")
                         .values_list("pk", "id_number_hash", "claimed_hash", "id_number_encrypted")[:batch_size])
             if not rows:
                 break
@@ -96,8 +97,9 @@ def key_in_use(*, key: str) -> str:
     """Which key the stored numbers are under, by the first and the last person: ``"none"`` (no one
     stored), ``"this"`` (both decrypt with ``key``), ``"other"`` (neither does), ``"mixed"`` (one does:
     an interrupted re-key)."""
-    first = Person.objects.order_by("pk").values_list("id_number_encrypted", flat=True).first()
-    last_ = Person.objects.order_by("-pk").values_list("id_number_encrypted", flat=True).first()
+    stored = Person.objects.exclude(id_number_encrypted="")  # an unverified person has no number
+    first = stored.order_by("pk").values_list("id_number_encrypted", flat=True).first()
+    last_ = stored.order_by("-pk").values_list("id_number_encrypted", flat=True).first()
     if first is None or last_ is None:
         return "none"
     readable = []

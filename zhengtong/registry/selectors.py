@@ -5,8 +5,9 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import BooleanField, Exists, ExpressionWrapper, OuterRef, Q, QuerySet, Subquery
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from zhengtong.accounts import scopes
@@ -106,11 +107,21 @@ def person_list(*, user, filters: dict[str, Any] | None = None) -> QuerySet[Pers
     q = _query_text(filters)
     if q:
         qs = qs.filter(person_search_q(q))
+    relations = SitePerson.objects.filter(person=OuterRef("pk"),
+                                          site__in=Site.objects.filter(scopes.people_sites_q(user)))
     if filters.get("site"):
         site_id = valid_id(filters["site"])
         qs = qs.filter(memberships__site_id=site_id) if site_id else qs.none()
+        relations = relations.filter(site_id=site_id or 0)
     if relation := _query_text(filters, "relation"):
         qs = qs.filter(memberships__relation=relation)
+        relations = relations.filter(relation=relation)
+    qs = with_former(qs, relations)
+    former = _query_text(filters, "former")
+    if former == "only":
+        qs = qs.filter(Q(is_former=True))  # a Q: the annotation is with_former's
+    elif former != "all":  # the default: current people only (the page says so)
+        qs = qs.exclude(Q(is_former=True))
     return qs.distinct().order_by("name", "id")
 
 
@@ -135,6 +146,17 @@ def person_id_number_as_seen(person: Person, *, whole: bool) -> str:
     if whole and person.id_number_encrypted:
         return decrypt_id_number(person.id_number_encrypted)
     return person.id_number_masked
+
+
+def with_former(qs: QuerySet[Person], relations: QuerySet[SitePerson], day: date | None = None) -> QuerySet[Person]:
+    """People annotated ``is_former`` (they have some of ``relations``, and none in force on ``day``,
+    today: those relations have ended) and ``left_on`` (the day the latest of them ended)."""
+    day = day or timezone.localdate()
+    return qs.annotate(
+        is_former=ExpressionWrapper(Exists(relations) & ~Exists(relations.filter(SitePerson.in_force_q(day))),
+                                    output_field=BooleanField()),
+        left_on=Subquery(relations.filter(until__isnull=False).order_by("-until").values("until")[:1]),
+    )
 
 
 def person_get(*, user, pk: int) -> Person:
@@ -223,6 +245,8 @@ def held_registration_count(*, user) -> int:
 def person_id_number(*, user, person: Person) -> str:
     """The ID number as this user may see it: whole for health duties at one of the person's
     sites, masked for everyone else."""
+    if person.unverified:
+        return ""  # registered without an ID number
     site_ids = set(person.memberships.values_list("site_id", flat=True))
     return person_id_number_as_seen(person, whole=scopes.can_see_health_data(user, site_ids))
 

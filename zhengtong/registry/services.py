@@ -23,7 +23,7 @@ UNIT_FIELDS = (
     "uscc", "name", "kind", "county", "industry", "other_industries", "address",
     "legal_representative", "contact_name", "contact_phone", "status",
 )
-SITE_FIELDS = ("name", "kind", "county", "address", "capacity", "is_active")
+SITE_FIELDS = ("name", "kind", "county", "address", "capacity", "is_active", "visitors_without_id")
 
 
 # Field checks of the registry's nouns ---------------------------------------------------
@@ -193,6 +193,7 @@ def clean_site_data(data: dict) -> dict[str, Any]:
         except (TypeError, ValueError):
             errors.add("capacity", _("Enter a whole number of people from 0 to %(max)d.") % {"max": MAX_CAPACITY})
     cleaned["is_active"] = bool(data.get("is_active", True))
+    cleaned["visitors_without_id"] = bool(data.get("visitors_without_id", False))
     errors.raise_if_any()
     return cleaned
 
@@ -246,13 +247,69 @@ def person_register(*, user, site: Site, data: dict) -> Person:
     if not Site.objects.filter(scopes.people_sites_q(user), pk=site.pk).exists():
         raise PermissionDenied(_("You may not register people at this site."))
     errors = FieldErrors()
-    name = clean_text(errors, data, "name", required=True, max_length=50)
-    phone = clean_phone(errors, data, "phone")
     relation = clean_choice(errors, data, "relation", SitePerson.Relation)
     since = clean_date(errors, data, "since")
     until = clean_date(errors, data, "until")
     if since and until and until < since:
         errors.add("until", _("The end date is before the start date."))
+    person = _person_identified(user, data, errors)
+    membership = SitePerson.objects.filter(site=site, person=person).first()
+    if membership is None:  # the relation's history says who registered it (the site's own view shows it)
+        membership = SitePerson(site=site, person=person, relation=relation, since=since, until=until)
+        audit.record(membership, user, "create")
+        membership.save()
+    elif (membership.relation, membership.since, membership.until) != (relation, since, until):
+        membership.relation, membership.since, membership.until = relation, since, until
+        audit.record(membership, user, "update")
+        membership.save()
+    return person
+
+
+@transaction.atomic
+def person_record(*, user, site: Site, data: dict) -> Person:
+    """A person identified at a site's gate who gets no relation to it (a visitor the site refuses):
+    found again by ID number, or recorded, as ``person_register`` does, but not one of the site's
+    people. Their entry is what ties them to the site. ``user`` is None for a gate device, whose
+    site its caller (screening.services.Actor.check_site) checked."""
+    if user is not None and not Site.objects.filter(scopes.people_sites_q(user), pk=site.pk).exists():
+        raise PermissionDenied(_("You may not register people at this site."))
+    return _person_identified(user, data, FieldErrors())
+
+
+@transaction.atomic
+def person_register_without_id(*, user, site: Site, data: dict, relate: bool = True) -> Person:
+    """A visitor without their ID card, registered at the gate by name and phone where the site allows
+    it (Site.visitors_without_id): a new person each time, marked unverified, with no ID number, never
+    found again by one nor merged with anyone automatically; related to the site as a visitor unless
+    ``relate`` is false (a visitor the site refuses: their entry ties them to it). Everywhere else an
+    ID number stays required (``person_register``)."""
+    if not Site.objects.filter(scopes.people_sites_q(user), pk=site.pk).exists():
+        raise PermissionDenied(_("You may not register people at this site."))
+    errors = FieldErrors()
+    if not site.visitors_without_id:
+        errors.add("id_number", _("This site registers visitors with their ID number only."))
+    name = clean_text(errors, data, "name", required=True, max_length=50)
+    phone = clean_phone(errors, data, "phone")
+    if not phone and "phone" not in errors.errors:
+        errors.add("phone", _("A visitor without an ID card is registered with their phone."))
+    errors.raise_if_any()
+    person = Person(name=name, phone=phone, id_number_hash=None, id_number_masked="", id_number_encrypted="",
+                    unverified=True)
+    audit.record(person, user, "create: without an ID number (unverified)")
+    person.save()
+    if relate:
+        membership = SitePerson(site=site, person=person, relation=SitePerson.Relation.VISITOR)
+        audit.record(membership, user, "create")
+        membership.save()
+    return person
+
+
+def _person_identified(user, data: dict, errors: FieldErrors) -> Person:
+    """The person a name, phone and ID number name: the identity of the number (its phone filled in
+    or updated where the user may), a registration held for the city when the name does not match
+    it, or a new person. Raises the field errors collected so far with these fields' own."""
+    name = clean_text(errors, data, "name", required=True, max_length=50)
+    phone = clean_phone(errors, data, "phone")
     try:
         id_number = check_id_number(str(data.get("id_number") or ""))
     except CodeError as e:
@@ -279,15 +336,6 @@ def person_register(*, user, site: Site, data: dict) -> Person:
         person.phone = phone
         audit.record(person, user, "update")
         person.save()
-    membership = SitePerson.objects.filter(site=site, person=person).first()
-    if membership is None:  # the relation's history says who registered it (the site's own view shows it)
-        membership = SitePerson(site=site, person=person, relation=relation, since=since, until=until)
-        audit.record(membership, user, "create")
-        membership.save()
-    elif (membership.relation, membership.since, membership.until) != (relation, since, until):
-        membership.relation, membership.since, membership.until = relation, since, until
-        audit.record(membership, user, "update")
-        membership.save()
     return person
 
 

@@ -242,7 +242,7 @@ def person_detail(request, pk: int):
     if shown_whole:  # an access record (issue 15)
         record_view(request, kind=Kind.ID_NUMBER, subject=Subject.of(person))
     return render(request, "registry/person_detail.html", {
-        "person": person, "nav_active": "people", "id_number": id_number,
+        "person": person, "nav_active": "people", "id_number": id_number, "today": timezone.localdate(),
         "id_note": id_number_note(id_number) if shown_whole else "",
         "memberships": selectors.person_memberships(user=request.user, person=person),
         "history": selectors.person_changes(user=request.user, person=person)[:20],

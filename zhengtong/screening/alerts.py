@@ -37,7 +37,11 @@ def notify(*, kind: str, site, person=None, message: str) -> list[Alert]:
 # check all say them alike.
 
 
-def gate_fever_text(*, site, name: str, temperature) -> str:
+def gate_fever_text(*, site, name: str, temperature, admitted: bool = False) -> str:
+    """``admitted``: an offline gate let the person in (their entry is a stay: Entry.stay_q)."""
+    if admitted:
+        return _("Fever at the gate of %(site)s: %(name)s, %(t)s °C, admitted by the offline gate: the person "
+                 "is inside.") % {"site": site.name, "name": name, "t": temperature}
     return _("Fever at the gate of %(site)s: %(name)s, %(t)s °C, refused.") % {
         "site": site.name, "name": name, "t": temperature}
 
@@ -48,7 +52,11 @@ def gate_disagreement_text(*, site, name: str, gate_decision: str, decision: str
         "rules": Decision(decision).label, "reason": Reason(reason).label}
 
 
-def batch_more_fevers_text(*, site, device_name: str, count: int) -> str:
+def batch_more_fevers_text(*, site, device_name: str, count: int, admitted: int = 0) -> str:
+    if admitted:
+        return _("%(n)d more people with a fever at the gate of %(site)s, in an offline batch of %(gate)s, "
+                 "%(admitted)d of them admitted by the offline gate: see its entries with a fever.") % {
+            "n": count, "site": site.name, "gate": device_name, "admitted": admitted}
     return _("%(n)d more people with a fever at the gate of %(site)s, in an offline batch of %(gate)s: "
              "see its entries refused for fever.") % {"n": count, "site": site.name, "gate": device_name}
 

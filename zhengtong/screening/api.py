@@ -33,6 +33,7 @@ from pydantic import BaseModel, ConfigDict, WithJsonSchema
 
 from zhengtong.core.errors import DomainError
 from zhengtong.core.schemas import Id, In, Text
+from zhengtong.registry.codes import check_id_number
 from zhengtong.registry.models import Person, SitePerson
 from zhengtong.screening import ports, rules, selectors, services, sync
 from zhengtong.screening.auth import gate_entry_auth
@@ -81,6 +82,41 @@ class GateEntryIn(GateIn):
     area_id: Id | None = Field(None, description="an active area of the site (wing, floor, workshop)")
     visit_host: Text = Field("", description=f"for a visitor: whom they visit (at most {HOST_MAX} characters)")
     visit_purpose: Text = Field("", description=f"for a visitor: why (at most {PURPOSE_MAX} characters)")
+    name: Text = Field("", description="for an ID number nobody has registered, at a site that refuses visitors "
+                                       "(closed management, or no visitors): the visitor's name (from the ID card), "
+                                       "so that the refusal is recorded; visitors a site admits are registered at "
+                                       "the gate screen")
+    phone: Text = Field("", description="with name: the visitor's phone, if known")
+
+
+class GateIdentifyIn(GateIn):
+    model_config = ConfigDict(extra="forbid", coerce_numbers_to_str=True, json_schema_extra={"examples": [
+        {"code": "430422199001019901"}, {"person_id": 42},
+    ]})
+
+    person_id: Id | None = Field(None, description=PERSON_DOC)
+    code: Text | None = Field(None, description=CODE_DOC)
+
+
+class GateIdentifyOut(Schema):
+    model_config = ConfigDict(json_schema_extra={"examples": [
+        {"person_id": None, "name": None, "id_number_masked": None, "relation": None, "former_until": None,
+         "registered": False,
+         "refused": True, "reason": "no_visitors", "reason_text": "The site receives no visitors"},
+    ]})
+
+    person_id: int | None = Field(description="null for an ID number nobody has registered")
+    name: str | None = Field(description="only for one of the site's people or a visitor it registered")
+    id_number_masked: str | None
+    relation: str | None = Field(description="the person's relation to the site in force; null when they have none")
+    former_until: date | None = Field(description="a former member of the site's people: the day their relation "
+                                                   "ended (they are refused as former)")
+    registered: bool = Field(description="false for an ID number nobody has registered")
+    refused: bool = Field(description="the site refuses this person whatever their temperature: say so at once, "
+                                      "and post the entry (with name, for an ID number nobody has registered) to "
+                                      "record the refusal")
+    reason: str | None = Field(description="why refused: former, closed, no_visitors")
+    reason_text: str | None = Field(description="the reason in the caller's language (Accept-Language)")
 
 
 class GateEntryOut(Schema):
@@ -93,7 +129,7 @@ class GateEntryOut(Schema):
 
     entry_id: int
     decision: Literal["admit", "refuse"]
-    reason: str = Field(description="ok, fever, closed, no_visitors, appointment, isolation, inactive")
+    reason: str = Field(description="ok, fever, closed, no_visitors, appointment, isolation, inactive, former")
     reason_text: str = Field(description="the reason in the caller's language (Accept-Language)")
     created: bool = Field(description="false when this client UUID was stored before (a retry): nothing written")
     entered_at: datetime
@@ -239,6 +275,26 @@ def _person(request, site, person_id: int | None, code: str | None) -> tuple[Per
                       field="person_id")
 
 
+def _resolved(request, site, person_id: int | None, code: str | None) -> tuple[selectors.Resolved, str]:
+    """Whom a device names, as the gate page resolves them (selectors.gate_resolve): a person with
+    their relation to the site, or an ID number nobody has registered yet."""
+    try:
+        person, named_by = _person(request, site, person_id, code)
+    except DomainError as e:
+        unknown = _unregistered(e, code)
+        if unknown is None:
+            raise
+        return unknown, "code"
+    return selectors.resolved_person(site=site, person=person), named_by
+
+
+def _unregistered(error: DomainError, code: str | None) -> selectors.Resolved | None:
+    """The ID number nobody has registered, when ``error`` is _person's 404 for one."""
+    if error.status == 404 and code and not code.strip().startswith("ZTP1:"):
+        return selectors.Resolved(person=None, id_number=check_id_number(code.strip()))
+    return None
+
+
 def _renamed(error: DomainError, names: dict[str, str]) -> DomainError:
     """The services' error with its fields named as this API's body names them."""
     errors = {}
@@ -270,11 +326,34 @@ ENTRY_BATCH = {"response": GateBatchOut, "exclude_none": True,
                           "checked again by the rules, and any disagreement alerted"}
 
 
+@router.post("/identify", response=GateIdentifyOut,
+             summary="Who a pass or an ID number is here, and whether the site refuses them whatever their "
+                     "temperature (a visitor under closed management or where visitors are not received)")
+def gate_identify(request, payload: GateIdentifyIn):
+    site = _device(request).site
+    resolved, _named_by = _resolved(request, site, payload.person_id, payload.code)
+    refusal = services.gate_refusal(site=site, resolved=resolved)
+    person = resolved.person
+    # A stranger's name is not the gate's to read; one of the site's people's, now or before, is.
+    shown = person is not None and (resolved.relation is not None or resolved.former_until is not None)
+    return {"person_id": person.pk if person else None, "name": person.name if shown else None,
+            "id_number_masked": person.id_number_masked if person else None, "relation": resolved.relation,
+            "former_until": resolved.former_until,
+            "registered": person is not None, "refused": refusal is not None, "reason": refusal,
+            "reason_text": str(Reason(refusal).label) if refusal else None}
+
+
 @router.post("/entries", **ENTRY)
 def gate_entry(request, payload: GateEntryIn):
     device = _device(request)
     site = device.site
-    person, named_by = _person(request, site, payload.person_id, payload.code)
+    try:
+        person, named_by = _person(request, site, payload.person_id, payload.code)
+    except DomainError as e:
+        unknown = _unregistered(e, payload.code)
+        if unknown is None:
+            raise
+        return _refused_visitor(device, unknown, payload)
     try:
         screened = services.entry_screen(
             actor=services.Actor(device=device), site=site, person=person, temperature=payload.temperature,
@@ -284,6 +363,27 @@ def gate_entry(request, payload: GateEntryIn):
     except DomainError as e:
         raise _renamed(e, {"area": "area_id", "person": named_by}) from None
     # A client UUID of another site's or person's check-in is entry_screen's 409 (it shows nothing of it).
+    return Status(201 if screened.created else 200, _entry_out(screened.entry, screened.created))
+
+
+def _refused_visitor(device: GateDevice, resolved: selectors.Resolved, payload: GateEntryIn):
+    """An ID number nobody has registered: at a site that refuses visitors, the refusal is recorded
+    under the name sent (a person with no relation to the site); elsewhere the gate screen registers
+    the visitor, as before."""
+    site = device.site
+    refusal = services.gate_refusal(site=site, resolved=resolved)
+    if refusal is None:
+        raise selectors.unidentified("unregistered", "code", status=404)
+    if not (payload.name or "").strip():
+        raise DomainError(_("%(reason)s: refuse them. Send their name to record the refusal.")
+                          % {"reason": Reason(refusal).label}, field="name")
+    try:
+        screened = services.entry_screen_at_gate(
+            actor=services.Actor(device=device), site=site, resolved=resolved, temperature=payload.temperature,
+            area=payload.area_id, client_uuid=payload.client_uuid, source=Entry.Source.API, at=payload.at,
+            visitor={"name": payload.name, "phone": payload.phone})
+    except DomainError as e:
+        raise _renamed(e, {"area": "area_id", "person": "code"}) from None
     return Status(201 if screened.created else 200, _entry_out(screened.entry, screened.created))
 
 

@@ -42,6 +42,7 @@ class Reason(models.TextChoices):
     # never the order's reason: a gatekeeper has no health duty
     ISOLATION = "isolation", _("Health order: ask the site manager")
     INACTIVE = "inactive", _("The site is not active")
+    FORMER = "former", _("No longer one of the site's people")
 
 
 class Entry(models.Model):
@@ -98,6 +99,18 @@ class Entry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.person_id} @ {self.site_id} {self.entered_at:%Y-%m-%d %H:%M} {self.decision}"
+
+    @staticmethod
+    def stay_q(prefix: str = "") -> models.Q:
+        """The entries that began a stay: admitted by the rules, or by an offline gate whatever the
+        rules now say (the person went in; the disagreement stays flagged). Who is inside, exits,
+        the overdue-stay job and the figures of admissions all count these."""
+        return (models.Q(**{f"{prefix}decision": Decision.ADMIT})
+                | models.Q(**{f"{prefix}gate_decision": Decision.ADMIT}))
+
+    @property
+    def is_stay(self) -> bool:
+        return Decision.ADMIT in (self.decision, self.gate_decision)
 
 
 # How long a visitor's texts may be: the columns' lengths, which the page, the API and the batch check.

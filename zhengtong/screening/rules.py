@@ -12,7 +12,13 @@ Rules (shared/domain/epidemic.md; the issue "Sites: closed management, the gate 
    worker) is refused.
 5. With "no visitors" every visitor is refused; with "by appointment only" a visitor is admitted
    only on the day of their registered visit (the relation's ``since`` date).
+6. A former member, whose relation as one of the site's people (inmate, resident, staff, worker)
+   has ended (its ``until`` has passed), is refused as such, before rules 4 and 5.
 The first rule that refuses gives the reason; every decision is recorded with it.
+
+Rules 6, 4 and 5's "no visitors" do not depend on the person's temperature or health: ``refused_on_sight``
+says them as soon as the person is identified at the gate (before a visitor is registered), and
+``decide`` applies the same function, so that what the gate says first is what it records.
 """
 
 from dataclasses import dataclass
@@ -69,6 +75,7 @@ class Facts:
     isolated: bool
     temperature: Decimal
     day: date
+    former_until: date | None = None  # the day a relation as one of the site's people ended (rule 6)
 
 
 @dataclass(frozen=True)
@@ -81,6 +88,23 @@ class Result:
         return self.decision == Decision.ADMIT
 
 
+def refused_on_sight(*, closed: bool, visitor_policy: str, relation: str | None,
+                     former_until: date | None = None) -> str | None:
+    """The reason (rules 6, 4 and 5) a person with this relation to the site (None: none in force) is
+    refused whatever their temperature: a former member (``former_until``: the day their relation
+    ended), under closed management anyone who does not belong, with "no visitors" every visitor.
+    None when only the screening can tell."""
+    if relation in SitePerson.BELONGS:
+        return None
+    if former_until is not None:
+        return Reason.FORMER
+    if closed:
+        return Reason.CLOSED
+    if visitor_policy == VisitorPolicy.NONE:
+        return Reason.NO_VISITORS
+    return None
+
+
 def decide(f: Facts) -> Result:
     if f.temperature >= f.threshold:
         return Result(Decision.REFUSE, Reason.FEVER)
@@ -88,12 +112,11 @@ def decide(f: Facts) -> Result:
         return Result(Decision.REFUSE, Reason.INACTIVE)
     if f.isolated:
         return Result(Decision.REFUSE, Reason.ISOLATION)
-    belongs = f.relation in SitePerson.BELONGS
-    if f.closed and not belongs:
-        return Result(Decision.REFUSE, Reason.CLOSED)
-    if not belongs:
-        if f.visitor_policy == VisitorPolicy.NONE:
-            return Result(Decision.REFUSE, Reason.NO_VISITORS)
-        if f.visitor_policy == VisitorPolicy.APPOINTMENT and f.relation_since != f.day:
-            return Result(Decision.REFUSE, Reason.APPOINTMENT)
+    on_sight = refused_on_sight(closed=f.closed, visitor_policy=f.visitor_policy, relation=f.relation,
+                                former_until=f.former_until)
+    if on_sight is not None:
+        return Result(Decision.REFUSE, on_sight)
+    if (f.relation not in SitePerson.BELONGS and f.visitor_policy == VisitorPolicy.APPOINTMENT
+            and f.relation_since != f.day):
+        return Result(Decision.REFUSE, Reason.APPOINTMENT)
     return Result(Decision.ADMIT, Reason.OK)

@@ -40,7 +40,7 @@ from zhengtong.registry.codes import CodeError, check_id_number, normalise
 from zhengtong.registry.identity import id_number_hash
 from zhengtong.registry.models import Person, Site, SitePerson
 from zhengtong.screening import hotpath, ports, rules
-from zhengtong.screening.models import Alert, Area, Decision, Disinfection, Entry, GateDevice, HealthCheck
+from zhengtong.screening.models import Alert, Area, Disinfection, Entry, GateDevice, HealthCheck
 from zhengtong.screening.passes import read_pass_code
 
 
@@ -184,7 +184,9 @@ class Resolved:
 
     person: Person | None
     id_number: str = ""
-    relation: str | None = None  # the person's relation to the site, None when they have none
+    relation: str | None = None  # the person's relation to the site in force today, None when they have none
+    former_until: date | None = None  # a former member of the site's people: the day their relation ended
+    without_id: bool = False  # a name nobody at the site has, where visitors without an ID card are registered
 
     @property
     def belongs(self) -> bool:
@@ -192,8 +194,9 @@ class Resolved:
 
     @property
     def needs_registration(self) -> bool:
-        """Neither one of the site's people nor a registered visitor: the gate registers the visit."""
-        return self.relation is None
+        """Neither one of the site's people (now or before) nor a registered visitor: the gate
+        registers the visit."""
+        return self.relation is None and self.former_until is None
 
 
 def looks_like_code(code: str) -> bool:
@@ -205,7 +208,9 @@ def looks_like_code(code: str) -> bool:
 def gate_resolve(*, site: Site, code: str, person_id=None) -> Resolved:
     """The person at the gate from what was typed or scanned: a pass, an ID number, or a name
     (with ``person_id`` when one of several matches was chosen). Raises DomainError with
-    field "code" when nobody fits; an unknown but valid ID number is a visitor to register."""
+    field "code" when nobody fits; an unknown but valid ID number is a visitor to register, and so is
+    a name nobody at the site has where the site registers visitors without an ID card
+    (``without_id``: by name and phone, registry.services.person_register_without_id)."""
     code = (code or "").strip()
     if not code and not person_id:
         raise DomainError(_("Scan a pass, type an ID number or search a name."), field="code")
@@ -224,13 +229,27 @@ def gate_resolve(*, site: Site, code: str, person_id=None) -> Resolved:
                 raise DomainError(_("Choose one of the people listed."), field="code")
         else:
             matches = list(matches)
+            if not matches and site.visitors_without_id:
+                return Resolved(person=None, without_id=True)  # a visitor without their ID card
             if not matches:
                 raise DomainError(_("Nobody of this site has this name."), field="code")
             if len(matches) > 1:
                 raise DomainError(_("Several people match: choose one."), field="code")
             person = matches[0]
-    relation = SitePerson.objects.filter(site=site, person=person).values_list("relation", flat=True).first()
-    return Resolved(person=person, relation=relation)
+    return resolved_person(site=site, person=person)
+
+
+def resolved_person(*, site: Site, person: Person, day: date | None = None) -> Resolved:
+    """The person with their relation to the site on ``day`` (today): in force, or ended (a former
+    member of the site's people, with the day it ended), as services.gate_facts reads it."""
+    day = day or timezone.localdate()
+    row = SitePerson.objects.filter(site=site, person=person).values_list("relation", "until").first()
+    if row is None:
+        return Resolved(person=person)
+    relation, until = row
+    if SitePerson.in_force(until, day):
+        return Resolved(person=person, relation=relation)
+    return Resolved(person=person, former_until=until if relation in SitePerson.BELONGS else None)
 
 
 def relations_at(*, site: Site, people) -> dict[int, str]:
@@ -312,11 +331,11 @@ def with_figures(qs: QuerySet[Site], *, user, now: datetime | None = None) -> Qu
         .filter(Q(last__isnull=True) | Q(last__lt=_overdue_cutoff(now, "site__disinfection_interval_hours")))
     )
     return qs.annotate(
-        inside_now=_count(Entry.objects.filter(site=site, decision=Decision.ADMIT, left_at__isnull=True,
+        inside_now=_count(Entry.objects.filter(Entry.stay_q(), site=site, left_at__isnull=True,
                                                entered_at__gte=inside_since(now), entered_at__lte=now),
                           "person", distinct=True),
-        admitted_today=_count(today.filter(decision=Decision.ADMIT)),
-        refused_today=_count(today.filter(decision=Decision.REFUSE)),
+        admitted_today=_count(today.filter(Entry.stay_q())),
+        refused_today=_count(today.exclude(Entry.stay_q())),
         unchecked_today=_count(SitePerson.objects.filter(unchecked_today_q(day), site=site)),
         open_alerts=_count(Alert.objects.filter(site=site, recipient=user, acknowledged_at__isnull=True)),
         overdue_areas=_count(overdue_areas),
@@ -329,10 +348,10 @@ def figure_totals(qs: QuerySet[Site], *, user, now: datetime | None = None) -> d
     start, day = day_start(now), timezone.localdate(now)
     ids = qs.order_by().values("pk")
     entries = Entry.objects.filter(site__in=ids, entered_at__gte=start, entered_at__lte=now).aggregate(
-        admitted_today=Count("pk", filter=Q(decision=Decision.ADMIT)),
-        refused_today=Count("pk", filter=Q(decision=Decision.REFUSE)),
+        admitted_today=Count("pk", filter=Entry.stay_q()),
+        refused_today=Count("pk", filter=~Entry.stay_q()),
     )
-    inside = (Entry.objects.filter(site__in=ids, decision=Decision.ADMIT, left_at__isnull=True,
+    inside = (Entry.objects.filter(Entry.stay_q(), site__in=ids, left_at__isnull=True,
                                    entered_at__gte=inside_since(now), entered_at__lte=now)
               .values("site", "person").distinct().count())
     overdue = (Area.objects.filter(site__in=ids, is_active=True).annotate(last=_last_disinfection())
@@ -367,9 +386,9 @@ def site_figures(*, user, site: Site) -> Site:
 
 
 def inside_now(*, site: Site, limit: int = 200) -> QuerySet[Entry]:
-    """Who is inside now (latest admitted entry without an exit), without temperatures."""
+    """Who is inside now (a stay, Entry.stay_q, without an exit), without temperatures."""
     now = timezone.now()
-    return (Entry.objects.filter(site=site, decision=Decision.ADMIT, left_at__isnull=True,
+    return (Entry.objects.filter(Entry.stay_q(), site=site, left_at__isnull=True,
                                  entered_at__gte=inside_since(now), entered_at__lte=now)
             .select_related("person", "area").only("entered_at", "person__name", "person__id_number_masked",
                                                    "area__name", "site_id", "visit_host")
@@ -566,16 +585,10 @@ def _stays(qs: QuerySet[Entry]) -> list[Stay]:
             for i, p, s, a, start, left, estimated in rows]
 
 
-def _inside_q() -> Q:
-    """An entry after which the person was inside: admitted, or admitted by an offline gate whatever
-    the rules said afterwards (the person went in)."""
-    return Q(decision=Decision.ADMIT) | Q(gate_decision=Decision.ADMIT)
-
-
 def person_stays(*, person_id: int, start: datetime, end: datetime) -> list[Stay]:
     """A person's stays that meet [start, end), by time (health data: the caller logs the view)."""
     earliest = start - timedelta(hours=settings.MAX_STAY_HOURS)
-    qs = Entry.objects.filter(_inside_q(), person_id=person_id, entered_at__gte=earliest, entered_at__lt=end)
+    qs = Entry.objects.filter(Entry.stay_q(), person_id=person_id, entered_at__gte=earliest, entered_at__lt=end)
     return [s for s in _stays(qs.order_by("entered_at", "id")) if s.end > start]
 
 
@@ -584,7 +597,7 @@ def stays_meeting(*, site_id: int, start: datetime, end: datetime) -> list[Stay]
     stay (an entry before ``start`` minus the longest stay cannot reach into the span), so the query
     reads one slice of the (site, time) index."""
     earliest = start - timedelta(hours=settings.MAX_STAY_HOURS)
-    qs = Entry.objects.filter(_inside_q(), site_id=site_id, entered_at__gte=earliest, entered_at__lt=end)
+    qs = Entry.objects.filter(Entry.stay_q(), site_id=site_id, entered_at__gte=earliest, entered_at__lt=end)
     return [s for s in _stays(qs) if s.end > start]
 
 

@@ -29,7 +29,6 @@ from zhengtong.screening.models import (
     VISIT_TEXT_LIMITS,
     Alert,
     Area,
-    Decision,
     Disinfection,
     Entry,
     EntryHold,
@@ -103,9 +102,11 @@ def gate_facts(*, site: Site, day: date, relation: str | None, since: date | Non
     """The facts rules.decide reads for one person entering ``site`` on ``day``: the one place they
     are put together, for the gate page, the device API and the offline batch alike (the batch reads
     its people in bulk and calls this for each distinct set of facts). A relation whose ``until`` has
-    passed is no relation (SitePerson.in_force); closed management counts from its first day
-    (Site.is_closed_on)."""
+    passed is no relation (SitePerson.in_force), and one as the site's people (SitePerson.BELONGS)
+    that has ended makes a former member (rules, rule 6); closed management counts from its first
+    day (Site.is_closed_on)."""
     in_force = relation is not None and SitePerson.in_force(until, day)
+    former = relation in SitePerson.BELONGS and not in_force
     return rules.Facts(
         site_active=site.is_active,
         closed=site.is_closed_on(day),
@@ -116,6 +117,7 @@ def gate_facts(*, site: Site, day: date, relation: str | None, since: date | Non
         isolated=isolated,
         temperature=temperature,
         day=day,
+        former_until=until if former else None,
     )
 
 
@@ -125,7 +127,7 @@ def facts_for(*, site: Site, person: Person, temperature: Decimal, at: datetime)
     day = timezone.localdate(at)
     membership = getattr(person, "site_membership", None)
     if membership is None or membership.site_id != site.pk:
-        relations = SitePerson.objects.filter(SitePerson.in_force_q(day), site=site, person=person)
+        relations = SitePerson.objects.filter(site=site, person=person)  # ended too: a former member
         membership = next(iter(relations.only("relation", "since", "until")[:1]), None)
     return gate_facts(
         site=site, day=day,
@@ -297,7 +299,8 @@ def _after_entry(entry: Entry, person: Person) -> None:
     site = entry.site
     if entry.reason == Reason.FEVER:
         alerts.notify(kind=Alert.Kind.FEVER, site=site, person=person,
-                      message=alerts.gate_fever_text(site=site, name=person.name, temperature=entry.temperature))
+                      message=alerts.gate_fever_text(site=site, name=person.name, temperature=entry.temperature,
+                                                     admitted=entry.is_stay))
     if entry.disagreement:
         alerts.notify(kind=Alert.Kind.DISAGREEMENT, site=site, person=person, message=alerts.gate_disagreement_text(
             site=site, name=person.name, gate_decision=entry.gate_decision, decision=entry.decision,
@@ -313,7 +316,7 @@ def exit_record(*, actor: Actor, site: Site, person: Person, at: datetime | None
         # PostgreSQL in the recent partitions.
         since = at - timedelta(hours=settings.MAX_STAY_HOURS + 24)
         stay = (Entry.objects.select_for_update()
-                .filter(site=site, person=person, decision=Decision.ADMIT, entered_at__lte=at, entered_at__gte=since)
+                .filter(Entry.stay_q(), site=site, person=person, entered_at__lte=at, entered_at__gte=since)
                 .order_by("-entered_at").first())
         if stay is None:
             raise DomainError(_("%(name)s has not entered %(site)s.") % {"name": person.name, "site": site.name},
@@ -324,20 +327,49 @@ def exit_record(*, actor: Actor, site: Site, person: Person, at: datetime | None
     return stay
 
 
-def entry_screen_at_gate(*, actor: Actor, site: Site, resolved, temperature: Decimal, area=None, client_uuid=None,
-                         visitor: dict | None = None, visit: dict | None = None) -> Screened:
+def gate_refusal(*, site: Site, resolved, day: date | None = None) -> str | None:
+    """Why the site refuses the person the gate identified (``resolved``, by selectors.gate_resolve)
+    whatever their temperature (rules.refused_on_sight): a former member, a visitor where the site is
+    under closed management or receives no visitors. The gate page and the device API say it as soon as the
+    person is identified, before a visitor is registered; None when only the screening can tell."""
+    day = day or timezone.localdate()
+    return rules.refused_on_sight(closed=site.is_closed_on(day), visitor_policy=site.visitor_policy,
+                                  relation=resolved.relation, former_until=resolved.former_until)
+
+
+def entry_screen_at_gate(*, actor: Actor, site: Site, resolved, temperature, area=None, client_uuid=None,
+                         visitor: dict | None = None, visit: dict | None = None,
+                         source: str = Entry.Source.PAGE, at: datetime | None = None) -> Screened:
     """One person at the gate screen (``resolved`` by selectors.gate_resolve): a visitor nobody has
     registered yet is registered (``visitor``: name and phone) with their screening, in one
-    transaction, so that a refused or failed screening leaves no registration behind. ``visit``
-    (whom and why) is kept for visitors only. A client UUID already used for another person or site
-    is refused: the gate never shows another screening."""
+    transaction, so that a failed screening leaves no registration behind. A visitor the site
+    refuses on sight (``gate_refusal``) gets no relation to the site: they are recorded as a person
+    (found again by ID number, or new: ``visitor`` names them) whose refused entry is all that ties
+    them to the site. A visitor without their ID card (``resolved.without_id``) is a new unverified
+    person each time (registry.services.person_register_without_id). ``visit`` (whom and why) is
+    kept for visitors only. A client UUID already used
+    for another person or site is refused: the gate never shows another screening."""
+    from zhengtong.registry import services as registry
+
     with transaction.atomic():
         person = resolved.person
-        if resolved.needs_registration:
+        refused = gate_refusal(site=site, resolved=resolved) is not None
+        if resolved.without_id and person is None:
+            actor.check_site(site)
+            if actor.device is not None:
+                raise PermissionDenied(_("Visitors are registered at the gate screen."))
+            person = registry.person_register_without_id(user=actor.user, site=site, data=visitor or {},
+                                                         relate=not refused)
+        elif refused and person is None:
+            actor.check_site(site)
+            person = registry.person_record(user=actor.user, site=site, data={
+                **(visitor or {}), "id_number": resolved.id_number})
+        elif resolved.needs_registration and not refused:
             person = visitor_register(actor=actor, site=site, data={
                 **(visitor or {}), "id_number": resolved.id_number})
         screened = entry_screen(actor=actor, site=site, person=person, temperature=temperature, area=area,
-                                client_uuid=client_uuid, **({} if resolved.belongs else (visit or {})))
+                                client_uuid=client_uuid, source=source, at=at,
+                                **({} if resolved.belongs else (visit or {})))
         if screened.entry.site_id != site.pk or screened.entry.person_id != person.pk:
             raise DomainError(_("This screening could not be recorded: scan or type again."), field="client_uuid")
     screened.entry.person = person
@@ -485,14 +517,15 @@ def alert_acknowledge(*, user, alert: Alert) -> Alert:
 
 
 def stays_close_overdue(*, now: datetime | None = None) -> int:
-    """A stay with no exit ends at the maximum stay (ZT_MAX_STAY_HOURS) and is marked estimated."""
+    """A stay with no exit ends at the maximum stay (ZT_MAX_STAY_HOURS) and is marked estimated; an
+    offline gate's admission is a stay whatever the rules said (Entry.stay_q)."""
     now = now or timezone.now()
     limit = timedelta(hours=settings.MAX_STAY_HOURS)
     # Rows older than the retention period are purged anyway; bounding by it keeps PostgreSQL in
     # the recent partitions instead of reading the whole table every hour.
     oldest = now - timedelta(days=settings.ENTRY_RETENTION_DAYS)
     return Entry.objects.filter(
-        decision=Decision.ADMIT, left_at__isnull=True, entered_at__lt=now - limit, entered_at__gte=oldest
+        Entry.stay_q(), left_at__isnull=True, entered_at__lt=now - limit, entered_at__gte=oldest
     ).update(left_at=F("entered_at") + limit, left_estimated=True)
 
 

@@ -628,10 +628,13 @@ def _alert(site, device, people: _People, layout: _Layout, created: list[list]) 
         person_id = get(row, "person_id")
         name = people.by_id[person_id].name
         alerts.notify(kind=Alert.Kind.FEVER, site=site, person=Person(pk=person_id, name=name),
-                      message=alerts.gate_fever_text(site=site, name=name, temperature=get(row, "temperature")))
+                      message=alerts.gate_fever_text(site=site, name=name, temperature=get(row, "temperature"),
+                                                     admitted=get(row, "gate_decision") == Decision.ADMIT))
     if len(fevers) > FEVER_ALERTS_NAMED:
+        rest = fevers[FEVER_ALERTS_NAMED:]
         alerts.notify(kind=Alert.Kind.FEVER, site=site, message=alerts.batch_more_fevers_text(
-            site=site, device_name=device.name, count=len(fevers) - FEVER_ALERTS_NAMED))
+            site=site, device_name=device.name, count=len(rest),
+            admitted=sum(1 for row in rest if get(row, "gate_decision") == Decision.ADMIT)))
     disagreements = [row for row in created if get(row, "disagreement")]
     if len(disagreements) == 1:
         row = disagreements[0]

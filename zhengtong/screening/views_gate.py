@@ -46,7 +46,8 @@ class Answer:
     person: Person | None = None
     temperature: str = ""  # the temperature just typed, shown back to the gatekeeper
     focus: str = "code"  # the box the cursor goes to after an error
-    visitor: str = ""  # "full" to show the visitor registration, "visit" for whom and why only
+    visitor: str = ""  # "full" to show the visitor registration, "visit" for whom and why only, "name" for
+    # the name and phone only (a visitor refused on sight, whose refusal is recorded)
     next_uuid: str = ""
 
 
@@ -110,12 +111,28 @@ def gate_identify(request, pk: int):
     except DomainError as e:
         context.update(state="error", message=e.message)
     else:
-        if resolved.needs_registration:
-            context.update(state="visitor")
+        refusal = services.gate_refusal(site=site, resolved=resolved)
+        if refusal is not None:
+            # Said at once, before any visitor form: the gate records the refusal (name only when
+            # nobody is registered with the number) and registers no visit.
+            context.update(state="refused", person=resolved.person, reason=refusal,
+                           refusal=_refusal_text(refusal, resolved), visitor="" if resolved.person else "name",
+                           relation=_relation_label(resolved.relation), former_until=resolved.former_until,
+                           without_id=resolved.without_id, name=code if resolved.without_id else "")
+        elif resolved.needs_registration:
+            context.update(state="visitor", without_id=resolved.without_id, name=code if resolved.without_id else "")
         else:
             context.update(state="person", person=resolved.person, relation=_relation_label(resolved.relation),
                            visitor="" if resolved.belongs else "visit")
     return render(request, "screening/_gate_who.html", context)
+
+
+def _refusal_text(reason: str, resolved) -> str:
+    """Why the gate refuses, with the day a former member's relation ended."""
+    if reason == Reason.FORMER and resolved is not None and resolved.former_until is not None:
+        return _("%(reason)s: their relation to the site ended on %(until)s.") % {
+            "reason": Reason(reason).label, "until": resolved.former_until.isoformat()}
+    return str(Reason(reason).label)
 
 
 def _relation_label(relation: str | None) -> str:
@@ -155,7 +172,12 @@ def _screen(request, site, data: dict) -> Answer:
         resolved = selectors.gate_resolve(site=site, code=code, person_id=data["person"])
         if mode == "exit":
             return _exit(actor, site, resolved)
-        if resolved.needs_registration and not data["visitor_name"].strip():
+        refusal = services.gate_refusal(site=site, resolved=resolved)
+        if refusal is not None and resolved.person is None and not data["visitor_name"].strip():
+            return Answer("error", str(Reason(refusal).label), visitor="name", focus="visitor_name",
+                          detail=_("Refuse: type the visitor's name (and phone) to record the refusal, then the "
+                                   "temperature."), next_uuid=str(key))
+        if refusal is None and resolved.needs_registration and not data["visitor_name"].strip():
             return Answer("error", _("Register the visitor"), visitor="full", focus="visitor_name",
                           detail=_("Not one of this site's people: type the visitor's name, whom they visit and "
                                    "why, then the temperature."), next_uuid=str(key))
@@ -169,6 +191,8 @@ def _screen(request, site, data: dict) -> Answer:
     except DomainError as e:
         field = next(iter(e.errors), "code")
         visitor = "full" if field in ("name", "phone") else ""
+        if visitor and resolved is not None and services.gate_refusal(site=site, resolved=resolved):
+            visitor = "name"
         if field in ("visit_host", "visit_purpose") and resolved is not None:
             visitor = "full" if resolved.needs_registration else "visit"
         return Answer("error", _("Type it again"), detail=e.message, focus=FOCUS.get(field, "code"),
@@ -177,7 +201,7 @@ def _screen(request, site, data: dict) -> Answer:
     return Answer(
         "admit" if admitted else "refuse",
         _("Admit") if admitted else _("Refuse"),
-        detail=str(Reason(entry.reason).label) if not admitted else (
+        detail=_refusal_text(entry.reason, resolved) if not admitted else (
             _("Visiting %(host)s") % {"host": entry.visit_host} if entry.visit_host else str(Reason.OK.label)),
         reason=entry.reason, person=person, temperature=f"{entry.temperature}",
     )

@@ -2,11 +2,14 @@
 barcode scanner (which types the pass code and Enter) and a keyboard would screen them."""
 
 import re
+from datetime import timedelta
 
 import pytest
+from django.utils import timezone
 from playwright.sync_api import expect
 
 from zhengtong.accounts.models import Role
+from zhengtong.registry.models import SitePerson
 from zhengtong.screening import services
 from zhengtong.screening.models import Alert, Entry
 from zhengtong.screening.passes import pass_code
@@ -66,12 +69,16 @@ def test_five_people_in_a_row_by_keyboard_alone(live_world, login, page, live_se
     decided("refuse", "Refuse", "fever")
     expect(answer).to_contain_text("38.3 °C")
 
-    # (3) a visitor at a site under closed management: registered at the gate, refused
+    # (3) a visitor at a site under closed management: refused as soon as identified, before any
+    # visitor form; only the name and phone are asked, to record the refusal
     kb.type(visitor_number)
     kb.press("Enter")
+    expect(who).to_have_attribute("data-state", "refused")
+    expect(who.locator("[data-testid=gate-refusal]")).to_contain_text("Closed management")
     expect(page.locator("#gate-visitor")).to_be_visible()
+    expect(page.locator("#gate-visit-host")).to_be_hidden()
     expect(page.locator("#gate-visitor-name")).to_be_focused()
-    for value in ("访客甲", "13800000000", "王主任", "探视"):
+    for value in ("访客甲", "13800000000"):
         kb.type(value)
         kb.press("Enter")
     expect(temp).to_be_focused()
@@ -111,6 +118,8 @@ def test_five_people_in_a_row_by_keyboard_alone(live_world, login, page, live_se
     assert entries == [("张三", "admit", "ok"), ("赵六", "refuse", "fever"), ("访客甲", "refuse", "closed"),
                        ("王五", "admit", "ok")]
     assert Entry.objects.get(person=w.person_a).left_at is not None
+    refused = Entry.objects.get(person__name="访客甲").person  # a person with an entry, not one of the site's people
+    assert refused.phone == "13800000000" and not refused.memberships.exists()
     assert set(Alert.objects.filter(kind="fever").values_list("recipient__username", flat=True)) == {
         "manager", "county"}
 
@@ -136,3 +145,39 @@ def test_several_names_match_and_one_is_chosen_by_keyboard(live_world, login, pa
     expect(page.locator("[data-testid=gate-answer]")).to_have_attribute("data-result", "admit")
     expect(page.locator("#gate-code")).to_be_focused()
     assert Entry.objects.get().person.name == "张三丰"  # ordered by name: 张三, 张三丰
+
+
+def test_a_former_member_is_refused_at_the_gate_and_hidden_from_the_people_list_until_asked(
+        live_world, login, page, live_server):
+    w = live_world
+    ended = timezone.localdate() - timedelta(days=5)
+    former = PersonFactory(site=w.site_a, name="离职乙", id_number=make_id_number(birth="19900101"))
+    SitePerson.objects.filter(person=former).update(until=ended)
+
+    login("gate")
+    switch_language(page, "en")
+    page.goto(f"{live_server.url}/screening/gate/{w.site_a.pk}/")
+    kb = page.keyboard
+    who, answer = page.locator("[data-testid=gate-who]"), page.locator("[data-testid=gate-answer]")
+    kb.type("离职乙")
+    kb.press("Enter")
+    expect(who).to_have_attribute("data-state", "refused")
+    expect(who.locator("[data-testid=former]")).to_have_text(f"Former, until {ended.isoformat()}")
+    expect(who.locator("[data-testid=gate-refusal]")).to_contain_text("No longer one of the site's people")
+    expect(page.locator("#gate-visitor")).to_be_hidden()
+    expect(page.locator("#gate-temp")).to_be_focused()
+    kb.type("36.5")
+    kb.press("Enter")
+    expect(answer).to_have_attribute("data-reason", "former")
+    expect(answer).to_contain_text(ended.isoformat())
+    assert Entry.objects.get(person=former).reason == "former"
+
+    page.goto(f"{live_server.url}/registry/people/?site={w.site_a.pk}")
+    table = page.locator("[data-testid=person-table]")
+    expect(page.locator("[data-testid=former-note]")).to_be_visible()
+    expect(table).to_contain_text(w.person_a.name)
+    expect(table).not_to_contain_text("离职乙")
+    page.select_option("select[name=former]", "all")
+    expect(table.locator("[data-testid=former]")).to_have_text(f"Former, until {ended.isoformat()}")
+    expect(table).to_contain_text(w.person_a.name)
+    expect(page.locator("[data-testid=former-note]")).to_have_count(0)

@@ -178,3 +178,19 @@ def test_a_registration_held_for_the_city_keeps_its_claimed_hash_under_the_new_k
     known.refresh_from_db()
     assert held.id_number_hash is None and held.claimed_hash == id_number_hash(number, key=NEW)
     assert known.id_number_hash == id_number_hash(number, key=NEW) and known.claimed_hash == ""
+
+
+@pytest.mark.django_db
+def test_a_person_without_an_id_number_is_left_alone_by_the_rekey(settings):
+    """A visitor registered without their ID card (unverified) has no number to move: the re-key and
+    key_in_use pass over them."""
+    numbers = _people(settings, 2)
+    unverified = Person.objects.create(name="无证戊", phone="13800000005", id_number_hash=None,
+                                       id_number_masked="", id_number_encrypted="", unverified=True)
+    assert rekey.key_in_use(key=OLD) == "this"
+    result = rekey.personal_data_rekey(old_key=OLD, new_key=NEW)
+    assert (result.people, result.rekeyed) == (2, 2)
+    _assert_under_new_key(numbers)
+    unverified.refresh_from_db()
+    assert (unverified.id_number_encrypted, unverified.id_number_hash) == ("", None)
+    assert rekey.key_in_use(key=NEW) == "this"

@@ -84,6 +84,59 @@ def test_a_visitor_is_refused_under_closed_management(gate, world):
     assert check_in(gate, world.person_a).json()["decision"] == "admit"
 
 
+@pytest.mark.parametrize(("closed", "policy", "reason"),
+                         [("", "none", "no_visitors"), ("2020-01-26", "allowed", "closed")])
+def test_a_site_refusing_visitors_says_so_at_identify_and_records_the_refusal_by_name(gate, world, closed, policy,
+                                                                                      reason):
+    services.site_set_state(user=world.users[Role.SITE_MANAGER], site=world.site_a,
+                            data={"closed_since": closed, "visitor_policy": policy, "reason": "防疫"})
+    number = make_id_number()
+    body = gate.post("/gate/identify", {"code": number}).json()
+    assert body == {"person_id": None, "name": None, "id_number_masked": None, "relation": None,
+                    "former_until": None, "registered": False, "refused": True, "reason": reason,
+                    "reason_text": body["reason_text"]}
+    assert body["reason_text"]
+    response = check_in(gate, code=number)
+    assert_error(response, 400, "name")
+    assert not Entry.objects.exists()
+    key = str(uuid.uuid4())
+    response = check_in(gate, code=number, name="访客辛", client_uuid=key)
+    assert response.status_code == 201, response.content
+    assert (response.json()["decision"], response.json()["reason"]) == ("refuse", reason)
+    entry = Entry.objects.get()
+    assert (entry.person.name, entry.source) == ("访客辛", "api")
+    assert not SitePerson.objects.filter(person=entry.person).exists()
+    again = check_in(gate, code=number, name="访客辛", client_uuid=key)
+    assert again.status_code == 200 and again.json()["created"] is False and Entry.objects.count() == 1
+    # Known now: identify says refused (without the name: not one of the site's people), no name needed.
+    body = gate.post("/gate/identify", {"code": number}).json()
+    assert (body["registered"], body["refused"], body["name"], body["person_id"]) == (True, True, None,
+                                                                                      entry.person_id)
+    assert check_in(gate, code=number).json()["reason"] == reason
+    # One of the site's own people is not refused on sight.
+    body = gate.post("/gate/identify", {"person_id": world.person_a.pk}).json()
+    assert (body["refused"], body["name"], body["relation"]) == (False, "张三", "worker")
+
+
+def test_an_unregistered_visitor_at_a_site_that_receives_visitors_is_still_a_404(gate, world):
+    body = gate.post("/gate/identify", {"code": make_id_number()}).json()
+    assert (body["registered"], body["refused"]) == (False, False)
+    response = check_in(gate, code=make_id_number(), name="访客壬")
+    assert_error(response, 404, "code")
+    assert not Entry.objects.exists()
+
+
+def test_a_former_member_is_refused_as_former_at_identify_and_entry(gate, world):
+    ended = timezone.localdate() - timedelta(days=2)
+    SitePerson.objects.filter(site=world.site_a, person=world.person_a).update(until=ended)
+    body = gate.post("/gate/identify", {"person_id": world.person_a.pk}).json()
+    assert (body["refused"], body["reason"], body["former_until"], body["name"], body["relation"]) == (
+        True, "former", ended.isoformat(), "张三", None)
+    body = check_in(gate, world.person_a).json()
+    assert (body["decision"], body["reason"], body["reason_text"]) == (
+        "refuse", "former", "No longer one of the site's people")
+
+
 def test_a_person_under_an_isolation_order_is_refused(gate, world, isolation):
     isolation.isolate(world.person_a, timezone.now() - timedelta(days=3))
     response = check_in(gate, world.person_a)

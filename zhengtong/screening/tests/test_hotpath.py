@@ -127,7 +127,7 @@ def test_a_relation_read_with_the_device_counts_only_while_in_force(world, devic
     assert (response.status_code, response.json()["reason"]) == (201, "ok")
     SitePerson.objects.filter(person=world.person_a).update(until=today - timedelta(days=1))
     response = gate.post("/gate/entries", _body(world.person_a))
-    assert (response.status_code, response.json()["reason"]) == (201, "closed")
+    assert (response.status_code, response.json()["reason"]) == (201, "former")
 
 
 @pytest.mark.parametrize("body", [

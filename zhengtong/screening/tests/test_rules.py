@@ -5,7 +5,7 @@ import pytest
 from django.utils import translation
 
 from zhengtong.core.errors import DomainError
-from zhengtong.screening.rules import Facts, decide, parse_temperature
+from zhengtong.screening.rules import Facts, decide, parse_temperature, refused_on_sight
 
 
 @pytest.fixture(autouse=True)
@@ -84,3 +84,19 @@ def test_fever_is_the_reason_given_before_any_other():
 
 def test_an_inactive_site_refuses():
     assert decide(facts(site_active=False)).reason == "inactive"
+
+
+@pytest.mark.parametrize("closed", [False, True])
+@pytest.mark.parametrize("policy", ["allowed", "appointment", "none"])
+@pytest.mark.parametrize("relation", [None, "visitor", "inmate", "resident", "staff", "worker"])
+def test_what_is_refused_on_sight_is_what_decide_refuses_at_a_normal_temperature(closed, policy, relation):
+    """The gate says a refusal at identification (refused_on_sight) only when the screening would refuse
+    for that reason, whatever the temperature below a fever."""
+    on_sight = refused_on_sight(closed=closed, visitor_policy=policy, relation=relation)
+    result = decide(facts(closed=closed, visitor_policy=policy, relation=relation))
+    if on_sight is not None:
+        assert (result.decision, result.reason) == ("refuse", on_sight)
+    else:
+        assert result.reason not in ("closed", "no_visitors")
+    assert (on_sight is not None) == (relation not in ("inmate", "resident", "staff", "worker")
+                                      and (closed or policy == "none"))

@@ -154,7 +154,35 @@ def test_an_ended_relation_no_longer_counts(world):
     world.site_a.closed_since = date(2020, 1, 26)
     world.site_a.save()
     screened = services.entry_screen(actor=gate(world), site=world.site_a, person=world.person_a, temperature="36.5")
-    assert screened.entry.reason == "closed"
+    assert (screened.entry.decision, screened.entry.reason) == ("refuse", "former")
+
+
+def test_a_former_member_is_refused_as_former_on_sight_and_at_the_screening(world):
+    from datetime import date
+
+    from zhengtong.registry.models import SitePerson
+    from zhengtong.screening import selectors
+
+    today = timezone.localdate()
+    SitePerson.objects.filter(site=world.site_a, person=world.person_a).update(until=today - timedelta(days=1))
+    resolved = selectors.gate_resolve(site=world.site_a, code=world.person_a.name)
+    assert (resolved.relation, resolved.former_until, resolved.needs_registration) == (None, today - timedelta(days=1),
+                                                                                      False)
+    assert services.gate_refusal(site=world.site_a, resolved=resolved) == "former"
+    screened = services.entry_screen_at_gate(actor=gate(world), site=world.site_a, resolved=resolved,
+                                             temperature="36.5")
+    assert (screened.entry.decision, screened.entry.reason) == ("refuse", "former")
+    assert SitePerson.objects.get(site=world.site_a, person=world.person_a).until == today - timedelta(days=1)
+    # Through the day it ends, the relation holds.
+    SitePerson.objects.filter(site=world.site_a, person=world.person_a).update(until=today)
+    resolved = selectors.gate_resolve(site=world.site_a, code=world.person_a.name)
+    assert (resolved.relation, resolved.former_until) == ("worker", None)
+    # A visit that has ended makes no former member: the person is a visitor again.
+    visitor = PersonFactory(site=world.site_a, relation="visitor")
+    SitePerson.objects.filter(person=visitor).update(until=date(2020, 1, 1))
+    resolved = selectors.resolved_person(site=world.site_a, person=visitor)
+    assert (resolved.relation, resolved.former_until) == (None, None)
+    assert services.gate_refusal(site=world.site_a, resolved=resolved) is None
 
 
 def test_registering_a_worker_as_a_visitor_keeps_them_a_worker(world):

@@ -387,6 +387,8 @@ def test_a_batch_decides_as_a_single_check_in_does(world, device, state):
         else item(code=stranger_number, temperature=t, at=at.isoformat()) for person, t in cases])
     assert [(r.decision, r.reason) for r in results] == single
     assert Entry.objects.filter(source="sync").count() == len(cases)
+    if world.site_a.is_active:  # the ended worker is refused as former (or for a fever)
+        assert single[2:4] == [("refuse", "former"), ("refuse", "fever")]
 
 
 def test_readings_typed_alike_or_not_give_the_same_temperature(world, device):
@@ -561,3 +563,58 @@ def test_a_batch_at_a_third_site_finds_the_identity_not_another_sites_held_regis
     device.save()
     sync.entries_sync(device=device, items=[item(code=number)])
     assert Entry.objects.get(site=third).person_id == known.pk
+
+
+# What an offline gate admitted is a stay ---------------------------------------------------------
+
+
+def test_an_offline_admission_the_rules_refuse_is_a_stay_inside_leaving_and_counted_as_admitted(world, device):
+    from zhengtong.screening import selectors
+
+    at = timezone.now() - timedelta(minutes=30)
+    fever = PersonFactory(site=world.site_a, name="发热甲")
+    with translation.override("en"):
+        results = sync.entries_sync(device=device, items=[
+            item(fever, temperature="38.4", at=at.isoformat()),  # admitted offline; the rules say fever
+            item(world.person_a, temperature="38.6", at=at.isoformat(), gate_decision="refuse"),  # refused alike
+        ])
+    assert [(r.decision, r.reason, r.disagreement) for r in results] == [
+        ("refuse", "fever", True), ("refuse", "fever", False)]
+    stay = Entry.objects.get(person=fever)
+    assert (stay.decision, stay.gate_decision, stay.disagreement, stay.is_stay) == ("refuse", "admit", True, True)
+    # Inside, and counted as admitted (the one refused alike is refused).
+    manager = world.users[Role.SITE_MANAGER]
+    assert [e.person_id for e in selectors.inside_now(site=world.site_a)] == [fever.pk]
+    figures = selectors.site_figures(user=manager, site=world.site_a)
+    assert (figures.inside_now, figures.admitted_today, figures.refused_today) == (1, 1, 1)
+    totals = selectors.figure_totals(selectors.screening_sites(user=manager), user=manager)
+    assert (totals["inside_now"], totals["admitted_today"], totals["refused_today"]) == (1, 1, 1)
+    # The fever alert says the person was admitted, by the offline gate; the disagreement is flagged too.
+    fever_alerts = Alert.objects.filter(kind="fever", recipient=manager)
+    texts = {a.person_id: a.message for a in fever_alerts}
+    assert "offline gate" in texts[fever.pk] and "refused" not in texts[fever.pk]
+    assert "refused" in texts[world.person_a.pk]
+    assert Alert.objects.filter(kind="disagreement", recipient=manager, person=fever).exists()
+    # The person can leave: the exit closes that stay.
+    left = services.exit_record(actor=services.Actor(device=device), site=world.site_a, person=fever)
+    assert left.pk == stay.pk and left.left_at is not None and not left.left_estimated
+    assert list(selectors.inside_now(site=world.site_a)) == []
+    with pytest.raises(DomainError):  # the one refused alike never went in
+        services.exit_record(actor=services.Actor(device=device), site=world.site_a, person=world.person_a)
+
+
+def test_the_overdue_stay_job_closes_an_offline_admission_the_rules_refuse(world, device, settings):
+    at = timezone.now() - timedelta(hours=settings.MAX_STAY_HOURS + 2)
+    sync.entries_sync(device=device, items=[item(world.person_a, temperature="38.4", at=at.isoformat())])
+    assert services.stays_close_overdue() == 1
+    stay = Entry.objects.get()
+    assert stay.left_estimated and stay.left_at == stay.entered_at + timedelta(hours=settings.MAX_STAY_HOURS)
+
+
+def test_fevers_past_the_named_ones_say_how_many_the_offline_gate_admitted(world, device):
+    people = [PersonFactory(site=world.site_a) for _ in range(sync.FEVER_ALERTS_NAMED + 3)]
+    items = [item(p, temperature="38.2", gate_decision="admit" if i % 2 else "refuse") for i, p in enumerate(people)]
+    with translation.override("en"):
+        sync.entries_sync(device=device, items=items)
+    rest = Alert.objects.filter(kind="fever", person__isnull=True, recipient=world.users[Role.SITE_MANAGER]).get()
+    assert "3 more people" in rest.message and "1 of them admitted by the offline gate" in rest.message  # the 12th

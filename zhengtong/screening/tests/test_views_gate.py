@@ -6,7 +6,9 @@ import uuid
 from datetime import timedelta
 
 import pytest
+from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
 from zhengtong.accounts.models import Role
 from zhengtong.registry.models import Person, SitePerson
@@ -198,8 +200,62 @@ def test_a_visitor_registered_at_the_gate_is_refused_under_closed_management(gat
     entry = Entry.objects.get()
     assert (entry.decision, entry.reason) == ("refuse", "closed")
     assert (entry.visit_host, entry.visit_purpose) == ("李主任", "探视")
-    assert SitePerson.objects.get(site=world.site_a, person=entry.person).relation == "visitor"
+    # A refused visitor is a person with an entry, and no relation to the site.
+    assert not SitePerson.objects.filter(person=entry.person).exists()
     assert entry.person.name == "访客甲" and entry.person.phone == "13800000000"
+
+
+# A site that refuses visitors says so as soon as the visitor is identified -----------------------
+
+
+@pytest.mark.parametrize(("closed", "policy", "reason"), [(False, "none", "no_visitors"), (True, "allowed", "closed")])
+def test_a_visitor_nobody_registered_is_refused_on_sight_and_only_their_name_is_asked(gate, world, closed, policy,
+                                                                                      reason):
+    services.site_set_state(user=world.users[Role.SITE_MANAGER], site=world.site_a, data={
+        "closed_since": "2020-01-26" if closed else "", "visitor_policy": policy, "reason": "防疫"})
+    number = make_id_number()
+    state, html = identify(gate, world.site_a, code=number)
+    assert state == "refused" and 'data-visitor="name"' in html and f'data-reason="{reason}"' in html
+    # Without a name nothing is recorded, and the gate asks for the name only (not whom and why).
+    a = answer(screen(gate, world.site_a, code=number, temperature="36.5"))
+    assert (a["class"], a["visitor"], a["focus"]) == ("error", "name", "visitor_name")
+    assert not Entry.objects.exists() and Person.objects.count() == 2
+    a = answer(screen(gate, world.site_a, code=number, visitor_name="访客庚", visitor_phone="13800000001",
+                      temperature="36.5"))
+    assert (a["class"], a["reason"]) == ("refuse", reason)
+    entry = Entry.objects.get()
+    assert (entry.decision, entry.reason, entry.person.name) == ("refuse", reason, "访客庚")
+    assert not SitePerson.objects.filter(person=entry.person).exists()
+    # Reached through the site's entries, not listed among the site's people.
+    manager = client_for(Client(), world, Role.SITE_MANAGER)
+    people = manager.get(reverse("registry:person_list"), {"site": world.site_a.pk}).content.decode()
+    assert "访客庚" not in people and "张三" in people
+    assert Entry.objects.filter(site=world.site_a, person__name="访客庚").exists()
+    # Identified again, the same person: refused on sight, no name asked, and still no relation.
+    state, html = identify(gate, world.site_a, code=number)
+    assert state == "refused" and 'data-visitor=""' in html and "访客庚" not in html
+    a = answer(screen(gate, world.site_a, code=number, temperature="36.6"))
+    assert (a["class"], a["reason"]) == ("refuse", reason)
+    assert Person.objects.count() == 3 and not SitePerson.objects.filter(person=entry.person).exists()
+
+
+def test_a_person_known_elsewhere_is_refused_on_sight_without_their_name_shown(gate, world):
+    close_site(world)
+    number = make_id_number()
+    other = PersonFactory(site=world.site_b, name="赵六", id_number=number)
+    state, html = identify(gate, world.site_a, code=number)
+    assert state == "refused" and "赵六" not in html and 'data-reason="closed"' in html
+    a = answer(screen(gate, world.site_a, code=number, temperature="36.5"))
+    assert (a["class"], a["reason"]) == ("refuse", "closed")
+    assert Entry.objects.get().person == other
+    assert list(SitePerson.objects.filter(person=other).values_list("site", flat=True)) == [world.site_b.pk]
+
+
+def test_the_sites_own_people_are_not_refused_on_sight(gate, world):
+    close_site(world)
+    state, html = identify(gate, world.site_a, code=world.person_a.name)
+    assert state == "person"
+    assert answer(screen(gate, world.site_a, code="张三", temperature="36.5"))["result"] == "admit"
 
 
 def test_a_visitor_at_an_open_site_is_admitted_with_whom_they_visit(gate, world):
@@ -388,3 +444,40 @@ def test_a_visitor_with_an_appointment_is_admitted_on_its_day_only_and_keeps_it(
     assert (a["result"], a["reason"]) == ("refuse", "appointment")
     assert SitePerson.objects.get(person=later).since == today + timedelta(days=3)  # not overwritten
     assert Entry.objects.get(person=booked).visit_host == "王主任"
+
+
+# Former members ---------------------------------------------------------------------------------
+
+
+def test_a_former_member_is_shown_as_former_with_the_end_date_and_refused_as_such(gate, world):
+    ended = timezone.localdate() - timedelta(days=3)
+    SitePerson.objects.filter(site=world.site_a, person=world.person_a).update(until=ended)
+    for code in (world.person_a.name, pass_code(site_id=world.site_a.pk, person_id=world.person_a.pk)):
+        state, html = identify(gate, world.site_a, code=code)
+        assert state == "refused" and 'data-reason="former"' in html and 'data-visitor=""' in html
+        assert "张三" in html and f"Former, until {ended.isoformat()}" in html
+    response = screen(gate, world.site_a, code="张三", temperature="36.5")
+    a = answer(response)
+    assert (a["class"], a["reason"]) == ("refuse", "former")
+    assert f"ended on {ended.isoformat()}" in response.content.decode()
+    entry = Entry.objects.get()
+    assert (entry.person, entry.decision, entry.reason) == (world.person_a, "refuse", "former")
+
+
+def test_the_sites_people_list_hides_former_members_by_default_and_says_so(client, world):
+    manager = client_for(client, world, Role.SITE_MANAGER)
+    former = PersonFactory(site=world.site_a, name="离职甲")
+    ended = timezone.localdate() - timedelta(days=10)
+    SitePerson.objects.filter(person=former).update(until=ended)
+    url = reverse("registry:person_list")
+    html = manager.get(url, {"site": world.site_a.pk}).content.decode()
+    assert "张三" in html and "离职甲" not in html and 'data-testid="former-note"' in html
+    html = manager.get(url, {"site": world.site_a.pk, "former": "all"}).content.decode()
+    assert "张三" in html and "离职甲" in html and f"Former, until {ended.isoformat()}" in html
+    assert html.count('data-former="1"') == 1 and 'data-testid="former-note"' not in html
+    html = manager.get(url, {"site": world.site_a.pk, "former": "only"}).content.decode()
+    assert "离职甲" in html and "张三" not in html
+    site_page = manager.get(reverse("registry:site_detail", args=[world.site_a.pk])).content.decode()
+    assert "(1)" in site_page  # the site's current people
+    detail = manager.get(reverse("registry:person_detail", args=[former.pk])).content.decode()
+    assert f"Former, until {ended.isoformat()}" in detail

@@ -18,7 +18,8 @@
     function showVisitor(kind) {
       visitor.hidden = !kind;
       visitor.dataset.kind = kind || "";
-      visitor.querySelector(".visitor-id").hidden = kind !== "full";
+      visitor.querySelector(".visitor-id").hidden = kind !== "full" && kind !== "name";
+      visitor.querySelector(".visitor-visit").hidden = kind === "name"; // a refused visitor: who, not whom
     }
     function focus(box) { box.focus(); if (box.select) box.select(); }
     function exiting() { return el.mode.value === "exit" || /^[-－—]/.test(code.value.trim()); }
@@ -36,8 +37,11 @@
           who.innerHTML = html;
           var box = who.firstElementChild, state = box ? box.dataset.state : "error";
           showVisitor(box ? box.dataset.visitor : "");
+          var named = who.querySelector("[data-name]"); // a visitor without an ID card, typed by name
+          if (named && named.dataset.name && !el.visitor_name.value) el.visitor_name.value = named.dataset.name;
           if (state === "person") { if (document.activeElement !== temp) focus(temp); }
           else if (state === "visitor") focus(el.visitor_name);
+          else if (state === "refused") focus(box.dataset.visitor === "name" ? el.visitor_name : temp);
           else if (state === "choose") who.querySelector("button").focus();
           else focus(code);
         });
