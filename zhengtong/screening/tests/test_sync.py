@@ -571,7 +571,9 @@ def test_a_batch_at_a_third_site_finds_the_identity_not_another_sites_held_regis
 def test_an_offline_admission_the_rules_refuse_is_a_stay_inside_leaving_and_counted_as_admitted(world, device):
     from zhengtong.screening import selectors
 
-    at = timezone.now() - timedelta(minutes=30)
+    now = timezone.now()
+    since_midnight = now - timezone.localtime(now).replace(hour=0, minute=0, second=0, microsecond=0)
+    at = now - min(timedelta(minutes=30), since_midnight / 2)  # today, even just after midnight
     fever = PersonFactory(site=world.site_a, name="发热甲")
     with translation.override("en"):
         results = sync.entries_sync(device=device, items=[
