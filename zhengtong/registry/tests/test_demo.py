@@ -13,13 +13,24 @@ from zhengtong.registry import demo
 from zhengtong.registry.codes import check_id_number, check_uscc, mask_id_number
 from zhengtong.registry.identity import decrypt_id_number, id_number_hash
 from zhengtong.registry.models import Department, Industry, Person, Region, Site, SitePerson, Unit
+from zhengtong.tests_support.demo import ANCHOR, demo_clock
 
 pytestmark = pytest.mark.django_db
 
 SMALL = {"units": 200, "sites": 20, "people": 500}
 
 
+@pytest.fixture(autouse=True)
+def _at_the_anchor():
+    """Every test here runs with the clock at the demo's fixed anchor (never the real day)."""
+    with demo_clock(ANCHOR):
+        yield
+
+
 def run_demo(*args, **options) -> str:
+    """`zhengtong demo` at the anchor (``--today`` unless the test gives one)."""
+    if "--today" not in args:
+        args = ("--today", ANCHOR.isoformat(), *args)
     out = io.StringIO()
     call_command("demo", *args, stdout=out, **options)
     return out.getvalue()
@@ -218,10 +229,10 @@ def test_force_replaces_the_demo(loaded):
 
 
 def test_another_seed_gives_other_data():
-    demo.load_demo(units=30, sites=5, people=200, seed=1)
+    demo.load_demo(units=30, sites=5, people=200, seed=1, today=ANCHOR)
     first = set(Unit.objects.values_list("uscc", flat=True))
     demo.wipe_demo()
-    demo.load_demo(units=30, sites=5, people=200, seed=2)
+    demo.load_demo(units=30, sites=5, people=200, seed=2, today=ANCHOR)
     assert set(Unit.objects.values_list("uscc", flat=True)) != first
 
 
@@ -254,3 +265,9 @@ def test_today_that_is_not_a_date_is_refused(value):
         run_demo("--today", value, **SMALL)
     assert not Unit.objects.exists()
 
+
+
+def test_a_day_before_the_newspapers_is_refused():
+    with pytest.raises(CommandError, match="before the newspaper's day"):
+        run_demo("--today", "2020-02-26", **SMALL)
+    assert not Unit.objects.exists()
