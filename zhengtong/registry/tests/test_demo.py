@@ -1,6 +1,7 @@
 """The demo city loader: `zhengtong demo` at a small size."""
 
 import io
+import re
 
 import pytest
 from django.contrib.auth import get_user_model
@@ -271,3 +272,23 @@ def test_a_day_before_the_newspapers_is_refused():
     with pytest.raises(CommandError, match="before the newspaper's day"):
         run_demo("--today", "2020-02-26", **SMALL)
     assert not Unit.objects.exists()
+
+
+def test_the_readme_names_the_demo_accounts_units_and_sites_as_the_app_does(loaded):
+    from pathlib import Path
+
+    from django.conf import settings
+
+    readme = (Path(settings.BASE_DIR) / "README.md").read_text(encoding="utf-8")
+    section = readme.split("### Demo accounts", 1)[1].split("\n### ", 1)[0]
+    rows = {m[1]: (m[2], m[3]) for m in re.finditer(r"^\| `(\w+)` \| ([^|]+) \| ([^|]+) \|$", section, re.M)}
+    accounts = demo.account_rows()
+    assert sorted(rows) == sorted(username for username, *_ in accounts)
+    for username, _password, role, scope in accounts:
+        role_cell, scope_cell = rows[username]
+        assert role.split()[0] in role_cell, (username, role, role_cell)  # the Chinese role name
+        for name in re.split(r"[ （）]+", scope.strip("）")):  # e.g. 衡州监狱监区（衡州监狱）, 衡阳市 430400
+            assert name in scope_cell, (username, name, scope_cell)
+    for named in demo.NAMED_UNITS:
+        assert re.search(rf"^\| {re.escape(named.name)} \| {re.escape(named.site_name)} \|", section, re.M), named
+        assert Site.objects.filter(unit__name=named.name, name=named.site_name).exists()
