@@ -21,12 +21,13 @@ setup: $(STAMP)
 	mkdir -p var
 
 # A development run (DEBUG=1): its secret key and personal-data key are made in var/ on the first run
-# and kept (settings.py). PORT picks the port.
+# and kept (settings.py). PORT picks the port. `zhengtong serve` runs the server and the job worker
+# (django-q2's qcluster, which runs the scheduled jobs) together; Ctrl-C stops both.
 run: setup
 	DEBUG=$${DEBUG:-1} $(BIN)/zhengtong migrate --noinput -v 0
 	DEBUG=$${DEBUG:-1} $(BIN)/zhengtong demo --if-empty
-	@echo "Zhengtong serves http://127.0.0.1:$${PORT:-8000}/ (Ctrl-C stops it)"
-	DEBUG=$${DEBUG:-1} $(BIN)/zhengtong runserver 127.0.0.1:$${PORT:-8000}
+	@echo "Zhengtong serves http://127.0.0.1:$${PORT:-8000}/ with its job worker (Ctrl-C stops both)"
+	DEBUG=$${DEBUG:-1} $(BIN)/zhengtong serve 127.0.0.1:$${PORT:-8000}
 
 lint: setup
 	$(BIN)/ruff check .

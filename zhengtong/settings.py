@@ -96,6 +96,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "zhengtong.dashboard.context_processors.navigation",
+                "zhengtong.core.context_processors.demo_notice",
             ],
         },
     },

@@ -120,3 +120,18 @@ class ExportFile(models.Model):
     @property
     def is_ready(self) -> bool:
         return self.status == self.Status.DONE
+
+class DemoState(models.Model):
+    """The demo city loaded into this database (``zhengtong demo``, core.demo_clock): the newspaper's day and
+    the day it is shown as. One row while the demo is loaded, none otherwise."""
+
+    story_day = models.DateField(_("the newspaper's day"))
+    anchor = models.DateField(_("shown as"))
+    loaded_at = models.DateTimeField(_("loaded at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("demo city")
+        verbose_name_plural = _("demo city")
+
+    def __str__(self) -> str:
+        return f"{self.story_day} → {self.anchor}"

@@ -6,6 +6,12 @@ From the page (Hengyang Daily, February 2020): the campaign under the 2019 catal
 industries covered in 2017–2019 due by 20 April 2020, all others by 20 September 2020; 270 permits
 issued since 2017 in industries such as steel, cement, thermal power and paper.
 Invented: every unit's facts, which units hold the permits, dates, outlets, limits and reports.
+
+Anchored (core.demo_clock): the campaign's deadlines are story dates and move with the anchor, so that they
+always lie ahead of it; the permits and registrations of the campaign were decided and filed between
+its opening and the anchor, and the reviewer's queue arrived in the days before it. The 270 first
+permits of 2017–2019 are history and keep their dates (their renewals follow the law in force on each
+date, up to the anchor); the catalogue and the law never move.
 """
 
 from __future__ import annotations
@@ -15,6 +21,7 @@ from zoneinfo import ZoneInfo
 
 from django.db import transaction
 
+from zhengtong.core import demo_clock as story
 from zhengtong.core.audit import history_off
 from zhengtong.permits import compliance, law, services
 from zhengtong.permits.catalogue import load_catalogue
@@ -38,6 +45,11 @@ from zhengtong.registry.models import Industry, Unit
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 PERMITS_2017_2019 = 270
+# The story's campaign (shared/SCENARIO.md): its deadlines from the page; its opening invented.
+CAMPAIGN_OPENED = date(2020, 1, 2)
+EARLY_DEADLINE, LATE_DEADLINE = date(2020, 4, 20), date(2020, 9, 20)
+CAMPAIGN_PERMITS_SO_FAR = 0.6  # share of the campaign's key and simplified units holding a permit by the anchor
+REGISTERED_SO_FAR = 0.6  # share of the registration-class units that have filed by the anchor
 # The industries the page names; the other 29 of the 33 are in no text we hold (editable data).
 EARLY_LIST = {
     "3110": "钢铁", "3120": "钢铁", "3130": "钢铁", "3011": "水泥", "4411": "火电", "4412": "火电",
@@ -79,6 +91,14 @@ def _facts(rng, unit, catalogue) -> dict:
     return facts
 
 
+def _add_years(day: date, years: int) -> date:
+    """The same day ``years`` later; 29 February becomes 28 February in a common year."""
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:
+        return day.replace(year=day.year + years, day=28)
+
+
 def _at(day: date) -> datetime:
     return datetime.combine(day, time(10), tzinfo=SHANGHAI)
 
@@ -107,7 +127,7 @@ def _issue(source, unit, cls, decided: date, admin, rng, renews=None) -> Permit:
     outlets = renews.content["outlets"] if renews else _outlets(rng)
     return Permit.objects.create(
         fixed_source=source, application=application, number=source.code("P"), management_class=cls,
-        decided_on=decided, valid_from=decided, valid_until=decided.replace(year=decided.year + years) - timedelta(1),
+        decided_on=decided, valid_from=decided, valid_until=_add_years(decided, years) - timedelta(1),
         validity_basis=basis, issued_by=admin, report_cadence=default_report_cadence(cls),
         content={"unit_name": unit.name, "uscc": unit.uscc, "address": unit.address,
                  "legal_representative": unit.legal_representative,
@@ -160,8 +180,11 @@ def load(*, admin, named_sites: dict, rng, today: date) -> int:
 
 def _load(*, admin, named_sites: dict, rng, today: date) -> int:
     catalogue = load_catalogue()
+    early_deadline, late_deadline = story.story_date(EARLY_DEADLINE, today), story.story_date(LATE_DEADLINE, today)
+    opened = story.story_date(CAMPAIGN_OPENED, today)
     campaign = Campaign.objects.create(
-        name="2020年度排污许可证申领与核发", early_deadline=date(2020, 4, 20), late_deadline=date(2020, 9, 20),
+        name=f"{early_deadline.year}年度排污许可证申领与核发", early_deadline=early_deadline,
+        late_deadline=late_deadline,
         early_list_source="衡阳日报2020年2月：钢铁、水泥、火电、造纸等33个行业（其余29个行业未见原文，待补充）")
     industries = {i.code: i for i in Industry.objects.filter(code__in=EARLY_LIST)}
     CampaignIndustry.objects.bulk_create([
@@ -182,9 +205,10 @@ def _load(*, admin, named_sites: dict, rng, today: date) -> int:
     needing.sort(key=lambda u: (u.industry.code not in EARLY_LIST, rng.random()))
     early, campaign_2020 = needing[:PERMITS_2017_2019], needing[PERMITS_2017_2019:]
     waiting, campaign_2020 = campaign_2020[:12], campaign_2020[12:]
-    holders = [(u, date(2017, 7, 1) + timedelta(days=rng.randint(0, 900))) for u in early]
-    holders += [(u, date(2020, 3, 1) + timedelta(days=rng.randint(0, 270)))
-                for u in campaign_2020 if rng.random() < 0.85]  # the rest: past due, found by the scan
+    holders = [(u, date(2017, 7, 1) + timedelta(days=rng.randint(0, 900))) for u in early]  # history: not moved
+    so_far = (today - opened).days - 1  # the campaign's days before the anchor
+    holders += [(u, opened + timedelta(days=rng.randint(0, so_far)))
+                for u in campaign_2020 if rng.random() < CAMPAIGN_PERMITS_SO_FAR]  # the rest: still to apply
     sources = FixedSource.objects.bulk_create([FixedSource(unit=u, sequence=1, address=u.address) for u, _d in holders])
     permits = []
     for (unit, decided), source in zip(holders, sources, strict=True):
@@ -212,16 +236,16 @@ def _load(*, admin, named_sites: dict, rng, today: date) -> int:
                                      for v in vals], batch_size=5000)
 
     registration_units = [u for u in units if classes.get(u.pk) == "registration"]
-    for unit in registration_units[: int(len(registration_units) * 0.9)]:
+    for unit in registration_units[: int(len(registration_units) * REGISTERED_SO_FAR)]:
         source = FixedSource.objects.create(unit=unit, sequence=1, address=unit.address)
-        filed = date(2020, 3, 1) + timedelta(days=rng.randint(0, 200))
+        filed = opened + timedelta(days=rng.randint(0, so_far))
         Registration.objects.create(
             fixed_source=source, number=source.code("P"), unit_name=unit.name, address=unit.address or "—",
             industry_codes=unit.industry.code, legal_representative=unit.legal_representative or "—",
             contact_name=unit.contact_name or "—", contact_phone=unit.contact_phone or "—",
             discharge_destinations="生活污水经化粪池处理后排入市政管网", standards="GB 8978-1996",
             control_measures="设备密闭、定期维护", management_class="registration",
-            filed_at=_at(filed), filed_by=admin, valid_until=filed.replace(year=filed.year + 5))
+            filed_at=_at(filed), filed_by=admin, valid_until=_add_years(filed, 5))
 
     for i, unit in enumerate(waiting):  # the reviewer's queue: applications received in recent days
         source = FixedSource.objects.create(unit=unit, sequence=1, address=unit.address)

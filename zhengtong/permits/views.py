@@ -300,6 +300,19 @@ def application_start(request, pk: int):
     return redirect("permits:application_edit", pk=application.pk)
 
 
+def _steps(application: Application) -> list:
+    """The application's steps, each with its move and new status in words (``action_label``,
+    ``to_label``); the daily job's acceptance by law is a step of its own (workflow)."""
+    statuses = dict(Application.Status.choices)
+    steps = list(application.steps.select_related("by"))
+    for step in steps:
+        move = workflow.MOVES.get(step.action)
+        step.action_label = (_("accepted by law (no notice within the limit)")  # type: ignore[attr-defined]
+                             if step.action == "deemed_accept" else move.label if move else step.action)
+        step.to_label = statuses.get(step.to_status, step.to_status)  # type: ignore[attr-defined]
+    return steps
+
+
 @login_required
 def application_detail(request, pk: int):
     application = selectors.application_get(user=request.user, pk=pk)
@@ -311,7 +324,7 @@ def application_detail(request, pk: int):
             user=request.user, application=application)},
         "move_form": MoveForm(), "outlets": application.outlets.prefetch_related("limits"),
         "basic_info": [(application_label(key), value) for key, value in application.basic_info.items()],
-        "steps": application.steps.select_related("by"), "missing": _missing(application, today),
+        "steps": _steps(application), "missing": _missing(application, today),
         "documents": application.documents.all(), "document_max_mb": settings.DOCUMENT_MAX_MB,
         "can_edit": application.status == Application.Status.DRAFT
         and scopes.can_declare_for_unit(request.user, application.fixed_source.unit),

@@ -1,5 +1,9 @@
 """The demo city: Hengyang in late February 2020 (shared/SCENARIO.md), loaded by ``zhengtong demo``.
 
+Its story is shown in the present: the newspaper's day (27 February 2020) becomes the anchor day
+(``--today``, default the real day) and every date of the story moves with it (core.demo_clock); birth
+years move by the same whole number of years, so that the elders and children keep their ages.
+
 From the newspaper page: the departments (市发改委, 市审计局, 市统计局, 市生态环境局, 市委办), the
 county governments, and five units with what they did: 衡州监狱 (closed management), 衡南县福利中心
 (55 elders and 20 children, closed since 26 January), 特变电工集团南方智能电网科技产业园 (construction
@@ -33,13 +37,14 @@ named units, their sites and the departments go through the registry services, s
 shows the demo administrator creating them.
 """
 
+import inspect
 import os
 import random
 import re
 import time
 import unicodedata
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from functools import cache
 from typing import Any
 
@@ -52,7 +57,8 @@ from stdnum import numdb
 from stdnum.cn import ric, uscc
 
 from zhengtong.accounts.models import Role, RoleAssignment
-from zhengtong.core import discovery
+from zhengtong.core import demo_clock as story
+from zhengtong.core import discovery, scheduling
 from zhengtong.core.audit import history_off
 from zhengtong.registry import services
 from zhengtong.registry.codes import mask_id_number
@@ -62,7 +68,7 @@ from zhengtong.registry.models import Department, Industry, Person, Region, Site
 DEFAULT_UNITS = 5000
 DEFAULT_SITES = 300
 DEFAULT_PEOPLE = 30000
-DEFAULT_SEED = 20200227  # the day of the party secretary's visits
+DEFAULT_SEED = 20200227  # the day of the party secretary's visits (core.demo_clock.STORY_DAY)
 BATCH = 1000
 CITY = "430400"
 
@@ -355,6 +361,8 @@ class _State:
     names: set[str] = field(default_factory=set)
     id_bodies: set[str] = field(default_factory=set)
     id_pools: dict[tuple[str, str], list[str]] = field(default_factory=dict)
+    shift: timedelta = timedelta(0)  # the story's dates move by this (core.demo_clock.shift)
+    years: int = 0  # and birth years by this many whole years
 
 
 def _load_industries() -> _Industries:
@@ -574,7 +582,7 @@ def _id_for(state: _State, county: str, cohort: str) -> tuple[str, int]:
     while True:
         pool = state.id_pools.get((county, cohort))
         if pool is None:
-            lo, hi = COHORTS[cohort]
+            lo, hi = (year + state.years for year in COHORTS[cohort])
             prefixes = [f"{_id_region(county, y)}{y:04d}" for y in range(lo, hi + 1)]
             pool = state.id_pools[(county, cohort)] = [p + s for p in prefixes for s in ID_SUFFIXES]
         while pool:
@@ -644,7 +652,9 @@ def _generate_people(
             "name": _person_name(rng), "id_number_hash": id_number_hash(number),
             "id_number_masked": mask_id_number(number), "id_number_encrypted": encrypt_id_number(number),
         })
-        links.append((len(persons) - 1, site.pk, relation, *_since(rng, relation, born)))
+        since, until = _since(rng, relation, born - state.years)  # drawn in the story's time, then moved
+        links.append((len(persons) - 1, site.pk, relation, since and since + state.shift,
+                      until and until + state.shift))
 
     for key, relation, cohort, count in named_people_plan(people):
         for _ in range(count):
@@ -844,8 +854,10 @@ def load_demo(
 
     ``units`` and ``sites`` count the generated rows besides the five named units and their sites;
     ``people`` counts every person, the named sites' people included. ``today`` (default: the real
-    day) is passed to every app's demo loader. The caller decides whether the database may be loaded
-    (see ``registry_counts`` and ``wipe_demo``)."""
+    day) is the anchor: the newspaper's day is shown as ``today`` and every date of the story moves with
+    it (core.demo_clock); it is passed to every app's demo loader. Then each scheduled job runs once as of the
+    anchor, so that the first page shows what the worker would have made of the data. The caller
+    decides whether the database may be loaded (see ``registry_counts`` and ``wipe_demo``)."""
     if min(units, sites, people) < 0:
         raise DemoError("Counts cannot be negative.")
     if sites and not units:
@@ -854,6 +866,11 @@ def load_demo(
     if people < minimum:
         raise DemoError(f"The named sites alone hold {minimum} people: give --people {minimum} or more.")
     today = today or timezone.localdate()
+    if today < story.STORY_DAY:
+        raise DemoError(
+            f"The demo cannot be shown before the newspaper's day ({story.STORY_DAY.isoformat()}): its "
+            "history (the permits of 2017–2019) lies before that day. Give --today on or after it."
+        )
     started = time.perf_counter()
     lap = started
 
@@ -864,7 +881,8 @@ def load_demo(
         lap = now
 
     with transaction.atomic():
-        state = _State(random.Random(seed), _hengyang_counties(), _load_industries())
+        state = _State(random.Random(seed), _hengyang_counties(), _load_industries(),
+                       shift=story.shift(today), years=story.whole_years(today))
         password_hash = make_password(DEMO_PASSWORD)
         admin = _ensure_user(DEMO_ACCOUNTS[0], password_hash)
         departments = _departments(admin, state.counties)
@@ -904,6 +922,11 @@ def load_demo(
 
         for label, app_demo in app_demos():  # the campaigns' own demo data (apps above the registry)
             done(label, app_demo.load(admin=admin, named_sites=named_sites, rng=state.rng, today=today))
+        for job in scheduling.all_jobs():  # once each, as the worker would have run them by now
+            summary = run_job_as_of(job, today)
+            _say(stdout, f"  job {job.name}: {summary} ({time.perf_counter() - lap:.1f} s)")
+            lap = time.perf_counter()
+        story.record(today)
 
     return {
         "departments": len(departments), "units": len(named_units) + len(generated),
@@ -913,6 +936,18 @@ def load_demo(
 
 
 # Checking and removing -----------------------------------------------------------------------
+
+
+def run_job_as_of(job: scheduling.Job, today: date) -> str:
+    """Run a scheduled job as the worker would on the anchor day at the present time of day: a job
+    function that takes ``today`` or ``now`` is given the anchor's (they all default to the real ones)."""
+    function = job.function()
+    parameters = inspect.signature(function).parameters
+    if "now" in parameters:
+        return function(now=story.now_at(today))
+    if "today" in parameters:
+        return function(today=today)
+    return function()
 
 
 def registry_counts() -> dict[str, int]:
@@ -928,6 +963,7 @@ def wipe_demo() -> dict[str, int]:
             for _label, app_demo in reversed(app_demos()):  # the campaigns' data first: it refers to the registry
                 app_demo.wipe()
             _demo_users().delete()
+            story.forget()
             SitePerson.objects.all().delete()
             Person.objects.all().delete()
             Site.objects.all().delete()

@@ -1,10 +1,15 @@
 """The demo city's screening picture: the page's special sites under closed management, their
-areas, daily disinfection, and two weeks of entries at the named sites ending now.
+areas, daily disinfection, and two weeks of entries at the named sites ending at the demo's now.
+
+Every date below is the story's (as the newspaper tells it, around 27 February 2020) and is shown
+moved to the anchor day (core.demo_clock.story_date): the prison closed five weeks before, the welfare
+centre a month before, the enterprises resumed in the weeks before.
 
 From the page: the prison is under fully closed management; the welfare centre has refused all
 visitors since 26 January 2020; the rail-welding workshop registers and temperature-checks everyone
 who enters every day and disinfects its production and living areas.
-invented: the prison's closing date, every area name, disinfection agents and times, and the entries.
+invented: the prison's closing date, Zhongke's day of resumption, every area name, disinfection agents
+and times, and the entries.
 """
 
 import uuid
@@ -13,6 +18,7 @@ from decimal import Decimal
 
 from django.utils import timezone
 
+from zhengtong.core import demo_clock as story
 from zhengtong.registry.models import SitePerson, VisitorPolicy
 from zhengtong.screening.models import Alert, Area, Decision, Disinfection, Entry, GateDevice, HealthCheck, Reason
 
@@ -27,6 +33,10 @@ AREAS = {
     "tbea": ["施工区", "工人宿舍"],
     "zhongke": ["一号厂房", "二号厂房", "员工食堂"],
 }
+RESUMED = {  # entries at these sites start on the day work resumed (or two weeks back)
+    "tbea": date(2020, 2, 5),  # from the page: construction resumed
+    "zhongke": date(2020, 2, 24),  # invented: "fully resumed normal production", the Monday of the page's week
+}
 OPERATORS = ["王师傅", "李师傅", "张师傅"]
 AGENTS = ["含氯消毒液（500mg/L）", "75%酒精", "过氧乙酸"]
 
@@ -40,12 +50,12 @@ LABEL = "entries"
 
 
 def load(*, admin, named_sites: dict, rng, today: date) -> int:
-    """Returns the number of entries written. ``today`` is not used yet: the two weeks of entries end
-    at the real time now."""
-    now = timezone.now()
+    """Returns the number of entries written. ``today`` is the anchor: the story's dates move to it and
+    the two weeks of entries end at its present time of day (core.demo_clock.now_at)."""
+    now = story.now_at(today)
     for key, (since, policy) in STATES.items():
         site = named_sites[key]
-        site.closed_since, site.visitor_policy = since, policy
+        site.closed_since, site.visitor_policy = story.story_date(since, today), policy
         site._history_user, site._change_reason = admin, "疫情防控：封闭式管理"
         site.save()
     areas = {key: Area.objects.bulk_create([Area(site=named_sites[key], name=n) for n in names])
@@ -66,7 +76,10 @@ def load(*, admin, named_sites: dict, rng, today: date) -> int:
         people = list(SitePerson.objects.filter(site=site, relation__in=SitePerson.BELONGS)
                       .values_list("person_id", flat=True)[:150])
         site_areas = areas[key]
+        resumed = story.story_date(RESUMED[key], today) if key in RESUMED else None
         for day in range(14, -1, -1):
+            if resumed is not None and today - timedelta(days=day) < resumed:
+                continue
             start = timezone.localtime(now - timedelta(days=day)).replace(hour=7, minute=30, second=0, microsecond=0)
             for person_id in people:
                 entered = start + timedelta(minutes=rng.randint(0, 90))

@@ -6,8 +6,10 @@ from __future__ import annotations
 import json
 import os
 import time
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
+from datetime import time as clock_time
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.core.cache import cache
@@ -19,8 +21,14 @@ from zhengtong.permits.models import Application, Classification, EnforcementCas
 from zhengtong.registry import demo
 from zhengtong.registry.models import Site
 from zhengtong.tests_crawl.crawler import Page, crawl, untranslated
+from zhengtong.tests_support.demo import SHIFTED_ANCHOR, demo_clock
 
-TODAY = date(2020, 11, 2)  # past the 2020 campaign's deadlines: every kind of case and reminder is open
+# The demo is loaded at a fixed anchor with the clock there (never at the real day: tests_support.demo), then
+# the clock moves on to TODAY, past the campaign's deadlines (2026-04-24 and 2026-09-24 at this anchor),
+# and each scheduled job runs once, as the worker would have: every kind of case and reminder is open.
+ANCHOR = SHIFTED_ANCHOR  # 2026-03-02
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+TODAY = ANCHOR + timedelta(days=245)  # 2026-11-02
 # 1,500 units: enough key and simplified ones for a reviewer's queue besides the 270 permits of 2017–2019.
 SIZE = {"units": 1500, "sites": 20, "people": 500}
 PAGES_PER_ACCOUNT = 400
@@ -36,6 +44,10 @@ def _every_status(today: date) -> None:
     of them on so that each status of an application and of a case is shown on some page."""
     reviewer = demo._demo_users().get(username="reviewer")
     waiting = list(Application.objects.filter(status__in=["submitted", "accepted"]).order_by("pk"))
+    assert len(waiting) >= 2, "the reduced demo must keep applications under review"
+    Application.objects.filter(pk=waiting[0].pk).update(  # the daily job has accepted every older one by law
+        status="submitted", received_on=today - timedelta(days=1), accepted_on=None,
+        submitted_at=datetime.combine(today - timedelta(days=1), clock_time(9), tzinfo=SHANGHAI))
     moves = {
         "draft": {"submitted_at": None, "received_on": None, "accepted_on": None},
         "returned": {"decision_reasons": "请补充自行监测方案"},
@@ -84,7 +96,9 @@ def _seeds() -> tuple[str, ...]:
 @pytest.fixture(scope="module")
 def demo_city(django_db_setup, django_db_blocker):
     """The reduced demo city, loaded once per module (per xdist worker) inside a transaction that is
-    rolled back afterwards, so no other test of the worker sees it (SQLite and PostgreSQL alike)."""
+    rolled back afterwards, so no other test of the worker sees it (SQLite and PostgreSQL alike); the
+    clock stays at TODAY for the module's tests."""
+    from zhengtong.core.scheduling import all_jobs
     from zhengtong.permits.models import CatalogueEntry
     from zhengtong.registry.models import Industry
     from zhengtong.registry.refdata import load_reference_data
@@ -92,9 +106,13 @@ def demo_city(django_db_setup, django_db_blocker):
     with django_db_blocker.unblock(), transaction.atomic():
         if not Industry.objects.exists() or not CatalogueEntry.objects.exists():
             load_reference_data()
-        demo.load_demo(**SIZE, today=TODAY)
-        _every_status(TODAY)
-        yield _seeds()
+        with demo_clock(ANCHOR):
+            demo.load_demo(**SIZE, today=ANCHOR)
+        with demo_clock(TODAY):
+            for job in all_jobs():
+                demo.run_job_as_of(job, TODAY)
+            _every_status(TODAY)
+            yield _seeds()
         transaction.set_rollback(True)
     cache.clear()
 

@@ -1,7 +1,7 @@
 """The demo city's permit picture (`zhengtong demo`)."""
 
 import io
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 from django.core.management import call_command
@@ -15,12 +15,15 @@ from zhengtong.permits.models import (
     Permit,
     Registration,
 )
+from zhengtong.registry import demo
+from zhengtong.tests_support.demo import ANCHOR, demo_clock
 
 pytestmark = pytest.mark.django_db
 
 
 def test_the_demo_shows_the_2020_campaign_the_270_permits_and_every_class():
-    call_command("demo", units=1500, sites=20, people=500, stdout=io.StringIO())
+    with demo_clock(ANCHOR):
+        call_command("demo", "--today", ANCHOR.isoformat(), units=1500, sites=20, people=500, stdout=io.StringIO())
 
     campaign = Campaign.objects.get()
     assert (campaign.early_deadline, campaign.late_deadline) == (date(2020, 4, 20), date(2020, 9, 20))
@@ -37,12 +40,21 @@ def test_the_demo_shows_the_2020_campaign_the_270_permits_and_every_class():
     assert not Permit.objects.filter(fixed_source__unit=clerk_unit.unit).exists()
 
     assert Registration.objects.exists()
-    assert EnforcementCase.objects.filter(kind="no_permit").exists()
+    # On the anchor the campaign's deadlines lie ahead: nobody is late yet. Past the early deadline, the
+    # daily job finds the units of the early list that still hold no permit.
+    assert not EnforcementCase.objects.filter(kind__in=["no_permit", "no_registration"]).exists()
+    later = campaign.early_deadline + timedelta(days=1)
+    with demo_clock(later):
+        from zhengtong.core.scheduling import all_jobs
+
+        demo.run_job_as_of(next(job for job in all_jobs() if job.name == "permits.daily"), later)
+    assert EnforcementCase.objects.filter(kind="no_permit", violation_date=later).exists()
 
 
 def test_the_demo_permits_are_as_of_the_day_given_by_today():
     out = io.StringIO()
-    call_command("demo", "--today", "2020-02-27", units=200, sites=20, people=500, stdout=out)
+    with demo_clock(ANCHOR):
+        call_command("demo", "--today", "2020-02-27", units=200, sites=20, people=500, stdout=out)
 
     assert "today 2020-02-27" in out.getvalue()
     # Permits issued 2017–2019 have not yet expired or been renewed on 27 February 2020 (they have by now).

@@ -1,6 +1,7 @@
 """The demo city loader: `zhengtong demo` at a small size."""
 
 import io
+import re
 
 import pytest
 from django.contrib.auth import get_user_model
@@ -13,13 +14,24 @@ from zhengtong.registry import demo
 from zhengtong.registry.codes import check_id_number, check_uscc, mask_id_number
 from zhengtong.registry.identity import decrypt_id_number, id_number_hash
 from zhengtong.registry.models import Department, Industry, Person, Region, Site, SitePerson, Unit
+from zhengtong.tests_support.demo import ANCHOR, demo_clock
 
 pytestmark = pytest.mark.django_db
 
 SMALL = {"units": 200, "sites": 20, "people": 500}
 
 
+@pytest.fixture(autouse=True)
+def _at_the_anchor():
+    """Every test here runs with the clock at the demo's fixed anchor (never the real day)."""
+    with demo_clock(ANCHOR):
+        yield
+
+
 def run_demo(*args, **options) -> str:
+    """`zhengtong demo` at the anchor (``--today`` unless the test gives one)."""
+    if "--today" not in args:
+        args = ("--today", ANCHOR.isoformat(), *args)
     out = io.StringIO()
     call_command("demo", *args, stdout=out, **options)
     return out.getvalue()
@@ -218,10 +230,10 @@ def test_force_replaces_the_demo(loaded):
 
 
 def test_another_seed_gives_other_data():
-    demo.load_demo(units=30, sites=5, people=200, seed=1)
+    demo.load_demo(units=30, sites=5, people=200, seed=1, today=ANCHOR)
     first = set(Unit.objects.values_list("uscc", flat=True))
     demo.wipe_demo()
-    demo.load_demo(units=30, sites=5, people=200, seed=2)
+    demo.load_demo(units=30, sites=5, people=200, seed=2, today=ANCHOR)
     assert set(Unit.objects.values_list("uscc", flat=True)) != first
 
 
@@ -254,3 +266,29 @@ def test_today_that_is_not_a_date_is_refused(value):
         run_demo("--today", value, **SMALL)
     assert not Unit.objects.exists()
 
+
+
+def test_a_day_before_the_newspapers_is_refused():
+    with pytest.raises(CommandError, match="before the newspaper's day"):
+        run_demo("--today", "2020-02-26", **SMALL)
+    assert not Unit.objects.exists()
+
+
+def test_the_readme_names_the_demo_accounts_units_and_sites_as_the_app_does(loaded):
+    from pathlib import Path
+
+    from django.conf import settings
+
+    readme = (Path(settings.BASE_DIR) / "README.md").read_text(encoding="utf-8")
+    section = readme.split("### Demo accounts", 1)[1].split("\n### ", 1)[0]
+    rows = {m[1]: (m[2], m[3]) for m in re.finditer(r"^\| `(\w+)` \| ([^|]+) \| ([^|]+) \|$", section, re.M)}
+    accounts = demo.account_rows()
+    assert sorted(rows) == sorted(username for username, *_ in accounts)
+    for username, _password, role, scope in accounts:
+        role_cell, scope_cell = rows[username]
+        assert role.split()[0] in role_cell, (username, role, role_cell)  # the Chinese role name
+        for name in re.split(r"[ （）]+", scope.strip("）")):  # e.g. 衡州监狱监区（衡州监狱）, 衡阳市 430400
+            assert name in scope_cell, (username, name, scope_cell)
+    for named in demo.NAMED_UNITS:
+        assert re.search(rf"^\| {re.escape(named.name)} \| {re.escape(named.site_name)} \|", section, re.M), named
+        assert Site.objects.filter(unit__name=named.name, name=named.site_name).exists()

@@ -1,4 +1,5 @@
-"""`zhengtong demo`: load the demo city (Hengyang, February 2020); the generator is registry/demo.py."""
+"""`zhengtong demo`: load the demo city (Hengyang, 27 February 2020, shown as --today); the generator is
+registry/demo.py, the anchor core/demo_clock.py."""
 
 import argparse
 import re
@@ -57,8 +58,9 @@ class Command(BaseCommand):
         parser.add_argument("--seed", type=int, default=demo.DEFAULT_SEED,
                             help="Random seed; the same seed gives the same data (default %(default)s).")
         parser.add_argument("--today", type=_day, default=None, metavar="YYYY-MM-DD",
-                            help="The day the demo takes as today, passed to every app's demo data "
-                                 "(default: the real day).")
+                            help="The anchor day: the newspaper's day (2020-02-27) is shown as this day and "
+                                 "the story's dates move with it; the 2019 catalogue, the law and the "
+                                 "permits of 2017–2019 do not (default: the real day).")
 
     def handle(self, *args, **options):
         counts = demo.registry_counts()
