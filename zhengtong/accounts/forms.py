@@ -74,7 +74,7 @@ class AssignmentForm(forms.Form):
 
 class UserCreateForm(AssignmentForm):
     username = forms.CharField(label=_("Username"), max_length=150, required=False)
-    name = forms.CharField(label=_("Name"), max_length=150, required=False)
+    name = forms.CharField(label=_("Full name"), max_length=150, required=False)
     phone = forms.CharField(label=_("Phone"), max_length=30, required=False)
     password = forms.CharField(label=_("Initial password"), required=False, strip=False,
                                widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
@@ -85,7 +85,7 @@ class UserCreateForm(AssignmentForm):
 
 
 class UserEditForm(forms.Form):
-    name = forms.CharField(label=_("Name"), max_length=150, required=False)
+    name = forms.CharField(label=_("Full name"), max_length=150, required=False)
     phone = forms.CharField(label=_("Phone"), max_length=30, required=False)
 
 

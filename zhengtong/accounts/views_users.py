@@ -49,14 +49,16 @@ def _assignment_form(request, data=None, form_class=AssignmentForm, **kwargs):
 @login_required
 @require_GET
 def user_list(request):
-    """The managed accounts: search, filter by role and status, pages."""
+    """The managed accounts: search (as one types, with HTMX: the table alone), filter by role and status,
+    pages."""
     _require_manager(request)
     filters = UserFilterForm(request.GET)
     filters.is_valid()
     qs = selectors.account_user_list(user=request.user, filters=filters.cleaned_data)
     query = request.GET.copy()
     query.pop("page", None)
-    return render(request, "accounts/user_list.html", {
+    template = "accounts/_user_table.html" if request.htmx else "accounts/user_list.html"
+    return render(request, template, {
         "filters": filters, "query": query, "nav_active": "users",
         "page": Paginator(qs, settings.PAGE_SIZE).get_page(request.GET.get("page")),
     })

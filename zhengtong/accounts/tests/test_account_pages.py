@@ -57,6 +57,12 @@ def test_the_list_searches_and_filters(client, world):
     assert ">gate<" not in html
 
 
+def test_the_lists_search_answers_htmx_with_the_table_alone(client, world):
+    client.force_login(world.users[ADMIN])
+    html = client.get(reverse("account_user_list"), {"q": "gate"}, HTTP_HX_REQUEST="true").content.decode()
+    assert 'data-testid="user-list"' in html and ">gate<" in html and "<html" not in html
+
+
 @pytest.mark.parametrize("role", OTHERS)
 def test_other_roles_may_change_no_account(client, world, role):
     client.force_login(world.users[role])
