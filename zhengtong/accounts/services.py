@@ -105,7 +105,11 @@ def user_create(*, user: Any, data: dict) -> AbstractUser:
     errors.raise_if_any()
     target = User(username=username, first_name=name)
     target.set_password(password)
-    target.save()
+    try:
+        with transaction.atomic():
+            target.save()
+    except IntegrityError:  # the same username, created by another request meanwhile
+        raise DomainError(_("A user with this username already exists."), field="username") from None
     UserProfile.objects.create(user=target, phone=phone, must_change_password=True)
     _event(target, user, AccountEvent.Action.CREATED, username)
     if assignment is not None:

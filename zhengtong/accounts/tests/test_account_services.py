@@ -208,3 +208,23 @@ def test_nobody_deactivates_themselves_or_ends_their_own_city_administrators_ass
     with pytest.raises(DomainError):
         services.assignment_end(user=admin, assignment=RoleAssignment.objects.get(user=admin))
     assert fresh(admin).is_active and RoleAssignment.objects.active().filter(user=admin).exists()
+
+
+def test_an_ended_assignment_is_gone_from_the_callers_api_answer_and_pages(world, client):
+    gate = world.users[Role.GATEKEEPER]
+    api = world.api(Role.GATEKEEPER)
+    assert [a["role"] for a in api.get("/me").json()["assignments"]] == ["gatekeeper"]
+    client.force_login(gate)
+    assert client.get(f"/registry/sites/{world.site_a.pk}/").status_code == 200
+    services.assignment_end(user=world.users[Role.CITY_ADMIN], assignment=RoleAssignment.objects.get(user=gate))
+    assert api.get("/me").json()["assignments"] == []
+    assert client.get(f"/registry/sites/{world.site_a.pk}/").status_code == 404
+
+
+def test_a_deactivated_users_open_session_and_token_stop_working(world, client):
+    gate = world.users[Role.GATEKEEPER]
+    api = world.api(Role.GATEKEEPER)
+    client.force_login(gate)
+    services.user_set_active(user=world.users[Role.CITY_ADMIN], target=gate, active=False)
+    assert client.get("/").url.startswith("/accounts/login/")
+    assert api.get("/me").status_code == 401
