@@ -13,6 +13,9 @@ class RoleAssignmentAdmin(admin.ModelAdmin):
     search_fields = ("user__username",)
     raw_id_fields = ("site", "unit", "created_by", "ended_by")
 
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False  # an assignment is ended (on the account page), never deleted
+
 
 @admin.register(ApiToken)
 class ApiTokenAdmin(admin.ModelAdmin):

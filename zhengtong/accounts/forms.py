@@ -39,6 +39,13 @@ class UserFilterForm(forms.Form):
     role = forms.ChoiceField(label=_("Role"), required=False, choices=[("", "—"), *Role.choices])
     active = forms.ChoiceField(label=_("Status"), required=False, choices=ACTIVE_CHOICES)
 
+    def __init__(self, *args, roles: list[str], **kwargs):
+        super().__init__(*args, **kwargs)
+        labels = dict(Role.choices)
+        role = self.fields["role"]
+        assert isinstance(role, forms.ChoiceField)
+        role.choices = [("", "—"), *((r, labels[r]) for r in roles)]  # only the roles the user manages
+
 
 class AssignmentForm(forms.Form):
     """A role and its scope: the region, department, site or unit, as the role needs (the other scope

@@ -52,7 +52,7 @@ def user_list(request):
     """The managed accounts: search (as one types, with HTMX: the table alone), filter by role and status,
     pages."""
     _require_manager(request)
-    filters = UserFilterForm(request.GET)
+    filters = UserFilterForm(request.GET, roles=scopes.assignable_roles(request.user))
     filters.is_valid()
     qs = selectors.account_user_list(user=request.user, filters=filters.cleaned_data)
     query = request.GET.copy()

@@ -57,6 +57,23 @@ def test_the_list_searches_and_filters(client, world):
     assert ">gate<" not in html
 
 
+def test_a_locked_account_is_shown_and_unlocked_from_its_page(client, world, settings):
+    from axes.models import AccessAttempt
+    from django.utils import timezone
+
+    AccessAttempt.objects.create(username="gate", ip_address="10.0.0.1", user_agent="x", path_info="/",
+                                 failures_since_start=settings.AXES_FAILURE_LIMIT, attempt_time=timezone.now(),
+                                 get_data="", post_data="")
+    client.force_login(world.users[COUNTY])
+    url = reverse("account_user_detail", args=[world.users[GATE].pk])
+    assert 'data-testid="locked"' in client.get(url).content.decode()
+    assert client.post(reverse("account_unlock", args=[world.users[GATE].pk])).status_code == 302
+    html = client.get(url).content.decode()
+    assert 'data-testid="locked"' not in html and "解除登录锁定" in html  # and who did it is recorded
+    assert client.post("/accounts/login/", {"username": "gate", "password": PASSWORD},
+                       REMOTE_ADDR="10.0.0.1").status_code == 302
+
+
 def test_the_lists_search_answers_htmx_with_the_table_alone(client, world):
     client.force_login(world.users[ADMIN])
     html = client.get(reverse("account_user_list"), {"q": "gate"}, HTTP_HX_REQUEST="true").content.decode()
