@@ -5,6 +5,18 @@ from django.conf import settings
 from django.db import migrations, models
 
 
+def end_duplicates(apps, schema_editor):
+    from django.utils import timezone
+
+    RoleAssignment = apps.get_model("accounts", "RoleAssignment")
+    seen = set()
+    for a in RoleAssignment.objects.order_by("pk"):
+        key = (a.user_id, a.role, a.region_id, a.department_id, a.site_id, a.unit_id)
+        if key in seen:
+            RoleAssignment.objects.filter(pk=a.pk).update(ended_at=timezone.now())
+        seen.add(key)
+
+
 class Migration(migrations.Migration):
 
     dependencies = [
@@ -60,6 +72,9 @@ class Migration(migrations.Migration):
             name='ended_by',
             field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='ended by'),
         ),
+        # SQLite never enforced the old constraint (NULLS NOT DISTINCT): end any duplicate it let in,
+        # keeping the first, before the partial unique indexes are made.
+        migrations.RunPython(end_duplicates, migrations.RunPython.noop),
         migrations.AddConstraint(
             model_name='roleassignment',
             constraint=models.UniqueConstraint(condition=models.Q(('ended_at__isnull', True), ('region__isnull', False)), fields=('user', 'role', 'region'), name='assignment_one_active_region'),

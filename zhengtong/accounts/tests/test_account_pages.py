@@ -176,3 +176,17 @@ def test_a_new_users_api_session_calls_wait_for_the_password_change(client, worl
 def test_the_factory_password_still_signs_in(client, world):
     assert client.post("/accounts/login/", {"username": "gate", "password": PASSWORD}).status_code == 302
     assert client.get("/").status_code == 200
+
+
+def test_a_county_officer_edits_deactivates_and_reactivates_a_gatekeeper(client, world):
+    gate = world.users[GATE]
+    client.force_login(world.users[COUNTY])
+    assert client.post(reverse("account_user_edit", args=[gate.pk]), {"name": "门岗甲", "phone": "0734-1234567"}
+                       ).status_code == 302
+    response = client.post(reverse("account_user_edit", args=[gate.pk]), {"name": "门岗甲", "phone": "电话"})
+    assert response.status_code == 400 and 'id="phone-errors"' in response.content.decode()
+    assert client.post(reverse("account_set_active", args=[gate.pk]), {"active": "0"}).status_code == 302
+    html = client.get(reverse("account_user_detail", args=[gate.pk])).content.decode()
+    assert "门岗甲" in html and 'data-testid="reactivate"' in html and "停用账号" in html
+    assert client.post(reverse("account_set_active", args=[gate.pk]), {"active": "1"}).status_code == 302
+    assert User.objects.get(pk=gate.pk).is_active and gate.profile.phone == "0734-1234567"
