@@ -190,3 +190,16 @@ def test_a_county_officer_edits_deactivates_and_reactivates_a_gatekeeper(client,
     assert "门岗甲" in html and 'data-testid="reactivate"' in html and "停用账号" in html
     assert client.post(reverse("account_set_active", args=[gate.pk]), {"active": "1"}).status_code == 302
     assert User.objects.get(pk=gate.pk).is_active and gate.profile.phone == "0734-1234567"
+
+
+def test_a_session_from_before_the_flag_was_read_reads_it_on_its_next_request(client, world):
+    from zhengtong.accounts.middleware import SESSION_KEY
+    from zhengtong.accounts.models import UserProfile
+
+    gate = world.users[GATE]
+    client.force_login(gate)
+    session = client.session
+    del session[SESSION_KEY]
+    session.save()
+    UserProfile.objects.create(user=gate, must_change_password=True)
+    assert client.get("/").url == reverse("password_change")
