@@ -79,6 +79,7 @@ MIDDLEWARE = [
     "simple_history.middleware.HistoryRequestMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "axes.middleware.AxesMiddleware",
+    "zhengtong.accounts.middleware.PasswordChangeRequiredMiddleware",
 ]
 
 ROOT_URLCONF = "zhengtong.urls"
@@ -124,9 +125,6 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     DATABASES["default"]["OPTIONS"]["transaction_mode"] = "IMMEDIATE"
     DATABASES["default"]["CONN_MAX_AGE"] = 0
 
-# SQLite cannot enforce a unique constraint with NULLS NOT DISTINCT (role assignments); on
-# PostgreSQL it is enforced, and the admin is the only place assignments are made.
-SILENCED_SYSTEM_CHECKS = ["models.W047"]
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

@@ -5,10 +5,16 @@ from zhengtong.accounts.models import ApiToken, RoleAssignment
 
 @admin.register(RoleAssignment)
 class RoleAssignmentAdmin(admin.ModelAdmin):
-    list_display = ("user", "role", "region", "department", "site", "unit", "is_head")
+    """Read here; given and ended on the account pages (/accounts/users/), whose service keeps one active
+    assignment per user, role and scope, and never deletes one."""
+
+    list_display = ("user", "role", "region", "department", "site", "unit", "is_head", "created_at", "ended_at")
     list_filter = ("role", "is_head")
     search_fields = ("user__username",)
-    raw_id_fields = ("site", "unit")
+    raw_id_fields = ("site", "unit", "created_by", "ended_by")
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False  # an assignment is ended (on the account page), never deleted
 
 
 @admin.register(ApiToken)

@@ -101,7 +101,7 @@ class MeOut(Schema):
 def me(request):
     user = request.auth
     assignments = []
-    rows = RoleAssignment.objects.filter(user=user).select_related("region", "department", "site", "unit")
+    rows = RoleAssignment.objects.active().filter(user=user).select_related("region", "department", "site", "unit")
     for a in rows.order_by("role", "id"):
         scope = a.scope
         scope_type = next(f for f in ("region", "department", "site", "unit") if getattr(a, f"{f}_id"))

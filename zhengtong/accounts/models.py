@@ -42,6 +42,12 @@ def _scope_condition() -> Q:
     return condition
 
 
+class RoleAssignmentQuerySet(models.QuerySet):
+    def active(self) -> "RoleAssignmentQuerySet":
+        """The assignments that grant their role now: not ended."""
+        return self.filter(ended_at__isnull=True)
+
+
 class RoleAssignment(models.Model):
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, models.CASCADE, related_name="assignments", verbose_name=_("user")
@@ -55,16 +61,33 @@ class RoleAssignment(models.Model):
     unit = models.ForeignKey(Unit, models.CASCADE, null=True, blank=True, verbose_name=_("unit"))
     is_head = models.BooleanField(_("head of department or team"), default=False)
     created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+",
+        verbose_name=_("assigned by"),
+    )
+    # Ending an assignment keeps it: it grants nothing from then on (accounts.scopes reads active ones).
+    ended_at = models.DateTimeField(_("ended at"), null=True, blank=True)
+    ended_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+",
+        verbose_name=_("ended by"),
+    )
+
+    objects = RoleAssignmentQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("role assignment")
         verbose_name_plural = _("role assignments")
+        # One active assignment per user, role and scope. Each role fills exactly one scope field
+        # (the check), so one partial unique index per scope field says it without NULLs in the key:
+        # SQLite enforces it as PostgreSQL does (a NULLS NOT DISTINCT index would be skipped there).
         constraints = [
             models.CheckConstraint(condition=_scope_condition(), name="assignment_scope_matches_role"),
-            models.UniqueConstraint(
-                fields=["user", "role", "region", "department", "site", "unit"],
-                name="assignment_unique",
-                nulls_distinct=False,
+            *(
+                models.UniqueConstraint(
+                    fields=["user", "role", f], condition=Q(ended_at__isnull=True, **{f"{f}__isnull": False}),
+                    name=f"assignment_one_active_{f}",
+                )
+                for f in SCOPE_FIELDS
             ),
         ]
 
@@ -74,6 +97,65 @@ class RoleAssignment(models.Model):
     @property
     def scope(self):
         return getattr(self, SCOPE_FIELD[Role(self.role)])
+
+    @property
+    def is_active(self) -> bool:
+        return self.ended_at is None
+
+
+class UserProfile(models.Model):
+    """What Django's user lacks: a phone, and whether the password was set by someone else (a new
+    account's initial password, an administrator's reset), which the user must change on signing in."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, models.CASCADE, related_name="profile", verbose_name=_("user")
+    )
+    phone = models.CharField(_("phone"), max_length=30, blank=True)
+    must_change_password = models.BooleanField(_("must change password"), default=False)
+
+    class Meta:
+        verbose_name = _("user profile")
+        verbose_name_plural = _("user profiles")
+
+    def __str__(self) -> str:
+        return str(self.user)
+
+
+class AccountEvent(models.Model):
+    """Who did what to an account, and when: kept for the account's page (never edited, never deleted
+    with the account's assignments)."""
+
+    class Action(models.TextChoices):
+        CREATED = "created", _("Account created")
+        UPDATED = "updated", _("Name or phone changed")
+        ASSIGNED = "assigned", _("Role assigned")
+        ENDED = "ended", _("Role assignment ended")
+        PASSWORD_RESET = "password_reset", _("Password reset")
+        UNLOCKED = "unlocked", _("Sign-in lockout lifted")
+        DEACTIVATED = "deactivated", _("Account deactivated")
+        REACTIVATED = "reactivated", _("Account reactivated")
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.CASCADE, related_name="account_events", verbose_name=_("user")
+    )
+    action = models.CharField(_("action"), max_length=20, choices=Action.choices)
+    assignment = models.ForeignKey(
+        RoleAssignment, models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("role assignment")
+    )
+    detail = models.CharField(_("detail"), max_length=300, blank=True)  # data (a username, a phone), not prose
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("by")
+    )
+    actor_name = models.CharField(_("by"), max_length=150, blank=True)  # kept if the actor is removed
+    at = models.DateTimeField(_("time"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("account event")
+        verbose_name_plural = _("account events")
+        ordering = ["-at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.get_action_display()}: {self.user}"
 
 
 class HashedKey(models.Model):

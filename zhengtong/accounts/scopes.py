@@ -22,6 +22,12 @@ department), the city administrator everywhere.
 
 Departments are a directory every signed-in user may read; only the city administrator
 changes them.
+
+Accounts (users and their role assignments, at /accounts/users/): the city administrator manages
+everyone; a county officer manages the site managers and gatekeepers of the county's sites and gives
+or ends only those two roles, only at the county's sites (``can_manage_accounts``,
+``account_users_q``, ``can_assign_role``). Only active assignments grant anything: an ended one is
+history (``get_scope`` reads ``RoleAssignment.objects.active()``).
 """
 
 from dataclasses import dataclass, field
@@ -64,7 +70,8 @@ def get_scope(user) -> Scope:
     if cached is not None:
         return cached
     scope = Scope(is_city=user.is_superuser)
-    assignments = RoleAssignment.objects.filter(user=user).select_related("department__region", "site")
+    # Only active assignments grant anything: an ended one stays as history (accounts.services).
+    assignments = RoleAssignment.objects.active().filter(user=user).select_related("department__region", "site")
     for a in assignments:
         scope.roles.add(a.role)
         scope.is_head |= a.is_head
@@ -516,3 +523,68 @@ def can_approve_early_release(user) -> bool:
 def can_check_isolation(user, *, county_id: int, site=None) -> bool:
     """Record the daily check of a person in isolation."""
     return can_order_isolation(user, county_id=county_id, site=site)
+
+
+# Accounts ------------------------------------------------------------------------------
+
+SITE_ROLES = (Role.SITE_MANAGER, Role.GATEKEEPER)
+
+
+def can_manage_accounts(user) -> bool:
+    """Users and their role assignments, without the Django admin: the city administrator for every
+    user, a county officer for the site managers and gatekeepers of the county's sites
+    (``account_users_q``)."""
+    s = get_scope(user)
+    return s.is_city or bool(s.counties)
+
+
+def assignable_roles(user) -> list[str]:
+    """The roles the user may give: every role for the city administrator; site manager and
+    gatekeeper for a county officer; none for anyone else."""
+    s = get_scope(user)
+    if s.is_city:
+        return list(Role.values)
+    return [str(r) for r in SITE_ROLES] if s.counties else []
+
+
+def account_sites_q(user) -> Q:
+    """Sites at which the user may give the site roles: a filter on Site."""
+    s = get_scope(user)
+    if s.is_city:
+        return Q()
+    return Q(county_id__in=s.counties) if s.counties else NOTHING
+
+
+def account_users_q(user) -> Q:
+    """Users whose accounts the user manages: a filter on User. The city administrator: everyone. A
+    county officer: a user who has (or had) the site manager's or gatekeeper's role at a site of the
+    county and holds no active assignment besides those, and is no superuser or staff member; a user
+    who also holds another role, or one at another county's site, is the city's to manage."""
+    s = get_scope(user)
+    if s.is_city:
+        return Q()
+    if not s.counties:
+        return NOTHING
+    inside = Q(role__in=SITE_ROLES, site__county_id__in=s.counties)
+    ours = RoleAssignment.objects.filter(inside).values("user_id")
+    elsewhere = RoleAssignment.objects.active().exclude(inside).values("user_id")
+    return Q(pk__in=ours, is_superuser=False, is_staff=False) & ~Q(pk__in=elsewhere)
+
+
+def can_assign_role(user, role: str, site=None) -> bool:
+    """The user may give (or end) ``role``, at ``site`` for the site roles: the city administrator
+    any role anywhere; a county officer the site roles at the county's sites only."""
+    s = get_scope(user)
+    if s.is_city:
+        return True
+    return role in SITE_ROLES and site is not None and site.county_id in s.counties
+
+
+def can_end_assignment(user, assignment) -> bool:
+    """The user may end this active assignment: one of a role they may give (``can_assign_role``), but
+    never their own city administrator's assignment (the city would be left without one)."""
+    if assignment.ended_at is not None:
+        return False
+    if assignment.user_id == getattr(user, "pk", None) and assignment.role == Role.CITY_ADMIN:
+        return False
+    return can_assign_role(user, assignment.role, assignment.site)

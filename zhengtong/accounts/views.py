@@ -13,8 +13,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
-from zhengtong.accounts import scopes, selectors
+from zhengtong.accounts import scopes, selectors, services
 from zhengtong.accounts.forms import AccessFilterForm
+from zhengtong.accounts.middleware import SESSION_KEY
 from zhengtong.core import exports
 from zhengtong.core.errors import DomainError
 
@@ -32,8 +33,11 @@ class PasswordChangeView(auth_views.PasswordChangeView):
         return reverse("home")
 
     def form_valid(self, form):
+        response = super().form_valid(form)
+        services.password_changed(user=form.user)
+        self.request.session[SESSION_KEY] = False
         messages.success(self.request, _("Your password has been changed."))
-        return super().form_valid(form)
+        return response
 
 
 password_change_view = PasswordChangeView.as_view()

@@ -37,6 +37,8 @@ def menu_for(user) -> list[dict]:
                       "key": "permits"})
     if scopes.can_import_units(user):
         items.append({"label": _("Import"), "url": reverse("registry:unit_import"), "key": "import"})
+    if scopes.can_manage_accounts(user):
+        items.append({"label": _("Accounts"), "url": reverse("account_user_list"), "key": "users"})
     if scopes.is_city_admin(user):
         items.append({"label": _("Access log"), "url": reverse("access_log"), "key": "access"})
         items.append({"label": _("Admin"), "url": reverse("admin:index"), "key": "admin"})

@@ -995,6 +995,8 @@ def account_rows() -> list[tuple[str, str, str, str]]:
         if user is None:
             continue
         for a in user.assignments.all():
+            if a.ended_at is not None:
+                continue
             scope = a.scope
             if isinstance(scope, Region):
                 text = f"{scope.name} {scope.code}"

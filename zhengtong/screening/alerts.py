@@ -12,11 +12,12 @@ from zhengtong.screening.models import Alert, Decision, Reason
 
 
 def site_recipients(site):
-    """The site's managers and the officers of its county."""
+    """The site's managers and the officers of its county (active assignments only)."""
     User = get_user_model()
     return User.objects.filter(
-        Q(assignments__role=Role.SITE_MANAGER, assignments__site=site)
-        | Q(assignments__role=Role.COUNTY_OFFICER, assignments__region_id=site.county_id),
+        Q(assignments__role=Role.SITE_MANAGER, assignments__site=site, assignments__ended_at__isnull=True)
+        | Q(assignments__role=Role.COUNTY_OFFICER, assignments__region_id=site.county_id,
+            assignments__ended_at__isnull=True),
         is_active=True,
     ).distinct()
 

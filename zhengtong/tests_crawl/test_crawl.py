@@ -173,3 +173,36 @@ def test_the_access_log_shows_the_demo_citys_views_in_chinese(demo_city, db, cli
     for name in ("access_log_xlsx", "access_log_csv"):
         assert client.get(reverse(name)).status_code == 200
     assert AccessRecord.objects.count() == viewed
+
+
+def test_the_account_pages_show_the_demo_citys_accounts_in_chinese(demo_city, db, client):
+    """Issue 16 §2: the crawl reaches the account pages from the navigation; here they are read with an
+    account's whole history (a reset password, an ended assignment, a new one, a deactivation), as the
+    city administrator and the county officer see them, on the list, the account and the new-account page.
+    (The demo's gatekeeper works at a site outside the county officer's county: the officer creates one.)"""
+    from zhengtong.accounts import services
+    from zhengtong.accounts.models import RoleAssignment
+
+    users = demo._demo_users()
+    admin, county = users.get(username="admin"), users.get(username="county")
+    site = Site.objects.filter(county__code="430422").order_by("pk").first()
+    assert site is not None, "the reduced demo has a site in the county officer's county"
+    gate = services.user_create(user=county, data={
+        "username": "gate2", "name": "赵六", "phone": "13800000001", "password": "Qy7-lantern-river",
+        "role": "gatekeeper", "site": site.pk})
+    services.password_reset(user=county, target=gate)
+    assignment = RoleAssignment.objects.get(user=gate)
+    services.assignment_end(user=admin, assignment=assignment)
+    services.assignment_create(user=admin, target=gate, data={"role": assignment.role, "site": assignment.site_id})
+    services.user_set_active(user=admin, target=gate, active=False)
+    for viewer in (admin, county):
+        client.force_login(viewer)
+        urls = [reverse("account_user_list"), reverse("account_user_create"),
+                reverse("account_user_detail", args=[gate.pk]), reverse("account_user_list") + "?active=no"]
+        for url in urls:
+            response = client.get(url)
+            assert response.status_code == 200, (viewer.username, url)
+            page = Page()
+            page.feed(response.content.decode())
+            assert untranslated(page.texts) == [], (viewer.username, url)
+        assert reverse("account_user_list") in client.get("/").content.decode()

@@ -14,9 +14,9 @@ pytestmark = pytest.mark.django_db
 EVERYONE = ["home", "units", "sites", "departments"]
 MENUS = {
     Role.CITY_ADMIN: ["home", "units", "sites", "people", "departments", "gate", "screening", "alerts", "cases",
-                      "isolation", "permits", "import", "access", "admin"],
+                      "isolation", "permits", "import", "users", "access", "admin"],
     Role.COUNTY_OFFICER: ["home", "units", "sites", "people", "departments", "screening", "alerts", "cases",
-                          "isolation", "permits", "import"],
+                          "isolation", "permits", "import", "users"],
     Role.DEPARTMENT_OFFICER: [*EVERYONE, "permits"],
     Role.SITE_MANAGER: ["home", "units", "sites", "people", "departments", "gate", "screening", "alerts", "cases",
                         "isolation"],

@@ -1,12 +1,26 @@
 /* Behaviour every page shares, from a file: the Content-Security-Policy (script-src 'self') runs no
    inline script or event-handler attribute. A control marked data-submit-on-change submits its form
    when changed (the language switch; without JavaScript its button does); a button marked data-print
-   prints the page. */
+   prints the page. A role select marked data-role-scope (a JSON map of role to scope field) shows
+   only the scope field (region, department, site or unit) the chosen role needs. */
 (function () {
   "use strict";
   document.addEventListener("change", function (e) {
     var el = e.target;
     if (el.matches && el.matches("[data-submit-on-change]") && el.form) el.form.submit();
+  });
+  function showScope(select) {
+    var needs = JSON.parse(select.getAttribute("data-role-scope") || "{}")[select.value];
+    ["region", "department", "site", "unit"].forEach(function (name) {
+      var box = select.form && select.form.querySelector('[data-field="' + name + '"]');
+      if (box) box.hidden = Boolean(needs) && needs !== name;
+    });
+  }
+  document.addEventListener("change", function (e) {
+    if (e.target.matches && e.target.matches("select[data-role-scope]")) showScope(e.target);
+  });
+  document.addEventListener("DOMContentLoaded", function () {
+    document.querySelectorAll("select[data-role-scope]").forEach(showScope);
   });
   document.addEventListener("click", function (e) {
     var el = e.target.closest && e.target.closest("[data-print]");
