@@ -27,6 +27,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI, Router, Schema
 from ninja.errors import AuthenticationError, HttpError, ValidationError
+from ninja.parser import Parser
 
 from zhengtong.accounts.api import AUTH
 from zhengtong.accounts.api import router as me_router
@@ -80,6 +81,15 @@ class ZhengtongAPI(NinjaAPI):
         return schema
 
 
+class OneValueParser(Parser):
+    """A query parameter declared once and sent twice (``?q=a&q=b``) is refused (422, naming it), not
+    read as its last value without a word: the document declares one value."""
+
+    def parse_querydict(self, data, list_fields, request):
+        return {key: data.getlist(key) if key in list_fields or len(data.getlist(key)) > 1 else data[key]
+                for key in data.keys()}
+
+
 api = ZhengtongAPI(
     title="Zhengtong API",
     version="1",
@@ -87,6 +97,7 @@ api = ZhengtongAPI(
     "Authenticate with a session (pages) or `Authorization: Bearer <token>` (devices, integrations).",
     urls_namespace="api",
     auth=AUTH,
+    parser=OneValueParser(),
 )
 
 
@@ -174,7 +185,9 @@ _PYDANTIC_MESSAGES: dict[str, Any] = {
     "less_than_equal": lambda ctx: _("At most %(n)s.") % {"n": ctx.get("le")},
     "less_than": lambda ctx: _("Less than %(n)s.") % {"n": ctx.get("lt")},
     "string_too_long": lambda ctx: _("At most %(n)s characters.") % {"n": ctx.get("max_length")},
-    "string_too_short": lambda ctx: _("At least %(n)s characters.") % {"n": ctx.get("min_length")},
+    # minLength 1 is how the document says a text may not be empty: said as the pages say it.
+    "string_too_short": lambda ctx: _("This field is required.") if ctx.get("min_length") == 1 else
+    _("At least %(n)s characters.") % {"n": ctx.get("min_length")},
     **dict.fromkeys(("literal_error", "enum"), lambda ctx: _("Choose one of: %(choices)s.") % {
         "choices": ctx.get("expected", "")}),
 }

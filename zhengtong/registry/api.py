@@ -19,7 +19,7 @@ from ninja.pagination import paginate
 
 from zhengtong.core.access import Kind, Subject, record_view
 from zhengtong.core.errors import DomainError
-from zhengtong.core.schemas import Filters, Id, In, Pagination, Text
+from zhengtong.core.schemas import Filters, Id, In, Name, Pagination, Patch, Text
 from zhengtong.registry import selectors, services
 from zhengtong.registry.models import Industry, Person, Site, Unit
 
@@ -113,12 +113,12 @@ class UnitFilters(Filters):
 
 
 class UnitIn(In):
-    uscc: Text = Field(description="unified social credit code, 18 characters")
-    name: Text
+    uscc: Name = Field(description="unified social credit code, 18 characters")
+    name: Name
     kind: Text | None = Field(None, description="enterprise (default), public_institution, government_body, "
                                                 "social_organisation")
-    county: Text = Field(description="GB/T 2260 code of a county-level division")
-    industry: Text = Field(description="GB/T 4754-2017 class, 4 digits")
+    county: Name = Field(description="GB/T 2260 code of a county-level division")
+    industry: Name = Field(description="GB/T 4754-2017 class, 4 digits")
     other_industries: list[Text] = Field(default_factory=list)
     address: Text = ""
     legal_representative: Text = ""
@@ -127,18 +127,18 @@ class UnitIn(In):
     status: Text | None = Field(None, description="active (default), suspended, closed")
 
 
-class UnitPatch(In):
-    uscc: Text | None = None
-    name: Text | None = None
-    kind: Text | None = None
-    county: Text | None = None
-    industry: Text | None = None
-    other_industries: list[Text] | None = None
-    address: Text | None = None
-    legal_representative: Text | None = None
-    contact_name: Text | None = None
-    contact_phone: Text | None = None
-    status: Text | None = None
+class UnitPatch(Patch):
+    uscc: Name = None
+    name: Name = None
+    kind: Name = None
+    county: Name = None
+    industry: Name = None
+    other_industries: list[Text] = None
+    address: Text = None
+    legal_representative: Text = None
+    contact_name: Text = None
+    contact_phone: Text = None
+    status: Name = None
 
 
 class FieldChangeOut(Schema):
@@ -174,7 +174,7 @@ def list_units(request, filters: Query[UnitFilters]):
 
 
 @router.get("/units/{unit_id}", response=UnitOut, tags=["units"])
-def get_unit(request, unit_id: int):
+def get_unit(request, unit_id: Id):
     return selectors.unit_get(user=request.auth, pk=unit_id)
 
 
@@ -184,13 +184,13 @@ def create_unit(request, payload: UnitIn):
 
 
 @router.patch("/units/{unit_id}", response=UnitOut, tags=["units"], summary="Change some of a unit's fields")
-def update_unit(request, unit_id: int, payload: UnitPatch):
+def update_unit(request, unit_id: Id, payload: UnitPatch):
     unit = selectors.unit_get(user=request.auth, pk=unit_id)
     return services.unit_update(user=request.auth, unit=unit, data=payload.dict(exclude_unset=True))
 
 
 @router.get("/units/{unit_id}/history", response=list[ChangeOut], tags=["units"], summary="Audit trail, newest first")
-def unit_history(request, unit_id: int):
+def unit_history(request, unit_id: Id):
     return _history(selectors.unit_get(user=request.auth, pk=unit_id))
 
 
@@ -241,26 +241,26 @@ Capacity = Annotated[int, Field(ge=0, le=2_147_483_647)]
 
 
 class SiteIn(In):
-    unit: int = Field(description="id of the unit the site belongs to")
-    name: Text
-    kind: Text = Field(description="prison, welfare_home, workshop, construction_site, factory, office, school, "
+    unit: Id = Field(description="id of the unit the site belongs to")
+    name: Name
+    kind: Name = Field(description="prison, welfare_home, workshop, construction_site, factory, office, school, "
                                    "hospital, other")
-    county: Text = Field(description="GB/T 2260 code of a county-level division")
+    county: Name = Field(description="GB/T 2260 code of a county-level division")
     address: Text = ""
     capacity: Capacity | None = None
     is_active: bool = True
     visitors_without_id: bool = False
 
 
-class SitePatch(In):
-    name: Text | None = None
-    kind: Text | None = None
-    county: Text | None = Field(None, description="GB/T 2260 code; moving a site to another county is the city "
+class SitePatch(Patch):
+    name: Name = None
+    kind: Name = None
+    county: Name = Field(None, description="GB/T 2260 code; moving a site to another county is the city "
                                                   "administrator's only (400 on `county` otherwise)")
-    address: Text | None = None
-    capacity: Capacity | None = None
-    is_active: bool | None = None
-    visitors_without_id: bool | None = None
+    address: Text = None
+    capacity: Capacity | None = Field(None, description="null: not known")
+    is_active: bool = None
+    visitors_without_id: bool = None
 
 
 def _unit_for_site(user, unit_id: int) -> Unit:
@@ -282,7 +282,7 @@ def list_sites(request, filters: Query[SiteFilters]):
 
 
 @router.get("/sites/{site_id}", response=SiteOut, tags=["sites"])
-def get_site(request, site_id: int):
+def get_site(request, site_id: Id):
     return selectors.site_get(user=request.auth, pk=site_id)
 
 
@@ -294,12 +294,9 @@ def create_site(request, payload: SiteIn):
 
 
 @router.patch("/sites/{site_id}", response=SiteOut, tags=["sites"], summary="Change some of a site's fields")
-def update_site(request, site_id: int, payload: SitePatch):
+def update_site(request, site_id: Id, payload: SitePatch):
     site = selectors.site_get(user=request.auth, pk=site_id)
-    data = payload.dict(exclude_unset=True)
-    if data.get("is_active", True) is None:
-        del data["is_active"]
-    return services.site_update(user=request.auth, site=site, data=data)
+    return services.site_update(user=request.auth, site=site, data=payload.dict(exclude_unset=True))
 
 
 # People ----------------------------------------------------------------------------------
@@ -362,18 +359,18 @@ class PersonFilters(Filters):
 
 
 class PersonIn(In):
-    site: int = Field(description="id of the site the person is registered at")
-    name: Text
-    id_number: Text = Field(description="resident ID number, 18 characters")
+    site: Id = Field(description="id of the site the person is registered at")
+    name: Name
+    id_number: Name = Field(description="resident ID number, 18 characters")
     phone: Text = ""
-    relation: Text = Field(description="inmate, resident, staff, worker, visitor")
+    relation: Name = Field(description="inmate, resident, staff, worker, visitor")
     since: date | None = None
     until: date | None = None
 
 
-class PersonPatch(In):
-    name: Text | None = None
-    phone: Text | None = None
+class PersonPatch(Patch):
+    name: Name = None
+    phone: Text = None
 
 
 def _person_detail(request, person: Person) -> dict[str, Any]:
@@ -395,7 +392,7 @@ def list_people(request, filters: Query[PersonFilters]):
 
 
 @router.get("/people/{person_id}", response=PersonDetailOut, tags=["people"])
-def get_person(request, person_id: int):
+def get_person(request, person_id: Id):
     return _person_detail(request, selectors.person_get(user=request.auth, pk=person_id))
 
 
@@ -411,7 +408,7 @@ def register_person(request, payload: PersonIn):
 
 
 @router.patch("/people/{person_id}", response=PersonDetailOut, tags=["people"], summary="Change a name or phone")
-def update_person(request, person_id: int, payload: PersonPatch):
+def update_person(request, person_id: Id, payload: PersonPatch):
     person = selectors.person_get(user=request.auth, pk=person_id)
     person = services.person_update(user=request.auth, person=person, data=payload.dict(exclude_unset=True))
     return _person_detail(request, person)
@@ -451,23 +448,23 @@ class DepartmentFilters(Filters):
 
 
 class DepartmentIn(In):
-    code: Text = Field(description="lower-case letters, digits, hyphens and underscores")
-    name: Text
-    kind: Text = Field(description="city_department, county_government, county_department, party_office")
-    region: Text = Field(description="GB/T 2260 code")
+    code: Name = Field(description="lower-case letters, digits, hyphens and underscores")
+    name: Name
+    kind: Name = Field(description="city_department, county_government, county_department, party_office")
+    region: Name = Field(description="GB/T 2260 code")
     parent: Text | None = Field(None, description="code of the parent department")
     phone: Text = ""
     is_active: bool = True
 
 
-class DepartmentPatch(In):
-    code: Text | None = None
-    name: Text | None = None
-    kind: Text | None = None
-    region: Text | None = None
-    parent: Text | None = None
-    phone: Text | None = None
-    is_active: bool | None = None
+class DepartmentPatch(Patch):
+    code: Name = None
+    name: Name = None
+    kind: Name = None
+    region: Name = None
+    parent: Text | None = Field(None, description="null or empty: no parent")
+    phone: Text = None
+    is_active: bool = None
 
 
 @router.get("/departments", response=list[DepartmentOut], tags=["departments"])
@@ -477,7 +474,7 @@ def list_departments(request, filters: Query[DepartmentFilters]):
 
 
 @router.get("/departments/{department_id}", response=DepartmentOut, tags=["departments"])
-def get_department(request, department_id: int):
+def get_department(request, department_id: Id):
     return selectors.department_get(user=request.auth, pk=department_id)
 
 
@@ -488,9 +485,6 @@ def create_department(request, payload: DepartmentIn):
 
 @router.patch("/departments/{department_id}", response=DepartmentOut, tags=["departments"],
               summary="City administrator only")
-def update_department(request, department_id: int, payload: DepartmentPatch):
+def update_department(request, department_id: Id, payload: DepartmentPatch):
     department = selectors.department_get(user=request.auth, pk=department_id)
-    data = payload.dict(exclude_unset=True)
-    if data.get("is_active", True) is None:
-        del data["is_active"]
-    return services.department_save(user=request.auth, department=department, data=data)
+    return services.department_save(user=request.auth, department=department, data=payload.dict(exclude_unset=True))

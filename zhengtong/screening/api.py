@@ -29,10 +29,11 @@ from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
-from pydantic import BaseModel, ConfigDict, WithJsonSchema
+from pydantic import BaseModel, BeforeValidator, ConfigDict, WithJsonSchema
 
 from zhengtong.core.errors import DomainError
-from zhengtong.core.schemas import Id, In, Text
+from zhengtong.core.ids import MAX_ID
+from zhengtong.core.schemas import MAX_OFFSET, Id, In, Text, TextOrNumber, whole_number
 from zhengtong.registry.codes import check_id_number
 from zhengtong.registry.models import Person, SitePerson
 from zhengtong.screening import ports, rules, selectors, services, sync
@@ -48,7 +49,7 @@ HOST_MAX, PURPOSE_MAX = VISIT_TEXT_LIMITS["visit_host"], VISIT_TEXT_LIMITS["visi
 
 
 class GateIn(In):
-    """Unknown fields are an error; numbers are taken where text is expected (a temperature)."""
+    """Unknown fields are an error; a temperature may be sent as a number or as its text."""
 
 
 class GateItemError(BaseModel):
@@ -68,7 +69,7 @@ AT_DOC = ("when the person came, ISO 8601 with its time zone; at most settings.C
 
 
 class GateEntryIn(GateIn):
-    model_config = ConfigDict(extra="forbid", coerce_numbers_to_str=True, json_schema_extra={"examples": [
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [
         {"client_uuid": EXAMPLE_UUID, "person_id": 42, "temperature": "36.5", "at": "2020-02-20T08:30:00+08:00"},
         {"client_uuid": "6f1c2d3e-4b5a-4978-8a6b-5c4d3e2f1a0b", "code": "430422199001019901", "temperature": 36.8,
          "visit_host": "王科长", "visit_purpose": "送货"},
@@ -77,7 +78,7 @@ class GateEntryIn(GateIn):
     client_uuid: uuid.UUID = Field(description="made by the gate for this check-in; the same on every retry")
     person_id: Id | None = Field(None, description=PERSON_DOC)
     code: Text | None = Field(None, description=CODE_DOC)
-    temperature: Text = Field(description=TEMPERATURE_DOC)
+    temperature: TextOrNumber = Field(description=TEMPERATURE_DOC)
     at: datetime | None = Field(None, description=AT_DOC)
     area_id: Id | None = Field(None, description="an active area of the site (wing, floor, workshop)")
     visit_host: Text = Field("", description=f"for a visitor: whom they visit (at most {HOST_MAX} characters)")
@@ -136,7 +137,7 @@ class GateEntryOut(Schema):
 
 
 class GateExitIn(GateIn):
-    model_config = ConfigDict(extra="forbid", coerce_numbers_to_str=True, json_schema_extra={"examples": [
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [
         {"person_id": 42, "at": "2020-02-20T17:30:00+08:00"},
     ]})
 
@@ -158,14 +159,14 @@ ITEM_SCHEMA = {
     "required": ["client_uuid", "temperature", "at", "gate_decision"],
     "properties": {
         "client_uuid": {"type": "string", "format": "uuid"},
-        "person_id": {"type": "integer", "minimum": 1, "description": PERSON_DOC},
+        "person_id": {"type": "integer", "minimum": 1, "maximum": MAX_ID, "description": PERSON_DOC},
         "code": {"type": "string", "description": CODE_DOC},
         "temperature": {"type": ["string", "number"], "description": TEMPERATURE_DOC},
         "at": {"type": "string", "format": "date-time",
                "description": "when the gate took its decision, ISO 8601 with its time zone"},
         "gate_decision": {"type": "string", "enum": ["admit", "refuse"],
                           "description": "what the offline gate decided, kept as taken"},
-        "area_id": {"type": "integer", "minimum": 1},
+        "area_id": {"type": "integer", "minimum": 1, "maximum": MAX_ID},
         "visit_host": {"type": "string", "maxLength": VISIT_TEXT_LIMITS["visit_host"]},
         "visit_purpose": {"type": "string", "maxLength": VISIT_TEXT_LIMITS["visit_purpose"]},
     },
@@ -183,7 +184,10 @@ class GateBatchIn(Schema):
 
     # Items are checked one by one by screening.sync (a bad item is rejected alone, the rest go in),
     # so the schema below documents them without ninja refusing the whole batch for one of them.
-    items: list[Annotated[Any, WithJsonSchema(ITEM_SCHEMA)]] = Field(
+    # The document says so: an item of ITEM_SCHEMA's shape is a check-in; anything else (another shape, not an
+    # object) is answered "rejected" with its errors in the 200, and sinks nothing.
+    items: list[Annotated[Any, WithJsonSchema({"anyOf": [ITEM_SCHEMA, {
+        "description": "anything else: answered rejected, with each field's error"}]})]] = Field(
         description=f"at most {sync.MAX_BATCH} check-ins, in the order the gate recorded them")
 
 
@@ -245,8 +249,8 @@ class GatePeopleOut(Schema):
 
 
 class GatePeopleQuery(Schema):
-    limit: int = Field(settings.PAGE_SIZE, ge=1, le=PEOPLE_MAX_LIMIT)
-    offset: int = Field(0, ge=0, le=1_000_000_000)
+    limit: Annotated[int, Field(ge=1, le=PEOPLE_MAX_LIMIT), BeforeValidator(whole_number)] = settings.PAGE_SIZE
+    offset: Annotated[int, Field(ge=0, le=MAX_OFFSET), BeforeValidator(whole_number)] = 0
 
 
 # Helpers -----------------------------------------------------------------------------------

@@ -1,38 +1,99 @@
-"""Property-based run over the whole OpenAPI surface with schemathesis.
+"""schemathesis over the whole OpenAPI document, with all its checks, as three callers.
 
-The schema is loaded from the WSGI application in-process (no server, same database
-transaction as the test), every operation is called as the city administrator with an API
-token, with valid and invalid data, and each answer must be no server error, a documented
-status and content type, and a body that matches the schema. Kept short for CI: a few
-examples per operation and no Hypothesis deadline.
+The document is loaded from the WSGI application in-process (no server; the test's database and
+transaction), and every operation is called with generated data in three phases (the document's
+examples, coverage of each constraint's edges, and random fuzzing), valid and invalid, as:
 
-Schema-valid data that a service refuses (a USCC with a wrong check character…) answers 400:
-that is by design (codes are strings in the schema and the services check them), so the
-"positive data acceptance" check is not one of ours.
+- a city administrator (every operation but the gate's), with an API token;
+- an enterprise clerk of one unit (the same operations): a change outside the clerk's role answers 403
+  (``CLERK_FORBIDDEN``), which is the one status more the clerk's run takes;
+- a gate device of one site, with its key, over /api/gate/… only.
+
+Every check of schemathesis runs (no server error, documented statuses, content types, headers and
+bodies, invalid data refused, valid data accepted, missing authentication refused, unsupported methods
+answered 405…). Valid data must be answered 2xx, 400, 404 or 409 (``ACCEPTED``): a 400 is a service's
+refusal that JSON Schema cannot say (a USCC's check character, a county code of this city), and must
+name its field (``refusal_names_its_field``). Random ids almost never exist: half of the valid ones are
+steered to the small world's records (``steer_ids``), so that services see the bodies.
+
+In ``make test``: at most ``ZT_SCHEMATHESIS_EXAMPLES`` (10) drawn examples per operation in each of the
+examples and fuzzing phases, and the coverage phase's fixed set of edge cases (schemathesis enumerates
+them: they are not drawn, and no setting bounds them), with a fixed seed. bench/schemathesis_full.py runs
+the same tests with more examples and a random seed (``ZT_SCHEMATHESIS_SEED=random``), and reads each
+caller's figures (operations, requests, seconds) from ``ZT_SCHEMATHESIS_FIGURES`` when set.
 """
+
+import json
+import os
+import time
+from pathlib import Path
 
 import pytest
 import schemathesis
 from django.core.signals import request_finished, request_started
 from django.db import close_old_connections
 from hypothesis import HealthCheck, settings
-from schemathesis.checks import not_a_server_error
-from schemathesis.specs.openapi.checks import (
-    content_type_conformance,
-    response_schema_conformance,
-    status_code_conformance,
-)
 
 from zhengtong.accounts.models import Role
 from zhengtong.permits import services
 from zhengtong.permits.tests.factories import issued_permit
-from zhengtong.tests_support.factories import token_for
+from zhengtong.tests_support.factories import gate_device, token_for
 from zhengtong.tests_support.world import build_world
 from zhengtong.wsgi import application
 
 pytestmark = pytest.mark.django_db
 
-CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance]
+EXAMPLES = int(os.environ.get("ZT_SCHEMATHESIS_EXAMPLES", "10"))
+SEED = os.environ.get("ZT_SCHEMATHESIS_SEED", "15")  # "random": a new seed each run (the bench)
+PHASES = os.environ.get("ZT_SCHEMATHESIS_PHASES", "examples,coverage,fuzzing").split(",")
+ACCEPTED = ["2xx", "400", "404", "409"]
+# Changes an enterprise clerk's role may not make: the service's PermissionDenied, 403.
+CLERK_FORBIDDEN = [
+    ("POST", "/api/units"),
+    ("POST", "/api/departments"),
+    ("PATCH", "/api/departments/{department_id}"),
+]
+
+
+def config(forbidden: list[tuple[str, str]] = ()) -> schemathesis.Config:
+    settings_ = {
+        "generation": {"max-examples": EXAMPLES},
+        # The stateful phase chains operations by the document's links; ninja's document declares none.
+        "phases": {**{phase: {"enabled": phase in PHASES} for phase in ("examples", "coverage", "fuzzing")},
+                   "stateful": {"enabled": False}},
+        "checks": {"positive_data_acceptance": {"expected-statuses": ACCEPTED}},
+        "operations": [
+            {"include-method": method, "include-path": path,
+             "checks": {"positive_data_acceptance": {"expected-statuses": [*ACCEPTED, "403"]}}}
+            for method, path in forbidden
+        ],
+    }
+    if SEED != "random":
+        settings_["seed"] = int(SEED)
+    return schemathesis.Config.from_dict(settings_)
+
+
+def load(forbidden: list[tuple[str, str]] = ()):
+    # Loaded when the module is collected (pytest-django has set Django up by then; serving the
+    # document touches no database).
+    return schemathesis.openapi.from_wsgi("/api/openapi.json", application, config=config(forbidden))
+
+
+GATE = "^/api/gate/"
+as_admin = load().exclude(path_regex=GATE)
+as_clerk = load(CLERK_FORBIDDEN).exclude(path_regex=GATE)
+as_device = load().include(path_regex=GATE)
+HYPOTHESIS = settings(deadline=None, database=None, suppress_health_check=list(HealthCheck))
+
+
+def refusal_names_its_field(ctx, response, case):
+    """A 400 to valid data is a service's refusal: it names the field it refuses (``errors[].field``)."""
+    if case.meta is None or not case.meta.generation.mode.is_positive or response.status_code != 400:
+        return None
+    body = response.json()
+    fields = [e.get("field") for e in body.get("errors", []) if isinstance(e, dict)]
+    assert any(fields), f"a 400 to valid data names no field: {body}"
+    return None
 
 
 @pytest.fixture
@@ -49,7 +110,8 @@ def same_connection():
 
 @pytest.fixture
 def world(db, same_connection):
-    """Records to find, and the ids that generated path and body ids are steered to."""
+    """A small world (two units, their sites and people, a department, a classified unit with an
+    issued permit), and the ids that generated ids are steered to."""
     registry = build_world()
     services.unit_classify(unit=registry.unit_a)
     permit = issued_permit(registry)
@@ -58,32 +120,64 @@ def world(db, same_connection):
         "department_id": registry.department.pk, "unit": registry.unit_a.pk, "site": registry.site_a.pk,
         "application_id": permit.application_id, "permit_id": permit.pk,
     }
-    return token_for(registry.users[Role.CITY_ADMIN], name="schemathesis"), ids
+    return registry, ids
 
 
 def steer_ids(case, ids: dict[str, int]) -> None:
-    """Random ids almost never exist, so every detail and PATCH would stop at 404: send half of the
-    generated integer ids (the even ones) to a real record, so that the services see the bodies."""
+    """Send half of the valid generated ids (the even ones) to a real record. Invalid data is left
+    alone: it must be refused as generated."""
+    if case.meta is None or not case.meta.generation.mode.is_positive:
+        return
     path = {k: ids[k] if k in ids and isinstance(v, int) and v % 2 == 0 else v
             for k, v in case.path_parameters.items()}
     if path != case.path_parameters:
         case.path_parameters = path
     if isinstance(case.body, dict):
-        body = {k: ids[k] if k in ("unit", "site") and isinstance(v, int) and v % 2 == 0 else v
+        body = {k: ids[k] if k in ("unit", "site", "person_id") and isinstance(v, int) and v % 2 == 0 else v
                 for k, v in case.body.items()}
         if body != case.body:
             case.body = body
 
 
-# Loaded when the module is collected (pytest-django has set Django up by then; serving the
-# schema touches no database). Not schemathesis.pytest.from_fixture: with pytest 9.2 its lazy
-# loader fails on `request.node._nodeid`, which pytest no longer has.
-schema = schemathesis.openapi.from_wsgi("/api/openapi.json", application)
+@pytest.fixture
+def figures(request):
+    """What one operation's run did as one caller (a line in the caller's file): requests, seconds."""
+    counts = {"examples": 0}
+    start = time.monotonic()
+    yield counts
+    folder = os.environ.get("ZT_SCHEMATHESIS_FIGURES")
+    if folder:
+        caller = request.node.originalname.removeprefix("test_as_")
+        with Path(folder, f"{caller}.jsonl").open("a") as f:
+            f.write(json.dumps({"operation": counts.get("operation"), "examples": counts["examples"],
+                                "seconds": round(time.monotonic() - start, 2)}) + "\n")
 
 
-@schema.parametrize()
-@settings(max_examples=20, deadline=None, database=None, suppress_health_check=list(HealthCheck))
-def test_every_operation_answers_as_documented(case, world):
-    token, ids = world
+def call(case, key: str, figures: dict) -> None:
+    figures["operation"] = case.operation.label
+    figures["examples"] += 1
+    case.call_and_validate(headers={"Authorization": f"Bearer {key}"}, additional_checks=[refusal_names_its_field])
+
+
+@as_admin.parametrize()
+@HYPOTHESIS
+def test_as_city_admin(case, world, figures):
+    registry, ids = world
     steer_ids(case, ids)
-    case.call_and_validate(headers={"Authorization": f"Bearer {token}"}, checks=CHECKS)
+    call(case, token_for(registry.users[Role.CITY_ADMIN], name="schemathesis"), figures)
+
+
+@as_clerk.parametrize()
+@HYPOTHESIS
+def test_as_enterprise_clerk(case, world, figures):
+    registry, ids = world
+    steer_ids(case, ids)
+    call(case, token_for(registry.users[Role.ENTERPRISE_CLERK], name="schemathesis"), figures)
+
+
+@as_device.parametrize()
+@HYPOTHESIS
+def test_as_gate_device(case, world, figures):
+    registry, ids = world
+    steer_ids(case, ids)  # person_a is one of site_a's people
+    call(case, gate_device(registry.site_a).key, figures)

@@ -148,11 +148,19 @@ def test_city_admin_registers_a_unit(reg):
     assert {h.history_user for h in saved.history.all()} == {reg.users[ADMIN]}
 
 
-def test_codes_are_normalised_and_numbers_taken_as_codes(reg):
+def test_codes_are_normalised(reg):
     code = make_uscc(HENGNAN)
-    response = reg.api(ADMIN).post("/units", unit_body(uscc=" " + code.lower(), county=int(HENGNAN), industry=4411))
+    response = reg.api(ADMIN).post("/units", unit_body(uscc=" " + code.lower()))
     assert response.status_code == 201, response.content
     assert response.json()["uscc"] == code
+
+
+def test_a_number_where_the_document_says_text_is_refused_naming_it(reg):
+    """Strict strings: the document says a code is a string, so a number is not taken (issue 15, §6)."""
+    body = assert_error(reg.api(ADMIN).post("/units", unit_body(county=int(HENGNAN), industry=4411)), 422)
+    assert {e["field"] for e in body["errors"]} == {"county", "industry"}
+    assert messages_for(body, "county") == ["Give text."]
+    assert not Unit.objects.filter(name="衡南新能源有限公司").exists()
 
 
 def test_a_wrong_check_character_is_named_with_the_right_one(reg):
@@ -164,7 +172,7 @@ def test_a_wrong_check_character_is_named_with_the_right_one(reg):
     assert not Unit.objects.filter(uscc__startswith=code17).exists()
 
 
-@pytest.mark.parametrize("industry", ["441", "9999", "D", ""])
+@pytest.mark.parametrize("industry", ["441", "9999", "D", " "])
 def test_an_industry_that_is_not_a_class_is_refused_naming_industry(reg, industry):
     body = assert_error(reg.api(ADMIN).post("/units", unit_body(industry=industry)), 400, "industry")
     assert [e["field"] for e in body["errors"]] == ["industry"]
@@ -367,7 +375,7 @@ def test_a_site_for_a_unit_outside_the_scope_is_refused_like_a_missing_unit(reg)
 
 
 def test_site_fields_are_checked_by_the_service(reg):
-    body = assert_error(reg.api(ADMIN).post("/sites", {"unit": reg.unit_a.pk, "name": "", "kind": "castle",
+    body = assert_error(reg.api(ADMIN).post("/sites", {"unit": reg.unit_a.pk, "name": " ", "kind": "castle",
                                                        "county": "9"}), 400)
     assert {e["field"] for e in body["errors"]} == {"name", "kind", "county"}
     assert_error(reg.api(ADMIN).post("/sites", {"unit": reg.unit_a.pk, "name": "x", "kind": "office",
@@ -476,3 +484,84 @@ def test_an_unused_other_unit_stays_out_of_every_list(reg):
     UnitFactory(county_code=HENGYANG_COUNTY, name="另一家")
     names = {u["name"] for u in reg.api(COUNTY).get("/units", {"limit": 500}).json()["items"]}
     assert "另一家" not in names
+
+
+# What the OpenAPI document promises (issue 15, §6) -----------------------------------------------
+
+
+def test_an_empty_name_is_refused_as_the_document_says_min_length(reg):
+    body = assert_error(reg.api(ADMIN).post("/units", unit_body(name="", industry="")), 422)
+    assert {e["field"] for e in body["errors"]} == {"name", "industry"}
+    assert messages_for(body, "name") == ["This field is required."]
+
+
+@pytest.mark.parametrize(("path", "field"), [
+    ("/sites/{site}", "name"), ("/sites/{site}", "is_active"), ("/sites/{site}", "county"),
+    ("/units/{unit}", "name"), ("/units/{unit}", "status"), ("/people/{person}", "name"),
+    ("/departments/{department}", "is_active"),
+])
+def test_a_patch_field_may_be_left_out_but_not_null(reg, path, field):
+    url = path.format(site=reg.site_a.pk, unit=reg.unit_a.pk, person=reg.person_a.pk, department=reg.department.pk)
+    body = assert_error(reg.api(ADMIN).patch(url, {field: None}), 422, field)
+    assert len(body["errors"]) == 1
+
+
+def test_a_site_patch_that_leaves_fields_out_keeps_them(reg):
+    response = reg.api(ADMIN).patch(f"/sites/{reg.site_a.pk}", {"capacity": 120})
+    assert response.status_code == 200, response.content
+    site = Site.objects.get(pk=reg.site_a.pk)
+    assert (site.name, site.capacity, site.is_active) == ("一号车间", 120, True)
+
+
+def test_a_site_patch_takes_null_where_the_document_says_null_capacity_is_not_known(reg):
+    reg.api(ADMIN).patch(f"/sites/{reg.site_a.pk}", {"capacity": 120})
+    response = reg.api(ADMIN).patch(f"/sites/{reg.site_a.pk}", {"capacity": None})
+    assert response.status_code == 200, response.content
+    assert Site.objects.get(pk=reg.site_a.pk).capacity is None
+
+
+@pytest.mark.parametrize("path", ["/units/0", "/units/9223372036854775808", "/sites/0", "/people/0",
+                                  "/departments/9223372036854775808"])
+def test_a_path_id_outside_the_documented_range_is_a_422_naming_it(reg, path):
+    assert_error(reg.api(ADMIN).get(path), 422)
+
+
+def test_a_query_id_below_the_documented_minimum_is_a_422_naming_it(reg):
+    assert_error(reg.api(ADMIN).get("/sites", {"unit": 0}), 422, "unit")
+    assert_error(reg.api(ADMIN).get("/people", {"site": 0}), 422, "site")
+
+
+def test_an_id_spelt_as_a_client_serialises_a_whole_number_is_taken(reg):
+    """1e+16 is a whole number (JSON Schema's integer); a client may send a large one so."""
+    response = reg.api(ADMIN).get("/people", {"site": "1e+16"})
+    assert response.status_code == 200, response.content
+    assert response.json() == {"items": [], "count": 0}
+    assert reg.api(ADMIN).get("/sites", {"unit": f"{reg.unit_a.pk}.0e0"}).json()["count"] == 1
+    assert_error(reg.api(ADMIN).get("/people", {"site": "1.5"}), 422, "site")
+    assert_error(reg.api(ADMIN).get("/units", {"limit": "1e999999999"}), 422, "limit")
+
+
+def test_a_query_parameter_sent_twice_is_refused_naming_it(reg):
+    body = assert_error(reg.api(ADMIN).client.get("/api/units?q=a&q=b", headers=reg.api(ADMIN).headers), 422, "q")
+    assert messages_for(body, "q") == ["Give text."]
+
+
+def test_head_answers_as_get_without_a_body(reg):
+    api = reg.api(ADMIN)
+    get = api.get(f"/units/{reg.unit_a.pk}")
+    head = api.client.head(f"/api/units/{reg.unit_a.pk}", headers=api.headers)
+    assert head.status_code == 200 and head.content == b""
+    assert head["Content-Type"] == get["Content-Type"]
+    assert int(head["Content-Length"]) == len(get.content)
+    assert api.client.head("/api/units/999999", headers=api.headers).status_code == 404
+
+
+def test_head_needs_what_get_needs(reg):
+    assert reg.api(ADMIN).client.head("/api/units").status_code == 401
+
+
+def test_a_method_not_allowed_says_head_where_get_is_allowed(reg):
+    api = reg.api(ADMIN)
+    response = api.client.put(f"/api/units/{reg.unit_a.pk}", headers=api.headers)
+    assert response.status_code == 405
+    assert {m.strip() for m in response["Allow"].split(",")} == {"GET", "HEAD", "PATCH"}

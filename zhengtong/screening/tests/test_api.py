@@ -4,22 +4,14 @@ exits, the site's people for offline use, and every kind of bad input with its d
 import threading
 import uuid
 from datetime import date, datetime, timedelta
+from decimal import Decimal
 from io import StringIO
 
-import hypothesis
 import pytest
-import schemathesis
 from django.core.management import CommandError, call_command
-from django.core.signals import request_finished, request_started
-from django.db import close_old_connections, connection
+from django.db import connection
 from django.test import Client
 from django.utils import timezone
-from schemathesis.checks import not_a_server_error
-from schemathesis.specs.openapi.checks import (
-    content_type_conformance,
-    response_schema_conformance,
-    status_code_conformance,
-)
 
 from zhengtong.accounts.models import ApiToken, Role
 from zhengtong.registry.models import SitePerson
@@ -29,7 +21,6 @@ from zhengtong.screening.passes import pass_code, read_pass_code
 from zhengtong.tests_support.api import Api, assert_error, messages_for
 from zhengtong.tests_support.codes import make_id_number
 from zhengtong.tests_support.factories import PersonFactory
-from zhengtong.wsgi import application
 
 pytestmark = pytest.mark.django_db
 
@@ -447,8 +438,25 @@ def test_the_gate_endpoints_are_documented_with_examples():
     schemas = spec["components"]["schemas"]
     for name in ("GateEntryIn", "GateEntryOut", "GateBatchIn", "GateBatchOut"):
         assert schemas[name]["examples"], name
-    item = schemas["GateBatchIn"]["properties"]["items"]["items"]
-    assert set(item["required"]) == {"client_uuid", "temperature", "at", "gate_decision"}
+    check_in, anything_else = schemas["GateBatchIn"]["properties"]["items"]["items"]["anyOf"]
+    assert set(check_in["required"]) == {"client_uuid", "temperature", "at", "gate_decision"}
+    # Any other item is taken too, and answered rejected (one bad item sinks nothing): the document says so.
+    assert set(anything_else) == {"description"}
+
+
+def test_a_batch_item_that_is_not_a_check_in_is_rejected_alone_as_the_document_says(gate, world):
+    good = {"client_uuid": str(uuid.uuid4()), "person_id": world.person_a.pk, "temperature": "36.5",
+            "at": timezone.now().isoformat(), "gate_decision": "admit"}
+    response = gate.post("/gate/entries/batch", {"items": [[None, None], good]})
+    assert response.status_code == 200, response.content
+    assert [r["status"] for r in response.json()["results"]] == ["rejected", "created"]
+
+
+def test_a_temperature_may_be_a_number_but_a_code_is_text(gate, world):
+    response = check_in(gate, world.person_a, temperature=36.6)
+    assert response.status_code == 201, response.content
+    assert Entry.objects.get(pk=response.json()["entry_id"]).temperature == Decimal("36.6")
+    assert_error(check_in(gate, code=int(world.id_number_a[:17] + "0")), 422, "code")
 
 
 def test_the_command_issues_a_key_shown_once(world):
@@ -462,41 +470,6 @@ def test_the_command_issues_a_key_shown_once(world):
     assert check_in(Api(token=key), world.person_a).status_code == 201
     with pytest.raises(CommandError):
         call_command("issue_gate_token", "999999", "--name", "x", stdout=StringIO(), stderr=StringIO())
-
-
-# Property-based: every gate operation, valid and invalid data, with a device key --------------
-
-
-@pytest.fixture
-def same_connection():
-    """As in zhengtong/api/tests/test_openapi_schemathesis.py: the WSGI application is called in-process
-    inside the test's transaction, so Django must not close the connection between requests."""
-    request_started.disconnect(close_old_connections)
-    request_finished.disconnect(close_old_connections)
-    yield
-    request_started.connect(close_old_connections)
-    request_finished.connect(close_old_connections)
-
-
-@pytest.fixture
-def fuzzed_gate(world, same_connection):
-    device, key = GateDevice.issue(site=world.site_a, name="fuzz")
-    services.entry_screen(actor=services.Actor(device=device), site=world.site_a, person=world.person_a,
-                          temperature="36.5", client_uuid=uuid.uuid4())
-    return key, world.person_a.pk
-
-
-gate_schema = schemathesis.openapi.from_wsgi("/api/openapi.json", application).include(path_regex="^/api/gate/")
-
-
-@gate_schema.parametrize()
-@hypothesis.settings(max_examples=25, deadline=None, database=None, suppress_health_check=list(hypothesis.HealthCheck))
-def test_every_gate_operation_answers_as_documented(case, fuzzed_gate):
-    key, person_id = fuzzed_gate
-    if isinstance(case.body, dict) and isinstance(case.body.get("person_id"), int) and case.body["person_id"] % 2 == 0:
-        case.body = {**case.body, "person_id": person_id}  # half of the generated ids reach a real person
-    case.call_and_validate(headers={"Authorization": f"Bearer {key}"}, checks=[
-        not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance])
 
 
 @pytest.mark.django_db(transaction=True)
