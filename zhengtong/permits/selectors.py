@@ -399,6 +399,22 @@ def application_list(*, user, status: str = "", q: str = ""):
     return qs.exclude(status="superseded")
 
 
+def permit_list(*, user, status: str = "", q: str = "") -> QuerySet[Any]:
+    """The permits of the units whose permit work the user may read (as ``permit_get``), by status
+    and by the unit's name, credit code or the permit's number."""
+    from zhengtong.permits.models import Permit
+
+    qs = Permit.objects.filter(fixed_source__unit__in=_permit_units(user)).select_related(
+        "fixed_source__unit__county")
+    status, q = filter_text(status), filter_text(q)
+    if status:
+        qs = qs.filter(status=status)
+    if q:
+        qs = qs.filter(Q(fixed_source__unit__name__icontains=q) | Q(fixed_source__unit__uscc__istartswith=q.upper())
+                       | Q(number__istartswith=q))
+    return qs
+
+
 def application_get(*, user, pk):
     from zhengtong.permits.models import Application
 
