@@ -33,7 +33,7 @@ from django.http import HttpRequest, HttpResponse, QueryDict
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from zhengtong.core.cleaners import filter_text
+from zhengtong.core.cleaners import SEARCH_MAX_CHARS, SEARCH_MAX_WORDS, filter_text, search_cut
 from zhengtong.core.exports import write_xlsx
 
 SORT_PARAM = "sort"
@@ -134,6 +134,14 @@ class Listing:
     query: QueryDict  # the request's parameters without the page (the pager's links add it)
     sort_query: QueryDict  # ... and without the sort (the headers' links add it)
     rows: Any  # every row, filtered and sorted (what the export writes)
+    search_cut: bool = False  # the search box held more than a search reads (core.cleaners.search_words)
+
+    @property
+    def search_note(self) -> str:
+        if not self.search_cut:
+            return ""
+        return _("The search reads the first %(n)d characters and at most %(w)d different words; "
+                 "the rest was left out.") % {"n": SEARCH_MAX_CHARS, "w": SEARCH_MAX_WORDS}
 
 
 def parse_sort(value: Any, columns: Sequence[Column], default: str) -> tuple[str, bool]:
@@ -250,7 +258,7 @@ def listing(request: HttpRequest, rows: Any, columns: Sequence[Column], *, defau
         link[SORT_PARAM] = column.name if not (active and not desc) else f"-{column.name}"
         headers.append(Header(column, "?" + link.urlencode(), direction))
     return Listing(page=page, headers=headers, sort=sort, sort_ignored=ignored, query=query, sort_query=sort_query,
-                   rows=ordered)
+                   rows=ordered, search_cut=search_cut(request.GET.get("q")))
 
 
 def export_rows(request: HttpRequest, rows: Any, columns: Sequence[Column], *, default: str,

@@ -11,7 +11,7 @@ from django.http import Http404
 from django.utils.translation import gettext as _
 
 from zhengtong.accounts import scopes
-from zhengtong.core.cleaners import filter_text
+from zhengtong.core.cleaners import filter_text, search_text
 from zhengtong.core.http import get_or_404
 from zhengtong.core.ids import valid_id
 from zhengtong.core.panels import Figure, Todo
@@ -389,7 +389,7 @@ def application_list(*, user, status: str = "", q: str = ""):
 
     qs = Application.objects.filter(fixed_source__unit__in=_permit_units(user)).select_related(
         "fixed_source__unit__county")
-    status, q = filter_text(status), filter_text(q)
+    status, q = filter_text(status), search_text(q)
     if status == "open":
         qs = qs.filter(status__in=["submitted", "accepted", "notice", "approved"])
     elif status:
@@ -406,7 +406,7 @@ def permit_list(*, user, status: str = "", q: str = "") -> QuerySet[Any]:
 
     qs = Permit.objects.filter(fixed_source__unit__in=_permit_units(user)).select_related(
         "fixed_source__unit__county")
-    status, q = filter_text(status), filter_text(q)
+    status, q = filter_text(status), search_text(q)
     if status:
         qs = qs.filter(status=status)
     if q:

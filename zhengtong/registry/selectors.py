@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 
 from zhengtong.accounts import scopes
 from zhengtong.accounts.selectors import assignments_of
-from zhengtong.core.cleaners import filter_text
+from zhengtong.core.cleaners import filter_text, search_text, search_words
 from zhengtong.core.http import get_or_404
 from zhengtong.core.ids import valid_id
 from zhengtong.core.panels import Figure, Todo
@@ -29,14 +29,16 @@ def _industry_filter(code: str, field: str = "industry") -> Q:
 
 
 def _query_text(filters: dict[str, Any], name: str = "q") -> str:
-    """A filter's text as core.cleaners.filter_text reads it (PostgreSQL refuses NUL in a query)."""
-    return filter_text(filters.get(name))
+    """A filter's text as core.cleaners.filter_text reads it (PostgreSQL refuses NUL in a query);
+    the search box ``q`` cut as core.cleaners.search_text cuts it."""
+    return search_text(filters.get(name)) if name == "q" else filter_text(filters.get(name))
 
 
 def _search(q: str, *fields: str) -> Q:
-    """Every word must match one of the fields (contains; works for Chinese text)."""
+    """Every word must match one of the fields (contains; works for Chinese text); the first
+    SEARCH_MAX_WORDS different words of the first SEARCH_MAX_CHARS characters (core.cleaners)."""
     result = Q()
-    for word in q.split():
+    for word in search_words(q):
         any_field = Q()
         for f in fields:
             any_field |= Q(**{f"{f}__icontains": word})

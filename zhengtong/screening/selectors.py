@@ -29,7 +29,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
 from zhengtong.accounts import scopes
-from zhengtong.core.cleaners import filter_text
+from zhengtong.core.cleaners import filter_text, search_words
 from zhengtong.core.errors import DomainError
 from zhengtong.core.http import get_or_404
 from zhengtong.core.ids import valid_id
@@ -338,7 +338,7 @@ def site_overview(*, user, filters: dict | None = None) -> QuerySet[Site]:
     """The user's sites with their figures, for the overview list (county officers, the city)."""
     filters = filters or {}
     qs = screening_sites(user=user)
-    for word in filter_text(filters.get("q")).split():
+    for word in search_words(filters.get("q")):
         qs = qs.filter(Q(name__icontains=word) | Q(unit__name__icontains=word))
     if county := filter_text(filters.get("county")):
         qs = qs.filter(county__code=county)

@@ -170,3 +170,51 @@ def test_department_and_unit_exports_neutralise_and_keep_scope(client, world, mo
     names = [r[1] for r in units[1:]]
     assert "'@外县" in names
     assert names[-1] == "'@外县" and names[:-1] == sorted(names[:-1], reverse=True)
+
+
+LONG = " ".join(f"词{i}" for i in range(400))[:1000]
+
+
+@pytest.mark.parametrize("name", ["registry:site_list", "registry:unit_list", "registry:person_list",
+                                  "registry:department_list"])
+def test_a_long_search_is_cut_and_said(client, world, name):
+    client.force_login(world.users[ADMIN])
+    response = client.get(reverse(name), {"q": LONG})
+    assert response.status_code == 200
+    assert response.context["listing"].search_cut
+    assert 'data-testid="search-cut"' in response.content.decode()
+    short = client.get(reverse(name), {"q": "衡南"})
+    assert not short.context["listing"].search_cut
+
+
+def test_a_long_search_reads_its_first_words(client, world, django_assert_max_num_queries):
+    from zhengtong.core.cleaners import SEARCH_MAX_CHARS, SEARCH_MAX_WORDS, search_words  # noqa: I001
+
+    words = search_words(LONG)
+    assert len(words) == SEARCH_MAX_WORDS and words[0] == "词0"
+    assert search_words("a b " * 300) == ["a", "b"]  # repeated words count once
+    assert search_words("a " * 600 + "b") == ["a"]  # past the first characters
+    assert len(search_words("长" * 1000)[0]) == SEARCH_MAX_CHARS
+    client.force_login(world.users[ADMIN])
+    body = client.get(reverse("registry:site_list"), {"q": "一号 " + LONG}).content.decode()
+    assert "没有符合条件的场所。" in body  # 一号 and the first words of the paste: none matches them all
+    assert world.site_a.name in client.get(reverse("registry:site_list"), {"q": "一号 " * 300}).content.decode()
+
+
+def test_a_unit_with_thousands_of_other_industries_is_refused_naming_the_field(world):
+    from zhengtong.core.errors import DomainError
+    from zhengtong.registry import services
+    from zhengtong.registry.models import Industry
+    from zhengtong.tests_support.codes import make_uscc
+
+    codes = list(Industry.objects.filter(level="class").values_list("code", flat=True))
+    data = {"uscc": make_uscc(HENGNAN), "name": "多行业单位", "kind": "enterprise", "county": HENGNAN,
+            "industry": "3011"}
+    with pytest.raises(DomainError) as refused:
+        services.unit_create(user=world.users[ADMIN], data={**data, "other_industries": ", ".join(codes)})
+    assert "other_industries" in refused.value.errors
+    assert str(services.MAX_OTHER_INDUSTRIES) in refused.value.errors["other_industries"][0]
+    assert not Unit.objects.filter(name="多行业单位").exists()
+    unit = services.unit_create(user=world.users[ADMIN], data={
+        **data, "other_industries": codes[:services.MAX_OTHER_INDUSTRIES]})
+    assert unit.other_industries.count() == services.MAX_OTHER_INDUSTRIES
