@@ -306,7 +306,11 @@ def campaign_units(*, user, campaign, today, only_past_due: bool = False, due_wi
 
 
 def campaign_progress(*, user, campaign, today) -> dict[str, Any]:
-    units = campaign_units(user=user, campaign=campaign, today=today)
+    return campaign_progress_of(campaign_units(user=user, campaign=campaign, today=today), campaign)
+
+
+def campaign_progress_of(units: list[dict[str, Any]], campaign) -> dict[str, Any]:
+    """The progress of every unit of ``campaign_units`` (all of them, not only those past due)."""
     progress = {}
     for early in (True, False):
         group = [u for u in units if u["due"].early == early]

@@ -162,12 +162,13 @@ def campaign(request):
         return render(request, "permits/campaign.html", {"campaign": None, "nav_active": "permits"})
     today = timezone.localdate()
     only_past_due = request.GET.get("past_due") == "1"
-    rows = selectors.campaign_units(user=request.user, campaign=current, today=today, only_past_due=only_past_due)
+    every = selectors.campaign_units(user=request.user, campaign=current, today=today)  # read once
+    rows = [r for r in every if r["past_due"]] if only_past_due else every
     result = listing(request, rows, CAMPAIGN_COLUMNS, default="unit", size=50, id_of=_campaign_id)
     return render(request, "permits/campaign.html", {
         "campaign": current, "today": today, "only_past_due": only_past_due, "query": result.query,
         "listing": result, "page": result.page,
-        "progress": selectors.campaign_progress(user=request.user, campaign=current, today=today),
+        "progress": selectors.campaign_progress_of(every, current),
         "early_industries": current.early_industries.select_related("industry"), "nav_active": "permits",
     })
 

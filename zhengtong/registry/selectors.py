@@ -86,7 +86,7 @@ def site_list(*, user, filters: dict[str, Any] | None = None, unit: Unit | None 
         qs = qs.filter(county__code=county)
     if kind := _query_text(filters, "kind"):
         qs = qs.filter(kind=kind)
-    return qs.order_by("name", "id")
+    return qs.order_by("name_key", "id")  # by name as people count (core.natsort)
 
 
 def site_get(*, user, pk: int) -> Site:
@@ -99,7 +99,7 @@ def site_can_change(*, user, site: Site) -> bool:
 
 def sites_for_people(*, user) -> QuerySet[Site]:
     """Sites where the user may register people."""
-    return Site.objects.filter(scopes.people_sites_q(user)).select_related("unit").order_by("name")
+    return Site.objects.filter(scopes.people_sites_q(user)).select_related("unit").order_by("name_key", "id")
 
 
 def person_list(*, user, filters: dict[str, Any] | None = None) -> QuerySet[Person]:
