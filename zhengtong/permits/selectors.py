@@ -11,7 +11,7 @@ from django.http import Http404
 from django.utils.translation import gettext as _
 
 from zhengtong.accounts import scopes
-from zhengtong.core.cleaners import filter_text
+from zhengtong.core.cleaners import filter_text, search_text
 from zhengtong.core.http import get_or_404
 from zhengtong.core.ids import valid_id
 from zhengtong.core.panels import Figure, Todo
@@ -306,7 +306,11 @@ def campaign_units(*, user, campaign, today, only_past_due: bool = False, due_wi
 
 
 def campaign_progress(*, user, campaign, today) -> dict[str, Any]:
-    units = campaign_units(user=user, campaign=campaign, today=today)
+    return campaign_progress_of(campaign_units(user=user, campaign=campaign, today=today), campaign)
+
+
+def campaign_progress_of(units: list[dict[str, Any]], campaign) -> dict[str, Any]:
+    """The progress of every unit of ``campaign_units`` (all of them, not only those past due)."""
     progress = {}
     for early in (True, False):
         group = [u for u in units if u["due"].early == early]
@@ -389,7 +393,7 @@ def application_list(*, user, status: str = "", q: str = ""):
 
     qs = Application.objects.filter(fixed_source__unit__in=_permit_units(user)).select_related(
         "fixed_source__unit__county")
-    status, q = filter_text(status), filter_text(q)
+    status, q = filter_text(status), search_text(q)
     if status == "open":
         qs = qs.filter(status__in=["submitted", "accepted", "notice", "approved"])
     elif status:
@@ -397,6 +401,22 @@ def application_list(*, user, status: str = "", q: str = ""):
     if q:
         qs = qs.filter(Q(fixed_source__unit__name__icontains=q) | Q(fixed_source__unit__uscc__istartswith=q.upper()))
     return qs.exclude(status="superseded")
+
+
+def permit_list(*, user, status: str = "", q: str = "") -> QuerySet[Any]:
+    """The permits of the units whose permit work the user may read (as ``permit_get``), by status
+    and by the unit's name, credit code or the permit's number."""
+    from zhengtong.permits.models import Permit
+
+    qs = Permit.objects.filter(fixed_source__unit__in=_permit_units(user)).select_related(
+        "fixed_source__unit__county")
+    status, q = filter_text(status), search_text(q)
+    if status:
+        qs = qs.filter(status=status)
+    if q:
+        qs = qs.filter(Q(fixed_source__unit__name__icontains=q) | Q(fixed_source__unit__uscc__istartswith=q.upper())
+                       | Q(number__istartswith=q))
+    return qs
 
 
 def application_get(*, user, pk):

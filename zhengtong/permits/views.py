@@ -18,6 +18,8 @@ from django.views.decorators.http import require_http_methods, require_POST
 from zhengtong.accounts import scopes
 from zhengtong.core.errors import DomainError
 from zhengtong.core.forms import apply_errors, labelled_messages
+from zhengtong.core.listing import Column, export_response, listing
+from zhengtong.core.natsort import natural_key
 from zhengtong.core.uploads import refusal, upload_limit
 from zhengtong.permits import compliance, law, selectors, services, workflow
 from zhengtong.permits.catalogue import CLASSES, load_catalogue
@@ -160,15 +162,53 @@ def campaign(request):
         return render(request, "permits/campaign.html", {"campaign": None, "nav_active": "permits"})
     today = timezone.localdate()
     only_past_due = request.GET.get("past_due") == "1"
-    rows = selectors.campaign_units(user=request.user, campaign=current, today=today, only_past_due=only_past_due)
-    query = request.GET.copy()
-    query.pop("page", None)
+    every = selectors.campaign_units(user=request.user, campaign=current, today=today)  # read once
+    rows = [r for r in every if r["past_due"]] if only_past_due else every
+    result = listing(request, rows, CAMPAIGN_COLUMNS, default="unit", size=50, id_of=_campaign_id)
     return render(request, "permits/campaign.html", {
-        "campaign": current, "today": today, "only_past_due": only_past_due, "query": query,
-        "progress": selectors.campaign_progress(user=request.user, campaign=current, today=today),
-        "page": Paginator(rows, 50).get_page(request.GET.get("page")),
+        "campaign": current, "today": today, "only_past_due": only_past_due, "query": result.query,
+        "listing": result, "page": result.page,
+        "progress": selectors.campaign_progress_of(every, current),
         "early_industries": current.early_industries.select_related("industry"), "nav_active": "permits",
     })
+
+
+@login_required
+def campaign_export(request):
+    current = selectors.campaign_current()
+    if current is None:
+        raise Http404
+    rows = selectors.campaign_units(user=request.user, campaign=current, today=timezone.localdate(),
+                                    only_past_due=request.GET.get("past_due") == "1")
+    return export_response(request, rows, CAMPAIGN_COLUMNS, default="unit", name="campaign",
+                           sheet_name=_("Permit campaign"), id_of=_campaign_id)
+
+
+def _campaign_id(row) -> int:
+    return row["unit"].pk
+
+
+def _campaign_state(row) -> str:
+    if row["covered"]:
+        return _("covered")
+    if row["past_due"]:
+        return _("past due by %(n)s days") % {"n": -row["days_left"]}
+    return _("%(n)s days left") % {"n": row["days_left"]}
+
+
+CAMPAIGN_COLUMNS = [
+    Column("unit", gettext_lazy("Unit"), key=lambda r: natural_key(r["unit"].name), cell=lambda r: r["unit"].name),
+    Column("uscc", gettext_lazy("Unified social credit code"), cell=lambda r: r["unit"].uscc),
+    Column("county", gettext_lazy("County"), key=lambda r: r["unit"].county.code, cell=lambda r: r["unit"].county.name),
+    Column("class", gettext_lazy("Management class"), key=lambda r: r["classification"].management_class,
+           cell=lambda r: r["classification"].get_management_class_display()),
+    Column("due", gettext_lazy("Due"), key=lambda r: r["due"].date, cell=lambda r: r["due"].date),
+    Column("deadline", gettext_lazy("Which deadline"), key=lambda r: not r["due"].early,
+           cell=lambda r: _("early list (%(code)s)") % {"code": r["due"].industry} if r["due"].early
+           else _("all other units")),
+    # covered last, then by days left (past due first)
+    Column("state", gettext_lazy("State"), key=lambda r: (r["covered"], r["days_left"]), cell=_campaign_state),
+]
 
 
 # Registration -------------------------------------------------------------------------------
@@ -270,13 +310,76 @@ def application_list(request):
     status = request.GET.get("status", "open" if scopes.can_review_permits(request.user) else "")
     qs = selectors.application_list(user=request.user, status=status, q=request.GET.get("q", "").strip())
     today = timezone.localdate()
-    page = Paginator(qs, 50).get_page(request.GET.get("page"))
-    rows = [(a, selectors.application_clock(a, today)) for a in page]
-    query = request.GET.copy()
-    query.pop("page", None)
+    result = listing(request, qs, APPLICATION_COLUMNS, default="-received", size=50)
+    rows = [(a, selectors.application_clock(a, today)) for a in result.page]
     return render(request, "permits/application_list.html", {
-        "page": page, "rows": rows, "query": query, "nav_active": "permits",
+        "page": result.page, "listing": result, "rows": rows, "query": result.query, "nav_active": "permits",
         "status_options": _options([("open", _("waiting for the authority")), *Application.Status.choices], status)})
+
+
+@login_required
+def application_export(request):
+    status = request.GET.get("status", "open" if scopes.can_review_permits(request.user) else "")
+    qs = selectors.application_list(user=request.user, status=status, q=request.GET.get("q", "").strip())
+    return export_response(request, qs, APPLICATION_COLUMNS, default="-received", name="applications",
+                           sheet_name=_("Permit applications"))
+
+
+def _clock_cell(application) -> str:
+    clock = selectors.application_clock(application, timezone.localdate())
+    if clock is None:
+        return ""
+    state = clock["state"]
+    if state.stopped:
+        return f"{clock['label']}: {_('decided')}"
+    text = f"{clock['label']}: {state.due.isoformat()}"
+    return f"{text} ({_('overdue')})" if state.overdue else text
+
+
+APPLICATION_COLUMNS = [
+    Column("unit", gettext_lazy("Unit"), order=("fixed_source__unit__name",),
+           cell=lambda a: a.fixed_source.unit.name),
+    Column("county", gettext_lazy("County"), order=("fixed_source__unit__county__code",),
+           cell=lambda a: a.fixed_source.unit.county.name),
+    Column("kind", gettext_lazy("Kind"), order=("kind", "version"),
+           cell=lambda a: f"{a.get_kind_display()} v{a.version}"),
+    Column("class", gettext_lazy("Class"), order=("management_class",),
+           cell=lambda a: a.get_management_class_display()),
+    Column("status", gettext_lazy("Status"), order=("status",), cell=lambda a: a.get_status_display()),
+    Column("received", gettext_lazy("Received"), order=("received_on",), cell=lambda a: a.received_on),
+    Column("clock", gettext_lazy("Time limit"), cell=_clock_cell),
+]
+
+
+PERMIT_COLUMNS = [
+    Column("number", gettext_lazy("Number"), order=("number",), cell=lambda p: p.number),
+    Column("unit", gettext_lazy("Unit"), order=("fixed_source__unit__name",),
+           cell=lambda p: p.fixed_source.unit.name),
+    Column("county", gettext_lazy("County"), order=("fixed_source__unit__county__code",),
+           cell=lambda p: p.fixed_source.unit.county.name),
+    Column("class", gettext_lazy("Class"), order=("management_class",),
+           cell=lambda p: p.get_management_class_display()),
+    Column("status", gettext_lazy("Status"), order=("status",), cell=lambda p: p.get_status_display()),
+    Column("decided", gettext_lazy("Decided on"), order=("decided_on",), cell=lambda p: p.decided_on),
+    Column("valid_until", gettext_lazy("Valid until"), order=("valid_until",), cell=lambda p: p.valid_until),
+]
+
+
+@login_required
+def permit_list(request):
+    """The permits of the units whose permit work the user reads, sortable, paged and exported."""
+    status = request.GET.get("status", "")
+    qs = selectors.permit_list(user=request.user, status=status, q=request.GET.get("q", ""))
+    result = listing(request, qs, PERMIT_COLUMNS, default="-decided", size=50)
+    return render(request, "permits/permit_list.html", {
+        "page": result.page, "listing": result, "query": result.query, "nav_active": "permits",
+        "status_options": _options(Permit.Status.choices, status)})
+
+
+@login_required
+def permit_export(request):
+    qs = selectors.permit_list(user=request.user, status=request.GET.get("status", ""), q=request.GET.get("q", ""))
+    return export_response(request, qs, PERMIT_COLUMNS, default="-decided", name="permits", sheet_name=_("Permits"))
 
 
 def _options(choices, current: str) -> list[tuple[str, str, bool]]:

@@ -60,6 +60,7 @@ from zhengtong.accounts.models import Role, RoleAssignment
 from zhengtong.core import demo_clock as story
 from zhengtong.core import discovery, scheduling
 from zhengtong.core.audit import history_off
+from zhengtong.core.natsort import natural_key
 from zhengtong.registry import services
 from zhengtong.registry.codes import mask_id_number
 from zhengtong.registry.identity import encrypt_id_number, id_number_hash
@@ -565,8 +566,8 @@ def _generate_sites(state: _State, units: list[Unit], count: int) -> list[Site]:
         capacity = None
         if kind in (Site.Kind.SCHOOL, Site.Kind.HOSPITAL, Site.Kind.WELFARE_HOME):
             capacity = rng.randrange(40, 1500, 10) if kind != Site.Kind.WELFARE_HOME else rng.randrange(20, 200, 5)
-        sites.append(Site(unit=unit, name=name, kind=kind, county=county, address=_address(rng, county),
-                          capacity=capacity))
+        sites.append(Site(unit=unit, name=name, name_key=natural_key(name), kind=kind, county=county,
+                          address=_address(rng, county), capacity=capacity))
     return sites
 
 

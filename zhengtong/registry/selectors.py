@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 
 from zhengtong.accounts import scopes
 from zhengtong.accounts.selectors import assignments_of
-from zhengtong.core.cleaners import filter_text
+from zhengtong.core.cleaners import filter_text, search_text, search_words
 from zhengtong.core.http import get_or_404
 from zhengtong.core.ids import valid_id
 from zhengtong.core.panels import Figure, Todo
@@ -30,14 +30,16 @@ def _industry_filter(code: str, field: str = "industry") -> Q:
 
 
 def _query_text(filters: dict[str, Any], name: str = "q") -> str:
-    """A filter's text as core.cleaners.filter_text reads it (PostgreSQL refuses NUL in a query)."""
-    return filter_text(filters.get(name))
+    """A filter's text as core.cleaners.filter_text reads it (PostgreSQL refuses NUL in a query);
+    the search box ``q`` cut as core.cleaners.search_text cuts it."""
+    return search_text(filters.get(name)) if name == "q" else filter_text(filters.get(name))
 
 
 def _search(q: str, *fields: str) -> Q:
-    """Every word must match one of the fields (contains; works for Chinese text)."""
+    """Every word must match one of the fields (contains; works for Chinese text); the first
+    SEARCH_MAX_WORDS different words of the first SEARCH_MAX_CHARS characters (core.cleaners)."""
     result = Q()
-    for word in q.split():
+    for word in search_words(q):
         any_field = Q()
         for f in fields:
             any_field |= Q(**{f"{f}__icontains": word})
@@ -85,7 +87,7 @@ def site_list(*, user, filters: dict[str, Any] | None = None, unit: Unit | None 
         qs = qs.filter(county__code=county)
     if kind := _query_text(filters, "kind"):
         qs = qs.filter(kind=kind)
-    return qs.order_by("name", "id")
+    return qs.order_by("name_key", "id")  # by name as people count (core.natsort)
 
 
 def site_get(*, user, pk: int) -> Site:
@@ -98,7 +100,7 @@ def site_can_change(*, user, site: Site) -> bool:
 
 def sites_for_people(*, user) -> QuerySet[Site]:
     """Sites where the user may register people."""
-    return Site.objects.filter(scopes.people_sites_q(user)).select_related("unit").order_by("name")
+    return Site.objects.filter(scopes.people_sites_q(user)).select_related("unit").order_by("name_key", "id")
 
 
 def person_list(*, user, filters: dict[str, Any] | None = None) -> QuerySet[Person]:

@@ -79,11 +79,20 @@ def _industry(errors: FieldErrors, value: Any, name: str) -> Industry | None:
     return industry
 
 
+MAX_OTHER_INDUSTRIES = 30  # a unit's other industries: a few; thousands would cost a look-up each
+
+
 def _industries(errors: FieldErrors, values: Any, name: str) -> list[Industry]:
     if values is None or values == "":
         return []
     if isinstance(values, str):
         values = [v for v in re.split(r"[,，;；、/\s]+", values) if v]
+    if not isinstance(values, list | tuple):
+        values = [values]
+    if len(values) > MAX_OTHER_INDUSTRIES:
+        errors.add(name, _("At most %(n)d other industries (this has %(m)d).")
+                   % {"n": MAX_OTHER_INDUSTRIES, "m": len(values)})
+        return []
     result = []
     for value in values:
         industry = _industry(errors, value, name)

@@ -1,10 +1,8 @@
 """Registry pages: parse the request, call a selector or a service, render."""
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -16,6 +14,7 @@ from zhengtong.accounts import scopes
 from zhengtong.core.access import Kind, Subject, record_view
 from zhengtong.core.errors import DomainError
 from zhengtong.core.forms import apply_errors, save_form
+from zhengtong.core.listing import Column, export_response, export_rows, listing, xlsx_response
 from zhengtong.core.uploads import refusal, upload_limit
 from zhengtong.registry import imports, selectors, services
 from zhengtong.registry.codes import id_number_note, normalise
@@ -33,15 +32,46 @@ from zhengtong.registry.forms import (
 from zhengtong.registry.models import Industry
 
 
-def _page(request, qs):
-    return Paginator(qs, settings.PAGE_SIZE).get_page(request.GET.get("page"))
-
-
 def _list(request, template: str, partial: str, context: dict):
-    """Lists answer HTMX filter requests with the table alone."""
-    context["query"] = request.GET.copy()
-    context["query"].pop("page", None)
+    """Lists answer HTMX filter requests with the table alone; ``listing`` (core.listing) sorts and
+    pages the rows, and its query (without the page) is what the filter and export links keep."""
+    context["page"] = context["listing"].page
+    context["query"] = context["listing"].query
     return render(request, partial if request.htmx else template, context)
+
+
+# The columns of each list: what sorts it (core.listing) and what its export writes.
+UNIT_COLUMNS = [
+    Column("name", gettext_lazy("Name"), order=("name",)),
+    Column("uscc", gettext_lazy("Unified social credit code"), order=("uscc",)),
+    Column("county", gettext_lazy("County"), order=("county__code",)),
+    Column("industry", gettext_lazy("Industry"), order=("industry__code",)),
+    Column("status", gettext_lazy("Status"), order=("status",)),
+]
+SITE_COLUMNS = [
+    Column("name", gettext_lazy("Name"), order=("name_key",), cell=lambda s: s.name),
+    Column("unit", gettext_lazy("Unit"), order=("unit__name",), cell=lambda s: s.unit.name),
+    Column("kind", gettext_lazy("Kind"), order=("kind",), cell=lambda s: s.get_kind_display()),
+    Column("county", gettext_lazy("County"), order=("county__code",), cell=lambda s: s.county.name),
+    Column("capacity", gettext_lazy("Capacity"), order=("capacity",), cell=lambda s: s.capacity, css="num"),
+    Column("address", gettext_lazy("Address"), cell=lambda s: s.address),
+    Column("uscc", gettext_lazy("Unified social credit code"), cell=lambda s: s.unit.uscc),
+]
+PERSON_COLUMNS = [
+    Column("name", gettext_lazy("Name"), order=("name",), cell=lambda p: p.name),
+    # The ID number as the list shows it: masked for every viewer (the whole number is shown, and
+    # recorded as an access, only on a person's page, to those with health duties at their sites).
+    Column("id_number", gettext_lazy("ID number"), cell=lambda p: p.id_number_masked),
+    Column("phone", gettext_lazy("Phone"), order=("phone",), cell=lambda p: p.phone),
+    Column("created", gettext_lazy("Registered"), order=("created_at",), cell=lambda p: p.created_at),
+]
+DEPARTMENT_COLUMNS = [
+    Column("name", gettext_lazy("Name"), order=("name",), cell=lambda d: d.name),
+    Column("code", gettext_lazy("Code"), order=("code",), cell=lambda d: d.code),
+    Column("kind", gettext_lazy("Kind"), order=("kind",), cell=lambda d: d.get_kind_display()),
+    Column("region", gettext_lazy("Region"), order=("region__code",), cell=lambda d: d.region.name),
+]
+PEOPLE_COUNT_CAP = 10_000  # "more than 10,000 people": counting the city's whole register is slow
 
 
 def _industry_classes():
@@ -58,7 +88,7 @@ def unit_list(request):
     data = {**filters.cleaned_data, "incomplete": request.GET.get("incomplete")}
     qs = selectors.unit_list(user=request.user, filters=data)
     return _list(request, "registry/unit_list.html", "registry/_unit_table.html", {
-        "filters": filters, "page": _page(request, qs), "nav_active": "units",
+        "filters": filters, "listing": listing(request, qs, UNIT_COLUMNS, default="name"), "nav_active": "units",
         "can_create": scopes.can_create_unit(request.user), "can_import": scopes.can_import_units(request.user),
     })
 
@@ -67,20 +97,12 @@ def unit_list(request):
 def unit_export(request):
     filters = UnitFilterForm(request.GET)
     filters.is_valid()
-    qs = selectors.unit_list(user=request.user, filters=filters.cleaned_data)
+    data = {**filters.cleaned_data, "incomplete": request.GET.get("incomplete")}
+    qs = selectors.unit_list(user=request.user, filters=data)
     from zhengtong.registry import exports
 
-    stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
-    return _xlsx_response(exports.units_xlsx(qs), f"units-{stamp}.xlsx")
-
-
-def _xlsx_response(body: bytes, filename: str) -> HttpResponse:
-    response = HttpResponse(
-        body,
-        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    )
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
+    # In the layout the import reads back, sorted as the page.
+    return xlsx_response(exports.units_xlsx(export_rows(request, qs, UNIT_COLUMNS, default="name")), "units")
 
 
 @login_required
@@ -91,7 +113,9 @@ def unit_import_template(request):
 
     if not scopes.can_import_units(request.user):
         raise PermissionDenied
-    return _xlsx_response(exports.units_xlsx(Unit.objects.none()), "units-template.xlsx")
+    response = xlsx_response(exports.units_xlsx(Unit.objects.none()), "units-template")
+    response["Content-Disposition"] = 'attachment; filename="units-template.xlsx"'
+    return response
 
 
 @login_required
@@ -158,8 +182,16 @@ def site_list(request):
     filters.is_valid()
     qs = selectors.site_list(user=request.user, filters=filters.cleaned_data)
     return _list(request, "registry/site_list.html", "registry/_site_table.html", {
-        "filters": filters, "page": _page(request, qs), "nav_active": "sites",
+        "filters": filters, "listing": listing(request, qs, SITE_COLUMNS, default="name"), "nav_active": "sites",
     })
+
+
+@login_required
+def site_export(request):
+    filters = SiteFilterForm(request.GET)
+    filters.is_valid()
+    qs = selectors.site_list(user=request.user, filters=filters.cleaned_data)
+    return export_response(request, qs, SITE_COLUMNS, default="name", name="sites", sheet_name=_("Sites"))
 
 
 @login_required
@@ -229,9 +261,21 @@ def person_list(request):
     data = {**filters.cleaned_data, "site": request.GET.get("site") or None}
     qs = selectors.person_list(user=request.user, filters=data)
     return _list(request, "registry/person_list.html", "registry/_person_table.html", {
-        "filters": filters, "page": _page(request, qs), "nav_active": "people",
+        "filters": filters, "nav_active": "people",
+        "listing": listing(request, qs, PERSON_COLUMNS, default="name", count_cap=PEOPLE_COUNT_CAP),
         "can_register": selectors.sites_for_people(user=request.user).exists(),
     })
+
+
+@login_required
+def person_export(request):
+    """The people list as a spreadsheet: what the list shows (names, masked ID numbers, phones), no
+    health data, so no access record (core.access)."""
+    filters = PersonFilterForm(request.GET)
+    filters.is_valid()
+    data = {**filters.cleaned_data, "site": request.GET.get("site") or None}
+    qs = selectors.person_list(user=request.user, filters=data)
+    return export_response(request, qs, PERSON_COLUMNS, default="name", name="people", sheet_name=_("People"))
 
 
 @login_required
@@ -339,9 +383,16 @@ def held_resolve(request, pk: int):
 def department_list(request):
     qs = selectors.department_list(user=request.user, filters={"q": request.GET.get("q", "")})
     return _list(request, "registry/department_list.html", "registry/_department_table.html", {
-        "page": _page(request, qs), "nav_active": "departments", "q": request.GET.get("q", ""),
-        "can_change": scopes.can_change_departments(request.user),
+        "listing": listing(request, qs, DEPARTMENT_COLUMNS, default="code"), "nav_active": "departments",
+        "q": request.GET.get("q", ""), "can_change": scopes.can_change_departments(request.user),
     })
+
+
+@login_required
+def department_export(request):
+    qs = selectors.department_list(user=request.user, filters={"q": request.GET.get("q", "")})
+    return export_response(request, qs, DEPARTMENT_COLUMNS, default="code", name="departments",
+                           sheet_name=_("Departments"))
 
 
 @login_required

@@ -1,0 +1,253 @@
+"""Every list page and search, per demo account, against a bare query of the same rows (issue 16 §8).
+
+Loads the demo city ten times over (``zhengtong demo --units 50000 --sites 3000``, and 40,000 people:
+the demo's pool of invented ID numbers runs out before 60,000),
+then, for each demo account and each list (units, sites, people, departments, applications,
+permits, campaign progress, the screening overview) and each search (a short one and a 1,000-
+character one on units, sites and people), times the page's server time in this process (Django's
+test client: middleware, view, queries, template; no network) and, in the same run, a bare page of
+the same rows: a view behind the same middleware and login that runs the page's own SQL for the rows
+it shows (the same scope, filter, order and LIMIT) through a cursor and writes them out, without the
+count, the ORM's objects or the templates. Prints p50 and p95 of each, and the ratio of the p95s
+(the goal: at most 3×; the absolute times should be well under 300 ms on a quiet machine). Then the
+cost of a unit with thousands of other-industry codes against one with a few (refused at the limit).
+
+    .venv/bin/python bench/lists.py [--scale 10] [--repeat 30] [--sqlite] [--small]
+"""
+
+import argparse
+import logging
+import random
+import statistics
+import sys
+import time
+
+from common import drop_database, setup_database
+
+PAGES = [
+    ("units", "registry:unit_list", ""),
+    ("sites", "registry:site_list", ""),
+    ("people", "registry:person_list", ""),
+    ("departments", "registry:department_list", ""),
+    ("applications", "permits:applications", "status="),
+    ("permits", "permits:permits", ""),
+    ("campaign", "permits:campaign", ""),
+    ("screening", "screening:site_list", ""),
+    ("units sorted", "registry:unit_list", "sort=-county"),
+    ("sites sorted", "registry:site_list", "sort=-capacity"),
+    ("people sorted", "registry:person_list", "sort=-created"),
+]
+SEARCHES = ["registry:unit_list", "registry:site_list", "registry:person_list"]
+SHORT = "衡阳"
+PEOPLE_POOL = 40_000
+
+
+def long_query(rng: random.Random) -> str:
+    """1,000 characters of two- and three-character words, as a paste into a search box gives."""
+    chars = "衡阳南岳耒常宁祁东蒸湘珠晖雁峰石鼓县区市镇乡村厂公司场所车间监区"
+    words = []
+    while sum(len(w) + 1 for w in words) < 1000:
+        words.append("".join(rng.choice(chars) for _ in range(rng.choice((2, 3)))))
+    return " ".join(words)[:1000]
+
+
+def p(times: list[float], q: float) -> float:
+    ordered = sorted(times)
+    return ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--scale", type=float, default=10.0, help="times the default demo city (default 10)")
+    parser.add_argument("--repeat", type=int, default=30)
+    parser.add_argument("--sqlite", action="store_true")
+    parser.add_argument("--small", action="store_true", help="the suite's size: a tiny city, a few requests")
+    parser.add_argument("--keep", action="store_true", help="keep the database (its URL is printed)")
+    args = parser.parse_args()
+    args.accounts = None
+    if args.small:  # the suite's run: three accounts, a few requests each
+        args.scale, args.repeat, args.accounts = 0.004, 2, ("admin", "county", "clerk")
+
+    url = setup_database("bench_lists", sqlite=args.sqlite)
+    try:
+        run(args)
+    finally:
+        if not args.keep:
+            drop_database(url)
+        else:
+            print(f"database kept: {url}")
+
+
+def run(args) -> None:
+    from datetime import date
+
+    from django.conf import settings
+    from django.contrib.auth import get_user_model
+    from django.db import connection, reset_queries
+    from django.http import HttpResponse
+    from django.test import Client
+    from django.test.utils import override_settings, setup_test_environment, teardown_test_environment
+    from django.urls import clear_url_caches, path, reverse
+
+    import zhengtong.urls as product_urls
+    from zhengtong.registry import demo
+
+    units = max(20, round(demo.DEFAULT_UNITS * args.scale))
+    sites = max(3, round(demo.DEFAULT_SITES * args.scale))
+    # The demo's pool of invented ID numbers (its birth years and suffixes) runs out before 60,000
+    # people: ten times the units and sites, and as many people as the pool gives.
+    people = max(60, min(PEOPLE_POOL, round(demo.DEFAULT_PEOPLE * args.scale)))
+    started = time.perf_counter()
+    try:
+        demo.load_demo(units=units, sites=sites, people=people, today=date.today())
+    except demo.DemoError as e:  # the ID number pool: load the demo's own number of people
+        print(f"{e} ({people:,}): loading {demo.DEFAULT_PEOPLE:,}")
+        people = min(people, demo.DEFAULT_PEOPLE)
+        demo.load_demo(units=units, sites=sites, people=people, today=date.today())
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
+    print(f"demo city: {units:,} units, {sites:,} sites, {people:,} people "
+          f"({connection.vendor}, loaded in {time.perf_counter() - started:.0f} s)")
+
+    bare_sql: dict[str, tuple[str, tuple]] = {}
+
+    def bare(request, key):
+        """The bare page: the same middleware and login, the page's own SQL for its rows, written out."""
+        if not request.user.is_authenticated:
+            return HttpResponse(status=403)
+        sql, params = bare_sql[key]
+        rows = []
+        if sql:
+            with connection.cursor() as cursor:
+                cursor.execute(sql, params)
+                rows = cursor.fetchall()
+        body = "".join("<tr>" + "".join(f"<td>{v}</td>" for v in row) + "</tr>" for row in rows)
+        return HttpResponse(f"<table>{body}</table>")
+
+    class Urls:
+        urlpatterns = [path("bench/bare/<str:key>/", bare), *product_urls.urlpatterns]
+
+    logging.getLogger("django.request").setLevel(logging.ERROR)  # the 403s of pages not for an account
+    rng = random.Random(16)
+    long = long_query(rng)
+    cases = [(name, reverse(route), query) for name, route, query in PAGES]
+    cases += [(f"search {reverse(route).strip('/').split('/')[-1]} short", reverse(route), f"q={SHORT}")
+              for route in SEARCHES]
+    cases += [(f"search {reverse(route).strip('/').split('/')[-1]} 1000 chars", reverse(route), f"q={long}")
+              for route in SEARCHES]
+
+    results = []
+    with override_settings(ROOT_URLCONF=Urls, DEBUG=False, ALLOWED_HOSTS=["*"], SECURE_SSL_REDIRECT=False):
+        clear_url_caches()
+        for username in args.accounts or demo.DEMO_USERNAMES:
+            client = Client()
+            client.force_login(get_user_model().objects.get(username=username))
+            for name, page_url, query in cases:
+                full = f"{page_url}?{query}" if query else page_url
+                setup_test_environment()  # the first answer keeps its context (the rows it shows)
+                try:
+                    response = client.get(full, secure=True)
+                finally:
+                    teardown_test_environment()
+                if response.status_code in (403, 404):  # not a page of this account
+                    continue
+                assert response.status_code == 200, (username, full, response.status_code)
+                key = f"{username}-{len(bare_sql)}"
+                bare_sql[key] = bare_query(response)
+                page_times = timed(lambda c=client, u=full: c.get(u, secure=True), args.repeat)
+                bare_url = f"/bench/bare/{key}/"
+                assert client.get(bare_url, secure=True).status_code == 200
+                bare_times = timed(lambda c=client, u=bare_url: c.get(u, secure=True), args.repeat)
+                results.append((username, name, page_times, bare_times))
+        clear_url_caches()
+    reset_queries()
+
+    print(f"\n{'account':<9} {'list':<28} {'page p50':>9} {'p95':>8} {'bare p50':>9} {'p95':>8} {'p95 ratio':>9}")
+    worst = 0.0
+    for username, name, page_times, bare_times in results:
+        ratio = p(page_times, 0.95) / p(bare_times, 0.95)
+        worst = max(worst, ratio)
+        flag = "" if ratio <= 3 else "  > 3x"
+        print(f"{username:<9} {name:<28} {p(page_times, .5):8.1f}ms {p(page_times, .95):7.1f}ms "
+              f"{p(bare_times, .5):8.1f}ms {p(bare_times, .95):7.1f}ms {ratio:8.1f}x{flag}")
+    print(f"\nworst p95 ratio (page / bare): {worst:.1f}x (goal: at most 3x); "
+          f"slowest page p95: {max(p(r[2], .95) for r in results):.0f} ms")
+    for username in ("admin", "county"):
+        for route in SEARCHES:
+            label = reverse(route).strip("/").split("/")[-1]
+            short = next(r for r in results if r[0] == username and r[1] == f"search {label} short")
+            longer = next(r for r in results if r[0] == username and r[1] == f"search {label} 1000 chars")
+            print(f"search {label:<7} as {username:<7}: 1,000 characters p95 {p(longer[2], .95):.1f} ms, "
+                  f"short p95 {p(short[2], .95):.1f} ms ({p(longer[2], .95) / p(short[2], .95):.2f}x)")
+    other_industries(args)
+    print("baseline: a bare page of the same rows, measured in the same run")
+    settings.DEBUG = False
+
+
+def bare_query(response) -> tuple[str, tuple]:
+    """The SQL of the rows the page shows: the page's own queryset (scope, filters, order), sliced to
+    the page; for the campaign (sorted in Python) the rows of the units shown."""
+    from django.core.exceptions import EmptyResultSet
+    from django.db.models import QuerySet
+
+    from zhengtong.permits.models import Classification
+
+    context = response.context
+    listing = context.get("listing")
+    if listing is not None and isinstance(listing.rows, QuerySet):
+        page = listing.page
+        qs = listing.rows[(page.number - 1) * page.size: page.number * page.size]
+    elif listing is not None:  # the campaign: its rows are dicts sorted in Python
+        ids = [row["unit"].pk for row in listing.page.rows]
+        qs = Classification.objects.filter(unit_id__in=ids).select_related("unit__county", "unit__industry")
+    else:  # the screening overview: Django's Page over the annotated queryset
+        page = context["page"]
+        qs = page.paginator.object_list[page.start_index() - 1: page.end_index()]
+    try:
+        return qs.query.sql_with_params()
+    except EmptyResultSet:  # an account whose scope holds none of these rows: no query at all
+        return "", ()
+
+
+def timed(fn, repeat: int) -> list[float]:
+    times = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        fn()
+        times.append((time.perf_counter() - start) * 1000)
+    return times
+
+
+def other_industries(args) -> None:
+    """A unit with thousands of other-industry codes is refused at the limit, at once; one with a few is
+    created. Times of each."""
+    from django.contrib.auth import get_user_model
+
+    from zhengtong.core.errors import DomainError
+    from zhengtong.registry import services
+    from zhengtong.registry.models import Industry
+    from zhengtong.tests_support.codes import make_uscc
+
+    admin = get_user_model().objects.get(username="admin")
+    codes = list(Industry.objects.filter(level=Industry.Level.CLASS).values_list("code", flat=True))
+
+    def create(others: list[str]) -> tuple[float, str]:
+        data = {"uscc": make_uscc("430422"), "name": f"测试单位{random.random()}", "kind": "enterprise",
+                "county": "430422", "industry": "3011", "other_industries": ", ".join(others)}
+        start = time.perf_counter()
+        try:
+            services.unit_create(user=admin, data=data)
+            outcome = "created"
+        except DomainError as e:
+            outcome = f"refused: {e.errors}"
+        return (time.perf_counter() - start) * 1000, outcome
+
+    few = [create(codes[:3]) for _ in range(max(3, args.repeat // 5))]
+    many = [create(codes) for _ in range(max(3, args.repeat // 5))]
+    print(f"\nunit with 3 other industries: median {statistics.median(t for t, _ in few):.1f} ms ({few[0][1]}); "
+          f"with {len(codes):,}: median {statistics.median(t for t, _ in many):.1f} ms ({many[0][1][:120]})")
+
+
+if __name__ == "__main__":
+    sys.exit(main())

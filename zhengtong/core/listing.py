@@ -1,0 +1,298 @@
+"""One way every list page sorts, pages and exports (issue 16 §4).
+
+A page declares its columns once (``Column``: the URL key, the header, how the database or Python
+sorts it, and the cell its export writes) and calls ``listing(request, rows, columns, default=...)``:
+
+- sorting: ``?sort=col`` ascending, ``?sort=-col`` descending, only by a column declared sortable;
+  every order ends with the row's id, so that rows with equal values keep one order across pages.
+  Empty values (NULL) come last in both directions. An unknown or malformed ``sort`` is ignored (the
+  default order, and ``Listing.sort_ignored`` says so on the page); it never fails the page.
+- paging: page numbers with the total; with ``count_cap=N`` the count stops at N ("more than N")
+  where counting every row would be slow, and the pages go on with "next" as long as rows follow.
+  A page number that is no whole number is page 1; one past the end is the last page.
+- export: ``export_response(rows, columns, ...)`` writes the same rows (filtered and sorted as the
+  page, every row, not only one page) to .xlsx through ``core.exports`` (cells neutralised), in
+  the order ``sorted_rows`` gives. The page's scope is the rows' scope: a view passes its selector's
+  queryset, never a wider one.
+
+``rows`` is a queryset (sorted by the database) or a list (sorted in Python, by each column's ``key``).
+The templates ``core/_list_head.html`` (sortable headers: links that keep the filters, an arrow, and
+``aria-sort``) and ``core/_list_pager.html`` show a ``Listing``.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db.models import F, QuerySet
+from django.db.models.expressions import OrderBy
+from django.http import HttpRequest, HttpResponse, QueryDict
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from zhengtong.core.cleaners import SEARCH_MAX_CHARS, SEARCH_MAX_WORDS, filter_text, search_cut
+from zhengtong.core.exports import write_xlsx
+
+SORT_PARAM = "sort"
+PAGE_PARAM = "page"
+MAX_PAGE = 10**6  # a larger page number is read as the last page (never an OFFSET of billions)
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+@dataclass(frozen=True)
+class Column:
+    """One column of a list. ``order``: the database fields it sorts by (a queryset list); ``key``:
+    the value it sorts by in Python (a list of rows); neither: not sortable. ``cell``: the value the
+    export writes for a row (None: the column is not exported); ``export_label``: the export's header
+    when it is not the page's."""
+
+    name: str
+    label: Any
+    order: tuple[str, ...] = ()
+    key: Callable[[Any], Any] | None = None
+    cell: Callable[[Any], Any] | None = None
+    export_label: Any = None
+    css: str = ""
+
+    @property
+    def sortable(self) -> bool:
+        return bool(self.order) or self.key is not None
+
+
+@dataclass(frozen=True)
+class Header:
+    column: Column
+    url: str  # the link that sorts by this column ("" when not sortable)
+    direction: str  # "asc", "desc" or "" (the list is not sorted by this column)
+
+    @property
+    def label(self) -> Any:
+        return self.column.label
+
+    @property
+    def aria_sort(self) -> str:
+        return {"asc": "ascending", "desc": "descending"}.get(self.direction, "none")
+
+    @property
+    def arrow(self) -> str:
+        return {"asc": "▲", "desc": "▼"}.get(self.direction, "")
+
+
+@dataclass
+class Page:
+    """One page of a list: its rows and where it sits (the attributes of Django's Page that the
+    templates read, plus the capped total)."""
+
+    rows: list[Any]
+    number: int
+    size: int
+    total: int  # rows counted (at most cap + 1 when capped)
+    capped: int | None = None  # the cap when there are more rows than it ("more than N")
+    has_next: bool = False
+    numbers: list[int | None] = field(default_factory=list)  # the page links, None for a gap
+
+    def __iter__(self):
+        return iter(self.rows)
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
+    @property
+    def num_pages(self) -> int | None:
+        return None if self.capped else max(1, math.ceil(self.total / self.size))
+
+    @property
+    def has_previous(self) -> bool:
+        return self.number > 1
+
+    @property
+    def previous_page_number(self) -> int:
+        return self.number - 1
+
+    @property
+    def next_page_number(self) -> int:
+        return self.number + 1
+
+    @property
+    def start_index(self) -> int:
+        return (self.number - 1) * self.size + 1 if self.rows else 0
+
+    @property
+    def end_index(self) -> int:
+        return (self.number - 1) * self.size + len(self.rows)
+
+
+@dataclass
+class Listing:
+    page: Page
+    headers: list[Header]
+    sort: str  # the order in force, as ?sort= writes it ("name", "-created")
+    sort_ignored: bool  # the request asked for an order this list does not have
+    query: QueryDict  # the request's parameters without the page (the pager's links add it)
+    sort_query: QueryDict  # ... and without the sort (the headers' links add it)
+    rows: Any  # every row, filtered and sorted (what the export writes)
+    search_cut: bool = False  # the search box held more than a search reads (core.cleaners.search_words)
+
+    @property
+    def search_note(self) -> str:
+        if not self.search_cut:
+            return ""
+        return _("The search reads the first %(n)d characters and at most %(w)d different words; "
+                 "the rest was left out.") % {"n": SEARCH_MAX_CHARS, "w": SEARCH_MAX_WORDS}
+
+
+def parse_sort(value: Any, columns: Sequence[Column], default: str) -> tuple[str, bool]:
+    """(the sort in force, whether the asked one was ignored)."""
+    text = filter_text(value)
+    if not text:
+        return default, False
+    name = text[1:] if text.startswith("-") else text
+    if any(c.name == name and c.sortable for c in columns):
+        return text, False
+    return default, True
+
+
+def _column(columns: Sequence[Column], sort: str) -> tuple[Column, bool]:
+    desc = sort.startswith("-")
+    name = sort[1:] if desc else sort
+    return next(c for c in columns if c.name == name), desc
+
+
+def sorted_rows(rows: Any, columns: Sequence[Column], sort: str, *, id_of: Callable[[Any], Any] | None = None) -> Any:
+    """The rows in the order ``sort`` names, ending with the id. A queryset gets an ORDER BY (empty
+    values last either way); a list is sorted in Python by the column's ``key`` (``id_of``: a row's
+    id, default ``row.pk``)."""
+    column, desc = _column(columns, sort)
+    if isinstance(rows, QuerySet):
+        terms: list[OrderBy] = []
+        for name in column.order:
+            expression = F(name)
+            terms.append(expression.desc(nulls_last=True) if desc else expression.asc(nulls_last=True))
+        terms.append(F("pk").desc() if desc else F("pk").asc())
+        return rows.order_by(*terms)
+    ident = id_of or (lambda row: row.pk)
+    key = column.key or (lambda row: None)
+    present = [r for r in rows if key(r) is not None]
+    empty = [r for r in rows if key(r) is None]
+    present.sort(key=lambda r: (key(r), ident(r)), reverse=desc)
+    empty.sort(key=ident, reverse=desc)
+    return present + empty
+
+
+def _page_number(value: Any) -> int:
+    text = filter_text(value)
+    if text == "last":
+        return MAX_PAGE
+    try:
+        number = int(text)
+    except ValueError:
+        return 1
+    return min(max(number, 1), MAX_PAGE)
+
+
+def _numbers(number: int, last: int) -> list[int | None]:
+    """Page links: the first, the last, and two on each side of the current one; None for a gap."""
+    wanted = sorted({1, last, *range(max(1, number - 2), min(last, number + 2) + 1)})
+    result: list[int | None] = []
+    for n in wanted:
+        if result and n - (result[-1] or 0) > 1:
+            result.append(None)
+        result.append(n)
+    return result
+
+
+def paginate(rows: Any, *, number: int, size: int, count_cap: int | None = None) -> Page:
+    """One page of ``rows`` (a sorted queryset or list). With ``count_cap`` the count stops there
+    (a ``COUNT`` over at most cap + 1 rows)."""
+    if isinstance(rows, QuerySet):
+        if count_cap:
+            total = rows.order_by()[: count_cap + 1].count()
+        else:
+            total = rows.count()
+    else:
+        total = len(rows)
+    capped = count_cap if count_cap and total > count_cap else None
+    if not capped:
+        last = max(1, math.ceil(total / size))
+        number = min(number, last)
+    offset = (number - 1) * size
+    chunk = list(rows[offset: offset + size + 1])
+    if capped and not chunk and number > 1:  # past the end of a capped list: back to the first page
+        number, offset = 1, 0
+        chunk = list(rows[: size + 1])
+    has_next = len(chunk) > size
+    page = Page(rows=chunk[:size], number=number, size=size, total=total, capped=capped, has_next=has_next)
+    last_known = page.num_pages if page.num_pages is not None else number + 1 if has_next else number
+    page.numbers = _numbers(number, last_known)
+    return page
+
+
+def listing(request: HttpRequest, rows: Any, columns: Sequence[Column], *, default: str, size: int | None = None,
+            count_cap: int | None = None, id_of: Callable[[Any], Any] | None = None) -> Listing:
+    """Sort ``rows`` as the request asks (``?sort=``), take the page it asks (``?page=``): what a
+    list page renders. ``default``: the order without (or with a bad) ``sort``."""
+    from django.conf import settings
+
+    sort, ignored = parse_sort(request.GET.get(SORT_PARAM), columns, default)
+    ordered = sorted_rows(rows, columns, sort, id_of=id_of)
+    page = paginate(ordered, number=_page_number(request.GET.get(PAGE_PARAM)),
+                    size=size or settings.PAGE_SIZE, count_cap=count_cap)
+    query = request.GET.copy()
+    query.pop(PAGE_PARAM, None)
+    if ignored:
+        query.pop(SORT_PARAM, None)
+    sort_query = query.copy()
+    sort_query.pop(SORT_PARAM, None)
+    current, desc = _column(columns, sort)
+    headers = []
+    for column in columns:
+        if not column.sortable:
+            headers.append(Header(column, "", ""))
+            continue
+        active = column is current
+        direction = ("desc" if desc else "asc") if active else ""
+        link = sort_query.copy()
+        link[SORT_PARAM] = column.name if not (active and not desc) else f"-{column.name}"
+        headers.append(Header(column, "?" + link.urlencode(), direction))
+    return Listing(page=page, headers=headers, sort=sort, sort_ignored=ignored, query=query, sort_query=sort_query,
+                   rows=ordered, search_cut=search_cut(request.GET.get("q")))
+
+
+def export_rows(request: HttpRequest, rows: Any, columns: Sequence[Column], *, default: str,
+                id_of: Callable[[Any], Any] | None = None) -> Any:
+    """Every row of the list, filtered and sorted as the page shows it (the export's rows)."""
+    sort, _ignored = parse_sort(request.GET.get(SORT_PARAM), columns, default)
+    return sorted_rows(rows, columns, sort, id_of=id_of)
+
+
+def export_xlsx(rows: Iterable[Any], columns: Sequence[Column], *, sheet_name: str) -> bytes:
+    """The exported columns of ``rows`` as an .xlsx workbook (core.exports: every cell neutralised)."""
+    exported = [c for c in columns if c.cell is not None]
+    headers = [str(c.export_label or c.label) for c in exported]
+    if isinstance(rows, QuerySet):
+        rows = rows.iterator(chunk_size=2000)
+    body = ([c.cell(row) for c in exported] for row in rows)  # type: ignore[misc]
+    return write_xlsx(headers, body, sheet_name=sheet_name)
+
+
+def xlsx_response(body: bytes, name: str) -> HttpResponse:
+    """A download of an .xlsx body, named ``NAME-YYYYMMDD-HHMM.xlsx``."""
+    stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
+    response = HttpResponse(body, content_type=XLSX_TYPE)
+    response["Content-Disposition"] = f'attachment; filename="{name}-{stamp}.xlsx"'
+    return response
+
+
+def export_response(request: HttpRequest, rows: Any, columns: Sequence[Column], *, default: str, name: str,
+                    sheet_name: str | None = None, id_of: Callable[[Any], Any] | None = None) -> HttpResponse:
+    """The list's export: every row of ``rows`` (the page's scoped, filtered queryset or list),
+    sorted as the page, as an .xlsx download."""
+    ordered = export_rows(request, rows, columns, default=default, id_of=id_of)
+    return xlsx_response(export_xlsx(ordered, columns, sheet_name=sheet_name or name), name)
+
+
+def sort_note() -> str:
+    return _("This list cannot be sorted that way: it is shown in its usual order.")
