@@ -46,6 +46,7 @@ from zhengtong.screening import ports
 from zhengtong.screening import selectors as screening
 
 ACTIVE = IsolationStatus.ACTIVE
+MANY_PEOPLE = 200  # asked for more people than this, the source reads every order of the span
 
 
 # The answer to screening's port ---------------------------------------------------------------
@@ -57,11 +58,16 @@ class OrdersAsIsolation:
 
     def isolation_periods(self, *, person_ids: Collection[int], start: datetime,
                           end: datetime) -> dict[int, list[ports.Period]]:
-        rows = (IsolationOrder.objects.filter(person_id__in=list(person_ids), start__lte=end)
-                .exclude(released_at__lte=start).values_list("person_id", "start", "released_at"))
+        orders = IsolationOrder.objects.filter(start__lte=end).exclude(released_at__lte=start)
+        if len(person_ids) <= MANY_PEOPLE:
+            orders = orders.filter(person_id__in=list(person_ids))
+        # else (an offline batch of thousands): the orders that meet the span are few city-wide, and
+        # reading them all costs less than sending thousands of ids
+        wanted = person_ids if isinstance(person_ids, set | frozenset) else set(person_ids)
         result: dict[int, list[ports.Period]] = {}
-        for person_id, begun, released in rows:
-            result.setdefault(person_id, []).append(ports.Period(begun, released))
+        for person_id, begun, released in orders.values_list("person_id", "start", "released_at"):
+            if person_id in wanted:
+                result.setdefault(person_id, []).append(ports.Period(begun, released))
         return result
 
     def latest_period_sql(self, person_column: str) -> tuple[str, str]:

@@ -278,3 +278,16 @@ def test_a_head_approves_an_early_release(world):
     isolation.isolation_release_early_ask(user=world.users[COUNTY], order=o, reason="复核为误判")
     check(world, o)
     assert isolation.isolation_release_early_approve(user=head, order=o).approved_by == head
+
+
+def test_a_question_about_many_people_reads_the_orders_of_the_span(world):
+    from zhengtong.tests_support.factories import PersonFactory
+
+    o = order(world)
+    others = [PersonFactory(site=world.site_b) for _ in range(3)]
+    many = {world.person_a.pk, *(p.pk for p in others), *range(10**6, 10**6 + isolation.MANY_PEOPLE)}
+    now = timezone.now()
+    periods = isolation.SOURCE.isolation_periods(person_ids=many, start=now - timedelta(hours=1), end=now)
+    assert set(periods) == {world.person_a.pk} and periods[world.person_a.pk][0].start == o.start
+    few = isolation.SOURCE.isolation_periods(person_ids=[others[0].pk], start=now - timedelta(hours=1), end=now)
+    assert few == {}
