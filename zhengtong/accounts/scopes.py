@@ -486,17 +486,8 @@ def can_decide_cases(user, county_id: int | None = None) -> bool:
 
 
 def isolation_q(user) -> Q:
-    """Isolation orders a user sees: the city administrator all; a county officer those of the
-    county; a site manager those kept at the site."""
-    s = get_scope(user)
-    if s.is_city:
-        return Q()
-    q = NOTHING
-    if s.counties:
-        q |= Q(county_id__in=s.counties)
-    if s.managed_sites:
-        q |= Q(site_id__in=s.managed_sites)
-    return q
+    """Isolation orders a user sees: as cases (``cases_q``), by the order's county and its site."""
+    return cases_q(user)
 
 
 def can_order_isolation(user, *, county_id: int, site=None) -> bool:
