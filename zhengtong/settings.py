@@ -239,6 +239,8 @@ ALERT_CHANNELS = [c for c in os.getenv("ZT_ALERT_CHANNELS", "").split(",") if c]
 # "NOT FOUND"), the rule is a setting shown in the UI with "rule text not confirmed".
 # Day basis of each licensing time limit: "working" (行政许可法 Art. 82) or "calendar".
 PERMIT_DAY_BASIS = os.getenv("ZT_PERMIT_DAY_BASIS", "working")
+# The templates of enforcement decision documents (permits.decisions): the shipped file when empty.
+DECISION_DOCUMENTS_FILE = os.getenv("ZT_DECISION_DOCUMENTS_FILE", "")
 # The identifier character at position 22 of a fixed-source code (HJ 608-2017 Appendix A shows P).
 PERMIT_SOURCE_LETTER = os.getenv("ZT_PERMIT_SOURCE_LETTER", "P")
 REGISTRATION_SOURCE_LETTER = os.getenv("ZT_REGISTRATION_SOURCE_LETTER", "P")

@@ -26,7 +26,7 @@ from fpdf import FPDF, FontFace
 from fpdf.enums import TextMode
 from fpdf.fonts import SubsetMap, TTFFont
 
-__all__ = ["COPIES", "FONT_FAMILY", "certificate_pdf", "font_face_index", "font_path"]
+__all__ = ["COPIES", "FONT_FAMILY", "add_cjk_font", "certificate_pdf", "font_face_index", "font_path"]
 
 logger = logging.getLogger(__name__)
 
@@ -135,6 +135,9 @@ def _add_font(pdf: FPDF) -> None:
     pdf.fonts[template.fontkey] = font
     if font.is_cff and font.is_cid_keyed:
         pdf._set_min_pdf_version("1.6")
+
+
+add_cjk_font = _add_font  # for the app's other documents (permits.decisions)
 
 
 # Formatting ----------------------------------------------------------------------------------------

@@ -40,6 +40,7 @@ from zhengtong.accounts import scopes
 from zhengtong.core import audit
 from zhengtong.core.cleaners import clean_count, clean_date, clean_note, clean_text
 from zhengtong.core.errors import DomainError, FieldErrors
+from zhengtong.core.ids import valid_id
 from zhengtong.core.statemachine import Move, StateMachine
 from zhengtong.permits import law, selectors
 from zhengtong.permits.models import ComplianceReport, EnforcementCase, Permit, ReportValue
@@ -316,14 +317,25 @@ def case_bases(case: EnforcementCase) -> list[law.Penalty]:
     return law.penalties_for(case.kind, case.violation_date, medium)
 
 
+RECTIFYING_MEASURES = ("order_correction", "restrict_production", "suspend")
+
+
 @transaction.atomic
 def case_decide(*, user, case: EnforcementCase, basis: str, measures: list[str], fine: Any,
-                instances: Any = 1, on: date | None = None) -> EnforcementCase:
+                instances: Any = 1, on: date | None = None, deadline: Any = None) -> EnforcementCase:
     """Record the officer's choice of legal basis (one in force on the violation date), its measures
-    and a fine inside its band (条例 Art. 37 counts each instance: ``instances``, as typed, 1 if not)."""
+    and a fine inside its band (条例 Art. 37 counts each instance: ``instances``, as typed, 1 if not);
+    a measure that orders correction, restriction or suspension needs its rectification deadline,
+    after the day of the decision."""
     case = EnforcementCase.objects.select_for_update().select_related("unit").get(pk=case.pk)
     move = CASES.check(case.status, "decide", may=who_may(user, case.unit))
     errors = FieldErrors()
+    decided_on = on or timezone.localdate()
+    until = clean_date(errors, {"deadline": deadline}, "deadline")
+    if until is None and "deadline" not in errors.errors and set(measures or ()) & set(RECTIFYING_MEASURES):
+        errors.add("deadline", _("Give the day by which the unit must rectify."))
+    elif until is not None and until <= decided_on:
+        errors.add("deadline", _("The deadline comes after the day of the decision."))
     instances = clean_count(errors, "instances", instances, minimum=1, maximum=MAX_INSTANCES, default=1)
     chosen = next((p for p in case_bases(case) if p.key == basis), None)
     if chosen is None:
@@ -341,7 +353,8 @@ def case_decide(*, user, case: EnforcementCase, basis: str, measures: list[str],
     errors.raise_if_any()
     case.status = move.target
     case.basis, case.measures, case.fine = basis, list(measures), amount
-    case.decided_on = on or timezone.localdate()
+    case.decided_on = decided_on
+    case.rectification_deadline = until
     audit.record(case, user)
     case.save()
     return case
@@ -366,5 +379,45 @@ def case_move(*, user, case: EnforcementCase, action: str, note: str = "", on: d
         case.closed_on = on or timezone.localdate()
     case.status = move.target
     audit.record(case, user, note)
+    case.save()
+    return case
+
+
+def case_assignees(*, case: EnforcementCase):
+    """The officers a case may be assigned to: active users who review permits in the unit's region
+    (a reviewer of a city department reviews everywhere)."""
+    from django.contrib.auth import get_user_model
+
+    from zhengtong.accounts.models import Role, RoleAssignment
+
+    ids = (RoleAssignment.objects.active().filter(role=Role.PERMIT_REVIEWER)
+           .values_list("user_id", flat=True).distinct())
+    users = get_user_model().objects.filter(pk__in=ids, is_active=True).order_by("username")
+    return [u for u in users if scopes.can_review_permits(u, case.unit)]
+
+
+@transaction.atomic
+def case_assign(*, user, case: EnforcementCase, assignee: Any, note: Any = "") -> EnforcementCase:
+    """Give the case to an officer of the bureau (one of ``case_assignees``), or take it back
+    (``assignee`` empty): a head of the department or the city administrator; a reviewer may take an
+    unassigned case themselves."""
+    case = EnforcementCase.objects.select_for_update().select_related("unit").get(pk=case.pk)
+    s = scopes.get_scope(user)
+    pk = valid_id(assignee) if assignee not in (None, "") else None
+    if assignee not in (None, "") and pk is None:
+        raise DomainError(_("Choose an officer of the bureau."), field="assignee")
+    may_assign = scopes.can_review_permits(user, case.unit) and (s.is_city or s.is_head)
+    takes_it = pk == user.pk and case.assignee_id is None and scopes.can_review_permits(user, case.unit)
+    if not (may_assign or takes_it):
+        raise PermissionDenied(_("A head of the bureau assigns cases; an officer may take an unassigned one."))
+    officer = None
+    if pk is not None:
+        officer = next((u for u in case_assignees(case=case) if u.pk == pk), None)
+        if officer is None:
+            raise DomainError(_("Choose an officer who reviews permits in the unit's region."), field="assignee")
+    if case.status == C.CLOSED:
+        raise DomainError(_("The case is closed."), field="assignee", status=409)
+    case.assignee = officer
+    audit.record(case, user, clean_note(note, "note", max_length=2000))
     case.save()
     return case

@@ -165,6 +165,7 @@ MOVE_LABELS = {name: MoveForm.base_fields["note"].label for name in ("note", "mi
 CASE_LABELS = {
     "basis": _("Legal basis"), "measures": _("Measures"), "fine": _("Fine (yuan)"),
     "instances": _("Instances (per-instance fines)"), "note": _("How the case ends"),
+    "deadline": _("Rectification deadline"), "assignee": _("Assigned officer"), "kind": _("Document"),
 }
 REASON_LABELS = {"reason": CancelForm.base_fields["reason"].label}  # ending a permit, cancelling a registration
 REPORT_LABELS = {

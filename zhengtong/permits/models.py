@@ -500,6 +500,9 @@ class EnforcementCase(models.Model):
     closed_on = models.DateField(_("closed on"), null=True, blank=True)
     closing_note = models.TextField(_("closing note"), blank=True)
     opened_at = models.DateTimeField(_("opened at"), auto_now_add=True)
+    assignee = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True, related_name="+",
+                                 verbose_name=_("assigned officer"))
+    rectification_deadline = models.DateField(_("rectification deadline"), null=True, blank=True)
     history = HistoricalRecords()
 
     class Meta:
@@ -510,6 +513,14 @@ class EnforcementCase(models.Model):
 
     def __str__(self) -> str:
         return f"{self.unit_id} {self.kind} {self.reference}"
+
+    @property
+    def basis_text(self) -> str:
+        """The chosen legal basis as the law names it (its key if no longer known)."""
+        from zhengtong.permits.law import penalty
+
+        chosen = penalty(self.basis) if self.basis else None
+        return chosen.text if chosen else self.basis
 
 
 class ApplicationDocument(models.Model):
@@ -531,3 +542,40 @@ class ApplicationDocument(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class DecisionDocument(models.Model):
+    """A decision document of an enforcement case (责令改正违法行为决定书, 责令限制生产或停产整治决定书,
+    行政处罚决定书), numbered per kind and year and generated once: the PDF issued is kept as issued
+    (``pdf``, ``sha256``) with what it says (``content``); it is never generated again."""
+
+    class Kind(models.TextChoices):
+        CORRECTION = "correction", _("Decision ordering correction")
+        RESTRICTION = "restriction", _("Decision restricting or suspending production")
+        PENALTY = "penalty", _("Administrative penalty decision")
+
+    case = models.ForeignKey(EnforcementCase, models.PROTECT, related_name="documents", verbose_name=_("case"))
+    kind = models.CharField(_("document"), max_length=12, choices=Kind.choices)
+    year = models.PositiveSmallIntegerField(_("year"))
+    sequence = models.PositiveIntegerField(_("sequence"))
+    number = models.CharField(_("document number"), max_length=60, unique=True)
+    issued_on = models.DateField(_("issued on"))
+    issued_at = models.DateTimeField(_("issued at"), auto_now_add=True)
+    issued_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+",
+                                  verbose_name=_("issued by"))
+    content = models.JSONField(_("content"), default=dict)
+    template_confirmed = models.BooleanField(_("template confirmed"), default=False)
+    pdf = models.BinaryField(_("PDF"))
+    sha256 = models.CharField(_("SHA-256"), max_length=64)
+
+    class Meta:
+        ordering = ["issued_at", "id"]
+        verbose_name = _("decision document")
+        verbose_name_plural = _("decision documents")
+        constraints = [
+            models.UniqueConstraint(fields=["kind", "year", "sequence"], name="decision_document_number"),
+            models.UniqueConstraint(fields=["case", "kind"], name="decision_document_once_per_case"),
+        ]
+
+    def __str__(self) -> str:
+        return self.number

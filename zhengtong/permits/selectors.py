@@ -509,16 +509,45 @@ def report_get(*, user, pk):
     return get_or_404(qs, pk)
 
 
-def case_list(*, user, status: str = "", kind: str = ""):
+def case_list(*, user, status: str = "", kind: str = "", county: Any = None, basis: str = "", assignee: str = ""):
+    """The enforcement cases of the units whose permit work the user may read. A permit reviewer who
+    is no head sees the cases assigned to them and those not yet assigned; heads, county officers,
+    the unit's clerk and the city administrator see all of theirs. Filters: status, violation,
+    county (id), legal basis (key), assignee ("me", "none" or a user id)."""
     from zhengtong.permits.models import EnforcementCase
 
     qs = EnforcementCase.objects.filter(unit__in=_permit_units(user)).select_related(
-        "unit__county")
+        "unit__county", "assignee")
+    s = scopes.get_scope(user)
+    if (s.review_regions or s.review_city) and not (s.is_city or s.is_head or s.counties or s.clerk_units):
+        qs = qs.filter(Q(assignee=None) | Q(assignee=user))
     if status := filter_text(status):
         qs = qs.filter(status=status)
     if kind := filter_text(kind):
         qs = qs.filter(kind=kind)
+    if (county_id := valid_id(county)) is not None:
+        qs = qs.filter(unit__county_id=county_id)
+    if basis := filter_text(basis):
+        qs = qs.filter(basis=basis)
+    assignee = filter_text(assignee)
+    if assignee == "me":
+        qs = qs.filter(assignee=user)
+    elif assignee == "none":
+        qs = qs.filter(assignee=None)
+    elif (assignee_id := valid_id(assignee)) is not None:
+        qs = qs.filter(assignee_id=assignee_id)
     return qs
+
+
+def case_documents(*, case):
+    """The decision documents issued for a case the user sees (``case_get``), oldest first, without
+    their bytes."""
+    return case.documents.defer("pdf").select_related("issued_by").order_by("issued_at", "id")
+
+
+def case_document_get(*, user, case_pk, pk):
+    case = case_get(user=user, pk=case_pk)
+    return get_or_404(case.documents.all(), pk)
 
 
 def case_get(*, user, pk):

@@ -33,6 +33,8 @@ urlpatterns = [
     path("reports/<int:pk>/", views.report_detail, name="report"),
     path("cases/", views.case_list, name="cases"),
     path("cases/scan/", views.case_scan, name="case_scan"),
+    path("cases/export/", views.case_export, name="case_export"),
+    path("cases/<int:pk>/documents/<int:doc>/", views.case_document, name="case_document"),
     path("cases/<int:pk>/", views.case_detail, name="case"),
     path("public/", views.public_list, name="public"),
 ]

@@ -13,7 +13,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from zhengtong.accounts import scopes
 from zhengtong.core.errors import DomainError
@@ -21,7 +21,7 @@ from zhengtong.core.forms import apply_errors, labelled_messages
 from zhengtong.core.listing import Column, export_response, listing
 from zhengtong.core.natsort import natural_key
 from zhengtong.core.uploads import refusal, upload_limit
-from zhengtong.permits import compliance, law, selectors, services, workflow
+from zhengtong.permits import compliance, decisions, law, selectors, services, workflow
 from zhengtong.permits.catalogue import CLASSES, load_catalogue
 from zhengtong.permits.forms import (
     CASE_LABELS,
@@ -625,17 +625,50 @@ def report_detail(request, pk: int):
 # Enforcement -----------------------------------------------------------------------------------
 
 
+CASE_COLUMNS = [
+    Column("unit", gettext_lazy("Unit"), order=("unit__name",), cell=lambda c: c.unit.name),
+    Column("county", gettext_lazy("County"), order=("unit__county__code",), cell=lambda c: c.unit.county.name),
+    Column("kind", gettext_lazy("Violation"), order=("kind",), cell=lambda c: c.get_kind_display()),
+    Column("date", gettext_lazy("Date"), order=("violation_date",), cell=lambda c: c.violation_date),
+    Column("status", gettext_lazy("Status"), order=("status",), cell=lambda c: c.get_status_display()),
+    Column("basis", gettext_lazy("Legal basis"), order=("basis",), cell=lambda c: c.basis_text),
+    Column("assignee", gettext_lazy("Assigned officer"), order=("assignee__username",),
+           cell=lambda c: c.assignee.get_username() if c.assignee_id else ""),
+    Column("deadline", gettext_lazy("Rectification deadline"), order=("rectification_deadline",),
+           cell=lambda c: c.rectification_deadline),
+    Column("fine", gettext_lazy("Fine (yuan)"), order=("fine",), cell=lambda c: c.fine),
+]
+
+
+def _case_filters(request) -> dict:
+    g = request.GET
+    return {"status": g.get("status", ""), "kind": g.get("kind", ""), "county": g.get("county"),
+            "basis": g.get("basis", ""), "assignee": g.get("assignee", "")}
+
+
 @login_required
 def case_list(request):
-    status = request.GET.get("status", "")
-    qs = selectors.case_list(user=request.user, status=status, kind=request.GET.get("kind", ""))
-    query = request.GET.copy()
-    query.pop("page", None)
+    """Enforcement cases, filtered by status, violation, county, legal basis and assignee, sortable,
+    paged and exported."""
+    filters = _case_filters(request)
+    qs = selectors.case_list(user=request.user, **filters)
+    result = listing(request, qs, CASE_COLUMNS, default="-date", size=50)
     return render(request, "permits/case_list.html", {
-        "page": Paginator(qs, 50).get_page(request.GET.get("page")), "query": query,
-        "status_options": _options(EnforcementCase.Status.choices, status),
-        "kinds": EnforcementCase.Kind.choices, "nav_active": "permits",
-        "can_scan": scopes.can_review_permits_citywide(request.user)})
+        "page": result.page, "listing": result, "query": result.query,
+        "status_options": _options(EnforcementCase.Status.choices, filters["status"]),
+        "kind_options": _options(EnforcementCase.Kind.choices, filters["kind"]),
+        "county_options": _options([(str(r.pk), r.name) for r in registry_selectors.county_choices()],
+                                   str(filters["county"] or "")),
+        "basis_options": _options([(p.key, p.text) for p in law.PENALTIES], filters["basis"]),
+        "assignee_options": _options([("me", _("Me")), ("none", _("Not assigned"))], filters["assignee"]),
+        "nav_active": "permits", "can_scan": scopes.can_review_permits_citywide(request.user)})
+
+
+@login_required
+def case_export(request):
+    qs = selectors.case_list(user=request.user, **_case_filters(request))
+    return export_response(request, qs, CASE_COLUMNS, default="-date", name="enforcement-cases",
+                           sheet_name=_("Enforcement cases"))
 
 
 @login_required
@@ -661,7 +694,15 @@ def case_detail(request, pk: int):
             if action == "decide":
                 compliance.case_decide(user=request.user, case=case, basis=request.POST.get("basis", ""),
                                        measures=request.POST.getlist("measures"), fine=request.POST.get("fine"),
-                                       instances=request.POST.get("instances"))
+                                       instances=request.POST.get("instances"),
+                                       deadline=request.POST.get("deadline"))
+            elif action == "assign":
+                compliance.case_assign(user=request.user, case=case, assignee=request.POST.get("assignee"),
+                                       note=request.POST.get("note", ""))
+            elif action == "issue":
+                document = decisions.document_issue(user=request.user, case=case, kind=request.POST.get("kind", ""))
+                messages.success(request, _("Issued: %(number)s.") % {"number": document.number})
+                return redirect("permits:case", pk=case.pk)
             else:
                 compliance.case_move(user=request.user, case=case, action=action or "",
                                      note=request.POST.get("note", ""))
@@ -672,8 +713,18 @@ def case_detail(request, pk: int):
             messages.success(request, _("Case updated."))
         return redirect("permits:case", pk=case.pk)
     bases = compliance.case_bases(case)
+    documents = list(selectors.case_documents(case=case))
+    issued = {d.kind for d in documents}
+    s = scopes.get_scope(request.user)
+    may_assign = can_act and case.status != EnforcementCase.Status.CLOSED and (s.is_city or s.is_head)
     return render(request, "permits/case.html", {
         "case": case, "bases": bases, "moves": compliance.case_moves(user=request.user, case=case),
+        "documents": documents,
+        "due": [t for t in decisions.documents_due(case) if t.kind not in issued]
+        if can_act and case.status in decisions.ISSUABLE else [],
+        "assignees": compliance.case_assignees(case=case) if may_assign else [],
+        "may_take": (can_act and not may_assign and case.assignee_id is None
+                     and case.status != EnforcementCase.Status.CLOSED),
         "nav_active": "permits",
         "measures": law.MEASURES, "chosen": law.penalty(case.basis) if case.basis else None,
         "history": registry_selectors.history_of(case)[:20]})
@@ -722,3 +773,13 @@ def document_delete(request, pk: int, doc: int):
     except DomainError as e:
         messages.error(request, e.message)
     return redirect("permits:application", pk=application.pk)
+
+
+@login_required
+@require_GET
+def case_document(request, pk: int, doc: int):
+    """An issued decision document, as issued (its stored bytes)."""
+    document = selectors.case_document_get(user=request.user, case_pk=pk, pk=doc)
+    response = HttpResponse(bytes(document.pdf), content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="decision-{document.pk}.pdf"'
+    return response

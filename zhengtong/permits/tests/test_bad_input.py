@@ -149,7 +149,7 @@ def test_a_closing_note_longer_than_the_historys_reason_column_is_kept_whole(rev
 def test_a_decision_with_a_bad_number_of_instances_names_it_in_the_users_language(reviewer, case, instances):
     body = page_text(reviewer.post(reverse("permits:case", args=[case.pk]), {
         "action": "decide", "basis": "air99", "measures": ["order_correction"], "fine": "200000",
-        "instances": instances}, follow=True))
+        "deadline": "2099-12-31", "instances": instances}, follow=True))
     assert "invalid literal" not in body
     assert f"{zh(CASE_LABELS['instances'])}: 请输入 1 到 10000 之间的整数。" in body
     case.refresh_from_db()

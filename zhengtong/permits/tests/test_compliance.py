@@ -25,6 +25,9 @@ pytestmark = pytest.mark.django_db
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 
 
+DEADLINE = "2099-12-31"  # a rectification deadline after any day of decision here
+
+
 def at(y, m, d):
     return datetime(y, m, d, 10, tzinfo=SHANGHAI)
 
@@ -124,7 +127,8 @@ def test_no_permit_after_the_deadline_opens_a_case_with_the_laws_in_force(world)
     with pytest.raises(DomainError):
         compliance.case_decide(user=reviewer, case=case, basis="reg33", measures=["order_correction"], fine="300000")
     case = compliance.case_decide(user=reviewer, case=case, basis="water83",
-                                  measures=["order_correction", "restrict_production"], fine="100000")
+                                  measures=["order_correction", "restrict_production"], fine="100000",
+                                  deadline=DEADLINE)
     case = compliance.case_move(user=reviewer, case=case, action="rectify")
     with pytest.raises(DomainError):
         compliance.case_move(user=reviewer, case=case, action="close", note="")
@@ -143,7 +147,7 @@ def test_the_per_instance_fine_for_reports_scales_with_instances(world, permit):
                                           violation_date=date(2021, 7, 16))
     reviewer = world.users[Role.PERMIT_REVIEWER]
     decided = compliance.case_decide(user=reviewer, case=case, basis="reg37", measures=["order_correction"],
-                                     fine="40000", instances=2)
+                                     fine="40000", instances=2, deadline=DEADLINE)
     assert decided.fine == 40000
 
 
@@ -177,7 +181,7 @@ def test_a_case_makes_each_move_from_the_tables_states_and_refuses_it_from_the_o
     def make():
         if action == "decide":
             return compliance.case_decide(user=reviewer, case=case, basis="water83",
-                                          measures=["order_correction"], fine="100000")
+                                          measures=["order_correction"], fine="100000", deadline=DEADLINE)
         return compliance.case_move(user=reviewer, case=case, action=action, note="已整改")
 
     if status in move.sources:

@@ -261,7 +261,8 @@ def test_the_reviewer_decides_and_closes_a_case_on_its_page(client, world):
     page = client.get(reverse("permits:case", args=[case.pk])).content.decode()
     assert "水污染防治法 第八十三条" in page and "排污许可管理条例 第三十三条" not in page
     client.post(reverse("permits:case", args=[case.pk]), {
-        "action": "decide", "basis": "air99", "measures": ["order_correction"], "fine": "200000"})
+        "action": "decide", "basis": "air99", "measures": ["order_correction"], "fine": "200000",
+        "deadline": "2099-12-31"})
     case.refresh_from_db()
     assert case.status == "decided" and case.fine == 200000
     client.post(reverse("permits:case", args=[case.pk]), {"action": "close", "note": "已整改"})
