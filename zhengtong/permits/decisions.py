@@ -84,7 +84,8 @@ def _load(path: str) -> Templates:
             raise ValueError(f"{path}: [{kind}] has unknown sections {sorted(unknown)}")
         by_kind[kind] = Template(kind, t["title"], t["number"], tuple(t.get("measures", ())), tuple(t["sections"]),
                                  bool(t.get("confirmed", False)))
-    return Templates(data.get("authority") or settings.PERMIT_AUTHORITY_NAME, data["authority_short"], data.get("remedies", ""), by_kind)
+    authority = data.get("authority") or settings.PERMIT_AUTHORITY_NAME
+    return Templates(authority, data["authority_short"], data.get("remedies", ""), by_kind)
 
 
 def templates() -> Templates:
