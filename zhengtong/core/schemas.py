@@ -75,6 +75,10 @@ TextOrNumber = Annotated[str, AfterValidator(plain_text), BeforeValidator(number
     {"anyOf": [{"type": "string", "pattern": TEXT_PATTERN}, {"type": "number"}]})]
 
 
+# true or false in a body, nothing else (pydantic would read 0, 1, "yes" as one, which the document does not say).
+Flag = Annotated[bool, Field(strict=True)]
+
+
 class In(Schema):
     """Base of every request body: unknown fields are an error (a misspelt field in a PATCH
     would otherwise be ignored without a word), and a text field takes text only, not a number

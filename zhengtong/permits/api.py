@@ -1,4 +1,6 @@
-"""Permits over REST, read-only, under /api/permits/: a unit's class, its applications and its permits.
+"""Permits over REST, under /api/permits/: a unit's class and the facts it declares, its applications
+(a draft, its outlets and limits, submission), its permits and registrations, the public search,
+compliance reports (read and filed) and enforcement cases (read).
 
 Thin by design, over the selectors the permit pages read, so that the API and the pages never
 disagree about who sees what (zhengtong.accounts.scopes):
@@ -8,18 +10,21 @@ disagree about who sees what (zhengtong.accounts.scopes):
   its region, its county officer and the city (``scopes.permit_work_units_q``).
 
 Anything outside the caller's scope answers 404, exactly like a record that does not exist. The
-facts a unit declared are not here, only the keys of those still missing to decide its class.
+unit's own clerk declares facts, starts, fills and submits applications and files reports (403 for
+others who see the unit); a unit's classification shows the keys of the facts still missing, never
+the values declared.
 """
 
 from datetime import date, datetime
-from typing import TYPE_CHECKING, Any, Literal, TypeAlias
+from decimal import Decimal
+from typing import TYPE_CHECKING, Annotated, Any, Literal, TypeAlias
 
 from django.utils import timezone
-from ninja import Field, Router, Schema
+from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import paginate
 
-from zhengtong.core.schemas import Id, Pagination
-from zhengtong.permits import selectors
+from zhengtong.core.schemas import Filters, Flag, Id, In, Name, Pagination, Patch, Text
+from zhengtong.permits import compliance, selectors, services, workflow
 from zhengtong.permits.classification import GENERAL_ONLY
 from zhengtong.permits.models import Application, Classification, ManagementClass, Permit
 from zhengtong.registry import selectors as registry_selectors
@@ -226,3 +231,322 @@ def get_permit(request, permit_id: Id):
     """Public for whoever sees the permit's unit."""
     return selectors.permit_public_get(user=request.auth, pk=permit_id)
 
+
+
+# Facts -----------------------------------------------------------------------------------
+
+FactValue = Annotated[Flag | int | float | Text, Field(union_mode="left_to_right")]
+
+
+class FactsIn(In):
+    facts: dict[Annotated[str, Field(min_length=1, max_length=60)], FactValue | None] = Field(
+        description="fact keys (as `missing_facts` names them) and their values; null or an empty text clears one")
+    replace: Flag = Field(False, description="true: the declared facts become exactly these")
+
+
+@router.post("/units/{unit_id}/facts", response=ClassificationOut,
+             summary="Declare a unit's facts; the unit is classified again at once")
+def declare_facts(request, unit_id: Id, payload: FactsIn):
+    """The unit's own clerk (or the city administrator): 403 for anyone else who sees the unit. An
+    unknown key or a value of the wrong kind is a 400 naming the key."""
+    unit = registry_selectors.unit_get(user=request.auth, pk=unit_id)
+    services.unit_facts_save(user=request.auth, unit=unit, data={k: "" if v is None else v
+                                                                 for k, v in payload.facts.items()},
+                             replace=payload.replace)
+    return _classification(selectors.classification_get(user=request.auth, unit_pk=unit.pk))
+
+
+# Applications: a draft, its outlets and limits, submission ---------------------------------
+
+
+class ApplicationIn(In):
+    kind: Literal["first", "reapply"] = Field("first", description="first, or reapply after an ended permit "
+                                                                   "(renewals and changes are made on the page)")
+    fixed_source: Annotated[int, Field(ge=1, le=999)] | None = Field(
+        None, description="the unit's fixed source by its sequence (1 for 001); default: the first")
+
+
+class LimitIn(In):
+    pollutant: Name = Field(max_length=60)
+    concentration: Annotated[Text, Field(max_length=30)] | None = Field(None, description="decimal, as text")
+    concentration_unit: Annotated[Text, Field(max_length=20)] = ""
+    annual_quantity: Annotated[Text, Field(max_length=30)] | None = Field(None, description="t/a, decimal, as text")
+    standard: Annotated[Text, Field(max_length=100)] = ""
+
+
+class OutletIn(In):
+    code: Name = Field(max_length=10, description="HJ 608-2017: D, then A (air) or W (water), then 3 digits")
+    name: Name = Field(max_length=100)
+    destination: Annotated[Text, Field(max_length=200)] = ""
+    limits: list[LimitIn] = Field(max_length=200)
+
+
+class FacilityIn(In):
+    name: Name = Field(max_length=100)
+    kind: Annotated[Text, Field(max_length=40)] = Field("", description="production or treatment")
+    capacity: Annotated[Text, Field(max_length=60)] = ""
+
+
+class ApplicationPatch(Patch):
+    unit_name: Annotated[Text, Field(max_length=200)] = None
+    address: Annotated[Text, Field(max_length=200)] = None
+    legal_representative: Annotated[Text, Field(max_length=50)] = None
+    contact_name: Annotated[Text, Field(max_length=50)] = None
+    contact_phone: Annotated[Text, Field(max_length=30)] = None
+    production_description: Annotated[Text, Field(max_length=2000)] = None
+    monitoring_plan: Annotated[Text, Field(max_length=5000)] = None
+    public_notice_from: date = None
+    public_notice_to: date = None
+    onsite_check: Flag = None
+    facilities: list[FacilityIn] = Field(None, max_length=200, description="the production and treatment "
+                                                                            "facilities: they replace the draft's")
+    outlets: list[OutletIn] = Field(None, max_length=200, description="the outlets, each with its limits: they "
+                                                                      "replace those of the draft")
+
+
+@router.post("/units/{unit_id}/applications", response={201: ApplicationOut}, summary="Start a permit application")
+def create_application(request, unit_id: Id, payload: ApplicationIn):
+    """A draft for the unit's fixed source; the unit's clerk only (403). 409 when the source has an
+    open application already."""
+    unit = selectors.permit_work_unit_get(user=request.auth, pk=unit_id)
+    application = workflow.application_create(user=request.auth, unit=unit, kind=payload.kind,
+                                              sequence=payload.fixed_source)
+    return Status(201, selectors.application_get(user=request.auth, pk=application.pk))
+
+
+@router.patch("/applications/{application_id}", response=ApplicationOut, summary="Change a draft application")
+def update_application(request, application_id: Id, payload: ApplicationPatch):
+    """Only a draft changes (409 after submission); errors name the field, ``outlets[0].limits[1].pollutant``."""
+    application = selectors.application_get(user=request.auth, pk=application_id)
+    data = payload.dict(exclude_unset=True)
+    workflow.application_update(user=request.auth, application=application, data=data)
+    return selectors.application_get(user=request.auth, pk=application.pk)
+
+
+@router.post("/applications/{application_id}/submit", response=ApplicationOut, summary="Submit a draft application")
+def submit_application(request, application_id: Id):
+    """400 naming every missing material at once, each on its field (the one notice of 条例 Art. 9 (4))."""
+    application = selectors.application_get(user=request.auth, pk=application_id)
+    workflow.application_submit(user=request.auth, application=application)
+    return selectors.application_get(user=request.auth, pk=application.pk)
+
+
+# Registrations and the public search --------------------------------------------------------
+
+
+class RegistrationOut(Schema):
+    id: int
+    unit: int
+    number: str
+    version: int
+    status: str
+    unit_name: str
+    address: str
+    industry_codes: str
+    management_class: ClassCode
+    filed_at: datetime
+    valid_until: date | None
+
+    @staticmethod
+    def resolve_unit(obj) -> int:
+        return obj.fixed_source.unit_id
+
+
+class PublicRecordOut(Schema):
+    kind: Literal["permit", "registration"]
+    number: str
+    unit_name: str
+    uscc: str
+    industry_codes: str
+    county: str
+    date: date | None
+    valid_until: date | None
+    management_class: ClassCode
+
+
+class PublicFilters(Filters):
+    q: Text | None = Field(None, description="words of the unit's name, the start of its USCC or of a number")
+    industry: Text | None = Field(None, description="GB/T 4754 code prefix")
+
+
+@router.get("/units/{unit_id}/registrations", response=list[RegistrationOut],
+            summary="A unit's discharge registrations")
+@paginate(Pagination)
+def list_unit_registrations(request, unit_id: Id):
+    """Public for whoever sees the unit."""
+    unit = registry_selectors.unit_get(user=request.auth, pk=unit_id)
+    return selectors.unit_registrations(unit).order_by("-filed_at", "-id")
+
+
+@router.get("/registrations/{registration_id}", response=RegistrationOut, summary="One discharge registration")
+def get_registration(request, registration_id: Id):
+    return selectors.registration_get(user=request.auth, pk=registration_id)
+
+
+@router.get("/public", response=list[PublicRecordOut], auth=None,
+            summary="The public search: valid permits and registrations")
+@paginate(Pagination)
+def public_search(request, filters: Query[PublicFilters]):
+    """What the public search page shows, without signing in."""
+    return selectors.public_records(q=filters.q or "", industry=filters.industry or "")
+
+
+# Compliance reports --------------------------------------------------------------------------
+
+ReportKind = Literal["annual", "semiannual", "quarterly", "monthly"]
+
+
+class ReportValueOut(Schema):
+    outlet_code: str
+    pollutant: str
+    concentration: Decimal | None
+    concentration_unit: str
+    quantity: Decimal | None
+
+
+class ReportOut(Schema):
+    id: int
+    permit: int
+    kind: ReportKind
+    period_start: date
+    period_end: date
+    version: int
+    status: str
+    due: date
+    submitted_at: datetime
+    stopped_production: bool
+    notes: str
+    correction_reason: str
+    exceedances: list[dict[str, Any]]
+    values: list[ReportValueOut]
+
+    @staticmethod
+    def resolve_permit(obj) -> int:
+        return obj.permit_id
+
+    @staticmethod
+    def resolve_values(obj) -> list:
+        return list(obj.values.all())
+
+
+class ReportValueIn(In):
+    outlet_code: Name = Field(max_length=10)
+    pollutant: Name = Field(max_length=60)
+    concentration: Annotated[Text, Field(max_length=30)] | None = None
+    concentration_unit: Annotated[Text, Field(max_length=20)] = ""
+    quantity: Annotated[Text, Field(max_length=30)] | None = Field(None, description="t in the period")
+
+
+class ReportIn(In):
+    kind: ReportKind
+    period_start: date = Field(description="the first day of the period")
+    values: list[ReportValueIn] = Field(default_factory=list, max_length=500)
+    stopped_production: Flag = False
+    notes: Annotated[Text, Field(max_length=5000)] = ""
+    correction_reason: Annotated[Text, Field(max_length=300)] = Field(
+        "", description="needed when the period was reported already: the report is a new version")
+
+
+@router.get("/permits/{permit_id}/reports", response=list[ReportOut], summary="A permit's compliance reports")
+@paginate(Pagination)
+def list_permit_reports(request, permit_id: Id):
+    """For the unit's clerk, the permit reviewers of its region, its county officer and the city."""
+    permit = selectors.permit_get(user=request.auth, pk=permit_id)
+    return permit.reports.order_by("-period_start", "-version").prefetch_related("values")
+
+
+@router.post("/permits/{permit_id}/reports", response={201: ReportOut}, summary="File a compliance report")
+def file_report(request, permit_id: Id, payload: ReportIn):
+    """The unit's clerk (403 for others). A period not over, a kind the permit does not ask for, a
+    value not in the permit: 400 naming the field."""
+    permit = selectors.permit_get(user=request.auth, pk=permit_id)
+    report = compliance.report_submit(user=request.auth, permit=permit, kind=payload.kind,
+                                      period_start=payload.period_start,
+                                      values=[v.dict() for v in payload.values],
+                                      stopped_production=payload.stopped_production, notes=payload.notes,
+                                      correction_reason=payload.correction_reason)
+    return Status(201, selectors.report_get(user=request.auth, pk=report.pk))
+
+
+@router.get("/reports/{report_id}", response=ReportOut, summary="One compliance report")
+def get_report(request, report_id: Id):
+    return selectors.report_get(user=request.auth, pk=report_id)
+
+
+# Enforcement cases (read) --------------------------------------------------------------------
+
+
+class DecisionDocumentOut(Schema):
+    id: int
+    kind: str = Field(description="correction, restriction or penalty")
+    number: str
+    issued_on: date
+    template_confirmed: bool = Field(description="false: the template is configuration, rule text not confirmed")
+    sha256: str
+
+
+class EnforcementCaseOut(Schema):
+    id: int
+    unit: int
+    unit_name: str
+    county: str
+    kind: str
+    violation_date: date
+    details: str
+    status: str
+    basis: str = Field(description="the legal basis chosen, as the law names it")
+    measures: list[str]
+    fine: Decimal | None
+    rectification_deadline: date | None
+    assignee: str | None
+    decided_on: date | None
+    closed_on: date | None
+    documents: list[DecisionDocumentOut]
+
+    @staticmethod
+    def resolve_unit(obj) -> int:
+        return obj.unit_id
+
+    @staticmethod
+    def resolve_unit_name(obj) -> str:
+        return obj.unit.name
+
+    @staticmethod
+    def resolve_county(obj) -> str:
+        return obj.unit.county.code
+
+    @staticmethod
+    def resolve_basis(obj) -> str:
+        return obj.basis_text
+
+    @staticmethod
+    def resolve_assignee(obj) -> str | None:
+        return obj.assignee.get_username() if obj.assignee_id else None
+
+    @staticmethod
+    def resolve_documents(obj) -> list:
+        return list(selectors.case_documents(case=obj))
+
+
+class CaseFilters(Filters):
+    status: Literal["open", "decided", "rectifying", "closed"] | None = None
+    kind: Text | None = None
+    county: Text | None = Field(None, description="GB/T 2260 code")
+    basis: Text | None = Field(None, description="the key of a legal basis (water83, air99, …)")
+    assignee: Text | None = Field(None, description="me, none, or a user id")
+
+
+@router.get("/cases", response=list[EnforcementCaseOut], summary="Enforcement cases the caller sees")
+@paginate(Pagination)
+def list_cases(request, filters: Query[CaseFilters]):
+    county = None
+    if filters.county:
+        county = registry_selectors.county_choices().filter(code=filters.county).values_list("pk", flat=True).first()
+    qs = selectors.case_list(user=request.auth, status=filters.status or "", kind=filters.kind or "",
+                             county=county, basis=filters.basis or "", assignee=filters.assignee or "")
+    return qs.none() if filters.county and county is None else qs
+
+
+@router.get("/cases/{case_id}", response=EnforcementCaseOut, summary="One enforcement case")
+def get_case(request, case_id: Id):
+    return selectors.case_get(user=request.auth, pk=case_id)
