@@ -287,21 +287,32 @@ class FacilityIn(In):
     capacity: Annotated[Text, Field(max_length=60)] = ""
 
 
+Text30 = Annotated[Text, Field(max_length=30)]
+Text50 = Annotated[Text, Field(max_length=50)]
+Text200 = Annotated[Text, Field(max_length=200)]
+Text2000 = Annotated[Text, Field(max_length=2000)]
+Text5000 = Annotated[Text, Field(max_length=5000)]
+Facilities = Annotated[list[FacilityIn], Field(max_length=200, description="the production and treatment "
+                                                                        "facilities: they replace the draft's")]
+Outlets = Annotated[list[OutletIn], Field(max_length=200, description="the outlets, each with its limits: they "
+                                                                      "replace those of the draft")]
+
+
 class ApplicationPatch(Patch):
-    unit_name: Annotated[Text, Field(max_length=200)] = None
-    address: Annotated[Text, Field(max_length=200)] = None
-    legal_representative: Annotated[Text, Field(max_length=50)] = None
-    contact_name: Annotated[Text, Field(max_length=50)] = None
-    contact_phone: Annotated[Text, Field(max_length=30)] = None
-    production_description: Annotated[Text, Field(max_length=2000)] = None
-    monitoring_plan: Annotated[Text, Field(max_length=5000)] = None
-    public_notice_from: date = None
-    public_notice_to: date = None
-    onsite_check: Flag = None
-    facilities: list[FacilityIn] = Field(None, max_length=200, description="the production and treatment "
-                                                                            "facilities: they replace the draft's")
-    outlets: list[OutletIn] = Field(None, max_length=200, description="the outlets, each with its limits: they "
-                                                                      "replace those of the draft")
+    """Each field may be left out, and is then kept (mypy reads the None default as the wrong type)."""
+
+    unit_name: Text200 = None  # type: ignore[assignment]
+    address: Text200 = None  # type: ignore[assignment]
+    legal_representative: Text50 = None  # type: ignore[assignment]
+    contact_name: Text50 = None  # type: ignore[assignment]
+    contact_phone: Text30 = None  # type: ignore[assignment]
+    production_description: Text2000 = None  # type: ignore[assignment]
+    monitoring_plan: Text5000 = None  # type: ignore[assignment]
+    public_notice_from: date = None  # type: ignore[assignment]
+    public_notice_to: date = None  # type: ignore[assignment]
+    onsite_check: Flag = None  # type: ignore[assignment]
+    facilities: Facilities = None  # type: ignore[assignment]
+    outlets: Outlets = None  # type: ignore[assignment]
 
 
 @router.post("/units/{unit_id}/applications", response={201: ApplicationOut}, summary="Start a permit application")
@@ -352,6 +363,9 @@ class RegistrationOut(Schema):
         return obj.fixed_source.unit_id
 
 
+Day = date  # a field below is named "date"
+
+
 class PublicRecordOut(Schema):
     kind: Literal["permit", "registration"]
     number: str
@@ -359,8 +373,8 @@ class PublicRecordOut(Schema):
     uscc: str
     industry_codes: str
     county: str
-    date: date | None
-    valid_until: date | None
+    date: Day | None = Field(description="the day the permit was decided or the registration filed")
+    valid_until: Day | None
     management_class: ClassCode
 
 
