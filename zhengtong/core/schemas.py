@@ -107,6 +107,19 @@ class Patch(In):
 class Filters(Schema):
     """Base of a list's query filters (a query's values are all text)."""
 
+    def as_detail(self) -> str:
+        """The filters set, as an access record's detail (``status=active; q=张``)."""
+        return "; ".join(f"{k}={v}" for k, v in self.dict(exclude_none=True).items())
+
+
+def codes_of(choices) -> Any:
+    """The codes of a model's choices as a plain string enum (an Enum type would be one shared
+    OpenAPI component per class name, and Application.Status and Permit.Status are both "Status").
+    Declare the alias as ``str`` for mypy under ``TYPE_CHECKING``."""
+    from typing import Literal
+
+    return Literal[tuple(choices.values)]
+
 
 class Pagination(LimitOffsetPagination):
     """``limit`` (1–500, default settings.PAGE_SIZE) and ``offset``; answers ``{items, count}``."""

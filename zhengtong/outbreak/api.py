@@ -22,16 +22,12 @@ from ninja.pagination import paginate
 
 from zhengtong.core.access import Kind, Subject, record_view
 from zhengtong.core.errors import DomainError
-from zhengtong.core.schemas import Filters, Id, In, Name, Pagination, Text
+from zhengtong.core.schemas import Filters, Id, In, Name, Pagination, Text, codes_of
 from zhengtong.outbreak import isolation, selectors, services, tracing
 from zhengtong.outbreak.models import Case, CaseStatus, IsolationOrder, IsolationPlace, IsolationReason, IsolationStatus
 from zhengtong.registry.models import Region
 
 router = Router(tags=["outbreak"])
-
-
-def _one_of(choices) -> Any:
-    return Literal[tuple(choices.values)]
 
 
 if TYPE_CHECKING:
@@ -42,12 +38,12 @@ if TYPE_CHECKING:
     PlaceCode: TypeAlias = str
     OrderStatus: TypeAlias = str
 else:
-    CaseStatusCode = _one_of(CaseStatus)
+    CaseStatusCode = codes_of(CaseStatus)
     ReportStatus = Literal[tuple(services.REPORTABLE)]
     CaseAction = Literal[tuple(services.CASES.moves)]
-    ReasonCode = _one_of(IsolationReason)
-    PlaceCode = _one_of(IsolationPlace)
-    OrderStatus = _one_of(IsolationStatus)
+    ReasonCode = codes_of(IsolationReason)
+    PlaceCode = codes_of(IsolationPlace)
+    OrderStatus = codes_of(IsolationStatus)
 
 Note = Annotated[Text, Field(max_length=2000)]
 
@@ -164,7 +160,7 @@ def list_cases(request, filters: Query[CaseFilters]):
     if filters.site_id is not None:
         qs = qs.filter(site_id=filters.site_id)
     record_view(request, kind=Kind.CASE, subject=Subject.listing(_("Cases")),
-                detail="; ".join(f"{k}={v}" for k, v in filters.dict(exclude_none=True).items()))
+                detail=filters.as_detail())
     return qs
 
 
@@ -354,7 +350,7 @@ def list_isolations(request, filters: Query[IsolationFilters]):
     qs = selectors.isolation_list(user=request.auth, status=filters.status or "all", reason=filters.reason or "",
                                   q=filters.q or "")
     record_view(request, kind=Kind.ISOLATION, subject=Subject.listing(_("Isolation orders")),
-                detail="; ".join(f"{k}={v}" for k, v in filters.dict(exclude_none=True).items()))
+                detail=filters.as_detail())
     return qs
 
 

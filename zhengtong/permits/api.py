@@ -23,7 +23,7 @@ from django.utils import timezone
 from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import paginate
 
-from zhengtong.core.schemas import Filters, Flag, Id, In, Name, Pagination, Patch, Text
+from zhengtong.core.schemas import Filters, Flag, Id, In, Name, Pagination, Patch, Text, codes_of
 from zhengtong.permits import compliance, selectors, services, workflow
 from zhengtong.permits.classification import GENERAL_ONLY
 from zhengtong.permits.models import Application, Classification, ManagementClass, Permit
@@ -34,22 +34,16 @@ router = Router(tags=["permits"])
 CLASS_DOC = "key, simplified, registration, none (not in the catalogue) or undetermined (facts missing)"
 
 
-def _one_of(choices) -> Any:
-    """The codes of a model's choices as a plain string enum (an Enum type would be one shared
-    OpenAPI component per class name, and Application.Status and Permit.Status are both "Status")."""
-    return Literal[tuple(choices.values)]
-
-
 if TYPE_CHECKING:  # for mypy: codes are text; pydantic reads the Literal types built below
     ClassCode: TypeAlias = str
     ApplicationKind: TypeAlias = str
     ApplicationStatus: TypeAlias = str
     PermitStatus: TypeAlias = str
 else:
-    ClassCode = _one_of(ManagementClass)
-    ApplicationKind = _one_of(Application.Kind)
-    ApplicationStatus = _one_of(Application.Status)
-    PermitStatus = _one_of(Permit.Status)
+    ClassCode = codes_of(ManagementClass)
+    ApplicationKind = codes_of(Application.Kind)
+    ApplicationStatus = codes_of(Application.Status)
+    PermitStatus = codes_of(Permit.Status)
 
 
 # Classification --------------------------------------------------------------------------
