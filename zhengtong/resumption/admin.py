@@ -1,7 +1,14 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
-from zhengtong.resumption.models import ExpectedUnit, ResumptionDeclaration, ResumptionStage
+from zhengtong.resumption.models import (
+    Difficulty,
+    DifficultyEvent,
+    DifficultyRoute,
+    ExpectedUnit,
+    ResumptionDeclaration,
+    ResumptionStage,
+)
 
 
 @admin.register(ExpectedUnit)
@@ -40,3 +47,30 @@ class ResumptionStageAdmin(ReadOnlyAdmin):
     list_display = ("unit", "stage", "reached_on", "capacity_pct")
     list_filter = ("stage",)
     search_fields = ("unit__name", "unit__uscc")
+
+
+@admin.register(DifficultyRoute)
+class DifficultyRouteAdmin(SimpleHistoryAdmin):
+    """The routing table the city edits: the department each category of difficulty goes to."""
+
+    list_display = ("category", "department")
+
+
+class DifficultyEventInline(admin.TabularInline):
+    model = DifficultyEvent
+    extra = 0
+    can_delete = False
+    readonly_fields = ("kind", "from_status", "to_status", "department", "text", "rating", "at", "by")
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Difficulty)
+class DifficultyAdmin(ReadOnlyAdmin):
+    """Difficulties move on the product's pages; the admin shows them and their thread."""
+
+    list_display = ("title", "unit", "category", "department", "status", "reported_on", "resolve_due")
+    list_filter = ("status", "category")
+    search_fields = ("title", "unit__name")
+    inlines = [DifficultyEventInline]

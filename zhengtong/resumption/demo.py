@@ -16,16 +16,20 @@ from django.contrib.auth import get_user_model
 from django.utils import timezone
 
 from zhengtong.core.demo_clock import story_date
-from zhengtong.registry.models import Unit
+from zhengtong.registry.models import Department, Unit
 from zhengtong.resumption.clocks import due_after
 from zhengtong.resumption.models import (
     DeclarationStatus,
+    Difficulty,
+    DifficultyCategory,
+    DifficultyEvent,
+    DifficultyRoute,
     ExpectedUnit,
     ResumptionDeclaration,
     ResumptionStage,
     Stage,
 )
-from zhengtong.resumption.services import lead_department_for
+from zhengtong.resumption.services import DIFFICULTIES, lead_department_for, route_for, start_clocks
 
 LABEL = "resumption"
 GENERATED = 60  # generated enterprises given a declaration (others are left undeclared)
@@ -33,6 +37,9 @@ HENGNAN = "430422"  # the demo county officer's county: a share of the generated
 
 
 def wipe() -> None:
+    DifficultyEvent.objects.all().delete()
+    Difficulty.objects.all().delete()
+    DifficultyRoute.objects.all().delete()
     ResumptionStage.objects.all().delete()
     ResumptionDeclaration.objects.filter(corrects__isnull=False).delete()
     ResumptionDeclaration.objects.all().delete()
@@ -112,4 +119,84 @@ def load(*, admin, named_sites: dict, rng, today: date) -> int:
             if plan == "fully":
                 _stage(d, Stage.FULLY, min(first + timedelta(days=rng.randint(5, 12)), today), 100, admin)
         count += 1
-    return count
+    return count + _difficulties(admin=admin, clerk=clerk, dept=dept, named_sites=named_sites, hengnan=hengnan,
+                                 rng=rng, today=today)
+
+
+# Difficulties --------------------------------------------------------------------------------------
+
+# invented: the routing table (the page names only the departments) and every difficulty below; the page
+# says the county and the city departments must help enterprises solve their difficulties.
+ROUTES: dict[str, str] = {DifficultyCategory.APPROVALS.value: "sthjj"}  # every other category: 市发改委 (fgw)
+
+
+def _difficulty(unit, category: str, title: str, details: str, reported: date, steps, *, by) -> Difficulty:
+    """A difficulty reported on ``reported`` and moved by ``steps`` ((action, day, user, text, rating) each,
+    checked against the state table), with its thread."""
+    d = Difficulty(unit=unit, category=category, title=title, details=details, department=route_for(unit, category),
+                   reported_on=reported, reported_at=_at(reported, 10), reported_by=by)
+    start_clocks(d, reported)
+    d.save()
+    DifficultyEvent.objects.create(difficulty=d, kind="report", to_status=d.status, department=d.department,
+                                   text=details, at=_at(reported, 10), by=by)
+    for action, day, user, text, rating in steps:
+        move = DIFFICULTIES.check(d.status, action)
+        before = d.status
+        if action == "accept":
+            d.accepted_on = day
+        elif action == "resolve":
+            d.resolved_on = day
+        elif action == "reopen":
+            d.resolve_due = due_after(day, settings.DIFFICULTY_RESOLVE_DAYS.get("*", 5)).due
+        elif action == "confirm":
+            d.closed_on, d.rating = day, rating
+        if move.target:
+            d.status = move.target
+        DifficultyEvent.objects.create(difficulty=d, kind=action, from_status=before, to_status=d.status, text=text,
+                                       rating=rating, at=_at(day, 14), by=user)
+    d.save()
+    return d
+
+
+def _difficulties(*, admin, clerk, dept, named_sites: dict, hengnan: list[int], rng, today: date) -> int:
+    fgw = Department.objects.filter(code="fgw").first()
+    for category in DifficultyCategory.values:
+        department = Department.objects.filter(code=ROUTES.get(category, "fgw")).first() or fgw
+        if department is not None:
+            DifficultyRoute.objects.create(category=category, department=department)
+    C = DifficultyCategory
+    zhongke, tbea = named_sites["zhongke"].unit, named_sites["tbea"].unit
+    workshop = named_sites["workshop"].unit
+
+    def ago(n: int) -> date:
+        return today - timedelta(days=n)
+
+    made = [
+        _difficulty(zhongke, C.PREVENTION_SUPPLIES, "口罩和测温枪不足",
+                    "复产后每日需口罩1200只，现库存仅够两天；红外测温枪缺4把。",
+                    ago(18), [("accept", ago(17), dept, "已受理，协调市工信部门调拨。", None),
+                              ("resolve", ago(15), dept, "已调拨口罩2万只、测温枪4把。", None),
+                              ("confirm", ago(14), clerk, "已收到，感谢。", 5)], by=clerk),
+        _difficulty(zhongke, C.LOGISTICS, "原料运输车辆通行受阻", "外省供应商货车进市需通行证，已停运三天。",
+                    ago(6), [("accept", ago(5), dept, "已受理。", None),
+                             ("reply", ago(4), clerk, "车牌号已补充提交。", None),
+                             ("resolve", ago(1), dept, "已办理重点物资运输车辆通行证。", None)], by=clerk),
+        _difficulty(zhongke, C.FUNDS, "流动资金紧张", "一季度订单减少，工资和社保支付压力大，希望协调贷款展期。",
+                    ago(2), [("accept", ago(1), dept, "已受理，转请人民银行协调。", None)], by=clerk),
+        _difficulty(tbea, C.WORKFORCE, "外地工人返岗难", "项目320名工人中约90人在外省，需包车接返并安排隔离。",
+                    ago(8), [], by=admin),
+        _difficulty(tbea, C.RAW_MATERIALS, "钢材供应不足", "钢结构用钢材到货不足计划的一半。",
+                    ago(12), [("accept", ago(11), dept, "已受理。", None),
+                              ("resolve", ago(7), dept, "已协调钢厂优先供货。", None),
+                              ("reopen", ago(5), admin, "只到货三成，仍不能满足施工。", None)], by=admin),
+        _difficulty(workshop, C.OTHER, "职工子女托管", "学校未开学，部分双职工子女无人照看。", today, [], by=admin),
+    ]
+    units = Unit.objects.in_bulk(hengnan[:6])
+    asks = ((C.APPROVALS, "环评审批能否容缺办理"), (C.WORKFORCE, "招工难"), (C.RAW_MATERIALS, "原材料断供"),
+            (C.LOGISTICS, "产品发货难"), (C.FUNDS, "贷款到期需展期"), (C.PREVENTION_SUPPLIES, "消毒液不足"))
+    for i, unit in enumerate(units.values()):
+        category, title = asks[i % len(asks)]
+        reported = ago(rng.randint(4, 10))
+        steps = [] if i % 2 == 0 else [("accept", reported + timedelta(days=1), dept, "已受理。", None)]
+        made.append(_difficulty(unit, category, title, "请协调解决。", reported, steps, by=admin))
+    return len(made)

@@ -1,7 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from zhengtong.resumption.models import Stage
+from zhengtong.resumption.models import DifficultyCategory, Stage
 
 DATE = forms.DateInput(attrs={"type": "date"})
 COUNT = forms.TextInput(attrs={"inputmode": "numeric"})
@@ -47,3 +47,29 @@ class StageForm(forms.Form):
 
 class AnswerForm(forms.Form):
     answer = forms.CharField(label=_("Answer"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class DifficultyForm(forms.Form):
+    unit = forms.ChoiceField(label=_("Unit"))
+    category = forms.ChoiceField(label=_("Category"), choices=DifficultyCategory.choices)
+    title = forms.CharField(label=_("Title"), required=False, max_length=100)
+    details = forms.CharField(label=_("Details"), required=False, widget=forms.Textarea(attrs={"rows": 5}))
+
+    def __init__(self, *args, units=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        field = self.fields["unit"]
+        assert isinstance(field, forms.ChoiceField)
+        field.choices = [(u.pk, u.name) for u in units]
+
+
+class DifficultyMoveForm(forms.Form):
+    text = forms.CharField(label=_("Text"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    rating = forms.ChoiceField(label=_("Rating"), required=False,
+                               choices=[("", "—"), *[(str(n), str(n)) for n in range(5, 0, -1)]])
+    department = forms.ChoiceField(label=_("Department"), required=False)
+
+    def __init__(self, *args, departments=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        field = self.fields["department"]
+        assert isinstance(field, forms.ChoiceField)
+        field.choices = [("", "—"), *[(d.pk, d.name) for d in departments]]

@@ -140,3 +140,114 @@ class ExpectedUnit(models.Model):
 
     def __str__(self) -> str:
         return f"{self.unit} · {self.expected}"
+
+
+# Difficulties (困难和问题) ---------------------------------------------------------------------------
+
+
+class DifficultyCategory(models.TextChoices):
+    WORKFORCE = "workforce", _("Workforce")
+    RAW_MATERIALS = "raw_materials", _("Raw materials")
+    LOGISTICS = "logistics", _("Logistics")
+    FUNDS = "funds", _("Funds")
+    APPROVALS = "approvals", _("Approvals")
+    PREVENTION_SUPPLIES = "prevention_supplies", _("Prevention supplies")
+    OTHER = "other", _("Other")
+
+
+class DifficultyStatus(models.TextChoices):
+    REPORTED = "reported", _("Reported, awaiting acceptance")
+    ACCEPTED = "accepted", _("Accepted, being solved")
+    RESOLVED = "resolved", _("Resolved, awaiting confirmation")
+    REOPENED = "reopened", _("Reopened")
+    CLOSED = "closed", _("Closed, confirmed")
+
+
+class DifficultyRoute(models.Model):
+    """The routing table the city edits: which department a new difficulty of a category goes to."""
+
+    category = models.CharField(_("category"), max_length=20, choices=DifficultyCategory.choices, unique=True)
+    department = models.ForeignKey(Department, models.PROTECT, related_name="+", verbose_name=_("department"))
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["category"]
+        verbose_name = _("difficulty route")
+        verbose_name_plural = _("difficulty routes")
+
+    def __str__(self) -> str:
+        return f"{self.get_category_display()} → {self.department}"
+
+
+class Difficulty(models.Model):
+    """A difficulty an enterprise reported, routed to a department. Its state moves by the table in
+    ``services.DIFFICULTIES``; every move and reply is a ``DifficultyEvent``. ``accept_due`` and
+    ``resolve_due`` are the working-day clocks (settings, per category for resolving)."""
+
+    unit = models.ForeignKey(Unit, models.PROTECT, related_name="difficulties", verbose_name=_("unit"))
+    category = models.CharField(_("category"), max_length=20, choices=DifficultyCategory.choices)
+    title = models.CharField(_("title"), max_length=100)
+    details = models.TextField(_("details"))
+    department = models.ForeignKey(Department, models.PROTECT, null=True, blank=True, related_name="difficulties",
+                                   verbose_name=_("department"))
+    status = models.CharField(_("status"), max_length=10, choices=DifficultyStatus.choices,
+                              default=DifficultyStatus.REPORTED)
+    reported_on = models.DateField(_("reported on"))
+    reported_at = models.DateTimeField(_("reported at"), default=timezone.now)
+    reported_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.SET_NULL, null=True, related_name="+",
+                                    verbose_name=_("reported by"))
+    clock_started = models.DateField(_("clock started"))
+    accept_due = models.DateField(_("acceptance due"))
+    resolve_due = models.DateField(_("resolution due"))
+    due_confirmed = models.BooleanField(_("holiday calendar confirmed"), default=True)
+    accepted_on = models.DateField(_("accepted on"), null=True, blank=True)
+    resolved_on = models.DateField(_("resolved on"), null=True, blank=True)
+    closed_on = models.DateField(_("closed on"), null=True, blank=True)
+    rating = models.PositiveSmallIntegerField(_("rating"), null=True, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-reported_at", "-id"]
+        verbose_name = _("difficulty")
+        verbose_name_plural = _("difficulties")
+        indexes = [models.Index(fields=["department", "status"], name="difficulty_dept_status"),
+                   models.Index(fields=["unit", "reported_at"], name="difficulty_unit_time")]
+        constraints = [models.CheckConstraint(condition=Q(rating__isnull=True) | Q(rating__gte=1, rating__lte=5),
+                                              name="difficulty_rating_1_5")]
+
+    def __str__(self) -> str:
+        return f"{self.unit} · {self.title}"
+
+
+class DifficultyEvent(models.Model):
+    """One row of a difficulty's thread: its report, a routing or reassignment, a move, a reply.
+    Never changed or deleted."""
+
+    class Kind(models.TextChoices):
+        REPORT = "report", _("Reported by the enterprise")
+        ROUTE = "route", _("Routed")
+        REASSIGN = "reassign", _("Reassigned")
+        ACCEPT = "accept", _("Accepted")
+        REPLY = "reply", _("Reply")
+        RESOLVE = "resolve", _("Resolved")
+        CONFIRM = "confirm", _("Confirmed by the enterprise")
+        REOPEN = "reopen", _("Reopened")
+
+    difficulty = models.ForeignKey(Difficulty, models.PROTECT, related_name="events", verbose_name=_("difficulty"))
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
+    from_status = models.CharField(_("from"), max_length=10, blank=True)
+    to_status = models.CharField(_("to"), max_length=10, choices=DifficultyStatus.choices)
+    department = models.ForeignKey(Department, models.PROTECT, null=True, blank=True, related_name="+",
+                                   verbose_name=_("department"))
+    text = models.TextField(_("text"), blank=True)
+    rating = models.PositiveSmallIntegerField(_("rating"), null=True, blank=True)
+    at = models.DateTimeField(_("time"), default=timezone.now)
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, models.SET_NULL, null=True, related_name="+", verbose_name=_("by"))
+
+    class Meta:
+        ordering = ["at", "id"]
+        verbose_name = _("difficulty event")
+        verbose_name_plural = _("difficulty events")
+
+    def __str__(self) -> str:
+        return f"{self.difficulty_id} {self.kind}"

@@ -19,6 +19,9 @@ from zhengtong.registry.models import Industry, Unit
 from zhengtong.resumption.clocks import clock_status
 from zhengtong.resumption.models import (
     DeclarationStatus,
+    Difficulty,
+    DifficultyEvent,
+    DifficultyStatus,
     ExpectedUnit,
     ResumptionDeclaration,
     ResumptionStage,
@@ -269,6 +272,73 @@ def declaration_list(*, user, status: str = "", q: str = "") -> QuerySet[Resumpt
     return qs
 
 
+# Difficulties ------------------------------------------------------------------------------------
+
+OPEN_DIFFICULTIES = (DifficultyStatus.REPORTED, DifficultyStatus.ACCEPTED, DifficultyStatus.RESOLVED,
+                     DifficultyStatus.REOPENED)
+
+
+def overdue_q(today: date) -> Q:
+    """Difficulties past a clock: not accepted by the acceptance due date, or not resolved (nor
+    resolved again after a reopening) by the resolution due date."""
+    return (Q(status=DifficultyStatus.REPORTED, accept_due__lt=today)
+            | Q(status__in=(DifficultyStatus.REPORTED, DifficultyStatus.ACCEPTED, DifficultyStatus.REOPENED),
+                resolve_due__lt=today))
+
+
+def difficulty_list(*, user, today: date, status: str = "", category: str = "", q: str = "",
+                    unit: int | None = None) -> QuerySet[Difficulty]:
+    """Difficulties the user sees (accounts.scopes.difficulties_q); ``status``: one of the states,
+    "open" or "overdue"."""
+    qs = Difficulty.objects.filter(scopes.difficulties_q(user)).select_related("unit", "unit__county", "department")
+    if status == "open":
+        qs = qs.filter(status__in=OPEN_DIFFICULTIES)
+    elif status == "overdue":
+        qs = qs.filter(overdue_q(today))
+    elif status in DifficultyStatus.values:
+        qs = qs.filter(status=status)
+    if category:
+        qs = qs.filter(category=category)
+    if unit:
+        qs = qs.filter(unit_id=unit)
+    if q:
+        qs = qs.filter(Q(title__icontains=q) | Q(unit__name__icontains=q))
+    return qs
+
+
+def difficulty_get(*, user, pk: Any) -> Difficulty:
+    pk = valid_id(pk)
+    difficulty = (Difficulty.objects.filter(scopes.difficulties_q(user), pk=pk)
+                  .select_related("unit", "unit__county", "department", "reported_by").first() if pk else None)
+    if difficulty is None:
+        raise Http404
+    return difficulty
+
+
+def difficulty_events(*, difficulty: Difficulty) -> QuerySet[DifficultyEvent]:
+    return difficulty.events.select_related("by", "department").order_by("at", "id")
+
+
+def difficulty_clock(difficulty: Difficulty, today: date) -> dict[str, Any]:
+    """The clock the difficulty is on now: acceptance while reported, resolution while accepted or
+    reopened; its due date and whether it is overdue."""
+    if difficulty.status == DifficultyStatus.REPORTED:
+        overdue = today > difficulty.accept_due or today > difficulty.resolve_due
+        return {"label": _("Acceptance"), "due": difficulty.accept_due, "overdue": overdue, "running": True}
+    if difficulty.status in (DifficultyStatus.ACCEPTED, DifficultyStatus.REOPENED):
+        return {"label": _("Resolution"), "due": difficulty.resolve_due, "overdue": today > difficulty.resolve_due,
+                "running": True}
+    return {"label": _("Resolution"), "due": difficulty.resolve_due, "overdue": False, "running": False}
+
+
+def reporting_units(*, user) -> QuerySet[Unit]:
+    """Units whose difficulties the user reports: an enterprise clerk's own (every unit for the city)."""
+    s = scopes.get_scope(user)
+    if s.is_city:
+        return Unit.objects.filter(kind=Unit.Kind.ENTERPRISE).order_by("name")
+    return Unit.objects.filter(pk__in=s.clerk_units).order_by("name")
+
+
 # Home page ---------------------------------------------------------------------------------------
 
 
@@ -276,16 +346,17 @@ def todo(*, user, today: date) -> list[Todo]:
     """Declarations waiting for the lead department's answer."""
     s = scopes.get_scope(user)
     if not (s.is_city or s.departments):
-        return []
+        return _difficulty_todo(user=user, today=today)
     qs = current_declarations().filter(status=DeclarationStatus.FILED)
     if not s.is_city:
         qs = qs.filter(lead_department_id__in=s.departments)
     n = qs.count()
     if not n:
-        return []
+        return _difficulty_todo(user=user, today=today)
     late = qs.filter(answer_due__lt=today).exists()
     text = ngettext("%(n)d resumption declaration to answer.", "%(n)d resumption declarations to answer.", n)
-    return [Todo(text=text % {"n": n}, url=reverse("resumption:declaration_list") + "?status=filed", urgent=late)]
+    items = [Todo(text=text % {"n": n}, url=reverse("resumption:declaration_list") + "?status=filed", urgent=late)]
+    return items + _difficulty_todo(user=user, today=today)
 
 
 def figures(*, user, now: datetime) -> list[Figure]:
@@ -293,3 +364,33 @@ def figures(*, user, now: datetime) -> list[Figure]:
         return []
     n = expected_units(user=user).filter(Exists(current_stages().filter(unit=OuterRef("pk")))).count()
     return [Figure(label=_("Units resumed"), value=n, url=reverse("resumption:overview"))]
+
+
+def _difficulty_todo(*, user, today: date) -> list[Todo]:
+    """Difficulties waiting for the user: a department's to accept or solve, an enterprise's to confirm,
+    and the overdue ones the county and the city follow."""
+    s = scopes.get_scope(user)
+    mine = Difficulty.objects.filter(scopes.difficulties_q(user))
+    url = reverse("resumption:difficulty_list")
+    items = []
+    if s.is_city or s.departments:
+        waiting = mine.filter(status__in=(DifficultyStatus.REPORTED, DifficultyStatus.ACCEPTED,
+                                          DifficultyStatus.REOPENED))
+        if not s.is_city:
+            waiting = waiting.filter(department_id__in=s.departments)
+        n = waiting.count()
+        if n:
+            items.append(Todo(text=ngettext("%(n)d difficulty to solve.", "%(n)d difficulties to solve.", n)
+                         % {"n": n}, url=url + "?status=open", urgent=waiting.filter(overdue_q(today)).exists()))
+    if s.clerk_units:
+        n = mine.filter(unit_id__in=s.clerk_units, status=DifficultyStatus.RESOLVED).count()
+        if n:
+            items.append(Todo(text=ngettext("%(n)d resolved difficulty to confirm.",
+                                            "%(n)d resolved difficulties to confirm.", n) % {"n": n},
+                              url=url + "?status=resolved"))
+    if s.counties and not s.is_city:
+        n = mine.filter(overdue_q(today)).count()
+        if n:
+            items.append(Todo(text=ngettext("%(n)d overdue difficulty.", "%(n)d overdue difficulties.", n)
+                              % {"n": n}, url=url + "?status=overdue", urgent=True))
+    return items

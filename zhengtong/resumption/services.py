@@ -15,6 +15,28 @@ acknowledge  filed   acknowledged  department
 return       filed   returned      department
 ===========  ======  ============  ==========
 
+Difficulties (困难和问题). An enterprise clerk reports one with its category; it goes to the department
+the routing table (``DifficultyRoute``, the city's) names for the category, else to the unit's lead
+department. The department accepts it within DIFFICULTY_ACCEPT_DAYS working days and resolves it within
+DIFFICULTY_RESOLVE_DAYS (per category) working days of the report; the county officer may send it to
+another department, which restarts both clocks. Everyone involved writes in its thread; the enterprise
+confirms the resolution and rates it (1–5), or reopens it (its resolution days start again). A closed
+difficulty takes no reply. Its moves (``DIFFICULTIES``; who: ``department`` an officer of the department
+it is routed to, ``county`` a county officer of the unit's county, ``enterprise`` the unit's clerk,
+``involved`` any of them; the city administrator may do all):
+
+========  ============================  ========  ==========
+action    from                          to        who
+========  ============================  ========  ==========
+accept    reported                      accepted  department
+reassign  reported, accepted, reopened  reported  county
+reply     reported, accepted, resolved  (same)    involved
+          reopened
+resolve   accepted, reopened            resolved  department
+confirm   resolved                      closed    enterprise
+reopen    resolved                      reopened  enterprise
+========  ============================  ========  ==========
+
 A stage may not be dated before the day the unit first declared (our reading of "a stage earlier
 than the declaration": a unit declares before it resumes, as the 2020 filings required), nor after
 today; its capacity is a whole % from 0 to 100.
@@ -35,10 +57,21 @@ from django.utils.translation import gettext_lazy
 from zhengtong.accounts import scopes
 from zhengtong.core.cleaners import clean_choice, clean_count, clean_date, clean_note, clean_text
 from zhengtong.core.errors import DomainError, FieldErrors
+from zhengtong.core.ids import valid_id
 from zhengtong.core.statemachine import Move, StateMachine
 from zhengtong.registry.models import Department, Unit
 from zhengtong.resumption.clocks import due_after
-from zhengtong.resumption.models import DeclarationStatus, ResumptionDeclaration, ResumptionStage, Stage
+from zhengtong.resumption.models import (
+    DeclarationStatus,
+    Difficulty,
+    DifficultyCategory,
+    DifficultyEvent,
+    DifficultyRoute,
+    DifficultyStatus,
+    ResumptionDeclaration,
+    ResumptionStage,
+    Stage,
+)
 
 D = DeclarationStatus
 DECLARATIONS = StateMachine(gettext_lazy("declaration"), DeclarationStatus.choices, [
@@ -196,3 +229,131 @@ def stage_report(*, user, unit: Unit, data: dict, corrects: ResumptionStage | No
         return ResumptionStage.objects.create(
             unit=unit, declaration=declaration, corrects=corrects, reason=reason if corrects else "", stage=stage,
             reached_on=reached, capacity_pct=capacity, note=note, reported_by=user)
+
+
+# Difficulties ------------------------------------------------------------------------------------
+
+F = DifficultyStatus
+DIFFICULTIES = StateMachine(gettext_lazy("difficulty"), DifficultyStatus.choices, [
+    Move("accept", (F.REPORTED,), F.ACCEPTED, "department", gettext_lazy("Accept")),
+    Move("reassign", (F.REPORTED, F.ACCEPTED, F.REOPENED), F.REPORTED, "county",
+         gettext_lazy("Send to another department")),
+    Move("reply", (F.REPORTED, F.ACCEPTED, F.RESOLVED, F.REOPENED), None, "involved", gettext_lazy("Reply")),
+    Move("resolve", (F.ACCEPTED, F.REOPENED), F.RESOLVED, "department", gettext_lazy("Mark resolved")),
+    Move("confirm", (F.RESOLVED,), F.CLOSED, "enterprise", gettext_lazy("Confirm and close")),
+    Move("reopen", (F.RESOLVED,), F.REOPENED, "enterprise", gettext_lazy("Reopen")),
+])
+
+
+def resolve_days(category: str) -> int:
+    table = settings.DIFFICULTY_RESOLVE_DAYS
+    return int(table.get(category, table.get("*", 5)))
+
+
+def route_for(unit: Unit, category: str) -> Department | None:
+    """The department a new difficulty goes to: the routing table's for its category (an active
+    department), else the unit's lead department; None when neither names one (the county officer
+    then sends it on)."""
+    route = DifficultyRoute.objects.filter(category=category, department__is_active=True).select_related(
+        "department").first()
+    return route.department if route else lead_department_for(unit)
+
+
+def start_clocks(difficulty: Difficulty, day: date) -> None:
+    accept = due_after(day, settings.DIFFICULTY_ACCEPT_DAYS)
+    resolve = due_after(day, resolve_days(difficulty.category))
+    difficulty.clock_started = day
+    difficulty.accept_due = accept.due
+    difficulty.resolve_due = resolve.due
+    difficulty.due_confirmed = accept.confirmed and resolve.confirmed
+
+
+def difficulty_report(*, user, unit: Unit, data: dict, today: date | None = None) -> Difficulty:
+    """Report a difficulty of the unit (its enterprise clerk), routed at once (``route_for``)."""
+    if not scopes.can_report_difficulty(user, unit):
+        raise PermissionDenied(_("Only the unit's enterprise clerk reports its difficulties."))
+    today = today or timezone.localdate()
+    errors = FieldErrors()
+    category = clean_choice(errors, data, "category", DifficultyCategory)
+    title = clean_text(errors, data, "title", required=True, max_length=100)
+    details = clean_text(errors, data, "details", required=True, max_length=5000)
+    errors.raise_if_any()
+    with transaction.atomic():
+        difficulty = Difficulty(unit=unit, category=category, title=title, details=details,
+                                department=route_for(unit, category), reported_on=today, reported_by=user)
+        start_clocks(difficulty, today)
+        difficulty.save()
+        DifficultyEvent.objects.create(difficulty=difficulty, kind=DifficultyEvent.Kind.REPORT, to_status=F.REPORTED,
+                                       department=difficulty.department, text=details, by=user)
+    return difficulty
+
+
+def _may(user, difficulty: Difficulty):
+    handles = scopes.can_handle_difficulty(user, difficulty.department_id)
+    county = scopes.can_reassign_difficulty(user, difficulty.unit.county_id)
+    enterprise = scopes.can_confirm_difficulty(user, difficulty.unit_id)
+    who = {"department": handles, "county": county, "enterprise": enterprise,
+           "involved": handles or county or enterprise}
+    return lambda move: who[move.who]
+
+
+def difficulty_moves_allowed(*, user, difficulty: Difficulty) -> dict[str, Move]:
+    """The moves this user may make on the difficulty now (the page shows exactly these)."""
+    return DIFFICULTIES.allowed(difficulty.status, may=_may(user, difficulty))
+
+
+def difficulty_move(*, user, difficulty: Difficulty, action: str, data: dict,
+                    today: date | None = None) -> Difficulty:
+    """Move a difficulty by the table above, writing the move into its thread with its text. A reply,
+    a resolution and a reopening need their text; a reassignment a department that exists (and is not
+    the one it is with); a confirmation the rating, 1 to 5."""
+    move = DIFFICULTIES.move(action)
+    today = today or timezone.localdate()
+    required = {"reply": _("Write the reply."), "resolve": _("Write how it was resolved."),
+                "reopen": _("Write why it is not resolved.")}.get(action, "")
+    text = clean_note(data.get("text"), "text", required=required, max_length=5000)
+    with transaction.atomic():
+        difficulty = Difficulty.objects.select_for_update().select_related("unit").get(pk=difficulty.pk)
+        DIFFICULTIES.check(difficulty.status, action, may=_may(user, difficulty))
+        before = difficulty.status
+        department = None
+        rating = None
+        if action == "reassign":
+            department = _department(data.get("department"), current=difficulty.department_id)
+            difficulty.department = department
+            start_clocks(difficulty, today)
+            difficulty.accepted_on = None
+        elif action == "accept":
+            difficulty.accepted_on = today
+        elif action == "resolve":
+            difficulty.resolved_on = today
+        elif action == "confirm":
+            errors = FieldErrors()
+            rating = clean_count(errors, "rating", data.get("rating"), minimum=1, maximum=5)
+            if rating is None and "rating" not in errors.errors:
+                errors.add("rating", _("Rate the answer from 1 to 5."))
+            errors.raise_if_any()
+            difficulty.rating = rating
+            difficulty.closed_on = today
+        elif action == "reopen":
+            resolve = due_after(today, resolve_days(difficulty.category))
+            difficulty.resolve_due = resolve.due
+            difficulty.due_confirmed = difficulty.due_confirmed and resolve.confirmed
+            difficulty.resolved_on = None
+        if move.target is not None:
+            difficulty.status = move.target
+        difficulty.save()
+        DifficultyEvent.objects.create(difficulty=difficulty, kind=action, from_status=before,
+                                       to_status=difficulty.status, department=department, text=text, rating=rating,
+                                       by=user)
+    return difficulty
+
+
+def _department(raw: Any, *, current: int | None) -> Department:
+    pk = valid_id(raw)
+    department = Department.objects.filter(pk=pk, is_active=True).first() if pk else None
+    if department is None:
+        raise DomainError(_("Choose a department that exists."), field="department")
+    if department.pk == current:
+        raise DomainError(_("The difficulty is with this department already."), field="department")
+    return department

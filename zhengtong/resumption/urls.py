@@ -11,4 +11,8 @@ urlpatterns = [
     path("units/<int:pk>/", views.unit, name="unit"),
     path("units/<int:pk>/declare/", views.declare, name="declare"),
     path("units/<int:pk>/stage/", views.stage_new, name="stage_new"),
+    path("difficulties/", views.difficulty_list, name="difficulty_list"),
+    path("difficulties/new/", views.difficulty_new, name="difficulty_new"),
+    path("difficulties/<int:pk>/", views.difficulty, name="difficulty"),
+    path("difficulties/<int:pk>/<str:action>/", views.difficulty_move, name="difficulty_move"),
 ]

@@ -18,10 +18,10 @@ from zhengtong.core.errors import DomainError
 from zhengtong.core.forms import apply_errors, save_form
 from zhengtong.core.ids import valid_id
 from zhengtong.core.listing import Column, listing
-from zhengtong.registry.models import Region
+from zhengtong.registry.models import Department, Region
 from zhengtong.resumption import selectors, services
-from zhengtong.resumption.forms import AnswerForm, DeclarationForm, StageForm
-from zhengtong.resumption.models import DeclarationStatus
+from zhengtong.resumption.forms import AnswerForm, DeclarationForm, DifficultyForm, DifficultyMoveForm, StageForm
+from zhengtong.resumption.models import DeclarationStatus, DifficultyCategory, DifficultyStatus
 
 SHOW = (("", gettext_lazy("all")), ("undeclared", gettext_lazy("not declared")),
         ("behind", gettext_lazy("behind plan")), ("resumed", gettext_lazy("resumed")),
@@ -180,3 +180,97 @@ def declaration_answer(request, pk: int, action: str):
                           status=e.status if e.status in (400, 409) else 400)
     messages.success(request, _("Answer recorded."))
     return redirect("resumption:unit", pk=declaration.unit_id)
+
+
+# Difficulties ------------------------------------------------------------------------------------
+
+DIFFICULTY_COLUMNS = [
+    Column("title", gettext_lazy("Title"), order=("title",)),
+    Column("unit", gettext_lazy("Unit"), order=("unit__name",)),
+    Column("category", gettext_lazy("Category"), order=("category",)),
+    Column("department", gettext_lazy("Department"), order=("department__name",)),
+    Column("status", gettext_lazy("Status"), order=("status",)),
+    Column("reported", gettext_lazy("Reported"), order=("reported_at",)),
+    Column("due", gettext_lazy("Due"), order=("resolve_due",)),
+]
+DIFFICULTY_FILTERS = (("open", gettext_lazy("open")), ("overdue", gettext_lazy("overdue")),
+                      *DifficultyStatus.choices)
+
+
+@login_required
+@require_GET
+def difficulty_list(request):
+    user = request.user
+    if not scopes.can_see_resumption(user):
+        raise Http404
+    status = filter_text(request.GET.get("status"))
+    category = filter_text(request.GET.get("category"))
+    q = search_text(request.GET.get("q"))
+    today = timezone.localdate()
+    qs = selectors.difficulty_list(user=user, today=today, status=status, category=category, q=q)
+    result = listing(request, qs, DIFFICULTY_COLUMNS, default="-reported")
+    rows = [(d, selectors.difficulty_clock(d, today)) for d in result.page]
+    return render(request, "resumption/difficulty_list.html", {
+        "nav_active": "difficulties", "listing": result, "page": result.page, "rows": rows, "query": result.query,
+        "status": status, "statuses": DIFFICULTY_FILTERS, "category": category,
+        "categories": DifficultyCategory.choices, "q": q,
+        "may_report": selectors.reporting_units(user=user).exists(),
+    })
+
+
+@login_required
+def difficulty_new(request):
+    units = selectors.reporting_units(user=request.user)
+    if not units.exists():
+        raise Http404
+    form = DifficultyForm(request.POST or None, units=units[:500],
+                          initial={"unit": valid_id(request.GET.get("unit"))})
+    if request.method == "POST":
+        def report(data):
+            unit = units.filter(pk=valid_id(data.get("unit")) or 0).first()
+            if unit is None:
+                raise DomainError(_("Choose one of your units."), field="unit")
+            return services.difficulty_report(user=request.user, unit=unit, data=data)
+
+        difficulty = save_form(form, report)
+        if difficulty is not None:
+            messages.success(request, _("Difficulty reported."))
+            return redirect("resumption:difficulty", pk=difficulty.pk)
+    return render(request, "resumption/difficulty_new.html", {"nav_active": "difficulties", "form": form},
+                  status=400 if form.errors else 200)
+
+
+def _difficulty_page(request, difficulty, form=None, status=200, failed=""):
+    today = timezone.localdate()
+    allowed = services.difficulty_moves_allowed(user=request.user, difficulty=difficulty)
+    departments = Department.objects.filter(is_active=True).exclude(pk=difficulty.department_id or 0).order_by("code")
+    return render(request, "resumption/difficulty.html", {
+        "nav_active": "difficulties", "d": difficulty, "clock": selectors.difficulty_clock(difficulty, today),
+        "events": selectors.difficulty_events(difficulty=difficulty), "allowed": allowed, "failed": failed,
+        "form": form or DifficultyMoveForm(departments=departments if "reassign" in allowed else ()),
+    }, status=status)
+
+
+@login_required
+@require_GET
+def difficulty(request, pk: int):
+    return _difficulty_page(request, selectors.difficulty_get(user=request.user, pk=pk))
+
+
+@login_required
+@require_POST
+def difficulty_move(request, pk: int, action: str):
+    difficulty = selectors.difficulty_get(user=request.user, pk=pk)
+    departments = Department.objects.filter(is_active=True).exclude(pk=difficulty.department_id or 0).order_by("code")
+    form = DifficultyMoveForm(request.POST, departments=departments)
+    form.is_valid()
+    data = {"text": request.POST.get("text"), "rating": request.POST.get("rating"),
+            "department": request.POST.get("department")}
+    try:
+        services.difficulty_move(user=request.user, difficulty=difficulty, action=action, data=data)
+    except DomainError as e:
+        apply_errors(form, e)
+        return _difficulty_page(request, difficulty, form=form, failed=action,
+                                status=e.status if e.status in (400, 409) else 400)
+    messages.success(request, _("Difficulty updated."))
+    return redirect("resumption:difficulty", pk=difficulty.pk)
