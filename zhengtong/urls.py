@@ -11,6 +11,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("screening/", include("zhengtong.screening.urls")),
     path("permits/", include("zhengtong.permits.urls")),
     path("outbreak/", include("zhengtong.outbreak.urls")),
+    path("resumption/", include("zhengtong.resumption.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("api/", api.urls),

@@ -52,6 +52,7 @@ class Scope:
     gate_sites: set[int] = field(default_factory=set)
     site_units: set[int] = field(default_factory=set)  # units of managed and gate sites
     clerk_units: set[int] = field(default_factory=set)
+    departments: set[int] = field(default_factory=set)  # department officer (not permit reviewer)
     head_departments: set[int] = field(default_factory=set)
     is_head: bool = False  # head of a department or a team, in any assignment
     review_regions: set[int] = field(default_factory=set)  # permit reviewer, county-level
@@ -86,6 +87,8 @@ def get_scope(user) -> Scope:
                 scope.city_reads = True
             if a.is_head:
                 scope.head_departments.add(a.department_id)
+            if a.role == Role.DEPARTMENT_OFFICER:
+                scope.departments.add(a.department_id)
             if a.role == Role.PERMIT_REVIEWER:
                 if a.department.region.level in ("district", "county", "county_city"):
                     scope.review_regions.add(a.department.region_id)
@@ -514,6 +517,113 @@ def can_approve_early_release(user) -> bool:
 def can_check_isolation(user, *, county_id: int, site=None) -> bool:
     """Record the daily check of a person in isolation."""
     return can_order_isolation(user, county_id=county_id, site=site)
+
+
+# Resumption: declarations and difficulties ---------------------------------------------
+#
+# A unit's resumption (its declarations and stages) is the unit's own declaration: its enterprise
+# clerk declares, the lead department answers, the county officer oversees the county, the city
+# administrator everything. A difficulty is seen by the unit's clerk, the department it is routed
+# to, the unit's county officer and the city administrator.
+
+
+def resumption_units_q(user, prefix: str = "") -> Q:
+    """Units whose declarations, stages and timeline the user sees (a filter on Unit, or through
+    ``prefix`` on a record with a unit): the city administrator all, a county officer the county's,
+    an enterprise clerk their own. The lead department's officers see the declarations filed with
+    them (``declarations_q``)."""
+    s = get_scope(user)
+    if s.is_city:
+        return Q()
+    q = NOTHING
+    if s.counties:
+        q |= Q(**{f"{prefix}county_id__in": s.counties})
+    if s.clerk_units:
+        q |= Q(**{f"{prefix}pk__in" if not prefix else f"{prefix}id__in": s.clerk_units})
+    return q
+
+
+def declarations_q(user) -> Q:
+    """Declarations the user sees: those of the units above, and those filed with the user's
+    department as the lead department."""
+    q = resumption_units_q(user, "unit__")
+    s = get_scope(user)
+    if s.departments:
+        q |= Q(lead_department_id__in=s.departments)
+    return q
+
+
+def can_see_resumption(user) -> bool:
+    """Some unit's resumption or some department's work in it: the city administrator, county
+    officers, enterprise clerks and department officers."""
+    s = get_scope(user)
+    return s.is_city or bool(s.counties or s.clerk_units or s.departments)
+
+
+def can_oversee_resumption(user) -> bool:
+    """The rates, who has not declared and who is behind plan, across a region: the city
+    administrator and county officers."""
+    s = get_scope(user)
+    return s.is_city or bool(s.counties)
+
+
+def can_declare_resumption(user, unit) -> bool:
+    """Declare a unit's resumption, report its stages, correct them: its enterprise clerk (and the
+    city administrator)."""
+    s = get_scope(user)
+    return s.is_city or unit.pk in s.clerk_units
+
+
+def can_answer_declaration(user, department_id: int | None) -> bool:
+    """Answer a declaration: an officer of its lead department, or the city administrator."""
+    s = get_scope(user)
+    return s.is_city or (department_id is not None and department_id in s.departments)
+
+
+def can_edit_expected_units(user) -> bool:
+    """The list of units expected to declare (the rates' denominator) is the city's."""
+    return get_scope(user).is_city
+
+
+def difficulties_q(user) -> Q:
+    """Difficulties a user sees: the unit's clerk, the department it is routed to, the unit's county
+    officer and the city administrator."""
+    s = get_scope(user)
+    if s.is_city:
+        return Q()
+    q = NOTHING
+    if s.counties:
+        q |= Q(unit__county_id__in=s.counties)
+    if s.departments:
+        q |= Q(department_id__in=s.departments)
+    if s.clerk_units:
+        q |= Q(unit_id__in=s.clerk_units)
+    return q
+
+
+def can_report_difficulty(user, unit) -> bool:
+    """Report a difficulty of a unit: its enterprise clerk (and the city administrator)."""
+    return can_declare_resumption(user, unit)
+
+
+def can_handle_difficulty(user, department_id: int | None) -> bool:
+    """Accept, reply to and resolve a difficulty: an officer of the department it is routed to, or
+    the city administrator."""
+    return can_answer_declaration(user, department_id)
+
+
+def can_reassign_difficulty(user, county_id: int) -> bool:
+    """Send a difficulty to another department: a county officer of the unit's county, or the city
+    administrator."""
+    s = get_scope(user)
+    return s.is_city or county_id in s.counties
+
+
+def can_confirm_difficulty(user, unit_id: int) -> bool:
+    """Confirm a resolution, reopen it and rate it: the unit's enterprise clerk (or the city
+    administrator)."""
+    s = get_scope(user)
+    return s.is_city or unit_id in s.clerk_units
 
 
 # Accounts ------------------------------------------------------------------------------

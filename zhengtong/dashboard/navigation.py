@@ -29,6 +29,10 @@ def menu_for(user) -> list[dict]:
     if scopes.can_see_cases(user):
         items.append({"label": _("Cases"), "url": reverse("outbreak:case_list"), "key": "cases"})
         items.append({"label": _("Isolation"), "url": reverse("outbreak:isolation_list"), "key": "isolation"})
+    if scopes.can_see_resumption(user):
+        items.append({"label": _("Resumption"), "url": reverse("resumption:overview"), "key": "resumption"})
+        items.append({"label": _("Difficulties"), "url": reverse("resumption:difficulty_list"),
+                      "key": "difficulties"})
     own_units = scopes.own_unit_ids(user)
     if scopes.can_see_permit_overview(user):
         items.append({"label": _("Permits"), "url": reverse("permits:classification"), "key": "permits"})

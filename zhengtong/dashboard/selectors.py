@@ -2,7 +2,7 @@
 
 Each domain app offers ``todo(user=, today=)`` and ``figures(user=, now=)`` in its selectors
 (returning ``core.panels.Todo`` and ``Figure``); the home page shows them app by app in the
-order of ``PANEL_SOURCES``: the registry, then screening, outbreak, then permits."""
+order of ``PANEL_SOURCES``: the registry, then screening, outbreak, permits, then resumption."""
 
 from django.utils import timezone
 
@@ -12,9 +12,10 @@ from zhengtong.core.panels import Figure, Todo
 from zhengtong.outbreak import selectors as outbreak
 from zhengtong.permits import selectors as permits
 from zhengtong.registry import selectors as registry
+from zhengtong.resumption import selectors as resumption
 from zhengtong.screening import selectors as screening
 
-PANEL_SOURCES = (registry, screening, outbreak, permits)
+PANEL_SOURCES = (registry, screening, outbreak, permits, resumption)
 
 
 def home_panels(*, user) -> dict:

@@ -20,7 +20,8 @@ def test_installed_apps_list_the_registry_before_screening_before_permits():
 
 
 def test_modules_are_found_in_the_order_of_installed_apps():
-    assert [app.label for app, _m in discovery.app_modules("demo")] == ["registry", "screening", "permits", "outbreak"]
+    assert [app.label for app, _m in discovery.app_modules("demo")] == ["registry", "screening", "permits", "outbreak",
+                                                                          "resumption"]
     assert [app.label for app, _m in discovery.app_modules("jobs")] == ["core", "screening", "permits"]
     assert [app.label for app, _m in discovery.app_modules("refdata")] == ["registry", "permits"]
     assert discovery.app_modules("no_such_module") == []
@@ -40,7 +41,7 @@ def test_the_jobs_are_every_apps_jobs_with_their_timings():
 def test_the_registry_demo_runs_the_other_apps_demo_modules_in_order():
     from zhengtong.registry import demo
 
-    assert [label for label, _m in demo.app_demos()] == ["entries", "permits", "cases"]
+    assert [label for label, _m in demo.app_demos()] == ["entries", "permits", "cases", "resumption"]
 
 
 @pytest.mark.django_db

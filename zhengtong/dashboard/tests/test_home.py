@@ -11,6 +11,7 @@ from zhengtong.dashboard.selectors import home_panels
 from zhengtong.outbreak import selectors as outbreak
 from zhengtong.permits import selectors as permits
 from zhengtong.registry import selectors as registry
+from zhengtong.resumption import selectors as resumption
 from zhengtong.screening import selectors as screening
 from zhengtong.screening import services
 from zhengtong.screening.models import Area
@@ -41,8 +42,8 @@ def test_the_home_page_lists_screening_to_dos(world):
     assert not any("screening" in t.url for t in home_panels(user=UserFactory(username="x"))["todo"])
 
 
-def test_the_panels_come_from_the_registry_then_screening_then_outbreak_then_permits():
-    assert dashboard.PANEL_SOURCES == (registry, screening, outbreak, permits)
+def test_the_panels_come_from_the_registry_then_screening_then_outbreak_then_permits_then_resumption():
+    assert dashboard.PANEL_SOURCES == (registry, screening, outbreak, permits, resumption)
 
 
 @pytest.mark.parametrize("role", [Role.CITY_ADMIN, Role.COUNTY_OFFICER, MANAGER, GATE, CLERK])

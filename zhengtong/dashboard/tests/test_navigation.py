@@ -14,14 +14,16 @@ pytestmark = pytest.mark.django_db
 EVERYONE = ["home", "units", "sites", "departments"]
 MENUS = {
     Role.CITY_ADMIN: ["home", "units", "sites", "people", "departments", "gate", "screening", "alerts", "cases",
-                      "isolation", "permits", "import", "users", "access", "admin"],
+                      "isolation", "resumption", "difficulties", "permits", "import", "users", "access",
+                      "admin"],
     Role.COUNTY_OFFICER: ["home", "units", "sites", "people", "departments", "screening", "alerts", "cases",
-                          "isolation", "permits", "import", "users"],
-    Role.DEPARTMENT_OFFICER: [*EVERYONE, "permits"],
+                          "isolation", "resumption", "difficulties", "permits", "import", "users"],
+    Role.DEPARTMENT_OFFICER: [*EVERYONE, "resumption", "difficulties", "permits"],
     Role.SITE_MANAGER: ["home", "units", "sites", "people", "departments", "gate", "screening", "alerts", "cases",
                         "isolation"],
     Role.GATEKEEPER: ["home", "units", "sites", "people", "departments", "gate", "screening"],
-    Role.ENTERPRISE_CLERK: ["home", "units", "sites", "people", "departments", "permits"],
+    Role.ENTERPRISE_CLERK: ["home", "units", "sites", "people", "departments", "resumption", "difficulties",
+                            "permits"],
     Role.PERMIT_REVIEWER: [*EVERYONE, "permits"],
     "none": ["home"],
 }

@@ -1,0 +1,202 @@
+"""The demo city's resumption: the page's enterprises in their stages and a few dozen generated
+enterprises across the counties in every stage, so that the county officer sees who has not declared,
+who is behind plan and the rates by county and industry.
+
+From the page: the TBEA industrial park resumed construction on 5 February; Zhongke Optoelectronics has
+fully resumed normal production. invented: every other date, workforce figure and capacity, and every
+generated enterprise's declaration. Dates are the story's (2020), moved to the anchor (core.demo_clock).
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time, timedelta
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.utils import timezone
+
+from zhengtong.core.demo_clock import story_date
+from zhengtong.registry.models import Department, Unit
+from zhengtong.resumption.clocks import due_after
+from zhengtong.resumption.models import (
+    DeclarationStatus,
+    Difficulty,
+    DifficultyCategory,
+    DifficultyEvent,
+    DifficultyRoute,
+    ExpectedUnit,
+    ResumptionDeclaration,
+    ResumptionStage,
+    Stage,
+)
+from zhengtong.resumption.services import DIFFICULTIES, lead_department_for, route_for, start_clocks
+
+LABEL = "resumption"
+GENERATED = 60  # generated enterprises given a declaration (others are left undeclared)
+HENGNAN = "430422"  # the demo county officer's county: a share of the generated ones are there
+
+
+def wipe() -> None:
+    DifficultyEvent.objects.all().delete()
+    Difficulty.objects.all().delete()
+    DifficultyRoute.objects.all().delete()
+    ResumptionStage.objects.all().delete()
+    ResumptionDeclaration.objects.filter(corrects__isnull=False).delete()
+    ResumptionDeclaration.objects.all().delete()
+    ExpectedUnit.objects.all().delete()
+
+
+def _at(day: date, hour: int = 9) -> datetime:
+    return timezone.make_aware(datetime.combine(day, time(hour, 0)))
+
+
+def _declare(unit: Unit, *, declared: date, planned: date, total: int, by, answer_by=None,
+             status: str = DeclarationStatus.FILED, answer: str = "") -> ResumptionDeclaration:
+    returned = int(total * 0.8)
+    outside = returned // 4
+    due = due_after(declared, settings.RESUMPTION_ANSWER_DAYS)
+    answered = due.due if status != DeclarationStatus.FILED else None
+    return ResumptionDeclaration.objects.create(
+        unit=unit, planned_date=planned, workforce_total=total, workforce_returned=returned,
+        returned_from_outside=outside, outside_isolated=outside, temperature_checks=True, masks=True,
+        disinfection_schedule=True, canteen_arrangements=True, isolation_room=total >= 50,
+        declared_on=declared, declared_at=_at(declared), declared_by=by, lead_department=lead_department_for(unit),
+        answer_due=due.due, answer_confirmed=due.confirmed, status=status, answer=answer, answered_on=answered,
+        answered_at=_at(answered, 15) if answered else None, answered_by=answer_by if answered else None)
+
+
+def _stage(declaration, stage: str, day: date, pct: int, by, note: str = "") -> ResumptionStage:
+    return ResumptionStage.objects.create(unit=declaration.unit, declaration=declaration, stage=stage, reached_on=day,
+                                          capacity_pct=pct, note=note, reported_at=_at(day, 17), reported_by=by)
+
+
+def load(*, admin, named_sites: dict, rng, today: date) -> int:
+    users = get_user_model().objects
+    clerk = users.filter(username="clerk").first() or admin
+    dept = users.filter(username="dept").first() or admin
+
+    def day(month: int, d: int) -> date:
+        return story_date(date(2020, month, d), today)
+
+    ok = DeclarationStatus.ACKNOWLEDGED
+    count = 0
+    tbea = named_sites["tbea"].unit  # from the page: resumed construction on 5 February
+    d = _declare(tbea, declared=day(2, 3), planned=day(2, 5), total=360, by=admin, answer_by=dept, status=ok,
+                 answer="同意复工，严格落实防控措施")
+    _stage(d, Stage.CONSTRUCTION, day(2, 5), 40, admin, "项目工地复工建设")
+    _stage(d, Stage.PARTLY, day(2, 20), 70, admin)
+    zhongke = named_sites["zhongke"].unit  # from the page: fully resumed normal production
+    d = _declare(zhongke, declared=day(2, 6), planned=day(2, 10), total=620, by=clerk, answer_by=dept, status=ok,
+                 answer="予以备案")
+    _stage(d, Stage.PARTLY, day(2, 10), 55, clerk)
+    _stage(d, Stage.FULLY, day(2, 24), 100, clerk, "全面恢复正常生产")
+    workshop = named_sites["workshop"].unit
+    d = _declare(workshop, declared=day(2, 4), planned=day(2, 6), total=122, by=admin, answer_by=dept, status=ok)
+    _stage(d, Stage.PARTLY, day(2, 6), 80, admin)
+    count += 3
+
+    named = {s.unit_id for s in named_sites.values()}
+    pool = list(Unit.objects.filter(kind=Unit.Kind.ENTERPRISE, status=Unit.Status.ACTIVE).exclude(pk__in=named)
+                .order_by("pk").values_list("pk", "county__code"))
+    hengnan = [pk for pk, code in pool if code == HENGNAN]
+    others = [pk for pk, code in pool if code != HENGNAN]
+    chosen = rng.sample(hengnan, min(len(hengnan), GENERATED // 3))
+    chosen += rng.sample(others, min(len(others), GENERATED - len(chosen)))
+    units = Unit.objects.in_bulk(chosen)
+    plans = ("filed_late", "filed", "returned", "behind", "construction", "partly", "fully")
+    for i, pk in enumerate(chosen):
+        unit = units[pk]
+        plan = plans[i % len(plans)]
+        declared = today - timedelta(days=rng.randint(1, 2)) if plan == "filed" else day(2, rng.randint(3, 20))
+        planned = declared + timedelta(days=rng.randint(2, 7))
+        status = {"filed": DeclarationStatus.FILED, "filed_late": DeclarationStatus.FILED,
+                  "returned": DeclarationStatus.RETURNED}.get(plan, ok)
+        d = _declare(unit, declared=declared, planned=planned, total=rng.randint(8, 300), by=admin, answer_by=dept,
+                     status=status, answer="请补充隔离观察室设置情况" if plan == "returned" else "")
+        if plan in ("construction", "partly", "fully"):
+            first = min(planned, today)
+            _stage(d, Stage.CONSTRUCTION if plan == "construction" else Stage.PARTLY, first, rng.randint(20, 60), admin)
+            if plan == "fully":
+                _stage(d, Stage.FULLY, min(first + timedelta(days=rng.randint(5, 12)), today), 100, admin)
+        count += 1
+    return count + _difficulties(admin=admin, clerk=clerk, dept=dept, named_sites=named_sites, hengnan=hengnan,
+                                 rng=rng, today=today)
+
+
+# Difficulties --------------------------------------------------------------------------------------
+
+# invented: the routing table (the page names only the departments) and every difficulty below; the page
+# says the county and the city departments must help enterprises solve their difficulties.
+ROUTES: dict[str, str] = {DifficultyCategory.APPROVALS.value: "sthjj"}  # every other category: 市发改委 (fgw)
+
+
+def _difficulty(unit, category: str, title: str, details: str, reported: date, steps, *, by) -> Difficulty:
+    """A difficulty reported on ``reported`` and moved by ``steps`` ((action, day, user, text, rating) each,
+    checked against the state table), with its thread."""
+    d = Difficulty(unit=unit, category=category, title=title, details=details, department=route_for(unit, category),
+                   reported_on=reported, reported_at=_at(reported, 10), reported_by=by)
+    start_clocks(d, reported)
+    d.save()
+    DifficultyEvent.objects.create(difficulty=d, kind="report", to_status=d.status, department=d.department,
+                                   text=details, at=_at(reported, 10), by=by)
+    for action, day, user, text, rating in steps:
+        move = DIFFICULTIES.check(d.status, action)
+        before = d.status
+        if action == "accept":
+            d.accepted_on = day
+        elif action == "resolve":
+            d.resolved_on = day
+        elif action == "reopen":
+            d.resolve_due = due_after(day, settings.DIFFICULTY_RESOLVE_DAYS.get("*", 5)).due
+        elif action == "confirm":
+            d.closed_on, d.rating = day, rating
+        if move.target:
+            d.status = move.target
+        DifficultyEvent.objects.create(difficulty=d, kind=action, from_status=before, to_status=d.status, text=text,
+                                       rating=rating, at=_at(day, 14), by=user)
+    d.save()
+    return d
+
+
+def _difficulties(*, admin, clerk, dept, named_sites: dict, hengnan: list[int], rng, today: date) -> int:
+    fgw = Department.objects.filter(code="fgw").first()
+    for category in DifficultyCategory.values:
+        department = Department.objects.filter(code=ROUTES.get(category, "fgw")).first() or fgw
+        if department is not None:
+            DifficultyRoute.objects.create(category=category, department=department)
+    C = DifficultyCategory
+    zhongke, tbea = named_sites["zhongke"].unit, named_sites["tbea"].unit
+    workshop = named_sites["workshop"].unit
+
+    def ago(n: int) -> date:
+        return today - timedelta(days=n)
+
+    made = [
+        _difficulty(zhongke, C.PREVENTION_SUPPLIES, "口罩和测温枪不足",
+                    "复产后每日需口罩1200只，现库存仅够两天；红外测温枪缺4把。",
+                    ago(18), [("accept", ago(17), dept, "已受理，协调市工信部门调拨。", None),
+                              ("resolve", ago(15), dept, "已调拨口罩2万只、测温枪4把。", None),
+                              ("confirm", ago(14), clerk, "已收到，感谢。", 5)], by=clerk),
+        _difficulty(zhongke, C.LOGISTICS, "原料运输车辆通行受阻", "外省供应商货车进市需通行证，已停运三天。",
+                    ago(6), [("accept", ago(5), dept, "已受理。", None),
+                             ("reply", ago(4), clerk, "车牌号已补充提交。", None),
+                             ("resolve", ago(1), dept, "已办理重点物资运输车辆通行证。", None)], by=clerk),
+        _difficulty(zhongke, C.FUNDS, "流动资金紧张", "一季度订单减少，工资和社保支付压力大，希望协调贷款展期。",
+                    ago(2), [("accept", ago(1), dept, "已受理，转请人民银行协调。", None)], by=clerk),
+        _difficulty(tbea, C.WORKFORCE, "外地工人返岗难", "项目320名工人中约90人在外省，需包车接返并安排隔离。",
+                    ago(8), [], by=admin),
+        _difficulty(tbea, C.RAW_MATERIALS, "钢材供应不足", "钢结构用钢材到货不足计划的一半。",
+                    ago(12), [("accept", ago(11), dept, "已受理。", None),
+                              ("resolve", ago(7), dept, "已协调钢厂优先供货。", None),
+                              ("reopen", ago(5), admin, "只到货三成，仍不能满足施工。", None)], by=admin),
+        _difficulty(workshop, C.OTHER, "职工子女托管", "学校未开学，部分双职工子女无人照看。", today, [], by=admin),
+    ]
+    units = Unit.objects.in_bulk(hengnan[:6])
+    asks = ((C.APPROVALS, "环评审批能否容缺办理"), (C.WORKFORCE, "招工难"), (C.RAW_MATERIALS, "原材料断供"),
+            (C.LOGISTICS, "产品发货难"), (C.FUNDS, "贷款到期需展期"), (C.PREVENTION_SUPPLIES, "消毒液不足"))
+    for i, unit in enumerate(units.values()):
+        category, title = asks[i % len(asks)]
+        reported = ago(rng.randint(4, 10))
+        steps = [] if i % 2 == 0 else [("accept", reported + timedelta(days=1), dept, "已受理。", None)]
+        made.append(_difficulty(unit, category, title, "请协调解决。", reported, steps, by=admin))
+    return len(made)

@@ -1,0 +1,75 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from zhengtong.resumption.models import DifficultyCategory, Stage
+
+DATE = forms.DateInput(attrs={"type": "date"})
+COUNT = forms.TextInput(attrs={"inputmode": "numeric"})
+
+
+class DeclarationForm(forms.Form):
+    """What the enterprise clerk declares; the service checks it (forms only carry text)."""
+
+    planned_date = forms.CharField(label=_("Planned resumption date"), required=False, widget=DATE)
+    workforce_total = forms.CharField(label=_("Workforce (total)"), required=False, widget=COUNT)
+    workforce_returned = forms.CharField(label=_("Returned"), required=False, widget=COUNT)
+    returned_from_outside = forms.CharField(label=_("Returned from outside the city"), required=False, widget=COUNT)
+    outside_isolated = forms.CharField(label=_("Of those, completed isolation"), required=False, widget=COUNT)
+    temperature_checks = forms.BooleanField(label=_("Temperature checks at the entrance"), required=False)
+    masks = forms.BooleanField(label=_("Masks"), required=False)
+    disinfection_schedule = forms.BooleanField(label=_("Disinfection schedule"), required=False)
+    canteen_arrangements = forms.BooleanField(label=_("Canteen arrangements"), required=False)
+    isolation_room = forms.BooleanField(label=_("Isolation room"), required=False)
+    measures_note = forms.CharField(label=_("Notes on the measures"), required=False,
+                                    widget=forms.Textarea(attrs={"rows": 2}))
+    reason = forms.CharField(label=_("Reason for the correction"), required=False,
+                             widget=forms.Textarea(attrs={"rows": 2}))
+
+    def __init__(self, *args, correcting: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not correcting:
+            del self.fields["reason"]
+
+
+class StageForm(forms.Form):
+    stage = forms.ChoiceField(label=_("Stage"), choices=Stage.choices)
+    reached_on = forms.CharField(label=_("Date"), required=False, widget=DATE)
+    capacity_pct = forms.CharField(label=_("Capacity (per cent of normal output)"), required=False, widget=COUNT)
+    note = forms.CharField(label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    reason = forms.CharField(label=_("Reason for the correction"), required=False,
+                             widget=forms.Textarea(attrs={"rows": 2}))
+
+    def __init__(self, *args, correcting: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not correcting:
+            del self.fields["reason"]
+
+
+class AnswerForm(forms.Form):
+    answer = forms.CharField(label=_("Answer"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class DifficultyForm(forms.Form):
+    unit = forms.ChoiceField(label=_("Unit"))
+    category = forms.ChoiceField(label=_("Category"), choices=DifficultyCategory.choices)
+    title = forms.CharField(label=_("Title"), required=False, max_length=100)
+    details = forms.CharField(label=_("Details"), required=False, widget=forms.Textarea(attrs={"rows": 5}))
+
+    def __init__(self, *args, units=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        field = self.fields["unit"]
+        assert isinstance(field, forms.ChoiceField)
+        field.choices = [(u.pk, u.name) for u in units]
+
+
+class DifficultyMoveForm(forms.Form):
+    text = forms.CharField(label=_("Text"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    rating = forms.ChoiceField(label=_("Rating"), required=False,
+                               choices=[("", "—"), *[(str(n), str(n)) for n in range(5, 0, -1)]])
+    department = forms.ChoiceField(label=_("Department"), required=False)
+
+    def __init__(self, *args, departments=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        field = self.fields["department"]
+        assert isinstance(field, forms.ChoiceField)
+        field.choices = [("", "—"), *[(d.pk, d.name) for d in departments]]

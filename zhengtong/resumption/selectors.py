@@ -1,0 +1,396 @@
+"""Every read of the resumption app, scoped by accounts.scopes."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from django.db.models import BooleanField, Count, Exists, ExpressionWrapper, OuterRef, Q, QuerySet
+from django.http import Http404
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+from zhengtong.accounts import scopes
+from zhengtong.core.ids import valid_id
+from zhengtong.core.panels import Figure, Todo
+from zhengtong.registry.models import Industry, Unit
+from zhengtong.resumption.clocks import clock_status
+from zhengtong.resumption.models import (
+    DeclarationStatus,
+    Difficulty,
+    DifficultyEvent,
+    DifficultyStatus,
+    ExpectedUnit,
+    ResumptionDeclaration,
+    ResumptionStage,
+    Stage,
+)
+
+TREND_WEEKS = 4
+
+
+def current_declarations() -> QuerySet[ResumptionDeclaration]:
+    """Declarations in force: those no later one corrects."""
+    return ResumptionDeclaration.objects.filter(correction__isnull=True)
+
+
+def current_stages() -> QuerySet[ResumptionStage]:
+    return ResumptionStage.objects.filter(correction__isnull=True)
+
+
+def expected_q() -> Q:
+    """The units expected to declare: active enterprises, with the city's additions and removals
+    (ExpectedUnit)."""
+    removed = ExpectedUnit.objects.filter(expected=False).values("unit_id")
+    added = ExpectedUnit.objects.filter(expected=True).values("unit_id")
+    return (Q(kind=Unit.Kind.ENTERPRISE, status=Unit.Status.ACTIVE) & ~Q(pk__in=removed)) | Q(pk__in=added)
+
+
+def expected_units(*, user) -> QuerySet[Unit]:
+    return Unit.objects.filter(scopes.resumption_units_q(user)).filter(expected_q())
+
+
+def _annotated(qs: QuerySet[Unit], today: date) -> QuerySet[Unit]:
+    declared = current_declarations().filter(unit=OuterRef("pk"))
+    stages = current_stages().filter(unit=OuterRef("pk"), reached_on__lte=today)
+    return qs.annotate(
+        declared=Exists(declared),
+        resumed=Exists(stages),
+        fully=Exists(stages.filter(stage=Stage.FULLY)),
+        behind=ExpressionWrapper(Exists(declared.filter(planned_date__lt=today)) & ~Exists(stages),
+                                 output_field=BooleanField()),
+    )
+
+
+def units_overview(*, user, today: date, show: str = "", county: int | None = None,
+                   q: str = "") -> QuerySet[Unit]:
+    """The expected units the user oversees, each with whether it declared, resumed, fully resumed and
+    is behind plan (its planned date has passed and it reports no stage); ``show``: "undeclared",
+    "behind", "resumed", "fully" or all."""
+    qs = _annotated(expected_units(user=user), today).select_related("county", "industry")
+    if county:
+        qs = qs.filter(county_id=county)
+    if q:
+        qs = qs.filter(Q(name__icontains=q) | Q(uscc__iexact=q))
+    filters = {"undeclared": Q(declared=False), "behind": Q(behind=True), "resumed": Q(resumed=True),
+               "fully": Q(fully=True)}
+    if show in filters:
+        qs = qs.filter(filters[show])
+    return qs
+
+
+@dataclass
+class Rate:
+    key: Any
+    label: str
+    expected: int = 0
+    declared: int = 0
+    resumed: int = 0
+    fully: int = 0
+    trend: tuple[int, ...] = ()  # resumed as of each of the last weeks, oldest first, then today
+
+    @staticmethod
+    def pct(part: int, whole: int) -> str:
+        return f"{100 * part / whole:.1f}%" if whole else "—"
+
+    @property
+    def declared_pct(self) -> str:
+        return self.pct(self.declared, self.expected)
+
+    @property
+    def resumed_pct(self) -> str:
+        return self.pct(self.resumed, self.expected)
+
+    @property
+    def fully_pct(self) -> str:
+        return self.pct(self.fully, self.expected)
+
+    @property
+    def trend_pcts(self) -> list[str]:
+        return [self.pct(n, self.expected) for n in self.trend]
+
+    def add(self, other: Rate) -> None:
+        self.expected += other.expected
+        self.declared += other.declared
+        self.resumed += other.resumed
+        self.fully += other.fully
+        self.trend = tuple(a + b for a, b in zip(self.trend or (0,) * len(other.trend), other.trend, strict=True))
+
+
+def trend_days(today: date) -> list[date]:
+    return [today - timedelta(days=7 * w) for w in range(TREND_WEEKS, -1, -1)]
+
+
+def _rates(*, user, today: date, group: str) -> list[dict]:
+    qs = _annotated(expected_units(user=user), today)
+    days = trend_days(today)
+    trend = {f"t{i}": Count("pk", filter=Exists(current_stages().filter(unit=OuterRef("pk"), reached_on__lte=d)))
+             for i, d in enumerate(days[:-1])}
+    return list(qs.values(*group.split(",")).annotate(
+        expected=Count("pk"), n_declared=Count("pk", filter=Q(declared=True)),
+        n_resumed=Count("pk", filter=Q(resumed=True)), n_fully=Count("pk", filter=Q(fully=True)), **trend)
+        .order_by(*group.split(",")))
+
+
+def _rate(key, label, row) -> Rate:
+    trend = tuple(row[f"t{i}"] for i in range(TREND_WEEKS)) + (row["n_resumed"],)
+    return Rate(key, label, row["expected"], row["n_declared"], row["n_resumed"], row["n_fully"], trend)
+
+
+def rates_by_county(*, user, today: date) -> tuple[list[Rate], Rate]:
+    """Resumption rates of the expected units by county, with the denominator (the expected units)
+    and the weekly trend of the resumed rate; and the total."""
+    rows = [_rate(r["county_id"], r["county__name"], r) for r in _rates(user=user, today=today,
+                                                                        group="county_id,county__name")]
+    rows.sort(key=lambda r: -r.expected)
+    total = Rate("", _("Total"), trend=(0,) * (TREND_WEEKS + 1))
+    for r in rows:
+        total.add(r)
+    return rows, total
+
+
+def _sections() -> dict[int, tuple[str, str]]:
+    """Each industry's GB/T 4754 section (letter, name), by the industry's id."""
+    rows = {pk: (code, name, level, parent) for pk, code, name, level, parent
+            in Industry.objects.values_list("pk", "code", "name", "level", "parent_id")}
+    result: dict[int, tuple[str, str]] = {}
+    for pk in rows:
+        node = pk
+        while rows[node][2] != Industry.Level.SECTION and rows[node][3] is not None:
+            node = rows[node][3]
+        result[pk] = (rows[node][0], rows[node][1])
+    return result
+
+
+def rates_by_section(*, user, today: date) -> list[Rate]:
+    """Resumption rates by GB/T 4754-2017 section (门类) of the units' main industry."""
+    sections = _sections()
+    folded: dict[str, Rate] = {}
+    for row in _rates(user=user, today=today, group="industry_id"):
+        code, name = sections.get(row["industry_id"], ("?", "?"))
+        rate = folded.setdefault(code, Rate(code, f"{code} {name}", trend=(0,) * (TREND_WEEKS + 1)))
+        rate.add(_rate(code, name, row))
+    return sorted(folded.values(), key=lambda r: r.key)
+
+
+# One unit --------------------------------------------------------------------------------------
+
+
+def resumption_unit_get(*, user, pk: Any) -> Unit:
+    """A unit whose resumption the user sees: through its scope, or as the lead department of one of
+    its declarations. Anything else is a 404."""
+    pk = valid_id(pk)
+    if pk is None:
+        raise Http404
+    unit = (Unit.objects.filter(pk=pk).filter(
+        scopes.resumption_units_q(user)
+        | Q(pk__in=ResumptionDeclaration.objects.filter(scopes.declarations_q(user)).values("unit_id")))
+        .select_related("county", "industry").first())
+    if unit is None:
+        raise Http404
+    return unit
+
+
+def declaration_get(*, user, pk: Any) -> ResumptionDeclaration:
+    pk = valid_id(pk)
+    declaration = (ResumptionDeclaration.objects.filter(scopes.declarations_q(user), pk=pk)
+                   .select_related("unit", "lead_department").first() if pk else None)
+    if declaration is None:
+        raise Http404
+    return declaration
+
+
+def stage_get(*, user, unit: Unit, pk: Any) -> ResumptionStage:
+    pk = valid_id(pk)
+    stage = ResumptionStage.objects.filter(unit=unit, pk=pk).first() if pk else None
+    if stage is None:
+        raise Http404
+    return stage
+
+
+@dataclass
+class TimelineItem:
+    at: datetime
+    day: date
+    kind: str
+    text: str
+    detail: str = ""
+    by: str = ""
+    struck: bool = False  # corrected later
+
+
+def unit_timeline(*, unit: Unit) -> list[TimelineItem]:
+    """Everything the unit declared and every answer, in time order: declarations (corrections with
+    their reasons), answers, stages."""
+    items: list[TimelineItem] = []
+    declarations = (ResumptionDeclaration.objects.filter(unit=unit)
+                    .select_related("declared_by", "answered_by", "lead_department", "correction"))
+    for d in declarations:
+        corrected = hasattr(d, "correction")
+        kind = _("Correction") if d.corrects_id else _("Declaration")
+        items.append(TimelineItem(
+            d.declared_at, d.declared_on, kind,
+            _("Planned %(day)s; workforce %(r)d of %(t)d returned (%(o)d from outside the city, %(i)d of them "
+              "isolated)") % {"day": d.planned_date.isoformat(), "r": d.workforce_returned, "t": d.workforce_total,
+                              "o": d.returned_from_outside, "i": d.outside_isolated},
+            d.reason, getattr(d.declared_by, "username", ""), corrected))
+        if d.answered_at:
+            items.append(TimelineItem(d.answered_at, d.answered_on or d.answered_at.date(),
+                                      _("Answer: %(s)s") % {"s": d.get_status_display()}, d.answer, "",
+                                      getattr(d.answered_by, "username", "")))
+    for s in ResumptionStage.objects.filter(unit=unit).select_related("reported_by", "correction"):
+        items.append(TimelineItem(
+            s.reported_at, s.reached_on, s.get_stage_display(),
+            _("%(day)s, capacity %(pct)d%%") % {"day": s.reached_on.isoformat(), "pct": s.capacity_pct},
+            s.reason or s.note, getattr(s.reported_by, "username", ""), hasattr(s, "correction")))
+    items.sort(key=lambda i: i.at)
+    return items
+
+
+def unit_stages(*, unit: Unit) -> list[ResumptionStage]:
+    return list(current_stages().filter(unit=unit).order_by("reached_on", "id"))
+
+
+def declaration_clock(declaration: ResumptionDeclaration, today: date) -> str:
+    done = declaration.answered_on if declaration.status != DeclarationStatus.FILED else None
+    return clock_status(declaration.answer_due, today, done_on=done)
+
+
+# Lists -----------------------------------------------------------------------------------------
+
+
+def declaration_list(*, user, status: str = "", q: str = "") -> QuerySet[ResumptionDeclaration]:
+    """Declarations in force the user sees (the lead department: those filed with it)."""
+    qs = (current_declarations().filter(scopes.declarations_q(user))
+          .select_related("unit", "unit__county", "lead_department"))
+    if status in DeclarationStatus.values:
+        qs = qs.filter(status=status)
+    if q:
+        qs = qs.filter(Q(unit__name__icontains=q) | Q(unit__uscc__iexact=q))
+    return qs
+
+
+# Difficulties ------------------------------------------------------------------------------------
+
+OPEN_DIFFICULTIES = (DifficultyStatus.REPORTED, DifficultyStatus.ACCEPTED, DifficultyStatus.RESOLVED,
+                     DifficultyStatus.REOPENED)
+
+
+def overdue_q(today: date) -> Q:
+    """Difficulties past a clock: not accepted by the acceptance due date, or not resolved (nor
+    resolved again after a reopening) by the resolution due date."""
+    return (Q(status=DifficultyStatus.REPORTED, accept_due__lt=today)
+            | Q(status__in=(DifficultyStatus.REPORTED, DifficultyStatus.ACCEPTED, DifficultyStatus.REOPENED),
+                resolve_due__lt=today))
+
+
+def difficulty_list(*, user, today: date, status: str = "", category: str = "", q: str = "",
+                    unit: int | None = None) -> QuerySet[Difficulty]:
+    """Difficulties the user sees (accounts.scopes.difficulties_q); ``status``: one of the states,
+    "open" or "overdue"."""
+    qs = Difficulty.objects.filter(scopes.difficulties_q(user)).select_related("unit", "unit__county", "department")
+    if status == "open":
+        qs = qs.filter(status__in=OPEN_DIFFICULTIES)
+    elif status == "overdue":
+        qs = qs.filter(overdue_q(today))
+    elif status in DifficultyStatus.values:
+        qs = qs.filter(status=status)
+    if category:
+        qs = qs.filter(category=category)
+    if unit:
+        qs = qs.filter(unit_id=unit)
+    if q:
+        qs = qs.filter(Q(title__icontains=q) | Q(unit__name__icontains=q))
+    return qs
+
+
+def difficulty_get(*, user, pk: Any) -> Difficulty:
+    pk = valid_id(pk)
+    difficulty = (Difficulty.objects.filter(scopes.difficulties_q(user), pk=pk)
+                  .select_related("unit", "unit__county", "department", "reported_by").first() if pk else None)
+    if difficulty is None:
+        raise Http404
+    return difficulty
+
+
+def difficulty_events(*, difficulty: Difficulty) -> QuerySet[DifficultyEvent]:
+    return difficulty.events.select_related("by", "department").order_by("at", "id")
+
+
+def difficulty_clock(difficulty: Difficulty, today: date) -> dict[str, Any]:
+    """The clock the difficulty is on now: acceptance while reported, resolution while accepted or
+    reopened; its due date and whether it is overdue."""
+    if difficulty.status == DifficultyStatus.REPORTED:
+        overdue = today > difficulty.accept_due or today > difficulty.resolve_due
+        return {"label": _("Acceptance"), "due": difficulty.accept_due, "overdue": overdue, "running": True}
+    if difficulty.status in (DifficultyStatus.ACCEPTED, DifficultyStatus.REOPENED):
+        return {"label": _("Resolution"), "due": difficulty.resolve_due, "overdue": today > difficulty.resolve_due,
+                "running": True}
+    return {"label": _("Resolution"), "due": difficulty.resolve_due, "overdue": False, "running": False}
+
+
+def reporting_units(*, user) -> QuerySet[Unit]:
+    """Units whose difficulties the user reports: an enterprise clerk's own (every unit for the city)."""
+    s = scopes.get_scope(user)
+    if s.is_city:
+        return Unit.objects.filter(kind=Unit.Kind.ENTERPRISE).order_by("name")
+    return Unit.objects.filter(pk__in=s.clerk_units).order_by("name")
+
+
+# Home page ---------------------------------------------------------------------------------------
+
+
+def todo(*, user, today: date) -> list[Todo]:
+    """Declarations waiting for the lead department's answer."""
+    s = scopes.get_scope(user)
+    if not (s.is_city or s.departments):
+        return _difficulty_todo(user=user, today=today)
+    qs = current_declarations().filter(status=DeclarationStatus.FILED)
+    if not s.is_city:
+        qs = qs.filter(lead_department_id__in=s.departments)
+    n = qs.count()
+    if not n:
+        return _difficulty_todo(user=user, today=today)
+    late = qs.filter(answer_due__lt=today).exists()
+    text = ngettext("%(n)d resumption declaration to answer.", "%(n)d resumption declarations to answer.", n)
+    items = [Todo(text=text % {"n": n}, url=reverse("resumption:declaration_list") + "?status=filed", urgent=late)]
+    return items + _difficulty_todo(user=user, today=today)
+
+
+def figures(*, user, now: datetime) -> list[Figure]:
+    if not scopes.can_oversee_resumption(user):
+        return []
+    n = expected_units(user=user).filter(Exists(current_stages().filter(unit=OuterRef("pk")))).count()
+    return [Figure(label=_("Units resumed"), value=n, url=reverse("resumption:overview"))]
+
+
+def _difficulty_todo(*, user, today: date) -> list[Todo]:
+    """Difficulties waiting for the user: a department's to accept or solve, an enterprise's to confirm,
+    and the overdue ones the county and the city follow."""
+    s = scopes.get_scope(user)
+    mine = Difficulty.objects.filter(scopes.difficulties_q(user))
+    url = reverse("resumption:difficulty_list")
+    items = []
+    if s.is_city or s.departments:
+        waiting = mine.filter(status__in=(DifficultyStatus.REPORTED, DifficultyStatus.ACCEPTED,
+                                          DifficultyStatus.REOPENED))
+        if not s.is_city:
+            waiting = waiting.filter(department_id__in=s.departments)
+        n = waiting.count()
+        if n:
+            items.append(Todo(text=ngettext("%(n)d difficulty to solve.", "%(n)d difficulties to solve.", n)
+                         % {"n": n}, url=url + "?status=open", urgent=waiting.filter(overdue_q(today)).exists()))
+    if s.clerk_units:
+        n = mine.filter(unit_id__in=s.clerk_units, status=DifficultyStatus.RESOLVED).count()
+        if n:
+            items.append(Todo(text=ngettext("%(n)d resolved difficulty to confirm.",
+                                            "%(n)d resolved difficulties to confirm.", n) % {"n": n},
+                              url=url + "?status=resolved"))
+    if s.counties and not s.is_city:
+        n = mine.filter(overdue_q(today)).count()
+        if n:
+            items.append(Todo(text=ngettext("%(n)d overdue difficulty.", "%(n)d overdue difficulties.", n)
+                              % {"n": n}, url=url + "?status=overdue", urgent=True))
+    return items
