@@ -2,41 +2,24 @@
 duplicate (副本), rendered as PDF with fpdf2 and an embedded subset of Noto Sans CJK SC.
 
 Only field labels and the permit's own values are printed: no legal sentence is added from
-memory. The font comes from the ``noto-cjk-sans-otc`` package (an OpenType collection); the face
-used is the one whose family name is "Noto Sans CJK SC" (index 2 in the 0.0.1 release, checked
-when the font is first loaded). Reading the collection costs a few hundred milliseconds, so the
-parsed face is kept for the life of the process and each document gets a fresh copy of it.
+memory. The font is core.pdf's (Noto Sans CJK SC, parsed once per process).
 """
 
 from __future__ import annotations
 
-import atexit
-import contextlib
-import functools
-import importlib.resources
-import logging
-import threading
 from collections.abc import Iterable, Sequence
 from datetime import date, datetime, time, timedelta, timezone
-from pathlib import Path
 from typing import Any
 
-from fontTools import ttLib
 from fpdf import FPDF, FontFace
 from fpdf.enums import TextMode
-from fpdf.fonts import SubsetMap, TTFFont
+
+from zhengtong.core.pdf import FONT_FAMILY, add_cjk_font, font_face_index, font_path
 
 __all__ = ["COPIES", "FONT_FAMILY", "add_cjk_font", "certificate_pdf", "font_face_index", "font_path"]
 
-logger = logging.getLogger(__name__)
-
 COPIES = ("original", "duplicate")
 
-FONT_PACKAGE = "noto_cjk_sans_otc"
-FONT_FILE = "NotoSansCJK-Regular.ttc"
-FONT_FAMILY_NAME = "Noto Sans CJK SC"  # name ID 1 of the face we want
-FONT_FACE_EXPECTED = 2  # its index in NotoSansCJK-Regular.ttc (JP, KR, SC, TC, HK, then the Mono faces)
-FONT_FAMILY = "NotoSansCJKSC"  # the family name given to fpdf2
 
 CHINA_TIME = timezone(timedelta(hours=8))
 DASH = "—"
@@ -52,92 +35,7 @@ HEADING_FILL = (232, 232, 232)
 OUTLET_HEADINGS = ("排放口编号", "排放口名称", "类别", "排放去向", "污染物", "许可排放浓度", "许可年排放量（t/a）",
                    "执行标准")
 OUTLET_WIDTHS = (20, 26, 10, 16, 26, 24, 20, 38)  # mm, 180 in all: the portrait page less its margins
-KEPT_TABLES = frozenset({"CFF ", "head", "hhea", "maxp"})  # of each document's copy of the face
 LIMITS_PER_BLOCK = 6  # an outlet's rows are merged in blocks of at most this many, so a block fits a page
-
-
-# The font ------------------------------------------------------------------------------------------
-
-_resources = contextlib.ExitStack()
-atexit.register(_resources.close)
-_font_lock = threading.Lock()
-
-
-@functools.cache
-def font_path() -> Path:
-    """The collection file shipped by ``noto-cjk-sans-otc`` (a real file in site-packages)."""
-    resource = importlib.resources.files(FONT_PACKAGE) / FONT_FILE
-    path = Path(_resources.enter_context(importlib.resources.as_file(resource)))
-    if not path.is_file():
-        raise FileNotFoundError(f"{FONT_FILE} not found in the package {FONT_PACKAGE}")
-    return path
-
-
-@functools.cache
-def font_face_index() -> int:
-    """Index of the Noto Sans CJK SC face in the collection: the expected one if its name says so,
-    else the first face that does (a later release might reorder the faces)."""
-    collection = ttLib.TTCollection(str(font_path()), lazy=True)
-    try:
-        names = [face["name"].getDebugName(1) for face in collection.fonts]
-    finally:
-        collection.close()
-    if FONT_FACE_EXPECTED < len(names) and names[FONT_FACE_EXPECTED] == FONT_FAMILY_NAME:
-        return FONT_FACE_EXPECTED
-    if FONT_FAMILY_NAME in names:
-        return names.index(FONT_FAMILY_NAME)
-    raise LookupError(f"{FONT_FILE} has no face named {FONT_FAMILY_NAME!r} (faces: {names})")
-
-
-@functools.cache
-def _template_font() -> TTFFont:
-    """The face as fpdf2 parsed it (cmap, widths, descriptor), made once per process."""
-    pdf = FPDF()
-    _add_font_plainly(pdf)
-    font = pdf.fonts[FONT_FAMILY.lower()]
-    font.ttfont.close()  # each document opens its own copy: fpdf2 subsets it in place on output
-    return font
-
-
-def _add_font_plainly(pdf: FPDF) -> None:
-    """What ``_add_font`` saves: fpdf2 parsing the face again (~0.3 s, and more on output)."""
-    pdf.add_font(FONT_FAMILY, "", str(font_path()), collection_font_number=font_face_index())
-
-
-def _add_font(pdf: FPDF) -> None:
-    """``pdf.add_font`` for our face, reusing the parsed template: what fpdf2 changes while a
-    document is written (the glyph subset, the missing-glyph list, the font program itself) is
-    new for each document; the read-only tables (cmap, widths, descriptor) are shared. This uses
-    fpdf2's internals (pinned to 2.8.x); if they change, the plain ``add_font`` is used instead."""
-    with _font_lock:
-        template = _template_font()
-    try:
-        font = TTFFont.__new__(TTFFont)
-        for slot in TTFFont.__slots__:
-            if hasattr(template, slot):
-                setattr(font, slot, getattr(template, slot))
-        font.i = len(pdf.fonts) + 1
-        font.ttfont = ttLib.TTFont(str(font_path()), recalcTimestamp=False, recalcBBoxes=False,
-                                   fontNumber=font_face_index(), lazy=True)
-        if template.is_cff and template.is_cid_keyed:
-            # fpdf2 embeds the CFF table alone (a CIDFontType0 program) and takes widths and the cmap
-            # from the template: the other tables would only be parsed and subset for nothing (~0.15 s).
-            for tag in [tag for tag in font.ttfont.reader.keys() if tag not in KEPT_TABLES]:
-                del font.ttfont[tag]
-        font.missing_glyphs = []
-        font.biggest_size_pt = 0
-        font.subset = SubsetMap(font)
-        font._hbfont = None
-    except (AttributeError, TypeError) as exc:  # pragma: no cover - another fpdf2 release
-        logger.warning("Reusing the parsed font failed (%s); parsing it for each document", exc)
-        _add_font_plainly(pdf)
-        return
-    pdf.fonts[template.fontkey] = font
-    if font.is_cff and font.is_cid_keyed:
-        pdf._set_min_pdf_version("1.6")
-
-
-add_cjk_font = _add_font  # for the app's other documents (permits.decisions)
 
 
 # Formatting ----------------------------------------------------------------------------------------
@@ -210,7 +108,7 @@ class _Certificate(FPDF):
         self.plain = plain
         self.permit_number = _text(permit.number)
         self.footer_texts: list[str] = []  # what each page's footer says, before {nb} is replaced
-        _add_font(self)
+        add_cjk_font(self)
         self.set_font(FONT_FAMILY, size=10)
         self.set_margins(15, 15, 15)
         self.set_auto_page_break(True, margin=18)

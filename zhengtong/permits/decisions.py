@@ -34,8 +34,9 @@ from fpdf.enums import TextMode
 
 from zhengtong.accounts import scopes
 from zhengtong.core.errors import DomainError
+from zhengtong.core.pdf import FONT_FAMILY, add_cjk_font
 from zhengtong.permits import law
-from zhengtong.permits.certificates import CHINA_TIME, FONT_FAMILY, add_cjk_font
+from zhengtong.permits.certificates import CHINA_TIME
 from zhengtong.permits.models import DecisionDocument, EnforcementCase
 
 DEFAULT_FILE = Path(__file__).parent / "data" / "decision-documents.toml"

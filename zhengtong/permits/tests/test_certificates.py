@@ -19,6 +19,7 @@ import pytest
 from fontTools import ttLib
 from fontTools.cffLib import CFFFontSet
 
+from zhengtong.core import pdf as pdf_fonts
 from zhengtong.permits import certificates
 from zhengtong.permits.certificates import certificate_pdf
 from zhengtong.permits.models import Permit
@@ -335,7 +336,7 @@ def test_the_cached_font_gives_the_same_pdf_as_fpdf2_parsing_it_afresh(monkeypat
     for the subset): the same objects, the same glyphs with the same outlines."""
     permit = make_permit(outlets=3, limits=3)
     cached = {copy: certificate_pdf(permit, copy) for copy in certificates.COPIES}
-    monkeypatch.setattr(certificates, "_add_font", certificates._add_font_plainly)
+    monkeypatch.setattr(certificates, "add_cjk_font", pdf_fonts.add_cjk_font_uncached)
     for copy in certificates.COPIES:
         fresh = certificate_pdf(permit, copy)
         assert objects_but_the_font_program(fresh) == objects_but_the_font_program(cached[copy]), copy
