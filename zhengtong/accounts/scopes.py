@@ -626,6 +626,31 @@ def can_confirm_difficulty(user, unit_id: int) -> bool:
     return s.is_city or unit_id in s.clerk_units
 
 
+# Resumption: the donation drive -------------------------------------------------------
+
+
+def donation_campaigns_q(user, prefix: str = "") -> Q:
+    """Donation campaigns a user sees and records donations to: the city administrator all; the
+    officers of the organising department theirs."""
+    s = get_scope(user)
+    if s.is_city:
+        return Q()
+    departments = s.departments | s.head_departments
+    return Q(**{f"{prefix}organiser_id__in": departments}) if departments else NOTHING
+
+
+def can_see_donations(user) -> bool:
+    s = get_scope(user)
+    return s.is_city or bool(s.departments or s.head_departments)
+
+
+def can_run_donations(user, organiser_id: int) -> bool:
+    """Start a campaign, record and correct its donations: the organising department's officers, or
+    the city administrator."""
+    s = get_scope(user)
+    return s.is_city or organiser_id in (s.departments | s.head_departments)
+
+
 # Accounts ------------------------------------------------------------------------------
 
 SITE_ROLES = (Role.SITE_MANAGER, Role.GATEKEEPER)

@@ -20,7 +20,6 @@ import hashlib
 import tomllib
 from dataclasses import dataclass
 from datetime import date, datetime, time
-from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -34,6 +33,7 @@ from fpdf.enums import TextMode
 
 from zhengtong.accounts import scopes
 from zhengtong.core.errors import DomainError
+from zhengtong.core.money import amount_in_words
 from zhengtong.core.pdf import FONT_FAMILY, add_cjk_font
 from zhengtong.permits import law
 from zhengtong.permits.certificates import CHINA_TIME
@@ -107,56 +107,6 @@ def documents_due(case: EnforcementCase) -> list[Template]:
         elif set(template.measures) & set(case.measures or ()):
             due.append(template)
     return due
-
-
-# Amounts in words (大写), as financial documents print them --------------------------------------
-
-DIGITS = "零壹贰叁肆伍陆柒捌玖"
-SMALL_UNITS = ("", "拾", "佰", "仟")
-BIG_UNITS = ("", "万", "亿", "万亿")
-
-
-def _four(n: int) -> str:
-    out, zero = "", False
-    for i in range(3, -1, -1):
-        d = n // 10 ** i % 10
-        if d == 0:
-            zero = bool(out)
-            continue
-        if zero:
-            out += "零"
-            zero = False
-        out += DIGITS[d] + SMALL_UNITS[i]
-    return out
-
-
-def amount_in_words(amount: Decimal) -> str:
-    """人民币 amount in capitals: 100000 → 壹拾万元整; 12345.67 → 壹万贰仟叁佰肆拾伍元陆角柒分."""
-    fen = int((amount * 100).to_integral_value())
-    yuan, jiao, cents = fen // 100, fen // 10 % 10, fen % 10
-    groups, text = [], ""
-    while yuan:
-        groups.append(yuan % 10000)
-        yuan //= 10000
-    for i in range(len(groups) - 1, -1, -1):
-        g = groups[i]
-        if g == 0:
-            if text and not text.endswith("零"):
-                text += "零"
-            continue
-        if text and g < 1000 and not text.endswith("零"):
-            text += "零"
-        text += _four(g) + BIG_UNITS[i]
-    text = (text.rstrip("零") or "零") + "元"
-    if not jiao and not cents:
-        return text + "整"
-    if jiao:
-        text += DIGITS[jiao] + "角"
-    elif cents:
-        text += "零"
-    if cents:
-        text += DIGITS[cents] + "分"
-    return text
 
 
 # Content, as issued --------------------------------------------------------------------------------

@@ -37,6 +37,11 @@ HENGNAN = "430422"  # the demo county officer's county: a share of the generated
 
 
 def wipe() -> None:
+    from zhengtong.resumption.models import Donation, DonationCampaign
+
+    Donation.objects.filter(corrects__isnull=False).delete()
+    Donation.objects.all().delete()
+    DonationCampaign.objects.all().delete()
     DifficultyEvent.objects.all().delete()
     Difficulty.objects.all().delete()
     DifficultyRoute.objects.all().delete()
@@ -119,8 +124,46 @@ def load(*, admin, named_sites: dict, rng, today: date) -> int:
             if plan == "fully":
                 _stage(d, Stage.FULLY, min(first + timedelta(days=rng.randint(5, 12)), today), 100, admin)
         count += 1
+    count += _donations(admin=admin, day=day)
     return count + _difficulties(admin=admin, clerk=clerk, dept=dept, named_sites=named_sites, hengnan=hengnan,
                                  rng=rng, today=today)
+
+
+# The donation drive --------------------------------------------------------------------------------
+
+# From the page (27 February 2020): "yesterday afternoon" the party members and cadres of the party
+# committee office's system donated to support epidemic prevention; the city's party secretary, deputy
+# secretary, a standing committee member and secretary-general, and a city leader donated first. The
+# leaders are named by title only; the other donors and every amount are invented.
+LEADERS = ("市委书记", "市委副书记", "市委常委、市委秘书长", "市领导")
+MEMBERS = (("王建华", "市委办秘书一科"), ("李红梅", "市委办秘书一科"), ("张志强", "市委办综合科"),
+           ("刘晓燕", "市委办综合科"), ("陈国平", "市委督查室"), ("杨丽", "市委督查室"), ("赵文斌", "市委机要局"),
+           ("周海燕", "市委机要局"), ("吴俊", "市委办信息科"), ("郑桂兰", "市委办信息科"))
+
+
+def _donations(*, admin, day) -> int:
+    from zhengtong.registry.models import Department
+    from zhengtong.resumption.models import Donation, DonationCampaign, DonorKind
+
+    office = Department.objects.filter(code="swb").first()
+    if office is None:
+        return 0
+    campaign = DonationCampaign.objects.create(
+        name="市委办系统党员干部支持新冠肺炎疫情防控捐款", organiser=office, starts_on=day(2, 26),
+        purpose="响应党中央号召，支持新冠肺炎疫情防控工作", created_by=admin)
+    rows = [Donation(campaign=campaign, donor_kind=DonorKind.PERSON, donor_name=title, organisation="市委",
+                     party_member=True, is_leader=True, title="", amount=amount, donated_on=day(2, 26),
+                     recorded_by=admin, recorded_at=_at(day(2, 26), 15))
+            for title, amount in zip(LEADERS, (2000, 1500, 1500, 1000), strict=True)]
+    rows += [Donation(campaign=campaign, donor_kind=DonorKind.PERSON, donor_name=name, organisation=unit,
+                      party_member=True, amount=amount, donated_on=day(2, 26), recorded_by=admin,
+                      recorded_at=_at(day(2, 26), 16))
+             for (name, unit), amount in zip(MEMBERS, (500, 500, 300, 300, 500, 200, 300, 200, 200, 300), strict=True)]
+    rows.append(Donation(campaign=campaign, donor_kind=DonorKind.ORGANISATION, donor_name="市委办机关工会",
+                         organisation="市委办机关工会", amount=5000, donated_on=day(2, 27), recorded_by=admin,
+                         recorded_at=_at(day(2, 27), 10)))
+    Donation.objects.bulk_create(rows)
+    return len(rows)
 
 
 # Difficulties --------------------------------------------------------------------------------------

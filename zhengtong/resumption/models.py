@@ -251,3 +251,73 @@ class DifficultyEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.difficulty_id} {self.kind}"
+
+
+# The donation drive (捐款活动) ------------------------------------------------------------------
+
+
+class DonationCampaign(models.Model):
+    """A donation drive organised by a department (a party committee office's, say): not the permit
+    ``Campaign``."""
+
+    name = models.CharField(_("name"), max_length=100)
+    organiser = models.ForeignKey(Department, models.PROTECT, related_name="donation_campaigns",
+                                  verbose_name=_("organiser"))
+    purpose = models.TextField(_("purpose"), blank=True)
+    starts_on = models.DateField(_("starts on"))
+    ends_on = models.DateField(_("ends on"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.SET_NULL, null=True, related_name="+",
+                                   verbose_name=_("created by"))
+
+    class Meta:
+        ordering = ["-starts_on", "-id"]
+        verbose_name = _("donation campaign")
+        verbose_name_plural = _("donation campaigns")
+        constraints = [models.UniqueConstraint(fields=["organiser", "name"], name="donation_campaign_name")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class DonorKind(models.TextChoices):
+    PERSON = "person", _("A person")
+    ORGANISATION = "organisation", _("An organisation")
+
+
+class Donation(models.Model):
+    """One donation as recorded. Never changed: a wrong one is corrected by a new row naming it
+    (``corrects``) with the reason; a correction may withdraw it (``withdrawn``, no amount). The
+    donations that count are those with no correction and not withdrawn."""
+
+    campaign = models.ForeignKey(DonationCampaign, models.PROTECT, related_name="donations",
+                                 verbose_name=_("donation campaign"))
+    corrects = models.OneToOneField("self", models.PROTECT, null=True, blank=True, related_name="correction",
+                                    verbose_name=_("corrects"))
+    reason = models.TextField(_("reason for the correction"), blank=True)
+    donor_kind = models.CharField(_("donor"), max_length=12, choices=DonorKind.choices, default=DonorKind.PERSON)
+    donor_name = models.CharField(_("name"), max_length=100)
+    organisation = models.CharField(_("organisation"), max_length=100,
+                                    help_text=_("The donor's organisation (for an organisation: itself)."))
+    party_member = models.BooleanField(_("party member"), default=False)
+    is_leader = models.BooleanField(_("leader"), default=False)
+    title = models.CharField(_("title"), max_length=50, blank=True)
+    amount = models.DecimalField(_("amount (yuan)"), max_digits=12, decimal_places=2, null=True, blank=True)
+    withdrawn = models.BooleanField(_("withdrawn"), default=False)
+    donated_on = models.DateField(_("donated on"))
+    recorded_at = models.DateTimeField(_("recorded at"), default=timezone.now)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.SET_NULL, null=True, related_name="+",
+                                    verbose_name=_("recorded by"))
+
+    class Meta:
+        ordering = ["donated_on", "-is_leader", "recorded_at", "id"]
+        verbose_name = _("donation")
+        verbose_name_plural = _("donations")
+        indexes = [models.Index(fields=["campaign", "donated_on"], name="donation_campaign_day")]
+        constraints = [
+            models.CheckConstraint(condition=Q(withdrawn=True, amount__isnull=True) | Q(withdrawn=False, amount__gt=0),
+                                   name="donation_amount_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.donor_name} {self.amount}"

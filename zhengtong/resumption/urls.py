@@ -1,6 +1,6 @@
 from django.urls import path
 
-from zhengtong.resumption import views
+from zhengtong.resumption import views, views_donations
 
 app_name = "resumption"
 urlpatterns = [
@@ -15,4 +15,9 @@ urlpatterns = [
     path("difficulties/new/", views.difficulty_new, name="difficulty_new"),
     path("difficulties/<int:pk>/", views.difficulty, name="difficulty"),
     path("difficulties/<int:pk>/<str:action>/", views.difficulty_move, name="difficulty_move"),
+    path("donations/", views_donations.campaign_list, name="donation_campaigns"),
+    path("donations/<int:pk>/", views_donations.campaign, name="donation_campaign"),
+    path("donations/<int:pk>/export/", views_donations.campaign_export, name="donation_export"),
+    path("donations/records/<int:pk>/", views_donations.donation_correct, name="donation"),
+    path("donations/records/<int:pk>/receipt/", views_donations.donation_receipt, name="donation_receipt"),
 ]

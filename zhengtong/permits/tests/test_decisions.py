@@ -14,6 +14,7 @@ from openpyxl import load_workbook
 
 from zhengtong.accounts.models import Role, RoleAssignment
 from zhengtong.core.errors import DomainError
+from zhengtong.core.money import amount_in_words
 from zhengtong.permits import compliance, decisions, selectors
 from zhengtong.permits.models import DecisionDocument, EnforcementCase
 from zhengtong.permits.tests.test_certificates import squash, tool
@@ -94,7 +95,7 @@ def test_a_document_the_decision_does_not_call_for_or_an_open_case_is_refused(wo
     ("100005", "壹拾万零伍元整"), ("1010000", "壹佰零壹万元整"), ("0.05", "零元零伍分"), ("200000.50", "贰拾万元伍角"),
 ])
 def test_amounts_in_words(amount, words):
-    assert decisions.amount_in_words(Decimal(amount)) == words
+    assert amount_in_words(Decimal(amount)) == words
 
 
 def test_the_correction_order_reads_as_issued(world):
