@@ -61,6 +61,7 @@ class Contact:
     name: str = ""
     id_number_masked: str = ""
     in_scope: bool = False
+    via_name: str = ""  # the second degree's first-degree contact, named (or masked) as that contact
 
     @property
     def overlap_minutes(self) -> int:
@@ -207,6 +208,10 @@ def _describe(user, contacts: list[Contact]) -> None:
         c.id_number_masked = person.id_number_masked
         for (site_id, area_id), place in c.places.items():
             place.site, place.area = sites.get(site_id, ""), areas.get(area_id, "") if area_id else ""
+    names = {c.person_id: c.name for c in contacts}
+    for c in contacts:
+        if c.via_person_id is not None:
+            c.via_name = names.get(c.via_person_id, "")
 
 
 def trace_keep(*, user, result: TraceResult) -> Trace:
