@@ -22,6 +22,8 @@ from zhengtong.outbreak.models import (
     IsolationOrder,
     IsolationPlace,
     IsolationReason,
+    Trace,
+    TraceContact,
 )
 from zhengtong.registry.models import SitePerson
 
@@ -30,7 +32,7 @@ TEMPERATURES = [Decimal(t) for t in ("36.2", "36.4", "36.5", "36.6", "36.7")]
 
 
 def wipe() -> None:
-    for model in (IsolationCheck, IsolationMove, IsolationOrder, CaseMove, Case):
+    for model in (IsolationCheck, IsolationMove, IsolationOrder, TraceContact, Trace, CaseMove, Case):
         model.objects.all().delete()
 
 

@@ -20,7 +20,7 @@ from zhengtong.core.errors import DomainError
 from zhengtong.core.forms import apply_errors, save_form
 from zhengtong.core.ids import valid_id
 from zhengtong.core.listing import export_xlsx, xlsx_response
-from zhengtong.outbreak import exports, isolation, selectors, services, tracing
+from zhengtong.outbreak import chains, exports, isolation, selectors, services, tracing
 from zhengtong.outbreak.forms import (
     CaseMoveForm,
     CaseReportForm,
@@ -83,6 +83,19 @@ def case_export(request):
     record_view(request, kind=Kind.CASE, subject=Subject.listing(_("Cases")),
                 detail=_export_detail(request, *CASE_FILTERS))
     return xlsx_response(export_xlsx(rows, exports.CASE_COLUMNS, sheet_name=_("Cases")), "cases")
+
+
+@login_required
+@require_GET
+def case_chains(request):
+    """The chains of transmission between the cases the user sees, as a graph."""
+    _seeing(request)
+    graph = chains.chain_graph(user=request.user)
+    if graph.nodes:
+        record_view(request, kind=Kind.CASE, subject=Subject.listing(_("Chains of transmission")))
+    return render(request, "outbreak/case_chains.html", {
+        "graph": graph, "nav_active": "cases", "node_w": chains.NODE_W, "node_h": chains.NODE_H,
+    })
 
 
 @login_required
