@@ -284,6 +284,15 @@ def _trace(request, case, data):
     return tracing.case_trace(user=request.user, case=case, params=params)
 
 
+def _trace_rows(request, result) -> list[tuple]:
+    """Each contact with the id of their active isolation order, if any (in the user's scope)."""
+    if result is None:
+        return []
+    orders = selectors.active_orders(user=request.user, person_ids=[c.person_id for c in result.contacts
+                                                                    if c.in_scope])
+    return [(c, orders.get(c.person_id)) for c in result.contacts]
+
+
 def _traced_case(request, pk: int):
     case = selectors.case_get(user=request.user, pk=pk)
     if not scopes.can_decide_cases(request.user, case.county_id):
@@ -336,6 +345,7 @@ def case_trace(request, pk: int):
         "case": case, "result": result, "errors": errors, "form": form, "nav_active": "cases",
         "params": data, "outcome": [(names.get(pid, pid), o) for pid, o in (outcome or {}).items()],
         "defaults": tracing.Params(), "retention_days": settings.ENTRY_RETENTION_DAYS,
+        "rows": _trace_rows(request, result),
     }, status=status)
 
 

@@ -153,3 +153,16 @@ def test_the_list_pages_link_their_exports_with_their_filters(world, client):
     client.get(f"/outbreak/cases/{case.pk}/")
     client.get("/outbreak/cases/")
     assert sorted(AccessRecord.objects.values_list("subject_type", flat=True)) == ["case", "list"]
+
+
+def test_the_trace_page_marks_the_contacts_in_isolation(scenario, client):  # noqa: F811
+    world, case, p, _sites = scenario
+    client.force_login(world.users[Role.COUNTY_OFFICER])
+    r = client.post(f"/outbreak/cases/{case.pk}/trace/", {
+        "lookback_days": 2, "min_overlap_minutes": 15, "degree": 1, "person": [p["B"].pk],
+        "reason": "close_contact", "place": "hotel", "place_note": "雁城宾馆"})
+    assert r.status_code == 302
+    rows = client.get(r["Location"]).context["rows"]
+    marked = {c.person_id: order for c, order in rows}
+    assert marked[p["B"].pk] == case.isolation_orders.get().pk
+    assert [pid for pid, order in marked.items() if order] == [p["B"].pk]
