@@ -71,11 +71,18 @@ class Link:
 
     @property
     def path(self) -> str:
-        """A curve from the right edge of the source to the left edge of the target."""
+        """A curve from the right edge of the source to the left edge of the target. A link that skips
+        columns runs along the gap below the lower of its two rows, where no case is drawn, so that it
+        never passes under a case between them."""
         x1, y1 = self.source.x + NODE_W, self.source.y + NODE_H // 2
         x2, y2 = self.target.x - 4, self.target.y + NODE_H // 2
-        xm = (x1 + x2) // 2
-        return f"M{x1},{y1} C{xm},{y1} {xm},{y2} {x2},{y2}"
+        if self.target.layer - self.source.layer <= 1:
+            xm = (x1 + x2) // 2
+            return f"M{x1},{y1} C{xm},{y1} {xm},{y2} {x2},{y2}"
+        lane = max(self.source.y, self.target.y) + NODE_H + (ROW_STEP - NODE_H) // 2
+        a, b = x1 + (COL_STEP - NODE_W) // 2, x2 - (COL_STEP - NODE_W) // 2
+        return (f"M{x1},{y1} C{a},{y1} {x1},{lane} {a},{lane} L{b},{lane} "
+                f"C{x2},{lane} {b},{y2} {x2},{y2}")
 
 
 @dataclass
