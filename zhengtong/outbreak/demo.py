@@ -1,6 +1,7 @@
 """The demo city's outbreak picture: one suspected case at the rail-welding workshop, reported by
 the screening at its gate the day before the demo's today, for a county officer to confirm or
-exclude (and, with the tracing step of issue 18, to trace); and three inmates of the prison due for
+exclude and to trace (the screening demo puts the case's person in a welding team of three, in the
+production area every day, so the trace finds at least two contacts to isolate); and three inmates of the prison due for
 release, in pre-release isolation in its release wing (出监监区), one of them due out today.
 
 From the page: the prison isolates inmates due for release before they leave. invented: the case, its
@@ -22,6 +23,8 @@ from zhengtong.outbreak.models import (
     IsolationOrder,
     IsolationPlace,
     IsolationReason,
+    Trace,
+    TraceContact,
 )
 from zhengtong.registry.models import SitePerson
 
@@ -30,7 +33,7 @@ TEMPERATURES = [Decimal(t) for t in ("36.2", "36.4", "36.5", "36.6", "36.7")]
 
 
 def wipe() -> None:
-    for model in (IsolationCheck, IsolationMove, IsolationOrder, CaseMove, Case):
+    for model in (IsolationCheck, IsolationMove, IsolationOrder, TraceContact, Trace, CaseMove, Case):
         model.objects.all().delete()
 
 

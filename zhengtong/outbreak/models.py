@@ -210,3 +210,26 @@ class Trace(models.Model):
 
     def __str__(self) -> str:
         return f"{self.case_id} · {self.traced_at:%Y-%m-%d %H:%M}"
+
+
+class TraceContact(models.Model):
+    """A contact a kept trace found, as it found them: the chains of transmission between cases read
+    these (a case whose person was a contact in another case's trace), after the entries are purged."""
+
+    trace = models.ForeignKey(Trace, models.PROTECT, related_name="found", verbose_name=_("contact trace"))
+    person = models.ForeignKey(Person, models.PROTECT, related_name="+", verbose_name=_("person"))
+    degree = models.PositiveSmallIntegerField(_("degree"))
+    minutes = models.PositiveIntegerField(_("minutes of overlap"))
+    estimated = models.BooleanField(_("estimated"), default=False)
+    via = models.ForeignKey(Person, models.PROTECT, null=True, blank=True, related_name="+",
+                            verbose_name=_("via"), help_text=_("For the second degree: the first-degree contact."))
+
+    class Meta:
+        ordering = ["trace", "degree", "-minutes", "id"]
+        verbose_name = _("traced contact")
+        verbose_name_plural = _("traced contacts")
+        indexes = [models.Index(fields=["person"], name="tracecontact_person")]
+        constraints = [models.UniqueConstraint(fields=["trace", "person"], name="tracecontact_one_per_trace")]
+
+    def __str__(self) -> str:
+        return f"{self.trace_id} · {self.person_id}"

@@ -153,6 +153,12 @@ def isolation_list(*, user, status: str = "active", reason: str = "", q: str = "
     return qs
 
 
+def active_orders(*, user, person_ids) -> dict[int, int]:
+    """person id → their active order's id, for the orders the user sees."""
+    return dict(IsolationOrder.objects.filter(scopes.isolation_q(user), status=IsolationStatus.ACTIVE,
+                                              person_id__in=list(person_ids)).values_list("person_id", "pk"))
+
+
 def isolation_get(*, user, pk) -> IsolationOrder:
     return get_or_404(IsolationOrder.objects.filter(scopes.isolation_q(user))
                       .select_related("person", "site", "county", "case"), pk)

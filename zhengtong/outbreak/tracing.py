@@ -31,7 +31,7 @@ from django.utils.translation import gettext as _
 from zhengtong.accounts import scopes
 from zhengtong.core.cleaners import clean_count
 from zhengtong.core.errors import FieldErrors
-from zhengtong.outbreak.models import Case, IsolationOrder, Trace
+from zhengtong.outbreak.models import Case, IsolationOrder, Trace, TraceContact
 from zhengtong.registry.models import Person, Site
 from zhengtong.screening import selectors as screening
 from zhengtong.screening import services as screening_services
@@ -61,6 +61,7 @@ class Contact:
     name: str = ""
     id_number_masked: str = ""
     in_scope: bool = False
+    via_name: str = ""  # the second degree's first-degree contact, named (or masked) as that contact
 
     @property
     def overlap_minutes(self) -> int:
@@ -207,16 +208,24 @@ def _describe(user, contacts: list[Contact]) -> None:
         c.id_number_masked = person.id_number_masked
         for (site_id, area_id), place in c.places.items():
             place.site, place.area = sites.get(site_id, ""), areas.get(area_id, "") if area_id else ""
+    names = {c.person_id: c.name for c in contacts}
+    for c in contacts:
+        if c.via_person_id is not None:
+            c.via_name = names.get(c.via_person_id, "")
 
 
 def trace_keep(*, user, result: TraceResult) -> Trace:
-    """Record the trace with its parameters and hold the entries it used past the retention period
-    (screening keeps them until the case's holds are released)."""
+    """Record the trace with its parameters and the contacts it found (the chains of transmission read
+    them), and hold the entries it used past the retention period (screening keeps them until the
+    case's holds are released)."""
     with transaction.atomic():
         trace = Trace.objects.create(
             case=result.case, lookback_days=result.params.lookback_days,
             min_overlap_minutes=result.params.min_overlap_minutes, degree=result.params.degree,
             window_start=result.start, window_end=result.end, contacts=len(result.contacts), traced_by=user)
+        TraceContact.objects.bulk_create([
+            TraceContact(trace=trace, person_id=c.person_id, degree=c.degree, minutes=c.overlap_minutes,
+                         estimated=c.estimated, via_id=c.via_person_id) for c in result.contacts])
         screening_services.entries_hold(
             person_ids=[result.case.person_id, *(c.person_id for c in result.contacts)],
             start=result.start, end=max(result.end, result.start + timedelta(minutes=1)),

@@ -8,6 +8,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
@@ -18,7 +19,8 @@ from zhengtong.core.cleaners import filter_text
 from zhengtong.core.errors import DomainError
 from zhengtong.core.forms import apply_errors, save_form
 from zhengtong.core.ids import valid_id
-from zhengtong.outbreak import isolation, selectors, services, tracing
+from zhengtong.core.listing import export_xlsx, xlsx_response
+from zhengtong.outbreak import chains, exports, isolation, selectors, services, tracing
 from zhengtong.outbreak.forms import (
     CaseMoveForm,
     CaseReportForm,
@@ -35,14 +37,28 @@ def _seeing(request) -> None:
         raise Http404
 
 
+CASE_FILTERS = ("status", "county", "q")
+ISOLATION_FILTERS = ("status", "reason", "q")
+TRACE_PARAMS = ("lookback_days", "min_overlap_minutes", "degree")
+
+
+def _export_detail(request, *names: str) -> str:
+    detail = list_detail(request, *names)
+    return f"export; {detail}" if detail else "export"
+
+
+def _case_filters(request) -> dict:
+    return {"status": filter_text(request.GET.get("status")), "county": valid_id(request.GET.get("county")),
+            "q": filter_text(request.GET.get("q"))}
+
+
 @login_required
 @require_GET
 def case_list(request):
     _seeing(request)
-    status = filter_text(request.GET.get("status"))
-    county = valid_id(request.GET.get("county"))
-    q = filter_text(request.GET.get("q"))
-    page = Paginator(selectors.case_list(user=request.user, status=status, county=county, q=q),
+    filters = _case_filters(request)
+    status, county, q = filters["status"], filters["county"], filters["q"]
+    page = Paginator(selectors.case_list(user=request.user, **filters),
                      settings.PAGE_SIZE).get_page(request.GET.get("page"))
     if page.object_list:
         record_view(request, kind=Kind.CASE, subject=Subject.listing(_("Cases")),
@@ -55,6 +71,30 @@ def case_list(request):
         "by_county": selectors.counts_by_county(user=request.user),
         "by_site": selectors.counts_by_site(user=request.user)[:20],
         "by_day": selectors.counts_by_day(user=request.user, days=14),
+    })
+
+
+@login_required
+@require_GET
+def case_export(request):
+    """The case list's rows, filtered as the page (every page of them), as .xlsx."""
+    _seeing(request)
+    rows = selectors.case_list(user=request.user, **_case_filters(request))
+    record_view(request, kind=Kind.CASE, subject=Subject.listing(_("Cases")),
+                detail=_export_detail(request, *CASE_FILTERS))
+    return xlsx_response(export_xlsx(rows, exports.CASE_COLUMNS, sheet_name=_("Cases")), "cases")
+
+
+@login_required
+@require_GET
+def case_chains(request):
+    """The chains of transmission between the cases the user sees, as a graph."""
+    _seeing(request)
+    graph = chains.chain_graph(user=request.user)
+    if graph.nodes:
+        record_view(request, kind=Kind.CASE, subject=Subject.listing(_("Chains of transmission")))
+    return render(request, "outbreak/case_chains.html", {
+        "graph": graph, "nav_active": "cases", "node_w": chains.NODE_W, "node_h": chains.NODE_H,
     })
 
 
@@ -115,14 +155,18 @@ def _isolation_seeing(request) -> None:
         raise Http404
 
 
+def _isolation_filters(request) -> dict:
+    return {"status": filter_text(request.GET.get("status")) or IsolationStatus.ACTIVE,
+            "reason": filter_text(request.GET.get("reason")), "q": filter_text(request.GET.get("q"))}
+
+
 @login_required
 @require_GET
 def isolation_list(request):
     _isolation_seeing(request)
-    status = filter_text(request.GET.get("status")) or IsolationStatus.ACTIVE
-    reason = filter_text(request.GET.get("reason"))
-    q = filter_text(request.GET.get("q"))
-    page = Paginator(selectors.isolation_list(user=request.user, status=status, reason=reason, q=q),
+    filters = _isolation_filters(request)
+    status, reason, q = filters["status"], filters["reason"], filters["q"]
+    page = Paginator(selectors.isolation_list(user=request.user, **filters),
                      settings.PAGE_SIZE).get_page(request.GET.get("page"))
     if page.object_list:
         record_view(request, kind=Kind.ISOLATION, subject=Subject.listing(_("Isolation orders")),
@@ -134,6 +178,18 @@ def isolation_list(request):
         "statuses": IsolationStatus.choices, "reasons": IsolationReason.choices,
         "today": timezone.localdate(),
     })
+
+
+@login_required
+@require_GET
+def isolation_export(request):
+    """The isolation list's rows, filtered as the page (every page of them), as .xlsx."""
+    _isolation_seeing(request)
+    rows = selectors.isolation_list(user=request.user, **_isolation_filters(request))
+    record_view(request, kind=Kind.ISOLATION, subject=Subject.listing(_("Isolation orders")),
+                detail=_export_detail(request, *ISOLATION_FILTERS))
+    return xlsx_response(export_xlsx(rows, exports.ISOLATION_COLUMNS, sheet_name=_("Isolation orders")),
+                         "isolation-orders")
 
 
 def _isolation_page(request, order, forms_: dict | None = None, status: int = 200, failed: str = ""):
@@ -228,14 +284,28 @@ def _trace(request, case, data):
     return tracing.case_trace(user=request.user, case=case, params=params)
 
 
+def _trace_rows(request, result) -> list[tuple]:
+    """Each contact with the id of their active isolation order, if any (in the user's scope)."""
+    if result is None:
+        return []
+    orders = selectors.active_orders(user=request.user, person_ids=[c.person_id for c in result.contacts
+                                                                    if c.in_scope])
+    return [(c, orders.get(c.person_id)) for c in result.contacts]
+
+
+def _traced_case(request, pk: int):
+    case = selectors.case_get(user=request.user, pk=pk)
+    if not scopes.can_decide_cases(request.user, case.county_id):
+        raise PermissionDenied
+    return case
+
+
 @login_required
 def case_trace(request, pk: int):
     """The case's contacts from the gate's entries, with the trace's parameters; selected contacts
     are isolated in one action (those outside the user's county are listed masked, for their own
     county's officers)."""
-    case = selectors.case_get(user=request.user, pk=pk)
-    if not scopes.can_decide_cases(request.user, case.county_id):
-        raise PermissionDenied
+    case = _traced_case(request, pk)
     data = request.POST if request.method == "POST" else request.GET
     errors: dict = {}
     result = None
@@ -246,7 +316,7 @@ def case_trace(request, pk: int):
         errors = e.errors
     if result is not None:
         record_view(request, kind=Kind.TRACE, subject=Subject.of(case),
-                    detail=list_detail(request, "lookback_days", "min_overlap_minutes", "degree"))
+                    detail=list_detail(request, *TRACE_PARAMS))
     form = IsolationOrderForm(request.POST or None, sites=selectors.isolation_sites(user=request.user),
                               counties=selectors.report_counties(user=request.user),
                               initial={"reason": "close_contact", "place": "home"})
@@ -280,4 +350,22 @@ def case_trace(request, pk: int):
         "case": case, "result": result, "errors": errors, "form": form, "nav_active": "cases",
         "params": data, "outcome": [(names.get(pid, pid), o) for pid, o in (outcome or {}).items()],
         "defaults": tracing.Params(), "retention_days": settings.ENTRY_RETENTION_DAYS,
+        "rows": _trace_rows(request, result),
     }, status=status)
+
+
+@login_required
+@require_GET
+def case_trace_export(request, pk: int):
+    """The trace as the page shows it for the same parameters, as .xlsx: each contact with minutes,
+    sites and areas, the estimated flag, degree and via; contacts outside the user's scope masked."""
+    case = _traced_case(request, pk)
+    try:
+        result = _trace(request, case, request.GET)
+    except DomainError as e:
+        messages.error(request, e.message)
+        return redirect(f"{reverse('outbreak:case_trace', args=[case.pk])}?{request.GET.urlencode()}")
+    record_view(request, kind=Kind.TRACE, subject=Subject.of(case), detail=_export_detail(request, *TRACE_PARAMS))
+    p = result.params
+    return xlsx_response(export_xlsx(result.contacts, exports.TRACE_COLUMNS, sheet_name=_("Contact trace")),
+                         f"trace-{case.pk}-{p.lookback_days}d-{p.min_overlap_minutes}min-{p.degree}")
