@@ -533,26 +533,27 @@ def unit_applications(unit: Unit):
     return Application.objects.filter(fixed_source__unit=unit).exclude(status="superseded")
 
 
-def application_clock(application, today) -> dict[str, Any] | None:
-    """The statutory clock the application is on now, as a page shows it."""
+def application_clock(application, today, *, calendar=None, paused=None) -> dict[str, Any] | None:
+    """The statutory clock the application is on now, as a page shows it. ``calendar``, ``paused``:
+    read already for a list of them (``application_clocks``)."""
     from zhengtong.permits import law, workflow
 
     if application.status == "submitted":
         kind = "acceptance_notice"
         limit = law.acceptance_notice_limit(application.received_on)
-        state = workflow.acceptance_clock(application, today)
+        state = workflow.acceptance_clock(application, today, calendar)
         label = _("Notice of missing materials")
     elif application.status == "approved" and application.decided_on:
         kind = "certificate"
         limit = law.certificate_limit()
-        state = workflow.certificate_clock(application, today)
+        state = workflow.certificate_clock(application, today, calendar)
         label = _("Certificate")
     elif application.status in ("accepted", "notice", "issued", "refused"):
         if application.accepted_on is None:
             return None
         kind = "decision"
         limit = workflow.decision_limit(application)
-        state = workflow.decision_clock(application, today)
+        state = workflow.decision_clock(application, today, calendar, paused)
         label = _("Decision")
     else:
         return None
@@ -561,6 +562,18 @@ def application_clock(application, today) -> dict[str, Any] | None:
         "limit_confirmed": limit.confirmed, "basis": state.basis,
         "basis_label": _("working days") if state.basis == "working" else _("calendar days"),
     }
+
+
+def application_clocks(applications, today) -> list[dict[str, Any] | None]:
+    """``application_clock`` of each application (a page of them, the reviewer's queue), with one read
+    of the city's calendar and one of the applications' pauses instead of one of each per row."""
+    from zhengtong.core.holidays import city_calendar
+    from zhengtong.permits import workflow
+
+    applications = list(applications)
+    calendar = city_calendar()
+    paused = workflow.pauses_of(applications)
+    return [application_clock(a, today, calendar=calendar, paused=paused[a.pk]) for a in applications]
 
 
 # Reports and enforcement -------------------------------------------------------------------------
@@ -641,7 +654,7 @@ def todo(*, user, today: date) -> list[Todo]:
     if scopes.can_review_permits(user):
         waiting = list(application_list(user=user, status="open").filter(
             fixed_source__unit__in=Unit.objects.filter(scopes.permit_review_units_q(user))))
-        overdue = sum(1 for a in waiting if (c := application_clock(a, today)) and c["state"].overdue)
+        overdue = sum(1 for c in application_clocks(waiting, today) if c and c["state"].overdue)
         if waiting:
             items.append(Todo(text=ngettext("%(n)d permit application waits for a decision (%(o)d overdue).",
                                             "%(n)d permit applications wait for a decision (%(o)d overdue).",

@@ -313,7 +313,7 @@ def application_list(request):
     qs = selectors.application_list(user=request.user, status=status, q=request.GET.get("q", "").strip())
     today = timezone.localdate()
     result = listing(request, qs, APPLICATION_COLUMNS, default="-received", size=50)
-    rows = [(a, selectors.application_clock(a, today)) for a in result.page]
+    rows = list(zip(result.page, selectors.application_clocks(result.page, today), strict=True))
     return render(request, "permits/application_list.html", {
         "page": result.page, "listing": result, "rows": rows, "query": result.query, "nav_active": "permits",
         "status_options": _options([("open", _("waiting for the authority")), *Application.Status.choices], status)})
