@@ -366,24 +366,27 @@ def unit_due(unit: Unit, campaign, today: date) -> Due | None:
 def campaign_progress(*, user, campaign, today) -> dict[str, Any]:
     """The progress of every unit the user sees in the campaign (all of them, not only those past
     due), by deadline: how many, how many covered, how many past due. Counted in the database in one
-    pass: each unit's annotations are worked out once, then grouped."""
+    pass over ``campaign_queryset``: each unit's deadline and cover are worked out once, then grouped;
+    a group not covered whose deadline has passed is past due (``past_due``'s rule, per group)."""
     from django.db import connection
 
     inner, params = (campaign_queryset(user=user, campaign=campaign, today=today).order_by()
-                     .values("is_late", "covered", "past_due").query.sql_with_params())
+                     .values("is_late", "covered").query.sql_with_params())
     progress = {
         group: {"deadline": campaign.early_deadline if group == "early" else campaign.late_deadline,
                 "total": 0, "covered": 0, "past_due": 0}
         for group in ("early", "late")
     }
     with connection.cursor() as cursor:
-        cursor.execute(f"SELECT u.is_late, u.covered, u.past_due, COUNT(*) FROM ({inner}) u "  # noqa: S608
-                       "GROUP BY u.is_late, u.covered, u.past_due", params)
-        for late, covered, past_due, n in cursor.fetchall():
+        cursor.execute(f"SELECT u.is_late, u.covered, COUNT(*) FROM ({inner}) u "  # noqa: S608
+                       "GROUP BY u.is_late, u.covered", params)
+        for late, covered, n in cursor.fetchall():
             row = progress["late" if late else "early"]
             row["total"] += n
-            row["covered"] += n if covered else 0
-            row["past_due"] += n if past_due else 0
+            if covered:
+                row["covered"] += n
+            elif row["deadline"] < today:
+                row["past_due"] += n
     return progress
 
 

@@ -163,12 +163,14 @@ def campaign(request):
     only_past_due = request.GET.get("past_due") == "1"
     every = selectors.campaign_queryset(user=request.user, campaign=current, today=today)
     rows = selectors.campaign_filtered(every, only_past_due=only_past_due)
-    result = listing(request, rows, CAMPAIGN_COLUMNS, default="unit", size=50)  # sorted and paged by the database
+    progress = selectors.campaign_progress(user=request.user, campaign=current, today=today)
+    total = sum(group["past_due" if only_past_due else "total"] for group in progress.values())
+    # sorted and paged by the database; the progress has counted the rows already
+    result = listing(request, rows, CAMPAIGN_COLUMNS, default="unit", size=50, total=total)
     result.page.rows = [selectors.campaign_row(u) for u in result.page.rows]
     return render(request, "permits/campaign.html", {
         "campaign": current, "today": today, "only_past_due": only_past_due, "query": result.query,
-        "listing": result, "page": result.page,
-        "progress": selectors.campaign_progress(user=request.user, campaign=current, today=today),
+        "listing": result, "page": result.page, "progress": progress,
         "early_industries": current.early_industries.select_related("industry"), "nav_active": "permits",
     })
 
