@@ -282,7 +282,7 @@ def covered_unit_ids(unit_ids=None) -> set[int]:
 NEEDS_FILING = ("key", "simplified", "registration")
 
 
-def campaign_queryset(*, user, campaign, today: date) -> QuerySet[Unit]:
+def campaign_queryset(*, user, campaign, today: date) -> QuerySet[Any]:  # Units, annotated
     """The campaign's one rule, as a query: the units the user sees (None: every unit, for the
     scheduled jobs) whose class must apply or register, each annotated with
 
@@ -327,17 +327,16 @@ def campaign_queryset(*, user, campaign, today: date) -> QuerySet[Unit]:
     )
 
 
-def campaign_row(unit: Unit) -> dict[str, Any]:
+def campaign_row(unit: Any) -> dict[str, Any]:
     """One unit of ``campaign_queryset`` as the pages, the export and the jobs read it."""
-    early = unit.early_industry is not None  # type: ignore[attr-defined]
-    return {"classification": unit.classification, "unit": unit,  # type: ignore[attr-defined]
-            "due": Due(unit.due, early, unit.early_industry or ""),  # type: ignore[attr-defined]
-            "covered": bool(unit.covered), "past_due": bool(unit.past_due),  # type: ignore[attr-defined]
-            "days_left": unit.days_left}  # type: ignore[attr-defined]
+    early = unit.early_industry is not None
+    return {"classification": unit.classification, "unit": unit,
+            "due": Due(unit.due, early, unit.early_industry or ""),
+            "covered": bool(unit.covered), "past_due": bool(unit.past_due), "days_left": unit.days_left}
 
 
-def campaign_filtered(qs: QuerySet[Unit], *, only_past_due: bool = False,
-                      due_within: int | None = None) -> QuerySet[Unit]:
+def campaign_filtered(qs: QuerySet[Any], *, only_past_due: bool = False,
+                      due_within: int | None = None) -> QuerySet[Any]:
     """Only the units past due (due date passed, neither permit nor registration), or only those not
     covered whose due date lies within ``due_within`` days from today (today included)."""
     if only_past_due:
