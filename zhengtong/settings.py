@@ -119,6 +119,11 @@ if DATABASES["default"]["ENGINE"].endswith("postgresql"):
     _threshold = os.getenv("DB_PREPARE_THRESHOLD", "off").strip().lower()
     if _threshold not in ("off", "none", ""):
         DATABASES["default"].setdefault("OPTIONS", {})["prepare_threshold"] = int(_threshold)
+    # PostgreSQL's JIT compiles a query whose estimated cost is high, which a list page's correlated
+    # subqueries (a person's relations, a unit's permits) easily reach: 0.3-1 s of compiling for a
+    # query that runs in milliseconds (issue 16 §8). Off unless DB_JIT=on.
+    if os.getenv("DB_JIT", "off").strip().lower() not in ("on", "1", "true"):
+        DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c jit=off"
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     # WAL lets the page server and the job worker read while one of them writes.
     DATABASES["default"].setdefault("OPTIONS", {})["init_command"] = (

@@ -250,11 +250,25 @@ def people_sites_q(user) -> Q:
     return _membership_sites_q(s, "")
 
 
-def people_q(user) -> Q:
+def people_relations_q(user) -> Q:
+    """Relations to the sites whose people the user sees: a filter on SitePerson (through a join to
+    the site, so that a look-up by person uses the person's own few relations)."""
     s = get_scope(user)
     if s.is_city:
         return Q()
-    return _membership_sites_q(s, "memberships__site__")
+    return _membership_sites_q(s, "site__")
+
+
+def people_q(user) -> Q:
+    """People related to a site whose people the user sees: a filter on Person. A semi-join (``pk IN
+    (the relations' person ids)``), not a join through the relations, so that a person related to
+    several such sites is one row and no list needs DISTINCT."""
+    s = get_scope(user)
+    if s.is_city:
+        return Q()
+    from zhengtong.registry.models import SitePerson
+
+    return Q(pk__in=SitePerson.objects.filter(_membership_sites_q(s, "site__")).values("person_id"))
 
 
 def can_see_people(user) -> bool:

@@ -204,14 +204,16 @@ def _numbers(number: int, last: int) -> list[int | None]:
     return result
 
 
-def paginate(rows: Any, *, number: int, size: int, count_cap: int | None = None) -> Page:
+def paginate(rows: Any, *, number: int, size: int, count_cap: int | None = None, total: int | None = None) -> Page:
     """One page of ``rows`` (a sorted queryset or list). With ``count_cap`` the count stops there
-    (a ``COUNT`` over at most cap + 1 rows)."""
-    if isinstance(rows, QuerySet):
-        if count_cap:
-            total = rows.order_by()[: count_cap + 1].count()
-        else:
-            total = rows.count()
+    (a ``COUNT`` over at most cap + 1 rows); ``total``: the rows' number, counted already by the caller."""
+    if total is not None:
+        pass  # counted by the caller
+    elif isinstance(rows, QuerySet) and count_cap:
+        # the ids only: annotations the rows show but no filter reads are not computed for the count
+        total = rows.order_by().values("pk")[: count_cap + 1].count()
+    elif isinstance(rows, QuerySet):
+        total = rows.count()
     else:
         total = len(rows)
     capped = count_cap if count_cap and total > count_cap else None
@@ -231,15 +233,17 @@ def paginate(rows: Any, *, number: int, size: int, count_cap: int | None = None)
 
 
 def listing(request: HttpRequest, rows: Any, columns: Sequence[Column], *, default: str, size: int | None = None,
-            count_cap: int | None = None, id_of: Callable[[Any], Any] | None = None) -> Listing:
+            count_cap: int | None = None, id_of: Callable[[Any], Any] | None = None,
+            total: int | None = None) -> Listing:
     """Sort ``rows`` as the request asks (``?sort=``), take the page it asks (``?page=``): what a
-    list page renders. ``default``: the order without (or with a bad) ``sort``."""
+    list page renders. ``default``: the order without (or with a bad) ``sort``; ``total``: the number of
+    rows when the page has counted them already (no second count)."""
     from django.conf import settings
 
     sort, ignored = parse_sort(request.GET.get(SORT_PARAM), columns, default)
     ordered = sorted_rows(rows, columns, sort, id_of=id_of)
     page = paginate(ordered, number=_page_number(request.GET.get(PAGE_PARAM)),
-                    size=size or settings.PAGE_SIZE, count_cap=count_cap)
+                    size=size or settings.PAGE_SIZE, count_cap=count_cap, total=total)
     query = request.GET.copy()
     query.pop(PAGE_PARAM, None)
     if ignored:

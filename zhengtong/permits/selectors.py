@@ -6,7 +6,23 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import (
+    BooleanField,
+    Case,
+    CharField,
+    Count,
+    DateField,
+    Exists,
+    ExpressionWrapper,
+    F,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
 from django.http import Http404
 from django.utils.translation import gettext as _
 
@@ -251,16 +267,6 @@ def early_codes(campaign) -> set[str]:
     return set(campaign.early_industries.values_list("industry__code", flat=True))
 
 
-def unit_due(codes: list[str], campaign, early: set[str] | None = None) -> Due:
-    """A unit's deadline in the campaign: the early one when any of its industries is on the
-    campaign's early list (editable data), the late one otherwise."""
-    early = early_codes(campaign) if early is None else early
-    hit = next((c for c in codes if c in early), "")
-    if hit:
-        return Due(campaign.early_deadline, True, hit)
-    return Due(campaign.late_deadline, False)
-
-
 def covered_unit_ids(unit_ids=None) -> set[int]:
     """Units holding a valid registration or a valid permit."""
     from zhengtong.permits.models import Permit, Registration
@@ -276,49 +282,110 @@ def covered_unit_ids(unit_ids=None) -> set[int]:
 NEEDS_FILING = ("key", "simplified", "registration")
 
 
+def campaign_queryset(*, user, campaign, today: date) -> QuerySet[Any]:  # Units, annotated
+    """The campaign's one rule, as a query: the units the user sees (None: every unit, for the
+    scheduled jobs) whose class must apply or register, each annotated with
+
+    - ``early_industry``: the first of its industries (the main one, then the others in the order they
+      were given) on the campaign's early list, or None; ``is_late``: it has none;
+    - ``due``: the campaign's early deadline when it has one, the late one otherwise (``unit_due``);
+    - ``covered``: it holds a valid registration or a valid permit;
+    - ``days_left``: days from ``today`` to ``due``; ``past_due``: not covered and ``due`` before ``today``.
+
+    The page sorts, pages and counts it in the database; the jobs, the export and ``campaign_units``
+    read the same annotations."""
+    from zhengtong.permits.models import Permit, Registration
+
+    seen = Q() if user is None else scopes.units_q(user)
+    early = list(campaign.early_industries.values_list("industry_id", flat=True))
+    if early:
+        others = Unit.other_industries.through.objects.filter(unit_id=OuterRef("pk"), industry_id__in=early)
+        # whether: a hashed semi-join over the few units with a listed other industry; which: read for
+        # the rows shown only (the first in the order the unit's other industries were given)
+        late: Any = ~Q(industry_id__in=early) & ~Q(Exists(others))
+        early_industry: Any = Case(When(industry_id__in=early, then=F("industry__code")),
+                                   default=Subquery(others.order_by("pk").values("industry__code")[:1]),
+                                   output_field=CharField())
+    else:
+        late, early_industry = Q(pk__isnull=False), Value(None, output_field=CharField())
+    covered = (Exists(Registration.objects.filter(status="valid", fixed_source__unit_id=OuterRef("pk")))
+               | Exists(Permit.objects.filter(status="valid", fixed_source__unit_id=OuterRef("pk"))))
+    return (
+        Unit.objects.filter(seen, classification__management_class__in=NEEDS_FILING)
+        .select_related("county", "industry", "classification")
+        .annotate(early_industry=early_industry)
+        .annotate(
+            is_late=ExpressionWrapper(late, output_field=BooleanField()),
+            due=Case(When(late, then=Value(campaign.late_deadline)), default=Value(campaign.early_deadline),
+                     output_field=DateField()),
+            days_left=Case(When(late, then=Value((campaign.late_deadline - today).days)),
+                           default=Value((campaign.early_deadline - today).days), output_field=IntegerField()),
+            covered=ExpressionWrapper(covered, output_field=BooleanField()),
+        )
+        .annotate(past_due=Case(When(covered=True, then=Value(False)), When(due__lt=today, then=Value(True)),
+                                default=Value(False), output_field=BooleanField()))
+    )
+
+
+def campaign_row(unit: Any) -> dict[str, Any]:
+    """One unit of ``campaign_queryset`` as the pages, the export and the jobs read it."""
+    early = unit.early_industry is not None
+    return {"classification": unit.classification, "unit": unit,
+            "due": Due(unit.due, early, unit.early_industry or ""),
+            "covered": bool(unit.covered), "past_due": bool(unit.past_due), "days_left": unit.days_left}
+
+
+def campaign_filtered(qs: QuerySet[Any], *, only_past_due: bool = False,
+                      due_within: int | None = None) -> QuerySet[Any]:
+    """Only the units past due (due date passed, neither permit nor registration), or only those not
+    covered whose due date lies within ``due_within`` days from today (today included)."""
+    if only_past_due:
+        qs = qs.filter(past_due=True)
+    if due_within is not None:
+        qs = qs.filter(covered=False, days_left__gte=0, days_left__lte=due_within)
+    return qs
+
+
 def campaign_units(*, user, campaign, today, only_past_due: bool = False, due_within: int | None = None):
     """Units the user sees that must apply or register in the campaign, with their due date and
-    whether they are covered; past due = due date passed and neither permit nor registration."""
-    seen = Q() if user is None else scopes.units_q(user)  # None: the scheduled job, every unit
-    qs = (Classification.objects.filter(unit__in=Unit.objects.filter(seen),
-                                        management_class__in=NEEDS_FILING)
-          .select_related("unit__county", "unit__industry").order_by("unit__name"))
-    rows = list(qs)
-    ids = [c.unit_id for c in rows]
-    others: dict[int, list[str]] = {}
-    for unit_id, code in Unit.other_industries.through.objects.filter(unit_id__in=ids).values_list(
-            "unit_id", "industry__code"):
-        others.setdefault(unit_id, []).append(code)
-    covered = covered_unit_ids(ids)
-    early = early_codes(campaign)
-    result = []
-    for c in rows:
-        due = unit_due([c.unit.industry.code, *others.get(c.unit_id, [])], campaign, early)
-        is_covered = c.unit_id in covered
-        past_due = not is_covered and due.date < today
-        if only_past_due and not past_due:
-            continue
-        if due_within is not None and (is_covered or not (0 <= (due.date - today).days <= due_within)):
-            continue
-        result.append({"classification": c, "unit": c.unit, "due": due, "covered": is_covered,
-                       "past_due": past_due, "days_left": (due.date - today).days})
-    return result
+    whether they are covered (``campaign_queryset``), by name as people count."""
+    qs = campaign_filtered(campaign_queryset(user=user, campaign=campaign, today=today),
+                           only_past_due=only_past_due, due_within=due_within)
+    return [campaign_row(u) for u in qs.order_by("name_key", "pk")]
+
+
+def unit_due(unit: Unit, campaign, today: date) -> Due | None:
+    """A unit's deadline in the campaign: the early one when any of its industries is on the
+    campaign's early list (editable data), the late one otherwise (``campaign_queryset``'s rule);
+    None when its class need not file."""
+    row = campaign_queryset(user=None, campaign=campaign, today=today).filter(pk=unit.pk).first()
+    return campaign_row(row)["due"] if row is not None else None
 
 
 def campaign_progress(*, user, campaign, today) -> dict[str, Any]:
-    return campaign_progress_of(campaign_units(user=user, campaign=campaign, today=today), campaign)
+    """The progress of every unit the user sees in the campaign (all of them, not only those past
+    due), by deadline: how many, how many covered, how many past due. Counted in the database in one
+    pass over ``campaign_queryset``: each unit's deadline and cover are worked out once, then grouped;
+    a group not covered whose deadline has passed is past due (``past_due``'s rule, per group)."""
+    from django.db import connection
 
-
-def campaign_progress_of(units: list[dict[str, Any]], campaign) -> dict[str, Any]:
-    """The progress of every unit of ``campaign_units`` (all of them, not only those past due)."""
-    progress = {}
-    for early in (True, False):
-        group = [u for u in units if u["due"].early == early]
-        progress["early" if early else "late"] = {
-            "deadline": campaign.early_deadline if early else campaign.late_deadline,
-            "total": len(group), "covered": sum(u["covered"] for u in group),
-            "past_due": sum(u["past_due"] for u in group),
-        }
+    inner, params = (campaign_queryset(user=user, campaign=campaign, today=today).order_by()
+                     .values("is_late", "covered").query.sql_with_params())
+    progress = {
+        group: {"deadline": campaign.early_deadline if group == "early" else campaign.late_deadline,
+                "total": 0, "covered": 0, "past_due": 0}
+        for group in ("early", "late")
+    }
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT u.is_late, u.covered, COUNT(*) FROM ({inner}) u "  # noqa: S608
+                       "GROUP BY u.is_late, u.covered", params)
+        for late, covered, n in cursor.fetchall():
+            row = progress["late" if late else "early"]
+            row["total"] += n
+            if covered:
+                row["covered"] += n
+            elif row["deadline"] < today:
+                row["past_due"] += n
     return progress
 
 
@@ -468,26 +535,27 @@ def unit_applications(unit: Unit):
     return Application.objects.filter(fixed_source__unit=unit).exclude(status="superseded")
 
 
-def application_clock(application, today) -> dict[str, Any] | None:
-    """The statutory clock the application is on now, as a page shows it."""
+def application_clock(application, today, *, calendar=None, paused=None) -> dict[str, Any] | None:
+    """The statutory clock the application is on now, as a page shows it. ``calendar``, ``paused``:
+    read already for a list of them (``application_clocks``)."""
     from zhengtong.permits import law, workflow
 
     if application.status == "submitted":
         kind = "acceptance_notice"
         limit = law.acceptance_notice_limit(application.received_on)
-        state = workflow.acceptance_clock(application, today)
+        state = workflow.acceptance_clock(application, today, calendar)
         label = _("Notice of missing materials")
     elif application.status == "approved" and application.decided_on:
         kind = "certificate"
         limit = law.certificate_limit()
-        state = workflow.certificate_clock(application, today)
+        state = workflow.certificate_clock(application, today, calendar)
         label = _("Certificate")
     elif application.status in ("accepted", "notice", "issued", "refused"):
         if application.accepted_on is None:
             return None
         kind = "decision"
         limit = workflow.decision_limit(application)
-        state = workflow.decision_clock(application, today)
+        state = workflow.decision_clock(application, today, calendar, paused)
         label = _("Decision")
     else:
         return None
@@ -496,6 +564,18 @@ def application_clock(application, today) -> dict[str, Any] | None:
         "limit_confirmed": limit.confirmed, "basis": state.basis,
         "basis_label": _("working days") if state.basis == "working" else _("calendar days"),
     }
+
+
+def application_clocks(applications, today) -> list[dict[str, Any] | None]:
+    """``application_clock`` of each application (a page of them, the reviewer's queue), with one read
+    of the city's calendar and one of the applications' pauses instead of one of each per row."""
+    from zhengtong.core.holidays import city_calendar
+    from zhengtong.permits import workflow
+
+    applications = list(applications)
+    calendar = city_calendar()
+    paused = workflow.pauses_of(applications)
+    return [application_clock(a, today, calendar=calendar, paused=paused[a.pk]) for a in applications]
 
 
 # Reports and enforcement -------------------------------------------------------------------------
@@ -605,7 +685,7 @@ def todo(*, user, today: date) -> list[Todo]:
     if scopes.can_review_permits(user):
         waiting = list(application_list(user=user, status="open").filter(
             fixed_source__unit__in=Unit.objects.filter(scopes.permit_review_units_q(user))))
-        overdue = sum(1 for a in waiting if (c := application_clock(a, today)) and c["state"].overdue)
+        overdue = sum(1 for c in application_clocks(waiting, today) if c and c["state"].overdue)
         if waiting:
             items.append(Todo(text=ngettext("%(n)d permit application waits for a decision (%(o)d overdue).",
                                             "%(n)d permit applications wait for a decision (%(o)d overdue).",

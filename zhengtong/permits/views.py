@@ -19,7 +19,6 @@ from zhengtong.accounts import scopes
 from zhengtong.core.errors import DomainError
 from zhengtong.core.forms import apply_errors, labelled_messages
 from zhengtong.core.listing import Column, export_response, listing
-from zhengtong.core.natsort import natural_key
 from zhengtong.core.uploads import refusal, upload_limit
 from zhengtong.permits import compliance, decisions, law, selectors, services, workflow
 from zhengtong.permits.catalogue import CLASSES, load_catalogue
@@ -115,7 +114,7 @@ def unit_permits(request, pk: int):
     campaign = selectors.campaign_current()
     due = None
     if campaign is not None and classification and classification.management_class in selectors.NEEDS_FILING:
-        due = selectors.unit_due(services.unit_industry_codes(unit), campaign)
+        due = selectors.unit_due(unit, campaign, timezone.localdate())
     return render(request, "permits/unit.html", {
         "unit": unit, "nav_active": "permits",
         "explained": selectors.classification_explained(classification),
@@ -162,13 +161,16 @@ def campaign(request):
         return render(request, "permits/campaign.html", {"campaign": None, "nav_active": "permits"})
     today = timezone.localdate()
     only_past_due = request.GET.get("past_due") == "1"
-    every = selectors.campaign_units(user=request.user, campaign=current, today=today)  # read once
-    rows = [r for r in every if r["past_due"]] if only_past_due else every
-    result = listing(request, rows, CAMPAIGN_COLUMNS, default="unit", size=50, id_of=_campaign_id)
+    every = selectors.campaign_queryset(user=request.user, campaign=current, today=today)
+    rows = selectors.campaign_filtered(every, only_past_due=only_past_due)
+    progress = selectors.campaign_progress(user=request.user, campaign=current, today=today)
+    total = sum(group["past_due" if only_past_due else "total"] for group in progress.values())
+    # sorted and paged by the database; the progress has counted the rows already
+    result = listing(request, rows, CAMPAIGN_COLUMNS, default="unit", size=50, total=total)
+    result.page.rows = [selectors.campaign_row(u) for u in result.page.rows]
     return render(request, "permits/campaign.html", {
         "campaign": current, "today": today, "only_past_due": only_past_due, "query": result.query,
-        "listing": result, "page": result.page,
-        "progress": selectors.campaign_progress_of(every, current),
+        "listing": result, "page": result.page, "progress": progress,
         "early_industries": current.early_industries.select_related("industry"), "nav_active": "permits",
     })
 
@@ -178,14 +180,10 @@ def campaign_export(request):
     current = selectors.campaign_current()
     if current is None:
         raise Http404
-    rows = selectors.campaign_units(user=request.user, campaign=current, today=timezone.localdate(),
-                                    only_past_due=request.GET.get("past_due") == "1")
+    every = selectors.campaign_queryset(user=request.user, campaign=current, today=timezone.localdate())
+    rows = selectors.campaign_filtered(every, only_past_due=request.GET.get("past_due") == "1")
     return export_response(request, rows, CAMPAIGN_COLUMNS, default="unit", name="campaign",
-                           sheet_name=_("Permit campaign"), id_of=_campaign_id)
-
-
-def _campaign_id(row) -> int:
-    return row["unit"].pk
+                           sheet_name=_("Permit campaign"))
 
 
 def _campaign_state(row) -> str:
@@ -196,18 +194,24 @@ def _campaign_state(row) -> str:
     return _("%(n)s days left") % {"n": row["days_left"]}
 
 
+def _row(cell):
+    """An export cell of a unit of ``campaign_queryset``, read from its row as the page shows it."""
+    return lambda unit: cell(selectors.campaign_row(unit))
+
+
+# Sorted by the database over selectors.campaign_queryset's annotations, the unit's id last.
 CAMPAIGN_COLUMNS = [
-    Column("unit", gettext_lazy("Unit"), key=lambda r: natural_key(r["unit"].name), cell=lambda r: r["unit"].name),
-    Column("uscc", gettext_lazy("Unified social credit code"), cell=lambda r: r["unit"].uscc),
-    Column("county", gettext_lazy("County"), key=lambda r: r["unit"].county.code, cell=lambda r: r["unit"].county.name),
-    Column("class", gettext_lazy("Management class"), key=lambda r: r["classification"].management_class,
-           cell=lambda r: r["classification"].get_management_class_display()),
-    Column("due", gettext_lazy("Due"), key=lambda r: r["due"].date, cell=lambda r: r["due"].date),
-    Column("deadline", gettext_lazy("Which deadline"), key=lambda r: not r["due"].early,
-           cell=lambda r: _("early list (%(code)s)") % {"code": r["due"].industry} if r["due"].early
-           else _("all other units")),
+    Column("unit", gettext_lazy("Unit"), order=("name_key",), cell=_row(lambda r: r["unit"].name)),
+    Column("uscc", gettext_lazy("Unified social credit code"), cell=_row(lambda r: r["unit"].uscc)),
+    Column("county", gettext_lazy("County"), order=("county__code",), cell=_row(lambda r: r["unit"].county.name)),
+    Column("class", gettext_lazy("Management class"), order=("classification__management_class",),
+           cell=_row(lambda r: r["classification"].get_management_class_display())),
+    Column("due", gettext_lazy("Due"), order=("due",), cell=_row(lambda r: r["due"].date)),
+    Column("deadline", gettext_lazy("Which deadline"), order=("is_late",),
+           cell=_row(lambda r: _("early list (%(code)s)") % {"code": r["due"].industry} if r["due"].early
+                     else _("all other units"))),
     # covered last, then by days left (past due first)
-    Column("state", gettext_lazy("State"), key=lambda r: (r["covered"], r["days_left"]), cell=_campaign_state),
+    Column("state", gettext_lazy("State"), order=("covered", "days_left"), cell=_row(_campaign_state)),
 ]
 
 
@@ -311,7 +315,7 @@ def application_list(request):
     qs = selectors.application_list(user=request.user, status=status, q=request.GET.get("q", "").strip())
     today = timezone.localdate()
     result = listing(request, qs, APPLICATION_COLUMNS, default="-received", size=50)
-    rows = [(a, selectors.application_clock(a, today)) for a in result.page]
+    rows = list(zip(result.page, selectors.application_clocks(result.page, today), strict=True))
     return render(request, "permits/application_list.html", {
         "page": result.page, "listing": result, "rows": rows, "query": result.query, "nav_active": "permits",
         "status_options": _options([("open", _("waiting for the authority")), *Application.Status.choices], status)})

@@ -402,10 +402,12 @@ def application_submit(*, user, application: Application, on: date | None = None
     return application
 
 
-def acceptance_clock(application: Application, today: date) -> workdays.ClockState:
+def acceptance_clock(application: Application, today: date,
+                     calendar: workdays.Calendar | None = None) -> workdays.ClockState:
+    """``calendar``: the city's calendar when the caller has read it already (a list of clocks)."""
     limit = law.acceptance_notice_limit(application.received_on)
     return workdays.clock(application.received_on, limit.days, limit.basis, max(today, application.received_on),
-                          calendar=city_calendar())
+                          calendar=calendar if calendar is not None else city_calendar())
 
 
 @transaction.atomic
@@ -557,8 +559,22 @@ def application_extend(*, user, application: Application, approval: str, on: dat
 
 def pauses(application: Application) -> list[workdays.Pause]:
     """The periods the decision clock stood still (许可法 Art. 45), from the recorded steps."""
+    return _pauses(application.steps.filter(action__in=("pause", "resume")).values_list("action", "on"))
+
+
+def pauses_of(applications) -> dict[int, list[workdays.Pause]]:
+    """``pauses`` of many applications in one read (a page of them), by application id."""
+    steps: dict[int, list[tuple[str, date]]] = {a.pk: [] for a in applications}
+    for application_id, action, on in ApplicationStep.objects.filter(
+            application_id__in=list(steps), action__in=("pause", "resume")).order_by("at", "id").values_list(
+            "application_id", "action", "on"):
+        steps[application_id].append((action, on))
+    return {pk: _pauses(rows) for pk, rows in steps.items()}
+
+
+def _pauses(steps) -> list[workdays.Pause]:
     result, start = [], None
-    for action, on in application.steps.filter(action__in=("pause", "resume")).values_list("action", "on"):
+    for action, on in steps:
         if action == "pause":
             start = on
         elif start is not None:
@@ -580,13 +596,17 @@ def decision_limit(application: Application) -> law.TimeLimit:
     return law.decision_limit(application.accepted_on, application.management_class, application.onsite_check)
 
 
-def decision_clock(application: Application, today: date) -> workdays.ClockState:
+def decision_clock(application: Application, today: date, calendar: workdays.Calendar | None = None,
+                   paused: list[workdays.Pause] | None = None) -> workdays.ClockState:
+    """``calendar``, ``paused``: the city's calendar and the application's ``pauses`` when the caller
+    has read them already (a page of clocks)."""
     limit = decision_limit(application)
     stopped = application.decided_on if application.status not in (S.ACCEPTED, S.NOTICE) else None
     return workdays.clock(application.accepted_on, limit.days, limit.basis,
                           max(today, stopped or application.accepted_on, application.accepted_on),
-                          pauses=pauses(application), extension_days=application.extension_days,
-                          stopped_on=stopped, calendar=city_calendar())
+                          pauses=paused if paused is not None else pauses(application),
+                          extension_days=application.extension_days, stopped_on=stopped,
+                          calendar=calendar if calendar is not None else city_calendar())
 
 
 @transaction.atomic
@@ -611,11 +631,12 @@ def application_pause(*, user, application: Application, action: str, note: str 
     return application
 
 
-def certificate_clock(application: Application, today: date) -> workdays.ClockState:
+def certificate_clock(application: Application, today: date,
+                      calendar: workdays.Calendar | None = None) -> workdays.ClockState:
     """From the decision to issue, the certificate is issued within 10 days (许可法 Art. 44)."""
     limit = law.certificate_limit()
     return workdays.clock(application.decided_on, limit.days, limit.basis, max(today, application.decided_on),
-                          calendar=city_calendar())
+                          calendar=calendar if calendar is not None else city_calendar())
 
 
 @transaction.atomic

@@ -506,7 +506,7 @@ def _generate_units(state: _State, count: int) -> list[tuple[Unit, list[str]]]:
         if spec is None or spec["name"] is None:
             spec = _enterprise(state, county)
         unit = Unit(
-            uscc=spec["uscc"], name=spec["name"], kind=spec["kind"], county=county,
+            uscc=spec["uscc"], name=spec["name"], name_key=natural_key(spec["name"]), kind=spec["kind"], county=county,
             industry=state.industries.by_code[spec["industry"]], address=_address(rng, county),
             legal_representative=_person_name(rng), contact_name=_person_name(rng), contact_phone=_phone(rng),
         )

@@ -37,6 +37,7 @@ from simple_history.utils import bulk_create_with_history
 
 from zhengtong.accounts import scopes
 from zhengtong.core.errors import DomainError
+from zhengtong.core.natsort import natural_key
 from zhengtong.registry import services
 from zhengtong.registry.codes import normalise
 from zhengtong.registry.exports import restore_cell, write_csv, write_xlsx
@@ -649,6 +650,7 @@ def _write(planned: list[_Planned], *, history_user) -> None:
         unit = plan.unit or Unit()
         for name in WRITTEN_FIELDS:
             setattr(unit, name, plan.cleaned[name])
+        unit.name_key = natural_key(unit.name)  # the bulk writes below bypass Unit.save()
         others[id(unit)] = [i.pk for i in plan.cleaned["other_industries"]]
         if plan.unit is None:
             new_units.append(unit)
@@ -669,6 +671,8 @@ def _write(planned: list[_Planned], *, history_user) -> None:
                 others[id(unit)] = others[id(original)]
             for unit, fields in updates:
                 values = {_attname(f): getattr(unit, _attname(f)) for f in fields}
+                if "name" in fields:
+                    values["name_key"] = unit.name_key
                 Unit.objects.filter(pk=unit.pk).update(updated_at=unit.updated_at, **values)
             Unit.history.bulk_history_create(
                 changed_units, batch_size=BATCH_SIZE, update=True, default_user=history_user,

@@ -112,6 +112,9 @@ class Unit(models.Model):
 
     uscc = models.CharField(_("unified social credit code"), max_length=18, unique=True)
     name = models.CharField(_("name"), max_length=200, db_index=True)
+    # The name as people count (core.natsort), what the campaign list sorts by in the database; set by
+    # save(), and by the writers that bypass it (the import's bulk writes, the demo load).
+    name_key = models.CharField(_("name sort key"), max_length=KEY_LENGTH, blank=True, db_index=True, editable=False)
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, default=Kind.ENTERPRISE)
     county = models.ForeignKey(Region, models.PROTECT, verbose_name=_("county"), related_name="units")
     industry = models.ForeignKey(
@@ -127,7 +130,7 @@ class Unit(models.Model):
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.ACTIVE)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
-    history = HistoricalRecords(m2m_fields=[other_industries])
+    history = HistoricalRecords(m2m_fields=[other_industries], excluded_fields=["name_key"])
 
     class Meta:
         ordering = ["name", "id"]
@@ -140,6 +143,11 @@ class Unit(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    def save(self, *args, **kwargs):
+        self.name_key = natural_key(self.name)
+        if kwargs.get("update_fields") is not None and "name" in kwargs["update_fields"]:
+            kwargs["update_fields"] = {*kwargs["update_fields"], "name_key"}
+        super().save(*args, **kwargs)
 
 
 class VisitorPolicy(models.TextChoices):

@@ -131,3 +131,31 @@ def test_the_permit_list_is_reached_from_the_overview(client, world, permits):
     assert reverse("permits:permits") in client.get(reverse("permits:classification")).content.decode()
     client.force_login(world.users["none"])
     assert client.get(reverse("permits:permits")).context["listing"].page.total == 0
+
+
+def test_the_campaigns_rows_and_progress_read_one_rule(world, campaign):
+    """Each unit's deadline (early when its main industry, or the first listed of its other ones, is on
+    the early list), cover and days left, as the rows, the jobs and the progress counts read them."""
+    from zhengtong.permits import selectors
+
+    admin = world.users[ADMIN]
+    late = UnitFactory.create(county_code=HENGNAN, industry_code="2222", name="晚造纸厂")
+    other = UnitFactory.create(county_code=HENGNAN, industry_code="2222", name="副业造纸厂")
+    other.other_industries.add(*Industry.objects.filter(code__in=["3011", "2221"]))
+    services.units_classify(user=admin)
+    issued_permit(world, unit=UnitFactory._meta.model.objects.get(name="十一号造纸厂"))
+    today = date(2020, 5, 1)
+    rows = {r["unit"].name: r for r in selectors.campaign_units(user=admin, campaign=campaign, today=today)}
+    assert rows[late.name]["due"] == selectors.Due(date(2020, 9, 20), False, "")
+    assert (rows[late.name]["past_due"], rows[late.name]["days_left"]) == (False, 142)
+    assert rows[other.name]["due"] == selectors.Due(date(2020, 4, 20), True, "2221")
+    assert (rows["二号造纸厂"]["past_due"], rows["二号造纸厂"]["days_left"]) == (True, -11)
+    assert (rows["十一号造纸厂"]["covered"], rows["十一号造纸厂"]["past_due"]) == (True, False)
+    progress = selectors.campaign_progress(user=admin, campaign=campaign, today=today)
+    for group, early in (("early", True), ("late", False)):
+        mine = [r for r in rows.values() if r["due"].early == early]
+        assert (progress[group]["total"], progress[group]["covered"], progress[group]["past_due"]) == (
+            len(mine), sum(r["covered"] for r in mine), sum(r["past_due"] for r in mine)), group
+    past = selectors.campaign_units(user=admin, campaign=campaign, today=today, only_past_due=True)
+    assert {r["unit"].name for r in past} == {n for n, r in rows.items() if r["past_due"]}
+    assert selectors.unit_due(other, campaign, today) == rows[other.name]["due"]
