@@ -19,6 +19,7 @@ from __future__ import annotations
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from django.conf import settings
 from django.db import transaction
 
 from zhengtong.core import demo_clock as story
@@ -126,7 +127,8 @@ def _issue(source, unit, cls, decided: date, admin, rng, renews=None) -> Permit:
     years, basis = law.validity_years(decided, renewal=renews is not None)
     outlets = renews.content["outlets"] if renews else _outlets(rng)
     return Permit.objects.create(
-        fixed_source=source, application=application, number=source.code("P"), management_class=cls,
+        fixed_source=source, application=application, number=source.code(settings.PERMIT_SOURCE_LETTER),
+        management_class=cls,
         decided_on=decided, valid_from=decided, valid_until=_add_years(decided, years) - timedelta(1),
         validity_basis=basis, issued_by=admin, report_cadence=default_report_cadence(cls),
         content={"unit_name": unit.name, "uscc": unit.uscc, "address": unit.address,
@@ -240,7 +242,8 @@ def _load(*, admin, named_sites: dict, rng, today: date) -> int:
         source = FixedSource.objects.create(unit=unit, sequence=1, address=unit.address)
         filed = opened + timedelta(days=rng.randint(0, so_far))
         Registration.objects.create(
-            fixed_source=source, number=source.code("P"), unit_name=unit.name, address=unit.address or "—",
+            fixed_source=source, number=source.code(settings.REGISTRATION_SOURCE_LETTER), unit_name=unit.name,
+            address=unit.address or "—",
             industry_codes=unit.industry.code, legal_representative=unit.legal_representative or "—",
             contact_name=unit.contact_name or "—", contact_phone=unit.contact_phone or "—",
             discharge_destinations="生活污水经化粪池处理后排入市政管网", standards="GB 8978-1996",

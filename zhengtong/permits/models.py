@@ -145,7 +145,10 @@ class FixedSource(models.Model):
         return f"{self.unit_id}-{self.sequence:03d}"
 
     def code(self, letter: str) -> str:
-        return f"{self.unit.uscc}{self.sequence:03d}{letter}"
+        """The fixed-source code with this identifier letter, checked (permits.numbers.mint)."""
+        from zhengtong.permits.numbers import mint
+
+        return mint(self, letter)
 
 
 class Registration(models.Model):

@@ -339,6 +339,36 @@ def registration_get(*, user, pk):
 
 
 @dataclass(frozen=True)
+class NumberCheck:
+    """A stored number that is not in the HJ 608-2017 form, as the data check beside it shows it."""
+
+    label: str
+    value: str
+    problems: tuple[str, ...]
+    kept_as_given: bool  # dated before 2018-03-01: kept, marked, never refused
+
+
+def number_checks(*, permit=None, registration=None) -> list[NumberCheck]:
+    """The data check of a permit's or a registration's stored numbers (permits.numbers): those
+    not in the HJ 608-2017 form, each with what is wrong at which position. Never raises."""
+    from zhengtong.permits import numbers
+
+    found: list[tuple[str, str, Any]] = []
+    if permit is not None:
+        found += [(_("Permit number"), permit.number, permit.decided_on),
+                  (_("Number from the national platform"), permit.national_number, permit.decided_on)]
+    if registration is not None:
+        found.append((_("Registration number"), registration.number, registration.filed_at.date()))
+    checks = []
+    for label, value, dated in found:
+        code = numbers.stored_code(value, dated=dated)
+        if code.value and not code.conforms:
+            checks.append(NumberCheck(str(label), code.value, tuple(p.message for p in code.problems),
+                                      code.kept_as_given))
+    return checks
+
+
+@dataclass(frozen=True)
 class PublicRecord:
     kind: str  # "permit" | "registration"
     number: str
@@ -349,6 +379,7 @@ class PublicRecord:
     date: Any
     valid_until: Any
     management_class: str
+    number_conforms: bool = True  # False: the data check finds the number not in the HJ 608-2017 form
 
 
 def public_records(*, q: str = "", industry: str = "") -> list[PublicRecord]:
@@ -369,15 +400,20 @@ def public_records(*, q: str = "", industry: str = "") -> list[PublicRecord]:
         registrations = registrations.filter(industry_codes__contains=industry)
         permits = permits.filter(Q(fixed_source__unit__industry__code__startswith=industry)
                                  | Q(fixed_source__unit__other_industries__code__startswith=industry)).distinct()
+    from zhengtong.permits.numbers import stored_code
+
     for r in registrations[:5000]:
         unit = r.fixed_source.unit
         records.append(PublicRecord("registration", r.number, r.unit_name, unit.uscc, r.industry_codes,
-                                    unit.county.name, r.filed_at.date(), r.valid_until, r.management_class))
+                                    unit.county.name, r.filed_at.date(), r.valid_until, r.management_class,
+                                    stored_code(r.number, dated=r.filed_at.date()).conforms))
     for p in permits[:5000]:
         unit = p.fixed_source.unit
-        records.append(PublicRecord("permit", p.national_number or p.number, unit.name, unit.uscc,
+        number = p.national_number or p.number
+        records.append(PublicRecord("permit", number, unit.name, unit.uscc,
                                     p.content.get("industry_codes", ""), unit.county.name,
-                                    p.decided_on, p.valid_until, p.management_class))
+                                    p.decided_on, p.valid_until, p.management_class,
+                                    stored_code(number, dated=p.decided_on).conforms))
     return sorted(records, key=lambda r: (r.unit_name, r.kind))
 
 

@@ -243,7 +243,7 @@ def registration_detail(request, pk: int):
     registration = selectors.registration_get(user=request.user, pk=pk)
     return render(request, "permits/registration.html", {
         "registration": registration, "nav_active": "permits",
-        "letter_confirmed": False,
+        "letter_confirmed": False, "number_checks": selectors.number_checks(registration=registration),
         "can_cancel": registration.status == "valid"
         and scopes.can_declare_for_unit(request.user, registration.fixed_source.unit),
         "versions": selectors.unit_registrations(registration.fixed_source.unit).filter(
@@ -534,14 +534,15 @@ def permit_detail(request, pk: int):
     unit = permit.fixed_source.unit
     lead, article, confirmed = law.renewal_lead_days(permit.valid_until)
     can_declare = scopes.can_declare_for_unit(request.user, unit)
+    checks = selectors.number_checks(permit=permit)
     if not selectors.works_on_unit(user=request.user, unit=unit):
         return render(request, "permits/permit.html", {
-            "permit": permit, "nav_active": "permits", "unit": unit, "public_only": True,
+            "permit": permit, "nav_active": "permits", "unit": unit, "public_only": True, "number_checks": checks,
             "renew_by": permit.valid_until - timedelta(days=lead), "renew_article": article,
             "renew_confirmed": confirmed,
         })
     return render(request, "permits/permit.html", {
-        "permit": permit, "nav_active": "permits", "unit": unit,
+        "permit": permit, "nav_active": "permits", "unit": unit, "number_checks": checks,
         "renew_by": permit.valid_until - timedelta(days=lead), "renew_article": article,
         "renew_confirmed": confirmed,
         "moves": workflow.permit_moves(user=request.user, permit=permit),
