@@ -146,10 +146,11 @@ def classification_explained(classification: Classification | None) -> dict[str,
     decided, what is still missing, and the notes on the articles applied."""
     if classification is None:
         return None
-    from zhengtong.permits.services import unit_industry_codes
+    from zhengtong.permits.services import unit_decisions, unit_industry_codes
 
     catalogue = load_catalogue()
-    result = engine.classify(unit_industry_codes(classification.unit), unit_facts(classification.unit), catalogue)
+    unit = classification.unit
+    result = engine.classify(unit_industry_codes(unit), unit_facts(unit), catalogue, unit_decisions(unit.pk))
     findings = []
     for f in result.findings:
         row = catalogue.rows[f.row]
@@ -171,7 +172,55 @@ def classification_explained(classification: Classification | None) -> dict[str,
         "missing": [_fact_label(k) for k in classification.missing],
         "notes": [NOTE_TEXT[n]() for n in classification.notes if n in NOTE_TEXT],
         "general_only": classification.scope == engine.GENERAL_ONLY,
+        "permit_lines": classification.scope == engine.PERMIT_LINES,
+        "open": open_readings(unit, result.open, catalogue),
+        "earlier_decisions": earlier_decisions(unit, result.open),
     }
+
+
+SCOPE_LABELS = {
+    engine.WHOLE: lambda: _("the whole facility"),
+    engine.GENERAL_ONLY: lambda: _("the general processes only"),
+    engine.PERMIT_LINES: lambda: _("the industries that need a permit; the other registers"),
+}
+
+
+def _option(option, same_class: str | None) -> dict[str, str]:
+    cls = same_class if option.management_class == "same" else option.management_class
+    scope = SCOPE_LABELS[option.scope]() if option.scope in SCOPE_LABELS else ""
+    return {"text": option.text, "class_label": str(ManagementClass(cls).label) if cls else _class_label(None),
+            "scope_label": scope if cls not in (None, "none") else ""}
+
+
+def open_readings(unit: Unit, points, catalogue: Catalogue | None = None) -> list[dict[str, Any]]:
+    """The unit's open readings as the page shows them: the words of the text that leave it open,
+    both readings with the class and scope each gives, and the reviewer's decision where one holds."""
+    from zhengtong.permits.models import ReadingDecision
+
+    catalogue = catalogue or load_catalogue()
+    decisions = {d.key: d for d in ReadingDecision.objects.filter(unit=unit).select_related("decided_by")}
+    classification = Classification.objects.filter(unit=unit).first()
+    same = classification.at_least or classification.management_class if classification else None
+    if same not in CLASSES:
+        same = None
+    shown = []
+    for point in points:
+        reading = catalogue.readings[point.reading]
+        shown.append({
+            "key": point.key, "reading": point.reading, "title": reading.title, "quote": reading.quote,
+            "row": point.row, "code": point.code, "chosen": point.chosen,
+            "a": _option(reading.a, same), "b": _option(reading.b, same),
+            "decision": decisions.get(point.key) if point.chosen else None,
+        })
+    return shown
+
+
+def earlier_decisions(unit: Unit, points) -> list[Any]:
+    """Decisions on points that no longer hold as they were (a fact changed since): kept and shown."""
+    from zhengtong.permits.models import ReadingDecision
+
+    current = {p.key for p in points}
+    return [d for d in ReadingDecision.objects.filter(unit=unit).select_related("decided_by") if d.key not in current]
 
 
 # Statistics -------------------------------------------------------------------------------
@@ -274,14 +323,27 @@ def covered_unit_ids(unit_ids=None) -> set[int]:
     return covered
 
 NEEDS_FILING = ("key", "simplified", "registration")
+# A unit under review whose class is at least one of these must file all the same (the readings
+# differ above that class, or only in what the permit or registration covers).
+NEEDS_FILING_Q = Q(management_class__in=NEEDS_FILING) | Q(management_class="review", at_least__in=NEEDS_FILING)
+
+
+def filing_class(classification: Classification | None) -> str | None:
+    """The class the unit must at least apply or register in (None: nothing to file yet)."""
+    if classification is None:
+        return None
+    if classification.management_class in NEEDS_FILING:
+        return classification.management_class
+    if classification.management_class == "review" and classification.at_least in NEEDS_FILING:
+        return classification.at_least
+    return None
 
 
 def campaign_units(*, user, campaign, today, only_past_due: bool = False, due_within: int | None = None):
     """Units the user sees that must apply or register in the campaign, with their due date and
     whether they are covered; past due = due date passed and neither permit nor registration."""
     seen = Q() if user is None else scopes.units_q(user)  # None: the scheduled job, every unit
-    qs = (Classification.objects.filter(unit__in=Unit.objects.filter(seen),
-                                        management_class__in=NEEDS_FILING)
+    qs = (Classification.objects.filter(NEEDS_FILING_Q, unit__in=Unit.objects.filter(seen))
           .select_related("unit__county", "unit__industry").order_by("unit__name"))
     rows = list(qs)
     ids = [c.unit_id for c in rows]

@@ -114,19 +114,40 @@ def unit_permits(request, pk: int):
     applications = list(selectors.unit_applications(unit)) if works_on else []
     campaign = selectors.campaign_current()
     due = None
-    if campaign is not None and classification and classification.management_class in selectors.NEEDS_FILING:
+    if campaign is not None and selectors.filing_class(classification):
         due = selectors.unit_due(services.unit_industry_codes(unit), campaign)
     return render(request, "permits/unit.html", {
         "unit": unit, "nav_active": "permits",
         "explained": selectors.classification_explained(classification),
         "facts": [selectors._fact_display(k, v) for k, v in facts.items()],
         "can_declare": scopes.can_declare_for_unit(request.user, unit),
+        "can_decide_readings": scopes.can_review_permits(request.user, unit),
         "permits": selectors.unit_permits(unit), "registrations": selectors.unit_registrations(unit),
         "applications": applications,
         "open_application": any(a.status in workflow.OPEN for a in applications),
         "campaign": campaign, "due": due, "covered": unit.pk in selectors.covered_unit_ids([unit.pk]),
         "today": timezone.localdate(),
     })
+
+
+READING_LABELS = {"choice": gettext_lazy("Reading"), "reason": gettext_lazy("Reason"),
+                  "key": gettext_lazy("Open reading")}
+
+
+@login_required
+@require_POST
+def reading_decide(request, pk: int):
+    """A permit reviewer decides one of the unit's open readings, with the reason (services.reading_decide)."""
+    unit = registry_selectors.unit_get(user=request.user, pk=pk)
+    try:
+        services.reading_decide(user=request.user, unit=unit, key=request.POST.get("key", ""),
+                                choice=request.POST.get("choice", ""), reason=request.POST.get("reason", ""))
+    except DomainError as e:
+        for line in labelled_messages(e, lambda field: str(READING_LABELS.get(field, ""))):
+            messages.error(request, line)
+    else:
+        messages.success(request, _("Decision recorded and the unit classified again."))
+    return redirect("permits:unit", pk=unit.pk)
 
 
 @login_required

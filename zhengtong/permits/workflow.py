@@ -77,6 +77,7 @@ from zhengtong.permits.models import (
 from zhengtong.permits.services import (
     add_years,
     fixed_source_for,
+    needs_review_message,
     unit_classify,
     unit_industry_codes,
 )
@@ -220,6 +221,8 @@ def _permit_class(unit: Unit) -> Classification:
     if classification.management_class not in (ManagementClass.KEY, ManagementClass.SIMPLIFIED):
         if classification.management_class == ManagementClass.UNDETERMINED:
             message = _("The unit's class is not decided yet: declare the facts the catalogue needs first.")
+        elif classification.management_class == ManagementClass.REVIEW:
+            message = needs_review_message()
         else:
             message = _("This unit does not need a permit (%(cls)s).") % {
                 "cls": ManagementClass(classification.management_class).label}
