@@ -250,6 +250,15 @@ DECISION_DOCUMENTS_FILE = os.getenv("ZT_DECISION_DOCUMENTS_FILE", "")
 # The identifier character at position 22 of a fixed-source code (HJ 608-2017 Appendix A shows P).
 PERMIT_SOURCE_LETTER = os.getenv("ZT_PERMIT_SOURCE_LETTER", "P")
 REGISTRATION_SOURCE_LETTER = os.getenv("ZT_REGISTRATION_SOURCE_LETTER", "P")
+# The identifier characters a received permit or fixed-source number may carry at position 22. HJ
+# 608-2017's normative list was NOT FOUND (permit-rules.md §1; Appendix A shows only P): a setting,
+# shown on the pages as "rule text not confirmed". The two letters above are always accepted.
+PERMIT_IDENTIFIER_LETTERS = os.getenv("ZT_PERMIT_IDENTIFIER_LETTERS", "P")
+# Positions 1-18 of a unit without a USCC: only the 2016 trial rules' text was found (H9 + the
+# issuing authority's 6-digit region code + 0000 and a 5-digit sequence, or a 9-character
+# organisation code + one lower-case letter other than o and i). A regular expression.
+PERMIT_SUBSTITUTE_CODE_PATTERN = os.getenv(
+    "ZT_PERMIT_SUBSTITUTE_CODE_PATTERN", r"H9[0-9]{6}(?:0000[0-9]{5}|[0-9A-Z]{9})[a-hj-np-z]")
 # Decision limit for applications accepted before 2021-03-01 (办法2018's own article NOT FOUND).
 PERMIT_DECISION_DAYS_2018 = int(os.getenv("ZT_PERMIT_DECISION_DAYS_2018", "20"))
 # Compliance-report cadence written on a new permit, by class (NOT FOUND in HJ 944 / 办法2018).

@@ -15,6 +15,7 @@ from zhengtong.permits.models import (
     EnforcementCase,
     FixedSource,
     Permit,
+    ReadingDecision,
     Registration,
     Reminder,
     UnitFacts,
@@ -74,6 +75,13 @@ class RegistrationAdmin(ReadOnlyAdmin):
     list_display = ("number", "version", "unit_name", "status", "filed_at")
     list_filter = ("status",)
     search_fields = ("number", "unit_name")
+
+
+@admin.register(ReadingDecision)
+class ReadingDecisionAdmin(ReadOnlyAdmin):
+    list_display = ("unit", "reading", "choice", "decided_by", "decided_at")
+    list_filter = ("reading", "choice")
+    search_fields = ("unit__name", "unit__uscc")
 
 
 @admin.register(Application)

@@ -31,7 +31,8 @@ from zhengtong.registry import selectors as registry_selectors
 
 router = Router(tags=["permits"])
 
-CLASS_DOC = "key, simplified, registration, none (not in the catalogue) or undetermined (facts missing)"
+CLASS_DOC = ("key, simplified, registration, none (not in the catalogue), undetermined (facts missing) or review "
+             "(the catalogue's text leaves it open: a permit reviewer decides)")
 
 
 if TYPE_CHECKING:  # for mypy: codes are text; pydantic reads the Literal types built below
@@ -56,6 +57,12 @@ class CatalogueRowOut(Schema):
     text: str = Field(description="the row's cell for the unit's class, as printed")
 
 
+class OpenReadingOut(Schema):
+    reading: str = Field(description="the open place of the catalogue's text (the rules file's [readings])")
+    key: str = Field(description="the open point for this unit: the reading and the facts it rests on")
+    chosen: Literal["a", "b"] | None = Field(description="the reading a permit reviewer chose; null: needs review")
+
+
 class ClassificationOut(Schema):
     unit: int
     management_class: ClassCode = Field(description=CLASS_DOC)
@@ -65,6 +72,8 @@ class ClassificationOut(Schema):
         description="the permit or registration covers only the general processes (catalogue Arts. 6–7)")
     deciding_row: CatalogueRowOut | None = Field(description="the catalogue row that decided the class")
     missing_facts: list[str] = Field(description="keys of the facts still needed to decide (never their values)")
+    open_readings: list[OpenReadingOut] = Field(
+        description="where the catalogue's text leaves the class open (management_class review until decided)")
     catalogue_edition: str
     classified_at: datetime
 
@@ -80,6 +89,8 @@ def _classification(classification: Classification) -> dict:
         "at_least": classification.at_least or None,
         "general_processes_only": classification.scope == GENERAL_ONLY,
         "deciding_row": row, "missing_facts": list(classification.missing),
+        "open_readings": [{"reading": p["reading"], "key": p["key"], "chosen": p["chosen"] or None}
+                          for p in classification.open_readings],
         "catalogue_edition": classification.catalogue_version, "classified_at": classification.classified_at,
     }
 

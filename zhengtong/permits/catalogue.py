@@ -19,8 +19,10 @@ says, for every row, which facts of a unit each cell asks about, in a small cond
                   | "fact in coal oil"    a multiple-choice fact includes any of these values
 
 Cells the catalogue prints as "/" have no alternatives. A row may also say ``exclude`` (codes the
-row's industry column names as exceptions, row 80) and ``applies`` (the general-process rows
-109–112 apply only to a unit that has that process).
+row's industry column names as exceptions, row 80), ``applies`` (the general-process rows
+109–112 apply only to a unit that has that process), and ``open`` with ``open_when`` (a place
+where the text does not settle the class: the reading, in ``[readings]``, and the alternatives
+under which it is open for the unit).
 
 Every term is evaluated in three-valued logic: a fact the unit has not given makes a term
 unknown, and the engine reports it as missing instead of guessing.
@@ -120,6 +122,8 @@ class Row:
     exclude: tuple[str, ...] = ()
     applies: Alternative | None = None
     note: str = ""
+    open: str = ""  # an open reading of this row's text (see Reading) …
+    open_when: tuple[Alternative, ...] = ()  # … and when it is open for a unit
     # The row compiled to plain Python (see compile_fast): (f, code, general rank) -> index into
     # ``flat`` or -1 for no class; raises KeyError when a fact it needs is not given.
     fast: Callable | None = field(default=None, compare=False, repr=False)
@@ -139,11 +143,57 @@ class Row:
         return tuple(dict.fromkeys(f for a in alternatives for f in a.facts))
 
 
+@dataclass(frozen=True)
+class ReadingOption:
+    """One reading of an open place: the class it gives ("same": the class the rules give) and what
+    the permit or registration covers."""
+
+    management_class: str
+    scope: str
+    zh: str
+    en: str
+
+    @property
+    def text(self) -> str:
+        return self.zh if _chinese() else self.en
+
+
+@dataclass(frozen=True)
+class Reading:
+    """A place where the catalogue's text does not settle a class: its words and its two readings."""
+
+    key: str
+    rows: tuple[int, ...]
+    zh: str
+    en: str
+    quote: str
+    a: ReadingOption
+    b: ReadingOption
+
+    @property
+    def title(self) -> str:
+        return self.zh if _chinese() else self.en
+
+    def option(self, choice: str) -> ReadingOption:
+        return self.a if choice == "a" else self.b
+
+    @property
+    def top_rank(self) -> int:
+        """The rank of the stricter reading's class: a row whose own rules give this much or more is
+        not open (a unit on the key list is key on either reading)."""
+        return max(RANK.get(self.a.management_class, 0), RANK.get(self.b.management_class, 0))
+
+
+READING_CLASSES = (*CLASSES, "none", "same")
+READING_SCOPES = ("whole", "general_processes", "permit_lines", "")
+
+
 @dataclass
 class Catalogue:
     version: str
     rows: dict[int, Row]
     facts: dict[str, Fact]
+    readings: dict[str, Reading] = field(default_factory=dict)
     by_code: dict[str, tuple[int, ...]] = field(default_factory=dict)
 
     def rows_for(self, code: str) -> tuple[int, ...]:
@@ -344,6 +394,19 @@ def _load_facts(raw: dict) -> dict[str, Fact]:
     return facts
 
 
+def _load_readings(raw: dict) -> dict[str, Reading]:
+    readings = {}
+    for key, spec in raw.items():
+        options = []
+        for name in ("a", "b"):
+            o = spec[name]
+            if o["class"] not in READING_CLASSES or o["scope"] not in READING_SCOPES:
+                raise RuleError(f"reading {key!r} {name}: class or scope not known")
+            options.append(ReadingOption(o["class"], o["scope"], o["zh"], o["en"]))
+        readings[key] = Reading(key, tuple(spec["rows"]), spec["zh"], spec["en"], spec["quote"], *options)
+    return readings
+
+
 def _cell_rules(spec: dict, cls: str, facts: dict[str, Fact]) -> tuple[Alternative, ...]:
     value = spec.get(cls, [])
     if isinstance(value, str):
@@ -362,6 +425,7 @@ def read_catalogue(rules_path: Path, strict: bool = True) -> Catalogue:
     with open(rules_path, "rb") as f:
         raw = tomllib.load(f)
     facts = _load_facts(raw["facts"])
+    readings = _load_readings(raw.get("readings", {}))
     rules = raw["rows"]
     rows: dict[int, Row] = {}
     with open(CATALOGUE_CSV, encoding="utf-8", newline="") as f:
@@ -387,9 +451,13 @@ def read_catalogue(rules_path: Path, strict: bool = True) -> Catalogue:
                 exclude=tuple(spec.get("exclude", ())),
                 applies=compile_alternative(spec["applies"], facts) if "applies" in spec else None,
                 note=spec.get("note", ""),
+                open=spec.get("open", ""),
+                open_when=tuple(compile_alternative(v, facts) for v in spec.get("open_when", ())),
             )
+            if rows[number].open and rows[number].open not in readings:
+                raise RuleError(f"row {number}: unknown reading {rows[number].open!r}")
             rows[number] = compile_fast(rows[number], facts)
     extra = set(rules) - {str(n) for n in rows}
     if extra:
         raise RuleError(f"rules for rows not in the catalogue: {sorted(extra)}")
-    return Catalogue(version=CATALOGUE_VERSION, rows=rows, facts=facts)
+    return Catalogue(version=CATALOGUE_VERSION, rows=rows, facts=facts, readings=readings)

@@ -15,10 +15,18 @@ The order of the reading, each step from the catalogue's own articles:
    and needs a key-management permit for the whole facility in the six cases the article lists.
 5. A fact the unit has not given is never guessed: if it could change the answer, the result
    is "undetermined" and names the facts still needed.
+6. Where the text itself does not settle the class or what the permit covers (the rules file's
+   ``[readings]``: rows 61, 62, 75; row 108 with an Art. 7 case but no general process; Art. 5's
+   one permit over a line at registration level; Art. 6 at registration level), the result is
+   "needs review" (``REVIEW``) with both readings (``OpenPoint``), until a reviewer's decision
+   for that point is given in ``decisions``. A point's key carries a fingerprint of the facts it
+   rests on, so that a changed fact asks again.
 """
 
 from __future__ import annotations
 
+import zlib
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cache
 
@@ -38,10 +46,17 @@ from zhengtong.permits.catalogue import (
 
 NONE = "none"  # outside the catalogue: neither permit nor registration
 UNDETERMINED = "undetermined"
-OUTCOMES = (KEY, "simplified", REGISTRATION, NONE, UNDETERMINED)
+REVIEW = "review"  # the text does not settle it: a reviewer decides between two readings
+OUTCOMES = (KEY, "simplified", REGISTRATION, NONE, UNDETERMINED, REVIEW)
 
 WHOLE = "whole"  # the permit covers the whole facility
 GENERAL_ONLY = "general_processes"  # Art. 6 / Art. 7: only the general processes
+PERMIT_LINES = "permit_lines"  # Art. 5, one reading: the permit covers the lines that need one
+
+# Open readings the engine finds itself (the rows' own are named in the rules file).
+ART7_OPEN = "art7_without_general"
+ART5_OPEN = "art5_one_permit"
+ART6_OPEN = "art6_registration"
 
 STRICTEST_NOTE = "art5_strictest"
 ART6_NOTE = "art6_general_only"
@@ -72,6 +87,7 @@ class Finding:
     missing: tuple[str, ...] = ()
     via_general: bool = False  # decided through the general processes
     source: tuple | None = None  # (alternative, facts, general): ``facts`` worked out when asked
+    open: str = ""  # an open reading holds for this row (its key in the rules file)
 
     @property
     def facts(self) -> tuple[tuple[str, object], ...]:
@@ -84,15 +100,31 @@ class Finding:
         return RANK[self.management_class]
 
 
+@dataclass(frozen=True, slots=True)
+class OpenPoint:
+    """A place where the text leaves this unit's class (or what its permit covers) open."""
+
+    reading: str  # the reading's key in the rules file
+    key: str  # reading + fingerprint of the facts it rests on: a decision holds while it is the same
+    row: int = 0
+    code: str = ""
+    chosen: str = ""  # "a" or "b": the reviewer's decision that applies; "" = needs review
+
+    def as_dict(self) -> dict[str, object]:
+        return {"reading": self.reading, "key": self.key, "row": self.row, "code": self.code,
+                "chosen": self.chosen}
+
+
 @dataclass
 class Result:
     management_class: str  # one of OUTCOMES
-    scope: str = ""  # WHOLE or GENERAL_ONLY when a permit or registration is needed
+    scope: str = ""  # WHOLE, GENERAL_ONLY or PERMIT_LINES when a permit or registration is needed
     findings: list[Finding] = field(default_factory=list)
     deciding: Finding | None = None
-    at_least: str | None = None  # while undetermined: the class already certain
+    at_least: str | None = None  # while undetermined or under review: the class already certain
     missing: tuple[str, ...] = ()
     notes: tuple[str, ...] = ()
+    open: tuple[OpenPoint, ...] = ()  # every open reading found, decided or not
 
     @property
     def needs_permit(self) -> bool:
@@ -191,23 +223,117 @@ def industry_classes() -> frozenset[str]:
         return frozenset(row["code"] for row in csv.DictReader(f) if row["level"] == "class")
 
 
-def classify(industry_codes: list[str], facts: dict, catalogue: Catalogue | None = None) -> Result:
-    """The unit's management class, with the rows and facts that decided it."""
+def classify(industry_codes: list[str], facts: dict, catalogue: Catalogue | None = None,
+             decisions: Mapping[str, str] | None = None) -> Result:
+    """The unit's management class, with the rows and facts that decided it. ``decisions`` maps
+    an open point's key to the reading a reviewer chose ("a" or "b")."""
     catalogue = catalogue or load_catalogue()
     if not industry_codes:
         raise ClassificationInputError("industry", "", "no_industry")
     general_findings, general, general_missing = general_processes(catalogue, facts)
     findings: list[Finding] = []
     in_other_row = False
+    opened = False
     for code in dict.fromkeys(industry_codes):
         if code not in industry_classes():
             raise ClassificationInputError("industry", code, "unknown_code")
         numbers = catalogue.rows_for(code) or (OTHER_INDUSTRIES_ROW,)
         in_other_row = in_other_row or numbers == (OTHER_INDUSTRIES_ROW,)
         ctx = Context(code, facts, general, general_missing)
-        findings.extend(read_row(catalogue.rows[n], ctx) for n in numbers)
+        for n in numbers:
+            row = catalogue.rows[n]
+            finding = read_row(row, ctx)
+            if (row.open and not finding.undetermined
+                    and RANK[finding.management_class] < catalogue.readings[row.open].top_rank
+                    and _holds(row.open_when, ctx)):
+                finding.open, opened = row.open, True
+            elif (n == OTHER_INDUSTRIES_ROW and finding.management_class == KEY and not finding.via_general
+                  and not finding.undetermined and general is None and not general_missing):
+                finding.open, opened = ART7_OPEN, True  # an Art. 7 case, and no general process
+            findings.append(finding)
     findings.extend(general_findings)
-    return _combine(findings, in_other_row, facts)
+    points = _row_points(findings, catalogue, facts, decisions or {}) if opened else []
+    result = _combine(findings, in_other_row, facts)
+    if result.management_class in (KEY, "simplified", REGISTRATION):
+        points += _article_points(result, findings, in_other_row, catalogue, decisions or {})
+    if not points:
+        return result
+    result.open = tuple(points)
+    if result.management_class != UNDETERMINED and any(not p.chosen for p in points):
+        at_least = result.management_class if result.management_class in (KEY, "simplified", REGISTRATION) else None
+        return Result(REVIEW, findings=findings, at_least=at_least, notes=result.notes, open=result.open)
+    return result
+
+
+def _holds(alternatives, ctx: Context) -> bool:
+    return any(evaluate(a, ctx)[0] is True for a in alternatives)
+
+
+def point_key(reading: str, basis: tuple) -> str:
+    """The key of an open point: the reading and a fingerprint of what it rests on (stable across
+    processes: a decision stored under it is found again while these facts stay the same)."""
+    return f"{reading}:{zlib.crc32(repr(basis).encode()):08x}"
+
+
+def _option_class(value: str, same: str | None) -> str | None:
+    if value == "same":
+        return same
+    return None if value == NONE else value
+
+
+def _row_points(findings: list[Finding], catalogue: Catalogue, facts: dict,
+                decisions: Mapping[str, str]) -> list[OpenPoint]:
+    """The open readings of single rows (61, 62, 75; 108 with Art. 7): a decided point gives its
+    row the reading's class, an undecided one gives it none while the reviewer is asked."""
+    points = []
+    for f in findings:
+        if not f.open:
+            continue
+        row = catalogue.rows[f.row]
+        basis = (f.open, f.row, f.code, tuple((k, facts.get(k)) for k in row.facts))
+        key = point_key(f.open, basis)
+        choice = decisions.get(key, "")
+        if choice in ("a", "b"):
+            option = catalogue.readings[f.open].option(choice)
+            f.management_class = _option_class(option.management_class, f.management_class)
+            f.alternative = f"reading {choice}"
+            f.via_general, f.source = False, None
+        else:
+            choice = ""
+            f.management_class = None
+        points.append(OpenPoint(f.open, key, f.row, f.code, choice))
+    return points
+
+
+def _article_points(result: Result, findings: list[Finding], in_other_row: bool, catalogue: Catalogue,
+                    decisions: Mapping[str, str]) -> list[OpenPoint]:
+    """Art. 5 (one permit over a line at registration level) and Art. 6 at registration level: the
+    class is the same on both readings, what the permit or registration covers is not."""
+    points = []
+    if result.scope == WHOLE:
+        ranks: dict[str, int] = {}
+        for f in findings:
+            if f.code and not f.undetermined and f.row not in GENERAL_PROCESS_ROWS:
+                ranks[f.code] = max(ranks.get(f.code, 0), RANK[f.management_class])
+        if len(ranks) > 1 and max(ranks.values()) >= RANK["simplified"] and RANK[REGISTRATION] in ranks.values():
+            key = point_key(ART5_OPEN, (ART5_OPEN, tuple(sorted(ranks.items()))))
+            points.append(_scope_point(result, ART5_OPEN, key, catalogue, decisions))
+    elif result.scope == GENERAL_ONLY and result.management_class == REGISTRATION and not in_other_row:
+        general = tuple((f.row, f.management_class) for f in findings if f.row in GENERAL_PROCESS_ROWS)
+        codes = tuple(sorted({f.code for f in findings if f.code}))
+        key = point_key(ART6_OPEN, (ART6_OPEN, codes, general))
+        points.append(_scope_point(result, ART6_OPEN, key, catalogue, decisions))
+    return points
+
+
+def _scope_point(result: Result, reading: str, key: str, catalogue: Catalogue,
+                 decisions: Mapping[str, str]) -> OpenPoint:
+    choice = decisions.get(key, "")
+    if choice in ("a", "b"):
+        result.scope = catalogue.readings[reading].option(choice).scope
+    else:
+        choice = ""
+    return OpenPoint(reading, key, 0, "", choice)
 
 
 def _combine(findings: list[Finding], in_other_row: bool, facts: dict) -> Result:

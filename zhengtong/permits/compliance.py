@@ -42,7 +42,7 @@ from zhengtong.core.cleaners import clean_count, clean_date, clean_note, clean_t
 from zhengtong.core.errors import DomainError, FieldErrors
 from zhengtong.core.ids import valid_id
 from zhengtong.core.statemachine import Move, StateMachine
-from zhengtong.permits import law, selectors
+from zhengtong.permits import law, numbers, selectors
 from zhengtong.permits.models import ComplianceReport, EnforcementCase, Permit, ReportValue
 from zhengtong.permits.workflow import REVIEWER, clean_measure, who_may
 
@@ -141,7 +141,12 @@ def _clean_values(permit: Permit, values: list[dict]) -> list[dict]:
     cleaned, seen = [], set()
     for i, row in enumerate(values or []):
         prefix = f"values[{i}]"
-        key = (str(row.get("outlet_code") or "").strip().upper(), str(row.get("pollutant") or "").strip())
+        try:
+            outlet_code = numbers.check_outlet_code(row.get("outlet_code"), field=f"{prefix}.outlet_code")
+        except DomainError as e:
+            errors.add(f"{prefix}.outlet_code", e.message)
+            continue
+        key = (outlet_code, str(row.get("pollutant") or "").strip())
         if key not in limits:
             errors.add(f"{prefix}.pollutant", _("%(p)s at %(o)s is not in the permit.") % {"p": key[1], "o": key[0]})
             continue
@@ -275,7 +280,7 @@ def enforcement_scan(*, today: date | None = None) -> dict[str, int]:
     campaign = selectors.campaign_current()
     if campaign is not None:
         for row in selectors.campaign_units(user=None, campaign=campaign, today=today, only_past_due=True):
-            cls = row["classification"].management_class
+            cls = selectors.filing_class(row["classification"])
             kind = "no_registration" if cls == "registration" else "no_permit"
             due = row["due"].date
             opened[kind] += _open(row["unit"].pk, kind, f"campaign:{campaign.pk}", due + timedelta(days=1),

@@ -16,9 +16,11 @@ date, up to the anchor); the catalogue and the law never move.
 
 from __future__ import annotations
 
+import random
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from django.conf import settings
 from django.db import transaction
 
 from zhengtong.core import demo_clock as story
@@ -35,6 +37,7 @@ from zhengtong.permits.models import (
     EnforcementCase,
     FixedSource,
     Permit,
+    ReadingDecision,
     Registration,
     ReportValue,
     UnitFacts,
@@ -48,6 +51,7 @@ PERMITS_2017_2019 = 270
 # The story's campaign (shared/SCENARIO.md): its deadlines from the page; its opening invented.
 CAMPAIGN_OPENED = date(2020, 1, 2)
 EARLY_DEADLINE, LATE_DEADLINE = date(2020, 4, 20), date(2020, 9, 20)
+DECIDED_SO_FAR = 0.8  # share of the open readings a reviewer has decided by the anchor (the first reading)
 CAMPAIGN_PERMITS_SO_FAR = 0.6  # share of the campaign's key and simplified units holding a permit by the anchor
 REGISTERED_SO_FAR = 0.6  # share of the registration-class units that have filed by the anchor
 # The industries the page names; the other 29 of the 33 are in no text we hold (editable data).
@@ -66,7 +70,7 @@ POLLUTANTS = {
 def wipe() -> None:
     Application.objects.update(renews=None, previous=None)  # the chains refer both ways
     for model in (EnforcementCase, ReportValue, ComplianceReport, Permit, ApplicationStep, Application,
-                  Registration, FixedSource, Classification, UnitFacts, CampaignIndustry, Campaign):
+                  Registration, FixedSource, Classification, ReadingDecision, UnitFacts, CampaignIndustry, Campaign):
         model.objects.all().delete()
 
 
@@ -126,7 +130,8 @@ def _issue(source, unit, cls, decided: date, admin, rng, renews=None) -> Permit:
     years, basis = law.validity_years(decided, renewal=renews is not None)
     outlets = renews.content["outlets"] if renews else _outlets(rng)
     return Permit.objects.create(
-        fixed_source=source, application=application, number=source.code("P"), management_class=cls,
+        fixed_source=source, application=application, number=source.code(settings.PERMIT_SOURCE_LETTER),
+        management_class=cls,
         decided_on=decided, valid_from=decided, valid_until=_add_years(decided, years) - timedelta(1),
         validity_basis=basis, issued_by=admin, report_cadence=default_report_cadence(cls),
         content={"unit_name": unit.name, "uscc": unit.uscc, "address": unit.address,
@@ -178,6 +183,21 @@ def load(*, admin, named_sites: dict, rng, today: date) -> int:
         return _load(admin=admin, named_sites=named_sites, rng=rng, today=today)
 
 
+def _decide_readings(admin, rng, today: date) -> None:
+    """Most open readings decided by the bureau (the first reading, with an invented reason); the
+    rest still need review on the anchor."""
+    rng = random.Random(rng.random())  # a stream of its own: the demo's other draws stay as they were
+    decisions = [
+        ReadingDecision(unit_id=unit_id, reading=point["reading"], key=point["key"], choice="a",
+                        reason="演示数据：局务会议研究，按第一种理解执行", decided_by=admin, decided_at=_at(today))
+        for unit_id, points in Classification.objects.filter(management_class="review").values_list(
+            "unit_id", "open_readings")
+        for point in points if not point["chosen"] and rng.random() < DECIDED_SO_FAR]
+    ReadingDecision.objects.bulk_create(decisions, batch_size=2000)
+    if decisions:
+        services.units_classify(user=admin)
+
+
 def _load(*, admin, named_sites: dict, rng, today: date) -> int:
     catalogue = load_catalogue()
     early_deadline, late_deadline = story.story_date(EARLY_DEADLINE, today), story.story_date(LATE_DEADLINE, today)
@@ -199,16 +219,22 @@ def _load(*, admin, named_sites: dict, rng, today: date) -> int:
              **{k: False for k in ("has_boiler", "has_furnace", "has_surface_treatment", "has_water_treatment")}}
     UnitFacts.objects.create(unit=clerk_unit, facts={k: v for k, v in facts.items() if k in catalogue.facts})
     services.units_classify(user=admin)
+    _decide_readings(admin, rng, today)
 
     classes = dict(Classification.objects.values_list("unit_id", "management_class"))
     needing = [u for u in units if classes.get(u.pk) in ("key", "simplified") and u.pk != clerk_unit.pk]
     needing.sort(key=lambda u: (u.industry.code not in EARLY_LIST, rng.random()))
+    # One unit of the early list has not applied yet: past the early deadline the daily job finds it.
+    late = next((u for u in reversed(needing) if u.industry.code in EARLY_LIST), None)
+    if late is not None:
+        needing.remove(late)
+        needing.append(late)
     early, campaign_2020 = needing[:PERMITS_2017_2019], needing[PERMITS_2017_2019:]
     waiting, campaign_2020 = campaign_2020[:12], campaign_2020[12:]
     holders = [(u, date(2017, 7, 1) + timedelta(days=rng.randint(0, 900))) for u in early]  # history: not moved
     so_far = (today - opened).days - 1  # the campaign's days before the anchor
     holders += [(u, opened + timedelta(days=rng.randint(0, so_far)))
-                for u in campaign_2020 if rng.random() < CAMPAIGN_PERMITS_SO_FAR]  # the rest: still to apply
+                for u in campaign_2020 if u is not late and rng.random() < CAMPAIGN_PERMITS_SO_FAR]  # rest: to apply
     sources = FixedSource.objects.bulk_create([FixedSource(unit=u, sequence=1, address=u.address) for u, _d in holders])
     permits = []
     for (unit, decided), source in zip(holders, sources, strict=True):
@@ -240,7 +266,8 @@ def _load(*, admin, named_sites: dict, rng, today: date) -> int:
         source = FixedSource.objects.create(unit=unit, sequence=1, address=unit.address)
         filed = opened + timedelta(days=rng.randint(0, so_far))
         Registration.objects.create(
-            fixed_source=source, number=source.code("P"), unit_name=unit.name, address=unit.address or "—",
+            fixed_source=source, number=source.code(settings.REGISTRATION_SOURCE_LETTER), unit_name=unit.name,
+            address=unit.address or "—",
             industry_codes=unit.industry.code, legal_representative=unit.legal_representative or "—",
             contact_name=unit.contact_name or "—", contact_phone=unit.contact_phone or "—",
             discharge_destinations="生活污水经化粪池处理后排入市政管网", standards="GB 8978-1996",

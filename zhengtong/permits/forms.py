@@ -8,6 +8,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from zhengtong.permits.models import ManagementClass
+from zhengtong.permits.numbers import normalise_outlet_code
 from zhengtong.permits.selectors import FactGroup
 
 YES_NO = [("", _("not given")), ("yes", _("yes")), ("no", _("no"))]
@@ -135,7 +136,7 @@ def outlets_from_rows(rows: list[dict[str, str]]) -> list[dict]:
     """One row per pollutant limit, grouped into outlets by outlet code, in the order given."""
     outlets: dict[str, dict] = {}
     for row in rows:
-        code = row["code"].upper()
+        code = normalise_outlet_code(row["code"])
         outlet = outlets.setdefault(code, {"code": code, "name": row["name"], "destination": row["destination"],
                                            "limits": []})
         outlet["name"] = outlet["name"] or row["name"]
@@ -152,8 +153,9 @@ class MoveForm(forms.Form):
     note = forms.CharField(label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
     start = forms.DateField(label=_("Notice from"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
     end = forms.DateField(label=_("Notice until"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    # Long enough that a wrong length reaches permits.numbers, which says what is wrong.
     national_number = forms.CharField(label=_("Number from the national platform (if issued there)"),
-                                      max_length=40, required=False)
+                                      max_length=200, required=False)
 
 
 # What the permit pages call each field a service's refusal names where no form field shows the error

@@ -16,6 +16,7 @@ class ManagementClass(models.TextChoices):
     REGISTRATION = "registration", _("Registration")
     NONE = "none", _("Not in the catalogue")
     UNDETERMINED = "undetermined", _("Undetermined (facts missing)")
+    REVIEW = "review", _("Needs review (the catalogue's text leaves it open)")
 
 
 class CatalogueEntry(models.Model):
@@ -70,6 +71,7 @@ class Classification(models.Model):
     at_least = models.CharField(_("at least"), max_length=12, blank=True)
     missing = models.JSONField(_("facts missing"), default=list, blank=True)
     notes = models.JSONField(_("notes"), default=list, blank=True)
+    open_readings = models.JSONField(_("open readings"), default=list, blank=True)
     catalogue_version = models.CharField(_("catalogue edition"), max_length=8, default="2019")
     classified_at = models.DateTimeField(_("classified at"))
 
@@ -79,6 +81,36 @@ class Classification(models.Model):
 
     def __str__(self) -> str:
         return f"{self.unit_id} {self.management_class}"
+
+
+class ReadingDecision(models.Model):
+    """A permit reviewer's decision on a place where the catalogue's text leaves a unit's class open
+    (the rules file's ``[readings]``), with the reason. ``key`` carries a fingerprint of the facts
+    the open point rests on: the decision is used while they stay the same; when a fact changes,
+    the unit needs review again and this decision stays here, in its history, and on the page."""
+
+    class Choice(models.TextChoices):
+        A = "a", _("First reading")
+        B = "b", _("Second reading")
+
+    unit = models.ForeignKey(Unit, models.CASCADE, related_name="reading_decisions", verbose_name=_("unit"))
+    reading = models.CharField(_("open reading"), max_length=60)
+    key = models.CharField(_("open point"), max_length=80)
+    choice = models.CharField(_("reading chosen"), max_length=1, choices=Choice.choices)
+    reason = models.TextField(_("reason"))
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+",
+                                   verbose_name=_("decided by"))
+    decided_at = models.DateTimeField(_("decided at"))
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-decided_at", "-id"]
+        verbose_name = _("decision on an open reading")
+        verbose_name_plural = _("decisions on open readings")
+        constraints = [models.UniqueConstraint(fields=["unit", "key"], name="reading_decision_once_per_point")]
+
+    def __str__(self) -> str:
+        return f"{self.unit_id} {self.key} {self.choice}"
 
 
 class Campaign(models.Model):
@@ -145,7 +177,10 @@ class FixedSource(models.Model):
         return f"{self.unit_id}-{self.sequence:03d}"
 
     def code(self, letter: str) -> str:
-        return f"{self.unit.uscc}{self.sequence:03d}{letter}"
+        """The fixed-source code with this identifier letter, checked (permits.numbers.mint)."""
+        from zhengtong.permits.numbers import mint
+
+        return mint(self, letter)
 
 
 class Registration(models.Model):

@@ -162,10 +162,11 @@ def classification_explained(classification: Classification | None) -> dict[str,
     decided, what is still missing, and the notes on the articles applied."""
     if classification is None:
         return None
-    from zhengtong.permits.services import unit_industry_codes
+    from zhengtong.permits.services import unit_decisions, unit_industry_codes
 
     catalogue = load_catalogue()
-    result = engine.classify(unit_industry_codes(classification.unit), unit_facts(classification.unit), catalogue)
+    unit = classification.unit
+    result = engine.classify(unit_industry_codes(unit), unit_facts(unit), catalogue, unit_decisions(unit.pk))
     findings = []
     for f in result.findings:
         row = catalogue.rows[f.row]
@@ -187,7 +188,55 @@ def classification_explained(classification: Classification | None) -> dict[str,
         "missing": [_fact_label(k) for k in classification.missing],
         "notes": [NOTE_TEXT[n]() for n in classification.notes if n in NOTE_TEXT],
         "general_only": classification.scope == engine.GENERAL_ONLY,
+        "permit_lines": classification.scope == engine.PERMIT_LINES,
+        "open": open_readings(unit, result.open, catalogue),
+        "earlier_decisions": earlier_decisions(unit, result.open),
     }
+
+
+SCOPE_LABELS = {
+    engine.WHOLE: lambda: _("the whole facility"),
+    engine.GENERAL_ONLY: lambda: _("the general processes only"),
+    engine.PERMIT_LINES: lambda: _("the industries that need a permit; the other registers"),
+}
+
+
+def _option(option, same_class: str | None) -> dict[str, str]:
+    cls = same_class if option.management_class == "same" else option.management_class
+    scope = SCOPE_LABELS[option.scope]() if option.scope in SCOPE_LABELS else ""
+    return {"text": option.text, "class_label": str(ManagementClass(cls).label) if cls else _class_label(None),
+            "scope_label": scope if cls not in (None, "none") else ""}
+
+
+def open_readings(unit: Unit, points, catalogue: Catalogue | None = None) -> list[dict[str, Any]]:
+    """The unit's open readings as the page shows them: the words of the text that leave it open,
+    both readings with the class and scope each gives, and the reviewer's decision where one holds."""
+    from zhengtong.permits.models import ReadingDecision
+
+    catalogue = catalogue or load_catalogue()
+    decisions = {d.key: d for d in ReadingDecision.objects.filter(unit=unit).select_related("decided_by")}
+    classification = Classification.objects.filter(unit=unit).first()
+    same = classification.at_least or classification.management_class if classification else None
+    if same not in CLASSES:
+        same = None
+    shown = []
+    for point in points:
+        reading = catalogue.readings[point.reading]
+        shown.append({
+            "key": point.key, "reading": point.reading, "title": reading.title, "quote": reading.quote,
+            "row": point.row, "code": point.code, "chosen": point.chosen,
+            "a": _option(reading.a, same), "b": _option(reading.b, same),
+            "decision": decisions.get(point.key) if point.chosen else None,
+        })
+    return shown
+
+
+def earlier_decisions(unit: Unit, points) -> list[Any]:
+    """Decisions on points that no longer hold as they were (a fact changed since): kept and shown."""
+    from zhengtong.permits.models import ReadingDecision
+
+    current = {p.key for p in points}
+    return [d for d in ReadingDecision.objects.filter(unit=unit).select_related("decided_by") if d.key not in current]
 
 
 # Statistics -------------------------------------------------------------------------------
@@ -280,6 +329,26 @@ def covered_unit_ids(unit_ids=None) -> set[int]:
     return covered
 
 NEEDS_FILING = ("key", "simplified", "registration")
+# A unit under review whose class is at least one of these must file all the same (the readings
+# differ above that class, or only in what the permit or registration covers).
+def needs_filing_q(prefix: str = "") -> Q:
+    """Classifications (or, with ``prefix="classification__"``, units) that must apply or register."""
+    return (Q(**{f"{prefix}management_class__in": NEEDS_FILING})
+            | Q(**{f"{prefix}management_class": "review", f"{prefix}at_least__in": NEEDS_FILING}))
+
+
+NEEDS_FILING_Q = needs_filing_q()
+
+
+def filing_class(classification: Classification | None) -> str | None:
+    """The class the unit must at least apply or register in (None: nothing to file yet)."""
+    if classification is None:
+        return None
+    if classification.management_class in NEEDS_FILING:
+        return classification.management_class
+    if classification.management_class == "review" and classification.at_least in NEEDS_FILING:
+        return classification.at_least
+    return None
 
 
 def campaign_queryset(*, user, campaign, today: date) -> QuerySet[Any]:  # Units, annotated
@@ -311,7 +380,7 @@ def campaign_queryset(*, user, campaign, today: date) -> QuerySet[Any]:  # Units
     covered = (Exists(Registration.objects.filter(status="valid", fixed_source__unit_id=OuterRef("pk")))
                | Exists(Permit.objects.filter(status="valid", fixed_source__unit_id=OuterRef("pk"))))
     return (
-        Unit.objects.filter(seen, classification__management_class__in=NEEDS_FILING)
+        Unit.objects.filter(seen).filter(needs_filing_q("classification__"))
         .select_related("county", "industry", "classification")
         .annotate(early_industry=early_industry)
         .annotate(
@@ -406,6 +475,36 @@ def registration_get(*, user, pk):
 
 
 @dataclass(frozen=True)
+class NumberCheck:
+    """A stored number that is not in the HJ 608-2017 form, as the data check beside it shows it."""
+
+    label: str
+    value: str
+    problems: tuple[str, ...]
+    kept_as_given: bool  # dated before 2018-03-01: kept, marked, never refused
+
+
+def number_checks(*, permit=None, registration=None) -> list[NumberCheck]:
+    """The data check of a permit's or a registration's stored numbers (permits.numbers): those
+    not in the HJ 608-2017 form, each with what is wrong at which position. Never raises."""
+    from zhengtong.permits import numbers
+
+    found: list[tuple[str, str, Any]] = []
+    if permit is not None:
+        found += [(_("Permit number"), permit.number, permit.decided_on),
+                  (_("Number from the national platform"), permit.national_number, permit.decided_on)]
+    if registration is not None:
+        found.append((_("Registration number"), registration.number, registration.filed_at.date()))
+    checks = []
+    for label, value, dated in found:
+        code = numbers.stored_code(value, dated=dated)
+        if code.value and not code.conforms:
+            checks.append(NumberCheck(str(label), code.value, tuple(p.message for p in code.problems),
+                                      code.kept_as_given))
+    return checks
+
+
+@dataclass(frozen=True)
 class PublicRecord:
     kind: str  # "permit" | "registration"
     number: str
@@ -416,6 +515,7 @@ class PublicRecord:
     date: Any
     valid_until: Any
     management_class: str
+    number_conforms: bool = True  # False: the data check finds the number not in the HJ 608-2017 form
 
 
 def public_records(*, q: str = "", industry: str = "") -> list[PublicRecord]:
@@ -436,15 +536,20 @@ def public_records(*, q: str = "", industry: str = "") -> list[PublicRecord]:
         registrations = registrations.filter(industry_codes__contains=industry)
         permits = permits.filter(Q(fixed_source__unit__industry__code__startswith=industry)
                                  | Q(fixed_source__unit__other_industries__code__startswith=industry)).distinct()
+    from zhengtong.permits.numbers import stored_code
+
     for r in registrations[:5000]:
         unit = r.fixed_source.unit
         records.append(PublicRecord("registration", r.number, r.unit_name, unit.uscc, r.industry_codes,
-                                    unit.county.name, r.filed_at.date(), r.valid_until, r.management_class))
+                                    unit.county.name, r.filed_at.date(), r.valid_until, r.management_class,
+                                    stored_code(r.number, dated=r.filed_at.date()).conforms))
     for p in permits[:5000]:
         unit = p.fixed_source.unit
-        records.append(PublicRecord("permit", p.national_number or p.number, unit.name, unit.uscc,
+        number = p.national_number or p.number
+        records.append(PublicRecord("permit", number, unit.name, unit.uscc,
                                     p.content.get("industry_codes", ""), unit.county.name,
-                                    p.decided_on, p.valid_until, p.management_class))
+                                    p.decided_on, p.valid_until, p.management_class,
+                                    stored_code(number, dated=p.decided_on).conforms))
     return sorted(records, key=lambda r: (r.unit_name, r.kind))
 
 

@@ -19,7 +19,14 @@ from zhengtong.core.cleaners import clean_decimal, clean_note, clean_text
 from zhengtong.core.errors import DomainError, FieldErrors
 from zhengtong.permits.catalogue import Fact, load_catalogue
 from zhengtong.permits.classification import ClassificationInputError, Result, classify
-from zhengtong.permits.models import Classification, FixedSource, ManagementClass, Registration, UnitFacts
+from zhengtong.permits.models import (
+    Classification,
+    FixedSource,
+    ManagementClass,
+    ReadingDecision,
+    Registration,
+    UnitFacts,
+)
 from zhengtong.registry.models import Unit
 
 TRUE_WORDS = {"1", "true", "yes", "on", "是", "有", "y"}
@@ -120,16 +127,23 @@ def _as_row(unit_id: int, result: Result, now) -> Classification:
         at_least=result.at_least or "",
         missing=list(result.missing),
         notes=list(result.notes),
+        open_readings=[p.as_dict() for p in result.open],
         catalogue_version=load_catalogue().version,
         classified_at=now,
     )
 
 
+def unit_decisions(unit_id: int) -> dict[str, str]:
+    """The reviewers' decisions on the unit's open readings, by open point (classification.OpenPoint.key)."""
+    return dict(ReadingDecision.objects.filter(unit_id=unit_id).values_list("key", "choice"))
+
+
 def unit_classify(*, unit: Unit) -> Classification:
-    """Classify one unit from its industries and declared facts (catalogue Arts. 3, 5–7)."""
+    """Classify one unit from its industries and declared facts (catalogue Arts. 3, 5–7), with the
+    reviewers' decisions where the text leaves it open."""
     facts = UnitFacts.objects.filter(unit=unit).values_list("facts", flat=True).first() or {}
     try:
-        result = classify(unit_industry_codes(unit), facts)
+        result = classify(unit_industry_codes(unit), facts, decisions=unit_decisions(unit.pk))
     except ClassificationInputError as e:
         raise DomainError(_("The unit's industry code %(code)s is not in GB/T 4754-2017.") % {"code": e.code},
                           field="industry") from e
@@ -139,11 +153,14 @@ def unit_classify(*, unit: Unit) -> Classification:
     return row
 
 
-def classification_results(units: Iterable[tuple[int, list[str], dict]]) -> Iterable[tuple[int, Result]]:
-    """Classify (unit id, industry codes, facts) triples; the pure loop the benchmark times."""
+def classification_results(units: Iterable[tuple[int, list[str], dict]],
+                           decisions: dict[int, dict[str, str]] | None = None) -> Iterable[tuple[int, Result]]:
+    """Classify (unit id, industry codes, facts) triples, with the reviewers' decisions by unit;
+    the pure loop the benchmark times."""
     catalogue = load_catalogue()
+    decisions = decisions or {}
     for unit_id, codes, facts in units:
-        yield unit_id, classify(codes, facts, catalogue)
+        yield unit_id, classify(codes, facts, catalogue, decisions.get(unit_id))
 
 
 def _registry_rows(unit_ids: list[int] | None) -> list[tuple[int, list[str], dict]]:
@@ -167,16 +184,20 @@ def units_classify(*, user, batch_size: int = 5_000) -> dict[str, int]:
         raise PermissionDenied
     unit_ids = list(Unit.objects.filter(scopes.permit_review_units_q(user)).values_list("pk", flat=True))
     stored = {row[0]: row[1:] for row in Classification.objects.filter(unit_id__in=unit_ids).values_list(
-        "unit_id", "management_class", "scope", "deciding_row", "at_least", "missing", "notes", "catalogue_version")}
+        "unit_id", "management_class", "scope", "deciding_row", "at_least", "missing", "notes", "open_readings",
+        "catalogue_version")}
+    decisions: dict[int, dict[str, str]] = {}
+    for unit_id, key, choice in ReadingDecision.objects.values_list("unit_id", "key", "choice"):
+        decisions.setdefault(unit_id, {})[key] = choice
     now = timezone.now()
     version = load_catalogue().version
     counts: Counter[str] = Counter()
     rows: list[Classification] = []
-    for unit_id, result in classification_results(_registry_rows(unit_ids)):
+    for unit_id, result in classification_results(_registry_rows(unit_ids), decisions):
         counts[result.management_class] += 1
         deciding = result.deciding.row if result.deciding else None
         summary = (result.management_class, result.scope, deciding, result.at_least or "", list(result.missing),
-                   list(result.notes), version)
+                   list(result.notes), [p.as_dict() for p in result.open], version)
         if stored.get(unit_id) == summary:
             continue
         rows.append(_as_row(unit_id, result, now))
@@ -193,6 +214,47 @@ def _write_classifications(rows: list[Classification]) -> None:
         return
     Classification.objects.filter(unit_id__in=[r.unit_id for r in rows]).delete()
     Classification.objects.bulk_create(rows)
+
+
+# Open readings ---------------------------------------------------------------------------
+
+
+def needs_review_message() -> str:
+    return _("The catalogue's text leaves this unit's class open: a permit reviewer decides the reading first.")
+
+
+@transaction.atomic
+def reading_decide(*, user, unit: Unit, key: str, choice: str, reason: str) -> ReadingDecision:
+    """Record a permit reviewer's decision on one of the unit's open readings (a place where the
+    catalogue's text does not settle the class, quoted in the rules file's ``[readings]``), with its
+    reason, then classify the unit again with it. Deciding the same point again replaces the
+    decision; the earlier one is kept in the decision's history."""
+    if not scopes.can_review_permits(user, unit):
+        raise PermissionDenied
+    errors = FieldErrors()
+    if choice not in ReadingDecision.Choice.values:
+        errors.add("choice", _("Choose one of the two readings."))
+    reason = clean_text(errors, {"reason": reason}, "reason", required=True, max_length=2000)
+    errors.raise_if_any()
+    Unit.objects.select_for_update().filter(pk=unit.pk).first()
+    facts = UnitFacts.objects.filter(unit=unit).values_list("facts", flat=True).first() or {}
+    try:
+        result = classify(unit_industry_codes(unit), facts, decisions=unit_decisions(unit.pk))
+    except ClassificationInputError as e:
+        raise DomainError(_("The unit's industry code %(code)s is not in GB/T 4754-2017.") % {"code": e.code},
+                          field="industry") from e
+    point = next((p for p in result.open if p.key == key), None)
+    if point is None:
+        raise DomainError(_("The unit's facts have changed since the page was shown: this reading is no longer "
+                            "open as it was. Look at the unit again."), field="key", status=409)
+    decision = ReadingDecision.objects.filter(unit=unit, key=key).first() or ReadingDecision(
+        unit=unit, key=key, reading=point.reading)
+    decision.choice, decision.reason = choice, reason
+    decision.decided_by, decision.decided_at = user, timezone.now()
+    audit.record(decision, user, reason)
+    decision.save()
+    unit_classify(unit=unit)
+    return decision
 
 
 # Fixed sources and registrations ---------------------------------------------------------
@@ -242,6 +304,8 @@ def _registration_class_check(unit: Unit) -> Classification:
     if cls == ManagementClass.UNDETERMINED:
         raise DomainError(_("The unit's class is not decided yet: declare the facts the catalogue needs first."),
                           field="management_class", status=409)
+    if cls == ManagementClass.REVIEW:
+        raise DomainError(needs_review_message(), field="management_class", status=409)
     if cls == ManagementClass.NONE:
         raise DomainError(_("The catalogue does not cover this unit: no registration is needed."),
                           field="management_class", status=409)

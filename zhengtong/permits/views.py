@@ -113,19 +113,40 @@ def unit_permits(request, pk: int):
     applications = list(selectors.unit_applications(unit)) if works_on else []
     campaign = selectors.campaign_current()
     due = None
-    if campaign is not None and classification and classification.management_class in selectors.NEEDS_FILING:
+    if campaign is not None and selectors.filing_class(classification):
         due = selectors.unit_due(unit, campaign, timezone.localdate())
     return render(request, "permits/unit.html", {
         "unit": unit, "nav_active": "permits",
         "explained": selectors.classification_explained(classification),
         "facts": [selectors._fact_display(k, v) for k, v in facts.items()],
         "can_declare": scopes.can_declare_for_unit(request.user, unit),
+        "can_decide_readings": scopes.can_review_permits(request.user, unit),
         "permits": selectors.unit_permits(unit), "registrations": selectors.unit_registrations(unit),
         "applications": applications,
         "open_application": any(a.status in workflow.OPEN for a in applications),
         "campaign": campaign, "due": due, "covered": unit.pk in selectors.covered_unit_ids([unit.pk]),
         "today": timezone.localdate(),
     })
+
+
+READING_LABELS = {"choice": gettext_lazy("Reading"), "reason": gettext_lazy("Reason"),
+                  "key": gettext_lazy("Open reading")}
+
+
+@login_required
+@require_POST
+def reading_decide(request, pk: int):
+    """A permit reviewer decides one of the unit's open readings, with the reason (services.reading_decide)."""
+    unit = registry_selectors.unit_get(user=request.user, pk=pk)
+    try:
+        services.reading_decide(user=request.user, unit=unit, key=request.POST.get("key", ""),
+                                choice=request.POST.get("choice", ""), reason=request.POST.get("reason", ""))
+    except DomainError as e:
+        for line in labelled_messages(e, lambda field: str(READING_LABELS.get(field, ""))):
+            messages.error(request, line)
+    else:
+        messages.success(request, _("Decision recorded and the unit classified again."))
+    return redirect("permits:unit", pk=unit.pk)
 
 
 @login_required
@@ -247,7 +268,7 @@ def registration_detail(request, pk: int):
     registration = selectors.registration_get(user=request.user, pk=pk)
     return render(request, "permits/registration.html", {
         "registration": registration, "nav_active": "permits",
-        "letter_confirmed": False,
+        "letter_confirmed": False, "number_checks": selectors.number_checks(registration=registration),
         "can_cancel": registration.status == "valid"
         and scopes.can_declare_for_unit(request.user, registration.fixed_source.unit),
         "versions": selectors.unit_registrations(registration.fixed_source.unit).filter(
@@ -538,14 +559,15 @@ def permit_detail(request, pk: int):
     unit = permit.fixed_source.unit
     lead, article, confirmed = law.renewal_lead_days(permit.valid_until)
     can_declare = scopes.can_declare_for_unit(request.user, unit)
+    checks = selectors.number_checks(permit=permit)
     if not selectors.works_on_unit(user=request.user, unit=unit):
         return render(request, "permits/permit.html", {
-            "permit": permit, "nav_active": "permits", "unit": unit, "public_only": True,
+            "permit": permit, "nav_active": "permits", "unit": unit, "public_only": True, "number_checks": checks,
             "renew_by": permit.valid_until - timedelta(days=lead), "renew_article": article,
             "renew_confirmed": confirmed,
         })
     return render(request, "permits/permit.html", {
-        "permit": permit, "nav_active": "permits", "unit": unit,
+        "permit": permit, "nav_active": "permits", "unit": unit, "number_checks": checks,
         "renew_by": permit.valid_until - timedelta(days=lead), "renew_article": article,
         "renew_confirmed": confirmed,
         "moves": workflow.permit_moves(user=request.user, permit=permit),

@@ -45,7 +45,6 @@ expire   valid  expired     job       the day after its last day
 
 from __future__ import annotations
 
-import re
 from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
@@ -63,7 +62,7 @@ from zhengtong.core.cleaners import clean_date, clean_decimal, clean_note, clean
 from zhengtong.core.errors import DomainError, FieldErrors
 from zhengtong.core.holidays import city_calendar
 from zhengtong.core.statemachine import Move, Predicate, StateMachine
-from zhengtong.permits import law
+from zhengtong.permits import law, numbers
 from zhengtong.permits.models import (
     Application,
     ApplicationDocument,
@@ -78,6 +77,7 @@ from zhengtong.permits.models import (
 from zhengtong.permits.services import (
     add_years,
     fixed_source_for,
+    needs_review_message,
     unit_classify,
     unit_industry_codes,
 )
@@ -116,7 +116,6 @@ PERMITS = StateMachine(pgettext_lazy("state machine", "permit"), P.choices, [
 ])
 KIND_MOVES = {Application.Kind.RENEWAL: "renew", Application.Kind.CHANGE: "change"}
 
-OUTLET_CODE = re.compile(r"^D[AW]\d{3}$")  # HJ 608-2017 图6
 MAX_DECIMAL = Decimal("1e8")  # numeric(12, 4) holds 8 integer digits
 FACILITY_FIELDS = {"name": 100, "kind": 40, "capacity": 60}  # a facility row's texts and their lengths
 
@@ -179,11 +178,14 @@ def clean_outlets(outlets: list[dict]) -> list[dict]:
     cleaned, codes = [], set()
     for i, outlet in enumerate(outlets or []):
         prefix = f"outlets[{i}]"
-        code = str(outlet.get("code") or "").strip().upper()
-        if not OUTLET_CODE.match(code):
-            errors.add(f"{prefix}.code",
-                       _("An outlet code is D, then A (air) or W (water), then 3 digits: DA001, DW001."))
-        elif code in codes:
+        try:
+            code = numbers.check_outlet_code(outlet.get("code"), field=f"{prefix}.code")
+        except DomainError as e:
+            code = ""
+            for field, messages in e.errors.items():
+                for message in messages:
+                    errors.add(field, message)
+        if code and code in codes:
             errors.add(f"{prefix}.code", _("Outlet %(code)s is listed twice.") % {"code": code})
         codes.add(code)
         name = clean_text(errors, outlet, "name", required=True, max_length=100, field=f"{prefix}.name")
@@ -219,6 +221,8 @@ def _permit_class(unit: Unit) -> Classification:
     if classification.management_class not in (ManagementClass.KEY, ManagementClass.SIMPLIFIED):
         if classification.management_class == ManagementClass.UNDETERMINED:
             message = _("The unit's class is not decided yet: declare the facts the catalogue needs first.")
+        elif classification.management_class == ManagementClass.REVIEW:
+            message = needs_review_message()
         else:
             message = _("This unit does not need a permit (%(cls)s).") % {
                 "cls": ManagementClass(classification.management_class).label}
@@ -676,8 +680,8 @@ def application_issue(*, user, application: Application, national_number: str = 
     application = _locked(application)
     move = _check_move(user, application, "issue")
     today = _today(on)
-    national_number = clean_note(national_number, "national_number", max_length=40).upper()
     decided = application.decided_on
+    national_number = numbers.check_source_code(national_number, field="national_number", dated=decided).value
     renewal = application.kind == Application.Kind.RENEWAL
     years, basis = law.validity_years(decided, renewal=renewal)
     if application.renews_id and application.kind == Application.Kind.CHANGE:

@@ -17,11 +17,14 @@ from playwright.sync_api import expect
 
 from zhengtong.permits.models import Application, Classification, Outlet, Permit
 from zhengtong.registry.models import Industry
+from zhengtong.tests_support.codes import make_uscc
 
 pytestmark = pytest.mark.browser
 
 REQUIRED = os.getenv("ZT_REQUIRE_BROWSER") == "1"
-NATIONAL_NUMBER = "91430422MA4L0000XX001V"
+PLATFORM_USCC = make_uscc(n=4017)
+NATIONAL_NUMBER = f"{PLATFORM_USCC}001P"
+WRONG_SEQUENCE = f"{PLATFORM_USCC}0O1P"  # a letter O where the sequence has a digit
 # Catalogue row 37 (2223 加工纸制造): industrial wastewater and waste gas make it "simplified".
 FACTS = {"has_boiler": "no", "has_furnace": "no", "has_surface_treatment": "no", "has_water_treatment": "no",
          "industrial_wastewater": "yes", "industrial_waste_gas": "yes", "in_industrial_building": "yes"}
@@ -122,6 +125,11 @@ def test_facts_class_draft_submit_accept_approve_issue_and_the_certificate(live_
         page.click(f"button[data-move={move}]")
         expect(status).to_have_attribute("data-status", reached)
     expect(page.locator("[data-testid=clock]")).to_be_visible()  # now the decision clock
+    # A platform number with a letter in its sequence (positions 19–21) is refused, naming the position.
+    page.fill("input[name=national_number]", WRONG_SEQUENCE)
+    page.click("button[data-move=issue]")
+    expect(page.locator("main")).to_contain_text("19–21")
+    assert not Permit.objects.filter(application=application).exists()
     page.fill("input[name=national_number]", NATIONAL_NUMBER)
     page.click("button[data-move=issue]")
     expect(page).to_have_url(re.compile(r"/permits/permits/\d+/$"))

@@ -29,6 +29,7 @@ from zhengtong.permits.classification import GENERAL_ONLY, WHOLE, classify
 GBT_CSV = Path(__file__).resolve().parents[2] / "registry" / "data" / "gbt4754-2017.csv"
 
 KEY, SIMPLIFIED, REGISTRATION, NONE, UNDETERMINED = "key", "simplified", "registration", "none", "undetermined"
+REVIEW = "review"
 
 # The unit has none of the general processes of rows 109–112.
 NO_GENERAL = {
@@ -240,8 +241,14 @@ def test_general_process_rows_undetermined_while_the_processes_are_unknown():
 def test_starred_residual_outside_an_industrial_building_keeps_the_general_process_class():
     facts = unit_facts(92, {**GENERAL_REGISTRATION, "in_industrial_building": False})
     result = classify(["4111"], facts)
-    assert result.management_class == REGISTRATION
-    assert result.deciding.row == 109 and result.scope == GENERAL_ONLY
+    # Registration for the general processes only: Art. 6 names key and simplified management alone,
+    # so whether the registration covers only them is an open reading for a reviewer.
+    assert result.management_class == REVIEW and result.at_least == REGISTRATION
+    (point,) = result.open
+    assert point.reading == "art6_registration" and not point.chosen
+    decided = classify(["4111"], facts, decisions={point.key: "a"})
+    assert decided.management_class == REGISTRATION
+    assert decided.deciding.row == 109 and decided.scope == GENERAL_ONLY
 
 
 # --- rows decided by their own facts ----------------------------------------------------------
@@ -527,7 +534,7 @@ CASES = [
     (61, "2912", {"rubber_consumption_tpy": 1999}, REGISTRATION),
     (61, "2913", {"rubber_consumption_tpy": 2000}, SIMPLIFIED),
     (61, "2919", {"rubber_consumption_tpy": 2000}, SIMPLIFIED),
-    (61, "2913", {"rubber_consumption_tpy": 1999}, NONE),  # see the row's note
+    (61, "2913", {"rubber_consumption_tpy": 1999}, REVIEW),  # the row's open reading (see its note)
     # 62 塑料制品业292
     (62, "2925", {}, KEY),
     (62, "2924", {"plastics_output_tpy": 10000}, SIMPLIFIED),
@@ -536,7 +543,8 @@ CASES = [
     (62, "2921", {"plastics_output_tpy": 10000}, REGISTRATION),
     (62, "2921", {"plastics_output_tpy": 9999, "plastics_modification": True}, REGISTRATION),
     (62, "2929", {"plastics_output_tpy": 10000, "plastics_modification": True}, SIMPLIFIED),
-    (62, "2922", {"plastics_output_tpy": 9999}, NONE),  # see the row's note
+    (62, "2922", {"plastics_output_tpy": 9999}, REVIEW),  # the row's open reading (see its note)
+    (62, "2922", {"plastics_output_tpy": 10000}, REVIEW),  # no modification: open as well
     # 63 水泥、石灰和石膏制造301，石膏、水泥制品及类似制品制造302
     (63, "3011", {"cement_clinker": True}, KEY),
     (63, "3011", {"cement_grinding_station": True}, SIMPLIFIED),
@@ -604,7 +612,9 @@ CASES = [
     (74, "3140", {}, KEY),
     # 75 常用有色金属冶炼321
     (75, "3211", {"listed_common_nonferrous_smelting": True}, KEY),
-    (75, "3218", {}, REGISTRATION),
+    (75, "3218", {}, REVIEW),  # silicon is not named: does 等 cover it? (the row's open reading)
+    (75, "3218", {"listed_common_nonferrous_smelting": True}, KEY),
+    (75, "3212", {}, REGISTRATION),
     # 76 贵金属冶炼322; 77 稀有稀土金属冶炼323
     (76, "3221", {}, KEY),
     (76, "3229", {}, KEY),
@@ -753,7 +763,10 @@ def test_row(row, code, given, expected):
     assert row in load_catalogue().rows_for(code)
     result = classify([code], unit_facts(row, given))
     assert result.management_class == expected, (result.findings, result.missing)
-    if expected == NONE:
+    if expected == REVIEW:
+        assert [p.reading for p in result.open] == [load_catalogue().rows[row].open]
+        assert finding(result, row).open and finding(result, row).management_class is None
+    elif expected == NONE:
         assert finding(result, row).management_class is None
         assert not finding(result, row).undetermined
     else:

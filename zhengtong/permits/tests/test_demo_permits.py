@@ -13,6 +13,7 @@ from zhengtong.permits.models import (
     ComplianceReport,
     EnforcementCase,
     Permit,
+    ReadingDecision,
     Registration,
 )
 from zhengtong.registry import demo
@@ -34,7 +35,8 @@ def test_the_demo_shows_the_2020_campaign_the_270_permits_and_every_class():
     assert all(p.number.endswith("001P") and len(p.number) == 22 for p in first)
 
     classes = set(Classification.objects.values_list("management_class", flat=True))
-    assert {"key", "simplified", "registration", "none", "undetermined"} <= classes
+    assert {"key", "simplified", "registration", "none", "undetermined", "review"} <= classes
+    assert ReadingDecision.objects.exists()  # most open readings decided, the rest need review
     clerk_unit = Classification.objects.get(unit__name="湖南中科光电有限公司")
     assert clerk_unit.management_class == "simplified" and clerk_unit.deciding_row == 89
     assert not Permit.objects.filter(fixed_source__unit=clerk_unit.unit).exists()

@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('permits', '0006_holiday_calendar_to_core'),
+        ('permits', '0007_open_readings'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
