@@ -32,6 +32,7 @@ from ninja.parser import Parser
 from zhengtong.accounts.api import AUTH
 from zhengtong.accounts.api import router as me_router
 from zhengtong.core.errors import DomainError
+from zhengtong.outbreak.api import router as outbreak_router
 from zhengtong.permits.api import router as permits_router
 from zhengtong.registry.api import router as registry_router
 from zhengtong.screening.api import router as gate_router
@@ -78,6 +79,10 @@ class ZhengtongAPI(NinjaAPI):
                     errors.update(WRITE_ERRORS)
                 for status, description in errors.items():
                     operation["responses"].setdefault(status, {"description": description, **ref})
+                # a read that a service may refuse declares its 400 (openapi_extra=REFUSED_READ): its body too
+                for status, response in operation["responses"].items():
+                    if status in WRITE_ERRORS and "content" not in response:
+                        response.update(ref)
         return schema
 
 
@@ -223,6 +228,7 @@ api.add_router("/", registry_router)
 # Gate devices only, with their own key (Authorization: Bearer ztg_…); request.auth is the device.
 api.add_router("/gate", gate_router, auth=[gate_auth])
 api.add_router("/permits", permits_router)
+api.add_router("/outbreak", outbreak_router)
 # Each later app adds its router here, above the fallback.
 
 

@@ -116,10 +116,17 @@ def _start(errors: FieldErrors, data: dict) -> datetime:
         except ValueError:
             errors.add("start", _("Enter a date and time."))
             return timezone.now()
-    if timezone.is_naive(value):
-        value = timezone.make_aware(value)
-    if value > timezone.now() + timedelta(days=1):
+    try:
+        if timezone.is_naive(value):
+            value = timezone.make_aware(value)
+        timezone.localdate(value)
+        future = value > timezone.now() + timedelta(days=1)
+    except (OverflowError, ValueError):  # a year at the calendar's edge
+        errors.add("start", _("Enter a date and time."))
+        return timezone.now()
+    if future:
         errors.add("start", _("An isolation starts today or has started already."))
+        return timezone.now()
     return value
 
 
@@ -129,9 +136,24 @@ class Ordered:
     error: DomainError | None = None
 
 
-def isolation_order(*, user, person: Person, data: dict) -> IsolationOrder:
-    """Order one person's isolation: reason, place (a site, a designated hotel, home), start (default
-    now), planned end (default start + ISOLATION_DAYS)."""
+@dataclass(frozen=True)
+class OrderTerms:
+    """What an order says apart from its person: checked once for one person or many."""
+    reason: str
+    place: str
+    site: Site | None
+    place_note: str
+    case: Case | None
+    county: Region
+    start: datetime
+    planned_end: date
+    note: str
+
+
+def isolation_terms(*, user, data: dict) -> OrderTerms:
+    """Read and check an order's terms — reason, place (a site, a designated hotel, home), start
+    (default now), planned end (default start + ISOLATION_DAYS), the case, the county — and whether
+    the user may order isolation there (else PermissionDenied)."""
     errors = FieldErrors()
     reason = clean_choice(errors, data, "reason", IsolationReason)
     place = clean_choice(errors, data, "place", IsolationPlace)
@@ -158,10 +180,23 @@ def isolation_order(*, user, person: Person, data: dict) -> IsolationOrder:
         timezone.localdate(start) + timedelta(days=settings.ISOLATION_DAYS))
     if planned_end <= timezone.localdate(start) and "planned_end" not in errors.errors:
         errors.add("planned_end", _("The planned end comes after the start."))
+    note = ""
+    try:
+        note = clean_note(data.get("note"), "note", max_length=2000)
+    except DomainError as e:
+        errors.add("note", e.message)
     errors.raise_if_any()
     assert county is not None
     if not scopes.can_order_isolation(user, county_id=county.pk, site=site):
         raise PermissionDenied(_("You may not order isolation here."))
+    return OrderTerms(reason=reason, place=place, site=site, place_note=place_note, case=case, county=county,
+                      start=start, planned_end=planned_end, note=note)
+
+
+def isolation_order(*, user, person: Person, data: dict, terms: OrderTerms | None = None) -> IsolationOrder:
+    """Order one person's isolation on the terms of ``data`` (``isolation_terms``), or on ``terms``
+    already checked. A person already in isolation: 409, naming the order."""
+    t = terms or isolation_terms(user=user, data=data)
     try:
         with transaction.atomic():
             Person.objects.select_for_update().filter(pk=person.pk).first()
@@ -171,10 +206,9 @@ def isolation_order(*, user, person: Person, data: dict) -> IsolationOrder:
                 raise DomainError(message % {"person": person.name, "id": active.pk, "end": active.planned_end},
                                   field="person", status=409)
             order = IsolationOrder.objects.create(
-                person=person, county=county, reason=reason, place=place, site=site, place_note=place_note,
-                case=case, start=start, planned_end=planned_end, ordered_by=user)
-            IsolationMove.objects.create(order=order, action="order", by=user,
-                                         note=clean_note(data.get("note"), "note", max_length=2000))
+                person=person, county=t.county, reason=t.reason, place=t.place, site=t.site,
+                place_note=t.place_note, case=t.case, start=t.start, planned_end=t.planned_end, ordered_by=user)
+            IsolationMove.objects.create(order=order, action="order", by=user, note=t.note)
     except IntegrityError:  # the partial unique index: a concurrent order for the same person
         raise DomainError(_("%(person)s is already in isolation.") % {"person": person.name},
                           field="person", status=409) from None
@@ -182,17 +216,17 @@ def isolation_order(*, user, person: Person, data: dict) -> IsolationOrder:
 
 
 def isolation_order_many(*, user, people: list[Person], data: dict) -> dict[int, Ordered]:
-    """Order isolation for several people in one action: each one on its own, so one refusal (already
-    isolated, outside the user's county) never sinks the others. Keyed by person id."""
+    """Order isolation for several people in one action, on the same terms. The terms are checked
+    once (a refusal of them refuses the whole action: 400, or 403 where the user may not order);
+    then each person on their own, so that one refusal (already isolated) never sinks the others.
+    Keyed by person id."""
+    terms = isolation_terms(user=user, data=data)
     results: dict[int, Ordered] = {}
     for person in people:
         try:
-            results[person.pk] = Ordered(order=isolation_order(user=user, person=person, data=data))
+            results[person.pk] = Ordered(order=isolation_order(user=user, person=person, data=data, terms=terms))
         except DomainError as e:
             results[person.pk] = Ordered(error=e)
-        except PermissionDenied:
-            results[person.pk] = Ordered(error=DomainError(
-                _("Outside your county: refer the person to their county's officers."), field="person", status=403))
     return results
 
 

@@ -260,14 +260,19 @@ def case_trace(request, pk: int):
             form.add_error(None, _("Choose the contacts to isolate."))
             status = 400
         elif form.is_valid():
-            tracing.trace_keep(user=request.user, result=result)
-            outcome = isolation.isolation_order_many(
-                user=request.user, people=people, data={**form.cleaned_data, "case": case.pk})
-            done = sum(1 for o in outcome.values() if o.order)
-            messages.success(request, _("%(n)d of %(m)d contacts isolated.") % {"n": done, "m": len(people)})
-            if done == len(people):
-                return redirect(f"{request.path}?{request.POST.urlencode()}")
-            status = 409
+            try:
+                outcome = isolation.isolation_order_many(
+                    user=request.user, people=people, data={**form.cleaned_data, "case": case.pk})
+            except DomainError as e:  # the order's terms, refused for everyone alike
+                apply_errors(form, e)
+                status = 400
+            else:
+                tracing.trace_keep(user=request.user, result=result)
+                done = sum(1 for o in outcome.values() if o.order)
+                messages.success(request, _("%(n)d of %(m)d contacts isolated.") % {"n": done, "m": len(people)})
+                if done == len(people):
+                    return redirect(f"{request.path}?{request.POST.urlencode()}")
+                status = 409
         else:
             status = 400
     names = {c.person_id: c.name for c in result.contacts} if result else {}

@@ -32,9 +32,12 @@ import pytest
 import schemathesis
 from django.core.signals import request_finished, request_started
 from django.db import close_old_connections
+from django.utils import timezone
 from hypothesis import HealthCheck, settings
 
 from zhengtong.accounts.models import Role
+from zhengtong.outbreak import isolation
+from zhengtong.outbreak import services as outbreak
 from zhengtong.permits import services
 from zhengtong.permits.tests.factories import issued_permit
 from zhengtong.tests_support.factories import gate_device, token_for
@@ -52,6 +55,10 @@ CLERK_FORBIDDEN = [
     ("POST", "/api/units"),
     ("POST", "/api/departments"),
     ("PATCH", "/api/departments/{department_id}"),
+    # the clerk sees no case or order (404), but may name a person of the unit: reporting a case for
+    # them or ordering their isolation is refused by role
+    ("POST", "/api/outbreak/cases"),
+    ("POST", "/api/outbreak/isolations"),
 ]
 
 
@@ -115,10 +122,16 @@ def world(db, same_connection):
     registry = build_world()
     services.unit_classify(unit=registry.unit_a)
     permit = issued_permit(registry)
+    admin = registry.users[Role.CITY_ADMIN]
+    case = outbreak.case_report(user=admin, person=registry.person_a,
+                                data={"site": registry.site_a.pk, "onset_date": str(timezone.localdate())})
+    order = isolation.isolation_order(user=admin, person=registry.person_b,
+                                      data={"reason": "close_contact", "place": "site", "site": registry.site_b.pk})
     ids = {
         "unit_id": registry.unit_a.pk, "site_id": registry.site_a.pk, "person_id": registry.person_a.pk,
         "department_id": registry.department.pk, "unit": registry.unit_a.pk, "site": registry.site_a.pk,
         "application_id": permit.application_id, "permit_id": permit.pk,
+        "case_id": case.pk, "order_id": order.pk,
     }
     return registry, ids
 
@@ -133,8 +146,11 @@ def steer_ids(case, ids: dict[str, int]) -> None:
     if path != case.path_parameters:
         case.path_parameters = path
     if isinstance(case.body, dict):
-        body = {k: ids[k] if k in ("unit", "site", "person_id") and isinstance(v, int) and v % 2 == 0 else v
-                for k, v in case.body.items()}
+        body = {k: ids[k] if k in ("unit", "site", "person_id", "site_id", "case_id") and isinstance(v, int)
+                and v % 2 == 0 else v for k, v in case.body.items()}
+        if isinstance(body.get("person_ids"), list):  # ordering isolation for one person or many
+            body["person_ids"] = [ids["person_id"] if isinstance(v, int) and v % 2 == 0 else v
+                                  for v in body["person_ids"]]
         if body != case.body:
             case.body = body
 
