@@ -25,6 +25,7 @@ from datetime import date, datetime, time, timedelta
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
+from django.db.models import BooleanField, Exists, OuterRef, Value
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -32,7 +33,7 @@ from zhengtong.accounts import scopes
 from zhengtong.core.cleaners import clean_count
 from zhengtong.core.errors import FieldErrors
 from zhengtong.outbreak.models import Case, IsolationOrder, Trace, TraceContact
-from zhengtong.registry.models import Person, Site
+from zhengtong.registry.models import Person
 from zhengtong.screening import selectors as screening
 from zhengtong.screening import services as screening_services
 
@@ -125,15 +126,18 @@ def contacts_of(person_id: int, start: datetime, end: datetime, *, degree: int =
     """Everyone whose stays overlapped ``person_id``'s stays within [start, end), with minutes summed
     per person and per place; nobody in ``exclude``."""
     exclude = {person_id, *(exclude or set())}
-    own = screening.person_stays(person_id=person_id, start=start, end=end)
+    # One statement: the person's stays and, for each, the slice of its site's entries the maximum stay
+    # bounds (screening.selectors.stays_met).
+    own, met = screening.stays_met(person_id=person_id, start=start, end=end)
     by_site: dict[int, list[screening.Stay]] = defaultdict(list)
     for stay in own:
         by_site[stay.site_id].append(stay)
+    at_site: dict[int, list[screening.Stay]] = defaultdict(list)
+    for stay in met:
+        at_site[stay.site_id].append(stay)
     found: dict[int, Contact] = {}
     for site_id, stays in by_site.items():
-        span_start = max(start, min(s.start for s in stays))
-        span_end = min(end, max(s.end for s in stays))
-        others = screening.stays_meeting(site_id=site_id, start=span_start, end=span_end)
+        others = at_site[site_id]
         area_days = _area_days(site_id, others)
         for mine in stays:
             a0, a1 = max(mine.start, start), min(mine.end, end)
@@ -151,7 +155,8 @@ def contacts_of(person_id: int, start: datetime, end: datetime, *, degree: int =
                 contact.minutes += minutes
                 contact.estimated |= mine.estimated or other.estimated
                 contact.first_exposure = min(contact.first_exposure or b0, b0)
-                place = contact.places.setdefault((site_id, other.area_id), Place(site_id, other.area_id))
+                place = contact.places.setdefault((site_id, other.area_id), Place(
+                    site_id, other.area_id, site=other.site_name, area=other.area_name if other.area_id else ""))
                 place.minutes += minutes
     return found
 
@@ -197,17 +202,20 @@ def case_trace(*, user, case: Case, params: Params, now: datetime | None = None)
 
 
 def _describe(user, contacts: list[Contact]) -> None:
-    people = {p.pk: p for p in Person.objects.filter(pk__in=[c.person_id for c in contacts])}
-    visible = set(Person.objects.filter(scopes.people_q(user), pk__in=list(people)).values_list("pk", flat=True))
-    sites = dict(Site.objects.filter(pk__in={k[0] for c in contacts for k in c.places}).values_list("pk", "name"))
-    areas = screening.area_names({k[1] for c in contacts for k in c.places if k[1]})
+    if not contacts:
+        return
+    # The contacts' names and masked numbers, and whether the user sees each person: one query.
+    city = scopes.is_city_admin(user)
+    visible_q = (Value(True, output_field=BooleanField()) if city
+                 else Exists(Person.objects.filter(scopes.people_q(user), pk=OuterRef("pk"))))
+    people = {pk: (name, masked, seen) for pk, name, masked, seen in Person.objects.filter(
+        pk__in=[c.person_id for c in contacts]).annotate(seen=visible_q).order_by()
+        .values_list("pk", "name", "id_number_masked", "seen")}
     for c in contacts:
-        person = people[c.person_id]
-        c.in_scope = c.person_id in visible or scopes.is_city_admin(user)
-        c.name = person.name if c.in_scope else _("(another county)")
-        c.id_number_masked = person.id_number_masked
-        for (site_id, area_id), place in c.places.items():
-            place.site, place.area = sites.get(site_id, ""), areas.get(area_id, "") if area_id else ""
+        name, masked, seen = people[c.person_id]
+        c.in_scope = bool(seen) or city
+        c.name = name if c.in_scope else _("(another county)")
+        c.id_number_masked = masked  # the places' names came with the stays (screening.selectors.stays_met)
     names = {c.person_id: c.name for c in contacts}
     for c in contacts:
         if c.via_person_id is not None:

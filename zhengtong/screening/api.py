@@ -1,5 +1,6 @@
 """The gate devices' API, under /api/gate/: one entry at a time (``POST entries``), exits, the batch
-of entries an offline gate recorded (``POST entries/batch``), and the site's own people for offline use.
+of entries and exits an offline gate recorded (``POST entries/batch``), and the site's own people for
+offline use.
 
 An entry (``Entry``, 进入人员登记) is one passage through the site's entrance with its screening
 result. Gate devices published before the entry had one name post to ``check-ins`` and
@@ -169,6 +170,36 @@ ITEM_SCHEMA = {
         "area_id": {"type": "integer", "minimum": 1, "maximum": MAX_ID},
         "visit_host": {"type": "string", "maxLength": VISIT_TEXT_LIMITS["visit_host"]},
         "visit_purpose": {"type": "string", "maxLength": VISIT_TEXT_LIMITS["visit_purpose"]},
+        "kind": {"type": "string", "enum": ["entry"], "default": "entry",
+                 "description": "entry (the default); an exit says exit and has the other shape"},
+    },
+    "additionalProperties": False,
+}
+
+EXIT_ITEM_SCHEMA = {
+    "type": "object",
+    "description": (
+        "An exit the offline gate recorded: it ends the person's stay at this site, in the same area (an exit "
+        "with no area_id: a stay with no area). It matches the person's latest stay (an entry the rules or the "
+        "gate admitted) that began before at, and at most settings.MAX_STAY_HOURS before it (a longer stay has "
+        "ended at the maximum stay by rule); entries of the same batch count, and exits are matched in the "
+        "order of their times, after the batch's entries. Answered created when that stay was open or its end "
+        "estimated (it now ends at at; entry_id names it); duplicate when it already ends at at (a retry: an "
+        "exit is found again by person, area and time, and nothing is written); unmatched when there is no such "
+        "stay or it ended at another recorded exit (nothing written; no need to send it again); rejected when "
+        "its values are wrong or it is not after its entry (the person's stay here begins at or after at, "
+        "within the maximum stay: error on at). No exit sinks the batch."),
+    "required": ["kind", "client_uuid", "at"],
+    "properties": {
+        "kind": {"type": "string", "enum": ["exit"]},
+        "client_uuid": {"type": "string", "format": "uuid", "description": "made by the gate; given back in the "
+                                                                          "result"},
+        "person_id": {"type": "integer", "minimum": 1, "maximum": MAX_ID, "description": PERSON_DOC},
+        "code": {"type": "string", "description": CODE_DOC},
+        "at": {"type": "string", "format": "date-time",
+               "description": "when the person left, ISO 8601 with its time zone"},
+        "area_id": {"type": "integer", "minimum": 1, "maximum": MAX_ID,
+                    "description": "the area left (of this site, active or not since)"},
     },
     "additionalProperties": False,
 }
@@ -180,15 +211,17 @@ class GateBatchIn(Schema):
          "gate_decision": "admit"},
         {"client_uuid": "6f1c2d3e-4b5a-4978-8a6b-5c4d3e2f1a0b", "code": "ZTP1:…", "temperature": "37.9",
          "at": "2020-02-20T08:31:10+08:00", "gate_decision": "refuse", "area_id": 3},
+        {"kind": "exit", "client_uuid": "3c2b1a09-8f7e-4d6c-9b5a-4e3d2c1b0a99", "person_id": 42,
+         "at": "2020-02-20T17:30:00+08:00"},
     ]}]})
 
     # Items are checked one by one by screening.sync (a bad item is rejected alone, the rest go in),
     # so the schema below documents them without ninja refusing the whole batch for one of them.
     # The document says so: an item of ITEM_SCHEMA's shape is a check-in; anything else (another shape, not an
     # object) is answered "rejected" with its errors in the 200, and sinks nothing.
-    items: list[Annotated[Any, WithJsonSchema({"anyOf": [ITEM_SCHEMA, {
+    items: list[Annotated[Any, WithJsonSchema({"anyOf": [ITEM_SCHEMA, EXIT_ITEM_SCHEMA, {
         "description": "anything else: answered rejected, with each field's error"}]})]] = Field(
-        description=f"at most {sync.MAX_BATCH} check-ins, in the order the gate recorded them")
+        description=f"at most {sync.MAX_BATCH} check-ins and exits, in the order the gate recorded them")
 
 
 class GateBatchItemOut(BaseModel):
@@ -197,12 +230,15 @@ class GateBatchItemOut(BaseModel):
     model_config = ConfigDict(from_attributes=True)
 
     client_uuid: str | None = Field(None, description="as sent; left out when the item carried no UUID string")
-    status: Literal["created", "duplicate", "rejected"]
+    status: Literal["created", "duplicate", "rejected", "unmatched"] = Field(
+        description="unmatched: an exit that matches no open entry (nothing written)")
     decision: Literal["admit", "refuse"] | None = Field(None, description="what the rules decide (stored)")
     reason: str | None = None
     disagreement: bool | None = Field(None, description="the gate's decision differs from the rules': the site's "
                                                         "managers are alerted")
-    errors: list[GateItemError] | None = Field(None, description="for a rejected item: each field and why")
+    errors: list[GateItemError] | None = Field(None, description="for a rejected item (or an unmatched exit): "
+                                                                 "each field and why")
+    entry_id: int | None = Field(None, description="for an exit: the entry whose stay it ends (or ended)")
 
 
 class GateBatchOut(BaseModel):
@@ -216,6 +252,7 @@ class GateBatchOut(BaseModel):
                                                         "in °C (98.6 °F is 37.0 °C)."}]},
         {"client_uuid": "1a2b3c4d-5e6f-4a8b-9c0d-1e2f3a4b5c6d", "status": "duplicate", "decision": "admit",
          "reason": "ok", "disagreement": False},
+        {"client_uuid": "3c2b1a09-8f7e-4d6c-9b5a-4e3d2c1b0a99", "status": "created", "entry_id": 1001},
     ]}]})
 
     results: list[GateBatchItemOut] = Field(description="one per item, in the order sent")
@@ -326,8 +363,9 @@ def gate_site(request):
 ENTRY = {"response": {200: GateEntryOut, 201: GateEntryOut}, "auth": [gate_entry_auth],
          "summary": "One entry: the decision at once (201; 200 with created=false for a repeated client UUID)"}
 ENTRY_BATCH = {"response": GateBatchOut, "exclude_none": True,
-               "summary": "Entries an offline gate recorded: each is stored with the gate's own decision, "
-                          "checked again by the rules, and any disagreement alerted"}
+               "summary": "Entries and exits an offline gate recorded: each entry is stored with the gate's own "
+                          "decision, checked again by the rules, and any disagreement alerted; each exit ends "
+                          "the stay it matches"}
 
 
 @router.post("/identify", response=GateIdentifyOut,

@@ -7,6 +7,7 @@ from functools import cache
 from itertools import pairwise
 
 from django.conf import settings
+from django.db import connection
 from django.db.models import (
     BooleanField,
     Case,
@@ -587,6 +588,8 @@ class Stay:
     start: datetime
     end: datetime
     estimated: bool
+    site_name: str = ""  # read with the stay where the reader needs it (stays_met: the others')
+    area_name: str = ""
 
 
 def _stays(qs: QuerySet[Entry]) -> list[Stay]:
@@ -603,14 +606,85 @@ def person_stays(*, person_id: int, start: datetime, end: datetime) -> list[Stay
     return [s for s in _stays(qs.order_by("entered_at", "id")) if s.end > start]
 
 
-def stays_meeting(*, site_id: int, start: datetime, end: datetime) -> list[Stay]:
-    """Everyone's stays at a site that meet [start, end): the entries read are bounded by the maximum
-    stay (an entry before ``start`` minus the longest stay cannot reach into the span), so the query
-    reads one slice of the (site, time) index."""
-    earliest = start - timedelta(hours=settings.MAX_STAY_HOURS)
-    qs = Entry.objects.filter(Entry.stay_q(), site_id=site_id, entered_at__gte=earliest, entered_at__lt=end)
-    return [s for s in _stays(qs) if s.end > start]
+def stays_met(*, person_id: int, start: datetime, end: datetime) -> tuple[list[Stay], list[Stay]]:
+    """A person's stays that meet [start, end), by time, and everyone else's stays at the same sites
+    that may meet them, in one statement (health data: the caller logs the view). For each of the
+    person's stays, the entries of its site begun from its start (or ``start``) minus the maximum stay
+    until its end (or ``end``): an entry begun earlier has ended by the maximum-stay rule, so each
+    stay reads one slice of the (site, time) index (PostgreSQL: a LATERAL probe per stay, in the
+    partitions of those months). The others may include stays that only come near: the caller
+    computes the overlaps. The others carry their site's and area's names."""
+    sql, params = _stays_met_sql(person_id, start, end)
+    own: list[Stay] = []
+    others: dict[int, Stay] = {}
+    columns = _stay_columns()
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+    longest = timedelta(hours=settings.MAX_STAY_HOURS)
+    n = len(_STAY_FIELDS)
+    for row in rows:
+        entry = columns.instances(row[1:1 + n])[0]
+        left = entry.left_at
+        stay = Stay(entry.pk, entry.person_id, entry.site_id, entry.area_id, entry.entered_at,
+                    left if left is not None else entry.entered_at + longest, left is None or entry.left_estimated,
+                    row[1 + n] or "", row[2 + n] or "")
+        if row[0]:
+            if stay.end > start:
+                own.append(stay)
+        else:
+            others[stay.entry_id] = stay
+    own.sort(key=lambda s: (s.start, s.entry_id))
+    return own, list(others.values())
 
 
-def area_names(area_ids) -> dict[int, str]:
-    return dict(Area.objects.filter(pk__in=list(area_ids)).values_list("pk", "name"))
+_STAY_FIELDS = ("id", "person_id", "site_id", "area_id", "entered_at", "left_at", "left_estimated")
+
+
+@cache
+def _stay_columns() -> hotpath.Columns:
+    return hotpath.Columns(("e", Entry, _STAY_FIELDS))
+
+
+def _stays_met_sql(person_id: int, start: datetime, end: datetime) -> tuple[str, list]:
+    qn, table = hotpath.qn, hotpath.table(Entry)
+    hours = settings.MAX_STAY_HOURS
+    longest = timedelta(hours=hours)
+    ops = connection.ops
+    cols = [f.column for f in Entry._meta.concrete_fields if f.attname in _STAY_FIELDS]  # _stay_columns' order
+    m_cols, x_cols = (", ".join(f"{alias}.{qn(c)}" for c in cols) for alias in ("m", "x"))
+    m_cols += ", NULL, NULL"
+    x_cols += f", s.{qn('name')}, a.{qn('name')}"
+    names = (f"JOIN {hotpath.table(Site)} s ON s.{qn('id')} = x.{qn('site_id')} "
+             f"LEFT JOIN {hotpath.table(Area)} a ON a.{qn('id')} = x.{qn('area_id')} ")
+    entered, left, site, person = qn("entered_at"), qn("left_at"), qn("site_id"), qn("person_id")
+    stay = f"({qn('decision')} = 'admit' OR {qn('gate_decision')} = 'admit')"  # Entry.stay_q
+    mine = (f"SELECT {', '.join(qn(c) for c in cols)} FROM {table} WHERE {person} = %s AND {stay} "
+            f"AND {entered} >= %s AND {entered} < %s")
+    bounds = [person_id, ops.adapt_datetimefield_value(start - longest), ops.adapt_datetimefield_value(end)]
+    if connection.vendor == "postgresql":
+        sql = (f"WITH m AS MATERIALIZED ({mine}) "
+               f"SELECT 1, {m_cols} FROM m UNION ALL "
+               f"SELECT 0, {x_cols} FROM m JOIN LATERAL (SELECT {', '.join(qn(c) for c in cols)} FROM {table} "
+               f"WHERE {site} = m.{site} AND {stay} AND {person} <> m.{person} "
+               f"AND {entered} >= GREATEST(m.{entered}, %s) - %s "
+               # OFFSET 0 keeps the subquery whole: one probe of the index by site and time per stay (pulled
+               # up, it was joined by site alone, reading the site's 30 days, with the bounds as a filter)
+               f"AND {entered} < LEAST(COALESCE(m.{left}, m.{entered} + %s), %s) OFFSET 0) x ON true {names}"
+               f"WHERE COALESCE(m.{left}, m.{entered} + %s) > %s")
+        return sql, [*bounds, start, longest, longest, end, longest, start]
+    # SQLite keeps times as text, in UTC, as Django writes them: bounds are text too ('%f': seconds with
+    # milliseconds; an entry read in excess only comes near, and the caller computes the overlaps).
+    back, ahead = f"'-{hours} hours'", f"'+{hours} hours'"
+    low = ops.adapt_datetimefield_value(start)
+    high = ops.adapt_datetimefield_value(end)
+    sql = (f"WITH m AS ({mine}) "
+           f"SELECT 1, {m_cols} FROM m UNION ALL "
+           # CROSS JOIN: SQLite keeps this order (each of the person's stays, then its site's slice)
+           f"SELECT 0, {x_cols} FROM m CROSS JOIN {table} x {names}"
+           f"WHERE COALESCE(m.{left}, strftime('%%Y-%%m-%%d %%H:%%M:%%f', m.{entered}, {ahead})) > %s "
+           f"AND x.{site} = m.{site} "
+           f"AND x.{entered} >= strftime('%%Y-%%m-%%d %%H:%%M:%%f', MAX(m.{entered}, %s), {back}) "
+           f"AND x.{entered} < MIN(COALESCE(m.{left}, strftime('%%Y-%%m-%%d %%H:%%M:%%f', m.{entered}, {ahead})), %s) "
+           f"AND (x.{qn('decision')} = 'admit' OR x.{qn('gate_decision')} = 'admit') AND x.{person} <> m.{person}")
+    return sql, [*bounds, low, low, high]

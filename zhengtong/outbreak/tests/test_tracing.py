@@ -7,6 +7,7 @@ from datetime import datetime, time, timedelta
 
 import pytest
 from django.core.exceptions import PermissionDenied
+from django.db import connection
 from django.utils import timezone
 
 from zhengtong.accounts.models import Role
@@ -155,3 +156,32 @@ def test_the_trace_page_isolates_the_selected_contacts(scenario, client):
     assert client.get(f"/outbreak/cases/{case.pk}/trace/").status_code == 403
     client.force_login(world.users[Role.GATEKEEPER])
     assert client.get(f"/outbreak/cases/{case.pk}/trace/").status_code == 404
+
+
+def test_each_place_of_a_contact_is_named(scenario):
+    world, case, p, sites = scenario
+    result = tracing.case_trace(user=world.users[Role.COUNTY_OFFICER], case=case, params=tracing.Params())
+    places = {(pl.site, pl.area) for c in result.contacts for pl in c.places.values()}
+    assert places == {(sites["s1"].name, ""), (sites["s2"].name, ""), (sites["s4"].name, "一层")}
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the plan of PostgreSQL's partitioned table")
+def test_the_trace_reads_one_slice_of_the_site_time_index_per_stay(scenario):
+    """The maximum stay bounds the entries a trace reads: each of the case's stays probes its site's
+    (site, time) index between its start minus the maximum stay and its end, never a whole partition."""
+    from zhengtong.screening import selectors as screening
+    from zhengtong.tests_support.factories import fill_entries
+
+    world, case, p, sites = scenario
+    fill_entries(30000, site_id=sites["s1"].pk, person_ids=[p["H"].pk, p["K"].pk], days=20)
+    start, end = tracing.window(case, tracing.Params())
+    sql, params = screening._stays_met_sql(p["C"].pk, start, end)
+    with connection.cursor() as cursor:
+        cursor.execute("EXPLAIN " + sql, params)
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+    # The months that hold rows are probed by the (site, time) index, from the stay's start minus the
+    # maximum stay (empty months may show a scan of nothing, which run-time pruning drops).
+    months = {f"screening_entry_p{t:%Y_%m}" for t in (start, end)}
+    assert not [line for line in plan.splitlines() if "Seq Scan" in line and any(m in line for m in months)], plan
+    assert "Index Cond: ((site_id = m" in plan and "(entered_at >= (GREATEST(m" in plan, plan
+    assert "'08:00:00'::interval" in plan, plan

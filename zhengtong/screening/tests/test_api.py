@@ -438,8 +438,13 @@ def test_the_gate_endpoints_are_documented_with_examples():
     schemas = spec["components"]["schemas"]
     for name in ("GateEntryIn", "GateEntryOut", "GateBatchIn", "GateBatchOut"):
         assert schemas[name]["examples"], name
-    check_in, anything_else = schemas["GateBatchIn"]["properties"]["items"]["items"]["anyOf"]
+    check_in, exit_, anything_else = schemas["GateBatchIn"]["properties"]["items"]["items"]["anyOf"]
     assert set(check_in["required"]) == {"client_uuid", "temperature", "at", "gate_decision"}
+    # An exit has its own shape, and the document gives its matching rule.
+    assert set(exit_["required"]) == {"kind", "client_uuid", "at"} and exit_["properties"]["kind"]["enum"] == ["exit"]
+    assert "MAX_STAY_HOURS" in exit_["description"] and "unmatched" in exit_["description"]
+    batch_out = schemas["GateBatchItemOut"]["properties"]
+    assert "unmatched" in batch_out["status"]["enum"] and "entry_id" in batch_out
     # Any other item is taken too, and answered rejected (one bad item sinks nothing): the document says so.
     assert set(anything_else) == {"description"}
 
