@@ -300,3 +300,9 @@ LOGGING = {
 # order page says it is a setting).
 ISOLATION_DAYS = int(os.getenv("ZT_ISOLATION_DAYS", "14"))
 ISOLATION_FEVER_FREE_DAYS = int(os.getenv("ZT_ISOLATION_FEVER_FREE_DAYS", "3"))
+# Pre-release isolation in prisons: the site page lists the inmates due for release within
+# ZT_RELEASE_DUE_DAYS (14, the figure) whose release is not cleared; a completed pre-release
+# isolation clears a release within ZT_PRE_RELEASE_VALID_DAYS of the order's release (3: the city's
+# choice; the newspaper says only that inmates due for release are isolated inside before release).
+RELEASE_DUE_DAYS = int(os.getenv("ZT_RELEASE_DUE_DAYS", "14"))
+PRE_RELEASE_VALID_DAYS = int(os.getenv("ZT_PRE_RELEASE_VALID_DAYS", "3"))
