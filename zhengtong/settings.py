@@ -306,3 +306,6 @@ ISOLATION_FEVER_FREE_DAYS = int(os.getenv("ZT_ISOLATION_FEVER_FREE_DAYS", "3"))
 # choice; the newspaper says only that inmates due for release are isolated inside before release).
 RELEASE_DUE_DAYS = int(os.getenv("ZT_RELEASE_DUE_DAYS", "14"))
 PRE_RELEASE_VALID_DAYS = int(os.getenv("ZT_PRE_RELEASE_VALID_DAYS", "3"))
+# Closed-duty rotations (screening): the days of isolation a new rotation plans after its duty (14,
+# the example: "14 days on duty inside, then 14 days of isolation before going home").
+ROTATION_ISOLATION_DAYS = int(os.getenv("ZT_ROTATION_ISOLATION_DAYS", "14"))

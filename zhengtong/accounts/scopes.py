@@ -350,6 +350,12 @@ def can_release_inmates(user, site) -> bool:
     return can_manage_site(user, site)
 
 
+def can_plan_rotations(user, site) -> bool:
+    """Plan, change and end the site's closed-duty rotations of staff (part of closed management), as
+    ``can_manage_site``: never a gatekeeper."""
+    return can_manage_site(user, site)
+
+
 def can_see_screening(user) -> bool:
     """Screening figures of some sites: the city administrator, county officers, site managers
     and gatekeepers (the sites ``screening_sites_q`` lets through)."""
