@@ -331,3 +331,12 @@ RESUMPTION_ANSWER_DAYS = int(os.getenv("ZT_RESUMPTION_ANSWER_DAYS", "2"))
 # in 2 and solved in 5 working days (shared/domain/epidemic.md).
 DIFFICULTY_ACCEPT_DAYS = int(os.getenv("ZT_DIFFICULTY_ACCEPT_DAYS", "2"))
 DIFFICULTY_RESOLVE_DAYS = json.loads(os.getenv("ZT_DIFFICULTY_RESOLVE_DAYS", '{"*": 5}'))
+# Pre-release isolation in prisons: the site page lists the inmates due for release within
+# ZT_RELEASE_DUE_DAYS (14, the figure) whose release is not cleared; a completed pre-release
+# isolation clears a release within ZT_PRE_RELEASE_VALID_DAYS of the order's release (3: the city's
+# choice; the newspaper says only that inmates due for release are isolated inside before release).
+RELEASE_DUE_DAYS = int(os.getenv("ZT_RELEASE_DUE_DAYS", "14"))
+PRE_RELEASE_VALID_DAYS = int(os.getenv("ZT_PRE_RELEASE_VALID_DAYS", "3"))
+# Closed-duty rotations (screening): the days of isolation a new rotation plans after its duty (14,
+# the example: "14 days on duty inside, then 14 days of isolation before going home").
+ROTATION_ISOLATION_DAYS = int(os.getenv("ZT_ROTATION_ISOLATION_DAYS", "14"))

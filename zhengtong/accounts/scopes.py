@@ -360,6 +360,19 @@ def can_manage_site(user, site) -> bool:
     return s.is_city or site.pk in s.managed_sites or site.county_id in s.counties
 
 
+def can_release_inmates(user, site) -> bool:
+    """Record an inmate's release date and their release (the end of their relation to the site): the
+    site's managers, the county's officers, the city administrator, as ``can_manage_site``. A
+    gatekeeper or an enterprise clerk registers people but does not release them."""
+    return can_manage_site(user, site)
+
+
+def can_plan_rotations(user, site) -> bool:
+    """Plan, change and end the site's closed-duty rotations of staff (part of closed management), as
+    ``can_manage_site``: never a gatekeeper."""
+    return can_manage_site(user, site)
+
+
 def can_see_screening(user) -> bool:
     """Screening figures of some sites: the city administrator, county officers, site managers
     and gatekeepers (the sites ``screening_sites_q`` lets through)."""

@@ -4,7 +4,8 @@ from django.utils.translation import gettext_lazy as _
 
 class OutbreakConfig(AppConfig):
     """Its demo data (demo.py) is found by convention (core.discovery). Its ``ready()`` registers the
-    isolation orders with the port screening declares: the one thing ``ready()`` does for another app."""
+    isolation orders with the ports screening declares, and pre-release isolation with the port the
+    registry declares (releases): the one thing ``ready()`` does for another app."""
 
     name = "zhengtong.outbreak"
     label = "outbreak"
@@ -12,5 +13,7 @@ class OutbreakConfig(AppConfig):
 
     def ready(self) -> None:
         from zhengtong.outbreak.isolation import register_with_screening
+        from zhengtong.outbreak.prerelease import register_with_registry
 
         register_with_screening()
+        register_with_registry()

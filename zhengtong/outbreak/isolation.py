@@ -82,8 +82,10 @@ SOURCE = OrdersAsIsolation()
 
 
 def register_with_screening() -> None:
-    """Called by ``OutbreakConfig.ready()``: the gates ask these orders from now on."""
+    """Called by ``OutbreakConfig.ready()``: the gates ask these orders from now on, and a closed-duty
+    rotation's end opens its members' orders here."""
     ports.register_isolation_source(SOURCE)
+    ports.register_rotation_isolation(ROTATIONS)
 
 
 # Ordering ------------------------------------------------------------------------------------
@@ -197,6 +199,13 @@ def isolation_order(*, user, person: Person, data: dict, terms: OrderTerms | Non
     """Order one person's isolation on the terms of ``data`` (``isolation_terms``), or on ``terms``
     already checked. A person already in isolation: 409, naming the order."""
     t = terms or isolation_terms(user=user, data=data)
+    return _open(user=user, person=person, county=t.county, reason=t.reason, place=t.place, site=t.site,
+                 place_note=t.place_note, case=t.case, start=t.start, planned_end=t.planned_end, note=t.note)
+
+
+def _open(*, user, person: Person, county: Region, reason: str, place: str, site: Site | None, place_note: str,
+          case: Case | None, start: datetime, planned_end: date, note: str) -> IsolationOrder:
+    """Write one order checked by its caller; one active order per person (409 naming ``person``)."""
     try:
         with transaction.atomic():
             Person.objects.select_for_update().filter(pk=person.pk).first()
@@ -206,13 +215,42 @@ def isolation_order(*, user, person: Person, data: dict, terms: OrderTerms | Non
                 raise DomainError(message % {"person": person.name, "id": active.pk, "end": active.planned_end},
                                   field="person", status=409)
             order = IsolationOrder.objects.create(
-                person=person, county=t.county, reason=t.reason, place=t.place, site=t.site,
-                place_note=t.place_note, case=t.case, start=t.start, planned_end=t.planned_end, ordered_by=user)
-            IsolationMove.objects.create(order=order, action="order", by=user, note=t.note)
+                person=person, county=county, reason=reason, place=place, site=site, place_note=place_note,
+                case=case, start=start, planned_end=planned_end, ordered_by=user)
+            IsolationMove.objects.create(order=order, action="order", by=user, note=note)
     except IntegrityError:  # the partial unique index: a concurrent order for the same person
         raise DomainError(_("%(person)s is already in isolation.") % {"person": person.name},
                           field="person", status=409) from None
     return order
+
+
+class RotationOrders:
+    """The answer to screening's rotation port: when a closed-duty rotation ends, each member is
+    isolated at the site (reason: closed-duty rotation), in the site's county, each on their own (one
+    already in isolation sinks no other). ``user`` None is the scheduled job acting on the plan the
+    site's managers made; a user must be one who orders isolation at the site."""
+
+    def isolate_rotation(self, *, user, site: Site, person_ids, start: datetime, planned_end: date,
+                         note: str) -> dict[int, str]:
+        if user is not None and not scopes.can_order_isolation(user, county_id=site.county_id, site=site):
+            raise PermissionDenied(_("You may not order isolation here."))
+        refused: dict[int, str] = {}
+        people = Person.objects.in_bulk(list(person_ids))
+        for pid in person_ids:
+            person = people.get(pid)
+            if person is None:
+                refused[pid] = _("No such person.")
+                continue
+            try:
+                _open(user=user, person=person, county=site.county, reason=IsolationReason.ROTATION,
+                      place=IsolationPlace.SITE, site=site, place_note="", case=None, start=start,
+                      planned_end=planned_end, note=note)
+            except DomainError as e:
+                refused[pid] = e.message
+        return refused
+
+
+ROTATIONS = RotationOrders()
 
 
 def isolation_order_many(*, user, people: list[Person], data: dict) -> dict[int, Ordered]:

@@ -640,7 +640,8 @@ def _generate_people(
     state: _State, people: int, named_sites: dict[str, Site], sites: list[Site]
 ) -> tuple[list[dict[str, str]], list[tuple[int, int, str, date | None, date | None]]]:
     """Person rows (column values, stored exactly as services.person_register stores them) and their
-    relations to sites as (person index, site id, relation, since, until)."""
+    relations to sites as (person index, site id, relation, since, until; for an inmate, until is the
+    release date)."""
     rng = state.rng
     persons: list[dict[str, str]] = []
     links: list[tuple[int, int, str, date | None, date | None]] = []
@@ -912,8 +913,14 @@ def load_demo(
         _insert(Person, persons)
         person_ids = dict(Person.objects.values_list("id_number_hash", "pk"))
         done("people", len(persons))
+        # An inmate's drawn end is the day their sentence ends, their release date: their relation ends
+        # only when the release is recorded, after pre-release isolation (registry.services.inmate_release);
+        # one released before the anchor day left then (a former inmate).
+        inmate = SitePerson.Relation.INMATE
         rows = [{"site_id": site_id, "person_id": person_ids[persons[i]["id_number_hash"]], "relation": relation,
-                 "since": since, "until": until} for i, site_id, relation, since, until in memberships]
+                 "since": since, "until": until if relation != inmate or (until and until < today) else None,
+                 "release_date": until if relation == inmate else None}
+                for i, site_id, relation, since, until in memberships]
         _insert(SitePerson, rows)
         done("relations", len(rows))
 

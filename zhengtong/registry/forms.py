@@ -140,3 +140,18 @@ class DepartmentForm(forms.Form):
 
 class ImportForm(forms.Form):
     file = forms.FileField(label=_("Spreadsheet (.xlsx or .csv)"))
+
+
+def _date_input() -> forms.DateInput:
+    return forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+class InmateReleaseDateForm(forms.Form):
+    release_date = forms.DateField(label=_("Release date"), required=False, widget=_date_input(),
+                                   help_text=_("The day the sentence ends. Setting it ends nothing."))
+
+
+class InmateReleaseForm(forms.Form):
+    released_on = forms.DateField(label=_("Day of release"), required=False, widget=_date_input(),
+                                  help_text=_("Today when left empty. Refused until the pre-release isolation is "
+                                              "complete."))

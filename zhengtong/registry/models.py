@@ -279,7 +279,8 @@ class Person(models.Model):
 
 
 class SitePerson(models.Model):
-    """A person's relation to a site: inmate, resident, staff, worker or visitor."""
+    """A person's relation to a site: inmate, resident, staff, worker or visitor; an inmate's has a
+    release date."""
 
     class Relation(models.TextChoices):
         INMATE = "inmate", _("Inmate")
@@ -295,6 +296,9 @@ class SitePerson(models.Model):
     relation = models.CharField(_("relation"), max_length=10, choices=Relation.choices)
     since = models.DateField(_("since"), null=True, blank=True)
     until = models.DateField(_("until"), null=True, blank=True)
+    # An inmate's day of release as the sentence sets it; the relation itself ends (``until``) only when
+    # the release is recorded (registry.services.inmate_release), which registry.ports may refuse.
+    release_date = models.DateField(_("release date"), null=True, blank=True)
     history = HistoricalRecords()
 
     class Meta:

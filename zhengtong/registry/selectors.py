@@ -2,10 +2,12 @@
 (accounts.scopes); a record outside the scope is simply not found (404), never shown."""
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
+from django.conf import settings
 from django.db.models import BooleanField, Exists, ExpressionWrapper, OuterRef, Q, QuerySet, Subquery
+from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -16,6 +18,7 @@ from zhengtong.core.cleaners import filter_text, search_text, search_words
 from zhengtong.core.http import get_or_404
 from zhengtong.core.ids import valid_id
 from zhengtong.core.panels import Figure, Todo
+from zhengtong.registry import ports
 from zhengtong.registry.codes import normalise
 from zhengtong.registry.identity import decrypt_id_number, id_number_hash
 from zhengtong.registry.models import Department, Industry, Person, Region, Site, SitePerson, Unit, UnitImport
@@ -171,6 +174,51 @@ def person_memberships(*, user, person: Person) -> QuerySet[SitePerson]:
         .select_related("site", "site__unit")
         .order_by("site__name")
     )
+
+
+@dataclass(frozen=True)
+class Release:
+    """An inmate's relation (with the person) and why their release is not cleared (empty: it is)."""
+
+    membership: SitePerson
+    refusals: list[str]
+
+    @property
+    def day(self) -> date | None:
+        return self.membership.release_date
+
+
+def inmate_get(*, user, site: Site, pk) -> SitePerson:
+    """One inmate of the site (relation in force), among the people the user sees there; else 404."""
+    if not Site.objects.filter(scopes.people_sites_q(user), pk=site.pk).exists():
+        raise Http404
+    return get_or_404(SitePerson.objects.filter(SitePerson.in_force_q(timezone.localdate()), site=site,
+                                                relation=SitePerson.Relation.INMATE).select_related("person"), pk)
+
+
+def inmate_release_state(*, site: Site, membership: SitePerson, today: date | None = None) -> Release:
+    """Whether the inmate may be released, on the release date (today once it has passed, or when
+    there is none), as registry.ports answers it."""
+    today = today or timezone.localdate()
+    day = max(membership.release_date or today, today)
+    refusals = ports.release_refusals(site=site, days={membership.person_id: day})
+    return Release(membership, refusals.get(membership.person_id, []))
+
+
+def inmates_due(*, site: Site, today: date | None = None, cleared: bool = False) -> list[Release]:
+    """The site's inmates (relation in force) due for release within RELEASE_DUE_DAYS — release
+    date passed included, while the release is not recorded — by release date, each with why their
+    release is not cleared on its day (registry.ports: pre-release isolation); without ``cleared``,
+    only those not cleared. The caller checks that the user may see them (``can_release_inmates``)."""
+    today = today or timezone.localdate()
+    rows = list(SitePerson.objects.filter(
+        SitePerson.in_force_q(today), site=site, relation=SitePerson.Relation.INMATE,
+        release_date__lte=today + timedelta(days=settings.RELEASE_DUE_DAYS))
+        .select_related("person").order_by("release_date", "person__name", "pk"))
+    refusals = ports.release_refusals(site=site, days={m.person_id: max(m.release_date, today) for m in rows
+                                                      if m.release_date})
+    due = [Release(m, refusals.get(m.person_id, [])) for m in rows]
+    return due if cleared else [r for r in due if r.refusals]
 
 
 def person_by_id_number(*, site: Site, digest: str, related_only: bool = False) -> Person | None:

@@ -6,13 +6,14 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, models, transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from zhengtong.accounts import scopes
 from zhengtong.core import audit
 from zhengtong.core.cleaners import clean_choice, clean_date, clean_phone, clean_text
 from zhengtong.core.errors import DomainError, FieldErrors
-from zhengtong.registry import selectors
+from zhengtong.registry import ports, selectors
 from zhengtong.registry.codes import CodeError, check_id_number, check_uscc, mask_id_number
 from zhengtong.registry.identity import encrypt_id_number, id_number_hash
 from zhengtong.registry.models import Department, Industry, Person, Region, Site, SitePerson, Unit
@@ -263,6 +264,8 @@ def person_register(*, user, site: Site, data: dict) -> Person:
         errors.add("until", _("The end date is before the start date."))
     person = _person_identified(user, data, errors)
     membership = SitePerson.objects.filter(site=site, person=person).first()
+    if _ends_inmate(membership, relation, until):  # a release, by another road: the same check
+        _release_cleared(site, person, until or timezone.localdate(), "until" if until else "relation")
     if membership is None:  # the relation's history says who registered it (the site's own view shows it)
         membership = SitePerson(site=site, person=person, relation=relation, since=since, until=until)
         audit.record(membership, user, "create")
@@ -272,6 +275,85 @@ def person_register(*, user, site: Site, data: dict) -> Person:
         audit.record(membership, user, "update")
         membership.save()
     return person
+
+
+def _ends_inmate(membership: SitePerson | None, relation: str, until) -> bool:
+    """Whether writing (relation, until) over ``membership`` ends an inmate's relation: an end date
+    set or brought forward, or an inmate who becomes something else."""
+    if membership is None:
+        return relation == SitePerson.Relation.INMATE and until is not None
+    if membership.relation != SitePerson.Relation.INMATE:
+        return False
+    if relation != SitePerson.Relation.INMATE:
+        return True
+    return until is not None and (membership.until is None or until < membership.until)
+
+
+def _release_cleared(site: Site, person: Person, day, field: str) -> None:
+    """Refuse (409, naming ``field``) a release that a registered check (registry.ports: the outbreak
+    app's pre-release isolation) does not clear; until a check registers, none is refused."""
+    reasons = ports.release_refusals(site=site, days={person.pk: day}).get(person.pk)
+    if reasons:
+        raise DomainError(errors={field: [_("%(name)s may not be released on %(day)s: %(why)s")
+                                          % {"name": person.name, "day": day, "why": " ".join(reasons)}]},
+                          status=409)
+
+
+def _inmate(user, site: Site, person: Person) -> SitePerson:
+    """The person's relation to the site as an inmate, in force today and the user's to release."""
+    if not Site.objects.filter(scopes.people_sites_q(user), pk=site.pk).exists() or \
+            not scopes.can_release_inmates(user, site):
+        raise PermissionDenied(_("You may not release inmates of this site."))
+    membership = (SitePerson.objects.select_for_update()
+                  .filter(SitePerson.in_force_q(timezone.localdate()), site=site, person=person,
+                          relation=SitePerson.Relation.INMATE).first())
+    if membership is None:
+        raise DomainError(_("%(name)s is not an inmate of this site.") % {"name": person.name}, field="person",
+                          status=409)
+    return membership
+
+
+@transaction.atomic
+def inmate_release_date_set(*, user, site: Site, person: Person, data: dict) -> SitePerson:
+    """Record (or correct) the day an inmate's sentence ends: the site page lists the inmates due
+    within RELEASE_DUE_DAYS whose release is not cleared yet. Setting it ends nothing."""
+    membership = _inmate(user, site, person)
+    errors = FieldErrors()
+    day = clean_date(errors, data, "release_date")
+    if day is None and "release_date" not in errors.errors:
+        errors.add("release_date", _("Give the day of release."))
+    elif day is not None and membership.since and day < membership.since:
+        errors.add("release_date", _("The release comes after the inmate's arrival (%(since)s).")
+                   % {"since": membership.since})
+    errors.raise_if_any()
+    if membership.release_date != day:
+        membership.release_date = day
+        audit.record(membership, user, "release date")
+        membership.save(update_fields=["release_date"])
+    return membership
+
+
+@transaction.atomic
+def inmate_release(*, user, site: Site, person: Person, data: dict) -> SitePerson:
+    """Record an inmate's release (``released_on``, default today, never in the future): the relation
+    ends on that day (``until``; the gate treats them as a former member from the next day). Refused,
+    naming ``released_on``, while a registered check does not clear it (registry.ports: the outbreak
+    app refuses an inmate who has not completed pre-release isolation)."""
+    membership = _inmate(user, site, person)
+    errors = FieldErrors()
+    today = timezone.localdate()
+    day = clean_date(errors, data, "released_on") or today
+    if day > today and "released_on" not in errors.errors:
+        errors.add("released_on", _("A release is recorded on its day or after it, not in advance."))
+    elif membership.since and day < membership.since:
+        errors.add("released_on", _("The release comes after the inmate's arrival (%(since)s).")
+                   % {"since": membership.since})
+    errors.raise_if_any()
+    _release_cleared(site, person, day, "released_on")
+    membership.until = day
+    audit.record(membership, user, "release")
+    membership.save(update_fields=["until"])
+    return membership
 
 
 @transaction.atomic

@@ -20,6 +20,7 @@ urlpatterns = [
     path("sites/<int:pk>/", views.site_detail, name="site_detail"),
     path("sites/<int:pk>/edit/", views.site_edit, name="site_edit"),
     path("sites/<int:pk>/history/", views.site_history, name="site_history"),
+    path("sites/<int:pk>/inmates/<int:membership_pk>/release/", views.inmate_release, name="inmate_release"),
     path("people/", views.person_list, name="person_list"),
     path("people/export.xlsx", views.person_export, name="person_export"),
     path("people/new/", views.person_create, name="person_create"),

@@ -1,5 +1,6 @@
 """Registry pages: parse the request, call a selector or a service, render."""
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -7,7 +8,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext
 from django.views.decorators.http import require_http_methods
 
 from zhengtong.accounts import scopes
@@ -21,6 +22,8 @@ from zhengtong.registry.codes import id_number_note, normalise
 from zhengtong.registry.forms import (
     DepartmentForm,
     ImportForm,
+    InmateReleaseDateForm,
+    InmateReleaseForm,
     PersonEditForm,
     PersonFilterForm,
     PersonForm,
@@ -198,12 +201,55 @@ def site_export(request):
 def site_detail(request, pk: int):
     site = selectors.site_get(user=request.user, pk=pk)
     people = selectors.person_list(user=request.user, filters={"site": site.pk})
+    can_see_people = site in selectors.sites_for_people(user=request.user)
+    releases = can_see_people and scopes.can_release_inmates(request.user, site)
+    due = selectors.inmates_due(site=site) if releases else []
+    if due:  # whose isolation is not complete: health data
+        record_view(request, kind=Kind.ISOLATION, subject=Subject.of(site), detail=_("Inmates due for release"))
     return render(request, "registry/site_detail.html", {
         "site": site, "nav_active": "sites",
         "can_change": selectors.site_can_change(user=request.user, site=site),
-        "people_count": people.count(), "can_see_people": site in selectors.sites_for_people(user=request.user),
+        "people_count": people.count(), "can_see_people": can_see_people,
         "history": selectors.history_of(site)[:20],
+        "show_releases": releases and (site.kind == site.Kind.PRISON or bool(due)), "due": due,
+        "due_days": settings.RELEASE_DUE_DAYS,
     })
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def inmate_release(request, pk: int, membership_pk: int):
+    """An inmate's release date, and the release itself (the end of their relation to the site), which
+    the registry refuses, with the reasons, until a registered check clears it (registry.ports: the
+    outbreak app's pre-release isolation)."""
+    site = selectors.site_get(user=request.user, pk=pk)
+    membership = selectors.inmate_get(user=request.user, site=site, pk=membership_pk)
+    if not scopes.can_release_inmates(request.user, site):
+        raise PermissionDenied
+    person = membership.person
+    action = request.POST.get("action") if request.method == "POST" else None
+    date_form = InmateReleaseDateForm(request.POST if action == "date" else None,
+                                      initial={"release_date": membership.release_date})
+    release_form = InmateReleaseForm(request.POST if action == "release" else None,
+                                     initial={"released_on": timezone.localdate()})
+    if action == "date":
+        if save_form(date_form, lambda data: services.inmate_release_date_set(
+                user=request.user, site=site, person=person, data=data)) is not None:
+            messages.success(request, _("Release date saved."))
+            return redirect("registry:inmate_release", pk=site.pk, membership_pk=membership.pk)
+    elif action == "release":
+        if save_form(release_form, lambda data: services.inmate_release(
+                user=request.user, site=site, person=person, data=data)) is not None:
+            messages.success(request, _("%(name)s's release is recorded.") % {"name": person.name})
+            return redirect("registry:site_detail", pk=site.pk)
+    elif request.method == "POST":
+        raise Http404
+    state = selectors.inmate_release_state(site=site, membership=membership)
+    record_view(request, kind=Kind.ISOLATION, subject=Subject.of(person), detail=pgettext("inmate", "Release"))
+    return render(request, "registry/inmate_release.html", {
+        "site": site, "membership": membership, "person": person, "nav_active": "sites", "state": state,
+        "date_form": date_form, "release_form": release_form,
+    }, status=400 if date_form.errors or release_form.errors else 200)
 
 
 @login_required
@@ -285,10 +331,14 @@ def person_detail(request, pk: int):
     shown_whole = id_number != person.id_number_masked
     if shown_whole:  # an access record (issue 15)
         record_view(request, kind=Kind.ID_NUMBER, subject=Subject.of(person))
+    today = timezone.localdate()
+    memberships = list(selectors.person_memberships(user=request.user, person=person))
     return render(request, "registry/person_detail.html", {
-        "person": person, "nav_active": "people", "id_number": id_number, "today": timezone.localdate(),
+        "person": person, "nav_active": "people", "id_number": id_number, "today": today,
         "id_note": id_number_note(id_number) if shown_whole else "",
-        "memberships": selectors.person_memberships(user=request.user, person=person),
+        "memberships": memberships,
+        "releasable": {m.pk for m in memberships if m.relation == m.Relation.INMATE and m.is_in_force_on(today)
+                       and scopes.can_release_inmates(request.user, m.site)},
         "history": selectors.person_changes(user=request.user, person=person)[:20],
         "can_change": selectors.person_may_change(user=request.user, person=person),
         "is_held": person.is_held and scopes.can_resolve_identities(request.user),

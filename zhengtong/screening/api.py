@@ -37,7 +37,7 @@ from zhengtong.core.ids import MAX_ID
 from zhengtong.core.schemas import MAX_OFFSET, Id, In, Text, TextOrNumber, whole_number
 from zhengtong.registry.codes import check_id_number
 from zhengtong.registry.models import Person, SitePerson
-from zhengtong.screening import ports, rules, selectors, services, sync
+from zhengtong.screening import ports, rotations, rules, selectors, services, sync
 from zhengtong.screening.auth import gate_entry_auth
 from zhengtong.screening.models import VISIT_TEXT_LIMITS, Entry, GateDevice, Reason
 from zhengtong.screening.passes import pass_code
@@ -117,7 +117,8 @@ class GateIdentifyOut(Schema):
     refused: bool = Field(description="the site refuses this person whatever their temperature: say so at once, "
                                       "and post the entry (with name, for an ID number nobody has registered) to "
                                       "record the refusal")
-    reason: str | None = Field(description="why refused: former, closed, no_visitors")
+    reason: str | None = Field(description="why refused: former, off_duty (staff not in the closed-duty rotation on "
+                                           "duty), closed, no_visitors")
     reason_text: str | None = Field(description="the reason in the caller's language (Accept-Language)")
 
 
@@ -131,7 +132,8 @@ class GateEntryOut(Schema):
 
     entry_id: int
     decision: Literal["admit", "refuse"]
-    reason: str = Field(description="ok, fever, closed, no_visitors, appointment, isolation, inactive, former")
+    reason: str = Field(description="ok, fever, closed, no_visitors, appointment, isolation, inactive, former, "
+                                    "off_duty")
     reason_text: str = Field(description="the reason in the caller's language (Accept-Language)")
     created: bool = Field(description="false when this client UUID was stored before (a retry): nothing written")
     entered_at: datetime
@@ -278,6 +280,9 @@ class GatePersonOut(Schema):
     until: date | None
     pass_code: str | None = Field(description="what the person's pass card encodes (null for a visitor)")
     isolated: bool = Field(description="under an active isolation order now: the gate refuses them")
+    on_duty: bool | None = Field(None, description="for staff of a site under closed management while a closed-duty "
+                                                   "rotation is on duty today: whether they are in it (the gate "
+                                                   "refuses the others); null otherwise")
 
 
 class GatePeopleOut(Schema):
@@ -479,10 +484,13 @@ def gate_people(request, page: Query[GatePeopleQuery]):
     count = qs.count()
     rows = list(qs[page.offset:page.offset + page.limit])
     isolated = ports.isolated_at([r.person_id for r in rows], timezone.now()) if rows else set()
+    staff = [r for r in rows if r.relation == SitePerson.Relation.STAFF]
+    duty = rotations.rosters(site=site, first=today, last=today) if staff and site.is_closed_on(today) else []
     items = [{
         "id": r.person_id, "name": r.person.name, "id_number_masked": r.person.id_number_masked,
         "relation": r.relation, "since": r.since, "until": r.until,
         "pass_code": pass_code(site_id=site.pk, person_id=r.person_id) if r.relation in SitePerson.BELONGS else None,
         "isolated": r.person_id in isolated,
+        "on_duty": rotations.duty_in(duty, r.person_id, today) if r.relation == SitePerson.Relation.STAFF else None,
     } for r in rows]
     return {"items": items, "count": count}

@@ -9,7 +9,7 @@ From the page: the prison is under fully closed management; the welfare centre h
 visitors since 26 January 2020; the rail-welding workshop registers and temperature-checks everyone
 who enters every day and disinfects its production and living areas.
 invented: the prison's closing date, Zhongke's day of resumption, every area name, disinfection agents
-and times, and the entries.
+and times, the entries, and the prison's closed-duty rotations of staff.
 """
 
 import uuid
@@ -18,9 +18,21 @@ from decimal import Decimal
 
 from django.utils import timezone
 
+from zhengtong.core import audit
 from zhengtong.core import demo_clock as story
 from zhengtong.registry.models import SitePerson, VisitorPolicy
-from zhengtong.screening.models import Alert, Area, Decision, Disinfection, Entry, GateDevice, HealthCheck, Reason
+from zhengtong.screening.models import (
+    Alert,
+    Area,
+    Decision,
+    Disinfection,
+    Entry,
+    GateDevice,
+    HealthCheck,
+    Reason,
+    Rotation,
+    RotationMember,
+)
 
 STATES = {
     "prison": (date(2020, 1, 24), VisitorPolicy.NONE),  # invented date
@@ -42,8 +54,9 @@ AGENTS = ["含氯消毒液（500mg/L）", "75%酒精", "过氧乙酸"]
 
 
 def wipe() -> None:
-    for model in (Entry, Disinfection, HealthCheck, Alert, GateDevice, Area):
+    for model in (Entry, Disinfection, HealthCheck, Alert, GateDevice, Area, RotationMember, Rotation):
         model.objects.all().delete()
+    Rotation.history.all().delete()
 
 
 LABEL = "entries"
@@ -103,4 +116,29 @@ def load(*, admin, named_sites: dict, rng, today: date) -> int:
                     recorded_by=admin,
                 ))
     Entry.objects.bulk_create(entries, batch_size=2000)
+    _rotations(admin, named_sites["prison"], today)
     return len(entries)
+
+
+ROTATION_SIZE = 20  # invented: how many of the prison's staff are on closed duty at once
+
+
+def _rotations(admin, prison, today: date) -> None:
+    """The prison's staff on closed duty (invented: the page says the prison is under fully closed
+    management and its officers on duty were thanked, not how they rotate): rotation 2 was on duty for
+    the 14 days before last week and ends when the jobs run after the load (its members then go into
+    isolation through the outbreak app); rotation 3 is on duty now, until a week ahead. The rest of the
+    staff are off duty: the gate refuses them while rotation 3 is on duty."""
+    staff = list(SitePerson.objects.filter(site=prison, relation=SitePerson.Relation.STAFF)
+                 .order_by("person_id").values_list("person_id", flat=True)[:2 * ROTATION_SIZE])
+    half = len(staff) // 2  # ROTATION_SIZE each, fewer in a small demo
+    spans = (("第二轮", today - timedelta(days=20), today - timedelta(days=7)),
+             ("第三轮", today - timedelta(days=6), today + timedelta(days=7)))
+    for (name, start, end), members in zip(spans, (staff[:half], staff[half:]), strict=True):
+        if not members:
+            continue
+        rotation = Rotation(site=prison, name=name, on_duty_from=start, on_duty_until=end, isolation_days=14,
+                            created_by=admin)
+        audit.record(rotation, admin, "plan")
+        rotation.save()
+        RotationMember.objects.bulk_create([RotationMember(rotation=rotation, person_id=pk) for pk in members])

@@ -127,3 +127,29 @@ class LogFilterForm(forms.Form):
         if start and end and end < start:
             self.add_error("day_to", _("The last day comes before the first."))
         return data
+
+
+class RotationForm(forms.Form):
+    """A closed-duty rotation: its name, the staff members on it (the site's staff, as choices), its
+    first and last day on duty, then the days of isolation."""
+
+    name = forms.CharField(label=_("Name"), required=False, max_length=150,
+                           widget=forms.TextInput(attrs={"placeholder": _("e.g. Rotation 3")}))
+    on_duty_from = forms.CharField(label=_("On duty from"), required=False,
+                                   widget=forms.DateInput(attrs={"type": "date"}))
+    on_duty_until = forms.CharField(label=_("On duty until (last day)"), required=False,
+                                    widget=forms.DateInput(attrs={"type": "date"}))
+    isolation_days = forms.CharField(label=_("Days of isolation after duty"), required=False, max_length=10)
+    members = forms.MultipleChoiceField(label=_("Staff on this rotation"), required=False,
+                                        widget=forms.CheckboxSelectMultiple)
+
+    def __init__(self, *args, staff=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["members"].choices = [  # type: ignore[attr-defined]
+            (str(p.pk), f"{p.name}（{p.id_number_masked}）") for p in staff]
+
+    @classmethod
+    def initial_of(cls, rotation) -> dict:
+        return {"name": rotation.name, "on_duty_from": rotation.on_duty_from.isoformat(),
+                "on_duty_until": rotation.on_duty_until.isoformat(), "isolation_days": rotation.isolation_days,
+                "members": [str(pk) for pk in rotation.members.values_list("person_id", flat=True)]}

@@ -10,13 +10,14 @@ schedule name                      function                                when
 screening.close_overdue_stays      jobs.close_overdue_stays                every hour, on the hour
 screening.maintain_partitions      jobs.maintain_partitions                every day at 02:30 Asia/Shanghai
 screening.purge_entries            jobs.purge_entries                      every day at 03:00 Asia/Shanghai
+screening.end_rotations            jobs.end_rotations                      every day at 00:10 Asia/Shanghai
 =================================  ======================================  ==================================
 """
 
 from datetime import datetime, time
 
 from zhengtong.core.scheduling import DAILY, HOURLY, Job
-from zhengtong.screening import partitions, services
+from zhengtong.screening import partitions, rotations, services
 
 
 def close_overdue_stays(now: datetime | None = None) -> str:
@@ -40,9 +41,20 @@ def maintain_partitions(now: datetime | None = None) -> str:
     return "created " + ", ".join(f"{name} ({moved} rows moved from DEFAULT)" for name, moved in created.items())
 
 
+def end_rotations(now: datetime | None = None) -> str:
+    """Closed-duty rotations whose last day on duty has passed end: their members are isolated through
+    the port the outbreak app answers (screening.rotations.rotation_end)."""
+    ended = rotations.rotations_end_due(now=now)
+    if not ended:
+        return "no rotation to end"
+    return "; ".join(f"{e.rotation.site.name} {e.rotation.name}: {e.ordered} isolated, {e.refused} not"
+                     + ("" if e.asked else " (no app orders isolation)") for e in ended)
+
+
 JOBS = [
     Job("screening.close_overdue_stays", "zhengtong.screening.jobs.close_overdue_stays", HOURLY),
     Job("screening.maintain_partitions", "zhengtong.screening.jobs.maintain_partitions", DAILY, time(2, 30)),
     Job("screening.purge_entries", "zhengtong.screening.jobs.purge_entries", DAILY, time(3, 0)),
+    Job("screening.end_rotations", "zhengtong.screening.jobs.end_rotations", DAILY, time(0, 10)),
 ]
 

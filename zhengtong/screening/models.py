@@ -4,6 +4,7 @@ and the gate devices that post entries."""
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 from zhengtong.accounts.models import HashedKey
 from zhengtong.registry.models import Person, Site
@@ -43,6 +44,7 @@ class Reason(models.TextChoices):
     ISOLATION = "isolation", _("Health order: ask the site manager")
     INACTIVE = "inactive", _("The site is not active")
     FORMER = "former", _("No longer one of the site's people")
+    OFF_DUTY = "off_duty", _("Closed duty: not in the rotation on duty")
 
 
 class Entry(models.Model):
@@ -227,3 +229,59 @@ class EntryHold(models.Model):
 
     def __str__(self) -> str:
         return f"{self.person_id} {self.start:%Y-%m-%d}–{self.end:%Y-%m-%d} ({self.holder})"
+
+
+class Rotation(models.Model):
+    """A closed-duty rotation (封闭式管理下的轮岗) of a site's staff: on duty inside from ``on_duty_from``
+    through ``on_duty_until``, then ``isolation_days`` of isolation before going home. While a rotation
+    of a site under closed management is on duty, the gate admits among the site's staff only the
+    members of a rotation on duty (screening.rules); its end asks the app that orders isolation, through
+    screening.ports, to isolate its members (``ended_at``: when that was asked)."""
+
+    site = models.ForeignKey(Site, models.PROTECT, related_name="rotations", verbose_name=_("site"))
+    name = models.CharField(_("name"), max_length=100)
+    on_duty_from = models.DateField(_("on duty from"))
+    on_duty_until = models.DateField(_("on duty until"), help_text=_("The last day on duty inside."))
+    isolation_days = models.PositiveSmallIntegerField(_("days of isolation after duty"), default=14)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.SET_NULL, null=True, related_name="+",
+                                   verbose_name=_("planned by"))
+    ended_at = models.DateTimeField(_("ended at"), null=True, blank=True)
+    ended_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True,
+                                 related_name="+", verbose_name=_("ended by"))
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-on_duty_from", "-id"]
+        verbose_name = _("closed-duty rotation")
+        verbose_name_plural = _("closed-duty rotations")
+        constraints = [
+            models.UniqueConstraint(fields=["site", "name"], name="rotation_unique_name_per_site"),
+            models.CheckConstraint(condition=models.Q(on_duty_until__gte=models.F("on_duty_from")),
+                                   name="rotation_duty_span"),
+        ]
+        indexes = [models.Index(fields=["site", "on_duty_until"], name="rotation_site_until")]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def is_on_duty(self, day) -> bool:
+        return self.on_duty_from <= day <= self.on_duty_until
+
+
+class RotationMember(models.Model):
+    """One staff member of a rotation, and what became of their isolation when it ended."""
+
+    rotation = models.ForeignKey(Rotation, models.CASCADE, related_name="members", verbose_name=_("rotation"))
+    person = models.ForeignKey(Person, models.PROTECT, related_name="rotations", verbose_name=_("person"))
+    isolation_ordered = models.BooleanField(_("isolation ordered"), default=False)
+    isolation_note = models.CharField(_("isolation"), max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["rotation", "person__name", "id"]
+        verbose_name = _("rotation member")
+        verbose_name_plural = _("rotation members")
+        constraints = [models.UniqueConstraint(fields=["rotation", "person"], name="rotation_member_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.rotation_id}: {self.person_id}"

@@ -7,12 +7,17 @@ registers an :class:`IsolationSource`, which answers, for a set of people and a 
 periods in which each was isolated. One question covers a whole offline batch, whatever its span.
 Until a source registers, nobody is isolated.
 
+Rotations: when a closed-duty rotation ends (screening.rotations), its members go into isolation. The
+outbreak app owns isolation orders; it registers a :class:`RotationIsolation`, which opens them (the
+reason: a closed-duty rotation) and answers, for each member it could not isolate, why. Until one
+registers, a rotation's end isolates nobody and says so on each member.
+
 Held entries are not a port: an investigation that needs entries past the retention period records
 that in screening's own table through ``screening.services.entries_hold`` (the purge reads it)."""
 
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any, Protocol
 
 from django.utils.dateparse import parse_datetime
@@ -83,6 +88,43 @@ def isolated_at(person_ids: Collection[int], at: datetime, *, sources: Sequence[
             if any(p.covers(at) for p in periods):
                 result.add(pid)
     return result
+
+
+# Rotations ending -----------------------------------------------------------------------------
+
+
+class RotationIsolation(Protocol):
+    def isolate_rotation(self, *, user: Any, site: Any, person_ids: Sequence[int], start: datetime,
+                         planned_end: date, note: str) -> dict[int, str]:
+        """Open an isolation order (reason: closed-duty rotation, kept at ``site``) for each person, from
+        ``start`` until ``planned_end`` at the earliest, on behalf of ``user`` (None: the scheduled job,
+        acting on the plan the site's managers made). For each person not isolated, why (in the user's
+        language); those isolated are left out."""
+        ...
+
+
+_rotation: list[RotationIsolation] = []
+
+
+def register_rotation_isolation(source: RotationIsolation) -> None:
+    """Called by the app that owns isolation orders, in its ``AppConfig.ready()``; once is enough."""
+    if source not in _rotation:
+        _rotation.append(source)
+
+
+def unregister_rotation_isolation(source: RotationIsolation) -> None:
+    if source in _rotation:
+        _rotation.remove(source)
+
+
+def isolate_rotation(*, user: Any, site: Any, person_ids: Sequence[int], start: datetime, planned_end: date,
+                     note: str) -> dict[int, str] | None:
+    """Ask the registered app to isolate a rotation's members: for each one not isolated, why. None
+    when no app is registered (nobody is isolated)."""
+    if not _rotation:
+        return None
+    return _rotation[0].isolate_rotation(user=user, site=site, person_ids=person_ids, start=start,
+                                         planned_end=planned_end, note=note)
 
 
 # The hot path: isolation in the gate's one statement -----------------------------------------

@@ -14,9 +14,11 @@ Rules (shared/domain/epidemic.md; the issue "Sites: closed management, the gate 
    only on the day of their registered visit (the relation's ``since`` date).
 6. A former member, whose relation as one of the site's people (inmate, resident, staff, worker)
    has ended (its ``until`` has passed), is refused as such, before rules 4 and 5.
+7. Under closed management, on a day when a closed-duty rotation of the site is on duty
+   (screening.rotations), a staff member who is in no rotation on duty that day is refused.
 The first rule that refuses gives the reason; every decision is recorded with it.
 
-Rules 6, 4 and 5's "no visitors" do not depend on the person's temperature or health: ``refused_on_sight``
+Rules 6, 7, 4 and 5's "no visitors" do not depend on the person's temperature or health: ``refused_on_sight``
 says them as soon as the person is identified at the gate (before a visitor is registered), and
 ``decide`` applies the same function, so that what the gate says first is what it records.
 """
@@ -76,6 +78,7 @@ class Facts:
     temperature: Decimal
     day: date
     former_until: date | None = None  # the day a relation as one of the site's people ended (rule 6)
+    off_duty: bool = False  # staff of a closed site, in no rotation on duty that day (rule 7)
 
 
 @dataclass(frozen=True)
@@ -89,13 +92,14 @@ class Result:
 
 
 def refused_on_sight(*, closed: bool, visitor_policy: str, relation: str | None,
-                     former_until: date | None = None) -> str | None:
-    """The reason (rules 6, 4 and 5) a person with this relation to the site (None: none in force) is
-    refused whatever their temperature: a former member (``former_until``: the day their relation
-    ended), under closed management anyone who does not belong, with "no visitors" every visitor.
-    None when only the screening can tell."""
+                     former_until: date | None = None, off_duty: bool = False) -> str | None:
+    """The reason (rules 6, 7, 4 and 5) a person with this relation to the site (None: none in force)
+    is refused whatever their temperature: a former member (``former_until``: the day their relation
+    ended), a staff member off duty while a rotation is on duty (``off_duty``), under closed
+    management anyone who does not belong, with "no visitors" every visitor. None when only the
+    screening can tell."""
     if relation in SitePerson.BELONGS:
-        return None
+        return Reason.OFF_DUTY if off_duty and closed and relation == SitePerson.Relation.STAFF else None
     if former_until is not None:
         return Reason.FORMER
     if closed:
@@ -113,7 +117,7 @@ def decide(f: Facts) -> Result:
     if f.isolated:
         return Result(Decision.REFUSE, Reason.ISOLATION)
     on_sight = refused_on_sight(closed=f.closed, visitor_policy=f.visitor_policy, relation=f.relation,
-                                former_until=f.former_until)
+                                former_until=f.former_until, off_duty=f.off_duty)
     if on_sight is not None:
         return Result(Decision.REFUSE, on_sight)
     if (f.relation not in SitePerson.BELONGS and f.visitor_policy == VisitorPolicy.APPOINTMENT

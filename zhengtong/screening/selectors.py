@@ -41,8 +41,17 @@ from zhengtong.registry import selectors as registry_selectors
 from zhengtong.registry.codes import CodeError, check_id_number, normalise
 from zhengtong.registry.identity import id_number_hash
 from zhengtong.registry.models import Person, Site, SitePerson
-from zhengtong.screening import hotpath, ports, rules
-from zhengtong.screening.models import Alert, Area, Disinfection, Entry, GateDevice, HealthCheck
+from zhengtong.screening import hotpath, ports, rotations, rules
+from zhengtong.screening.models import (
+    Alert,
+    Area,
+    Disinfection,
+    Entry,
+    GateDevice,
+    HealthCheck,
+    Rotation,
+    RotationMember,
+)
 from zhengtong.screening.passes import read_pass_code
 
 
@@ -57,38 +66,50 @@ def gate_sites(*, user) -> QuerySet[Site]:
 def gate_device_for_key(key: str, *, person_id: int | None = None) -> tuple[GateDevice | None, Person | None]:
     """The device holding this key, not revoked, with its site read fresh; and, when ``person_id`` is
     given, that person if they are one of the site's people (as ``site_person``): one statement."""
-    row = hotpath.fetchone(_gate_sql(ports.version()), [person_id, GateDevice.hash_key(key)])
+    day = timezone.localdate()
+    param = rotations.day_param(day)
+    row = hotpath.fetchone(_gate_sql(ports.version()), [param, param, person_id, GateDevice.hash_key(key)])
     if row is None:
         return None, None
     site, device, membership, person = _gate_columns().instances(row)
     device.site = site
-    return device, _with_isolation(_with_membership(person, membership), row)
+    return device, _with_reads(person, membership, row, day)
 
 
 def site_person(*, site: Site, person_id: int) -> Person | None:
     """One of the site's people (or a visitor it registered), with their relation to the site as
     ``person.site_membership`` (whatever its term: services.facts_for reads whether it is in force),
     in one statement; None for anyone else."""
-    row = hotpath.fetchone(_member_sql(ports.version()), [site.pk, person_id])
+    day = timezone.localdate()
+    param = rotations.day_param(day)
+    row = hotpath.fetchone(_member_sql(ports.version()), [param, param, site.pk, person_id])
     if row is None:
         return None
     membership, person = _member_columns().instances(row)
-    return _with_isolation(_with_membership(person, membership), row)
+    return _with_reads(person, membership, row, day)
 
 
-def _with_membership(person: Person | None, membership: SitePerson | None) -> Person | None:
-    if person is not None:
-        person.site_membership = membership
-    return person
-
-
-def _with_isolation(person: Person | None, row) -> Person | None:
-    """The person's latest isolation periods, read in the same statement (screening.ports), as
-    ``person.latest_isolation`` for services.facts_for."""
+def _with_reads(person: Person | None, membership: SitePerson | None, row, day: date) -> Person | None:
+    """The person with what the statement read beside them, for services.facts_for: their relation to
+    the site (``person.site_membership``), whether they are in a rotation of the site on duty on ``day``
+    (``person.rotation_duty`` = (day, screening.rotations.duty_sql's code), read for staff only) and
+    their latest isolation periods (``person.latest_isolation``, screening.ports)."""
+    if person is None:
+        return None
     n = len(ports.latest_period_columns("p.id"))
-    if person is not None:
-        person.latest_isolation = ports.latest_periods(row[len(row) - n:] if n else ())
+    person.site_membership = membership
+    person.rotation_duty = (day, row[len(row) - n - 1])
+    person.latest_isolation = ports.latest_periods(row[len(row) - n:] if n else ())
     return person
+
+
+def _duty_sql(site_column: str) -> str:
+    """The rotation column of the gate's statements (screening.rotations.duty_sql), before the isolation
+    columns: read for a staff member only (else NULL, at no cost), with the day given twice."""
+    qn = hotpath.qn
+    person_column = "m." + qn("person_id")
+    return (f", CASE WHEN m.{qn('relation')} = '{SitePerson.Relation.STAFF.value}' "
+            f"THEN ({rotations.duty_sql(site_column, person_column)}) END")
 
 
 def _isolation_sql() -> str:
@@ -114,7 +135,9 @@ def _gate_columns() -> hotpath.Columns:
 def _member_sql(_sources: tuple[int, ...]) -> str:
     """Built again when isolation sources register (``_sources``: ports.version())."""
     qn, t = hotpath.qn, hotpath.table
-    return (f"SELECT {_member_columns().sql}{_isolation_sql()} FROM {t(SitePerson)} m "
+    duty = _duty_sql("m." + qn("site_id"))
+    return (f"SELECT {_member_columns().sql}{duty}{_isolation_sql()} "
+            f"FROM {t(SitePerson)} m "
             f"JOIN {t(Person)} p ON p.{qn('id')} = m.{qn('person_id')} "
             f"WHERE m.{qn('site_id')} = %s AND m.{qn('person_id')} = %s")
 
@@ -122,7 +145,9 @@ def _member_sql(_sources: tuple[int, ...]) -> str:
 @cache
 def _gate_sql(_sources: tuple[int, ...]) -> str:
     qn, t = hotpath.qn, hotpath.table
-    return (f"SELECT {_gate_columns().sql}{_isolation_sql()} FROM {t(GateDevice)} d "
+    duty = _duty_sql("s." + qn("id"))
+    return (f"SELECT {_gate_columns().sql}{duty}{_isolation_sql()} "
+            f"FROM {t(GateDevice)} d "
             f"JOIN {t(Site)} s ON s.{qn('id')} = d.{qn('site_id')} "
             f"LEFT JOIN {t(SitePerson)} m ON m.{qn('site_id')} = s.{qn('id')} AND m.{qn('person_id')} = %s "
             f"LEFT JOIN {t(Person)} p ON p.{qn('id')} = m.{qn('person_id')} "
@@ -189,6 +214,7 @@ class Resolved:
     relation: str | None = None  # the person's relation to the site in force today, None when they have none
     former_until: date | None = None  # a former member of the site's people: the day their relation ended
     without_id: bool = False  # a name nobody at the site has, where visitors without an ID card are registered
+    off_duty: bool = False  # a staff member of a closed site in no rotation on duty today (rules, rule 7)
 
     @property
     def belongs(self) -> bool:
@@ -243,14 +269,17 @@ def gate_resolve(*, site: Site, code: str, person_id=None) -> Resolved:
 
 def resolved_person(*, site: Site, person: Person, day: date | None = None) -> Resolved:
     """The person with their relation to the site on ``day`` (today): in force, or ended (a former
-    member of the site's people, with the day it ended), as services.gate_facts reads it."""
+    member of the site's people, with the day it ended), as services.gate_facts reads it; a staff
+    member of a closed site off duty while a rotation is on duty (rule 7)."""
     day = day or timezone.localdate()
     row = SitePerson.objects.filter(site=site, person=person).values_list("relation", "until").first()
     if row is None:
         return Resolved(person=person)
     relation, until = row
     if SitePerson.in_force(until, day):
-        return Resolved(person=person, relation=relation)
+        off_duty = (relation == SitePerson.Relation.STAFF and site.is_closed_on(day)
+                    and rotations.duty(site=site, person_id=person.pk, day=day) is False)
+        return Resolved(person=person, relation=relation, off_duty=off_duty)
     return Resolved(person=person, former_until=until if relation in SitePerson.BELONGS else None)
 
 
@@ -688,3 +717,31 @@ def _stays_met_sql(person_id: int, start: datetime, end: datetime) -> tuple[str,
            f"AND x.{entered} < MIN(COALESCE(m.{left}, strftime('%%Y-%%m-%%d %%H:%%M:%%f', m.{entered}, {ahead})), %s) "
            f"AND (x.{qn('decision')} = 'admit' OR x.{qn('gate_decision')} = 'admit') AND x.{person} <> m.{person}")
     return sql, [*bounds, low, low, high]
+
+
+def area_names(area_ids) -> dict[int, str]:
+    return dict(Area.objects.filter(pk__in=list(area_ids)).values_list("pk", "name"))
+
+
+# Closed-duty rotations (screening.rotations) -------------------------------------------------
+
+
+def rotation_list(*, site: Site) -> QuerySet[Rotation]:
+    """The site's rotations, latest first, with their member counts. The caller has found the site
+    in the user's screening scope."""
+    return site.rotations.annotate(member_count=Count("members")).order_by("-on_duty_from", "-id")
+
+
+def rotation_get(*, site: Site, pk) -> Rotation:
+    return get_or_404(Rotation.objects.filter(site=site).select_related("site", "created_by", "ended_by"), pk)
+
+
+def rotation_members(*, rotation: Rotation) -> QuerySet[RotationMember]:
+    return rotation.members.select_related("person").order_by("person__name", "pk")
+
+
+def rotation_staff(*, site: Site, day: date | None = None) -> QuerySet[Person]:
+    """The site's staff (relation in force on ``day``, today), whom a rotation may take."""
+    day = day or timezone.localdate()
+    return (Person.objects.filter(memberships__site=site, memberships__relation=SitePerson.Relation.STAFF)
+            .filter(SitePerson.in_force_q(day, "memberships__")).distinct().order_by("name", "pk"))

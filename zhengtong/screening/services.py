@@ -24,7 +24,7 @@ from zhengtong.core.errors import DomainError, FieldErrors
 from zhengtong.core.ids import valid_id
 from zhengtong.registry import selectors as registry_selectors
 from zhengtong.registry.models import Person, Site, SitePerson, VisitorPolicy
-from zhengtong.screening import alerts, hotpath, ports, rules, selectors
+from zhengtong.screening import alerts, hotpath, ports, rotations, rules, selectors
 from zhengtong.screening.models import (
     VISIT_TEXT_LIMITS,
     Alert,
@@ -98,18 +98,21 @@ def _shown(at: datetime) -> str:
 
 
 def gate_facts(*, site: Site, day: date, relation: str | None, since: date | None, until: date | None,
-               isolated: bool, temperature: Decimal) -> rules.Facts:
+               isolated: bool, temperature: Decimal, on_duty: bool | None = None) -> rules.Facts:
     """The facts rules.decide reads for one person entering ``site`` on ``day``: the one place they
     are put together, for the gate page, the device API and the offline batch alike (the batch reads
     its people in bulk and calls this for each distinct set of facts). A relation whose ``until`` has
     passed is no relation (SitePerson.in_force), and one as the site's people (SitePerson.BELONGS)
     that has ended makes a former member (rules, rule 6); closed management counts from its first
-    day (Site.is_closed_on)."""
+    day (Site.is_closed_on). ``on_duty`` (screening.rotations.duty): whether a staff member is in a
+    rotation on duty that day, None when no rotation is on duty (rule 7); ``needs_duty`` says when the
+    callers must read it."""
     in_force = relation is not None and SitePerson.in_force(until, day)
     former = relation in SitePerson.BELONGS and not in_force
+    closed = site.is_closed_on(day)
     return rules.Facts(
         site_active=site.is_active,
-        closed=site.is_closed_on(day),
+        closed=closed,
         visitor_policy=site.visitor_policy,
         threshold=rules.fever_threshold(site),
         relation=relation if in_force else None,
@@ -118,7 +121,15 @@ def gate_facts(*, site: Site, day: date, relation: str | None, since: date | Non
         temperature=temperature,
         day=day,
         former_until=until if former else None,
+        off_duty=in_force and closed and relation == SitePerson.Relation.STAFF and on_duty is False,
     )
+
+
+def needs_duty(*, site: Site, day: date, relation: str | None, until: date | None) -> bool:
+    """Whether rule 7 can apply: a staff member (in force) of a site under closed management on ``day``.
+    Only then is the rotation on duty read."""
+    return (relation == SitePerson.Relation.STAFF and SitePerson.in_force(until, day)
+            and site.is_closed_on(day))
 
 
 def facts_for(*, site: Site, person: Person, temperature: Decimal, at: datetime) -> rules.Facts:
@@ -129,14 +140,26 @@ def facts_for(*, site: Site, person: Person, temperature: Decimal, at: datetime)
     if membership is None or membership.site_id != site.pk:
         relations = SitePerson.objects.filter(site=site, person=person)  # ended too: a former member
         membership = next(iter(relations.only("relation", "since", "until")[:1]), None)
+    relation = membership.relation if membership else None
+    until = membership.until if membership else None
     return gate_facts(
-        site=site, day=day,
-        relation=membership.relation if membership else None,
+        site=site, day=day, relation=relation,
         since=membership.since if membership else None,
-        until=membership.until if membership else None,
+        until=until,
         isolated=_isolated(person, at),
         temperature=temperature,
+        on_duty=_on_duty(site, person, day) if needs_duty(site=site, day=day, relation=relation, until=until)
+        else None,
     )
+
+
+def _on_duty(site: Site, person: Person, day: date) -> bool | None:
+    """Whether the person is in a rotation on duty on ``day`` (screening.rotations): as read with the
+    person on the hot path for that day (``selectors.gate_device_for_key``), else asked."""
+    known = getattr(person, "rotation_duty", None)
+    if known is not None and known[0] == day:
+        return rotations.duty_from_code(known[1])
+    return rotations.duty(site=site, person_id=person.pk, day=day)
 
 
 def _isolated(person: Person, at: datetime) -> bool:
@@ -329,12 +352,14 @@ def exit_record(*, actor: Actor, site: Site, person: Person, at: datetime | None
 
 def gate_refusal(*, site: Site, resolved, day: date | None = None) -> str | None:
     """Why the site refuses the person the gate identified (``resolved``, by selectors.gate_resolve)
-    whatever their temperature (rules.refused_on_sight): a former member, a visitor where the site is
-    under closed management or receives no visitors. The gate page and the device API say it as soon as the
-    person is identified, before a visitor is registered; None when only the screening can tell."""
+    whatever their temperature (rules.refused_on_sight): a former member, a staff member off duty while
+    a rotation is on duty, a visitor where the site is under closed management or receives no visitors.
+    The gate page and the device API say it as soon as the person is identified, before a visitor is
+    registered; None when only the screening can tell."""
     day = day or timezone.localdate()
     return rules.refused_on_sight(closed=site.is_closed_on(day), visitor_policy=site.visitor_policy,
-                                  relation=resolved.relation, former_until=resolved.former_until)
+                                  relation=resolved.relation, former_until=resolved.former_until,
+                                  off_duty=resolved.off_duty)
 
 
 def entry_screen_at_gate(*, actor: Actor, site: Site, resolved, temperature, area=None, client_uuid=None,

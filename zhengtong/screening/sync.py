@@ -43,7 +43,8 @@ Cost: a fixed number of queries per batch, whatever its size, all in one transac
 UUIDs in one query, the people named and their relation to the site in one, the site's areas in one
 when an item names an area, the stays the exits may end in one and their ends in one (only when the
 batch holds exits), isolation orders through screening.ports once, for the batch's whole
-span (see _isolated), the rows in one COPY on PostgreSQL (bulk_create elsewhere), and the alerts (a few per
+span (see _isolated), the site's closed-duty rotations once when a staff member of a closed site is
+in the batch (see _rosters), the rows in one COPY on PostgreSQL (bulk_create elsewhere), and the alerts (a few per
 batch, see _alert). Per item there is no query and no model save: the checks, a dictionary look-up
 of the decision for facts already decided in the batch, and a row as a plain list.
 
@@ -74,8 +75,8 @@ from zhengtong.core.errors import DomainError, FieldErrors
 from zhengtong.core.ids import MAX_ID, valid_id
 from zhengtong.registry.codes import CodeError, check_id_number
 from zhengtong.registry.identity import id_number_hash
-from zhengtong.registry.models import Person
-from zhengtong.screening import alerts, ports, rules, selectors, services
+from zhengtong.registry.models import Person, SitePerson
+from zhengtong.screening import alerts, ports, rotations, rules, selectors, services
 from zhengtong.screening.models import Alert, Area, Decision, Entry, GateDevice, Reason
 from zhengtong.screening.passes import read_pass_code
 
@@ -189,7 +190,8 @@ def entries_sync(*, device: GateDevice, items) -> list[ItemResult]:
         if todo:
             layout = _Layout(site_id=site.pk, device_id=device.pk, recorded_at=checks.now.isoformat())
             isolated = _isolated(todo)  # asked now: nothing may query the database while the COPY runs
-            rows = _insert(layout, _decide(layout, site, people, isolated, todo, results), todo, results)
+            duty = _rosters(site, people, todo)
+            rows = _insert(layout, _decide(layout, site, people, isolated, duty, todo, results), todo, results)
             _alert(site, device, people, layout, [row for row, (item, _pid) in zip(rows, todo, strict=True)
                                                   if results[item.index].status == CREATED])
         if exits:
@@ -571,6 +573,19 @@ def _isolated(todo: list[tuple[_Item, int]]) -> set[int]:
     return {item.index for item, pid in todo if any(p.covers(item.at) for p in periods.get(pid, ()))}
 
 
+def _rosters(site, people: _People, todo: list[tuple[_Item, int]]) -> list[rotations.Roster] | None:
+    """The site's rotations on duty over the batch's span (rule 7), read once, and only when it can
+    apply: a staff member in the batch at a site under closed management within its span. None: no
+    rule 7 for this batch."""
+    tz = timezone.get_current_timezone()
+    last = max(item.at for item, _p in todo).astimezone(tz).date()
+    if not site.is_closed_on(last) or not any(
+            people.by_id[pid].relation == SitePerson.Relation.STAFF for _item, pid in todo):
+        return None
+    first = min(item.at for item, _p in todo).astimezone(tz).date()
+    return rotations.rosters(site=site, first=first, last=last)
+
+
 class _Layout:
     """Entry's columns in the model's order, the primary key left out (the database numbers rows): what
     every row of the batch shares, and where each item's own values go. Rows are plain lists of text,
@@ -604,7 +619,8 @@ class _Layout:
         return Entry(**{field.attname: value for field, value in zip(self.fields, row, strict=True)})
 
 
-def _decide(layout: _Layout, site, people: _People, isolated: set[int], todo, results) -> Iterator[list]:
+def _decide(layout: _Layout, site, people: _People, isolated: set[int], duty: list[rotations.Roster] | None,
+            todo, results) -> Iterator[list]:
     """The rules for each item (screening.rules.decide) and the row to store, one by one (they are
     written as they come). Facts that recur (the same relation, day and temperature) are decided once:
     decide is a function of the facts alone."""
@@ -617,12 +633,15 @@ def _decide(layout: _Layout, site, people: _People, isolated: set[int], todo, re
         person = people.by_id[pid]
         day = item.at.astimezone(tz).date()  # timezone.localdate
         state = item.index in isolated
-        key = (person.relation, person.since, person.until, state, item.temperature, day)
+        on_duty = None
+        if duty is not None and person.relation == SitePerson.Relation.STAFF:
+            on_duty = rotations.duty_in(duty, pid, day)
+        key = (person.relation, person.since, person.until, state, on_duty, item.temperature, day)
         outcome = decided.get(key)
         if outcome is None:
             result = rules.decide(services.gate_facts(
                 site=site, day=day, relation=person.relation, since=person.since, until=person.until,
-                isolated=state, temperature=item.temperature,
+                isolated=state, temperature=item.temperature, on_duty=on_duty,
             ))
             outcome = decided[key] = (Decision(result.decision).value, Reason(result.reason).value,
                                       str(item.temperature))

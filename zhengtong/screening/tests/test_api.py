@@ -413,7 +413,8 @@ def test_the_people_of_the_devices_own_site_only_paged(gate, world):
     assert mine["name"] == "张三" and "*" in mine["id_number_masked"] and mine["relation"] == "worker"
     assert read_pass_code(mine["pass_code"]) == (world.site_a.pk, world.person_a.pk)
     assert people[visitor.pk]["pass_code"] is None and people[visitor.pk]["relation"] == "visitor"
-    assert set(mine) == {"id", "name", "id_number_masked", "relation", "since", "until", "pass_code", "isolated"}
+    assert set(mine) == {"id", "name", "id_number_masked", "relation", "since", "until", "pass_code", "isolated",
+                         "on_duty"}
     assert_error(gate.get("/gate/people", {"limit": 5000}), 422, "limit")
 
 

@@ -147,7 +147,7 @@ def test_migrate_leaves_the_schedules_and_ensure_schedules_is_idempotent():
     assert scheduling.ensure_schedules(now=NOW) == dict.fromkeys(names, "created")
     assert scheduling.ensure_schedules(now=NOW) == dict.fromkeys(names, "unchanged")
     rows = {s.name: s for s in Schedule.objects.filter(name__in=names)}
-    assert len(rows) == 5  # screening's three, permits' daily run, core's expiry of exports
+    assert len(rows) == 6  # screening's four, permits' daily run, core's expiry of exports
     assert rows["permits.daily"].next_run == datetime(2020, 5, 16, 0, 0, tzinfo=UTC)  # 08:00 in Shanghai
     purge, maintain, close = (rows["screening.purge_entries"], rows["screening.maintain_partitions"],
                               rows["screening.close_overdue_stays"])
@@ -156,6 +156,7 @@ def test_migrate_leaves_the_schedules_and_ensure_schedules_is_idempotent():
     assert purge.next_run == datetime(2020, 5, 15, 19, 0, tzinfo=UTC)
     assert maintain.next_run == datetime(2020, 5, 15, 18, 30, tzinfo=UTC) and maintain.schedule_type == "D"
     assert close.next_run == datetime(2020, 5, 15, 13, 0, tzinfo=UTC) and close.schedule_type == "H"
+    assert rows["screening.end_rotations"].next_run == datetime(2020, 5, 15, 16, 10, tzinfo=UTC)  # 00:10 there
 
     # An admin's change of timing is kept; the function and endless repeats are put back; a duplicate goes.
     purge.next_run, purge.func, purge.repeats = datetime(2020, 5, 15, 18, 0, tzinfo=UTC), "x.y", 0
