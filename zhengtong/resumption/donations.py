@@ -157,6 +157,11 @@ def campaign_create(*, user, data: dict) -> DonationCampaign:
                                            ends_on=ends, created_by=user)
 
 
+def _ticked(data: dict, name: str) -> bool:
+    """A checkbox or a flag as a form, a test or a script sends it (on, true, 1, yes, or True)."""
+    return str(data.get(name) or "").lower() in ("1", "true", "on", "yes")
+
+
 def _donation_fields(campaign: DonationCampaign, data: dict, errors: FieldErrors) -> dict[str, Any]:
     kind = clean_choice(errors, {"donor_kind": data.get("donor_kind") or DonorKind.PERSON}, "donor_kind", DonorKind)
     name = clean_text(errors, data, "donor_name", required=True, max_length=100)
@@ -175,10 +180,9 @@ def _donation_fields(campaign: DonationCampaign, data: dict, errors: FieldErrors
             errors.add("donated_on", _("This day is in the future."))
         elif day < campaign.starts_on:
             errors.add("donated_on", _("The campaign began on %(day)s.") % {"day": campaign.starts_on})
-    leader = str(data.get("is_leader") or "").lower() in ("1", "true", "on", "yes")
     return {"donor_kind": kind, "donor_name": name, "organisation": organisation, "title": title, "amount": amount,
-            "donated_on": day, "is_leader": leader,
-            "party_member": str(data.get("party_member") or "").lower() in ("1", "true", "on", "yes")}
+            "donated_on": day, "is_leader": _ticked(data, "is_leader"),
+            "party_member": _ticked(data, "party_member")}
 
 
 def donation_record(*, user, campaign: DonationCampaign, data: dict) -> Donation:
@@ -199,7 +203,7 @@ def donation_correct(*, user, donation: Donation, data: dict) -> Donation:
         raise PermissionDenied
     reason = clean_note(data.get("reason"), "reason", required=_("Write why the donation is corrected."),
                         max_length=2000)
-    withdraw = str(data.get("withdraw") or "").lower() in ("1", "true", "on", "yes")
+    withdraw = _ticked(data, "withdraw")
     errors = FieldErrors()
     if withdraw:
         fields = {k: getattr(donation, k) for k in ("donor_kind", "donor_name", "organisation", "title",

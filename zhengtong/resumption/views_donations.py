@@ -8,7 +8,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
 
 from zhengtong.accounts import scopes
@@ -22,7 +22,7 @@ DONATION_COLUMNS = [
     Column("day", gettext_lazy("Donated on"), order=("donated_on", "leader_rank", "recorded_at"),
            cell=lambda d: d.donated_on),
     Column("donor", gettext_lazy("Donor"), cell=lambda d: d.donor_name),
-    Column("title", gettext_lazy("Title"), cell=lambda d: d.title),
+    Column("title", pgettext_lazy("post held", "Title"), cell=lambda d: d.title),
     Column("organisation", gettext_lazy("Organisation"), cell=lambda d: d.organisation),
     Column("leader", gettext_lazy("Leader"), cell=lambda d: _("yes") if d.is_leader else ""),
     Column("party", gettext_lazy("Party member"), cell=lambda d: _("yes") if d.party_member else ""),
@@ -49,7 +49,7 @@ class CampaignForm(forms.Form):
 class DonationForm(forms.Form):
     donor_kind = forms.ChoiceField(label=gettext_lazy("Donor"), choices=DonorKind.choices, initial=DonorKind.PERSON)
     donor_name = forms.CharField(label=gettext_lazy("Name"), max_length=100)
-    title = forms.CharField(label=gettext_lazy("Title"), max_length=50, required=False)
+    title = forms.CharField(label=pgettext_lazy("post held", "Title"), max_length=50, required=False)
     organisation = forms.CharField(label=gettext_lazy("Organisation"), max_length=100, required=False)
     party_member = forms.BooleanField(label=gettext_lazy("Party member"), required=False)
     is_leader = forms.BooleanField(label=gettext_lazy("Leader"), required=False)
@@ -128,7 +128,8 @@ def campaign_export(request, pk: int):
 def donation_correct(request, pk: int):
     donation = donations.donation_get(user=request.user, pk=pk)
     initial = {k: getattr(donation, k) for k in ("donor_kind", "donor_name", "title", "organisation",
-                                                 "party_member", "is_leader", "amount", "donated_on")}
+                                                 "party_member", "is_leader", "amount")}
+    initial["donated_on"] = donation.donated_on.isoformat()  # the date field shows ISO text only
     form = CorrectionForm(request.POST or None, initial=initial)
     if request.method == "POST":
         corrected = save_form(form, lambda data: donations.donation_correct(user=request.user, donation=donation,

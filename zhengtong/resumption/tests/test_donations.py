@@ -123,6 +123,8 @@ def test_the_pages_the_export_and_the_receipt(client, drive):
                             "donated_on": START.isoformat()})
     assert bad.status_code == 400 and "捐款金额须大于零" in bad.content.decode()
     donation = Donation.objects.get()
+    form = client.get(reverse("resumption:donation", args=[donation.pk])).content.decode()
+    assert f'value="{START.isoformat()}"' in form and "职务" in form  # the correction starts from the record
     page = client.get(url).content.decode()
     assert "市委书记" in page and "2000.00" in page
     export = client.get(reverse("resumption:donation_export", args=[campaign.pk]))
