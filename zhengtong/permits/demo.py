@@ -190,7 +190,7 @@ def _decide_readings(admin, rng, today: date) -> None:
     decisions = [
         ReadingDecision(unit_id=unit_id, reading=point["reading"], key=point["key"], choice="a",
                         reason="演示数据：局务会议研究，按第一种理解执行", decided_by=admin, decided_at=_at(today))
-        for unit_id, points in Classification.objects.filter(management_class="review").values_list(
+        for unit_id, points in Classification.objects.filter(management_class="review").order_by("pk").values_list(
             "unit_id", "open_readings")
         for point in points if not point["chosen"] and rng.random() < DECIDED_SO_FAR]
     ReadingDecision.objects.bulk_create(decisions, batch_size=2000)

@@ -87,7 +87,7 @@ def load(*, admin, named_sites: dict, rng, today: date) -> int:
     for key in ("workshop", "zhongke", "tbea"):
         site = named_sites[key]
         people = list(SitePerson.objects.filter(site=site, relation__in=SitePerson.BELONGS)
-                      .values_list("person_id", flat=True)[:150])
+                      .order_by("person_id").values_list("person_id", flat=True)[:150])
         site_areas = areas[key]
         # The workshop's first three people (by id) weld in one team, in its production area every day:
         # the outbreak demo's case is the first of them, so its trace finds at least two contacts.
