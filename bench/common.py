@@ -57,11 +57,14 @@ TEMPLATE_PREFIX = "zt_bench_template_"
 
 
 def _migrations_key() -> str:
-    """A digest of every migration file and of Django's version: a new migration makes a new template."""
+    """A digest of Django's version and of every file a migration reads (the migrations, the reference
+    data they load) or its signal writes from (the jobs' schedules): any change makes a new template."""
     import django
 
     digest = hashlib.sha256(django.get_version().encode())
-    for path in sorted(ROOT.glob("zhengtong/*/migrations/*.py")):
+    files = [*ROOT.glob("zhengtong/*/migrations/*.py"), *ROOT.glob("zhengtong/*/data/**/*"),
+             *ROOT.glob("zhengtong/*/jobs.py"), ROOT / "zhengtong/core/scheduling.py"]
+    for path in sorted(p for p in files if p.is_file()):
         digest.update(str(path.relative_to(ROOT)).encode())
         digest.update(path.read_bytes())
     return digest.hexdigest()[:12]
