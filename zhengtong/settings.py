@@ -236,6 +236,9 @@ if not PERSONAL_DATA_KEY:
 FEVER_THRESHOLD = float(os.getenv("ZT_FEVER_THRESHOLD", "37.3"))
 MAX_STAY_HOURS = float(os.getenv("ZT_MAX_STAY_HOURS", "8"))
 ENTRY_RETENTION_DAYS = int(os.getenv("ZT_ENTRY_RETENTION_DAYS", "28"))
+# The daily count of people admitted per site (screening.counts) recounts this many days back, for the
+# entries offline gates sync late; it is kept past the retention period.
+ADMITTED_RECOUNT_DAYS = int(os.getenv("ZT_ADMITTED_RECOUNT_DAYS", "7"))
 CLOCK_SKEW_SECONDS = int(os.getenv("ZT_CLOCK_SKEW_SECONDS", "300"))
 # A time further back than this many days is refused as a wrong clock (a reset device says 1970).
 OLDEST_TIME_DAYS = int(os.getenv("ZT_OLDEST_TIME_DAYS", "366"))
