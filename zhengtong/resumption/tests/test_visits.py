@@ -219,3 +219,91 @@ def test_department_instructions_are_the_departments_most_urgent_first(world):
     early = visit.instructions.get(text="早")
     move(dept, early, "accept")
     assert [i.text for i in visits.department_instructions(user=dept, today=DAY, status="accepted")] == ["早"]
+
+
+# Pages -------------------------------------------------------------------------------------------
+
+
+def client_for(user):
+    from django.test import Client
+
+    c = Client()
+    c.force_login(user)
+    return c
+
+
+def test_pages_by_role_and_404_outside_scope(world, time_machine):
+    from django.urls import reverse
+
+    time_machine.move_to("2020-03-10 10:00+08:00", tick=False)
+    visit = record(world)
+    i = visit.instructions.order_by("id").first()
+    dept = officer(world)
+    for user in (world.users[Role.CITY_ADMIN], world.users[Role.COUNTY_OFFICER], dept):
+        c = client_for(user)
+        page = c.get(reverse("resumption:visit_list")).content.decode()
+        assert "市委书记" in page
+        page = c.get(reverse("resumption:visit", args=[visit.pk])).content.decode()
+        assert "协调解决企业用工" in page and "逾期" in page  # due 6 March, today 10 March
+        assert c.get(reverse("resumption:instruction", args=[i.pk])).status_code == 200
+        export = c.get(reverse("resumption:visit_export"))
+        assert export.status_code == 200 and export["Content-Type"].startswith("application/vnd.openxmlformats")
+    far = UserFactory.create(role=Role.COUNTY_OFFICER, region=region(HENGYANG_COUNTY))
+    for user in (far, world.users[Role.ENTERPRISE_CLERK], world.users["none"]):
+        c = client_for(user)
+        assert c.get(reverse("resumption:visit", args=[visit.pk])).status_code == 404
+        assert c.get(reverse("resumption:instruction", args=[i.pk])).status_code == 404
+        assert c.post(reverse("resumption:instruction_move", args=[i.pk, "reply"]), {"text": "x"}).status_code == 404
+    assert client_for(world.users[Role.ENTERPRISE_CLERK]).get(reverse("resumption:visit_list")).status_code == 404
+    assert client_for(dept).get(reverse("resumption:visit_new")).status_code == 404
+
+
+def test_the_new_visit_form_names_each_bad_field_on_its_row_and_saves_nothing(world, time_machine):
+    from django.urls import reverse
+
+    time_machine.move_to("2020-02-27 10:00+08:00", tick=False)
+    c = client_for(world.users[Role.COUNTY_OFFICER])
+    assert c.get(reverse("resumption:visit_new") + "?rows=3").status_code == 200
+    data = {"leader_title": "市委书记", "visited_on": "2020-02-27",
+            "units": f"{world.unit_a.name}\n{world.unit_b.name}",
+            "instructions-TOTAL_FORMS": "3", "instructions-INITIAL_FORMS": "3",
+            "instructions-0-text": "协调用工", "instructions-0-department": str(world.department.pk),
+            "instructions-0-due_on": "2020-02-20",
+            "instructions-2-text": "加强帮扶", "instructions-2-department": "99999",
+            "instructions-2-due_on": "2020-03-01"}
+    response = c.post(reverse("resumption:visit_new"), data)
+    assert response.status_code == 400
+    form, formset = response.context["form"], response.context["formset"]
+    assert "units" in form.errors  # 衡阳县水泥厂 is another county's
+    assert list(formset.forms[0].errors) == ["due_on"] and list(formset.forms[2].errors) == ["department"]
+    assert not formset.forms[1].errors
+    assert not InspectionVisit.objects.exists()
+    data.update({"units": world.unit_a.name, "instructions-0-due_on": "2020-03-06",
+                 "instructions-2-department": str(world.department.pk)})
+    response = c.post(reverse("resumption:visit_new"), data)
+    visit = InspectionVisit.objects.get()
+    assert response.status_code == 302 and response["Location"] == reverse("resumption:visit", args=[visit.pk])
+    assert visit.instructions.count() == 2
+
+
+def test_moves_through_the_page(world, time_machine):
+    from django.urls import reverse
+
+    time_machine.move_to("2020-02-28 10:00+08:00", tick=False)
+    i = record(world).instructions.order_by("id").first()
+    dept = client_for(officer(world))
+    url = reverse("resumption:instruction", args=[i.pk])
+    assert 'data-move="accept"' in dept.get(url).content.decode()
+    assert dept.post(reverse("resumption:instruction_move", args=[i.pk, "accept"])).status_code == 302
+    response = dept.post(reverse("resumption:instruction_move", args=[i.pk, "report_done"]), {"text": ""})
+    assert response.status_code == 400 and "text" in response.context["form"].errors
+    assert dept.post(reverse("resumption:instruction_move", args=[i.pk, "report_done"]),
+                     {"text": "已办结"}).status_code == 302
+    assert dept.post(reverse("resumption:instruction_move", args=[i.pk, "confirm"])).status_code == 403
+    county = client_for(world.users[Role.COUNTY_OFFICER])
+    assert county.post(reverse("resumption:instruction_move", args=[i.pk, "confirm"])).status_code == 302
+    response = county.post(reverse("resumption:instruction_move", args=[i.pk, "reopen"]), {"text": "x"})
+    assert response.status_code == 409
+    i.refresh_from_db()
+    assert i.status == "closed"
+    assert "已办结" in county.get(url).content.decode()
