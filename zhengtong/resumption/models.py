@@ -11,6 +11,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 from zhengtong.registry.models import Department, Unit
@@ -389,7 +390,7 @@ class InstructionEvent(models.Model):
     """One row of an instruction's thread: its assignment, a move, a reply. Never changed or deleted."""
 
     class Kind(models.TextChoices):
-        ASSIGN = "assign", _("Assigned")
+        ASSIGN = "assign", pgettext_lazy("instruction event", "Assigned")
         ACCEPT = "accept", _("Accepted")
         REPLY = "reply", _("Reply")
         REPORT_DONE = "report_done", _("Reported done")

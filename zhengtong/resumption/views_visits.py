@@ -21,7 +21,6 @@ from zhengtong.core.errors import DomainError
 from zhengtong.core.forms import apply_errors
 from zhengtong.core.ids import valid_id
 from zhengtong.core.listing import Column, export_response, listing
-from zhengtong.registry.models import Region
 from zhengtong.resumption import visits
 from zhengtong.resumption.forms import InstructionFormSet, MoveForm, VisitForm
 
@@ -71,7 +70,7 @@ def visit_list(request):
     result = listing(request, qs, VISIT_COLUMNS, default="-day")
     return render(request, "resumption/visit_list.html", {
         "nav_active": "visits", "listing": result, "page": result.page, "query": result.query, **params,
-        "statuses": STATUSES, "counties": Region.objects.filter(level__in=Region.COUNTY_LEVELS).order_by("code"),
+        "statuses": STATUSES, "counties": visits.visit_counties(user=request.user),
         "may_record": scopes.can_record_visits(request.user),
     })
 
@@ -92,6 +91,7 @@ def visit(request, pk: int):
     rows = [(i, visits.instruction_clock(i, today)) for i in visits.visit_instructions(user=user, visit=visit)]
     return render(request, "resumption/visit.html", {
         "nav_active": "visits", "v": visit, "units": visits.visit_units(visit=visit), "rows": rows,
+        "others": visit.instructions.count() - len(rows),
     })
 
 

@@ -28,7 +28,7 @@ the thread (``InstructionEvent``) is only added to.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
@@ -44,7 +44,7 @@ from zhengtong.core.cleaners import clean_date, clean_note, clean_text
 from zhengtong.core.errors import FieldErrors
 from zhengtong.core.ids import valid_id
 from zhengtong.core.statemachine import Move, StateMachine
-from zhengtong.registry.models import Department, Unit
+from zhengtong.registry.models import Department, Region, Unit
 from zhengtong.resumption.clocks import clock_status
 from zhengtong.resumption.models import InspectionVisit, Instruction, InstructionEvent, InstructionStatus
 
@@ -149,10 +149,11 @@ def _instructions(errors: FieldErrors, rows: Any, *, visited_on: date | None, un
     return result
 
 
-def visit_record(*, user, data: dict, today: date | None = None) -> InspectionVisit:
+def visit_record(*, user, data: dict, today: date | None = None, at: datetime | None = None) -> InspectionVisit:
     """Record a leader's visit with its instructions, all or nothing. ``data``: ``leader_title``,
     ``visited_on`` (not after today), ``units`` (ids, codes or exact names, or one per line),
-    ``summary``, ``instructions`` (rows of ``text``, ``department``, ``due_on``, ``unit``)."""
+    ``summary``, ``instructions`` (rows of ``text``, ``department``, ``due_on``, ``unit``). ``at``: the
+    time recorded (now; the demo's story time)."""
     if not scopes.can_record_visits(user):
         raise PermissionDenied(_("Only the city administrator and county officers record leaders' visits."))
     today = today or timezone.localdate()
@@ -170,7 +171,7 @@ def visit_record(*, user, data: dict, today: date | None = None) -> InspectionVi
     assert visited_on is not None
     with transaction.atomic():
         visit = InspectionVisit.objects.create(leader_title=title, visited_on=visited_on, summary=summary,
-                                               recorded_by=user)
+                                               recorded_by=user, recorded_at=at or timezone.now())
         visit.units.set(units)
         for row in rows:
             instruction = Instruction.objects.create(visit=visit, **row)
@@ -200,9 +201,10 @@ def instruction_moves_allowed(*, user, instruction: Instruction) -> dict[str, Mo
 
 
 def instruction_move(*, user, instruction: Instruction, action: str, data: dict,
-                     today: date | None = None) -> Instruction:
+                     today: date | None = None, at: datetime | None = None) -> Instruction:
     """Move an instruction by the table above, writing the move into its thread with its text; a
-    reply, a report of what was done and a reopening need their text."""
+    reply, a report of what was done and a reopening need their text. ``today``, ``at``: the day and
+    time of the move (today and now; the demo's story time)."""
     move = INSTRUCTIONS.move(action)
     today = today or timezone.localdate()
     text = clean_note(data.get("text"), "text", required=str(MOVE_TEXT.get(action, "")), max_length=5000)
@@ -222,7 +224,7 @@ def instruction_move(*, user, instruction: Instruction, action: str, data: dict,
             instruction.status = move.target
         instruction.save()
         InstructionEvent.objects.create(instruction=instruction, kind=action, from_status=before,
-                                        to_status=instruction.status, text=text, by=user)
+                                        to_status=instruction.status, text=text, at=at or timezone.now(), by=user)
     return instruction
 
 
@@ -296,8 +298,17 @@ def visit_get(*, user, pk: Any) -> InspectionVisit:
     return visit
 
 
-def visit_units(*, visit: InspectionVisit) -> QuerySet[Unit]:
-    return visit.units.select_related("county").order_by("name")
+def visit_units(*, visit: InspectionVisit) -> list[Unit]:
+    """The units visited, in the order recorded."""
+    links = InspectionVisit.units.through.objects.filter(inspectionvisit=visit).select_related("unit__county")
+    return [link.unit for link in links.order_by("id")]
+
+
+def visit_counties(*, user) -> QuerySet[Region]:
+    """The counties of the units of the visits the user sees (the list's county filter)."""
+    seen = InspectionVisit.objects.filter(scopes.visits_q(user)).values("pk")
+    return Region.objects.filter(pk__in=Unit.objects.filter(inspection_visits__in=seen).values("county_id")).order_by(
+        "code")
 
 
 def visit_instructions(*, user, visit: InspectionVisit) -> QuerySet[Instruction]:

@@ -109,7 +109,7 @@ def test_an_inactive_department_is_refused(world):
 def test_a_county_officer_records_visits_to_the_countys_units_only(world):
     with pytest.raises(DomainError) as e:
         record(world, units=[world.unit_a.pk, world.unit_b.pk])
-    assert "outside the units" in e.value.errors["units"][0]
+    assert "不在您可录入调研的单位范围内" in e.value.errors["units"][0]
     assert not InspectionVisit.objects.exists()
     visit = record(world, user=world.users[Role.CITY_ADMIN], units=[world.unit_a.pk, world.unit_b.pk])
     assert visit.units.count() == 2
@@ -205,7 +205,7 @@ def test_overdue_past_the_due_date_until_reported_done(world):
     i = move(dept, i, "accept", today=date(2020, 3, 2))
     i = move(dept, i, "report_done", text="已完成", today=date(2020, 3, 9))
     clock = visits.instruction_clock(i, date(2020, 3, 10))
-    assert (clock.status, str(clock.label)) == ("overdue", "done late")  # reported after its due date
+    assert (clock.status, clock.done_on, str(clock.label)) == ("overdue", date(2020, 3, 9), "逾期办结")  # done late
     assert not visits.department_instructions(user=dept, today=date(2020, 3, 10), status="overdue").exists()
 
 
@@ -307,3 +307,30 @@ def test_moves_through_the_page(world, time_machine):
     i.refresh_from_db()
     assert i.status == "closed"
     assert "已办结" in county.get(url).content.decode()
+
+
+def test_the_demo_has_the_secretarys_visit_to_four_units_one_instruction_overdue_and_one_done(world):
+    from types import SimpleNamespace
+
+    from zhengtong.core.demo_clock import story_date
+    from zhengtong.resumption import demo
+
+    today = date(2026, 3, 2)  # the shifted anchor: the newspaper's day shown on it
+    names = {"prison": "衡州监狱", "welfare": "衡南县福利中心", "tbea": "特变电工集团南方智能电网科技产业园",
+             "zhongke": "湖南中科光电有限公司"}
+    named = {key: SimpleNamespace(unit=UnitFactory.create(name=name)) for key, name in names.items()}
+    for code, name in (("hengnan-gov", "衡南县人民政府"), ("shigu-gov", "石鼓区人民政府")):
+        DepartmentFactory.create(code=code, name=name, kind="county_government", region=world.unit_a.county)
+    assert demo._visits(admin=world.users[Role.CITY_ADMIN], named_sites=named, hengnan=[world.unit_a.pk],
+                        day=lambda m, d: story_date(date(2020, m, d), today), today=today) == 2
+    secretary = InspectionVisit.objects.get(leader_title="市委书记")
+    assert secretary.visited_on == today  # the newspaper's day
+    assert set(secretary.units.values_list("name", flat=True)) == set(names.values())
+    assert secretary.instructions.count() == 5
+    assert {v.leader_title for v in InspectionVisit.objects.all()} == {"市委书记", "市领导"}  # titles, never names
+    overdue = Instruction.objects.filter(visits.overdue_q(today))
+    assert overdue.count() == 1 and overdue.get().department == world.department  # fgw: the demo department's
+    assert Instruction.objects.filter(status="closed").count() == 1
+    assert Instruction.objects.filter(status="done").count() == 1  # awaiting the county's confirmation
+    for i in Instruction.objects.all():  # every thread starts with the assignment, in time order
+        assert list(i.events.order_by("at", "id").values_list("kind", flat=True))[0] == "assign"
