@@ -334,3 +334,22 @@ def test_the_demo_has_the_secretarys_visit_to_four_units_one_instruction_overdue
     assert Instruction.objects.filter(status="done").count() == 1  # awaiting the county's confirmation
     for i in Instruction.objects.all():  # every thread starts with the assignment, in time order
         assert list(i.events.order_by("at", "id").values_list("kind", flat=True))[0] == "assign"
+
+
+def test_the_visit_list_filters_by_words_county_dates_and_open_or_overdue(world):
+    admin = world.users[Role.CITY_ADMIN]
+    first = record(world, user=admin, visited_on="2020-02-20", leader_title="市领导", rows=[
+        {"text": "甲", "department": world.department.pk, "due_on": "2020-02-25"}])
+    second = record(world, user=admin, units=[world.unit_b.pk], summary="水泥厂复产", rows=[
+        {"text": "乙", "department": world.department.pk, "due_on": "2020-03-06"}])
+
+    def ids(**kw):
+        return set(visits.visit_list(user=admin, today=DAY, **kw).values_list("pk", flat=True))
+
+    assert ids() == {first.pk, second.pk}
+    assert ids(q="水泥") == {second.pk} and ids(q="市领导") == {first.pk}
+    assert ids(county=world.unit_b.county_id) == {second.pk}
+    assert ids(since=date(2020, 2, 21)) == {second.pk} and ids(until=date(2020, 2, 21)) == {first.pk}
+    assert ids(status="overdue") == {first.pk} and ids(status="open") == {first.pk, second.pk}
+    assert set(visits.visit_counties(user=admin)) == {world.unit_a.county, world.unit_b.county}
+    assert set(visits.visit_counties(user=world.users[Role.COUNTY_OFFICER])) == {world.unit_a.county}
