@@ -297,6 +297,13 @@ def _may(user, difficulty: Difficulty):
     return lambda move: who[move.who]
 
 
+def moves_now(allowed: dict[str, Move]) -> str:
+    """A refused move's second line: the moves the user may make now, by their labels."""
+    if not allowed:
+        return _("No move is open to you now.")
+    return _("Open to you now: %(moves)s.") % {"moves": ", ".join(str(m.label) for m in allowed.values())}
+
+
 def difficulty_moves_allowed(*, user, difficulty: Difficulty) -> dict[str, Move]:
     """The moves this user may make on the difficulty now (the page shows exactly these)."""
     return DIFFICULTIES.allowed(difficulty.status, may=_may(user, difficulty))
@@ -314,7 +321,12 @@ def difficulty_move(*, user, difficulty: Difficulty, action: str, data: dict,
     text = clean_note(data.get("text"), "text", required=required, max_length=5000)
     with transaction.atomic():
         difficulty = Difficulty.objects.select_for_update().select_related("unit").get(pk=difficulty.pk)
-        DIFFICULTIES.check(difficulty.status, action, may=_may(user, difficulty))
+        may = _may(user, difficulty)
+        try:
+            DIFFICULTIES.check(difficulty.status, action, may=may)
+        except DomainError as e:  # the state allows no such move: say which moves it allows the user now
+            e.errors.setdefault("action", []).append(moves_now(DIFFICULTIES.allowed(difficulty.status, may=may)))
+            raise
         before = difficulty.status
         department = None
         rating = None

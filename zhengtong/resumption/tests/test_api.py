@@ -1,0 +1,217 @@
+"""The resumption API (issue 19, step 6): difficulties and their moves, declarations and their stages, the
+donation drive — over the same services and selectors as the pages, under the same scopes, each refusal
+naming its field. The clock is fixed at Monday 10 February 2020, 10:00 in Shanghai."""
+
+from datetime import date
+
+import pytest
+
+from zhengtong.accounts.models import Role
+from zhengtong.resumption.models import Difficulty, DifficultyEvent
+from zhengtong.tests_support.api import Api, assert_error, messages_for
+from zhengtong.tests_support.demo import demo_clock
+from zhengtong.tests_support.factories import DepartmentFactory, UserFactory, token_for
+
+pytestmark = pytest.mark.django_db
+DAY = date(2020, 2, 10)  # a Monday
+CLERK, COUNTY, ADMIN, DEPT = Role.ENTERPRISE_CLERK, Role.COUNTY_OFFICER, Role.CITY_ADMIN, Role.DEPARTMENT_OFFICER
+
+
+@pytest.fixture(autouse=True)
+def clock():
+    with demo_clock(DAY):
+        yield
+
+
+def as_(world, role) -> Api:
+    """The world's users: the clerk of unit_a, the county officer of unit_a's county, the city
+    administrator, and a department officer of the county's ecology branch (not the department that
+    answers: the setting's lead department is 市发改委, ``world.department``)."""
+    return Api(token=token_for(world.users[role]))
+
+
+def lead(world) -> Api:
+    """An officer of 市发改委, the lead department, to which difficulties go when no route names one."""
+    return Api(token=token_for(UserFactory.create(role=DEPT, department=world.department)))
+
+
+# Difficulties ------------------------------------------------------------------------------------
+
+
+def report(world, api=None, **data):
+    body = {"unit": world.unit_a.pk, "category": "raw_materials", "title": "缺少钢材",
+            "details": "上游钢厂未复工，库存只够三天。", **data}
+    return (api or as_(world, CLERK)).post("/resumption/difficulties", body)
+
+
+def reported(world) -> dict:
+    r = report(world)
+    assert r.status_code == 201, r.content
+    return r.json()
+
+
+def test_a_clerk_reports_and_the_department_accepts_replies_and_resolves_and_the_clerk_confirms(world):
+    d = reported(world)
+    assert (d["status"], d["department"], d["unit"], d["category"]) == (
+        "reported", world.department.pk, world.unit_a.pk, "raw_materials")
+    assert (d["accept_due"], d["resolve_due"], d["overdue"]) == ("2020-02-12", "2020-02-17", False)
+    assert d["allowed_moves"] == ["reply"]
+    assert [e["kind"] for e in d["thread"]] == ["report"]
+    dept, clerk, url = lead(world), as_(world, CLERK), f"/resumption/difficulties/{d['id']}"
+    assert dept.get(url).json()["allowed_moves"] == ["accept", "reply"]
+    r = dept.post(f"{url}/accept", {})
+    assert (r.status_code, r.json()["status"], r.json()["accepted_on"]) == (200, "accepted", "2020-02-10")
+    assert dept.post(f"{url}/reply", {"text": "已联系钢厂"}).status_code == 200
+    assert clerk.post(f"{url}/reply", {"text": "谢谢"}).status_code == 200
+    assert dept.post(f"{url}/resolve", {"text": "钢厂已复工供货"}).json()["status"] == "resolved"
+    assert clerk.get(url).json()["allowed_moves"] == ["reply", "confirm", "reopen"]
+    r = clerk.post(f"{url}/reopen", {"text": "只到了一半"})
+    assert (r.json()["status"], r.json()["resolved_on"]) == ("reopened", None)
+    dept.post(f"{url}/resolve", {"text": "剩余部分已送达"})
+    r = clerk.post(f"{url}/confirm", {"rating": 4, "text": "满意"})
+    assert r.status_code == 200, r.content
+    body = r.json()
+    assert (body["status"], body["rating"], body["closed_on"], body["allowed_moves"]) == ("closed", 4, "2020-02-10", [])
+    assert [(e["kind"], e["from_status"], e["to_status"]) for e in body["thread"]] == [
+        ("report", None, "reported"), ("accept", "reported", "accepted"), ("reply", "accepted", "accepted"),
+        ("reply", "accepted", "accepted"), ("resolve", "accepted", "resolved"), ("reopen", "resolved", "reopened"),
+        ("resolve", "reopened", "resolved"), ("confirm", "resolved", "closed")]
+    assert body["thread"][2]["text"] == "已联系钢厂" and body["thread"][-1]["rating"] == 4
+
+
+def test_the_county_officer_reassigns_and_both_clocks_start_again(world):
+    d = reported(world)
+    other = DepartmentFactory.create(code="gxj", name="市工信局", kind="city_department",
+                                     region=world.department.region)
+    r = as_(world, COUNTY).post(f"/resumption/difficulties/{d['id']}/reassign",
+                                {"department": other.pk, "text": "属工信局职责"})
+    assert r.status_code == 200, r.content
+    body = r.json()
+    assert (body["department"], body["department_name"], body["status"]) == (other.pk, "市工信局", "reported")
+    assert body["thread"][-1]["kind"] == "reassign" and body["thread"][-1]["department"] == other.pk
+    # the first department no longer sees it, nor acts on it
+    assert_error(lead(world).post(f"/resumption/difficulties/{d['id']}/accept", {}), 404)
+
+
+@pytest.mark.parametrize(("department", "status"), [(987654, 400), ("lead", 400), ("inactive", 400), (0, 422),
+                                                    ("abc", 422), (None, 422)])
+def test_a_reassignment_to_a_department_that_does_not_exist_is_refused(world, department, status):
+    d = reported(world)
+    if department == "lead":  # the one it is with already
+        department = world.department.pk
+    elif department == "inactive":
+        department = DepartmentFactory.create(code="old", name="已撤销局", kind="city_department",
+                                              region=world.department.region, is_active=False).pk
+    r = as_(world, COUNTY).post(f"/resumption/difficulties/{d['id']}/reassign", {"department": department})
+    assert_error(r, status, "department")
+    assert Difficulty.objects.get().department == world.department
+    assert DifficultyEvent.objects.count() == 1
+
+
+def test_a_reply_to_a_closed_difficulty_is_a_409_naming_the_moves_still_open(world):
+    d = reported(world)
+    url = f"/resumption/difficulties/{d['id']}"
+    dept, clerk = lead(world), as_(world, CLERK)
+    dept.post(f"{url}/accept", {})
+    dept.post(f"{url}/resolve", {"text": "已解决"})
+    clerk.post(f"{url}/confirm", {"rating": 5})
+    for api in (dept, clerk, as_(world, ADMIN)):
+        body = assert_error(api.post(f"{url}/reply", {"text": "再补充一句"}), 409, "status")
+        assert messages_for(body, "action") == ["No move is open to you now."]
+    assert DifficultyEvent.objects.count() == 4
+    # a move the state does not allow, with moves still open: they are named
+    fresh = reported(world)
+    body = assert_error(clerk.post(f"/resumption/difficulties/{fresh['id']}/confirm", {"rating": 5}), 409, "status")
+    assert messages_for(body, "action") == ["Open to you now: Reply."]
+
+
+def test_who_may_not_make_a_move_gets_403(world):
+    d = reported(world)
+    url = f"/resumption/difficulties/{d['id']}"
+    clerk, county = as_(world, CLERK), as_(world, COUNTY)
+    assert_error(clerk.post(f"{url}/accept", {}), 403)
+    assert_error(county.post(f"{url}/accept", {}), 403)  # the county oversees, the department handles
+    assert_error(clerk.post(f"{url}/reassign", {"department": world.department.pk}), 403)
+    lead(world).post(f"{url}/accept", {})
+    assert_error(clerk.post(f"{url}/resolve", {"text": "自己解决了"}), 403)
+    assert_error(county.post(f"{url}/confirm", {"rating": 5}), 403)
+    assert Difficulty.objects.get().status == "accepted"
+
+
+def test_another_units_clerk_and_another_departments_officer_see_nothing(world):
+    d = reported(world)
+    other_clerk = Api(token=token_for(UserFactory.create(role=CLERK, unit=world.unit_b)))
+    for api in (other_clerk, as_(world, DEPT), as_(world, Role.SITE_MANAGER)):
+        assert_error(api.get(f"/resumption/difficulties/{d['id']}"), 404)
+        assert_error(api.post(f"/resumption/difficulties/{d['id']}/reply", {"text": "看看"}), 404)
+        listed = api.get("/resumption/difficulties")
+        assert listed.status_code == 200 and listed.json()["count"] == 0
+        assert "缺少钢材" not in listed.content.decode()
+    # and may not report for a unit that is not theirs: named like a missing one, nothing saved
+    assert_error(report(world, api=other_clerk), 400, "unit")
+    assert_error(report(world, api=as_(world, COUNTY)), 403)  # the county sees the unit, the clerk reports
+    assert Difficulty.objects.count() == 1
+    assert_error(Api().get("/resumption/difficulties"), 401)
+
+
+@pytest.mark.parametrize(("change", "status", "field"), [
+    ({"category": "weather"}, 422, "category"),
+    ({"title": ""}, 422, "title"),
+    ({"title": "x" * 101}, 422, "title"),
+    ({"details": "   "}, 400, "details"),
+    ({"details": "a\x00b"}, 422, "details"),
+    ({"unit": 987654}, 400, "unit"),
+    ({"unit": "abc"}, 422, "unit"),
+    ({"severity": "high"}, 422, "severity"),
+])
+def test_bad_reports_name_their_field_and_save_nothing(world, change, status, field):
+    assert_error(report(world, **change), status, field)
+    assert not Difficulty.objects.exists()
+
+
+@pytest.mark.parametrize(("action", "body", "status", "field"), [
+    ("reply", {"text": ""}, 422, "text"),
+    ("reply", {"text": "  "}, 400, "text"),
+    ("reply", {}, 422, "text"),
+    ("resolve", {"text": "  "}, 400, "text"),
+    ("confirm", {"rating": 6}, 422, "rating"),
+    ("confirm", {"rating": 0}, 422, "rating"),
+    ("confirm", {"rating": "good"}, 422, "rating"),
+    ("confirm", {}, 422, "rating"),
+    ("accept", {"text": "x" * 5001}, 422, "text"),
+])
+def test_bad_moves_name_their_field_and_change_nothing(world, action, body, status, field):
+    d = reported(world)
+    api = as_(world, ADMIN)  # the city administrator may make every move
+    if action in ("resolve", "confirm"):
+        api.post(f"/resumption/difficulties/{d['id']}/accept", {})
+    if action == "confirm":
+        api.post(f"/resumption/difficulties/{d['id']}/resolve", {"text": "已解决"})
+    before = (Difficulty.objects.get().status, DifficultyEvent.objects.count())
+    assert_error(api.post(f"/resumption/difficulties/{d['id']}/{action}", body), status, field)
+    assert (Difficulty.objects.get().status, DifficultyEvent.objects.count()) == before
+
+
+def test_the_list_filters_by_status_category_overdue_and_unit(world):
+    first = reported(world)
+    second = report(world, category="funds", title="贷款到期").json()
+    admin = as_(world, ADMIN)
+    admin.post(f"/resumption/difficulties/{second['id']}/accept", {})
+
+    def ids(**params):
+        r = admin.get("/resumption/difficulties", params)
+        assert r.status_code == 200, r.content
+        return [d["id"] for d in r.json()["items"]]
+
+    assert ids() == [second["id"], first["id"]]  # newest first
+    assert ids(status="reported") == [first["id"]]
+    assert ids(status="open") == [second["id"], first["id"]]
+    assert ids(category="funds") == [second["id"]]
+    assert ids(unit=world.unit_b.pk) == []
+    assert ids(overdue="true") == []
+    with demo_clock(date(2020, 2, 13)):  # the first is past its acceptance day (12 February)
+        assert ids(overdue="true") == [first["id"]]
+        assert ids(overdue="false") == [second["id"]]
+        assert admin.get(f"/resumption/difficulties/{first['id']}").json()["overdue"] is True
+    assert_error(admin.get("/resumption/difficulties", {"status": "lost"}), 422, "status")
+    assert_error(admin.get("/resumption/difficulties", {"overdue": "maybe"}), 422, "overdue")
