@@ -31,10 +31,19 @@ from ninja.pagination import paginate
 from pydantic import BeforeValidator
 
 from zhengtong.core.errors import DomainError
-from zhengtong.core.schemas import Filters, Id, In, Name, Pagination, Text, codes_of, whole_number
+from zhengtong.core.schemas import Filters, Flag, Id, In, Name, Pagination, Text, codes_of, whole_number
 from zhengtong.registry.models import Unit
 from zhengtong.resumption import selectors, services
-from zhengtong.resumption.models import Difficulty, DifficultyCategory, DifficultyEvent, DifficultyStatus
+from zhengtong.resumption.models import (
+    DeclarationStatus,
+    Difficulty,
+    DifficultyCategory,
+    DifficultyEvent,
+    DifficultyStatus,
+    ResumptionDeclaration,
+    ResumptionStage,
+    Stage,
+)
 
 router = Router(tags=["resumption"])
 
@@ -43,10 +52,16 @@ if TYPE_CHECKING:  # for mypy: codes are text; pydantic reads the Literal types 
     CategoryCode: TypeAlias = str
     DifficultyStatusCode: TypeAlias = str
     DifficultyShow: TypeAlias = str
+    DeclarationStatusCode: TypeAlias = str
+    DeclarationAction: TypeAlias = str
+    StageCode: TypeAlias = str
 else:
     CategoryCode = codes_of(DifficultyCategory)
     DifficultyStatusCode = codes_of(DifficultyStatus)
     DifficultyShow = Literal[("open", *DifficultyStatus.values)]
+    DeclarationStatusCode = codes_of(DeclarationStatus)
+    DeclarationAction = Literal[tuple(services.DECLARATIONS.moves)]
+    StageCode = codes_of(Stage)
 
 Note = Annotated[Text, Field(max_length=5000)]
 Written = Annotated[Name, Field(max_length=5000)]  # a text that may not be empty
@@ -288,3 +303,250 @@ def confirm_difficulty(request, difficulty_id: Id, payload: ConfirmIn):
 def reopen_difficulty(request, difficulty_id: Id, payload: ReopenIn):
     """The unit's enterprise clerk, once resolved: the resolution's working days start again."""
     return _move(request, difficulty_id, "reopen", payload.dict())
+
+
+# Declarations ------------------------------------------------------------------------------------
+
+Count = Annotated[int, Field(ge=0, le=services.MAX_WORKFORCE), BeforeValidator(whole_number)]
+Reason = Annotated[Name, Field(max_length=2000)]
+
+
+class DeclarationOut(Schema):
+    id: int
+    unit: int
+    unit_name: str
+    county: str = Field(description="GB/T 2260 code of the unit's county")
+    planned_date: date
+    workforce_total: int
+    workforce_returned: int
+    returned_from_outside: int = Field(description="of those returned, from outside the city")
+    outside_isolated: int = Field(description="of those from outside the city, how many completed isolation")
+    temperature_checks: bool
+    masks: bool
+    disinfection_schedule: bool
+    canteen_arrangements: bool
+    isolation_room: bool
+    measures_note: str
+    declared_on: date
+    declared_at: datetime
+    declared_by: str
+    corrects: int | None = Field(description="the declaration this one corrects")
+    reason: str = Field(description="why it corrects the earlier one")
+    corrected_by: int | None = Field(description="the declaration that corrects this one (null: in force)")
+    lead_department: int | None = Field(description="the department that answers (null: the city administrator)")
+    lead_department_name: str | None
+    answer_due: date = Field(description="the lead department answers by this day (working days)")
+    answer_confirmed: bool = Field(description="false: the due date rests on a holiday calendar not confirmed")
+    status: DeclarationStatusCode
+    clock: Literal["running", "due_today", "overdue", "done"] = Field(
+        description="the answer's clock: overdue also when it was answered late")
+    answer: str
+    answered_on: date | None
+    answered_by: str
+    allowed_answers: list[str] = Field(description="the answers the caller may give now")
+
+    @staticmethod
+    def resolve_unit(obj: ResumptionDeclaration) -> int:
+        return obj.unit_id
+
+    @staticmethod
+    def resolve_unit_name(obj: ResumptionDeclaration) -> str:
+        return obj.unit.name
+
+    @staticmethod
+    def resolve_county(obj: ResumptionDeclaration) -> str:
+        return obj.unit.county.code
+
+    @staticmethod
+    def resolve_declared_by(obj: ResumptionDeclaration) -> str:
+        return _username(obj.declared_by)
+
+    @staticmethod
+    def resolve_corrects(obj: ResumptionDeclaration) -> int | None:
+        return obj.corrects_id
+
+    @staticmethod
+    def resolve_corrected_by(obj: ResumptionDeclaration) -> int | None:
+        correction = getattr(obj, "correction", None)  # the reverse one-to-one raises when there is none
+        return correction.pk if correction is not None else None
+
+    @staticmethod
+    def resolve_lead_department(obj: ResumptionDeclaration) -> int | None:
+        return obj.lead_department_id
+
+    @staticmethod
+    def resolve_lead_department_name(obj: ResumptionDeclaration) -> str | None:
+        return obj.lead_department.name if obj.lead_department is not None else None
+
+    @staticmethod
+    def resolve_clock(obj: ResumptionDeclaration) -> str:
+        return selectors.declaration_clock(obj, timezone.localdate())
+
+    @staticmethod
+    def resolve_answered_by(obj: ResumptionDeclaration) -> str:
+        return _username(obj.answered_by)
+
+    @staticmethod
+    def resolve_allowed_answers(obj: ResumptionDeclaration, context) -> list[str]:
+        return list(services.declaration_moves_allowed(user=context["request"].auth, declaration=obj))
+
+
+class DeclarationFilters(Filters):
+    status: DeclarationStatusCode | None = None
+    unit: Id | None = Field(None, description="unit id")
+    q: Text | None = Field(None, description="words of the unit's name, or its USCC")
+
+
+class DeclarationFields(In):
+    planned_date: date = Field(description="the day the unit plans to resume")
+    workforce_total: Count
+    workforce_returned: Count = Field(description="at most the total")
+    returned_from_outside: Count = Field(description="of those returned, from outside the city")
+    outside_isolated: Count = Field(description="of those from outside the city, how many completed isolation")
+    temperature_checks: Flag = Field(False, description="temperature checks at the entrance")
+    masks: Flag = False
+    disinfection_schedule: Flag = False
+    canteen_arrangements: Flag = False
+    isolation_room: Flag = False
+    measures_note: Annotated[Text, Field(max_length=2000)] = ""
+
+
+class DeclarationIn(DeclarationFields):
+    unit: Id = Field(description="the unit's id (its enterprise clerk declares)")
+    reason: Annotated[Text, Field(max_length=2000)] = Field(
+        "", description="needed when the unit has declared already: this one then corrects the one in force")
+
+
+class DeclarationCorrectionIn(DeclarationFields):
+    reason: Reason = Field(description="why the declaration is corrected")
+
+
+class AnswerIn(In):
+    action: DeclarationAction = Field(description="acknowledge, or return for correction")
+    answer: Annotated[Text, Field(max_length=2000)] = Field("", description="what is to be corrected (needed to "
+                                                                            "return)")
+
+
+def _declaration(request, pk: int) -> ResumptionDeclaration:
+    return selectors.declaration_get(user=request.auth, pk=pk)
+
+
+@router.get("/declarations", response=list[DeclarationOut],
+            summary="Declarations in force the caller sees, newest first")
+@paginate(Pagination)
+def list_declarations(request, filters: Query[DeclarationFilters]):
+    """The unit's clerk its own, the county officer the county's, the lead department those filed with it,
+    the city administrator all. A corrected declaration is reached from its correction (``corrects``)."""
+    qs = selectors.declaration_list(user=request.auth, status=filters.status or "", q=filters.q or "")
+    if filters.unit is not None:
+        qs = qs.filter(unit_id=filters.unit)  # narrows the scoped list; an unseen unit gives nothing
+    return qs.select_related("declared_by", "answered_by", "correction")
+
+
+@router.get("/declarations/{declaration_id}", response=DeclarationOut, summary="One declaration")
+def get_declaration(request, declaration_id: Id):
+    return _declaration(request, declaration_id)
+
+
+@router.post("/declarations", response={201: DeclarationOut}, summary="Declare a unit's resumption")
+def file_declaration(request, payload: DeclarationIn):
+    """The unit's enterprise clerk (or the city administrator): 403 for others who see the unit. More
+    returned than the total (and so on down the workforce) is a 400 naming the field; a unit that has
+    declared already needs ``reason``."""
+    unit = _unit(request.auth, payload.unit)
+    declaration = services.declaration_file(user=request.auth, unit=unit, data=payload.dict(exclude={"unit"}))
+    return Status(201, _declaration(request, declaration.pk))
+
+
+@router.post("/declarations/{declaration_id}/corrections", response={201: DeclarationOut},
+             summary="Correct a declaration: a new declaration naming it, with the reason")
+def correct_declaration(request, declaration_id: Id, payload: DeclarationCorrectionIn):
+    """The one corrected stays as it was. A declaration corrected already is 409: correct the latest."""
+    corrected = _declaration(request, declaration_id)
+    declaration = services.declaration_file(user=request.auth, unit=corrected.unit, data=payload.dict(),
+                                            corrects=corrected)
+    return Status(201, _declaration(request, declaration.pk))
+
+
+@router.post("/declarations/{declaration_id}/answer", response=DeclarationOut,
+             summary="The lead department's answer to a declaration")
+def answer_declaration(request, declaration_id: Id, payload: AnswerIn):
+    """An officer of the lead department (or the city administrator), while it is filed and in force
+    (409 otherwise): acknowledge it, or return it with what is to be corrected."""
+    declaration = _declaration(request, declaration_id)
+    services.declaration_answer(user=request.auth, declaration=declaration, action=payload.action,
+                                answer=payload.answer)
+    return _declaration(request, declaration.pk)
+
+
+# Stages ------------------------------------------------------------------------------------------
+
+
+class StageOut(Schema):
+    id: int
+    unit: int
+    declaration: int = Field(description="the declaration in force when it was reported")
+    stage: StageCode = Field(description="construction (resumed), partly (resumed) or fully (resumed)")
+    reached_on: date
+    capacity_pct: int = Field(description="capacity in per cent of normal output")
+    note: str
+    corrects: int | None = Field(description="the stage this one corrects")
+    reason: str
+    reported_at: datetime
+    reported_by: str
+
+    @staticmethod
+    def resolve_unit(obj: ResumptionStage) -> int:
+        return obj.unit_id
+
+    @staticmethod
+    def resolve_declaration(obj: ResumptionStage) -> int:
+        return obj.declaration_id
+
+    @staticmethod
+    def resolve_corrects(obj: ResumptionStage) -> int | None:
+        return obj.corrects_id
+
+    @staticmethod
+    def resolve_reported_by(obj: ResumptionStage) -> str:
+        return _username(obj.reported_by)
+
+
+class StageIn(In):
+    stage: StageCode = Field(description="construction (resumed), partly (resumed) or fully (resumed)")
+    reached_on: date = Field(description="not before the unit first declared, nor after today")
+    capacity_pct: Annotated[int, Field(ge=0, le=100), BeforeValidator(whole_number)] = Field(
+        description="capacity in per cent of normal output")
+    note: Annotated[Text, Field(max_length=2000)] = ""
+
+
+class StageCorrectionIn(StageIn):
+    reason: Reason = Field(description="why the stage is corrected")
+
+
+def _resumption_unit(request, unit_id: int) -> Unit:
+    return selectors.resumption_unit_get(user=request.auth, pk=unit_id)
+
+
+@router.get("/units/{unit_id}/stages", response=list[StageOut],
+            summary="A unit's stages in force, in date order")
+def list_stages(request, unit_id: Id):
+    """For whoever sees the unit's resumption (its clerk, its county officer, its lead department, the
+    city administrator); a corrected stage is reached from its correction (``corrects``)."""
+    return selectors.unit_stages(unit=_resumption_unit(request, unit_id))
+
+
+@router.post("/units/{unit_id}/stages", response={201: StageOut}, summary="Report a stage the unit reached")
+def report_stage(request, unit_id: Id, payload: StageIn):
+    """The unit's enterprise clerk (or the city administrator), once the unit has declared: a day before
+    the unit first declared, or after today, is a 400 on ``reached_on``."""
+    unit = _resumption_unit(request, unit_id)
+    return Status(201, services.stage_report(user=request.auth, unit=unit, data=payload.dict()))
+
+
+@router.post("/units/{unit_id}/stages/{stage_id}/corrections", response={201: StageOut},
+             summary="Correct a stage: a new stage naming it, with the reason")
+def correct_stage(request, unit_id: Id, stage_id: Id, payload: StageCorrectionIn):
+    unit = _resumption_unit(request, unit_id)
+    corrected = selectors.stage_get(user=request.auth, unit=unit, pk=stage_id)
+    return Status(201, services.stage_report(user=request.auth, unit=unit, data=payload.dict(), corrects=corrected))

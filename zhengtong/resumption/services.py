@@ -126,10 +126,13 @@ def _workforce(errors: FieldErrors, data: dict) -> dict[str, int | None]:
     return values
 
 
-def declaration_file(*, user, unit: Unit, data: dict, today: date | None = None) -> ResumptionDeclaration:
+def declaration_file(*, user, unit: Unit, data: dict, corrects: ResumptionDeclaration | None = None,
+                     today: date | None = None) -> ResumptionDeclaration:
     """Declare the unit's resumption. When the unit has declared before, this is a correction of the
     declaration in force: it needs its reason (``data["reason"]``) and leaves the earlier one as it
-    was. The lead department's answer is due ``RESUMPTION_ANSWER_DAYS`` working days after today."""
+    was. ``corrects``: the declaration the caller saw and means to correct; when another has corrected
+    it meanwhile, 409 (nobody corrects a declaration they have not seen). The lead department's answer
+    is due ``RESUMPTION_ANSWER_DAYS`` working days after today."""
     if not scopes.can_declare_resumption(user, unit):
         raise PermissionDenied(_("Only the unit's enterprise clerk declares its resumption."))
     today = today or timezone.localdate()
@@ -144,6 +147,9 @@ def declaration_file(*, user, unit: Unit, data: dict, today: date | None = None)
     with transaction.atomic():
         Unit.objects.select_for_update().filter(pk=unit.pk).first()  # one declaration in force per unit
         previous = current_declaration(unit)
+        if corrects is not None and (previous is None or previous.pk != corrects.pk):
+            raise DomainError(_("This declaration has been corrected: correct the latest one."), field="status",
+                              status=409)
         if previous is not None and not reason and "reason" not in errors.errors:
             errors.add("reason", _("The unit has declared already: write why this correction is needed."))
         errors.raise_if_any()

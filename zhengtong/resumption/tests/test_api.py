@@ -7,7 +7,7 @@ from datetime import date
 import pytest
 
 from zhengtong.accounts.models import Role
-from zhengtong.resumption.models import Difficulty, DifficultyEvent
+from zhengtong.resumption.models import Difficulty, DifficultyEvent, ResumptionDeclaration, ResumptionStage
 from zhengtong.tests_support.api import Api, assert_error, messages_for
 from zhengtong.tests_support.demo import demo_clock
 from zhengtong.tests_support.factories import DepartmentFactory, UserFactory, token_for
@@ -215,3 +215,145 @@ def test_the_list_filters_by_status_category_overdue_and_unit(world):
         assert admin.get(f"/resumption/difficulties/{first['id']}").json()["overdue"] is True
     assert_error(admin.get("/resumption/difficulties", {"status": "lost"}), 422, "status")
     assert_error(admin.get("/resumption/difficulties", {"overdue": "maybe"}), 422, "overdue")
+
+
+# Declarations and stages -------------------------------------------------------------------------
+
+
+def declare(world, api=None, **data):
+    body = {"unit": world.unit_a.pk, "planned_date": "2020-02-12", "workforce_total": 100, "workforce_returned": 60,
+            "returned_from_outside": 20, "outside_isolated": 15, "temperature_checks": True, "masks": True, **data}
+    return (api or as_(world, CLERK)).post("/resumption/declarations", body)
+
+
+def declared(world) -> dict:
+    r = declare(world)
+    assert r.status_code == 201, r.content
+    return r.json()
+
+
+def test_a_clerk_declares_corrects_and_the_lead_department_answers(world):
+    d = declared(world)
+    assert (d["unit"], d["workforce_returned"], d["masks"], d["isolation_room"], d["status"]) == (
+        world.unit_a.pk, 60, True, False, "filed")
+    assert (d["lead_department"], d["answer_due"], d["clock"], d["allowed_answers"]) == (
+        world.department.pk, "2020-02-12", "running", [])
+    clerk, dept = as_(world, CLERK), lead(world)
+    assert dept.get(f"/resumption/declarations/{d['id']}").json()["allowed_answers"] == ["acknowledge", "return"]
+    fields = {k: d[k] for k in ("planned_date", "workforce_total", "returned_from_outside", "outside_isolated")}
+    r = clerk.post(f"/resumption/declarations/{d['id']}/corrections",
+                   {**fields, "workforce_returned": 70, "reason": "又返岗10人"})
+    assert r.status_code == 201, r.content
+    c = r.json()
+    assert (c["corrects"], c["reason"], c["workforce_returned"], c["corrected_by"]) == (d["id"], "又返岗10人", 70, None)
+    old = clerk.get(f"/resumption/declarations/{d['id']}").json()
+    assert (old["workforce_returned"], old["corrected_by"]) == (60, c["id"])  # the earlier one stays as it was
+    assert [x["id"] for x in clerk.get("/resumption/declarations").json()["items"]] == [c["id"]]  # those in force
+    # the lead department answers the correction; the corrected one is answered in it (409)
+    assert_error(dept.post(f"/resumption/declarations/{d['id']}/answer", {"action": "acknowledge"}), 409)
+    assert_error(dept.post(f"/resumption/declarations/{c['id']}/answer", {"action": "return"}), 400, "answer")
+    r = dept.post(f"/resumption/declarations/{c['id']}/answer", {"action": "return", "answer": "请补充隔离情况"})
+    assert r.status_code == 200, r.content
+    assert (r.json()["status"], r.json()["answer"], r.json()["answered_on"], r.json()["clock"]) == (
+        "returned", "请补充隔离情况", "2020-02-10", "done")
+    assert_error(dept.post(f"/resumption/declarations/{c['id']}/answer", {"action": "acknowledge"}), 409, "status")
+    assert dept.get("/resumption/declarations", {"status": "returned"}).json()["count"] == 1
+    assert dept.get("/resumption/declarations", {"status": "filed"}).json()["count"] == 0
+
+
+def test_a_declaration_corrected_already_is_not_corrected_again(world):
+    d = declared(world)
+    clerk = as_(world, CLERK)
+    body = {"planned_date": "2020-02-12", "workforce_total": 100, "workforce_returned": 60,
+            "returned_from_outside": 20, "outside_isolated": 15, "reason": "更正"}
+    assert clerk.post(f"/resumption/declarations/{d['id']}/corrections", body).status_code == 201
+    assert_error(clerk.post(f"/resumption/declarations/{d['id']}/corrections", body), 409, "status")
+    # filing again without a reason is refused on it; with one it corrects the declaration in force
+    assert_error(declare(world), 400, "reason")
+    assert declare(world, reason="再次更正").json()["corrects"] != d["id"]
+    assert ResumptionDeclaration.objects.count() == 3
+
+
+@pytest.mark.parametrize(("change", "status", "field"), [
+    ({"workforce_returned": 101}, 400, "workforce_returned"),           # more returned than the total
+    ({"returned_from_outside": 61}, 400, "returned_from_outside"),
+    ({"outside_isolated": 21}, 400, "outside_isolated"),
+    ({"workforce_total": -1}, 422, "workforce_total"),
+    ({"workforce_total": 1.5}, 422, "workforce_total"),
+    ({"workforce_total": "many"}, 422, "workforce_total"),
+    ({"planned_date": "2020-02-30"}, 422, "planned_date"),
+    ({"masks": "yes"}, 422, "masks"),
+    ({"unit": 987654}, 400, "unit"),
+    ({"measures_note": "x" * 2001}, 422, "measures_note"),
+])
+def test_bad_declarations_name_their_field_and_save_nothing(world, change, status, field):
+    assert_error(declare(world, **change), status, field)
+    assert not ResumptionDeclaration.objects.exists()
+
+
+def test_declarations_are_seen_and_made_only_within_the_scope(world):
+    d = declared(world)
+    other_clerk = Api(token=token_for(UserFactory.create(role=CLERK, unit=world.unit_b)))
+    for api in (other_clerk, as_(world, DEPT), as_(world, Role.SITE_MANAGER)):
+        assert_error(api.get(f"/resumption/declarations/{d['id']}"), 404)
+        assert_error(api.post(f"/resumption/declarations/{d['id']}/answer", {"action": "acknowledge"}), 404)
+        assert_error(api.get(f"/resumption/units/{world.unit_a.pk}/stages"), 404)
+        assert api.get("/resumption/declarations").json()["count"] == 0
+    assert_error(declare(world, api=other_clerk), 400, "unit")
+    assert_error(declare(world, api=as_(world, COUNTY), reason="代填"), 403)  # the county sees, the clerk declares
+    assert_error(as_(world, CLERK).post(f"/resumption/declarations/{d['id']}/answer", {"action": "acknowledge"}),
+                 403)
+    assert_error(as_(world, COUNTY).post(f"/resumption/declarations/{d['id']}/answer", {"action": "acknowledge"}),
+                 403)
+    assert as_(world, COUNTY).get("/resumption/declarations").json()["count"] == 1
+    assert ResumptionDeclaration.objects.get().status == "filed"
+
+
+def stage(world, api=None, **data):
+    body = {"stage": "construction", "reached_on": "2020-02-10", "capacity_pct": 30, **data}
+    return (api or as_(world, CLERK)).post(f"/resumption/units/{world.unit_a.pk}/stages", body)
+
+
+def test_a_clerk_reports_and_corrects_a_stage(world):
+    declared(world)
+    r = stage(world, note="一期工地")
+    assert r.status_code == 201, r.content
+    s = r.json()
+    assert (s["stage"], s["reached_on"], s["capacity_pct"], s["unit"]) == ("construction", "2020-02-10", 30,
+                                                                          world.unit_a.pk)
+    url = f"/resumption/units/{world.unit_a.pk}/stages"
+    r = as_(world, CLERK).post(f"{url}/{s['id']}/corrections", {"stage": "partly", "reached_on": "2020-02-10",
+                                                                "capacity_pct": 50, "reason": "填错阶段"})
+    assert r.status_code == 201, r.content
+    assert (r.json()["corrects"], r.json()["stage"]) == (s["id"], "partly")
+    listed = as_(world, COUNTY).get(url).json()
+    assert [(x["stage"], x["capacity_pct"]) for x in listed] == [("partly", 50)]  # the stages in force
+    assert lead(world).get(url).status_code == 200  # the lead department sees the unit it answers
+    assert_error(as_(world, CLERK).post(f"{url}/{s['id']}/corrections", {
+        "stage": "fully", "reached_on": "2020-02-10", "capacity_pct": 100, "reason": "再改"}), 400, "stage")
+    assert_error(as_(world, CLERK).post(f"{url}/987654/corrections", {
+        "stage": "fully", "reached_on": "2020-02-10", "capacity_pct": 100, "reason": "再改"}), 404)
+    assert_error(stage(world, api=as_(world, COUNTY)), 403)
+    assert ResumptionStage.objects.count() == 2
+
+
+@pytest.mark.parametrize(("change", "status", "field"), [
+    ({"reached_on": "2020-02-09"}, 400, "reached_on"),   # earlier than the declaration (10 February)
+    ({"reached_on": "2020-02-11"}, 400, "reached_on"),   # after today
+    ({"capacity_pct": 101}, 422, "capacity_pct"),
+    ({"capacity_pct": -1}, 422, "capacity_pct"),
+    ({"capacity_pct": "half"}, 422, "capacity_pct"),
+    ({"stage": "planned"}, 422, "stage"),
+    ({"reached_on": None}, 422, "reached_on"),
+])
+def test_bad_stages_name_their_field_and_save_nothing(world, change, status, field):
+    declared(world)
+    body = assert_error(stage(world, **change), status, field)
+    if change.get("reached_on") == "2020-02-09":
+        assert "2020-02-10" in messages_for(body, "reached_on")[0]
+    assert not ResumptionStage.objects.exists()
+
+
+def test_a_stage_before_any_declaration_is_refused(world):
+    assert_error(stage(world), 400, "stage")
+    assert not ResumptionStage.objects.exists()
