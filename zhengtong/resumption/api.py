@@ -21,6 +21,7 @@ reason. None of this is health data: no access record is written.
 """
 
 from datetime import date, datetime
+from decimal import Decimal
 from typing import TYPE_CHECKING, Annotated, Any, Literal, TypeAlias
 
 from django.http import Http404
@@ -31,15 +32,31 @@ from ninja.pagination import paginate
 from pydantic import BeforeValidator
 
 from zhengtong.core.errors import DomainError
-from zhengtong.core.schemas import Filters, Flag, Id, In, Name, Pagination, Text, codes_of, whole_number
+from zhengtong.core.http import get_or_404
+from zhengtong.core.schemas import (
+    Filters,
+    Flag,
+    Id,
+    In,
+    Name,
+    Pagination,
+    Patch,
+    Text,
+    TextOrNumber,
+    codes_of,
+    whole_number,
+)
 from zhengtong.registry.models import Unit
-from zhengtong.resumption import selectors, services
+from zhengtong.resumption import donations, selectors, services
 from zhengtong.resumption.models import (
     DeclarationStatus,
     Difficulty,
     DifficultyCategory,
     DifficultyEvent,
     DifficultyStatus,
+    Donation,
+    DonationCampaign,
+    DonorKind,
     ResumptionDeclaration,
     ResumptionStage,
     Stage,
@@ -55,6 +72,7 @@ if TYPE_CHECKING:  # for mypy: codes are text; pydantic reads the Literal types 
     DeclarationStatusCode: TypeAlias = str
     DeclarationAction: TypeAlias = str
     StageCode: TypeAlias = str
+    DonorKindCode: TypeAlias = str
 else:
     CategoryCode = codes_of(DifficultyCategory)
     DifficultyStatusCode = codes_of(DifficultyStatus)
@@ -62,6 +80,7 @@ else:
     DeclarationStatusCode = codes_of(DeclarationStatus)
     DeclarationAction = Literal[tuple(services.DECLARATIONS.moves)]
     StageCode = codes_of(Stage)
+    DonorKindCode = codes_of(DonorKind)
 
 Note = Annotated[Text, Field(max_length=5000)]
 Written = Annotated[Name, Field(max_length=5000)]  # a text that may not be empty
@@ -550,3 +569,192 @@ def correct_stage(request, unit_id: Id, stage_id: Id, payload: StageCorrectionIn
     unit = _resumption_unit(request, unit_id)
     corrected = selectors.stage_get(user=request.auth, unit=unit, pk=stage_id)
     return Status(201, services.stage_report(user=request.auth, unit=unit, data=payload.dict(), corrects=corrected))
+
+
+# The donation drive ------------------------------------------------------------------------------
+
+Money = Annotated[Decimal, Field(description="yuan, two decimals")]
+FEN = Decimal("0.01")
+
+
+def _yuan(value: Any) -> Decimal:
+    """A sum as yuan with its two decimals (SQLite's sum drops a trailing zero)."""
+    return Decimal(value or 0).quantize(FEN)
+
+
+class DonationCampaignOut(Schema):
+    id: int
+    name: str
+    organiser: int = Field(description="the organising department's id")
+    organiser_name: str
+    purpose: str
+    starts_on: date
+    ends_on: date | None
+    total: Money = Field(description="the donations that count (neither corrected nor withdrawn)")
+    donors: int
+
+    @staticmethod
+    def resolve_organiser(obj: DonationCampaign) -> int:
+        return obj.organiser_id
+
+    @staticmethod
+    def resolve_organiser_name(obj: DonationCampaign) -> str:
+        return obj.organiser.name
+
+    @staticmethod
+    def resolve_total(obj: DonationCampaign) -> Decimal:
+        return _yuan(getattr(obj, "total", None))
+
+
+class OrganisationTotalOut(Schema):
+    organisation: str
+    amount: Money
+    donors: int
+
+    @staticmethod
+    def resolve_amount(obj: dict[str, Any]) -> Decimal:
+        return _yuan(obj["amount"])
+
+
+class DonationTotalsOut(Schema):
+    amount: Money
+    donors: int
+    leaders: int
+    party_members: int
+    by_organisation: list[OrganisationTotalOut] = Field(description="largest first")
+
+    @staticmethod
+    def resolve_amount(obj: donations.Totals) -> Decimal:
+        return _yuan(obj.amount)
+
+
+class DonationCampaignDetailOut(DonationCampaignOut):
+    totals: DonationTotalsOut
+
+    @staticmethod
+    def resolve_totals(obj: DonationCampaign) -> donations.Totals:
+        return donations.campaign_totals(campaign=obj)
+
+
+class DonationOut(Schema):
+    id: int
+    campaign: int
+    donor_kind: DonorKindCode
+    donor_name: str
+    organisation: str = Field(description="the donor's organisation (for an organisation: itself)")
+    title: str = Field(description="the post the donor holds")
+    party_member: bool
+    is_leader: bool
+    amount: Money | None = Field(description="null: a withdrawal")
+    withdrawn: bool
+    donated_on: date
+    recorded_at: datetime
+    recorded_by: str
+    corrects: int | None = Field(description="the record this one corrects")
+    reason: str = Field(description="why it corrects the earlier record")
+    receipt_number: str
+
+    @staticmethod
+    def resolve_campaign(obj: Donation) -> int:
+        return obj.campaign_id
+
+    @staticmethod
+    def resolve_recorded_by(obj: Donation) -> str:
+        return _username(obj.recorded_by)
+
+    @staticmethod
+    def resolve_corrects(obj: Donation) -> int | None:
+        return obj.corrects_id
+
+    @staticmethod
+    def resolve_receipt_number(obj: Donation) -> str:
+        return donations.receipt_number(obj)
+
+
+class DonationDetailOut(DonationOut):
+    counts: bool = Field(description="false: corrected by a later record, or withdrawn")
+    history: list[DonationOut] = Field(description="the donation's records, from the first to the latest")
+
+    @staticmethod
+    def resolve_counts(obj: Donation) -> bool:
+        return not obj.withdrawn and getattr(obj, "correction", None) is None
+
+    @staticmethod
+    def resolve_history(obj: Donation) -> list[Donation]:
+        return donations.donation_history(obj)
+
+
+AMOUNT_DOC = "yuan, more than zero, at most two decimals: a number or its text (\"1,000\", \"200.50\")"
+
+
+class DonationIn(In):
+    donor_kind: DonorKindCode = "person"
+    donor_name: Name = Field(max_length=100)
+    organisation: Annotated[Text, Field(max_length=100)] = Field(
+        "", description="the donor's organisation: needed for a person; an organisation's is its name")
+    title: Annotated[Text, Field(max_length=50)] = Field("", description="the post the donor holds")
+    party_member: Flag = False
+    is_leader: Flag = Field(False, description="a leader: listed first on the day they donated")
+    amount: TextOrNumber = Field(description=AMOUNT_DOC)
+    donated_on: date = Field(description="not before the campaign began, nor after today")
+
+
+class DonationCorrectionIn(Patch):
+    """Each field but the reason may be left out, and is then the corrected record's."""
+
+    reason: Reason = Field(description="why the donation is corrected")
+    withdraw: Flag = Field(False, description="true: the donation was recorded by mistake; it no longer counts")
+    donor_kind: DonorKindCode = None  # type: ignore[assignment]
+    donor_name: Annotated[Name, Field(max_length=100)] = None  # type: ignore[assignment]
+    organisation: Annotated[Text, Field(max_length=100)] = None  # type: ignore[assignment]
+    title: Annotated[Text, Field(max_length=50)] = None  # type: ignore[assignment]
+    party_member: Flag = None  # type: ignore[assignment]
+    is_leader: Flag = None  # type: ignore[assignment]
+    amount: TextOrNumber = Field(None, description=AMOUNT_DOC)  # type: ignore[assignment]
+    donated_on: date = None  # type: ignore[assignment]
+
+
+@router.get("/donation-campaigns", response=list[DonationCampaignOut],
+            summary="Donation campaigns the caller runs, newest first, with their totals")
+@paginate(Pagination)
+def list_donation_campaigns(request):
+    """The organising department's officers their department's, the city administrator all."""
+    return donations.campaign_list(user=request.auth)
+
+
+@router.get("/donation-campaigns/{campaign_id}", response=DonationCampaignDetailOut,
+            summary="One donation campaign with its totals, by organisation")
+def get_donation_campaign(request, campaign_id: Id):
+    return get_or_404(donations.campaign_list(user=request.auth), campaign_id)  # with its total and donors
+
+
+@router.get("/donation-campaigns/{campaign_id}/donations", response=list[DonationOut],
+            summary="A campaign's donations that count, in time order (leaders first on the day they led)")
+@paginate(Pagination)
+def list_donations(request, campaign_id: Id):
+    campaign = donations.campaign_get(user=request.auth, pk=campaign_id)
+    return donations.donation_list(campaign=campaign).select_related("recorded_by")
+
+
+@router.post("/donation-campaigns/{campaign_id}/donations", response={201: DonationOut},
+             summary="Record a donation")
+def record_donation(request, campaign_id: Id, payload: DonationIn):
+    """An amount that is not a number, not more than zero or with more than two decimals is a 400 on
+    ``amount``; a day before the campaign or after today a 400 on ``donated_on``."""
+    campaign = donations.campaign_get(user=request.auth, pk=campaign_id)
+    return Status(201, donations.donation_record(user=request.auth, campaign=campaign, data=payload.dict()))
+
+
+@router.get("/donations/{donation_id}", response=DonationDetailOut, summary="One donation record with its history")
+def get_donation(request, donation_id: Id):
+    return donations.donation_get(user=request.auth, pk=donation_id)
+
+
+@router.post("/donations/{donation_id}/corrections", response={201: DonationDetailOut},
+             summary="Correct a donation: a new record naming it, with the reason (never an edit)")
+def correct_donation(request, donation_id: Id, payload: DonationCorrectionIn):
+    """Only the latest record of a donation is corrected: 409 for one corrected or withdrawn already."""
+    donation = donations.donation_get(user=request.auth, pk=donation_id)
+    corrected = donations.donation_correct(user=request.auth, donation=donation,
+                                           data=payload.dict(exclude_unset=True))
+    return Status(201, donations.donation_get(user=request.auth, pk=corrected.pk))

@@ -3,11 +3,14 @@ donation drive — over the same services and selectors as the pages, under the 
 naming its field. The clock is fixed at Monday 10 February 2020, 10:00 in Shanghai."""
 
 from datetime import date
+from decimal import Decimal
 
 import pytest
 
 from zhengtong.accounts.models import Role
-from zhengtong.resumption.models import Difficulty, DifficultyEvent, ResumptionDeclaration, ResumptionStage
+from zhengtong.registry.models import Department
+from zhengtong.resumption import donations
+from zhengtong.resumption.models import Difficulty, DifficultyEvent, Donation, ResumptionDeclaration, ResumptionStage
 from zhengtong.tests_support.api import Api, assert_error, messages_for
 from zhengtong.tests_support.demo import demo_clock
 from zhengtong.tests_support.factories import DepartmentFactory, UserFactory, token_for
@@ -357,3 +360,118 @@ def test_bad_stages_name_their_field_and_save_nothing(world, change, status, fie
 def test_a_stage_before_any_declaration_is_refused(world):
     assert_error(stage(world), 400, "stage")
     assert not ResumptionStage.objects.exists()
+
+
+# The donation drive ------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def drive(world):
+    """The party committee office's campaign from 1 February 2020, and one of its officers."""
+    office = Department.objects.create(code="swb", name="市委办", kind="party_office", region=world.department.region)
+    officer = UserFactory.create(username="office", role=DEPT, department=office)
+    campaign = donations.campaign_create(user=officer, data={"name": "支持疫情防控捐款", "organiser": office.pk,
+                                                             "starts_on": "2020-02-01"})
+    return Api(token=token_for(officer)), campaign
+
+
+def give(api, campaign, **data):
+    body = {"donor_name": "王建华", "organisation": "市委办", "amount": "1000", "donated_on": "2020-02-05", **data}
+    return api.post(f"/resumption/donation-campaigns/{campaign.pk}/donations", body)
+
+
+def test_donations_are_recorded_listed_in_time_order_and_totalled(world, drive):
+    api, campaign = drive
+    r = give(api, campaign, donor_name="李红梅", amount=200.5, donated_on="2020-02-06", party_member=True)
+    assert r.status_code == 201, r.content
+    assert (r.json()["amount"], r.json()["party_member"], r.json()["recorded_by"]) == ("200.50", True, "office")
+    give(api, campaign, donor_name="张志强", amount="500", donated_on="2020-02-06")
+    give(api, campaign, donor_name="书记", title="市委书记", is_leader=True, amount="2,000", donated_on="2020-02-06")
+    give(api, campaign, donor_kind="organisation", donor_name="衡阳某公司", organisation="", amount="10000.00")
+    listed = api.get(f"/resumption/donation-campaigns/{campaign.pk}/donations").json()
+    assert [(d["donor_name"], d["donated_on"]) for d in listed["items"]] == [
+        ("衡阳某公司", "2020-02-05"), ("书记", "2020-02-06"), ("李红梅", "2020-02-06"), ("张志强", "2020-02-06")]
+    assert listed["items"][0]["organisation"] == "衡阳某公司"
+    campaigns = api.get("/resumption/donation-campaigns").json()
+    assert [(c["name"], c["total"], c["donors"]) for c in campaigns["items"]] == [("支持疫情防控捐款", "12700.50", 4)]
+    detail = api.get(f"/resumption/donation-campaigns/{campaign.pk}").json()
+    assert (detail["total"], detail["totals"]["leaders"], detail["totals"]["party_members"]) == ("12700.50", 1, 1)
+    assert [(o["organisation"], o["amount"], o["donors"]) for o in detail["totals"]["by_organisation"]] == [
+        ("衡阳某公司", "10000.00", 1), ("市委办", "2700.50", 3)]
+
+
+def test_a_correction_is_a_new_record_with_its_reason_and_never_an_edit(world, drive):
+    api, campaign = drive
+    first = give(api, campaign, amount="100").json()
+    url = f"/resumption/donations/{first['id']}"
+    r = api.post(f"{url}/corrections", {"amount": "1000", "reason": "少录一个零"})
+    assert r.status_code == 201, r.content
+    c = r.json()
+    assert (c["corrects"], c["amount"], c["donor_name"], c["donated_on"], c["reason"], c["counts"]) == (
+        first["id"], "1000.00", "王建华", "2020-02-05", "少录一个零", True)  # the fields left out are the record's
+    assert [h["amount"] for h in c["history"]] == ["100.00", "1000.00"]
+    old = api.get(url).json()
+    assert (old["amount"], old["counts"]) == ("100.00", False)  # as it was recorded
+    assert_error(api.post(f"{url}/corrections", {"amount": "10", "reason": "再改"}), 409, "reason")
+    for method in ("patch", "put", "delete"):
+        assert getattr(api.client, method)(f"/api{url}", "{}", content_type="application/json",
+                                           headers=api.headers).status_code == 405
+    w = api.post(f"/resumption/donations/{c['id']}/corrections", {"withdraw": True, "reason": "重复登记"}).json()
+    assert (w["withdrawn"], w["amount"], w["counts"]) == (True, None, False)
+    assert api.get(f"/resumption/donation-campaigns/{campaign.pk}").json()["total"] == "0.00"
+    assert [d.amount for d in Donation.objects.order_by("id")] == [Decimal("100.00"), Decimal("1000.00"), None]
+
+
+@pytest.mark.parametrize(("amount", "message"), [
+    (-5, "more than zero"), ("-5", "more than zero"), (0, "more than zero"), ("0.00", "more than zero"),
+    ("abc", "Enter an amount"), ("", "required"), ("12.345", "two decimals"), (12.345, "two decimals"),
+    ("1e999", "too large"), (True, "Give text"),
+])
+def test_bad_amounts_are_refused_naming_the_field_and_nothing_is_saved(world, drive, amount, message):
+    api, campaign = drive
+    body = assert_error(give(api, campaign, amount=amount), 422 if amount is True else 400, "amount")
+    assert message in " ".join(messages_for(body, "amount"))
+    assert not Donation.objects.exists()
+
+
+@pytest.mark.parametrize(("change", "status", "field"), [
+    ({"donated_on": "2020-02-11"}, 400, "donated_on"),   # after today
+    ({"donated_on": "2020-01-31"}, 400, "donated_on"),   # before the campaign began
+    ({"organisation": ""}, 400, "organisation"),         # a person's organisation
+    ({"donor_name": ""}, 422, "donor_name"),
+    ({"donor_kind": "family"}, 422, "donor_kind"),
+    ({"is_leader": "yes"}, 422, "is_leader"),
+    ({"recorded_by": 1}, 422, "recorded_by"),
+])
+def test_bad_donations_name_their_field_and_save_nothing(world, drive, change, status, field):
+    api, campaign = drive
+    assert_error(give(api, campaign, **change), status, field)
+    assert not Donation.objects.exists()
+
+
+@pytest.mark.parametrize(("change", "status", "field"), [
+    ({"amount": "0"}, 400, "amount"), ({"amount": "1.001"}, 400, "amount"), ({"reason": ""}, 422, "reason"),
+    ({"reason": None}, 422, "reason"), ({"amount": None}, 422, "amount"), ({"donated_on": "2020-03-01"}, 400,
+                                                                            "donated_on"),
+])
+def test_bad_corrections_name_their_field_and_save_nothing(world, drive, change, status, field):
+    api, campaign = drive
+    first = give(api, campaign).json()
+    assert_error(api.post(f"/resumption/donations/{first['id']}/corrections", {"reason": "更正", **change}),
+                 status, field)
+    assert Donation.objects.count() == 1
+
+
+def test_another_departments_officer_and_a_clerk_see_no_campaign(world, drive):
+    api, campaign = drive
+    first = give(api, campaign).json()
+    for outsider in (as_(world, DEPT), lead(world), as_(world, CLERK), as_(world, COUNTY)):
+        assert outsider.get("/resumption/donation-campaigns").json()["count"] == 0
+        assert_error(outsider.get(f"/resumption/donation-campaigns/{campaign.pk}"), 404)
+        assert_error(outsider.get(f"/resumption/donation-campaigns/{campaign.pk}/donations"), 404)
+        assert_error(give(outsider, campaign), 404)
+        assert_error(outsider.get(f"/resumption/donations/{first['id']}"), 404)
+        assert_error(outsider.post(f"/resumption/donations/{first['id']}/corrections",
+                                   {"amount": "1", "reason": "改"}), 404)
+    assert as_(world, ADMIN).get(f"/resumption/donation-campaigns/{campaign.pk}").json()["donors"] == 1
+    assert Donation.objects.count() == 1
