@@ -38,6 +38,7 @@ from zhengtong.core.schemas import (
     Flag,
     Id,
     In,
+    IsoDate,
     Name,
     Pagination,
     Patch,
@@ -417,7 +418,7 @@ class DeclarationFilters(Filters):
 
 
 class DeclarationFields(In):
-    planned_date: date = Field(description="the day the unit plans to resume")
+    planned_date: IsoDate = Field(description="the day the unit plans to resume")
     workforce_total: Count
     workforce_returned: Count = Field(description="at most the total")
     returned_from_outside: Count = Field(description="of those returned, from outside the city")
@@ -533,7 +534,7 @@ class StageOut(Schema):
 
 class StageIn(In):
     stage: StageCode = Field(description="construction (resumed), partly (resumed) or fully (resumed)")
-    reached_on: date = Field(description="not before the unit first declared, nor after today")
+    reached_on: IsoDate = Field(description="not before the unit first declared, nor after today")
     capacity_pct: Annotated[int, Field(ge=0, le=100), BeforeValidator(whole_number)] = Field(
         description="capacity in per cent of normal output")
     note: Annotated[Text, Field(max_length=2000)] = ""
@@ -696,7 +697,7 @@ class DonationIn(In):
     party_member: Flag = False
     is_leader: Flag = Field(False, description="a leader: listed first on the day they donated")
     amount: TextOrNumber = Field(description=AMOUNT_DOC)
-    donated_on: date = Field(description="not before the campaign began, nor after today")
+    donated_on: IsoDate = Field(description="not before the campaign began, nor after today")
 
 
 class DonationCorrectionIn(Patch):
@@ -711,7 +712,7 @@ class DonationCorrectionIn(Patch):
     party_member: Flag = None  # type: ignore[assignment]
     is_leader: Flag = None  # type: ignore[assignment]
     amount: TextOrNumber = Field(None, description=AMOUNT_DOC)  # type: ignore[assignment]
-    donated_on: date = None  # type: ignore[assignment]
+    donated_on: IsoDate = None  # type: ignore[assignment]
 
 
 @router.get("/donation-campaigns", response=list[DonationCampaignOut],

@@ -285,6 +285,8 @@ def test_a_declaration_corrected_already_is_not_corrected_again(world):
     ({"workforce_total": 1.5}, 422, "workforce_total"),
     ({"workforce_total": "many"}, 422, "workforce_total"),
     ({"planned_date": "2020-02-30"}, 422, "planned_date"),
+    ({"planned_date": 0}, 422, "planned_date"),                         # not read as a Unix time
+    ({"planned_date": "2020-02-12T00:00:00"}, 422, "planned_date"),
     ({"masks": "yes"}, 422, "masks"),
     ({"unit": 987654}, 400, "unit"),
     ({"measures_note": "x" * 2001}, 422, "measures_note"),
