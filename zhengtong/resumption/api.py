@@ -746,6 +746,47 @@ def record_donation(request, campaign_id: Id, payload: DonationIn):
     return Status(201, donations.donation_record(user=request.auth, campaign=campaign, data=payload.dict()))
 
 
+class DonationsIn(In):
+    donations: list[DonationIn] = Field(min_length=1, max_length=500, description="a list of donations, as a "
+                                                                                    "sheet of donors gives them")
+
+
+class RefusalOut(Schema):
+    field: str
+    message: str
+
+
+class DonationResultOut(Schema):
+    index: int = Field(description="the donation's place in the list, from 0")
+    status: int = Field(description="201 recorded; 400 refused, the errors naming its fields")
+    donation: DonationOut | None
+    errors: list[RefusalOut]
+
+
+class DonationResultsOut(Schema):
+    recorded: int
+    refused: int
+    results: list[DonationResultOut]
+
+
+@router.post("/donation-campaigns/{campaign_id}/donations/batch", response=DonationResultsOut,
+             summary="Record many donations, each on its own")
+def record_donations(request, campaign_id: Id, payload: DonationsIn):
+    """Each donation is recorded or refused on its own (``results``, in the list's order): one refusal
+    never sinks the others."""
+    campaign = donations.campaign_get(user=request.auth, pk=campaign_id)
+    results: list[dict[str, Any]] = []
+    for index, item in enumerate(payload.donations):
+        try:
+            donation = donations.donation_record(user=request.auth, campaign=campaign, data=item.dict())
+        except DomainError as e:
+            results.append({"index": index, "status": e.status, "donation": None, "errors": e.as_list()})
+        else:
+            results.append({"index": index, "status": 201, "donation": donation, "errors": []})
+    recorded = sum(1 for r in results if r["donation"] is not None)
+    return {"recorded": recorded, "refused": len(results) - recorded, "results": results}
+
+
 @router.get("/donations/{donation_id}", response=DonationDetailOut, summary="One donation record with its history")
 def get_donation(request, donation_id: Id):
     return donations.donation_get(user=request.auth, pk=donation_id)

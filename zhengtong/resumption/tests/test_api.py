@@ -477,3 +477,25 @@ def test_another_departments_officer_and_a_clerk_see_no_campaign(world, drive):
                                    {"amount": "1", "reason": "改"}), 404)
     assert as_(world, ADMIN).get(f"/resumption/donation-campaigns/{campaign.pk}").json()["donors"] == 1
     assert Donation.objects.count() == 1
+
+
+def test_in_a_batch_one_bad_donation_never_sinks_the_others(world, drive):
+    api, campaign = drive
+    items = [{"donor_name": "王建华", "organisation": "市委办", "amount": "1000", "donated_on": "2020-02-05"},
+             {"donor_name": "李红梅", "organisation": "市委办", "amount": "12.345", "donated_on": "2020-02-05"},
+             {"donor_name": "张志强", "organisation": "市委办", "amount": 300, "donated_on": "2020-02-06"},
+             {"donor_name": "赵敏", "organisation": "", "amount": "-1", "donated_on": "2020-02-11"}]
+    r = api.post(f"/resumption/donation-campaigns/{campaign.pk}/donations/batch", {"donations": items})
+    assert r.status_code == 200, r.content
+    body = r.json()
+    assert (body["recorded"], body["refused"]) == (2, 2)
+    assert [(x["index"], x["status"]) for x in body["results"]] == [(0, 201), (1, 400), (2, 201), (3, 400)]
+    assert {e["field"] for e in body["results"][1]["errors"]} == {"amount"}
+    assert {e["field"] for e in body["results"][3]["errors"]} == {"amount", "organisation", "donated_on"}
+    assert body["results"][2]["donation"]["amount"] == "300.00"
+    assert list(Donation.objects.order_by("id").values_list("donor_name", flat=True)) == ["王建华", "张志强"]
+    url = f"/resumption/donation-campaigns/{campaign.pk}/donations/batch"
+    assert_error(api.post(url, {"donations": []}), 422, "donations")
+    assert_error(api.post(url, {"donations": [{**items[0], "amount": None}]}), 422)  # not of the declared types
+    assert_error(as_(world, DEPT).post(url, {"donations": items[:1]}), 404)
+    assert Donation.objects.count() == 2
