@@ -12,7 +12,8 @@ selectors, donations), so that the API and the pages never disagree about who se
 * a unit's declarations and stages are seen by its clerk, its county officer, the city administrator
   and the lead department's officers (those filed with them); the clerk files, reports and corrects,
   the lead department answers;
-* a donation campaign is seen by the organising department's officers and the city administrator.
+* a donation campaign is seen by the organising department's officers and the city administrator; a
+  sheet of donations (``…/donations/batch``) is recorded donation by donation, one refusal sinking no other.
 
 Anything outside the caller's scope answers 404, like a record that does not exist; a record named in a
 body that the caller cannot see is a 400 naming the field. Nothing is edited after the fact: a
