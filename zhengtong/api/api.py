@@ -35,6 +35,7 @@ from zhengtong.core.errors import DomainError
 from zhengtong.outbreak.api import router as outbreak_router
 from zhengtong.permits.api import router as permits_router
 from zhengtong.registry.api import router as registry_router
+from zhengtong.resumption.api import router as resumption_router
 from zhengtong.screening.api import router as gate_router
 from zhengtong.screening.auth import gate_auth
 
@@ -229,6 +230,7 @@ api.add_router("/", registry_router)
 api.add_router("/gate", gate_router, auth=[gate_auth])
 api.add_router("/permits", permits_router)
 api.add_router("/outbreak", outbreak_router)
+api.add_router("/resumption", resumption_router)
 # Each later app adds its router here, above the fallback.
 
 

@@ -1,5 +1,5 @@
 """What every router's schemas share, so that each rule about API input is written once: the
-field types (``Text``, ``Name``, ``Id``, ``TextOrNumber``), the bases of request bodies (``In``, and
+field types (``Text``, ``Name``, ``Id``, ``TextOrNumber``, ``IsoDate``), the bases of request bodies (``In``, and
 ``Patch`` for bodies that change some fields) and query filters (``Filters``), and the list
 endpoints' pagination (``Pagination``).
 
@@ -10,6 +10,8 @@ field refuses a number (strict strings) and a field of a ``Patch`` may be left o
 unless it says so. What JSON Schema cannot say (a USCC's check character, a county code of this city)
 is the services' 400, naming the field."""
 
+import re
+from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from typing import Annotated, Any
 
@@ -73,6 +75,19 @@ Id = Annotated[int, Field(ge=1, le=MAX_ID), BeforeValidator(whole_number)]
 # Text, or a number taken as its text (a temperature a device sends as 36.5).
 TextOrNumber = Annotated[str, AfterValidator(plain_text), BeforeValidator(number_as_text), WithJsonSchema(
     {"anyOf": [{"type": "string", "pattern": TEXT_PATTERN}, {"type": "number"}]})]
+
+
+def iso_date(value):
+    """A date as the document says one (``format: date``, YYYY-MM-DD): pydantic would also read a number
+    as a Unix time (0 is 1970-01-01) and a date-time of midnight as its day."""
+    if isinstance(value, date) and not isinstance(value, datetime):
+        return value
+    if isinstance(value, str) and re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
+        return value
+    raise ValueError(_("Enter a date as YYYY-MM-DD."))
+
+
+IsoDate = Annotated[date, BeforeValidator(iso_date)]
 
 
 # true or false in a body, nothing else (pydantic would read 0, 1, "yes" as one, which the document does not say).

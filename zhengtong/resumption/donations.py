@@ -196,9 +196,15 @@ def donation_record(*, user, campaign: DonationCampaign, data: dict) -> Donation
     return Donation.objects.create(campaign=campaign, recorded_by=user, **fields)
 
 
+DONATION_FIELDS = ("donor_kind", "donor_name", "organisation", "title", "amount", "donated_on", "is_leader",
+                   "party_member")
+
+
 def donation_correct(*, user, donation: Donation, data: dict) -> Donation:
     """Correct a donation by a new record naming it, with the reason; ``withdraw`` withdraws it (a
-    donation recorded by mistake). Only the latest record of a donation is corrected (409)."""
+    donation recorded by mistake). A field ``data`` leaves out keeps the record's value (the page sends
+    them all, filled from the record; the API only those that change). Only the latest record of a
+    donation is corrected (409)."""
     if not scopes.can_run_donations(user, donation.campaign.organiser_id):
         raise PermissionDenied
     reason = clean_note(data.get("reason"), "reason", required=_("Write why the donation is corrected."),
@@ -210,13 +216,14 @@ def donation_correct(*, user, donation: Donation, data: dict) -> Donation:
                                                     "donated_on", "is_leader", "party_member")}
         fields.update(amount=None, withdrawn=True)
     else:
-        fields = _donation_fields(donation.campaign, data, errors)
-    errors.raise_if_any()
+        kept = {k: getattr(donation, k) for k in DONATION_FIELDS if k not in data}
+        fields = _donation_fields(donation.campaign, {**kept, **data}, errors)
     with transaction.atomic():
         current = Donation.objects.select_for_update().get(pk=donation.pk)
         if Donation.objects.filter(corrects=current).exists() or current.withdrawn:
             raise DomainError(_("This record was corrected already: correct the latest one."), field="reason",
                               status=409)
+        errors.raise_if_any()  # after the 409: a record corrected already is not to be corrected at all
         return Donation.objects.create(campaign=current.campaign, corrects=current, reason=reason, recorded_by=user,
                                        **fields)
 

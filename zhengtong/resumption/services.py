@@ -126,10 +126,13 @@ def _workforce(errors: FieldErrors, data: dict) -> dict[str, int | None]:
     return values
 
 
-def declaration_file(*, user, unit: Unit, data: dict, today: date | None = None) -> ResumptionDeclaration:
+def declaration_file(*, user, unit: Unit, data: dict, corrects: ResumptionDeclaration | None = None,
+                     today: date | None = None) -> ResumptionDeclaration:
     """Declare the unit's resumption. When the unit has declared before, this is a correction of the
     declaration in force: it needs its reason (``data["reason"]``) and leaves the earlier one as it
-    was. The lead department's answer is due ``RESUMPTION_ANSWER_DAYS`` working days after today."""
+    was. ``corrects``: the declaration the caller saw and means to correct; when another has corrected
+    it meanwhile, 409 (nobody corrects a declaration they have not seen). The lead department's answer
+    is due ``RESUMPTION_ANSWER_DAYS`` working days after today."""
     if not scopes.can_declare_resumption(user, unit):
         raise PermissionDenied(_("Only the unit's enterprise clerk declares its resumption."))
     today = today or timezone.localdate()
@@ -144,6 +147,9 @@ def declaration_file(*, user, unit: Unit, data: dict, today: date | None = None)
     with transaction.atomic():
         Unit.objects.select_for_update().filter(pk=unit.pk).first()  # one declaration in force per unit
         previous = current_declaration(unit)
+        if corrects is not None and (previous is None or previous.pk != corrects.pk):
+            raise DomainError(_("This declaration has been corrected: correct the latest one."), field="status",
+                              status=409)
         if previous is not None and not reason and "reason" not in errors.errors:
             errors.add("reason", _("The unit has declared already: write why this correction is needed."))
         errors.raise_if_any()
@@ -297,6 +303,13 @@ def _may(user, difficulty: Difficulty):
     return lambda move: who[move.who]
 
 
+def moves_now(allowed: dict[str, Move]) -> str:
+    """A refused move's second line: the moves the user may make now, by their labels."""
+    if not allowed:
+        return _("No move is open to you now.")
+    return _("Open to you now: %(moves)s.") % {"moves": ", ".join(str(m.label) for m in allowed.values())}
+
+
 def difficulty_moves_allowed(*, user, difficulty: Difficulty) -> dict[str, Move]:
     """The moves this user may make on the difficulty now (the page shows exactly these)."""
     return DIFFICULTIES.allowed(difficulty.status, may=_may(user, difficulty))
@@ -314,7 +327,12 @@ def difficulty_move(*, user, difficulty: Difficulty, action: str, data: dict,
     text = clean_note(data.get("text"), "text", required=required, max_length=5000)
     with transaction.atomic():
         difficulty = Difficulty.objects.select_for_update().select_related("unit").get(pk=difficulty.pk)
-        DIFFICULTIES.check(difficulty.status, action, may=_may(user, difficulty))
+        may = _may(user, difficulty)
+        try:
+            DIFFICULTIES.check(difficulty.status, action, may=may)
+        except DomainError as e:  # the state allows no such move: say which moves it allows the user now
+            e.errors.setdefault("action", []).append(moves_now(DIFFICULTIES.allowed(difficulty.status, may=may)))
+            raise
         before = difficulty.status
         department = None
         rating = None

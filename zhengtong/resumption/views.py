@@ -139,7 +139,8 @@ def declare(request, pk: int):
             "measures_note", *previous.MEASURES)}
     form = DeclarationForm(request.POST or None, initial=initial, correcting=previous is not None)
     if request.method == "POST":
-        saved = save_form(form, lambda data: services.declaration_file(user=request.user, unit=unit, data=data))
+        saved = save_form(form, lambda data: services.declaration_file(user=request.user, unit=unit, data=data,
+                                                                       corrects=previous))
         if saved is not None:
             messages.success(request, _("Declaration filed."))
             return redirect("resumption:unit", pk=unit.pk)

@@ -26,6 +26,7 @@ caller's figures (operations, requests, seconds) from ``ZT_SCHEMATHESIS_FIGURES`
 import json
 import os
 import time
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -40,6 +41,9 @@ from zhengtong.outbreak import isolation
 from zhengtong.outbreak import services as outbreak
 from zhengtong.permits import services
 from zhengtong.permits.tests.factories import issued_permit
+from zhengtong.registry.models import Department
+from zhengtong.resumption import donations
+from zhengtong.resumption import services as resumption
 from zhengtong.tests_support.factories import gate_device, token_for
 from zhengtong.tests_support.world import build_world
 from zhengtong.wsgi import application
@@ -59,6 +63,12 @@ CLERK_FORBIDDEN = [
     # them or ordering their isolation is refused by role
     ("POST", "/api/outbreak/cases"),
     ("POST", "/api/outbreak/isolations"),
+    # the clerk sees the unit's declaration and difficulty: the lead department answers, the department
+    # accepts and resolves, the county sends on
+    ("POST", "/api/resumption/declarations/{declaration_id}/answer"),
+    ("POST", "/api/resumption/difficulties/{difficulty_id}/accept"),
+    ("POST", "/api/resumption/difficulties/{difficulty_id}/resolve"),
+    ("POST", "/api/resumption/difficulties/{difficulty_id}/reassign"),
 ]
 
 
@@ -118,7 +128,9 @@ def same_connection():
 @pytest.fixture
 def world(db, same_connection):
     """A small world (two units, their sites and people, a department, a classified unit with an
-    issued permit), and the ids that generated ids are steered to."""
+    issued permit, a case and an isolation order, the unit's resumption declaration, a stage and a
+    difficulty, the department's donation campaign with a donation), and the ids that generated ids are
+    steered to."""
     registry = build_world()
     services.unit_classify(unit=registry.unit_a)
     permit = issued_permit(registry)
@@ -127,13 +139,33 @@ def world(db, same_connection):
                                 data={"site": registry.site_a.pk, "onset_date": str(timezone.localdate())})
     order = isolation.isolation_order(user=admin, person=registry.person_b,
                                       data={"reason": "close_contact", "place": "site", "site": registry.site_b.pk})
+    clerk = registry.users[Role.ENTERPRISE_CLERK]
+    today = timezone.localdate()
+    declaration = resumption.declaration_file(user=clerk, unit=registry.unit_a, data={
+        "planned_date": today, "workforce_total": 100, "workforce_returned": 60, "returned_from_outside": 20,
+        "outside_isolated": 15})
+    stage = resumption.stage_report(user=clerk, unit=registry.unit_a, data={
+        "stage": "construction", "reached_on": today, "capacity_pct": 30})
+    difficulty = resumption.difficulty_report(user=clerk, unit=registry.unit_a, data={
+        "category": "raw_materials", "title": "缺少钢材", "details": "库存只够三天。"})
+    campaign = donations.campaign_create(user=admin, data={
+        "name": "捐款", "organiser": registry.department.pk, "starts_on": today - timedelta(days=30)})
+    donation = donations.donation_record(user=admin, campaign=campaign, data={
+        "donor_name": "王建华", "organisation": "市发改委", "amount": "100", "donated_on": today})
     ids = {
         "unit_id": registry.unit_a.pk, "site_id": registry.site_a.pk, "person_id": registry.person_a.pk,
         "department_id": registry.department.pk, "unit": registry.unit_a.pk, "site": registry.site_a.pk,
         "application_id": permit.application_id, "permit_id": permit.pk,
         "case_id": case.pk, "order_id": order.pk,
+        "declaration_id": declaration.pk, "stage_id": stage.pk, "difficulty_id": difficulty.pk,
+        "campaign_id": campaign.pk, "donation_id": donation.pk,
+        # a reassignment's department: another than the one the difficulty went to (the lead department)
+        "department": Department.objects.exclude(pk=registry.department.pk).values_list("pk", flat=True)[0],
     }
     return registry, ids
+
+
+BODY_IDS = ("unit", "site", "person_id", "site_id", "case_id", "department")
 
 
 def steer_ids(case, ids: dict[str, int]) -> None:
@@ -146,8 +178,7 @@ def steer_ids(case, ids: dict[str, int]) -> None:
     if path != case.path_parameters:
         case.path_parameters = path
     if isinstance(case.body, dict):
-        body = {k: ids[k] if k in ("unit", "site", "person_id", "site_id", "case_id") and isinstance(v, int)
-                and v % 2 == 0 else v for k, v in case.body.items()}
+        body = {k: ids[k] if k in BODY_IDS and isinstance(v, int) and v % 2 == 0 else v for k, v in case.body.items()}
         if isinstance(body.get("person_ids"), list):  # ordering isolation for one person or many
             body["person_ids"] = [ids["person_id"] if isinstance(v, int) and v % 2 == 0 else v
                                   for v in body["person_ids"]]
