@@ -17,7 +17,7 @@ from zhengtong.core.cleaners import filter_text, search_text
 from zhengtong.core.errors import DomainError
 from zhengtong.core.forms import apply_errors, save_form
 from zhengtong.core.ids import valid_id
-from zhengtong.core.listing import Column, listing
+from zhengtong.core.listing import Column, export_response, listing
 from zhengtong.registry.models import Department, Region
 from zhengtong.resumption import selectors, services
 from zhengtong.resumption.forms import AnswerForm, DeclarationForm, DifficultyForm, DifficultyMoveForm, StageForm
@@ -274,3 +274,53 @@ def difficulty_move(request, pk: int, action: str):
                                 status=e.status if e.status in (400, 409) else 400)
     messages.success(request, _("Difficulty updated."))
     return redirect("resumption:difficulty", pk=difficulty.pk)
+
+
+# The department's inbox ----------------------------------------------------------------------------
+
+INBOX_COLUMNS = [
+    Column("due", gettext_lazy("Due"), order=("due",), cell=lambda d: d.due),
+    Column("title", gettext_lazy("Title"), order=("title",), cell=lambda d: d.title),
+    Column("unit", gettext_lazy("Unit"), order=("unit__name",), cell=lambda d: d.unit.name),
+    Column("county", gettext_lazy("County"), order=("unit__county__code",), cell=lambda d: d.unit.county.name),
+    Column("category", gettext_lazy("Category"), order=("category",), cell=lambda d: d.get_category_display()),
+    Column("department", gettext_lazy("Department"), order=("department__name",),
+           cell=lambda d: d.department.name if d.department else ""),
+    Column("status", gettext_lazy("Status"), order=("status",), cell=lambda d: d.get_status_display()),
+    Column("reported", gettext_lazy("Reported"), order=("reported_at",), cell=lambda d: d.reported_on),
+]
+INBOX_STATUS_CHOICES = [(value, label) for value, label in DifficultyStatus.choices
+                        if value in selectors.INBOX_STATUSES]
+INBOX_WHEN_CHOICES = (("overdue", gettext_lazy("overdue")), ("today", gettext_lazy("due today")))
+
+
+def _inbox(request):
+    user = request.user
+    if not scopes.has_difficulty_inbox(user):
+        raise Http404
+    filters = {"status": filter_text(request.GET.get("status")), "category": filter_text(request.GET.get("category")),
+               "when": filter_text(request.GET.get("when")), "q": search_text(request.GET.get("q"))}
+    today = timezone.localdate()
+    return selectors.department_inbox(user=user, today=today, **filters), filters, today
+
+
+@login_required
+@require_GET
+def inbox(request):
+    """The department officer's inbox: what waits for them, the overdue first, then what is due today."""
+    qs, filters, today = _inbox(request)
+    result = listing(request, qs, INBOX_COLUMNS, default="due")
+    rows = [(d, selectors.inbox_clock(d, today)) for d in result.page]
+    return render(request, "resumption/inbox.html", {
+        "nav_active": "inbox", "listing": result, "page": result.page, "rows": rows, "query": result.query,
+        **filters, "statuses": INBOX_STATUS_CHOICES, "categories": DifficultyCategory.choices,
+        "whens": INBOX_WHEN_CHOICES, "today": today,
+        "accept_days": settings.DIFFICULTY_ACCEPT_DAYS,
+    })
+
+
+@login_required
+@require_GET
+def inbox_export(request):
+    qs, _filters, _today = _inbox(request)
+    return export_response(request, qs, INBOX_COLUMNS, default="due", name="inbox", sheet_name=_("Inbox"))
