@@ -322,7 +322,16 @@ def difficulty_list(*, user, today: date, status: str = "", category: str = "", 
 
 # The states in which a difficulty waits for its department: to be accepted, to be resolved.
 INBOX_STATUSES = (DifficultyStatus.REPORTED, DifficultyStatus.ACCEPTED, DifficultyStatus.REOPENED)
-INBOX_WHEN = ("overdue", "today")
+INBOX_WHEN = ("overdue", "today", "escalated")
+
+
+def escalated_now(escalations: QuerySet[DifficultyEvent]) -> Exists:
+    """Whether the clock a difficulty is on now was escalated: its resolution clock (this due date), or
+    its acceptance clock while it is still reported."""
+    return Exists(escalations.filter(difficulty=OuterRef("pk")).filter(
+        Q(clock=DifficultyEvent.Clock.RESOLVE, due=OuterRef("resolve_due"))
+        | Q(clock=DifficultyEvent.Clock.ACCEPT, due=OuterRef("accept_due"),
+            difficulty__status=DifficultyStatus.REPORTED)))
 
 
 def current_due() -> Case:
@@ -336,13 +345,18 @@ def department_inbox(*, user, today: date, status: str = "", category: str = "",
                      q: str = "") -> QuerySet[Difficulty]:
     """A department officer's inbox: the difficulties routed to their departments that wait for them
     (reported: to accept; accepted or reopened: to resolve), each with ``due`` (its running clock's due
-    date); sorted by ``due`` the overdue come first, then those due today. ``status``: one of those three
-    states; ``when``: "overdue" or "today"."""
+    date) and ``escalated`` (its running clock was escalated); sorted by ``due`` the overdue come first,
+    then those due today. The city administrator's inbox, and a department officer's beyond their own
+    departments, holds the overdue difficulties escalated to them (services.difficulties_escalate).
+    ``status``: one of those three states; ``when``: "overdue", "today" or "escalated"."""
     if not getattr(user, "is_authenticated", False):
         return Difficulty.objects.none()
+    escalations = DifficultyEvent.objects.filter(kind=DifficultyEvent.Kind.ESCALATE)
+    to_me = Q(pk__in=escalations.filter(notified=user).values("difficulty_id")) & overdue_q(today)
     qs = (Difficulty.objects.filter(scopes.difficulties_q(user)).filter(status__in=INBOX_STATUSES)
-          .filter(scopes.difficulty_inbox_q(user))
-          .annotate(due=current_due()).select_related("unit", "unit__county", "department"))
+          .filter(scopes.difficulty_inbox_q(user) | to_me)
+          .annotate(due=current_due(), escalated=escalated_now(escalations))
+          .select_related("unit", "unit__county", "department"))
     if status in INBOX_STATUSES:
         qs = qs.filter(status=status)
     if category in DifficultyCategory.values:
@@ -351,6 +365,8 @@ def department_inbox(*, user, today: date, status: str = "", category: str = "",
         qs = qs.filter(due__lt=today)
     elif when == "today":
         qs = qs.filter(due=today)
+    elif when == "escalated":
+        qs = qs.filter(escalated=True)
     if q:
         qs = qs.filter(Q(title__icontains=q) | Q(unit__name__icontains=q))
     return qs
@@ -388,7 +404,12 @@ def difficulty_get(*, user, pk: Any) -> Difficulty:
 
 
 def difficulty_events(*, difficulty: Difficulty) -> QuerySet[DifficultyEvent]:
-    return difficulty.events.select_related("by", "department").order_by("at", "id")
+    return difficulty.events.select_related("by", "department").prefetch_related("notified").order_by("at", "id")
+
+
+def difficulties_overdue_count(*, user, today: date) -> int:
+    """How many of the difficulties the user sees are past a clock (the county overview's red figure)."""
+    return Difficulty.objects.filter(scopes.difficulties_q(user)).filter(overdue_q(today)).count()
 
 
 def difficulty_clock(difficulty: Difficulty, today: date) -> dict[str, Any]:

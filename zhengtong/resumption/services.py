@@ -37,6 +37,16 @@ confirm   resolved                      closed    enterprise
 reopen    resolved                      reopened  enterprise
 ========  ============================  ========  ==========
 
+Escalation. A difficulty past a clock (not accepted by ``accept_due``; not resolved, or resolved
+again after a reopening, by ``resolve_due``) escalates, once per clock (its kind and due date: a
+reassignment or a reopening starts a new clock), by ``difficulties_escalate`` (the daily job
+``resumption.daily``): to the heads of its department (its officers whose assignment has the head
+flag); where the department has no active head, to all its department officers and to the city
+administrators (where it has no department, to the city administrators). The escalation is an event
+of its thread (kind "escalate", no change of state) naming the clock, its due date and the people it
+went to; the inbox marks the difficulty escalated while that clock runs, and the city administrator's
+inbox holds the overdue ones escalated to them.
+
 A stage may not be dated before the day the unit first declared (our reading of "a stage earlier
 than the declaration": a unit declares before it resumes, as the 2020 filings required), nor after
 today; its capacity is a whole % from 0 to 100.
@@ -48,13 +58,16 @@ from datetime import date
 from typing import Any
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
+from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from zhengtong.accounts import scopes
+from zhengtong.accounts.models import Role, RoleAssignment
 from zhengtong.core.cleaners import clean_choice, clean_count, clean_date, clean_note, clean_text
 from zhengtong.core.errors import DomainError, FieldErrors
 from zhengtong.core.ids import valid_id
@@ -357,3 +370,64 @@ def _department(raw: Any, *, current: int | None) -> Department:
     if department.pk == current:
         raise DomainError(_("The difficulty is with this department already."), field="department")
     return department
+
+
+# Escalation ----------------------------------------------------------------------------------------
+
+
+def escalation_recipients(department_id: int | None) -> list:
+    """Who an overdue difficulty of the department escalates to: the department's heads (active
+    department officers with the head flag); without one, all its active department officers and the
+    city administrators (active city administrator assignments and superusers)."""
+    User = get_user_model()
+    officers = RoleAssignment.objects.active().filter(role=Role.DEPARTMENT_OFFICER, department_id=department_id)
+    users = User.objects.filter(is_active=True)
+    if department_id is not None:
+        heads = list(users.filter(pk__in=officers.filter(is_head=True).values("user_id")).order_by("pk"))
+        if heads:
+            return heads
+    city = RoleAssignment.objects.active().filter(role=Role.CITY_ADMIN).values("user_id")
+    return list(users.filter(Q(pk__in=officers.values("user_id")) | Q(pk__in=city) | Q(is_superuser=True))
+                .order_by("pk"))
+
+
+def overdue_clocks(difficulty: Difficulty, today: date) -> list[tuple[str, date]]:
+    """The clocks of the difficulty that have run out by ``today``: ("accept", accept_due) while it is
+    reported; ("resolve", resolve_due) while it is reported, accepted or reopened."""
+    clocks = []
+    if difficulty.status == F.REPORTED and today > difficulty.accept_due:
+        clocks.append((DifficultyEvent.Clock.ACCEPT.value, difficulty.accept_due))
+    if difficulty.status in (F.REPORTED, F.ACCEPTED, F.REOPENED) and today > difficulty.resolve_due:
+        clocks.append((DifficultyEvent.Clock.RESOLVE.value, difficulty.resolve_due))
+    return clocks
+
+
+def difficulties_escalate(*, today: date | None = None) -> int:
+    """The escalation rule (the daily job and the tests call this): every clock of an open difficulty
+    that has run out by ``today`` and was not escalated yet becomes one "escalate" event, sent to
+    ``escalation_recipients`` of its department. Returns how many were written; run again the same
+    day (or any later day) it writes none for the same clock."""
+    today = today or timezone.localdate()
+    late = Q(status=F.REPORTED, accept_due__lt=today) | Q(status__in=(F.REPORTED, F.ACCEPTED, F.REOPENED),
+                                                          resolve_due__lt=today)
+    candidates = list(Difficulty.objects.filter(late).order_by("pk"))
+    done = set(DifficultyEvent.objects.filter(kind=DifficultyEvent.Kind.ESCALATE, difficulty__in=candidates)
+               .values_list("difficulty_id", "clock", "due"))
+    recipients: dict[int | None, list] = {}
+    written = 0
+    for difficulty in candidates:
+        for clock, due in overdue_clocks(difficulty, today):
+            if (difficulty.pk, clock, due) in done:
+                continue
+            if difficulty.department_id not in recipients:
+                recipients[difficulty.department_id] = escalation_recipients(difficulty.department_id)
+            try:
+                with transaction.atomic():
+                    event = DifficultyEvent.objects.create(
+                        difficulty=difficulty, kind=DifficultyEvent.Kind.ESCALATE, from_status=difficulty.status,
+                        to_status=difficulty.status, department=difficulty.department, clock=clock, due=due)
+                    event.notified.set(recipients[difficulty.department_id])
+            except IntegrityError:  # another run escalated this clock meanwhile
+                continue
+            written += 1
+    return written

@@ -62,6 +62,7 @@ def overview(request):
         "nav_active": "resumption", "today": today, "by_county": by_county, "total": total,
         "by_section": selectors.rates_by_section(user=user, today=today),
         "trend_days": selectors.trend_days(today), "may_edit_expected": scopes.can_edit_expected_units(user),
+        "overdue_difficulties": selectors.difficulties_overdue_count(user=user, today=today),
     })
 
 
@@ -291,7 +292,8 @@ INBOX_COLUMNS = [
 ]
 INBOX_STATUS_CHOICES = [(value, label) for value, label in DifficultyStatus.choices
                         if value in selectors.INBOX_STATUSES]
-INBOX_WHEN_CHOICES = (("overdue", gettext_lazy("overdue")), ("today", gettext_lazy("due today")))
+INBOX_WHEN_CHOICES = (("overdue", gettext_lazy("overdue")), ("today", gettext_lazy("due today")),
+                      ("escalated", gettext_lazy("escalated")))
 
 
 def _inbox(request):

@@ -5,6 +5,7 @@ from datetime import date
 import pytest
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
 from zhengtong.accounts.models import Role
 from zhengtong.resumption import selectors, services
@@ -101,3 +102,84 @@ def test_the_department_officers_home_page_opens_with_the_inbox_and_the_export_h
 
     sheet = load_workbook(BytesIO(response.content)).active
     assert [c.value for c in sheet[2]][1] == d.title and sheet.max_row == 2
+
+
+# Escalation ----------------------------------------------------------------------------------------
+
+
+def escalations(d):
+    return list(d.events.filter(kind="escalate").order_by("pk"))
+
+
+def test_an_overdue_difficulty_escalates_once_per_clock_to_the_departments_head(world):
+    from zhengtong.resumption import jobs
+
+    d = report(world)  # accept due Wed 12 Feb, resolve due Mon 17 Feb
+    head = officer(world, first_name="局长")
+    head.assignments.update(is_head=True)
+    plain = officer(world)
+    assert services.difficulties_escalate(today=date(2020, 2, 12)) == 0  # due today: not yet
+    assert jobs.daily(today=date(2020, 2, 13)) == "1 difficulty clock(s) escalated"
+    (event,) = escalations(d)
+    assert (event.clock, event.due, event.from_status, event.to_status, event.by) == (
+        "accept", date(2020, 2, 12), "reported", "reported", None)
+    assert list(event.notified.all()) == [head]
+    d.refresh_from_db()
+    assert d.status == "reported"  # no change of state
+    # run again, the same day and later: nothing more for that clock
+    assert services.difficulties_escalate(today=date(2020, 2, 13)) == 0
+    assert services.difficulties_escalate(today=date(2020, 2, 14)) == 0
+    # accepted late, then past its resolution day too: the resolution clock escalates once
+    move(plain, d, "accept", today=date(2020, 2, 14))
+    assert services.difficulties_escalate(today=date(2020, 2, 17)) == 0
+    assert services.difficulties_escalate(today=date(2020, 2, 18)) == 1
+    assert services.difficulties_escalate(today=date(2020, 2, 19)) == 0
+    assert [(e.clock, e.due) for e in escalations(d)] == [("accept", date(2020, 2, 12)), ("resolve", date(2020, 2, 17))]
+    # the head's inbox marks it escalated; the thread shows to whom
+    rows = inbox(head, date(2020, 2, 18))
+    assert rows == [d] and rows[0].escalated
+    assert inbox(head, date(2020, 2, 18), when="escalated") == [d]
+    client = Client()
+    client.force_login(head)
+    with demo_clock(date(2020, 2, 18)):
+        page = client.get(reverse("resumption:inbox")).content.decode()
+        assert 'data-testid="escalated"' in page
+        thread = client.get(reverse("resumption:difficulty", args=[d.pk])).content.decode()
+    assert thread.count('data-testid="escalation"') == 2 and "局长" in thread
+
+
+def test_without_a_head_it_escalates_to_all_its_officers_and_the_city_administrator(world):
+    d = report(world)
+    first, second = officer(world), officer(world)
+    ended = officer(world)
+    ended.assignments.update(is_head=True, ended_at=timezone.now())  # an ended head is no head
+    elsewhere = officer(world, DepartmentFactory.create(code="tjj", name="市统计局", kind="city_department",
+                                                        region=world.department.region))
+    assert services.difficulties_escalate(today=date(2020, 2, 13)) == 1
+    (event,) = escalations(d)
+    city = world.users[Role.CITY_ADMIN]
+    assert set(event.notified.all()) == {first, second, city}
+    assert elsewhere not in event.notified.all()
+    # the city administrator's inbox holds it while it is overdue, marked escalated; nobody else's new
+    assert inbox(city, date(2020, 2, 13)) == [d] and inbox(city, date(2020, 2, 13))[0].escalated
+    assert inbox(elsewhere, date(2020, 2, 13)) == []
+    assert all(r.escalated for r in inbox(first, date(2020, 2, 13)))
+    move(first, d, "accept", today=date(2020, 2, 13))  # accepted: its running clock (resolution) is not overdue
+    assert inbox(city, date(2020, 2, 14)) == []
+    assert not inbox(first, date(2020, 2, 14))[0].escalated
+
+
+def test_overdue_difficulties_show_red_for_the_county_and_the_city(world):
+    d = report(world)
+    report(world, title="未逾期", today=date(2020, 2, 12))
+    for role in (Role.COUNTY_OFFICER, Role.CITY_ADMIN):
+        client = Client()
+        client.force_login(world.users[role])
+        with demo_clock(date(2020, 2, 13)):
+            listing = client.get(reverse("resumption:difficulty_list")).content.decode()
+            overview = client.get(reverse("resumption:overview")).content.decode()
+        assert f'<tr class="overdue" data-difficulty="{d.pk}"' in listing
+        assert listing.count('<tr class="overdue"') == 1
+        assert 'data-testid="overdue-difficulties"' in overview
+        figure = overview.split('data-testid="overdue-difficulties"')[1].split("</a>")[0]
+        assert '<div class="stat clock overdue">1</div>' in figure
