@@ -266,6 +266,31 @@ class DifficultyEvent(models.Model):
         return f"{self.difficulty_id} {self.kind}"
 
 
+class DifficultyAttachment(models.Model):
+    """A file attached to a difficulty's report or to an entry of its thread (core.uploads: the types and
+    the size cap of documents). Never changed or deleted; served only through a page that checks who
+    sees the difficulty, never as a public media file."""
+
+    difficulty = models.ForeignKey(Difficulty, models.PROTECT, related_name="attachments",
+                                   verbose_name=_("difficulty"))
+    event = models.ForeignKey(DifficultyEvent, models.PROTECT, related_name="attachments", verbose_name=_("entry"))
+    name = models.CharField(_("name"), max_length=200)
+    file = models.FileField(_("file"), upload_to="resumption/difficulties/%Y/%m/")
+    size = models.PositiveIntegerField(_("size (bytes)"))
+    sha256 = models.CharField(_("SHA-256"), max_length=64)
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.SET_NULL, null=True, related_name="+",
+                                    verbose_name=_("uploaded by"))
+    uploaded_at = models.DateTimeField(_("uploaded at"), default=timezone.now)
+
+    class Meta:
+        ordering = ["uploaded_at", "id"]
+        verbose_name = _("difficulty attachment")
+        verbose_name_plural = _("difficulty attachments")
+
+    def __str__(self) -> str:
+        return self.name
+
+
 # The donation drive (捐款活动) ------------------------------------------------------------------
 
 

@@ -33,6 +33,7 @@ from zhengtong.resumption.clocks import clock_status
 from zhengtong.resumption.models import (
     DeclarationStatus,
     Difficulty,
+    DifficultyAttachment,
     DifficultyCategory,
     DifficultyEvent,
     DifficultyStatus,
@@ -404,7 +405,18 @@ def difficulty_get(*, user, pk: Any) -> Difficulty:
 
 
 def difficulty_events(*, difficulty: Difficulty) -> QuerySet[DifficultyEvent]:
-    return difficulty.events.select_related("by", "department").prefetch_related("notified").order_by("at", "id")
+    return (difficulty.events.select_related("by", "department").prefetch_related("notified", "attachments")
+            .order_by("at", "id"))
+
+
+def attachment_get(*, user, difficulty_pk: Any, pk: Any) -> DifficultyAttachment:
+    """An attachment of a difficulty the user sees (``difficulty_get``); anything else is a 404."""
+    difficulty = difficulty_get(user=user, pk=difficulty_pk)
+    pk = valid_id(pk)
+    attachment = difficulty.attachments.filter(pk=pk).first() if pk else None
+    if attachment is None:
+        raise Http404
+    return attachment
 
 
 def difficulties_overdue_count(*, user, today: date) -> int:

@@ -19,7 +19,9 @@ Difficulties (困难和问题). An enterprise clerk reports one with its categor
 the routing table (``DifficultyRoute``, the city's) names for the category, else to the unit's lead
 department. The department accepts it within DIFFICULTY_ACCEPT_DAYS working days and resolves it within
 DIFFICULTY_RESOLVE_DAYS (per category) working days of the report; the county officer may send it to
-another department, which restarts both clocks. Everyone involved writes in its thread; the enterprise
+another department, which restarts both clocks. Everyone involved writes in its thread (the report and
+each entry may carry attachments: at most DIFFICULTY_MAX_ATTACHMENTS documents of core.uploads' types and
+DOCUMENT_MAX_MB each, kept as uploaded, never changed); the enterprise
 confirms the resolution and rates it (1–5), or reopens it (its resolution days start again). A closed
 difficulty takes no reply. Its moves (``DIFFICULTIES``; who: ``department`` an officer of the department
 it is routed to, ``county`` a county officer of the unit's county, ``enterprise`` the unit's clerk,
@@ -68,6 +70,7 @@ from django.utils.translation import gettext_lazy
 
 from zhengtong.accounts import scopes
 from zhengtong.accounts.models import Role, RoleAssignment
+from zhengtong.core import uploads
 from zhengtong.core.cleaners import clean_choice, clean_count, clean_date, clean_note, clean_text
 from zhengtong.core.errors import DomainError, FieldErrors
 from zhengtong.core.ids import valid_id
@@ -77,6 +80,7 @@ from zhengtong.resumption.clocks import due_after
 from zhengtong.resumption.models import (
     DeclarationStatus,
     Difficulty,
+    DifficultyAttachment,
     DifficultyCategory,
     DifficultyEvent,
     DifficultyRoute,
@@ -281,8 +285,9 @@ def start_clocks(difficulty: Difficulty, day: date) -> None:
     difficulty.due_confirmed = accept.confirmed and resolve.confirmed
 
 
-def difficulty_report(*, user, unit: Unit, data: dict, today: date | None = None) -> Difficulty:
-    """Report a difficulty of the unit (its enterprise clerk), routed at once (``route_for``)."""
+def difficulty_report(*, user, unit: Unit, data: dict, files: Any = (), today: date | None = None) -> Difficulty:
+    """Report a difficulty of the unit (its enterprise clerk), routed at once (``route_for``), with its
+    attachments (``files``)."""
     if not scopes.can_report_difficulty(user, unit):
         raise PermissionDenied(_("Only the unit's enterprise clerk reports its difficulties."))
     today = today or timezone.localdate()
@@ -290,15 +295,44 @@ def difficulty_report(*, user, unit: Unit, data: dict, today: date | None = None
     category = clean_choice(errors, data, "category", DifficultyCategory)
     title = clean_text(errors, data, "title", required=True, max_length=100)
     details = clean_text(errors, data, "details", required=True, max_length=5000)
+    checked = _attachments_checked(errors, files)
     errors.raise_if_any()
     with transaction.atomic():
         difficulty = Difficulty(unit=unit, category=category, title=title, details=details,
                                 department=route_for(unit, category), reported_on=today, reported_by=user)
         start_clocks(difficulty, today)
         difficulty.save()
-        DifficultyEvent.objects.create(difficulty=difficulty, kind=DifficultyEvent.Kind.REPORT, to_status=F.REPORTED,
-                                       department=difficulty.department, text=details, by=user)
+        event = DifficultyEvent.objects.create(difficulty=difficulty, kind=DifficultyEvent.Kind.REPORT,
+                                               to_status=F.REPORTED, department=difficulty.department, text=details,
+                                               by=user)
+        _attach(event, checked, user)
     return difficulty
+
+
+def _attachments_checked(errors: FieldErrors, files: Any) -> list[tuple[Any, str, str]]:
+    """(upload, name, sha256) of each file, or their refusals on the field "attachments": at most
+    DIFFICULTY_MAX_ATTACHMENTS documents (core.uploads: type, not empty, at most DOCUMENT_MAX_MB each)."""
+    files = [f for f in (files or ()) if f is not None]
+    if len(files) > settings.DIFFICULTY_MAX_ATTACHMENTS:
+        errors.add("attachments", _("At most %(n)d files at a time.") % {"n": settings.DIFFICULTY_MAX_ATTACHMENTS})
+        return []
+    checked = []
+    for upload in files:
+        try:
+            name, sha256 = uploads.document_checked(upload, field="attachments", label=_("Attachments"),
+                                                    limit_mb=settings.DOCUMENT_MAX_MB)
+        except DomainError as e:
+            for message in e.errors.get("attachments", [e.message]):
+                errors.add("attachments", f"{upload.name}: {message}" if upload.name else message)
+            continue
+        checked.append((upload, name, sha256))
+    return checked
+
+
+def _attach(event: DifficultyEvent, checked: list[tuple[Any, str, str]], user) -> None:
+    for upload, name, sha256 in checked:
+        DifficultyAttachment.objects.create(difficulty_id=event.difficulty_id, event=event, name=name, file=upload,
+                                            size=upload.size, sha256=sha256, uploaded_by=user)
 
 
 def _may(user, difficulty: Difficulty):
@@ -315,16 +349,19 @@ def difficulty_moves_allowed(*, user, difficulty: Difficulty) -> dict[str, Move]
     return DIFFICULTIES.allowed(difficulty.status, may=_may(user, difficulty))
 
 
-def difficulty_move(*, user, difficulty: Difficulty, action: str, data: dict,
+def difficulty_move(*, user, difficulty: Difficulty, action: str, data: dict, files: Any = (),
                     today: date | None = None) -> Difficulty:
     """Move a difficulty by the table above, writing the move into its thread with its text. A reply,
     a resolution and a reopening need their text; a reassignment a department that exists (and is not
-    the one it is with); a confirmation the rating, 1 to 5."""
+    the one it is with); a confirmation the rating, 1 to 5. Any entry may carry attachments (``files``)."""
     move = DIFFICULTIES.move(action)
     today = today or timezone.localdate()
     required = {"reply": _("Write the reply."), "resolve": _("Write how it was resolved."),
                 "reopen": _("Write why it is not resolved.")}.get(action, "")
     text = clean_note(data.get("text"), "text", required=required, max_length=5000)
+    file_errors = FieldErrors()
+    checked = _attachments_checked(file_errors, files)
+    file_errors.raise_if_any()
     with transaction.atomic():
         difficulty = Difficulty.objects.select_for_update().select_related("unit").get(pk=difficulty.pk)
         DIFFICULTIES.check(difficulty.status, action, may=_may(user, difficulty))
@@ -356,9 +393,10 @@ def difficulty_move(*, user, difficulty: Difficulty, action: str, data: dict,
         if move.target is not None:
             difficulty.status = move.target
         difficulty.save()
-        DifficultyEvent.objects.create(difficulty=difficulty, kind=action, from_status=before,
-                                       to_status=difficulty.status, department=department, text=text, rating=rating,
-                                       by=user)
+        event = DifficultyEvent.objects.create(difficulty=difficulty, kind=action, from_status=before,
+                                               to_status=difficulty.status, department=department, text=text,
+                                               rating=rating, by=user)
+        _attach(event, checked, user)
     return difficulty
 
 

@@ -16,6 +16,8 @@ urlpatterns = [
     path("inbox/export/", views.inbox_export, name="inbox_export"),
     path("difficulties/new/", views.difficulty_new, name="difficulty_new"),
     path("difficulties/<int:pk>/", views.difficulty, name="difficulty"),
+    path("difficulties/<int:pk>/attachments/<int:attachment>/", views.difficulty_attachment,
+         name="difficulty_attachment"),
     path("difficulties/<int:pk>/<str:action>/", views.difficulty_move, name="difficulty_move"),
     path("donations/", views_donations.campaign_list, name="donation_campaigns"),
     path("donations/<int:pk>/", views_donations.campaign, name="donation_campaign"),

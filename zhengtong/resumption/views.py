@@ -5,7 +5,7 @@ timeline, and the forms of declaring, reporting a stage and answering."""
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404
+from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -18,6 +18,7 @@ from zhengtong.core.errors import DomainError
 from zhengtong.core.forms import apply_errors, save_form
 from zhengtong.core.ids import valid_id
 from zhengtong.core.listing import Column, export_response, listing
+from zhengtong.core.uploads import refusal, upload_limit
 from zhengtong.registry.models import Department, Region
 from zhengtong.resumption import selectors, services
 from zhengtong.resumption.forms import AnswerForm, DeclarationForm, DifficultyForm, DifficultyMoveForm, StageForm
@@ -219,25 +220,35 @@ def difficulty_list(request):
     })
 
 
+ATTACHMENTS = gettext_lazy("Attachments")
+
+
 @login_required
+@upload_limit("DOCUMENT_MAX_MB", field="attachments", label=ATTACHMENTS)
 def difficulty_new(request):
     units = selectors.reporting_units(user=request.user)
     if not units.exists():
         raise Http404
-    form = DifficultyForm(request.POST or None, units=units[:500],
+    form = DifficultyForm(request.POST or None, request.FILES or None, units=units[:500],
                           initial={"unit": valid_id(request.GET.get("unit"))})
     if request.method == "POST":
         def report(data):
+            too_large = refusal(request)
+            if too_large is not None:
+                raise too_large
             unit = units.filter(pk=valid_id(data.get("unit")) or 0).first()
             if unit is None:
                 raise DomainError(_("Choose one of your units."), field="unit")
-            return services.difficulty_report(user=request.user, unit=unit, data=data)
+            return services.difficulty_report(user=request.user, unit=unit, data=data,
+                                              files=request.FILES.getlist("attachments"))
 
         difficulty = save_form(form, report)
         if difficulty is not None:
             messages.success(request, _("Difficulty reported."))
             return redirect("resumption:difficulty", pk=difficulty.pk)
-    return render(request, "resumption/difficulty_new.html", {"nav_active": "difficulties", "form": form},
+    return render(request, "resumption/difficulty_new.html", {"nav_active": "difficulties", "form": form,
+                                                              "max_mb": settings.DOCUMENT_MAX_MB,
+                                                              "max_files": settings.DIFFICULTY_MAX_ATTACHMENTS},
                   status=400 if form.errors else 200)
 
 
@@ -249,6 +260,7 @@ def _difficulty_page(request, difficulty, form=None, status=200, failed=""):
         "nav_active": "difficulties", "d": difficulty, "clock": selectors.difficulty_clock(difficulty, today),
         "events": selectors.difficulty_events(difficulty=difficulty), "allowed": allowed, "failed": failed,
         "form": form or DifficultyMoveForm(departments=departments if "reassign" in allowed else ()),
+        "max_mb": settings.DOCUMENT_MAX_MB, "max_files": settings.DIFFICULTY_MAX_ATTACHMENTS,
     }, status=status)
 
 
@@ -260,6 +272,7 @@ def difficulty(request, pk: int):
 
 @login_required
 @require_POST
+@upload_limit("DOCUMENT_MAX_MB", field="attachments", label=ATTACHMENTS)
 def difficulty_move(request, pk: int, action: str):
     difficulty = selectors.difficulty_get(user=request.user, pk=pk)
     departments = Department.objects.filter(is_active=True).exclude(pk=difficulty.department_id or 0).order_by("code")
@@ -268,13 +281,30 @@ def difficulty_move(request, pk: int, action: str):
     data = {"text": request.POST.get("text"), "rating": request.POST.get("rating"),
             "department": request.POST.get("department")}
     try:
-        services.difficulty_move(user=request.user, difficulty=difficulty, action=action, data=data)
+        too_large = refusal(request)
+        if too_large is not None:
+            raise too_large
+        services.difficulty_move(user=request.user, difficulty=difficulty, action=action, data=data,
+                                 files=request.FILES.getlist("attachments"))
     except DomainError as e:
         apply_errors(form, e)
         return _difficulty_page(request, difficulty, form=form, failed=action,
                                 status=e.status if e.status in (400, 409) else 400)
     messages.success(request, _("Difficulty updated."))
     return redirect("resumption:difficulty", pk=difficulty.pk)
+
+
+
+@login_required
+@require_GET
+def difficulty_attachment(request, pk: int, attachment: int):
+    """A file attached to a difficulty, to whoever sees the difficulty (404 to anyone else)."""
+    found = selectors.attachment_get(user=request.user, difficulty_pk=pk, pk=attachment)
+    try:
+        handle = found.file.open("rb")
+    except FileNotFoundError:
+        raise Http404 from None
+    return FileResponse(handle, as_attachment=True, filename=found.name)
 
 
 # The department's inbox ----------------------------------------------------------------------------

@@ -183,3 +183,92 @@ def test_overdue_difficulties_show_red_for_the_county_and_the_city(world):
         assert 'data-testid="overdue-difficulties"' in overview
         figure = overview.split('data-testid="overdue-difficulties"')[1].split("</a>")[0]
         assert '<div class="stat clock overdue">1</div>' in figure
+
+
+# Attachments ---------------------------------------------------------------------------------------
+
+
+def test_attachments_on_the_report_and_a_reply_are_seen_by_everyone_involved_and_nobody_else(world, settings,
+                                                                                             tmp_path):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from zhengtong.resumption.models import Difficulty, DifficultyAttachment
+
+    settings.MEDIA_ROOT = tmp_path
+    clerk = Client()
+    clerk.force_login(world.users[Role.ENTERPRISE_CLERK])
+    response = clerk.post(reverse("resumption:difficulty_new"), {
+        "unit": world.unit_a.pk, "category": "funds", "title": "流动资金紧张", "details": "贷款到期",
+        "attachments": [SimpleUploadedFile("贷款合同.pdf", b"%PDF-1.4 contract"),
+                        SimpleUploadedFile("报表.xlsx", b"PK")]})
+    assert response.status_code == 302
+    d = Difficulty.objects.get()
+    mine = officer(world)
+    dept = Client()
+    dept.force_login(mine)
+    response = dept.post(reverse("resumption:difficulty_move", args=[d.pk, "reply"]),
+                         {"text": "请补充材料。", "attachments": [SimpleUploadedFile("清单.docx", b"PK docx")]})
+    assert response.status_code == 302
+    report_files = list(d.events.get(kind="report").attachments.values_list("name", flat=True))
+    assert report_files == ["贷款合同.pdf", "报表.xlsx"]
+    reply = DifficultyAttachment.objects.get(event__kind="reply")
+    assert (reply.name, reply.size, reply.uploaded_by) == ("清单.docx", 7, mine)
+    first = DifficultyAttachment.objects.get(name="贷款合同.pdf")
+    url = reverse("resumption:difficulty_attachment", args=[d.pk, first.pk])
+    page = clerk.get(reverse("resumption:difficulty", args=[d.pk])).content.decode()
+    assert page.count('data-testid="attachment"') == 3 and url in page
+    for user in (world.users[Role.ENTERPRISE_CLERK], mine, world.users[Role.COUNTY_OFFICER],
+                 world.users[Role.CITY_ADMIN]):
+        client = Client()
+        client.force_login(user)
+        response = client.get(url)
+        assert response.status_code == 200 and b"".join(response.streaming_content) == b"%PDF-1.4 contract"
+    unrelated = [world.users[Role.DEPARTMENT_OFFICER], world.users[Role.GATEKEEPER], world.users["none"],
+                 officer(world, DepartmentFactory.create(code="tjj", name="市统计局", kind="city_department",
+                                                         region=world.department.region))]
+    for user in unrelated:
+        client = Client()
+        client.force_login(user)
+        assert client.get(url).status_code == 404
+    # an attachment of another difficulty is not reached through this one
+    other = report(world)
+    assert clerk.get(reverse("resumption:difficulty_attachment", args=[other.pk, first.pk])).status_code == 404
+
+
+def test_attachments_of_a_wrong_type_too_large_or_too_many_are_refused_by_name_and_nothing_is_saved(
+        world, settings, tmp_path):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from zhengtong.resumption.models import Difficulty, DifficultyAttachment, DifficultyEvent
+
+    settings.MEDIA_ROOT = tmp_path
+    settings.DOCUMENT_MAX_MB = 1
+    settings.DIFFICULTY_MAX_ATTACHMENTS = 2
+    clerk = Client()
+    clerk.force_login(world.users[Role.ENTERPRISE_CLERK])
+    form = {"unit": world.unit_a.pk, "category": "funds", "title": "流动资金紧张", "details": "贷款到期"}
+    cases = [
+        ([SimpleUploadedFile("病毒.exe", b"MZ")], "请上传PDF"),
+        ([SimpleUploadedFile("空.pdf", b"")], "文件为空"),
+        ([SimpleUploadedFile("大.pdf", b"%PDF" + b"x" * (2 * 1024 * 1024))], "1 MB"),
+        ([SimpleUploadedFile(f"{n}.pdf", b"%PDF") for n in range(3)], "最多 2 个文件"),
+    ]
+    for files, message in cases:
+        response = clerk.post(reverse("resumption:difficulty_new"), {**form, "attachments": files})
+        body = response.content.decode()
+        assert response.status_code == 400, message
+        errors = body.split('id="id_attachments"')[1].split("</div>")[0]
+        assert message in errors
+    assert not Difficulty.objects.exists() and not DifficultyAttachment.objects.exists()
+    # on a reply: the same refusal on the field, no entry written
+    d = report(world)
+    dept = Client()
+    dept.force_login(officer(world))
+    response = dept.post(reverse("resumption:difficulty_move", args=[d.pk, "reply"]),
+                         {"text": "见附件", "attachments": [SimpleUploadedFile("x.bat", b"echo")]})
+    assert response.status_code == 400 and "请上传PDF" in response.content.decode()
+    assert DifficultyEvent.objects.filter(difficulty=d).count() == 1 and not DifficultyAttachment.objects.exists()
+    with pytest.raises(Exception) as e:
+        services.difficulty_move(user=world.users[Role.ENTERPRISE_CLERK], difficulty=d, action="reply",
+                                 data={"text": "x"}, files=[SimpleUploadedFile("a.pdf", b"%PDF" + b"y" * 2 ** 21)])
+    assert "attachments" in e.value.errors
