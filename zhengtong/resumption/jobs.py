@@ -10,7 +10,7 @@ resumption.daily                   jobs.daily                              every
 resumption.daily`` runs it by hand; the demo runs it once on its anchor day).
 """
 
-from datetime import date, time
+from datetime import datetime, time
 
 from django.utils import timezone
 
@@ -18,11 +18,12 @@ from zhengtong.core.scheduling import DAILY, Job
 from zhengtong.resumption import services
 
 
-def daily(today: date | None = None) -> str:
+def daily(now: datetime | None = None) -> str:
     """The resumption app's daily run: difficulties past their acceptance or resolution due date
     escalate to their department's head (services.difficulties_escalate), once per clock."""
-    today = today or timezone.localdate()
-    return f"{services.difficulties_escalate(today=today)} difficulty clock(s) escalated"
+    now = now or timezone.now()
+    escalated = services.difficulties_escalate(today=timezone.localdate(now), now=now)
+    return f"{escalated} difficulty clock(s) escalated"
 
 
 JOBS = [

@@ -56,7 +56,7 @@ today; its capacity is a whole % from 0 to 100.
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from django.conf import settings
@@ -440,12 +440,13 @@ def overdue_clocks(difficulty: Difficulty, today: date) -> list[tuple[str, date]
     return clocks
 
 
-def difficulties_escalate(*, today: date | None = None) -> int:
+def difficulties_escalate(*, today: date | None = None, now: datetime | None = None) -> int:
     """The escalation rule (the daily job and the tests call this): every clock of an open difficulty
     that has run out by ``today`` and was not escalated yet becomes one "escalate" event, sent to
     ``escalation_recipients`` of its department. Returns how many were written; run again the same
-    day (or any later day) it writes none for the same clock."""
-    today = today or timezone.localdate()
+    day (or any later day) it writes none for the same clock. ``now``: the events' time (default: now)."""
+    now = now or timezone.now()
+    today = today or timezone.localdate(now)
     late = Q(status=F.REPORTED, accept_due__lt=today) | Q(status__in=(F.REPORTED, F.ACCEPTED, F.REOPENED),
                                                           resolve_due__lt=today)
     candidates = list(Difficulty.objects.filter(late).order_by("pk"))
@@ -463,7 +464,8 @@ def difficulties_escalate(*, today: date | None = None) -> int:
                 with transaction.atomic():
                     event = DifficultyEvent.objects.create(
                         difficulty=difficulty, kind=DifficultyEvent.Kind.ESCALATE, from_status=difficulty.status,
-                        to_status=difficulty.status, department=difficulty.department, clock=clock, due=due)
+                        to_status=difficulty.status, department=difficulty.department, clock=clock, due=due,
+                        at=now)
                     event.notified.set(recipients[difficulty.department_id])
             except IntegrityError:  # another run escalated this clock meanwhile
                 continue

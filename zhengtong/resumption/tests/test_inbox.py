@@ -1,6 +1,6 @@
 """The department's inbox, escalation and attachments (issue 19 step 3)."""
 
-from datetime import date
+from datetime import date, time
 
 import pytest
 from django.test import Client
@@ -119,10 +119,12 @@ def test_an_overdue_difficulty_escalates_once_per_clock_to_the_departments_head(
     head.assignments.update(is_head=True)
     plain = officer(world)
     assert services.difficulties_escalate(today=date(2020, 2, 12)) == 0  # due today: not yet
-    assert jobs.daily(today=date(2020, 2, 13)) == "1 difficulty clock(s) escalated"
+    with demo_clock(date(2020, 2, 13), time(8, 0)):
+        assert jobs.daily() == "1 difficulty clock(s) escalated"
     (event,) = escalations(d)
     assert (event.clock, event.due, event.from_status, event.to_status, event.by) == (
         "accept", date(2020, 2, 12), "reported", "reported", None)
+    assert timezone.localtime(event.at).date() == date(2020, 2, 13)
     assert list(event.notified.all()) == [head]
     d.refresh_from_db()
     assert d.status == "reported"  # no change of state
