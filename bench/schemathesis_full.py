@@ -26,7 +26,21 @@ MODULE = "zhengtong/api/tests/test_openapi_schemathesis.py"
 CALLERS = ("city_admin", "enterprise_clerk", "gate_device")
 
 
-def run(caller: str, *, examples: int, seed: str, phases: str, database_url: str) -> dict:
+def clone_test_database(url: str) -> str:
+    """The test database pytest-django would make for ``url`` (test_…), cloned from the migrated
+    template (common.setup_database), so that a run with --reuse-db migrates nothing; returns ``url``."""
+    from common import cloned_database
+
+    cloned_database(f"test_{url.rsplit('/', 1)[1]}")
+    return url
+
+
+def drop_test_database(url: str) -> None:
+    subprocess.run(["psql", f"{PG_ADMIN_URL}/postgres", "-qc",
+                    f'DROP DATABASE IF EXISTS "test_{url.rsplit("/", 1)[1]}" WITH (FORCE)'], check=False)
+
+
+def run(caller: str, *, examples: int, seed: str, phases: str, database_url: str, reuse_db: bool = False) -> dict:
     """One caller's run in a pytest of its own; its figures and its outcome."""
     with tempfile.TemporaryDirectory() as folder:
         env = {**os.environ, "DATABASE_URL": database_url, "DJANGO_SETTINGS_MODULE": "zhengtong.settings_test",
@@ -35,7 +49,7 @@ def run(caller: str, *, examples: int, seed: str, phases: str, database_url: str
         start = time.monotonic()
         result = subprocess.run(
             [sys.executable, "-m", "pytest", MODULE, "-q", "-p", "no:xdist", "-p", "no:cacheprovider",
-             "-k", f"test_as_{caller}", "--no-header", "-rN"],
+             "-k", f"test_as_{caller}", "--no-header", "-rN", *(["--reuse-db"] if reuse_db else [])],
             cwd=ROOT, env=env, capture_output=True, text=True)
         seconds = time.monotonic() - start
         lines = Path(folder, f"{caller}.jsonl").read_text().splitlines() if Path(folder, f"{caller}.jsonl").exists() \
@@ -59,7 +73,14 @@ def main() -> None:
     else:  # pytest-django makes its own test_… database from this name, and drops it
         database_url = f"{PG_ADMIN_URL}/zt_bench_schemathesis_{uuid.uuid4().hex[:6]}"
     if args.small:  # only that it runs: one caller, the examples phase, the baseline's run alone
-        base = run("gate_device", examples=1, seed="15", phases="examples", database_url=database_url)
+        if not args.sqlite:  # pytest-django's test database, cloned from the benchmarks' migrated template
+            database_url = clone_test_database(database_url)
+        try:
+            base = run("gate_device", examples=1, seed="15", phases="examples", database_url=database_url,
+                       reuse_db=not args.sqlite)
+        finally:
+            if not args.sqlite:
+                drop_test_database(database_url)
         print(f"gate_device, baseline only (--small): {base['operations']} operations, {base['requests']} "
               f"requests, {base['failures']} failures, {base['seconds']:.0f} s")
         if base["failures"]:

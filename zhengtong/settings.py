@@ -236,6 +236,9 @@ if not PERSONAL_DATA_KEY:
 FEVER_THRESHOLD = float(os.getenv("ZT_FEVER_THRESHOLD", "37.3"))
 MAX_STAY_HOURS = float(os.getenv("ZT_MAX_STAY_HOURS", "8"))
 ENTRY_RETENTION_DAYS = int(os.getenv("ZT_ENTRY_RETENTION_DAYS", "28"))
+# The daily count of people admitted per site (screening.counts) recounts this many days back, for the
+# entries offline gates sync late; it is kept past the retention period.
+ADMITTED_RECOUNT_DAYS = int(os.getenv("ZT_ADMITTED_RECOUNT_DAYS", "7"))
 CLOCK_SKEW_SECONDS = int(os.getenv("ZT_CLOCK_SKEW_SECONDS", "300"))
 # A time further back than this many days is refused as a wrong clock (a reset device says 1970).
 OLDEST_TIME_DAYS = int(os.getenv("ZT_OLDEST_TIME_DAYS", "366"))
@@ -325,6 +328,12 @@ ISOLATION_FEVER_FREE_DAYS = int(os.getenv("ZT_ISOLATION_FEVER_FREE_DAYS", "3"))
 # codes; a county government answers for its county where the city names it).
 RESUMPTION_LEAD_DEPARTMENTS = json.loads(os.getenv("ZT_RESUMPTION_LEAD_DEPARTMENTS", '{"*": "fgw"}'))
 RESUMPTION_ANSWER_DAYS = int(os.getenv("ZT_RESUMPTION_ANSWER_DAYS", "2"))
+# Measured, not only declared (issue 19): a unit's page shows the people its sites admitted on each of the
+# last ZT_WORKFORCE_DAYS days beside its declared returned workforce; the county officer's list flags a unit
+# whose highest day in that span differs from the declared figure by more than ZT_WORKFORCE_GAP_PCT per cent
+# of it (the city's setting).
+WORKFORCE_DAYS = int(os.getenv("ZT_WORKFORCE_DAYS", "14"))
+WORKFORCE_GAP_PCT = float(os.getenv("ZT_WORKFORCE_GAP_PCT", "30"))
 # Difficulties (困难和问题): the department a difficulty is routed to (a routing table the city edits, by
 # category) accepts it within DIFFICULTY_ACCEPT_DAYS working days and resolves it within the working days
 # DIFFICULTY_RESOLVE_DAYS gives for its category ("*" for the rest), both counted from the day it was

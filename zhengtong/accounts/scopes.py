@@ -675,6 +675,81 @@ def can_confirm_difficulty(user, unit_id: int) -> bool:
     return s.is_city or unit_id in s.clerk_units
 
 
+# Resumption: leaders' visits and instructions ----------------------------------------------
+#
+# The city administrator records a visit to any units, a county officer to the county's units; each
+# instruction goes to a department, whose officers accept it, reply and report it done; whoever
+# follows the visit (its recorder, a county officer of a unit visited, the city administrator)
+# confirms it done or reopens it. A visit is seen by those who follow it and by the departments
+# given one of its instructions; an instruction by those who follow its visit and its department.
+
+
+def can_record_visits(user) -> bool:
+    """Record a leader's visit and its instructions: the city administrator and county officers."""
+    s = get_scope(user)
+    return s.is_city or bool(s.counties)
+
+
+def visit_units_q(user) -> Q:
+    """Units a user may record as visited (a filter on Unit): every unit for the city administrator,
+    the county's for a county officer."""
+    s = get_scope(user)
+    if s.is_city:
+        return Q()
+    return Q(county_id__in=s.counties) if s.counties else NOTHING
+
+
+def can_see_visits(user) -> bool:
+    s = get_scope(user)
+    return s.is_city or bool(s.counties or s.departments)
+
+
+def visits_q(user, prefix: str = "") -> Q:
+    """Visits a user sees (a filter on InspectionVisit, or through ``prefix`` on an instruction):
+    the city administrator all; a county officer those to a unit of the county and those they
+    recorded; a department officer those with an instruction to the department. The filter joins
+    the units and the instructions: read it through ``pk__in`` (the selectors do), not as rows."""
+    s = get_scope(user)
+    if s.is_city:
+        return Q()
+    q = NOTHING
+    if s.counties:
+        q |= Q(**{f"{prefix}units__county_id__in": s.counties}) | Q(**{f"{prefix}recorded_by_id": user.pk})
+    if s.departments:
+        q |= Q(**{f"{prefix}instructions__department_id__in": s.departments})
+    return q
+
+
+def instructions_q(user) -> Q:
+    """Instructions a user sees (a filter on Instruction, read through ``pk__in``): the city
+    administrator all; a county officer those of the visits they follow; a department officer its
+    department's."""
+    s = get_scope(user)
+    if s.is_city:
+        return Q()
+    q = NOTHING
+    if s.counties:
+        q |= Q(visit__units__county_id__in=s.counties) | Q(visit__recorded_by_id=user.pk)
+    if s.departments:
+        q |= Q(department_id__in=s.departments)
+    return q
+
+
+def can_handle_instruction(user, department_id: int) -> bool:
+    """Accept an instruction, reply and report it done: an officer of its department, or the city
+    administrator."""
+    s = get_scope(user)
+    return s.is_city or department_id in s.departments
+
+
+def can_follow_instruction(user, *, recorder_id: int | None, county_ids: set[int]) -> bool:
+    """Confirm an instruction done or reopen it: the visit's recorder, a county officer of a unit
+    visited (``county_ids``), or the city administrator."""
+    s = get_scope(user)
+    return s.is_city or (recorder_id is not None and recorder_id == user.pk and bool(s.counties)) \
+        or bool(s.counties & county_ids)
+
+
 # Resumption: the donation drive -------------------------------------------------------
 
 

@@ -40,6 +40,8 @@ def menu_for(user) -> list[dict]:
         items.append({"label": _("Resumption"), "url": reverse("resumption:overview"), "key": "resumption"})
         items.append({"label": _("Difficulties"), "url": reverse("resumption:difficulty_list"),
                       "key": "difficulties"})
+    if scopes.can_see_visits(user):
+        items.append({"label": _("Visits"), "url": reverse("resumption:visit_list"), "key": "visits"})
     if scopes.can_see_donations(user):
         items.append({"label": _("Donations"), "url": reverse("resumption:donation_campaigns"), "key": "donations"})
     own_units = scopes.own_unit_ids(user)

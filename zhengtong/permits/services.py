@@ -10,11 +10,13 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from zhengtong.accounts import scopes
 from zhengtong.core import audit
+from zhengtong.core.bulk import insert_rows
 from zhengtong.core.cleaners import clean_decimal, clean_note, clean_text
 from zhengtong.core.errors import DomainError, FieldErrors
 from zhengtong.permits.catalogue import Fact, load_catalogue
@@ -117,20 +119,21 @@ def unit_industry_codes(unit: Unit) -> list[str]:
     return [unit.industry.code, *sorted(i.code for i in unit.other_industries.all())]
 
 
-def _as_row(unit_id: int, result: Result, now) -> Classification:
+_RESULT_FIELDS = ("unit_id", "management_class", "scope", "deciding_row", "at_least", "missing", "notes",
+                  "open_readings", "catalogue_version", "classified_at")
+
+
+def _result_values(unit_id: int, result: Result, now, version: str) -> tuple:
+    """A result as the values of a Classification row (``_RESULT_FIELDS``)."""
     deciding = result.deciding
-    return Classification(
-        unit_id=unit_id,
-        management_class=result.management_class,
-        scope=result.scope,
-        deciding_row=deciding.row if deciding else None,
-        at_least=result.at_least or "",
-        missing=list(result.missing),
-        notes=list(result.notes),
-        open_readings=[p.as_dict() for p in result.open],
-        catalogue_version=load_catalogue().version,
-        classified_at=now,
-    )
+    return (unit_id, result.management_class, result.scope, deciding.row if deciding else None,
+            result.at_least or "", list(result.missing), list(result.notes), [p.as_dict() for p in result.open],
+            version, now)
+
+
+def _as_row(unit_id: int, result: Result, now) -> Classification:
+    return Classification(**dict(zip(_RESULT_FIELDS, _result_values(unit_id, result, now, load_catalogue().version),
+                                     strict=True)))
 
 
 def unit_decisions(unit_id: int) -> dict[str, str]:
@@ -163,9 +166,12 @@ def classification_results(units: Iterable[tuple[int, list[str], dict]],
         yield unit_id, classify(codes, facts, catalogue, decisions.get(unit_id))
 
 
-def _registry_rows(unit_ids: list[int] | None) -> list[tuple[int, list[str], dict]]:
-    """Every unit's industry codes and facts in three queries."""
-    units = Unit.objects.all() if unit_ids is None else Unit.objects.filter(pk__in=unit_ids)
+def _registry_rows(units: QuerySet[Unit] | list[int] | None) -> list[tuple[int, list[str], dict]]:
+    """Every unit's (of ``units``: a queryset, ids, or all) industry codes and facts in three queries."""
+    if units is None:
+        units = Unit.objects.all()
+    elif not isinstance(units, QuerySet):
+        units = Unit.objects.filter(pk__in=units)
     codes = {pk: [code] for pk, code in units.values_list("pk", "industry__code").iterator(chunk_size=10_000)}
     others = Unit.other_industries.through.objects.values_list("unit_id", "industry__code")
     for unit_id, code in others.iterator(chunk_size=10_000):
@@ -182,38 +188,41 @@ def units_classify(*, user, batch_size: int = 5_000) -> dict[str, int]:
     transaction, so a crash midway leaves every unit with either its old class or its new one."""
     if not (scopes.can_review_permits(user) or scopes.is_city_admin(user)):
         raise PermissionDenied
-    unit_ids = list(Unit.objects.filter(scopes.permit_review_units_q(user)).values_list("pk", flat=True))
-    stored = {row[0]: row[1:] for row in Classification.objects.filter(unit_id__in=unit_ids).values_list(
-        "unit_id", "management_class", "scope", "deciding_row", "at_least", "missing", "notes", "open_readings",
-        "catalogue_version")}
+    scope = scopes.permit_review_units_q(user)
+    units = Unit.objects.filter(scope)
+    stored_qs = Classification.objects.all() if not scope else Classification.objects.filter(unit__in=units)
+    stored = {row[0]: row for row in stored_qs.values_list(*_RESULT_FIELDS[:-1]).iterator(chunk_size=10_000)}
     decisions: dict[int, dict[str, str]] = {}
     for unit_id, key, choice in ReadingDecision.objects.values_list("unit_id", "key", "choice"):
         decisions.setdefault(unit_id, {})[key] = choice
     now = timezone.now()
     version = load_catalogue().version
     counts: Counter[str] = Counter()
-    rows: list[Classification] = []
-    for unit_id, result in classification_results(_registry_rows(unit_ids), decisions):
+    rows: list[tuple] = []
+    replaced: list[int] = []
+    for unit_id, result in classification_results(_registry_rows(units), decisions):
         counts[result.management_class] += 1
-        deciding = result.deciding.row if result.deciding else None
-        summary = (result.management_class, result.scope, deciding, result.at_least or "", list(result.missing),
-                   list(result.notes), [p.as_dict() for p in result.open], version)
-        if stored.get(unit_id) == summary:
+        values = _result_values(unit_id, result, now, version)
+        before = stored.get(unit_id)
+        if before == values[:-1]:  # the same result (all but the time): nothing to write
             continue
-        rows.append(_as_row(unit_id, result, now))
+        if before is not None:
+            replaced.append(unit_id)
+        rows.append(values)
         if len(rows) >= batch_size:
-            _write_classifications(rows)
-            rows = []
-    _write_classifications(rows)
+            _write_classifications(rows, replaced)
+            rows, replaced = [], []
+    _write_classifications(rows, replaced)
     return dict(counts)
 
 
 @transaction.atomic
-def _write_classifications(rows: list[Classification]) -> None:
-    if not rows:
-        return
-    Classification.objects.filter(unit_id__in=[r.unit_id for r in rows]).delete()
-    Classification.objects.bulk_create(rows)
+def _write_classifications(rows: list[tuple], replaced: list[int]) -> None:
+    """Write a batch of results: the stored results of ``replaced`` go, the new ones come in (COPY
+    on PostgreSQL: core.bulk)."""
+    if replaced:
+        Classification.objects.filter(unit_id__in=replaced).delete()
+    insert_rows(Classification, _RESULT_FIELDS, rows)
 
 
 # Open readings ---------------------------------------------------------------------------

@@ -3,8 +3,10 @@ enterprises across the counties in every stage, so that the county officer sees 
 who is behind plan and the rates by county and industry.
 
 From the page: the TBEA industrial park resumed construction on 5 February; Zhongke Optoelectronics has
-fully resumed normal production. invented: every other date, workforce figure and capacity, and every
-generated enterprise's declaration. Dates are the story's (2020), moved to the anchor (core.demo_clock).
+fully resumed normal production; the city party secretary visited four units on 27 February and gave
+instructions (``_visits``: by title; the instructions' departments and dates invented). invented: every
+other date, workforce figure and capacity, and every generated enterprise's declaration. Dates are the
+story's (2020), moved to the anchor (core.demo_clock).
 """
 
 from __future__ import annotations
@@ -26,6 +28,9 @@ from zhengtong.resumption.models import (
     DifficultyEvent,
     DifficultyRoute,
     ExpectedUnit,
+    InspectionVisit,
+    Instruction,
+    InstructionEvent,
     ResumptionDeclaration,
     ResumptionStage,
     Stage,
@@ -40,6 +45,9 @@ HENGNAN = "430422"  # the demo county officer's county: a share of the generated
 def wipe() -> None:
     from zhengtong.resumption.models import Donation, DonationCampaign
 
+    InstructionEvent.objects.all().delete()
+    Instruction.objects.all().delete()
+    InspectionVisit.objects.all().delete()
     Donation.objects.filter(corrects__isnull=False).delete()
     Donation.objects.all().delete()
     DonationCampaign.objects.all().delete()
@@ -127,6 +135,7 @@ def load(*, admin, named_sites: dict, rng, today: date) -> int:
                 _stage(d, Stage.FULLY, min(first + timedelta(days=rng.randint(5, 12)), today), 100, admin)
         count += 1
     count += _donations(admin=admin, day=day)
+    count += _visits(admin=admin, named_sites=named_sites, hengnan=hengnan, day=day, today=today)
     return count + _difficulties(admin=admin, clerk=clerk, dept=dept, named_sites=named_sites, hengnan=hengnan,
                                  rng=rng, today=today)
 
@@ -245,3 +254,78 @@ def _difficulties(*, admin, clerk, dept, named_sites: dict, hengnan: list[int], 
         steps = [] if i % 2 == 0 else [("accept", reported + timedelta(days=1), dept, "已受理。", None)]
         made.append(_difficulty(unit, category, title, "请协调解决。", reported, steps, by=admin))
     return len(made)
+
+
+# Leaders' visits and instructions ------------------------------------------------------------------
+
+# From the page (27 February 2020, morning): the city party secretary visited 衡州监狱, 衡南县福利中心, the TBEA
+# industrial park and 湖南中科光电 on prevention and resumption, and gave instructions on the difficulties
+# he heard of; "Hengnan County and the city departments must support and help the enterprises". The
+# leader is named by title. The instructions' wording follows the page; the departments they went to,
+# the due dates and what became of them are invented. invented: an earlier visit (by "a city leader",
+# 14 February) to the TBEA park and a generated Hengnan enterprise, so that the departments have an
+# instruction past its due date and one confirmed done.
+SECRETARY_VISIT = ("市委书记", "调研疫情防控和复工复产工作：压紧压实责任，落实更严格的管理措施，"
+                   "坚决防止外部传染源输入，精准稳妥推进企业复工复产。")
+
+
+def _visits(*, admin, named_sites: dict, hengnan: list[int], day, today: date) -> int:
+    from zhengtong.accounts import scopes
+    from zhengtong.resumption import visits
+
+    users = get_user_model().objects
+    fgw = Department.objects.filter(code="fgw").first()
+    if fgw is None:
+        return 0
+    dept = users.filter(username="dept").first()  # the demo's officer of 市发改委, else the city acts
+    dept = dept if dept is not None and scopes.can_handle_instruction(dept, fgw.pk) else admin
+    county = users.filter(username="county").first()  # of 衡南县: confirms what was done there
+
+    def department(code: str) -> Department:
+        return Department.objects.filter(code=code).first() or fgw
+
+    def moves(instruction, steps) -> None:
+        for k, (action, when, hour, user, text) in enumerate(steps, start=1):  # a few minutes apart in an hour
+            visits.instruction_move(user=user, instruction=instruction, action=action, data={"text": text},
+                                    today=when, at=_at(when, hour) + timedelta(minutes=10 * k))
+
+    prison, welfare = named_sites["prison"].unit, named_sites["welfare"].unit
+    tbea, zhongke = named_sites["tbea"].unit, named_sites["zhongke"].unit
+    enterprise = Unit.objects.filter(pk__in=hengnan).order_by("pk").first() or welfare
+    if county is None or not scopes.can_follow_instruction(county, recorder_id=admin.pk,
+                                                           county_ids={enterprise.county_id}):
+        county = admin
+    earlier = day(2, 14)
+    visit = visits.visit_record(user=admin, today=earlier, at=_at(earlier, 17), data={
+        "leader_title": "市领导", "visited_on": earlier, "units": [tbea, enterprise],
+        "summary": "调研重点项目和企业复工复产准备情况。",
+        "instructions": [
+            {"text": "协调解决项目外地工人返岗和隔离安排。", "unit": tbea, "department": fgw, "due_on": day(2, 21)},
+            {"text": "帮助企业落实口罩、消毒液等防疫物资，尽快具备复工条件。", "unit": enterprise,
+             "department": department("hengnan-gov"), "due_on": day(2, 21)}]})
+    overdue, done = visit.instructions.order_by("id")
+    moves(overdue, [("accept", day(2, 15), 9, dept, "已受理，会同人社部门对接。"),
+                    ("reply", day(2, 19), 15, dept, "已联系包车两辆，外省工人隔离点正在落实。")])
+    moves(done, [("accept", day(2, 15), 10, admin, "已受理。"),
+                 ("report_done", day(2, 20), 16, admin, "已调配口罩5000只、消毒液200公斤，企业已具备复工条件。"),
+                 ("confirm", day(2, 21), 9, county, "经核实，已落实。")])
+    story = day(2, 27)
+    visit = visits.visit_record(user=admin, today=story, at=_at(story, 12), data={
+        "leader_title": SECRETARY_VISIT[0], "visited_on": story, "units": [prison, welfare, tbea, zhongke],
+        "summary": SECRETARY_VISIT[1],
+        "instructions": [
+            {"text": "严肃纪律、严格管理、严密防控，关心关爱一线干警，为大家专心抗“疫”解决后顾之忧。", "unit": prison,
+             "department": department("shigu-gov"), "due_on": day(3, 5)},
+            {"text": "实施更严格的管理措施，防止外部传染源输入。", "unit": welfare,
+             "department": department("hengnan-gov"), "due_on": day(2, 29)},
+            {"text": "精准稳妥推进项目建设，协调解决项目推进中遇到的困难和问题。", "unit": tbea, "department": fgw,
+             "due_on": day(3, 12)},
+            {"text": "精准稳妥推进产能恢复，支持企业技术研发，协调解决生产经营中的困难。", "unit": zhongke,
+             "department": fgw, "due_on": day(3, 12)},
+            {"text": "衡南县及市直有关部门要加强对企业的支持和帮扶，积极为企业做好服务，协调解决企业遇到的困难和问题。",
+             "unit": None, "department": department("hengnan-gov"), "due_on": day(3, 12)}]})
+    rows = list(visit.instructions.order_by("id"))
+    moves(rows[0], [("accept", story, 12, admin, "已受理。")])
+    moves(rows[1], [("accept", story, 12, admin, "已受理。"),
+                    ("report_done", story, 12, admin, "福利中心自1月26日起全封闭管理，已再次核查门禁和人员进出登记。")])
+    return 2

@@ -73,8 +73,14 @@ class DifficultyForm(forms.Form):
         field.choices = [(u.pk, u.name) for u in units]
 
 
-class DifficultyMoveForm(forms.Form):
+class MoveForm(forms.Form):
+    """The text of a move in a thread (a difficulty's, an instruction's); the service says when it is
+    required."""
+
     text = forms.CharField(label=_("Text"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class DifficultyMoveForm(MoveForm):
     rating = forms.ChoiceField(label=_("Rating"), required=False,
                                choices=[("", "—"), *[(str(n), str(n)) for n in range(5, 0, -1)]])
     department = forms.ChoiceField(label=_("Department"), required=False)
@@ -85,3 +91,31 @@ class DifficultyMoveForm(forms.Form):
         field = self.fields["department"]
         assert isinstance(field, forms.ChoiceField)
         field.choices = [("", "—"), *[(d.pk, d.name) for d in departments]]
+
+
+class VisitForm(forms.Form):
+    leader_title = forms.CharField(label=_("Leader (title)"), required=False, max_length=100,
+                                   help_text=_("The leader's title, such as 市委书记; never a name."))
+    visited_on = forms.CharField(label=_("Date of the visit"), required=False, widget=DATE)
+    units = forms.CharField(label=_("Units visited"), required=False, widget=forms.Textarea(attrs={"rows": 4}),
+                            help_text=_("One per line: the unit's exact name or its unified social credit code."))
+    summary = forms.CharField(label=_("Summary"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class InstructionRowForm(forms.Form):
+    """One instruction given on the visit; a row left blank is skipped."""
+
+    text = forms.CharField(label=_("Instruction"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    unit = forms.CharField(label=_("About the unit (optional)"), required=False, max_length=200,
+                           help_text=_("One of the units visited; blank for the visit as a whole."))
+    department = forms.CharField(label=_("Department"), required=False, widget=forms.Select())
+    due_on = forms.CharField(label=_("Due date"), required=False, widget=DATE)
+
+    def __init__(self, *args, departments=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        widget = self.fields["department"].widget
+        assert isinstance(widget, forms.Select)
+        widget.choices = [("", "—"), *[(d.pk, d.name) for d in departments]]
+
+
+InstructionFormSet = forms.formset_factory(InstructionRowForm, extra=0, max_num=30, absolute_max=30)

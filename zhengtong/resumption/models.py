@@ -11,6 +11,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 from zhengtong.registry.models import Department, Unit
@@ -359,3 +360,95 @@ class Donation(models.Model):
 
     def __str__(self) -> str:
         return f"{self.donor_name} {self.amount}"
+
+
+# Leaders' visits and instructions (调研, 指导意见) ------------------------------------------------
+
+
+class InspectionVisit(models.Model):
+    """A leader's visit (调研) to units, with the instructions given there. The leader is recorded by
+    title (市委书记), never by name. Recorded once; its instructions move by their own table."""
+
+    leader_title = models.CharField(_("leader (title)"), max_length=100)
+    visited_on = models.DateField(_("date of the visit"))
+    units = models.ManyToManyField(Unit, related_name="inspection_visits", verbose_name=_("units visited"))
+    summary = models.TextField(_("summary"), blank=True)
+    recorded_at = models.DateTimeField(_("recorded at"), default=timezone.now)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.SET_NULL, null=True, related_name="+",
+                                    verbose_name=_("recorded by"))
+
+    class Meta:
+        ordering = ["-visited_on", "-id"]
+        verbose_name = _("leader's visit")
+        verbose_name_plural = _("leaders' visits")
+        indexes = [models.Index(fields=["visited_on"], name="visit_day")]
+
+    def __str__(self) -> str:
+        return f"{self.leader_title} · {self.visited_on}"
+
+
+class InstructionStatus(models.TextChoices):
+    ASSIGNED = "assigned", _("Assigned, awaiting acceptance")
+    ACCEPTED = "accepted", _("Accepted, being carried out")
+    DONE = "done", _("Reported done, awaiting confirmation")
+    REOPENED = "reopened", _("Reopened")
+    CLOSED = "closed", _("Closed, confirmed done")
+
+
+class Instruction(models.Model):
+    """An instruction (指导意见) given on a visit, about one of the units visited or the visit as a
+    whole, assigned to a department with a due date. It moves by the table in ``visits.INSTRUCTIONS``;
+    every move and reply is an ``InstructionEvent``."""
+
+    visit = models.ForeignKey(InspectionVisit, models.PROTECT, related_name="instructions", verbose_name=_("visit"))
+    unit = models.ForeignKey(Unit, models.PROTECT, null=True, blank=True, related_name="instructions",
+                             verbose_name=_("unit"))
+    text = models.TextField(_("instruction"))
+    department = models.ForeignKey(Department, models.PROTECT, related_name="instructions",
+                                   verbose_name=_("department"))
+    due_on = models.DateField(_("due date"))
+    status = models.CharField(_("status"), max_length=10, choices=InstructionStatus.choices,
+                              default=InstructionStatus.ASSIGNED)
+    accepted_on = models.DateField(_("accepted on"), null=True, blank=True)
+    done_on = models.DateField(_("reported done on"), null=True, blank=True)
+    closed_on = models.DateField(_("closed on"), null=True, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["visit", "id"]
+        verbose_name = _("instruction")
+        verbose_name_plural = _("instructions")
+        indexes = [models.Index(fields=["department", "status", "due_on"], name="instruction_dept_status")]
+
+    def __str__(self) -> str:
+        return f"{self.visit} · {self.text[:30]}"
+
+
+class InstructionEvent(models.Model):
+    """One row of an instruction's thread: its assignment, a move, a reply. Never changed or deleted."""
+
+    class Kind(models.TextChoices):
+        ASSIGN = "assign", pgettext_lazy("instruction event", "Assigned")
+        ACCEPT = "accept", _("Accepted")
+        REPLY = "reply", _("Reply")
+        REPORT_DONE = "report_done", _("Reported done")
+        CONFIRM = "confirm", _("Confirmed done")
+        REOPEN = "reopen", _("Reopened")
+
+    instruction = models.ForeignKey(Instruction, models.PROTECT, related_name="events", verbose_name=_("instruction"))
+    kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices)
+    from_status = models.CharField(_("from"), max_length=10, blank=True)
+    to_status = models.CharField(_("to"), max_length=10, choices=InstructionStatus.choices)
+    department = models.ForeignKey(Department, models.PROTECT, null=True, blank=True, related_name="+",
+                                   verbose_name=_("department"))
+    text = models.TextField(_("text"), blank=True)
+    at = models.DateTimeField(_("time"), default=timezone.now)
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, models.SET_NULL, null=True, related_name="+", verbose_name=_("by"))
+
+    class Meta:
+        ordering = ["at", "id"]
+        verbose_name = _("instruction event")
+        verbose_name_plural = _("instruction events")
+
+    def __str__(self) -> str:
+        return f"{self.instruction_id} {self.kind}"

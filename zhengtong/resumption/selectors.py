@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
+from django.conf import settings
 from django.db.models import (
     BooleanField,
     Case,
@@ -14,9 +15,12 @@ from django.db.models import (
     Exists,
     ExpressionWrapper,
     F,
+    IntegerField,
     OuterRef,
     Q,
     QuerySet,
+    Subquery,
+    Value,
     When,
 )
 from django.db.models.functions import Least
@@ -42,6 +46,7 @@ from zhengtong.resumption.models import (
     ResumptionStage,
     Stage,
 )
+from zhengtong.screening import selectors as screening_selectors
 
 TREND_WEEKS = 4
 
@@ -82,18 +87,99 @@ def _annotated(qs: QuerySet[Unit], today: date) -> QuerySet[Unit]:
 def units_overview(*, user, today: date, show: str = "", county: int | None = None,
                    q: str = "") -> QuerySet[Unit]:
     """The expected units the user oversees, each with whether it declared, resumed, fully resumed and
-    is behind plan (its planned date has passed and it reports no stage); ``show``: "undeclared",
-    "behind", "resumed", "fully" or all."""
+    is behind plan (its planned date has passed and it reports no stage), and its workforce declared and
+    measured (``with_workforce``); ``show``: "undeclared", "behind", "resumed", "fully", "gap" or all."""
     qs = _annotated(expected_units(user=user), today).select_related("county", "industry")
     if county:
         qs = qs.filter(county_id=county)
     if q:
         qs = qs.filter(Q(name__icontains=q) | Q(uscc__iexact=q))
+    qs = with_workforce(qs, today)
     filters = {"undeclared": Q(declared=False), "behind": Q(behind=True), "resumed": Q(resumed=True),
-               "fully": Q(fully=True)}
+               "fully": Q(fully=True), "gap": Q(workforce_gap=True)}
     if show in filters:
         qs = qs.filter(filters[show])
     return qs
+
+
+# Measured, not only declared -------------------------------------------------------------------
+
+
+def workforce_span(today: date) -> tuple[date, date]:
+    """The last ZT_WORKFORCE_DAYS whole days: the day in progress is not counted yet."""
+    end = today - timedelta(days=1)
+    return end - timedelta(days=settings.WORKFORCE_DAYS - 1), end
+
+
+def with_workforce(qs: QuerySet[Unit], today: date) -> QuerySet[Unit]:
+    """Units with ``returned_declared`` (the declaration in force), ``measured`` (the most people their
+    sites admitted on one day of ``workforce_span``: screening's daily count; NULL when they have none,
+    i.e. not measured) and ``workforce_gap``: both known and differing by more than ZT_WORKFORCE_GAP_PCT
+    per cent of the declared figure. The rule of the flag, in the list's one statement."""
+    start, end = workforce_span(today)
+    declared = current_declarations().filter(unit=OuterRef("pk")).order_by("-declared_at", "-id")
+    share = settings.WORKFORCE_GAP_PCT / 100
+    qs = qs.annotate(returned_declared=Subquery(declared.values("workforce_returned")[:1],
+                                                output_field=IntegerField()),
+                     measured=screening_selectors.unit_admitted_peak(start=start, end=end))
+    apart = (Q(measured__gt=F("returned_declared") * Value(1 + share))
+             | Q(measured__lt=F("returned_declared") * Value(1 - share)))
+    return qs.annotate(workforce_gap=Case(
+        When(Q(measured__isnull=False, returned_declared__isnull=False) & apart, then=Value(True)),
+        default=Value(False), output_field=BooleanField()))
+
+
+@dataclass
+class WorkforceDay:
+    day: date
+    admitted: int | None  # None: no count that day (no entry at the unit's sites)
+    declared: int | None  # the returned workforce of the declaration in force that day
+    x: int = 0  # the sparkline's bar: left edge, top and height (0..SPARK_HEIGHT); the declared mark's top
+    y: int = 0
+    bar: int = 0
+    mark: int | None = None
+
+
+@dataclass
+class Workforce:
+    days: list[WorkforceDay]
+    declared: int | None  # the declaration in force now
+    measured: int | None  # the highest day of the span; None: not measured
+    flagged: bool
+    gap_pct: float | None
+    threshold: float
+
+    @property
+    def bar_width(self) -> int:
+        return SPARK_WIDTH // max(len(self.days), 1)
+
+
+SPARK_HEIGHT, SPARK_WIDTH = 64, 420
+
+
+def unit_workforce(*, unit: Unit, today: date) -> Workforce:
+    """The unit's workforce, declared and measured, day by day over ``workforce_span``; the flag by the
+    rule of ``with_workforce``. Aggregates only (no person): the caller has found the unit in scope."""
+    start, end = workforce_span(today)
+    row = with_workforce(Unit.objects.filter(pk=unit.pk), today).get()
+    admitted = screening_selectors.unit_admitted_daily(unit_id=unit.pk, start=start, end=end)
+    in_force = list(ResumptionDeclaration.objects.filter(unit=unit).order_by("declared_on", "declared_at", "id")
+                    .values_list("declared_on", "workforce_returned"))
+    days = []
+    for k in range((end - start).days + 1):
+        day = start + timedelta(days=k)
+        declared = next((n for on, n in reversed(in_force) if on <= day), None)
+        days.append(WorkforceDay(day, admitted.get(day), declared))
+    top = max([d.admitted or 0 for d in days] + [d.declared or 0 for d in days] + [1])
+    width = SPARK_WIDTH // max(len(days), 1)
+    for i, d in enumerate(days):
+        d.x, d.bar = i * width, round(SPARK_HEIGHT * (d.admitted or 0) / top)
+        d.y = SPARK_HEIGHT - d.bar
+        d.mark = None if d.declared is None else SPARK_HEIGHT - round(SPARK_HEIGHT * d.declared / top)
+    measured, declared = getattr(row, "measured"), getattr(row, "returned_declared")  # noqa: B009 (annotations)
+    gap = 100 * (measured - declared) / declared if measured is not None and declared else None
+    return Workforce(days, declared, measured, getattr(row, "workforce_gap"), gap,  # noqa: B009
+                     settings.WORKFORCE_GAP_PCT)
 
 
 @dataclass

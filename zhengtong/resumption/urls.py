@@ -1,6 +1,6 @@
 from django.urls import path
 
-from zhengtong.resumption import views, views_donations
+from zhengtong.resumption import views, views_donations, views_visits
 
 app_name = "resumption"
 urlpatterns = [
@@ -19,6 +19,12 @@ urlpatterns = [
     path("difficulties/<int:pk>/attachments/<int:attachment>/", views.difficulty_attachment,
          name="difficulty_attachment"),
     path("difficulties/<int:pk>/<str:action>/", views.difficulty_move, name="difficulty_move"),
+    path("visits/", views_visits.visit_list, name="visit_list"),
+    path("visits/export/", views_visits.visit_export, name="visit_export"),
+    path("visits/new/", views_visits.visit_new, name="visit_new"),
+    path("visits/<int:pk>/", views_visits.visit, name="visit"),
+    path("instructions/<int:pk>/", views_visits.instruction, name="instruction"),
+    path("instructions/<int:pk>/<str:action>/", views_visits.instruction_move, name="instruction_move"),
     path("donations/", views_donations.campaign_list, name="donation_campaigns"),
     path("donations/<int:pk>/", views_donations.campaign, name="donation_campaign"),
     path("donations/<int:pk>/export/", views_donations.campaign_export, name="donation_export"),

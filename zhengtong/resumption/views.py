@@ -26,7 +26,7 @@ from zhengtong.resumption.models import DeclarationStatus, DifficultyCategory, D
 
 SHOW = (("", gettext_lazy("all")), ("undeclared", gettext_lazy("not declared")),
         ("behind", gettext_lazy("behind plan")), ("resumed", gettext_lazy("resumed")),
-        ("fully", gettext_lazy("fully resumed")))
+        ("fully", gettext_lazy("fully resumed")), ("gap", gettext_lazy("workforce gap")))
 
 UNIT_COLUMNS = [
     Column("name", gettext_lazy("Unit"), order=("name",)),
@@ -35,6 +35,7 @@ UNIT_COLUMNS = [
     Column("declared", gettext_lazy("Declared"), order=("declared",)),
     Column("resumed", gettext_lazy("Resumed"), order=("resumed",)),
     Column("behind", gettext_lazy("Behind plan"), order=("behind",)),
+    Column("workforce", gettext_lazy("Workforce measured / declared"), order=("workforce_gap", "measured")),
 ]
 DECLARATION_COLUMNS = [
     Column("unit", gettext_lazy("Unit"), order=("unit__name",)),
@@ -83,6 +84,7 @@ def units(request):
     return render(request, "resumption/units.html", {
         "nav_active": "resumption", "listing": result, "page": result.page, "query": result.query,
         "show": show, "shows": SHOW, "county": county, "counties": counties, "q": q,
+        "workforce_days": settings.WORKFORCE_DAYS, "gap_pct": settings.WORKFORCE_GAP_PCT,
     })
 
 
@@ -112,6 +114,8 @@ def _unit_page(request, unit, *, answer_form=None, status=200, failed=""):
         "nav_active": "resumption", "unit": unit, "declaration": declaration,
         "clock": selectors.declaration_clock(declaration, today) if declaration else "",
         "stages": selectors.unit_stages(unit=unit), "timeline": selectors.unit_timeline(unit=unit),
+        "workforce": selectors.unit_workforce(unit=unit, today=today),
+        "spark_height": selectors.SPARK_HEIGHT, "spark_width": selectors.SPARK_WIDTH,
         "may_declare": scopes.can_declare_resumption(user, unit),
         "allowed": services.declaration_moves_allowed(user=user, declaration=declaration) if declaration else {},
         "answer_form": answer_form or AnswerForm(), "failed": failed, "answer_days": settings.RESUMPTION_ANSWER_DAYS,

@@ -1,5 +1,6 @@
 """The demo city's screening picture: the page's special sites under closed management, their
-areas, daily disinfection, and two weeks of entries at the named sites ending at the demo's now.
+areas, daily disinfection, and two weeks of entries at the named enterprises' sites and at one factory of
+the demo county officer's county, ending at the demo's now.
 
 Every date below is the story's (as the newspaper tells it, around 27 February 2020) and is shown
 moved to the anchor day (core.demo_clock.story_date): the prison closed five weeks before, the welfare
@@ -12,15 +13,17 @@ invented: the prison's closing date, Zhongke's day of resumption, every area nam
 and times, the entries, and the prison's closed-duty rotations of staff.
 """
 
+import random
 import uuid
 from datetime import date, timedelta
 from decimal import Decimal
 
+from django.db.models import Count, Q
 from django.utils import timezone
 
 from zhengtong.core import audit
 from zhengtong.core import demo_clock as story
-from zhengtong.registry.models import SitePerson, VisitorPolicy
+from zhengtong.registry.models import Site, SitePerson, Unit, VisitorPolicy
 from zhengtong.screening.models import (
     Alert,
     Area,
@@ -49,6 +52,11 @@ RESUMED = {  # entries at these sites start on the day work resumed (or two week
     "tbea": date(2020, 2, 5),  # from the page: construction resumed
     "zhongke": date(2020, 2, 24),  # invented: "fully resumed normal production", the Monday of the page's week
 }
+# invented: how many of a site's own people enter each day. Zhongke fully resumed and its workforce comes
+# in nearly whole; the park's site stays at 150 of its 320 workers (the page: workers from other provinces
+# could not come back), which the county officer sees as a gap between declared and measured workforce.
+HEADCOUNT = {"workshop": 150, "tbea": 150, "zhongke": 480}
+DRAWN = 150  # the first people of each site draw their entries from the demo's rng (as before HEADCOUNT)
 OPERATORS = ["王师傅", "李师傅", "张师傅"]
 AGENTS = ["含氯消毒液（500mg/L）", "75%酒精", "过氧乙酸"]
 
@@ -86,8 +94,9 @@ def load(*, admin, named_sites: dict, rng, today: date) -> int:
     entries = []
     for key in ("workshop", "zhongke", "tbea"):
         site = named_sites[key]
-        people = list(SitePerson.objects.filter(site=site, relation__in=SitePerson.BELONGS)
-                      .order_by("person_id").values_list("person_id", flat=True)[:150])
+        everyone = list(SitePerson.objects.filter(site=site, relation__in=SitePerson.BELONGS)
+                        .order_by("person_id").values_list("person_id", flat=True)[:HEADCOUNT[key]])
+        people, more = everyone[:DRAWN], everyone[DRAWN:]
         site_areas = areas[key]
         # The workshop's first three people (by id) weld in one team, in its production area every day:
         # the outbreak demo's case is the first of them, so its trace finds at least two contacts.
@@ -115,9 +124,52 @@ def load(*, admin, named_sites: dict, rng, today: date) -> int:
                     decision=Decision.REFUSE if fever else Decision.ADMIT, reason=Reason.FEVER if fever else Reason.OK,
                     recorded_by=admin,
                 ))
+            # The people past the first DRAWN draw from their own generator, so that the demo's rng gives
+            # every other draw (this site's first people, the next sites, the apps after) as before.
+            extra = random.Random(f"{key}-{day}")
+            for person_id in more:
+                entered = start + timedelta(minutes=extra.randint(0, 90))
+                if entered > now:
+                    continue
+                left = entered + timedelta(hours=9)
+                entries.append(Entry(
+                    client_uuid=uuid.uuid4(), site=site, area=extra.choice(site_areas), person_id=person_id,
+                    entered_at=entered, left_at=None if left > now else left,
+                    temperature=Decimal(extra.choice(["36.3", "36.5", "36.6", "36.8"])), decision=Decision.ADMIT,
+                    reason=Reason.OK, recorded_by=admin,
+                ))
+    entries += _county_gate(admin, named_sites["welfare"], now)
     Entry.objects.bulk_create(entries, batch_size=2000)
     _rotations(admin, named_sites["prison"], today)
     return len(entries)
+
+
+def _county_gate(admin, welfare, now) -> list[Entry]:
+    """invented: a factory in the welfare centre's county (衡南县, the demo county officer's) screens at its gate
+    too, so the county's own list measures one of its units: the first active enterprise's factory there (by
+    id) with at least 20 people of its own, about nine in ten of whom come in each day of the two weeks. Drawn
+    from a generator of its own, so that the demo's rng gives every other draw as before."""
+    site = (Site.objects.filter(kind=Site.Kind.FACTORY, unit__kind=Unit.Kind.ENTERPRISE,
+                                unit__status=Unit.Status.ACTIVE, unit__county_id=welfare.unit.county_id)
+            .annotate(own=Count("memberships", filter=Q(memberships__relation__in=SitePerson.BELONGS)))
+            .filter(own__gte=20).order_by("pk").first())
+    if site is None:
+        return []
+    people = list(SitePerson.objects.filter(site=site, relation__in=SitePerson.BELONGS).order_by("person_id")
+                  .values_list("person_id", flat=True)[:150])
+    entries = []
+    for day in range(14, -1, -1):
+        draw = random.Random(f"county-gate-{day}")
+        start = timezone.localtime(now - timedelta(days=day)).replace(hour=7, minute=40, second=0, microsecond=0)
+        for person_id in people:
+            entered = start + timedelta(minutes=draw.randint(0, 80))
+            if draw.random() >= 0.9 or entered > now:
+                continue
+            left = entered + timedelta(hours=9)
+            entries.append(Entry(client_uuid=uuid.uuid4(), site=site, person_id=person_id, entered_at=entered,
+                                 left_at=None if left > now else left, temperature=Decimal("36.5"),
+                                 decision=Decision.ADMIT, reason=Reason.OK, recorded_by=admin))
+    return entries
 
 
 ROTATION_SIZE = 20  # invented: how many of the prison's staff are on closed duty at once

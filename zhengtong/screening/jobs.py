@@ -9,6 +9,7 @@ schedule name                      function                                when
 =================================  ======================================  ==================================
 screening.close_overdue_stays      jobs.close_overdue_stays                every hour, on the hour
 screening.maintain_partitions      jobs.maintain_partitions                every day at 02:30 Asia/Shanghai
+screening.count_admitted           jobs.count_admitted                     every day at 02:45 Asia/Shanghai
 screening.purge_entries            jobs.purge_entries                      every day at 03:00 Asia/Shanghai
 screening.end_rotations            jobs.end_rotations                      every day at 00:10 Asia/Shanghai
 =================================  ======================================  ==================================
@@ -16,14 +17,28 @@ screening.end_rotations            jobs.end_rotations                      every
 
 from datetime import datetime, time
 
+from django.utils import timezone
+
 from zhengtong.core.scheduling import DAILY, HOURLY, Job
-from zhengtong.screening import partitions, rotations, services
+from zhengtong.screening import counts, partitions, rotations, services
 
 
 def close_overdue_stays(now: datetime | None = None) -> str:
     """Stays with no exit after the maximum stay (MAX_STAY_HOURS) are closed, marked as estimated."""
     closed = services.stays_close_overdue(now=now)
     return f"closed {closed} overdue stay(s)"
+
+
+def count_admitted(now: datetime | None = None) -> str:
+    """People admitted per site and day (AdmittedDaily, kept past retention): yesterday, the days before it
+    within ZT_ADMITTED_RECOUNT_DAYS, and any whole day since the latest counted (screening.counts)."""
+    now = now or timezone.now()
+    span = counts.days_to_count(now=now)
+    if span is None:
+        return "no whole day to count"
+    first, last = span
+    rows = counts.admitted_count(first=first, last=last, now=now)
+    return f"counted {first:%Y-%m-%d}–{last:%Y-%m-%d}: {rows} site-day(s)"
 
 
 def purge_entries(now: datetime | None = None) -> str:
@@ -54,6 +69,7 @@ def end_rotations(now: datetime | None = None) -> str:
 JOBS = [
     Job("screening.close_overdue_stays", "zhengtong.screening.jobs.close_overdue_stays", HOURLY),
     Job("screening.maintain_partitions", "zhengtong.screening.jobs.maintain_partitions", DAILY, time(2, 30)),
+    Job("screening.count_admitted", "zhengtong.screening.jobs.count_admitted", DAILY, time(2, 45)),
     Job("screening.purge_entries", "zhengtong.screening.jobs.purge_entries", DAILY, time(3, 0)),
     Job("screening.end_rotations", "zhengtong.screening.jobs.end_rotations", DAILY, time(0, 10)),
 ]

@@ -285,3 +285,29 @@ class RotationMember(models.Model):
 
     def __str__(self) -> str:
         return f"{self.rotation_id}: {self.person_id}"
+
+
+class AdmittedDaily(models.Model):
+    """How many people a site admitted on a day (local time, ``TIME_ZONE``): an aggregate of its entries
+    with no personal data, kept past the entries' retention period. ``people`` counts distinct people
+    whose entry began a stay (``Entry.stay_q``: admitted by the rules, or by an offline gate); ``admitted``
+    those entries, ``refused`` the others. Written by ``counts.admitted_count`` (the job
+    ``screening.count_admitted``, and the purge for any day it would delete uncounted); a row exists for
+    every site-day with an entry, so a day is counted when each of its sites has its row."""
+
+    site = models.ForeignKey(Site, models.CASCADE, related_name="+", verbose_name=_("site"))
+    day = models.DateField(_("day"))
+    people = models.PositiveIntegerField(_("people admitted"))
+    admitted = models.PositiveIntegerField(_("entries admitted"))
+    refused = models.PositiveIntegerField(_("entries refused"))
+    counted_at = models.DateTimeField(_("counted at"))
+
+    class Meta:
+        ordering = ["site", "day"]
+        verbose_name = _("people admitted per day")
+        verbose_name_plural = _("people admitted per day")
+        constraints = [models.UniqueConstraint(fields=["site", "day"], name="admitted_daily_unique_site_day")]
+        indexes = [models.Index(fields=["day"], name="admitted_daily_day")]
+
+    def __str__(self) -> str:
+        return f"{self.site_id} {self.day}: {self.people}"

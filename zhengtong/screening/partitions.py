@@ -24,7 +24,7 @@ from django.db import OperationalError, connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from zhengtong.screening import services
+from zhengtong.screening import counts, services
 from zhengtong.screening.models import Entry
 
 TABLE = Entry._meta.db_table
@@ -207,6 +207,8 @@ def drop_expired_partitions(*, now: datetime | None = None, dry_run: bool = Fals
     cutoff = now - timedelta(days=settings.ENTRY_RETENTION_DAYS)
     result = PurgeResult(cutoff=cutoff, dry_run=dry_run)
     held = services.held_entries_q()
+    if not dry_run:  # a partition is dropped only once its days are counted (screening.counts)
+        counts.count_before(cutoff, held=held, now=now)
     remaining = Entry.objects.filter(entered_at__lt=cutoff)
     if held is not None:
         remaining = remaining.exclude(held)

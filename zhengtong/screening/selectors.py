@@ -1,5 +1,6 @@
 """Reads of screening at sites, scoped through accounts.scopes."""
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
@@ -20,6 +21,7 @@ from django.db.models import (
     Q,
     QuerySet,
     Subquery,
+    Sum,
     Value,
     When,
 )
@@ -43,6 +45,7 @@ from zhengtong.registry.identity import id_number_hash
 from zhengtong.registry.models import Person, Site, SitePerson
 from zhengtong.screening import hotpath, ports, rotations, rules
 from zhengtong.screening.models import (
+    AdmittedDaily,
     Alert,
     Area,
     Disinfection,
@@ -745,3 +748,36 @@ def rotation_staff(*, site: Site, day: date | None = None) -> QuerySet[Person]:
     day = day or timezone.localdate()
     return (Person.objects.filter(memberships__site=site, memberships__relation=SitePerson.Relation.STAFF)
             .filter(SitePerson.in_force_q(day, "memberships__")).distinct().order_by("name", "pk"))
+
+
+# People admitted per day (screening.counts) ---------------------------------------------------------
+# Aggregates with no personal data, kept past the entries' retention period, for the apps above that
+# compare them with what a unit declares (resumption). The caller has scoped the sites or units.
+
+
+def _per_day(counts: QuerySet[AdmittedDaily], start: date, end: date) -> dict[date, int]:
+    rows = (counts.filter(day__gte=start, day__lte=end).values("day").annotate(people=Sum("people"))
+            .order_by("day"))
+    return {r["day"]: r["people"] for r in rows}
+
+
+def admitted_daily(*, site_ids: Iterable[int], start: date, end: date) -> dict[date, int]:
+    """People admitted on each day from ``start`` through ``end`` at these sites, summed over them (a
+    person counts once per site and day: one who entered two of them counts at each). A day on which
+    none of them had an entry is absent: not measured, which is not zero."""
+    return _per_day(AdmittedDaily.objects.filter(site_id__in=list(site_ids)), start, end)
+
+
+def unit_admitted_daily(*, unit_id: int, start: date, end: date) -> dict[date, int]:
+    """``admitted_daily`` over all the unit's sites."""
+    return _per_day(AdmittedDaily.objects.filter(site__unit_id=unit_id), start, end)
+
+
+def unit_admitted_peak(*, start: date, end: date, unit_ref: str = "pk") -> Subquery:
+    """An expression for a queryset of units (the unit's id is ``OuterRef(unit_ref)``): the most people
+    its sites admitted on one day from ``start`` through ``end``, summed over its sites; NULL where its
+    sites have no count in the span (they do not use the gate: not measured). Part of the caller's one
+    statement: no query per unit."""
+    per_day = (AdmittedDaily.objects.filter(site__unit_id=OuterRef(unit_ref), day__gte=start, day__lte=end)
+               .values("day").annotate(n=Sum("people")).order_by("-n").values("n")[:1])
+    return Subquery(per_day, output_field=IntegerField())

@@ -24,7 +24,7 @@ from zhengtong.core.errors import DomainError, FieldErrors
 from zhengtong.core.ids import valid_id
 from zhengtong.registry import selectors as registry_selectors
 from zhengtong.registry.models import Person, Site, SitePerson, VisitorPolicy
-from zhengtong.screening import alerts, hotpath, ports, rotations, rules, selectors
+from zhengtong.screening import alerts, counts, hotpath, ports, rotations, rules, selectors
 from zhengtong.screening.models import (
     VISIT_TEXT_LIMITS,
     Alert,
@@ -556,12 +556,15 @@ def stays_close_overdue(*, now: datetime | None = None) -> int:
 
 def entries_purge(*, now: datetime | None = None) -> int:
     """Delete personal entry data older than the retention period (ZT_ENTRY_RETENTION_DAYS),
-    except rows a case investigation holds."""
+    except rows a case investigation holds; a day not yet counted per site (``AdmittedDaily``) is
+    counted first."""
     now = now or timezone.now()
-    old = Entry.objects.filter(entered_at__lt=now - timedelta(days=settings.ENTRY_RETENTION_DAYS))
+    cutoff = now - timedelta(days=settings.ENTRY_RETENTION_DAYS)
+    old = Entry.objects.filter(entered_at__lt=cutoff)
     held = held_entries_q()
     if held is not None:
         old = old.exclude(held)
+    counts.count_before(cutoff, held=held, now=now)  # no day leaves uncounted (screening.counts)
     deleted, _counts = old.delete()
     return deleted
 

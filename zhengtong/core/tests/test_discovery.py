@@ -33,6 +33,7 @@ def test_the_jobs_are_every_apps_jobs_with_their_timings():
         ("screening.close_overdue_stays", "zhengtong.screening.jobs.close_overdue_stays", "every hour, on the hour"),
         ("screening.maintain_partitions", "zhengtong.screening.jobs.maintain_partitions",
          "every day at 02:30 Asia/Shanghai"),
+        ("screening.count_admitted", "zhengtong.screening.jobs.count_admitted", "every day at 02:45 Asia/Shanghai"),
         ("screening.purge_entries", "zhengtong.screening.jobs.purge_entries", "every day at 03:00 Asia/Shanghai"),
         ("screening.end_rotations", "zhengtong.screening.jobs.end_rotations", "every day at 00:10 Asia/Shanghai"),
         ("permits.daily", "zhengtong.permits.jobs.daily", "every day at 08:00 Asia/Shanghai"),

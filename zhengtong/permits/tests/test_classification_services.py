@@ -153,3 +153,22 @@ def test_a_choice_fact_given_as_something_else_is_refused_or_ignored(raw):
     with pytest.raises(DomainError) as e:
         clean_facts({"biomass_fuel": raw})
     assert "biomass_fuel" in e.value.errors
+
+
+def test_classify_all_writes_what_classifying_one_unit_writes(world):
+    """The bulk write (COPY on PostgreSQL) stores each result as the single unit's classification does:
+    the same class, row, missing facts, notes and open readings, JSON read back as lists."""
+    admin = world.users[Role.CITY_ADMIN]
+    mixed = UnitFactory(county_code="430422", industry_code="2221")
+    UnitFacts.objects.create(unit=mixed, facts={"has_boiler": True})
+    services.units_classify(user=admin)
+    fields = ("management_class", "scope", "deciding_row", "at_least", "missing", "notes", "open_readings",
+              "catalogue_version")
+    bulk = {row[0]: row[1:] for row in Classification.objects.values_list("unit_id", *fields)}
+    assert len(bulk) == Classification.objects.count() >= 3
+    for unit in (world.unit_a, world.unit_b, mixed):
+        Classification.objects.filter(unit=unit).delete()
+        services.unit_classify(unit=unit)
+        one = Classification.objects.filter(unit=unit).values_list(*fields).get()
+        assert one == bulk[unit.pk]
+        assert isinstance(one[fields.index("missing")], list)

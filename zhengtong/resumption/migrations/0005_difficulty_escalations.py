@@ -8,7 +8,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('registry', '0010_inmate_release_date'),
-        ('resumption', '0003_donations'),
+        ('resumption', '0004_visits_instructions'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

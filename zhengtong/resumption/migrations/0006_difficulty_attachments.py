@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('resumption', '0004_difficulty_escalations'),
+        ('resumption', '0005_difficulty_escalations'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

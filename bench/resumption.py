@@ -1,0 +1,251 @@
+"""Resumption at the city's size (issue 19): 50,000 declarations and 100,000 difficulties.
+
+Loads the demo city small (its accounts, counties and departments), then writes, in bulk, 55,000
+generated enterprises across the counties, a declaration for 50,000 of them (stages for most: the
+construction, partial and full resumption, capacity and dates spread over the last weeks) and
+100,000 difficulties routed over the demo's departments in every state (the department officer's
+own department gets its share: its inbox). Then, for the county officer, the city administrator and
+the department officer, times each resumption page's server time in this process (Django's test
+client: middleware, view, queries, template; no network) and, in the same run, a bare page of the
+same rows behind the same middleware and login: for a list, the page's own SQL for the rows it
+shows (scope, filter, order and LIMIT); for the overview, the page's own aggregate statements (the
+rates by county and by industry division with their trend). Prints p50 and p95 of each and the
+ratio of the p95s (the goal: at most 3×; on a quiet machine each page under 200 ms).
+
+    .venv/bin/python bench/resumption.py [--declarations 50000] [--difficulties 100000] [--repeat 20]
+                                         [--sqlite] [--small] [--keep]
+"""
+
+import argparse
+import logging
+import random
+import sys
+import time
+from datetime import date, datetime, timedelta
+
+from common import drop_database, setup_database, timed
+
+PAGES = [  # (name, route, query)
+    ("overview (rates)", "resumption:overview", ""),
+    ("units (county overview)", "resumption:units", ""),
+    ("units behind plan", "resumption:units", "show=behind"),
+    ("difficulties", "resumption:difficulty_list", ""),
+    ("difficulties overdue", "resumption:difficulty_list", "status=overdue"),
+]
+ACCOUNTS = ("county", "admin", "dept")
+
+
+def p(times: list[float], q: float) -> float:
+    ordered = sorted(times)
+    return ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--declarations", type=int, default=50_000)
+    parser.add_argument("--difficulties", type=int, default=100_000)
+    parser.add_argument("--repeat", type=int, default=20)
+    parser.add_argument("--sqlite", action="store_true")
+    parser.add_argument("--small", action="store_true", help="the suite's size: a few hundred rows, one request")
+    parser.add_argument("--keep", action="store_true", help="keep the database (its URL is printed)")
+    args = parser.parse_args()
+    if args.small:
+        args.declarations, args.difficulties, args.repeat = 300, 600, 1
+    url = setup_database("bench_resumption", sqlite=args.sqlite)
+    try:
+        run(args)
+    finally:
+        if args.keep:
+            print(f"database kept: {url}")
+        else:
+            drop_database(url)
+
+
+def load(args, today: date) -> None:
+    from django.conf import settings
+    from django.contrib.auth import get_user_model
+    from django.db import connection
+    from django.utils import timezone
+
+    from zhengtong.core.natsort import natural_key
+    from zhengtong.registry import demo
+    from zhengtong.registry.models import Department, Industry, Region, Unit
+    from zhengtong.resumption.clocks import due_after
+    from zhengtong.resumption.models import (
+        DeclarationStatus,
+        Difficulty,
+        DifficultyCategory,
+        DifficultyEvent,
+        DifficultyStatus,
+        ResumptionDeclaration,
+        ResumptionStage,
+        Stage,
+    )
+    from zhengtong.tests_support.codes import make_uscc
+
+    started = time.perf_counter()
+    demo.load_demo(units=60, sites=5, people=200, today=today)
+    rng = random.Random(19)
+    counties = list(Region.objects.filter(code__startswith="4304", level__in=Region.COUNTY_LEVELS))
+    industries = list(Industry.objects.filter(level=Industry.Level.CLASS, code__regex=r"^(1[3-9]|[23]\d|4[0-3])"))
+    n_units = args.declarations + args.declarations // 10  # a tenth more than declared: the undeclared
+    units = [Unit(uscc=make_uscc(rng.choice(counties).code, n=None), name=f"衡阳生成企业{i:06d}有限公司",
+                  name_key=natural_key(f"衡阳生成企业{i:06d}有限公司"), kind=Unit.Kind.ENTERPRISE,
+                  county=rng.choice(counties), industry=rng.choice(industries)) for i in range(n_units)]
+    Unit.objects.bulk_create(units, batch_size=5000)
+    units = list(Unit.objects.filter(name__startswith="衡阳生成企业").order_by("pk"))
+    clerk = get_user_model().objects.get(username="clerk")
+    departments = list(Department.objects.filter(is_active=True))
+
+    def at(day: date) -> datetime:
+        return timezone.make_aware(datetime.combine(day, datetime.min.time().replace(hour=9)))
+
+    declarations, stages = [], []
+    answer_days = settings.RESUMPTION_ANSWER_DAYS
+    for unit in units[: args.declarations]:
+        declared = today - timedelta(days=rng.randint(1, 30))
+        total = rng.randint(10, 800)
+        returned = rng.randint(0, total)
+        outside = rng.randint(0, returned)
+        answered = rng.random() < 0.7
+        declarations.append(ResumptionDeclaration(
+            unit=unit, planned_date=declared + timedelta(days=rng.randint(0, 20)), workforce_total=total,
+            workforce_returned=returned, returned_from_outside=outside, outside_isolated=rng.randint(0, outside),
+            temperature_checks=True, masks=True, declared_on=declared, declared_at=at(declared), declared_by=clerk,
+            lead_department=rng.choice(departments), answer_due=due_after(declared, answer_days).due,
+            status=DeclarationStatus.ACKNOWLEDGED if answered else DeclarationStatus.FILED,
+            answered_on=declared + timedelta(days=1) if answered else None,
+            answered_at=at(declared + timedelta(days=1)) if answered else None))
+    ResumptionDeclaration.objects.bulk_create(declarations, batch_size=5000)
+    for declaration in declarations:
+        day = declaration.planned_date
+        for stage, pct in ((Stage.CONSTRUCTION, 30), (Stage.PARTLY, 60), (Stage.FULLY, 100)):
+            if rng.random() < 0.6 and day <= today:
+                stages.append(ResumptionStage(unit=declaration.unit, declaration=declaration, stage=stage,
+                                              reached_on=day, capacity_pct=pct, reported_at=at(day),
+                                              reported_by=clerk))
+                day += timedelta(days=rng.randint(1, 7))
+            else:
+                break
+    ResumptionStage.objects.bulk_create(stages, batch_size=5000)
+
+    statuses = list(DifficultyStatus.values)
+    categories = list(DifficultyCategory.values)
+    difficulties = []
+    for i in range(args.difficulties):
+        reported = today - timedelta(days=rng.randint(0, 40))
+        status = rng.choice(statuses)
+        d = Difficulty(unit=units[i % len(units)], category=rng.choice(categories), title=f"困难{i}",
+                       details="生成的困难和问题", department=rng.choice(departments), status=status,
+                       reported_on=reported, reported_at=at(reported), reported_by=clerk, clock_started=reported,
+                       accept_due=reported + timedelta(days=3), resolve_due=reported + timedelta(days=7))
+        if status != DifficultyStatus.REPORTED:
+            d.accepted_on = reported + timedelta(days=1)
+        if status in (DifficultyStatus.RESOLVED, DifficultyStatus.CLOSED):
+            d.resolved_on = reported + timedelta(days=rng.randint(1, 10))
+        if status == DifficultyStatus.CLOSED:
+            d.closed_on, d.rating = d.resolved_on, rng.randint(1, 5)
+        difficulties.append(d)
+    Difficulty.objects.bulk_create(difficulties, batch_size=5000)
+    DifficultyEvent.objects.bulk_create([
+        DifficultyEvent(difficulty=d, kind=DifficultyEvent.Kind.REPORT, to_status=DifficultyStatus.REPORTED,
+                        department=d.department, text=d.details, at=d.reported_at, by=clerk)
+        for d in difficulties], batch_size=5000)
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
+    print(f"{n_units:,} enterprises, {len(declarations):,} declarations, {len(stages):,} stages, "
+          f"{len(difficulties):,} difficulties over {len(departments)} departments "
+          f"({connection.vendor}, loaded in {time.perf_counter() - started:.0f} s)")
+
+
+def run(args) -> None:
+    from django.contrib.auth import get_user_model
+    from django.db import connection
+    from django.http import HttpResponse
+    from django.test import Client
+    from django.test.utils import (
+        CaptureQueriesContext,
+        override_settings,
+        setup_test_environment,
+        teardown_test_environment,
+    )
+    from django.urls import clear_url_caches, path, reverse
+
+    import zhengtong.urls as product_urls
+
+    today = date.today()
+    load(args, today)
+    bare_sql: dict[str, list[tuple[str, tuple]]] = {}
+
+    def bare(request, key):
+        """The bare page: the same middleware and login, the page's own SQL for what it shows, written out."""
+        if not request.user.is_authenticated:
+            return HttpResponse(status=403)
+        body = []
+        with connection.cursor() as cursor:
+            for sql, params in bare_sql[key]:
+                cursor.execute(sql, params)
+                body += ["<tr>" + "".join(f"<td>{v}</td>" for v in row) + "</tr>" for row in cursor.fetchall()]
+        return HttpResponse(f"<table>{''.join(body)}</table>")
+
+    class Urls:
+        urlpatterns = [path("bench/bare/<str:key>/", bare), *product_urls.urlpatterns]
+
+    logging.getLogger("django.request").setLevel(logging.ERROR)
+    results = []
+    with override_settings(ROOT_URLCONF=Urls, DEBUG=False, ALLOWED_HOSTS=["*"], SECURE_SSL_REDIRECT=False):
+        clear_url_caches()
+        for username in ACCOUNTS:
+            client = Client()
+            client.force_login(get_user_model().objects.get(username=username))
+            for name, route, query in PAGES:
+                full = f"{reverse(route)}?{query}" if query else reverse(route)
+                setup_test_environment()  # the first answer keeps its context (the rows it shows)
+                try:
+                    with CaptureQueriesContext(connection) as captured:
+                        response = client.get(full, secure=True)
+                finally:
+                    teardown_test_environment()
+                if response.status_code != 200:  # not a page of this account (a redirect or 404)
+                    continue
+                key = f"{username}-{len(bare_sql)}"
+                bare_sql[key] = bare_statements(response, captured)
+                page_times = timed(lambda c=client, u=full: c.get(u, secure=True), args.repeat)
+                bare_url = f"/bench/bare/{key}/"
+                assert client.get(bare_url, secure=True).status_code == 200
+                bare_times = timed(lambda c=client, u=bare_url: c.get(u, secure=True), args.repeat)
+                results.append((username, name, page_times, bare_times))
+        clear_url_caches()
+
+    print(f"\n{'account':<8} {'page':<26} {'page p50':>9} {'p95':>8} {'bare p50':>9} {'p95':>8} {'p95 ratio':>9}")
+    worst = 0.0
+    for username, name, page_times, bare_times in results:
+        ratio = p(page_times, 0.95) / p(bare_times, 0.95)
+        worst = max(worst, ratio)
+        flag = "" if ratio <= 3 else "  > 3x"
+        print(f"{username:<8} {name:<26} {p(page_times, .5):8.1f}ms {p(page_times, .95):7.1f}ms "
+              f"{p(bare_times, .5):8.1f}ms {p(bare_times, .95):7.1f}ms {ratio:8.1f}x{flag}")
+    print(f"\nworst p95 ratio (page / bare): {worst:.1f}x (goal: at most 3x); "
+          f"slowest page p95: {max(p(r[2], .95) for r in results):.0f} ms")
+    print("baseline: a bare page of the same rows (or the same aggregates), measured in the same run")
+
+
+def bare_statements(response, captured) -> list[tuple[str, tuple]]:
+    """A list page: its own queryset sliced to the page. The overview: its aggregate statements
+    (GROUP BY), as run, without parameters (they are inlined in the captured SQL)."""
+    from django.core.exceptions import EmptyResultSet
+
+    listing = response.context.get("listing") if response.context else None
+    if listing is not None:
+        page = listing.page
+        qs = listing.rows[(page.number - 1) * page.size: page.number * page.size]
+        try:
+            return [qs.query.sql_with_params()]
+        except EmptyResultSet:
+            return []
+    return [(q["sql"].replace("%", "%%"), ()) for q in captured.captured_queries if "GROUP BY" in q["sql"]]
+
+
+if __name__ == "__main__":
+    sys.exit(main())
