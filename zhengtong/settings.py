@@ -283,7 +283,8 @@ BENCH_ENDPOINTS = env_bool("ZT_BENCH_ENDPOINTS", False)
 # The largest spreadsheet a unit import accepts, in rows.
 IMPORT_MAX_ROWS = int(os.getenv("ZT_IMPORT_MAX_ROWS", "50000"))
 # The largest file an upload accepts, in MB, by kind: a unit import's spreadsheet, a permit
-# application's document. Enforced while the body is read (core.uploads), so a larger file is never kept.
+# application's document or a difficulty's attachment. Enforced while the body is read (core.uploads),
+# so a larger file is never kept.
 IMPORT_MAX_MB = int(os.getenv("ZT_IMPORT_MAX_MB", "20"))
 DOCUMENT_MAX_MB = int(os.getenv("ZT_DOCUMENT_MAX_MB", "20"))
 
@@ -340,6 +341,10 @@ WORKFORCE_GAP_PCT = float(os.getenv("ZT_WORKFORCE_GAP_PCT", "30"))
 # in 2 and solved in 5 working days (shared/domain/epidemic.md).
 DIFFICULTY_ACCEPT_DAYS = int(os.getenv("ZT_DIFFICULTY_ACCEPT_DAYS", "2"))
 DIFFICULTY_RESOLVE_DAYS = json.loads(os.getenv("ZT_DIFFICULTY_RESOLVE_DAYS", '{"*": 5}'))
+# A difficulty's report and each entry of its thread take at most this many attachments, each a document
+# (core.uploads.DOCUMENT_TYPES) of at most DOCUMENT_MAX_MB. Overdue difficulties escalate (the daily job
+# resumption.daily) to the department's head, else to all its officers and the city administrator.
+DIFFICULTY_MAX_ATTACHMENTS = int(os.getenv("ZT_DIFFICULTY_MAX_ATTACHMENTS", "5"))
 # Pre-release isolation in prisons: the site page lists the inmates due for release within
 # ZT_RELEASE_DUE_DAYS (14, the figure) whose release is not cleared; a completed pre-release
 # isolation clears a release within ZT_PRE_RELEASE_VALID_DAYS of the order's release (3: the city's

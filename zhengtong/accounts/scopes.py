@@ -628,6 +628,28 @@ def difficulties_q(user) -> Q:
     return q
 
 
+def difficulty_inbox_q(user) -> Q:
+    """The difficulties a user's inbox holds as theirs to act on (a filter on Difficulty, with the
+    open states the selector adds): those routed to the user's departments. The city administrator's
+    inbox holds only what was escalated to them (resumption.selectors.department_inbox)."""
+    s = get_scope(user)
+    return Q(department_id__in=s.departments) if s.departments else NOTHING
+
+
+def has_difficulty_inbox(user) -> bool:
+    """An inbox of difficulties: department officers, and the city administrator (what is escalated
+    to them)."""
+    s = get_scope(user)
+    return s.is_city or bool(s.departments)
+
+
+def home_is_difficulty_inbox(user) -> bool:
+    """The home page opens with the difficulty inbox: a department officer's (not the city's, whose home
+    is the city's figures)."""
+    s = get_scope(user)
+    return bool(s.departments) and not s.is_city
+
+
 def can_report_difficulty(user, unit) -> bool:
     """Report a difficulty of a unit: its enterprise clerk (and the city administrator)."""
     return can_declare_resumption(user, unit)

@@ -5,9 +5,15 @@ A view declares its cap with ``@upload_limit("DOCUMENT_MAX_MB", field="file", la
 UploadLimitMiddleware (before the CSRF middleware, which is the first to read the body) puts a
 handler in front of Django's that skips a file once it passes the cap, or at once when the request's
 Content-Length already does; the form's other fields are read as usual. The view then asks
-``refusal(request)`` for the error to show, which names the field."""
+``refusal(request)`` for the error to show, which names the field.
 
+A stored document (a permit application's, a difficulty's attachment) passes ``document_checked``
+first: one of ``DOCUMENT_TYPES``, not empty, within its cap; it gives the name kept and the file's
+SHA-256."""
+
+import hashlib
 from collections.abc import Callable
+from pathlib import PurePath
 from typing import Any
 
 from django.conf import settings
@@ -20,6 +26,29 @@ from zhengtong.core.errors import DomainError
 MB = 1024 * 1024
 # Room in a request for the form's other fields and the multipart framing around the file.
 FORM_SLACK = 256 * 1024
+
+
+# What a stored document may be, by its name's suffix: PDF, images, Office files, OFD, ZIP.
+DOCUMENT_TYPES = frozenset({".pdf", ".jpg", ".jpeg", ".png", ".doc", ".docx", ".xls", ".xlsx", ".ofd", ".zip"})
+
+
+def document_checked(upload: Any, *, field: str, label: str, limit_mb: int) -> tuple[str, str]:
+    """(name, sha256) of an uploaded document that may be kept, or the refusal naming ``field``: a
+    missing file, a type not in ``DOCUMENT_TYPES``, an empty file, one over ``limit_mb`` megabytes."""
+    if upload is None:
+        raise DomainError(_("Choose a file."), field=field)
+    name = PurePath(upload.name or "").name[:200]
+    if PurePath(name).suffix.lower() not in DOCUMENT_TYPES:
+        raise DomainError(_("Attach PDF, images, Office documents, OFD or ZIP files."), field=field)
+    if not upload.size:
+        raise DomainError(_("The file is empty."), field=field)
+    if upload.size > limit_mb * MB:
+        raise too_large(field=field, label=label, limit_mb=limit_mb)
+    digest = hashlib.sha256()
+    for chunk in upload.chunks():
+        digest.update(chunk)
+    upload.seek(0)
+    return name, digest.hexdigest()
 
 
 def too_large(*, field: str, label: str, limit_mb: int) -> DomainError:

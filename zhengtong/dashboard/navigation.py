@@ -1,11 +1,14 @@
 """The navigation each role sees: an entry for each part of the site the user's scope opens
-(accounts.scopes), with the count of open alerts on the alerts entry."""
+(accounts.scopes), with the count of open alerts on the alerts entry and of the difficulties waiting
+in a department officer's inbox on the inbox entry."""
 
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from zhengtong.accounts import scopes
+from zhengtong.resumption import selectors as resumption
 from zhengtong.screening import selectors as screening
 
 
@@ -29,6 +32,10 @@ def menu_for(user) -> list[dict]:
     if scopes.can_see_cases(user):
         items.append({"label": _("Cases"), "url": reverse("outbreak:case_list"), "key": "cases"})
         items.append({"label": _("Isolation"), "url": reverse("outbreak:isolation_list"), "key": "isolation"})
+    if scopes.has_difficulty_inbox(user):
+        n = resumption.inbox_count(user=user, today=timezone.localdate())
+        items.append({"label": format_lazy("{} ({})", _("Inbox"), n) if n else _("Inbox"),
+                      "url": reverse("resumption:inbox"), "key": "inbox", "count": n})
     if scopes.can_see_resumption(user):
         items.append({"label": _("Resumption"), "url": reverse("resumption:overview"), "key": "resumption"})
         items.append({"label": _("Difficulties"), "url": reverse("resumption:difficulty_list"),

@@ -805,37 +805,20 @@ def unit_sources(unit: Unit) -> list[FixedSource]:
 
 # Documents ---------------------------------------------------------------------------------------
 
-DOCUMENT_TYPES = {".pdf", ".jpg", ".jpeg", ".png", ".doc", ".docx", ".xls", ".xlsx", ".ofd", ".zip"}
-
-
 @transaction.atomic
 def application_attach(*, user, application: Application, upload) -> ApplicationDocument:
-    """Attach a document to a draft (PDF, images, Office files, OFD, ZIP; at most settings.DOCUMENT_MAX_MB,
-    which the page's upload also enforces while it reads the file: core.uploads)."""
-    import hashlib
-    from pathlib import PurePath
-
+    """Attach a document to a draft (core.uploads.document_checked: PDF, images, Office files, OFD, ZIP;
+    at most settings.DOCUMENT_MAX_MB, which the page's upload also enforces while it reads the file)."""
     application = _locked(application)
     if not scopes.can_declare_for_unit(user, application.fixed_source.unit):
         raise PermissionDenied
     if application.status != S.DRAFT:
         raise DomainError(_("A submitted application is never changed; corrections are a new version."),
                           field="status", status=409)
-    if upload is None:
-        raise DomainError(_("Choose a file."), field="file")
-    name = PurePath(upload.name or "").name[:200]
-    if PurePath(name).suffix.lower() not in DOCUMENT_TYPES:
-        raise DomainError(_("Attach PDF, images, Office documents, OFD or ZIP files."), field="file")
-    if not upload.size:
-        raise DomainError(_("The file is empty."), field="file")
-    if upload.size > settings.DOCUMENT_MAX_MB * uploads.MB:
-        raise uploads.too_large(field="file", label=_("Documents"), limit_mb=settings.DOCUMENT_MAX_MB)
-    digest = hashlib.sha256()
-    for chunk in upload.chunks():
-        digest.update(chunk)
-    upload.seek(0)
+    name, sha256 = uploads.document_checked(upload, field="file", label=_("Documents"),
+                                            limit_mb=settings.DOCUMENT_MAX_MB)
     return ApplicationDocument.objects.create(application=application, name=name, file=upload, size=upload.size,
-                                              sha256=digest.hexdigest(), uploaded_by=user)
+                                              sha256=sha256, uploaded_by=user)
 
 
 @transaction.atomic

@@ -60,7 +60,8 @@ class DifficultyEventInline(admin.TabularInline):
     model = DifficultyEvent
     extra = 0
     can_delete = False
-    readonly_fields = ("kind", "from_status", "to_status", "department", "text", "rating", "at", "by")
+    fields = readonly_fields = ("kind", "from_status", "to_status", "department", "text", "rating", "at", "by",
+                                "clock", "due", "notified")
 
     def has_add_permission(self, request, obj=None):
         return False

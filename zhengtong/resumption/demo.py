@@ -23,6 +23,7 @@ from zhengtong.resumption.clocks import due_after
 from zhengtong.resumption.models import (
     DeclarationStatus,
     Difficulty,
+    DifficultyAttachment,
     DifficultyCategory,
     DifficultyEvent,
     DifficultyRoute,
@@ -50,6 +51,7 @@ def wipe() -> None:
     Donation.objects.filter(corrects__isnull=False).delete()
     Donation.objects.all().delete()
     DonationCampaign.objects.all().delete()
+    DifficultyAttachment.objects.all().delete()
     DifficultyEvent.objects.all().delete()
     Difficulty.objects.all().delete()
     DifficultyRoute.objects.all().delete()

@@ -7,6 +7,16 @@ DATE = forms.DateInput(attrs={"type": "date"})
 COUNT = forms.TextInput(attrs={"inputmode": "numeric"})
 
 
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+def files_field() -> forms.Field:
+    """Attachments: the files as uploaded; the service checks their number, types and sizes."""
+    return forms.Field(label=_("Attachments"), required=False, widget=MultipleFileInput(
+        attrs={"accept": ".pdf,.jpg,.jpeg,.png,.doc,.docx,.xls,.xlsx,.ofd,.zip"}))
+
+
 class DeclarationForm(forms.Form):
     """What the enterprise clerk declares; the service checks it (forms only carry text)."""
 
@@ -54,6 +64,7 @@ class DifficultyForm(forms.Form):
     category = forms.ChoiceField(label=_("Category"), choices=DifficultyCategory.choices)
     title = forms.CharField(label=_("Title"), required=False, max_length=100)
     details = forms.CharField(label=_("Details"), required=False, widget=forms.Textarea(attrs={"rows": 5}))
+    attachments = files_field()
 
     def __init__(self, *args, units=(), **kwargs):
         super().__init__(*args, **kwargs)
@@ -73,6 +84,7 @@ class DifficultyMoveForm(MoveForm):
     rating = forms.ChoiceField(label=_("Rating"), required=False,
                                choices=[("", "—"), *[(str(n), str(n)) for n in range(5, 0, -1)]])
     department = forms.ChoiceField(label=_("Department"), required=False)
+    attachments = files_field()
 
     def __init__(self, *args, departments=(), **kwargs):
         super().__init__(*args, **kwargs)

@@ -233,6 +233,11 @@ class DifficultyEvent(models.Model):
         RESOLVE = "resolve", _("Resolved")
         CONFIRM = "confirm", _("Confirmed by the enterprise")
         REOPEN = "reopen", _("Reopened")
+        ESCALATE = "escalate", _("Escalated, overdue")
+
+    class Clock(models.TextChoices):
+        ACCEPT = "accept", _("Acceptance")
+        RESOLVE = "resolve", _("Resolution")
 
     difficulty = models.ForeignKey(Difficulty, models.PROTECT, related_name="events", verbose_name=_("difficulty"))
     kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
@@ -244,14 +249,47 @@ class DifficultyEvent(models.Model):
     rating = models.PositiveSmallIntegerField(_("rating"), null=True, blank=True)
     at = models.DateTimeField(_("time"), default=timezone.now)
     by = models.ForeignKey(settings.AUTH_USER_MODEL, models.SET_NULL, null=True, related_name="+", verbose_name=_("by"))
+    # An escalation (kind "escalate", written by the daily job, no change of state): the clock that ran
+    # out, its due date, and the people it went to (services.difficulties_escalate).
+    clock = models.CharField(_("clock"), max_length=8, choices=Clock.choices, blank=True)
+    due = models.DateField(_("due"), null=True, blank=True)
+    notified = models.ManyToManyField(settings.AUTH_USER_MODEL, blank=True, related_name="+",
+                                      verbose_name=_("escalated to"))
 
     class Meta:
         ordering = ["at", "id"]
         verbose_name = _("difficulty event")
         verbose_name_plural = _("difficulty events")
+        constraints = [models.UniqueConstraint(fields=["difficulty", "clock", "due"], condition=Q(kind="escalate"),
+                                               name="difficulty_escalated_once_per_clock")]
 
     def __str__(self) -> str:
         return f"{self.difficulty_id} {self.kind}"
+
+
+class DifficultyAttachment(models.Model):
+    """A file attached to a difficulty's report or to an entry of its thread (core.uploads: the types and
+    the size cap of documents). Never changed or deleted; served only through a page that checks who
+    sees the difficulty, never as a public media file."""
+
+    difficulty = models.ForeignKey(Difficulty, models.PROTECT, related_name="attachments",
+                                   verbose_name=_("difficulty"))
+    event = models.ForeignKey(DifficultyEvent, models.PROTECT, related_name="attachments", verbose_name=_("entry"))
+    name = models.CharField(_("name"), max_length=200)
+    file = models.FileField(_("file"), upload_to="resumption/difficulties/%Y/%m/")
+    size = models.PositiveIntegerField(_("size (bytes)"))
+    sha256 = models.CharField(_("SHA-256"), max_length=64)
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.SET_NULL, null=True, related_name="+",
+                                    verbose_name=_("uploaded by"))
+    uploaded_at = models.DateTimeField(_("uploaded at"), default=timezone.now)
+
+    class Meta:
+        ordering = ["uploaded_at", "id"]
+        verbose_name = _("difficulty attachment")
+        verbose_name_plural = _("difficulty attachments")
+
+    def __str__(self) -> str:
+        return self.name
 
 
 # The donation drive (捐款活动) ------------------------------------------------------------------

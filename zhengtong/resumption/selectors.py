@@ -11,6 +11,7 @@ from django.db.models import (
     BooleanField,
     Case,
     Count,
+    DateField,
     Exists,
     ExpressionWrapper,
     F,
@@ -22,6 +23,7 @@ from django.db.models import (
     Value,
     When,
 )
+from django.db.models.functions import Least
 from django.http import Http404
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -35,6 +37,8 @@ from zhengtong.resumption.clocks import clock_status
 from zhengtong.resumption.models import (
     DeclarationStatus,
     Difficulty,
+    DifficultyAttachment,
+    DifficultyCategory,
     DifficultyEvent,
     DifficultyStatus,
     ExpectedUnit,
@@ -403,6 +407,80 @@ def difficulty_list(*, user, today: date, status: str = "", category: str = "", 
     return qs
 
 
+# The states in which a difficulty waits for its department: to be accepted, to be resolved.
+INBOX_STATUSES = (DifficultyStatus.REPORTED, DifficultyStatus.ACCEPTED, DifficultyStatus.REOPENED)
+INBOX_WHEN = ("overdue", "today", "escalated")
+
+
+def escalated_now(escalations: QuerySet[DifficultyEvent]) -> Exists:
+    """Whether the clock a difficulty is on now was escalated: its resolution clock (this due date), or
+    its acceptance clock while it is still reported."""
+    return Exists(escalations.filter(difficulty=OuterRef("pk")).filter(
+        Q(clock=DifficultyEvent.Clock.RESOLVE, due=OuterRef("resolve_due"))
+        | Q(clock=DifficultyEvent.Clock.ACCEPT, due=OuterRef("accept_due"),
+            difficulty__status=DifficultyStatus.REPORTED)))
+
+
+def current_due() -> Case:
+    """The due date of the clock a difficulty is on: acceptance while reported (or its resolution date,
+    should that come first), resolution while accepted or reopened."""
+    return Case(When(status=DifficultyStatus.REPORTED, then=Least("accept_due", "resolve_due")),
+                default=F("resolve_due"), output_field=DateField())
+
+
+def department_inbox(*, user, today: date, status: str = "", category: str = "", when: str = "",
+                     q: str = "") -> QuerySet[Difficulty]:
+    """A department officer's inbox: the difficulties routed to their departments that wait for them
+    (reported: to accept; accepted or reopened: to resolve), each with ``due`` (its running clock's due
+    date) and ``escalated`` (its running clock was escalated); sorted by ``due`` the overdue come first,
+    then those due today. The city administrator's inbox, and a department officer's beyond their own
+    departments, holds the overdue difficulties escalated to them (services.difficulties_escalate).
+    ``status``: one of those three states; ``when``: "overdue", "today" or "escalated"."""
+    if not getattr(user, "is_authenticated", False):
+        return Difficulty.objects.none()
+    escalations = DifficultyEvent.objects.filter(kind=DifficultyEvent.Kind.ESCALATE)
+    to_me = Q(pk__in=escalations.filter(notified=user).values("difficulty_id")) & overdue_q(today)
+    qs = (Difficulty.objects.filter(scopes.difficulties_q(user)).filter(status__in=INBOX_STATUSES)
+          .filter(scopes.difficulty_inbox_q(user) | to_me)
+          .annotate(due=current_due(), escalated=escalated_now(escalations))
+          .select_related("unit", "unit__county", "department"))
+    if status in INBOX_STATUSES:
+        qs = qs.filter(status=status)
+    if category in DifficultyCategory.values:
+        qs = qs.filter(category=category)
+    if when == "overdue":
+        qs = qs.filter(due__lt=today)
+    elif when == "today":
+        qs = qs.filter(due=today)
+    elif when == "escalated":
+        qs = qs.filter(escalated=True)
+    if q:
+        qs = qs.filter(Q(title__icontains=q) | Q(unit__name__icontains=q))
+    return qs
+
+
+def inbox_clock(difficulty: Difficulty, today: date) -> dict[str, Any]:
+    """The running clock of an inbox row (``department_inbox`` annotates ``due``): its label, due date,
+    "overdue", "due_today" or "running", and whether the holiday calendar was confirmed."""
+    label = _("Acceptance") if difficulty.status == DifficultyStatus.REPORTED else _("Resolution")
+    due = difficulty.due  # type: ignore[attr-defined]
+    return {"label": label, "due": due, "status": clock_status(due, today), "overdue": today > due,
+            "confirmed": difficulty.due_confirmed}
+
+
+def inbox_preview(*, user, today: date, size: int = 10) -> dict[str, Any]:
+    """The head of the user's inbox for their home page: the first ``size`` rows in the inbox's order
+    (overdue first) with their clocks, the total and how many are overdue."""
+    qs = department_inbox(user=user, today=today)
+    rows = [(d, inbox_clock(d, today)) for d in qs.order_by(F("due"), "pk")[:size]]
+    return {"rows": rows, "total": qs.count(), "overdue": qs.filter(overdue_q(today)).count()}
+
+
+def inbox_count(*, user, today: date) -> int:
+    """How many difficulties wait in the user's inbox (the navigation's count)."""
+    return department_inbox(user=user, today=today).count()
+
+
 def difficulty_get(*, user, pk: Any) -> Difficulty:
     pk = valid_id(pk)
     difficulty = (Difficulty.objects.filter(scopes.difficulties_q(user), pk=pk)
@@ -413,7 +491,23 @@ def difficulty_get(*, user, pk: Any) -> Difficulty:
 
 
 def difficulty_events(*, difficulty: Difficulty) -> QuerySet[DifficultyEvent]:
-    return difficulty.events.select_related("by", "department").order_by("at", "id")
+    return (difficulty.events.select_related("by", "department").prefetch_related("notified", "attachments")
+            .order_by("at", "id"))
+
+
+def attachment_get(*, user, difficulty_pk: Any, pk: Any) -> DifficultyAttachment:
+    """An attachment of a difficulty the user sees (``difficulty_get``); anything else is a 404."""
+    difficulty = difficulty_get(user=user, pk=difficulty_pk)
+    pk = valid_id(pk)
+    attachment = difficulty.attachments.filter(pk=pk).first() if pk else None
+    if attachment is None:
+        raise Http404
+    return attachment
+
+
+def difficulties_overdue_count(*, user, today: date) -> int:
+    """How many of the difficulties the user sees are past a clock (the county overview's red figure)."""
+    return Difficulty.objects.filter(scopes.difficulties_q(user)).filter(overdue_q(today)).count()
 
 
 def difficulty_clock(difficulty: Difficulty, today: date) -> dict[str, Any]:
@@ -477,8 +571,9 @@ def _difficulty_todo(*, user, today: date) -> list[Todo]:
             waiting = waiting.filter(department_id__in=s.departments)
         n = waiting.count()
         if n:
+            to = url + "?status=open" if s.is_city else reverse("resumption:inbox")
             items.append(Todo(text=ngettext("%(n)d difficulty to solve.", "%(n)d difficulties to solve.", n)
-                         % {"n": n}, url=url + "?status=open", urgent=waiting.filter(overdue_q(today)).exists()))
+                         % {"n": n}, url=to, urgent=waiting.filter(overdue_q(today)).exists()))
     if s.clerk_units:
         n = mine.filter(unit_id__in=s.clerk_units, status=DifficultyStatus.RESOLVED).count()
         if n:

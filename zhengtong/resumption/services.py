@@ -19,7 +19,9 @@ Difficulties (困难和问题). An enterprise clerk reports one with its categor
 the routing table (``DifficultyRoute``, the city's) names for the category, else to the unit's lead
 department. The department accepts it within DIFFICULTY_ACCEPT_DAYS working days and resolves it within
 DIFFICULTY_RESOLVE_DAYS (per category) working days of the report; the county officer may send it to
-another department, which restarts both clocks. Everyone involved writes in its thread; the enterprise
+another department, which restarts both clocks. Everyone involved writes in its thread (the report and
+each entry may carry attachments: at most DIFFICULTY_MAX_ATTACHMENTS documents of core.uploads' types and
+DOCUMENT_MAX_MB each, kept as uploaded, never changed); the enterprise
 confirms the resolution and rates it (1–5), or reopens it (its resolution days start again). A closed
 difficulty takes no reply. Its moves (``DIFFICULTIES``; who: ``department`` an officer of the department
 it is routed to, ``county`` a county officer of the unit's county, ``enterprise`` the unit's clerk,
@@ -37,6 +39,16 @@ confirm   resolved                      closed    enterprise
 reopen    resolved                      reopened  enterprise
 ========  ============================  ========  ==========
 
+Escalation. A difficulty past a clock (not accepted by ``accept_due``; not resolved, or resolved
+again after a reopening, by ``resolve_due``) escalates, once per clock (its kind and due date: a
+reassignment or a reopening starts a new clock), by ``difficulties_escalate`` (the daily job
+``resumption.daily``): to the heads of its department (its officers whose assignment has the head
+flag); where the department has no active head, to all its department officers and to the city
+administrators (where it has no department, to the city administrators). The escalation is an event
+of its thread (kind "escalate", no change of state) naming the clock, its due date and the people it
+went to; the inbox marks the difficulty escalated while that clock runs, and the city administrator's
+inbox holds the overdue ones escalated to them.
+
 A stage may not be dated before the day the unit first declared (our reading of "a stage earlier
 than the declaration": a unit declares before it resumes, as the 2020 filings required), nor after
 today; its capacity is a whole % from 0 to 100.
@@ -44,17 +56,21 @@ today; its capacity is a whole % from 0 to 100.
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
+from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from zhengtong.accounts import scopes
+from zhengtong.accounts.models import Role, RoleAssignment
+from zhengtong.core import uploads
 from zhengtong.core.cleaners import clean_choice, clean_count, clean_date, clean_note, clean_text
 from zhengtong.core.errors import DomainError, FieldErrors
 from zhengtong.core.ids import valid_id
@@ -64,6 +80,7 @@ from zhengtong.resumption.clocks import due_after
 from zhengtong.resumption.models import (
     DeclarationStatus,
     Difficulty,
+    DifficultyAttachment,
     DifficultyCategory,
     DifficultyEvent,
     DifficultyRoute,
@@ -274,8 +291,9 @@ def start_clocks(difficulty: Difficulty, day: date) -> None:
     difficulty.due_confirmed = accept.confirmed and resolve.confirmed
 
 
-def difficulty_report(*, user, unit: Unit, data: dict, today: date | None = None) -> Difficulty:
-    """Report a difficulty of the unit (its enterprise clerk), routed at once (``route_for``)."""
+def difficulty_report(*, user, unit: Unit, data: dict, files: Any = (), today: date | None = None) -> Difficulty:
+    """Report a difficulty of the unit (its enterprise clerk), routed at once (``route_for``), with its
+    attachments (``files``)."""
     if not scopes.can_report_difficulty(user, unit):
         raise PermissionDenied(_("Only the unit's enterprise clerk reports its difficulties."))
     today = today or timezone.localdate()
@@ -283,15 +301,44 @@ def difficulty_report(*, user, unit: Unit, data: dict, today: date | None = None
     category = clean_choice(errors, data, "category", DifficultyCategory)
     title = clean_text(errors, data, "title", required=True, max_length=100)
     details = clean_text(errors, data, "details", required=True, max_length=5000)
+    checked = _attachments_checked(errors, files)
     errors.raise_if_any()
     with transaction.atomic():
         difficulty = Difficulty(unit=unit, category=category, title=title, details=details,
                                 department=route_for(unit, category), reported_on=today, reported_by=user)
         start_clocks(difficulty, today)
         difficulty.save()
-        DifficultyEvent.objects.create(difficulty=difficulty, kind=DifficultyEvent.Kind.REPORT, to_status=F.REPORTED,
-                                       department=difficulty.department, text=details, by=user)
+        event = DifficultyEvent.objects.create(difficulty=difficulty, kind=DifficultyEvent.Kind.REPORT,
+                                               to_status=F.REPORTED, department=difficulty.department, text=details,
+                                               by=user)
+        _attach(event, checked, user)
     return difficulty
+
+
+def _attachments_checked(errors: FieldErrors, files: Any) -> list[tuple[Any, str, str]]:
+    """(upload, name, sha256) of each file, or their refusals on the field "attachments": at most
+    DIFFICULTY_MAX_ATTACHMENTS documents (core.uploads: type, not empty, at most DOCUMENT_MAX_MB each)."""
+    files = [f for f in (files or ()) if f is not None]
+    if len(files) > settings.DIFFICULTY_MAX_ATTACHMENTS:
+        errors.add("attachments", _("At most %(n)d files at a time.") % {"n": settings.DIFFICULTY_MAX_ATTACHMENTS})
+        return []
+    checked = []
+    for upload in files:
+        try:
+            name, sha256 = uploads.document_checked(upload, field="attachments", label=_("Attachments"),
+                                                    limit_mb=settings.DOCUMENT_MAX_MB)
+        except DomainError as e:
+            for message in e.errors.get("attachments", [e.message]):
+                errors.add("attachments", f"{upload.name}: {message}" if upload.name else message)
+            continue
+        checked.append((upload, name, sha256))
+    return checked
+
+
+def _attach(event: DifficultyEvent, checked: list[tuple[Any, str, str]], user) -> None:
+    for upload, name, sha256 in checked:
+        DifficultyAttachment.objects.create(difficulty_id=event.difficulty_id, event=event, name=name, file=upload,
+                                            size=upload.size, sha256=sha256, uploaded_by=user)
 
 
 def _may(user, difficulty: Difficulty):
@@ -315,16 +362,19 @@ def difficulty_moves_allowed(*, user, difficulty: Difficulty) -> dict[str, Move]
     return DIFFICULTIES.allowed(difficulty.status, may=_may(user, difficulty))
 
 
-def difficulty_move(*, user, difficulty: Difficulty, action: str, data: dict,
+def difficulty_move(*, user, difficulty: Difficulty, action: str, data: dict, files: Any = (),
                     today: date | None = None) -> Difficulty:
     """Move a difficulty by the table above, writing the move into its thread with its text. A reply,
     a resolution and a reopening need their text; a reassignment a department that exists (and is not
-    the one it is with); a confirmation the rating, 1 to 5."""
+    the one it is with); a confirmation the rating, 1 to 5. Any entry may carry attachments (``files``)."""
     move = DIFFICULTIES.move(action)
     today = today or timezone.localdate()
     required = {"reply": _("Write the reply."), "resolve": _("Write how it was resolved."),
                 "reopen": _("Write why it is not resolved.")}.get(action, "")
     text = clean_note(data.get("text"), "text", required=required, max_length=5000)
+    file_errors = FieldErrors()
+    checked = _attachments_checked(file_errors, files)
+    file_errors.raise_if_any()
     with transaction.atomic():
         difficulty = Difficulty.objects.select_for_update().select_related("unit").get(pk=difficulty.pk)
         may = _may(user, difficulty)
@@ -361,9 +411,10 @@ def difficulty_move(*, user, difficulty: Difficulty, action: str, data: dict,
         if move.target is not None:
             difficulty.status = move.target
         difficulty.save()
-        DifficultyEvent.objects.create(difficulty=difficulty, kind=action, from_status=before,
-                                       to_status=difficulty.status, department=department, text=text, rating=rating,
-                                       by=user)
+        event = DifficultyEvent.objects.create(difficulty=difficulty, kind=action, from_status=before,
+                                               to_status=difficulty.status, department=department, text=text,
+                                               rating=rating, by=user)
+        _attach(event, checked, user)
     return difficulty
 
 
@@ -375,3 +426,66 @@ def _department(raw: Any, *, current: int | None) -> Department:
     if department.pk == current:
         raise DomainError(_("The difficulty is with this department already."), field="department")
     return department
+
+
+# Escalation ----------------------------------------------------------------------------------------
+
+
+def escalation_recipients(department_id: int | None) -> list:
+    """Who an overdue difficulty of the department escalates to: the department's heads (active
+    department officers with the head flag); without one, all its active department officers and the
+    city administrators (active city administrator assignments and superusers)."""
+    User = get_user_model()
+    officers = RoleAssignment.objects.active().filter(role=Role.DEPARTMENT_OFFICER, department_id=department_id)
+    users = User.objects.filter(is_active=True)
+    if department_id is not None:
+        heads = list(users.filter(pk__in=officers.filter(is_head=True).values("user_id")).order_by("pk"))
+        if heads:
+            return heads
+    city = RoleAssignment.objects.active().filter(role=Role.CITY_ADMIN).values("user_id")
+    return list(users.filter(Q(pk__in=officers.values("user_id")) | Q(pk__in=city) | Q(is_superuser=True))
+                .order_by("pk"))
+
+
+def overdue_clocks(difficulty: Difficulty, today: date) -> list[tuple[str, date]]:
+    """The clocks of the difficulty that have run out by ``today``: ("accept", accept_due) while it is
+    reported; ("resolve", resolve_due) while it is reported, accepted or reopened."""
+    clocks = []
+    if difficulty.status == F.REPORTED and today > difficulty.accept_due:
+        clocks.append((DifficultyEvent.Clock.ACCEPT.value, difficulty.accept_due))
+    if difficulty.status in (F.REPORTED, F.ACCEPTED, F.REOPENED) and today > difficulty.resolve_due:
+        clocks.append((DifficultyEvent.Clock.RESOLVE.value, difficulty.resolve_due))
+    return clocks
+
+
+def difficulties_escalate(*, today: date | None = None, now: datetime | None = None) -> int:
+    """The escalation rule (the daily job and the tests call this): every clock of an open difficulty
+    that has run out by ``today`` and was not escalated yet becomes one "escalate" event, sent to
+    ``escalation_recipients`` of its department. Returns how many were written; run again the same
+    day (or any later day) it writes none for the same clock. ``now``: the events' time (default: now)."""
+    now = now or timezone.now()
+    today = today or timezone.localdate(now)
+    late = Q(status=F.REPORTED, accept_due__lt=today) | Q(status__in=(F.REPORTED, F.ACCEPTED, F.REOPENED),
+                                                          resolve_due__lt=today)
+    candidates = list(Difficulty.objects.filter(late).order_by("pk"))
+    done = set(DifficultyEvent.objects.filter(kind=DifficultyEvent.Kind.ESCALATE, difficulty__in=candidates)
+               .values_list("difficulty_id", "clock", "due"))
+    recipients: dict[int | None, list] = {}
+    written = 0
+    for difficulty in candidates:
+        for clock, due in overdue_clocks(difficulty, today):
+            if (difficulty.pk, clock, due) in done:
+                continue
+            if difficulty.department_id not in recipients:
+                recipients[difficulty.department_id] = escalation_recipients(difficulty.department_id)
+            try:
+                with transaction.atomic():
+                    event = DifficultyEvent.objects.create(
+                        difficulty=difficulty, kind=DifficultyEvent.Kind.ESCALATE, from_status=difficulty.status,
+                        to_status=difficulty.status, department=difficulty.department, clock=clock, due=due,
+                        at=now)
+                    event.notified.set(recipients[difficulty.department_id])
+            except IntegrityError:  # another run escalated this clock meanwhile
+                continue
+            written += 1
+    return written

@@ -5,7 +5,7 @@ timeline, and the forms of declaring, reporting a stage and answering."""
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404
+from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -17,7 +17,8 @@ from zhengtong.core.cleaners import filter_text, search_text
 from zhengtong.core.errors import DomainError
 from zhengtong.core.forms import apply_errors, save_form
 from zhengtong.core.ids import valid_id
-from zhengtong.core.listing import Column, listing
+from zhengtong.core.listing import Column, export_response, listing
+from zhengtong.core.uploads import refusal, upload_limit
 from zhengtong.registry.models import Department, Region
 from zhengtong.resumption import selectors, services
 from zhengtong.resumption.forms import AnswerForm, DeclarationForm, DifficultyForm, DifficultyMoveForm, StageForm
@@ -63,6 +64,7 @@ def overview(request):
         "nav_active": "resumption", "today": today, "by_county": by_county, "total": total,
         "by_section": selectors.rates_by_section(user=user, today=today),
         "trend_days": selectors.trend_days(today), "may_edit_expected": scopes.can_edit_expected_units(user),
+        "overdue_difficulties": selectors.difficulties_overdue_count(user=user, today=today),
     })
 
 
@@ -223,25 +225,35 @@ def difficulty_list(request):
     })
 
 
+ATTACHMENTS = gettext_lazy("Attachments")
+
+
 @login_required
+@upload_limit("DOCUMENT_MAX_MB", field="attachments", label=ATTACHMENTS)
 def difficulty_new(request):
     units = selectors.reporting_units(user=request.user)
     if not units.exists():
         raise Http404
-    form = DifficultyForm(request.POST or None, units=units[:500],
+    form = DifficultyForm(request.POST or None, request.FILES or None, units=units[:500],
                           initial={"unit": valid_id(request.GET.get("unit"))})
     if request.method == "POST":
         def report(data):
+            too_large = refusal(request)
+            if too_large is not None:
+                raise too_large
             unit = units.filter(pk=valid_id(data.get("unit")) or 0).first()
             if unit is None:
                 raise DomainError(_("Choose one of your units."), field="unit")
-            return services.difficulty_report(user=request.user, unit=unit, data=data)
+            return services.difficulty_report(user=request.user, unit=unit, data=data,
+                                              files=request.FILES.getlist("attachments"))
 
         difficulty = save_form(form, report)
         if difficulty is not None:
             messages.success(request, _("Difficulty reported."))
             return redirect("resumption:difficulty", pk=difficulty.pk)
-    return render(request, "resumption/difficulty_new.html", {"nav_active": "difficulties", "form": form},
+    return render(request, "resumption/difficulty_new.html", {"nav_active": "difficulties", "form": form,
+                                                              "max_mb": settings.DOCUMENT_MAX_MB,
+                                                              "max_files": settings.DIFFICULTY_MAX_ATTACHMENTS},
                   status=400 if form.errors else 200)
 
 
@@ -253,6 +265,7 @@ def _difficulty_page(request, difficulty, form=None, status=200, failed=""):
         "nav_active": "difficulties", "d": difficulty, "clock": selectors.difficulty_clock(difficulty, today),
         "events": selectors.difficulty_events(difficulty=difficulty), "allowed": allowed, "failed": failed,
         "form": form or DifficultyMoveForm(departments=departments if "reassign" in allowed else ()),
+        "max_mb": settings.DOCUMENT_MAX_MB, "max_files": settings.DIFFICULTY_MAX_ATTACHMENTS,
     }, status=status)
 
 
@@ -264,6 +277,7 @@ def difficulty(request, pk: int):
 
 @login_required
 @require_POST
+@upload_limit("DOCUMENT_MAX_MB", field="attachments", label=ATTACHMENTS)
 def difficulty_move(request, pk: int, action: str):
     difficulty = selectors.difficulty_get(user=request.user, pk=pk)
     departments = Department.objects.filter(is_active=True).exclude(pk=difficulty.department_id or 0).order_by("code")
@@ -272,10 +286,78 @@ def difficulty_move(request, pk: int, action: str):
     data = {"text": request.POST.get("text"), "rating": request.POST.get("rating"),
             "department": request.POST.get("department")}
     try:
-        services.difficulty_move(user=request.user, difficulty=difficulty, action=action, data=data)
+        too_large = refusal(request)
+        if too_large is not None:
+            raise too_large
+        services.difficulty_move(user=request.user, difficulty=difficulty, action=action, data=data,
+                                 files=request.FILES.getlist("attachments"))
     except DomainError as e:
         apply_errors(form, e)
         return _difficulty_page(request, difficulty, form=form, failed=action,
                                 status=e.status if e.status in (400, 409) else 400)
     messages.success(request, _("Difficulty updated."))
     return redirect("resumption:difficulty", pk=difficulty.pk)
+
+
+
+@login_required
+@require_GET
+def difficulty_attachment(request, pk: int, attachment: int):
+    """A file attached to a difficulty, to whoever sees the difficulty (404 to anyone else)."""
+    found = selectors.attachment_get(user=request.user, difficulty_pk=pk, pk=attachment)
+    try:
+        handle = found.file.open("rb")
+    except FileNotFoundError:
+        raise Http404 from None
+    return FileResponse(handle, as_attachment=True, filename=found.name)
+
+
+# The department's inbox ----------------------------------------------------------------------------
+
+INBOX_COLUMNS = [
+    Column("due", gettext_lazy("Due"), order=("due",), cell=lambda d: d.due),
+    Column("title", gettext_lazy("Title"), order=("title",), cell=lambda d: d.title),
+    Column("unit", gettext_lazy("Unit"), order=("unit__name",), cell=lambda d: d.unit.name),
+    Column("county", gettext_lazy("County"), order=("unit__county__code",), cell=lambda d: d.unit.county.name),
+    Column("category", gettext_lazy("Category"), order=("category",), cell=lambda d: d.get_category_display()),
+    Column("department", gettext_lazy("Department"), order=("department__name",),
+           cell=lambda d: d.department.name if d.department else ""),
+    Column("status", gettext_lazy("Status"), order=("status",), cell=lambda d: d.get_status_display()),
+    Column("reported", gettext_lazy("Reported"), order=("reported_at",), cell=lambda d: d.reported_on),
+]
+INBOX_STATUS_CHOICES = [(value, label) for value, label in DifficultyStatus.choices
+                        if value in selectors.INBOX_STATUSES]
+INBOX_WHEN_CHOICES = (("overdue", gettext_lazy("overdue")), ("today", gettext_lazy("due today")),
+                      ("escalated", gettext_lazy("escalated")))
+
+
+def _inbox(request):
+    user = request.user
+    if not scopes.has_difficulty_inbox(user):
+        raise Http404
+    filters = {"status": filter_text(request.GET.get("status")), "category": filter_text(request.GET.get("category")),
+               "when": filter_text(request.GET.get("when")), "q": search_text(request.GET.get("q"))}
+    today = timezone.localdate()
+    return selectors.department_inbox(user=user, today=today, **filters), filters, today
+
+
+@login_required
+@require_GET
+def inbox(request):
+    """The department officer's inbox: what waits for them, the overdue first, then what is due today."""
+    qs, filters, today = _inbox(request)
+    result = listing(request, qs, INBOX_COLUMNS, default="due")
+    rows = [(d, selectors.inbox_clock(d, today)) for d in result.page]
+    return render(request, "resumption/inbox.html", {
+        "nav_active": "inbox", "listing": result, "page": result.page, "rows": rows, "query": result.query,
+        **filters, "statuses": INBOX_STATUS_CHOICES, "categories": DifficultyCategory.choices,
+        "whens": INBOX_WHEN_CHOICES, "today": today,
+        "accept_days": settings.DIFFICULTY_ACCEPT_DAYS,
+    })
+
+
+@login_required
+@require_GET
+def inbox_export(request):
+    qs, _filters, _today = _inbox(request)
+    return export_response(request, qs, INBOX_COLUMNS, default="due", name="inbox", sheet_name=_("Inbox"))

@@ -22,7 +22,7 @@ def test_installed_apps_list_the_registry_before_screening_before_permits():
 def test_modules_are_found_in_the_order_of_installed_apps():
     assert [app.label for app, _m in discovery.app_modules("demo")] == ["registry", "screening", "permits", "outbreak",
                                                                           "resumption"]
-    assert [app.label for app, _m in discovery.app_modules("jobs")] == ["core", "screening", "permits"]
+    assert [app.label for app, _m in discovery.app_modules("jobs")] == ["core", "screening", "permits", "resumption"]
     assert [app.label for app, _m in discovery.app_modules("refdata")] == ["registry", "permits"]
     assert discovery.app_modules("no_such_module") == []
 
@@ -37,6 +37,7 @@ def test_the_jobs_are_every_apps_jobs_with_their_timings():
         ("screening.purge_entries", "zhengtong.screening.jobs.purge_entries", "every day at 03:00 Asia/Shanghai"),
         ("screening.end_rotations", "zhengtong.screening.jobs.end_rotations", "every day at 00:10 Asia/Shanghai"),
         ("permits.daily", "zhengtong.permits.jobs.daily", "every day at 08:00 Asia/Shanghai"),
+        ("resumption.daily", "zhengtong.resumption.jobs.daily", "every day at 08:00 Asia/Shanghai"),
     ]
 
 

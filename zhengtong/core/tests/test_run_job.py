@@ -27,11 +27,13 @@ def test_it_lists_every_job_with_its_schedule_and_what_it_does(args):
     lines = run_job(*args).splitlines()
     assert [line.split()[0] for line in lines] == [
         "core.expire_exports", "screening.close_overdue_stays", "screening.maintain_partitions",
-        "screening.count_admitted", "screening.purge_entries", "screening.end_rotations", "permits.daily"]
+        "screening.count_admitted", "screening.purge_entries", "screening.end_rotations", "permits.daily",
+        "resumption.daily"]
     assert "every hour, on the hour" in lines[0] and "Exports past EXPORT_KEEP_HOURS" in lines[0]
     assert "every hour, on the hour" in lines[1] and "Stays with no exit after the maximum stay" in lines[1]
     assert "every day at 00:10 Asia/Shanghai" in lines[5] and "Closed-duty rotations" in lines[5]
     assert "every day at 08:00 Asia/Shanghai" in lines[6] and "The permits app's daily run" in lines[6]
+    assert "every day at 08:00 Asia/Shanghai" in lines[7] and "The resumption app's daily run" in lines[7]
 
 
 def test_it_runs_a_job_and_prints_its_summary(settings):

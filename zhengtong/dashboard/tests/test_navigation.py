@@ -14,11 +14,11 @@ pytestmark = pytest.mark.django_db
 EVERYONE = ["home", "units", "sites", "departments"]
 MENUS = {
     Role.CITY_ADMIN: ["home", "units", "sites", "people", "departments", "gate", "screening", "alerts", "cases",
-                      "isolation", "resumption", "difficulties", "visits", "donations", "permits", "import",
+                      "isolation", "inbox", "resumption", "difficulties", "visits", "donations", "permits", "import",
                       "users", "access", "admin"],
     Role.COUNTY_OFFICER: ["home", "units", "sites", "people", "departments", "screening", "alerts", "cases",
                           "isolation", "resumption", "difficulties", "visits", "permits", "import", "users"],
-    Role.DEPARTMENT_OFFICER: [*EVERYONE, "resumption", "difficulties", "visits", "donations", "permits"],
+    Role.DEPARTMENT_OFFICER: [*EVERYONE, "inbox", "resumption", "difficulties", "visits", "donations", "permits"],
     Role.SITE_MANAGER: ["home", "units", "sites", "people", "departments", "gate", "screening", "alerts", "cases",
                         "isolation"],
     Role.GATEKEEPER: ["home", "units", "sites", "people", "departments", "gate", "screening"],

@@ -147,7 +147,7 @@ def test_migrate_leaves_the_schedules_and_ensure_schedules_is_idempotent():
     assert scheduling.ensure_schedules(now=NOW) == dict.fromkeys(names, "created")
     assert scheduling.ensure_schedules(now=NOW) == dict.fromkeys(names, "unchanged")
     rows = {s.name: s for s in Schedule.objects.filter(name__in=names)}
-    assert len(rows) == 7  # screening's five, permits' daily run, core's expiry of exports
+    assert len(rows) == 8  # screening's five, permits' and resumption's daily runs, core's expiry of exports
     assert rows["permits.daily"].next_run == datetime(2020, 5, 16, 0, 0, tzinfo=UTC)  # 08:00 in Shanghai
     purge, maintain, close = (rows["screening.purge_entries"], rows["screening.maintain_partitions"],
                               rows["screening.close_overdue_stays"])
