@@ -33,6 +33,7 @@ from zhengtong.accounts import scopes
 from zhengtong.core.ids import valid_id
 from zhengtong.core.panels import Figure, Todo
 from zhengtong.registry.models import Industry, Unit
+from zhengtong.resumption import visits
 from zhengtong.resumption.clocks import clock_status
 from zhengtong.resumption.models import (
     DeclarationStatus,
@@ -477,8 +478,12 @@ def inbox_preview(*, user, today: date, size: int = 10) -> dict[str, Any]:
 
 
 def inbox_count(*, user, today: date) -> int:
-    """How many difficulties wait in the user's inbox (the navigation's count)."""
-    return department_inbox(user=user, today=today).count()
+    """How many items wait in the user's inbox (the navigation's count): its difficulties, and for a
+    department's officer the open instructions given to the department (visits.department_instructions)."""
+    n = department_inbox(user=user, today=today).count()
+    if getattr(user, "is_authenticated", False) and scopes.get_scope(user).departments:
+        n += visits.department_instructions(user=user, today=today).count()
+    return n
 
 
 def difficulty_get(*, user, pk: Any) -> Difficulty:

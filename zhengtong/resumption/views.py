@@ -20,7 +20,7 @@ from zhengtong.core.ids import valid_id
 from zhengtong.core.listing import Column, export_response, listing
 from zhengtong.core.uploads import refusal, upload_limit
 from zhengtong.registry.models import Department, Region
-from zhengtong.resumption import selectors, services
+from zhengtong.resumption import selectors, services, visits
 from zhengtong.resumption.forms import AnswerForm, DeclarationForm, DifficultyForm, DifficultyMoveForm, StageForm
 from zhengtong.resumption.models import DeclarationStatus, DifficultyCategory, DifficultyStatus
 
@@ -341,6 +341,9 @@ def _inbox(request):
     return selectors.department_inbox(user=user, today=today, **filters), filters, today
 
 
+INBOX_INSTRUCTIONS = 50  # the open instructions shown under the difficulties, the earliest due first
+
+
 @login_required
 @require_GET
 def inbox(request):
@@ -348,8 +351,13 @@ def inbox(request):
     qs, filters, today = _inbox(request)
     result = listing(request, qs, INBOX_COLUMNS, default="due")
     rows = [(d, selectors.inbox_clock(d, today)) for d in result.page]
+    instructions = []
+    if scopes.get_scope(request.user).departments:  # a department's officer: the instructions it was given
+        instructions = [(i, visits.instruction_clock(i, today)) for i in
+                        visits.department_instructions(user=request.user, today=today)[:INBOX_INSTRUCTIONS]]
     return render(request, "resumption/inbox.html", {
         "nav_active": "inbox", "listing": result, "page": result.page, "rows": rows, "query": result.query,
+        "instructions": instructions, "instructions_max": INBOX_INSTRUCTIONS,
         **filters, "statuses": INBOX_STATUS_CHOICES, "categories": DifficultyCategory.choices,
         "whens": INBOX_WHEN_CHOICES, "today": today,
         "accept_days": settings.DIFFICULTY_ACCEPT_DAYS,

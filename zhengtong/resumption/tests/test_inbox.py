@@ -276,3 +276,34 @@ def test_attachments_of_a_wrong_type_too_large_or_too_many_are_refused_by_name_a
         services.difficulty_move(user=world.users[Role.ENTERPRISE_CLERK], difficulty=d, action="reply",
                                  data={"text": "x"}, files=[SimpleUploadedFile("a.pdf", b"%PDF" + b"y" * 2 ** 21)])
     assert "attachments" in e.value.errors
+
+
+def test_the_instructions_given_to_the_department_wait_in_its_inbox_too(world):
+    from zhengtong.resumption import visits
+
+    mine = officer(world)
+    elsewhere = officer(world, DepartmentFactory.create(code="tjj2", name="市统计局二", kind="city_department",
+                                                        region=world.department.region))
+    visit = visits.visit_record(user=world.users[Role.COUNTY_OFFICER], today=date(2020, 2, 27), data={
+        "leader_title": "市委书记", "visited_on": "2020-02-27", "units": [world.unit_a.pk], "summary": "调研",
+        "instructions": [{"text": "协调解决企业用工", "department": world.department.pk, "due_on": "2020-03-02"},
+                         {"text": "加强帮扶", "department": world.department.pk, "due_on": "2020-03-13"}]})
+    late, later = visit.instructions.order_by("due_on")
+    client = Client()
+    client.force_login(mine)
+    with demo_clock(date(2020, 3, 3)):
+        body = client.get(reverse("resumption:inbox")).content.decode()
+    assert 'data-testid="inbox-instructions"' in body
+    assert body.index(f'data-instruction="{late.pk}"') < body.index(f'data-instruction="{later.pk}"')
+    assert f'<tr class="overdue" data-instruction="{late.pk}"' in body
+    assert "收件箱 (2)" in body  # no difficulty, two instructions
+    visits.instruction_move(user=mine, instruction=later, action="accept", data={}, today=date(2020, 3, 3))
+    visits.instruction_move(user=mine, instruction=later, action="report_done", data={"text": "已落实。"},
+                            today=date(2020, 3, 3))
+    with demo_clock(date(2020, 3, 3)):
+        body = client.get(reverse("resumption:inbox")).content.decode()
+    assert f'data-instruction="{later.pk}"' not in body and "收件箱 (1)" in body  # done: the follower's turn
+    client.force_login(elsewhere)
+    with demo_clock(date(2020, 3, 3)):
+        body = client.get(reverse("resumption:inbox")).content.decode()
+    assert 'data-testid="inbox-instructions"' not in body
