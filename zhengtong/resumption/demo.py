@@ -1,4 +1,4 @@
-"""The demo city's resumption: the page's enterprises in their stages and a few dozen generated
+"""The demo city's resumption: the page's enterprises in their stages and a few hundred generated
 enterprises across the counties in every stage, so that the county officer sees who has not declared,
 who is behind plan and the rates by county and industry.
 
@@ -38,7 +38,7 @@ from zhengtong.resumption.models import (
 from zhengtong.resumption.services import DIFFICULTIES, lead_department_for, route_for, start_clocks
 
 LABEL = "resumption"
-GENERATED = 60  # generated enterprises given a declaration (others are left undeclared)
+GENERATED = 300  # generated enterprises given a declaration, a few hundred (others are left undeclared)
 HENGNAN = "430422"  # the demo county officer's county: a share of the generated ones are there
 
 

@@ -212,7 +212,9 @@ class Difficulty(models.Model):
         verbose_name = _("difficulty")
         verbose_name_plural = _("difficulties")
         indexes = [models.Index(fields=["department", "status"], name="difficulty_dept_status"),
-                   models.Index(fields=["unit", "reported_at"], name="difficulty_unit_time")]
+                   models.Index(fields=["unit", "reported_at"], name="difficulty_unit_time"),
+                   # the lists' default order (the latest first): a page of them without sorting them all
+                   models.Index(fields=["-reported_at", "-id"], name="difficulty_latest")]
         constraints = [models.CheckConstraint(condition=Q(rating__isnull=True) | Q(rating__gte=1, rating__lte=5),
                                               name="difficulty_rating_1_5")]
 
