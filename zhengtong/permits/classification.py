@@ -141,7 +141,7 @@ def read_row(row: Row, ctx: Context) -> Finding:
     if row.fast is not None and not (row.uses_general and ctx.general_missing):
         try:
             index = row.fast(ctx.facts, ctx.code, RANK[ctx.general])
-        except KeyError:
+        except (KeyError, TypeError, ValueError):  # a fact missing, or stored in a shape no longer read
             pass
         else:
             if index < 0:
@@ -204,9 +204,9 @@ def general_processes(catalogue: Catalogue, facts: dict) -> tuple[list[Finding],
             has, _used, lacked = evaluate(row.applies, ctx)
         if has is None:
             # Whether the row applies is not known: the class it could give is the one its cells
-            # would give if it applied (a missing fact of those is asked once the process is known).
+            # would give if it applied, and the facts those cells lack are asked with it.
             inner = read_row(row, ctx)
-            findings.append(Finding(number, "", None, True, missing=lacked,
+            findings.append(Finding(number, "", None, True, missing=tuple(dict.fromkeys(lacked + inner.missing)),
                                     could_be=max(inner.rank, inner.could_be)))
             continue
         if not has:
