@@ -241,7 +241,10 @@ def _fact_term(fact: Fact, test: Callable[[object], bool]) -> Callable[[Context]
         value = ctx.facts.get(key)
         if value is None:
             return None, (), missing
-        return test(value), ((key, value),), ()
+        try:
+            return test(value), ((key, value),), ()
+        except (TypeError, ValueError):  # stored in a shape no longer read: asked again, never a failure
+            return None, (), missing
 
     return term
 
@@ -262,7 +265,11 @@ def _number_term(fact: Fact, op: str, threshold: float) -> Callable[[Context], A
             if answer is None:
                 return None, (), lacked
             return answer, ((key, value),), ()
-        return compare(float(value), threshold), ((key, value),), ()  # type: ignore[arg-type]
+        try:
+            number = float(value)  # type: ignore[arg-type]
+        except (TypeError, ValueError):  # stored in a shape no longer read: asked again, never a failure
+            return None, (), missing
+        return compare(number, threshold), ((key, value),), ()
 
     return term
 
@@ -502,6 +509,10 @@ def read_catalogue(rules_path: Path, strict: bool = True) -> Catalogue:
                 open=spec.get("open", ""),
                 open_when=tuple(compile_alternative(v, facts) for v in spec.get("open_when", ())),
             )
+            applies = rows[number].applies
+            if applies is not None and (not applies.facts or applies.parts[0] != applies.facts[0]
+                                        or facts[applies.facts[0]].type != "bool"):
+                raise RuleError(f"row {number}: applies starts with the process's yes/no fact")
             if rows[number].open and rows[number].open not in readings:
                 raise RuleError(f"row {number}: unknown reading {rows[number].open!r}")
             rows[number] = compile_fast(rows[number], facts)

@@ -198,9 +198,12 @@ def general_processes(catalogue: Catalogue, facts: dict) -> tuple[list[Finding],
     missing: list[str] = []
     for number in GENERAL_PROCESS_ROWS:
         row = catalogue.rows[number]
-        has = facts.get(row.applies.facts[0]) if len(row.applies.facts) == 1 == len(row.applies.parts) else None
+        # ``applies`` starts with the process's yes/no fact (has_boiler …): a unit without it is done.
+        has = facts.get(row.applies.facts[0])
+        if has is False:
+            continue
         lacked: tuple = ()
-        if has is None:
+        if has is None or len(row.applies.parts) > 1:
             has, _used, lacked = evaluate(row.applies, ctx)
         if has is None:
             # Whether the row applies is not known: the class it could give is the one its cells
@@ -377,8 +380,12 @@ def _combine(findings: list[Finding], in_other_row: bool, facts: dict) -> Result
         if best is None or rank > best_rank:
             best, best_rank = f, rank
     notes = [STRICTEST_NOTE] if len(codes) > 1 else []
-    settled = [f for f in open_findings if not _can_change(f, best_rank)]  # read at the class certain
-    open_findings = [f for f in open_findings if _can_change(f, best_rank)]
+    settled: list[Finding] = []  # undetermined, but no value of what is missing changes the answer
+    if open_findings:
+        still_open = []
+        for f in open_findings:
+            (still_open if _can_change(f, best_rank) else settled).append(f)
+        open_findings = still_open
     if open_findings and best_rank < RANK[KEY]:
         missing = tuple(dict.fromkeys(m for f in open_findings for m in f.missing))
         # The class already certain: the strictest decided finding, or a cell that holds below the

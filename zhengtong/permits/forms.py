@@ -71,7 +71,8 @@ class FactsForm(forms.Form):
                 label=_("%(fact)s: year %(year)s") % {"fact": fact.label, "year": y} + f" ({fact.unit})",
                 required=False, max_length=30, widget=forms.TextInput(attrs={"inputmode": "decimal"}),
                 help_text=(fact.help + (" " + declared if declared else "")) if y == year - 3 else "")
-            self.initial[key] = (entered.get("years") or {}).get(str(y))
+            years = entered.get("years")
+            self.initial[key] = years.get(str(y)) if isinstance(years, dict) else None
             names.append(key)
         key = f"{fact.key}__eia"
         self.fields[key] = forms.CharField(

@@ -180,6 +180,8 @@ def derive(facts: dict, note2_keys: tuple[str, ...], unit_keys: tuple[str, ...],
     three values)."""
     out: dict | None = None
     derived: dict[str, Derived] = {}
+    if dict not in map(type, facts.values()):  # the common case: nothing entered by year or in MW
+        note2_keys = unit_keys = ()
     for key in note2_keys:
         value = facts.get(key)
         if type(value) is dict:
@@ -202,7 +204,7 @@ def derive(facts: dict, note2_keys: tuple[str, ...], unit_keys: tuple[str, ...],
             out[key] = tph
             derived[key] = Derived(key, (Candidate(MW if value.get("unit") == "MW" else DECLARED, tph, tph),), value)
     source = out if out is not None else facts
-    if source.get("has_boiler") and ALL_ELECTRIC not in source:
+    if source.get("has_boiler") is True and ALL_ELECTRIC not in source:
         output = max((v for v in (_number(source.get(k)) for k in BOILER_OUTPUTS) if v is not None), default=None)
         if output is not None and output > 0:
             if out is None:
