@@ -171,6 +171,9 @@ def mw_to_tph(value: float) -> float:
         return math.nan
 
 
+_NOT_ALL_ELECTRIC = Derived(ALL_ELECTRIC, (Candidate(IMPLIED, 0.0, 0.0),), None)
+
+
 def derive(facts: dict, note2_keys: tuple[str, ...], unit_keys: tuple[str, ...], as_of_day) -> tuple[dict, dict]:
     """The facts as the rules read them and how each worked-out one was worked out.
 
@@ -210,5 +213,5 @@ def derive(facts: dict, note2_keys: tuple[str, ...], unit_keys: tuple[str, ...],
             if out is None:
                 out = dict(facts)
             out[ALL_ELECTRIC] = False
-            derived[ALL_ELECTRIC] = Derived(ALL_ELECTRIC, (Candidate(IMPLIED, 0.0, 0.0),), None)
+            derived[ALL_ELECTRIC] = _NOT_ALL_ELECTRIC
     return (out if out is not None else facts), derived
