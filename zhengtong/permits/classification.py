@@ -282,7 +282,7 @@ def _classify(industry_codes: list[str], facts: dict, catalogue: Catalogue,
             findings.append(finding)
     findings.extend(general_findings)
     points = _row_points(findings, catalogue, facts, decisions or {}) if opened else []
-    result = _combine(findings, in_other_row, facts)
+    result = _combine(findings, in_other_row, facts, catalogue)
     if result.management_class in (KEY, "simplified", REGISTRATION):
         points += _article_points(result, findings, in_other_row, catalogue, decisions or {})
     if not points:
@@ -365,7 +365,7 @@ def _scope_point(result: Result, reading: str, key: str, catalogue: Catalogue,
     return OpenPoint(reading, key, 0, "", choice)
 
 
-def _combine(findings: list[Finding], in_other_row: bool, facts: dict) -> Result:
+def _combine(findings: list[Finding], in_other_row: bool, facts: dict, catalogue: Catalogue) -> Result:
     best: Finding | None = None
     best_rank = 0
     open_findings = []
@@ -384,7 +384,7 @@ def _combine(findings: list[Finding], in_other_row: bool, facts: dict) -> Result
     if open_findings:
         still_open = []
         for f in open_findings:
-            (still_open if _can_change(f, best_rank) else settled).append(f)
+            (still_open if _can_change(f, best_rank, catalogue) else settled).append(f)
         open_findings = still_open
     if open_findings and best_rank < RANK[KEY]:
         missing = tuple(dict.fromkeys(m for f in open_findings for m in f.missing))
@@ -406,7 +406,7 @@ def _combine(findings: list[Finding], in_other_row: bool, facts: dict) -> Result
     return Result(best.management_class, scope, findings, deciding, notes=tuple(notes))
 
 
-def _can_change(f: Finding, best_rank: int) -> bool:
+def _can_change(f: Finding, best_rank: int, catalogue: Catalogue) -> bool:
     """Whether some value of an undetermined finding's missing facts could change the class or what
     the permit covers. A general process (rows 109–112) that can give at most the class already
     decided changes neither (Art. 6/7's scope follows from the industry rows). An industry row
@@ -418,7 +418,7 @@ def _can_change(f: Finding, best_rank: int) -> bool:
     if f.row in GENERAL_PROCESS_ROWS:
         return False
     return not (f.rank >= RANK["simplified"] and best_rank >= RANK["simplified"]
-                and load_catalogue().rows[f.row].uses_general is False)
+                and catalogue.rows[f.row].uses_general is False)
 
 
 def _deciding(decided: list[Finding], rank: int) -> Finding:
