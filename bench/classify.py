@@ -18,6 +18,7 @@ import argparse
 import random
 import statistics
 import time
+from datetime import date, timedelta
 
 from common import drop_database, setup_database
 
@@ -39,6 +40,7 @@ def main() -> None:
 
 
 MISSING = 0.02  # share of facts a unit leaves out (the demo city has 3% of units undetermined)
+AS_OF = date(2026, 12, 4)  # the classification day the generated start dates and years are drawn around
 
 
 def random_facts(rng: random.Random, catalogue, codes: list[str] | None = None) -> dict:
@@ -52,6 +54,14 @@ def random_facts(rng: random.Random, catalogue, codes: list[str] | None = None) 
             continue
         if fact.type == "bool":
             facts[key] = rng.random() < 0.3
+        elif fact.type == "date":  # the start of operation (note 2): from 15 years back to a year ahead
+            facts[key] = (AS_OF - timedelta(days=rng.randrange(-365, 15 * 365))).isoformat()
+        elif fact.type == "number" and fact.note2 and rng.random() < 0.5:  # by year (note 2), half the units
+            years = {str(y): round(rng.lognormvariate(2, 2), 1) for y in range(AS_OF.year - 3, AS_OF.year)
+                     if rng.random() >= MISSING}
+            facts[key] = {"years": years, "eia": round(rng.lognormvariate(2, 2), 1)}
+        elif fact.type == "number" and fact.pairs and rng.random() < 0.3:  # a boiler output in MW
+            facts[key] = {"value": round(rng.lognormvariate(2, 1.5), 2), "unit": "MW"}
         elif fact.type == "number":
             facts[key] = round(rng.lognormvariate(3, 3), 1)
         else:
@@ -123,7 +133,7 @@ def run(args) -> None:
 
         start = time.perf_counter()
         counts: dict[str, int] = {}
-        for _unit_id, result in services.classification_results(rows):
+        for _unit_id, result in services.classification_results(rows, None, AS_OF):
             counts[result.management_class] = counts.get(result.management_class, 0) + 1
         engines.append(time.perf_counter() - start)
 

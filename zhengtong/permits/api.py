@@ -71,7 +71,8 @@ class ClassificationOut(Schema):
     general_processes_only: bool = Field(
         description="the permit or registration covers only the general processes (catalogue Arts. 6–7)")
     deciding_row: CatalogueRowOut | None = Field(description="the catalogue row that decided the class")
-    missing_facts: list[str] = Field(description="keys of the facts still needed to decide (never their values)")
+    missing_facts: list[str] = Field(description="keys of the facts still needed to decide (never their values); a "
+                                               "year of a note 2 quantity is `fact__2023`, its EIA figure `fact__eia`")
     open_readings: list[OpenReadingOut] = Field(
         description="where the catalogue's text leaves the class open (management_class review until decided)")
     catalogue_edition: str

@@ -39,6 +39,8 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+from zhengtong.permits.quantities import OPERATION_START, Derived, mw_to_tph
+
 DATA_DIR = Path(__file__).resolve().parent / "data"
 CATALOGUE_CSV = DATA_DIR / "permit-catalogue-2019.csv"
 RULES_TOML = DATA_DIR / "catalogue-2019-rules.toml"
@@ -51,7 +53,7 @@ INDUSTRY_ROWS = range(1, 108)  # rows 1–107
 OTHER_INDUSTRIES_ROW = 108
 GENERAL_PROCESS_ROWS = (109, 110, 111, 112)
 
-FACT_TYPES = ("bool", "number", "choices")
+FACT_TYPES = ("bool", "number", "choices", "date")  # a date is read by the quantities (note 2), not by terms
 OPERATORS: dict[str, Callable[[float, float], bool]] = {
     ">=": operator.ge, ">": operator.gt, "<=": operator.le, "<": operator.lt,
 }
@@ -80,6 +82,8 @@ class Fact:
     choices: tuple[tuple[str, str, str], ...] = ()  # (value, zh, en)
     help_zh: str = ""
     help_en: str = ""
+    note2: bool = False  # a yearly quantity worked out as catalogue note 2 says (permits.quantities)
+    pairs: tuple[tuple[float, float], ...] = ()  # (t/h, MW) as the catalogue prints them: MW may be entered
 
     @property
     def label(self) -> str:
@@ -195,6 +199,8 @@ class Catalogue:
     facts: dict[str, Fact]
     readings: dict[str, Reading] = field(default_factory=dict)
     by_code: dict[str, tuple[int, ...]] = field(default_factory=dict)
+    note2_keys: tuple[str, ...] = ()  # the note 2 quantities (permits.quantities)
+    unit_keys: tuple[str, ...] = ()  # the facts that may be entered in MW
 
     def rows_for(self, code: str) -> tuple[int, ...]:
         """Rows 1–107 whose industry column covers ``code`` (a class or group code)."""
@@ -235,7 +241,35 @@ def _fact_term(fact: Fact, test: Callable[[object], bool]) -> Callable[[Context]
         value = ctx.facts.get(key)
         if value is None:
             return None, (), missing
-        return test(value), ((key, value),), ()
+        try:
+            return test(value), ((key, value),), ()
+        except (TypeError, ValueError):  # stored in a shape no longer read: asked again, never a failure
+            return None, (), missing
+
+    return term
+
+
+def _number_term(fact: Fact, op: str, threshold: float) -> Callable[[Context], Answer]:
+    """A number compared with a threshold; a quantity not yet worked out (quantities.Derived) answers
+    in three values and names what it still needs (a year, the EIA figure, the start of operation)."""
+    key = fact.key
+    missing = (key,)
+    compare = OPERATORS[op]
+
+    def term(ctx: Context) -> Answer:
+        value = ctx.facts.get(key)
+        if value is None:
+            return None, (), missing
+        if type(value) is Derived:
+            answer, lacked = value.answer(op, threshold)
+            if answer is None:
+                return None, (), lacked
+            return answer, ((key, value),), ()
+        try:
+            number = float(value)  # type: ignore[arg-type]
+        except (TypeError, ValueError):  # stored in a shape no longer read: asked again, never a failure
+            return None, (), missing
+        return compare(number, threshold), ((key, value),), ()
 
     return term
 
@@ -286,8 +320,10 @@ def compile_term(text: str, facts: dict[str, Fact]) -> Callable[[Context], Answe
     if head.startswith("!"):
         raise RuleError(f"'!' only negates a yes/no fact or a code list: {text!r}")
     if len(words) == 3 and words[1] in OPERATORS and fact.type == "number":
-        compare, threshold = OPERATORS[words[1]], float(words[2])
-        return _fact_term(fact, lambda v: compare(float(v), threshold))
+        threshold = float(words[2])
+        if fact.pairs and threshold not in {tph for tph, _mw in fact.pairs}:
+            raise RuleError(f"{name!r} may be entered in MW: compare it only with a printed pair {fact.pairs}")
+        return _number_term(fact, words[1], threshold)
     if words[1] == "in" and fact.type == "choices":
         wanted = frozenset(words[2:])
         known = {c[0] for c in fact.choices}
@@ -304,6 +340,8 @@ def compile_alternative(text: str, facts: dict[str, Fact]) -> Alternative:
         name = "in_industrial_building" if p == "industrial" else p.split()[0].lstrip("!")
         if name in facts:
             read.append(name)
+            if facts[name].note2:
+                read.append(OPERATION_START)  # note 2: the quantity depends on the start of operation
     return Alternative(
         text=text,
         terms=tuple(compile_term(p, facts) for p in parts),
@@ -338,6 +376,13 @@ def evaluate(alternative: Alternative, ctx: Context) -> Answer:
 # row again with the three-valued closures, which say what is missing.
 
 
+def _known(value) -> float:
+    """A note 2 quantity on the fast path: one not yet worked out sends the row to the slow path."""
+    if type(value) is Derived:
+        raise KeyError(value.key)
+    return float(value)
+
+
 def _any_of(value, wanted: frozenset) -> bool:
     return bool(wanted.intersection([value] if isinstance(value, str) else value))
 
@@ -357,7 +402,8 @@ def _python(term: str, facts: dict[str, Fact]) -> str:
     if len(words) == 1:
         return f"not f[{name!r}]" if words[0].startswith("!") else f"bool(f[{name!r}])"
     if words[1] in OPERATORS:
-        return f"float(f[{name!r}]) {words[1]} {float(words[2])!r}"
+        number = "_known" if facts[name].note2 else "float"
+        return f"{number}(f[{name!r}]) {words[1]} {float(words[2])!r}"
     return f"_any_of(f[{name!r}], {frozenset(words[2:])!r})"
 
 
@@ -368,7 +414,7 @@ def compile_fast(row: Row, facts: dict[str, Fact]) -> Row:
         condition = " and ".join(f"({_python(p, facts)})" for p in alternative.parts)
         lines.append(f"    if {condition}: return {i}")
     lines.append("    return -1")
-    namespace: dict[str, Any] = {"_any_of": _any_of}
+    namespace: dict[str, Any] = {"_any_of": _any_of, "_known": _known}
     exec(compile("\n".join(lines), f"<catalogue row {row.number}>", "exec"), namespace)  # noqa: S102
     return replace(row, fast=namespace["fast"], flat=flat, uses_general=any(a.uses_general for _c, a in flat))
 
@@ -390,7 +436,16 @@ def _load_facts(raw: dict) -> dict[str, Fact]:
             choices=tuple(tuple(c) for c in spec.get("choices", ())),
             help_zh=spec.get("help_zh", ""),
             help_en=spec.get("help_en", ""),
+            note2=bool(spec.get("note2", False)),
+            pairs=tuple((float(a), float(b)) for a, b in spec.get("mw_pairs", ())),
         )
+        for tph, mw in facts[key].pairs:
+            if mw_to_tph(mw) != tph:
+                raise RuleError(f"fact {key!r}: {mw} MW is not {tph} t/h at the catalogue's 20 t/h = 14 MW")
+        if facts[key].note2 and facts[key].type != "number":
+            raise RuleError(f"fact {key!r}: a note 2 quantity is a number")
+    if any(f.note2 for f in facts.values()) and facts.get(OPERATION_START, Fact("", "", "", "")).type != "date":
+        raise RuleError(f"note 2 quantities need the date fact {OPERATION_START!r}")
     return facts
 
 
@@ -454,10 +509,16 @@ def read_catalogue(rules_path: Path, strict: bool = True) -> Catalogue:
                 open=spec.get("open", ""),
                 open_when=tuple(compile_alternative(v, facts) for v in spec.get("open_when", ())),
             )
+            applies = rows[number].applies
+            if applies is not None and (not applies.facts or applies.parts[0] != applies.facts[0]
+                                        or facts[applies.facts[0]].type != "bool"):
+                raise RuleError(f"row {number}: applies starts with the process's yes/no fact")
             if rows[number].open and rows[number].open not in readings:
                 raise RuleError(f"row {number}: unknown reading {rows[number].open!r}")
             rows[number] = compile_fast(rows[number], facts)
     extra = set(rules) - {str(n) for n in rows}
     if extra:
         raise RuleError(f"rules for rows not in the catalogue: {sorted(extra)}")
-    return Catalogue(version=CATALOGUE_VERSION, rows=rows, facts=facts, readings=readings)
+    return Catalogue(version=CATALOGUE_VERSION, rows=rows, facts=facts, readings=readings,
+                     note2_keys=tuple(k for k, f in facts.items() if f.note2),
+                     unit_keys=tuple(k for k, f in facts.items() if f.pairs))

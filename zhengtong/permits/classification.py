@@ -28,6 +28,7 @@ from __future__ import annotations
 import zlib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import date
 from functools import cache
 
 from zhengtong.permits.catalogue import (
@@ -43,6 +44,7 @@ from zhengtong.permits.catalogue import (
     evaluate,
     load_catalogue,
 )
+from zhengtong.permits.quantities import Derived, derive
 
 NONE = "none"  # outside the catalogue: neither permit nor registration
 UNDETERMINED = "undetermined"
@@ -88,6 +90,7 @@ class Finding:
     via_general: bool = False  # decided through the general processes
     source: tuple | None = None  # (alternative, facts, general): ``facts`` worked out when asked
     open: str = ""  # an open reading holds for this row (its key in the rules file)
+    could_be: int = 0  # while undetermined: the rank of the strictest class the missing facts could give
 
     @property
     def facts(self) -> tuple[tuple[str, object], ...]:
@@ -125,6 +128,7 @@ class Result:
     missing: tuple[str, ...] = ()
     notes: tuple[str, ...] = ()
     open: tuple[OpenPoint, ...] = ()  # every open reading found, decided or not
+    derived: dict[str, Derived] = field(default_factory=dict)  # quantities worked out (permits.quantities)
 
     @property
     def needs_permit(self) -> bool:
@@ -137,7 +141,7 @@ def read_row(row: Row, ctx: Context) -> Finding:
     if row.fast is not None and not (row.uses_general and ctx.general_missing):
         try:
             index = row.fast(ctx.facts, ctx.code, RANK[ctx.general])
-        except KeyError:
+        except (KeyError, TypeError, ValueError):  # a fact missing, or stored in a shape no longer read
             pass
         else:
             if index < 0:
@@ -164,6 +168,7 @@ def _read(alternative, facts: dict, general: str | None) -> tuple[tuple[str, obj
 def read_row_slowly(row: Row, ctx: Context) -> Finding:
     """The three-valued reading, which names the facts still missing."""
     stricter_missing: list[str] = []
+    could_be = 0
     for cls in CLASSES:
         cell_missing: list[str] = []
         for alternative in row.rules[cls]:
@@ -171,14 +176,17 @@ def read_row_slowly(row: Row, ctx: Context) -> Finding:
             if value:
                 if stricter_missing:
                     return Finding(row.number, ctx.code, cls, True, alternative.text, used,
-                                   tuple(dict.fromkeys(stricter_missing)))
+                                   tuple(dict.fromkeys(stricter_missing)), could_be=could_be)
                 return Finding(row.number, ctx.code, cls, False, alternative.text, used,
                                via_general=alternative.uses_general)
             if value is None:
                 cell_missing.extend(lacked)
+        if cell_missing and not could_be:
+            could_be = RANK[cls]
         stricter_missing.extend(cell_missing)
     if stricter_missing:
-        return Finding(row.number, ctx.code, None, True, missing=tuple(dict.fromkeys(stricter_missing)))
+        return Finding(row.number, ctx.code, None, True, missing=tuple(dict.fromkeys(stricter_missing)),
+                       could_be=could_be)
     return Finding(row.number, ctx.code, None)
 
 
@@ -190,25 +198,30 @@ def general_processes(catalogue: Catalogue, facts: dict) -> tuple[list[Finding],
     missing: list[str] = []
     for number in GENERAL_PROCESS_ROWS:
         row = catalogue.rows[number]
-        has = facts.get(row.applies.facts[0]) if len(row.applies.facts) == 1 == len(row.applies.parts) else None
+        # ``applies`` starts with the process's yes/no fact (has_boiler …): a unit without it is done.
+        has = facts.get(row.applies.facts[0])
+        if has is False:
+            continue
         lacked: tuple = ()
-        if has is None:
+        if has is None or len(row.applies.parts) > 1:
             has, _used, lacked = evaluate(row.applies, ctx)
         if has is None:
-            missing.extend(lacked)
-            findings.append(Finding(number, "", None, True, missing=lacked))
+            # Whether the row applies is not known: the class it could give is the one its cells
+            # would give if it applied, and the facts those cells lack are asked with it.
+            inner = read_row(row, ctx)
+            findings.append(Finding(number, "", None, True, missing=tuple(dict.fromkeys(lacked + inner.missing)),
+                                    could_be=max(inner.rank, inner.could_be)))
             continue
         if not has:
             continue
-        finding = read_row(row, ctx)
-        findings.append(finding)
-        missing.extend(finding.missing)
+        findings.append(read_row(row, ctx))
     best, best_rank = None, 0
     for f in findings:
         if not f.undetermined and RANK[f.management_class] > best_rank:
             best, best_rank = f.management_class, RANK[f.management_class]
-    if best == KEY:
-        missing = []
+    for f in findings:
+        if f.undetermined and f.could_be > best_rank:  # only what could make the processes stricter
+            missing.extend(f.missing)
     return findings, best, tuple(dict.fromkeys(missing))
 
 
@@ -223,13 +236,29 @@ def industry_classes() -> frozenset[str]:
         return frozenset(row["code"] for row in csv.DictReader(f) if row["level"] == "class")
 
 
+def _today() -> date:
+    from django.utils import timezone
+
+    return timezone.localdate()
+
+
 def classify(industry_codes: list[str], facts: dict, catalogue: Catalogue | None = None,
-             decisions: Mapping[str, str] | None = None) -> Result:
+             decisions: Mapping[str, str] | None = None, as_of: date | None = None) -> Result:
     """The unit's management class, with the rows and facts that decided it. ``decisions`` maps
-    an open point's key to the reading a reviewer chose ("a" or "b")."""
+    an open point's key to the reading a reviewer chose ("a" or "b"). ``as_of``: the classification
+    day, from which catalogue note 2 counts the years of operation (default: today)."""
     catalogue = catalogue or load_catalogue()
     if not industry_codes:
         raise ClassificationInputError("industry", "", "no_industry")
+    facts, derived = derive(facts, catalogue.note2_keys, catalogue.unit_keys, as_of or _today)
+    result = _classify(industry_codes, facts, catalogue, decisions)
+    if derived:
+        result.derived = derived
+    return result
+
+
+def _classify(industry_codes: list[str], facts: dict, catalogue: Catalogue,
+              decisions: Mapping[str, str] | None) -> Result:
     general_findings, general, general_missing = general_processes(catalogue, facts)
     findings: list[Finding] = []
     in_other_row = False
@@ -253,7 +282,7 @@ def classify(industry_codes: list[str], facts: dict, catalogue: Catalogue | None
             findings.append(finding)
     findings.extend(general_findings)
     points = _row_points(findings, catalogue, facts, decisions or {}) if opened else []
-    result = _combine(findings, in_other_row, facts)
+    result = _combine(findings, in_other_row, facts, catalogue)
     if result.management_class in (KEY, "simplified", REGISTRATION):
         points += _article_points(result, findings, in_other_row, catalogue, decisions or {})
     if not points:
@@ -336,7 +365,7 @@ def _scope_point(result: Result, reading: str, key: str, catalogue: Catalogue,
     return OpenPoint(reading, key, 0, "", choice)
 
 
-def _combine(findings: list[Finding], in_other_row: bool, facts: dict) -> Result:
+def _combine(findings: list[Finding], in_other_row: bool, facts: dict, catalogue: Catalogue) -> Result:
     best: Finding | None = None
     best_rank = 0
     open_findings = []
@@ -351,9 +380,18 @@ def _combine(findings: list[Finding], in_other_row: bool, facts: dict) -> Result
         if best is None or rank > best_rank:
             best, best_rank = f, rank
     notes = [STRICTEST_NOTE] if len(codes) > 1 else []
+    settled: list[Finding] = []  # undetermined, but no value of what is missing changes the answer
+    if open_findings:
+        still_open = []
+        for f in open_findings:
+            (still_open if _can_change(f, best_rank, catalogue) else settled).append(f)
+        open_findings = still_open
     if open_findings and best_rank < RANK[KEY]:
         missing = tuple(dict.fromkeys(m for f in open_findings for m in f.missing))
-        at_least = best.management_class if best and best.management_class else None
+        # The class already certain: the strictest decided finding, or a cell that holds below the
+        # one whose facts are missing.
+        floor = max([best_rank, *(f.rank for f in open_findings)])
+        at_least = next((c for c, r in RANK.items() if r == floor and c), None)
         return Result(UNDETERMINED, findings=findings, at_least=at_least, missing=missing,
                       notes=tuple(notes))
     if best is None or best.management_class is None:
@@ -362,10 +400,25 @@ def _combine(findings: list[Finding], in_other_row: bool, facts: dict) -> Result
         if facts.get("in_industrial_building") is False:
             notes.append(NOTE1_NOTE)
         return Result(NONE, findings=findings, notes=tuple(notes))
-    decided = [f for f in findings if not f.undetermined]
+    decided = [f for f in findings if not f.undetermined] + settled
     deciding = _deciding(decided, best_rank)
     scope = _scope(decided, best_rank, in_other_row, notes)
     return Result(best.management_class, scope, findings, deciding, notes=tuple(notes))
+
+
+def _can_change(f: Finding, best_rank: int, catalogue: Catalogue) -> bool:
+    """Whether some value of an undetermined finding's missing facts could change the class or what
+    the permit covers. A general process (rows 109–112) that can give at most the class already
+    decided changes neither (Art. 6/7's scope follows from the industry rows). An industry row
+    changes neither when every class it can still give is a permit class not above the one decided
+    and it reads no general process: a line at permit level is the whole facility's (Art. 6) either
+    way, and Art. 5's one permit over a line at registration level cannot arise from it."""
+    if f.could_be > best_rank:
+        return True
+    if f.row in GENERAL_PROCESS_ROWS:
+        return False
+    return not (f.rank >= RANK["simplified"] and best_rank >= RANK["simplified"]
+                and catalogue.rows[f.row].uses_general is False)
 
 
 def _deciding(decided: list[Finding], rank: int) -> Finding:

@@ -76,9 +76,13 @@ def wipe() -> None:
 
 def _fact_value(rng, fact):
     """Most units are small: few processes, small capacities (the picture the catalogue expects)."""
+    if fact.type == "date":  # the start of operation (catalogue note 2): most units run for years
+        return (date(2010, 1, 1) + timedelta(days=rng.randrange(5000))).isoformat()
     if fact.type == "bool":
         if fact.key == "in_industrial_building":
             return rng.random() < 0.8
+        if fact.key == "boilers_all_electric":
+            return rng.random() < 0.03
         return rng.random() < (0.01 if fact.key == "on_key_list" else 0.12)
     if fact.type == "choices":
         return [rng.choice(fact.choices)[0]]

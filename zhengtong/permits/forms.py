@@ -23,28 +23,74 @@ class CatalogueFilterForm(forms.Form):
 
 
 class FactsForm(forms.Form):
-    """One field per fact the catalogue asks of the unit; an empty answer means "not given"."""
+    """One field per fact the catalogue asks of the unit; an empty answer means "not given".
 
-    def __init__(self, groups: list[FactGroup], *args, initial_facts: dict | None = None, **kwargs):
+    A note 2 quantity (catalogue 表注2) is asked by year, for the three calendar years before
+    ``year`` (the classification day's), and as the approved EIA document's figure: fields
+    ``fact__2023`` …, ``fact__eia``. A boiler output has its unit beside it (``fact__unit``: t/h or
+    MW). The start of operation is a date."""
+
+    def __init__(self, groups: list[FactGroup], *args, initial_facts: dict | None = None, year: int = 0,
+                 **kwargs):
         super().__init__(*args, **kwargs)
         self.groups = []
         initial_facts = initial_facts or {}
         for group in groups:
-            names = []
+            names: list[str] = []
             for fact in group.facts:
-                self.fields[fact.key] = self._field(fact)
                 value = initial_facts.get(fact.key)
+                if fact.note2:
+                    names.extend(self._note2_fields(fact, value, year))
+                    continue
+                self.fields[fact.key] = self._field(fact)
                 if fact.type == "bool" and value is not None:
                     value = "yes" if value else "no"
-                self.initial[fact.key] = value
                 names.append(fact.key)
+                if fact.pairs:
+                    entered = value if isinstance(value, dict) else {"value": value, "unit": "t/h"}
+                    value = entered.get("value")
+                    unit_key = f"{fact.key}__unit"
+                    self.fields[unit_key] = forms.ChoiceField(
+                        label=_("%(fact)s: unit") % {"fact": fact.label}, required=False,
+                        choices=[("t/h", _("t/h")), ("MW", _("MW"))])
+                    self.initial[unit_key] = entered.get("unit") or "t/h"
+                    names.append(unit_key)
+                self.initial[fact.key] = value
             self.groups.append((group.title, names))
+
+    def _note2_fields(self, fact, value, year: int) -> list[str]:
+        entered = value if isinstance(value, dict) else {}
+        names = []
+        declared = ""
+        if value is not None and not isinstance(value, dict):
+            declared = _("Declared as one figure: %(v)s %(unit)s (the years not given); kept until the years or "
+                         "the EIA figure are entered.") % {"v": value, "unit": fact.unit}
+        for y in range(year - 3, year):
+            key = f"{fact.key}__{y}"
+            self.fields[key] = forms.CharField(
+                label=_("%(fact)s: year %(year)s") % {"fact": fact.label, "year": y} + f" ({fact.unit})",
+                required=False, max_length=30, widget=forms.TextInput(attrs={"inputmode": "decimal"}),
+                help_text=(fact.help + (" " + declared if declared else "")) if y == year - 3 else "")
+            years = entered.get("years")
+            self.initial[key] = years.get(str(y)) if isinstance(years, dict) else None
+            names.append(key)
+        key = f"{fact.key}__eia"
+        self.fields[key] = forms.CharField(
+            label=_("%(fact)s: the approved EIA document's figure") % {"fact": fact.label} + f" ({fact.unit})",
+            required=False, max_length=30, widget=forms.TextInput(attrs={"inputmode": "decimal"}),
+            help_text=_("Used for a unit not yet operating or operating under a year (catalogue note 2)."))
+        self.initial[key] = entered.get("eia")
+        names.append(key)
+        return names
 
     @staticmethod
     def _field(fact) -> forms.Field:
-        label = f"{fact.label} ({fact.unit})" if fact.unit else fact.label
+        label = f"{fact.label} ({fact.unit})" if fact.unit and not fact.pairs else fact.label
         if fact.type == "bool":
             return forms.ChoiceField(label=label, choices=YES_NO, required=False, help_text=fact.help)
+        if fact.type == "date":
+            return forms.DateField(label=label, required=False, help_text=fact.help,
+                                   widget=forms.DateInput(attrs={"type": "date"}))
         if fact.type == "choices":
             return forms.MultipleChoiceField(
                 label=label, required=False, help_text=fact.help, widget=forms.CheckboxSelectMultiple,

@@ -24,6 +24,7 @@ from django.db.models import (
     When,
 )
 from django.http import Http404
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from zhengtong.accounts import scopes
@@ -32,6 +33,7 @@ from zhengtong.core.http import get_or_404
 from zhengtong.core.ids import valid_id
 from zhengtong.core.panels import Figure, Todo
 from zhengtong.permits import classification as engine
+from zhengtong.permits import quantities
 from zhengtong.permits.catalogue import (
     CLASSES,
     GENERAL_PROCESS_ROWS,
@@ -113,7 +115,7 @@ def fact_groups(unit: Unit) -> list[FactGroup]:
     rows = unit_rows(unit, catalogue)
     general = [f for n in GENERAL_PROCESS_ROWS for f in catalogue.rows[n].facts]
     industry = [f for n in rows if n not in GENERAL_PROCESS_ROWS for f in catalogue.rows[n].facts]
-    common = ["on_key_list", "in_industrial_building"]
+    common = ["on_key_list", "in_industrial_building", "operation_start"]
     industry = [f for f in dict.fromkeys(industry) if f not in common and f not in general]
     groups = [
         FactGroup(_("The unit"), [catalogue.facts[k] for k in common if k in industry + general + common]),
@@ -129,26 +131,107 @@ def unit_facts(unit: Unit) -> dict[str, Any]:
 
 
 def _fact_label(key: str) -> str:
-    """The name of a fact the catalogue asks for (a fact still missing has a name but no value)."""
-    fact = load_catalogue().facts.get(key)
-    return str(fact.label) if fact is not None else key
+    """The name of a fact the catalogue asks for (a fact still missing has a name but no value); a
+    part of one (``fact__2023``, ``fact__eia``) is named with its year or as the EIA figure."""
+    facts = load_catalogue().facts
+    fact = facts.get(key)
+    if fact is not None:
+        return str(fact.label)
+    base, sep, part = key.partition("__")
+    fact = facts.get(base) if sep else None
+    if fact is None:
+        return key
+    if part == "eia":
+        return _("%(fact)s: the approved EIA document's figure") % {"fact": fact.label}
+    if part.isdigit():
+        return _("%(fact)s: year %(year)s") % {"fact": fact.label, "year": part}
+    return str(fact.label)
 
 
-def _fact_display(key: str, value: Any) -> dict[str, str]:
+def _number(value: Any, unit: str = "") -> str:
+    if isinstance(value, float):
+        shown = f"{value:,.4f}".rstrip("0").rstrip(".")
+    else:
+        shown = f"{value:,}"
+    return f"{shown} {unit}".strip()
+
+
+def _entered(fact, value: Any) -> str:
+    """A declared value as the clerk entered it (a note 2 quantity's years, an output in MW)."""
+    if fact.type == "date":
+        return str(value)
+    if isinstance(value, dict):
+        if "value" in value:
+            return _number(value.get("value"), str(value.get("unit") or fact.unit))
+        parts = [f"{year}: {_number(q, fact.unit)}" for year, q in sorted((value.get("years") or {}).items())]
+        if value.get("eia") is not None:
+            parts.append(_("EIA approval: %(v)s") % {"v": _number(value["eia"], fact.unit)})
+        return "; ".join(parts) or "—"
+    if fact.type == "bool":
+        return _("yes") if value else _("no")
+    if fact.type == "choices":
+        return "、".join(fact.choice_label(v) for v in value)
+    return _number(value, fact.unit)
+
+
+def _fact_display(key: str, value: Any, derived: Any = None) -> dict[str, str]:
+    """One fact as a page shows it: its name, its value, and how a worked-out value was worked out
+    (catalogue note 2, MW); never fails on a value of another shape (a fact redefined since)."""
     catalogue = load_catalogue()
     fact = catalogue.facts.get(key)
     if fact is None:
-        return {"label": key, "value": str(value)}
-    if value is None or value == "":
-        shown = "—"
-    elif fact.type == "bool":
-        shown = _("yes") if value else _("no")
-    elif fact.type == "choices":
-        shown = "、".join(fact.choice_label(v) for v in value)
-    else:
-        shown = f"{value:,}".rstrip("0").rstrip(".") if isinstance(value, float) else f"{value:,}"
-        shown = f"{shown} {fact.unit}".strip()
-    return {"label": fact.label, "value": shown}
+        return {"label": key, "value": str(value), "how": ""}
+    try:
+        if value is None or value == "":
+            shown = "—"
+        elif isinstance(value, quantities.Derived):
+            shown = _derived_value(fact, value)
+        else:
+            shown = _entered(fact, value)
+    except (TypeError, ValueError, AttributeError):
+        shown = str(value)
+    return {"label": fact.label, "value": shown, "how": _how(fact, value, derived)}
+
+
+def _derived_value(fact, d) -> str:
+    low = min(c.low for c in d.candidates)
+    return _("at least %(v)s") % {"v": _number(low, fact.unit)} if low else _("not known exactly")
+
+
+HOW_TEXT = {
+    quantities.THREE_YEARS: lambda y: _("the largest year of the last three (%(year)s), catalogue "
+                                        "note 2") % {"year": y},
+    quantities.SINCE_START: lambda y: _("the largest year since the start of operation (%(year)s), catalogue "
+                                        "note 2") % {"year": y},
+    quantities.EIA: lambda y: _("the approved EIA document's figure (not yet operating or under a year), "
+                                "catalogue note 2"),
+    quantities.IMPLIED: lambda y: _("implied: the output of boilers other than electric ones is given"),
+}
+
+
+def _how(fact, value: Any, derived: Any) -> str:
+    """How the value the rule compared was worked out, in words."""
+    try:
+        if derived is None:
+            if fact.note2 and isinstance(value, int | float) and not isinstance(value, bool):
+                return _("as declared, one figure: the years are not given (catalogue note 2 takes the largest "
+                         "year of the last three)")
+            return ""
+        if derived.candidates and derived.candidates[0].how == quantities.MW:
+            return _("entered as %(mw)s MW; the catalogue's 14 MW = 20 t/h (rows 96, 109)") % {
+                "mw": _number(derived.entered.get("value"))}
+        if len(derived.candidates) != 1:
+            return _("the start of operation is not given; every way catalogue note 2 counts it gives the same answer")
+        c = derived.candidates[0]
+        text = HOW_TEXT.get(c.how)
+        if text is None:
+            return ""
+        if c.low != c.high:
+            missing = ", ".join(m.partition("__")[2] for m in c.missing)
+            return _("%(how)s; so far, not yet given: %(missing)s") % {"how": text(c.year or "—"), "missing": missing}
+        return text(c.year)
+    except (TypeError, ValueError, AttributeError):
+        return ""
 
 
 def _class_label(value: str | None) -> str:
@@ -166,7 +249,8 @@ def classification_explained(classification: Classification | None) -> dict[str,
 
     catalogue = load_catalogue()
     unit = classification.unit
-    result = engine.classify(unit_industry_codes(unit), unit_facts(unit), catalogue, unit_decisions(unit.pk))
+    as_of = timezone.localdate(classification.classified_at)  # the day the stored class was worked out
+    result = engine.classify(unit_industry_codes(unit), unit_facts(unit), catalogue, unit_decisions(unit.pk), as_of)
     findings = []
     for f in result.findings:
         row = catalogue.rows[f.row]
@@ -174,7 +258,8 @@ def classification_explained(classification: Classification | None) -> dict[str,
             "row": f.row, "code": f.code, "industry": row.industry_text, "section": row.section,
             "class": f.management_class, "class_label": _class_label(f.management_class),
             "undetermined": f.undetermined, "cell": row.cells.get(f.management_class, "") if f.management_class else "",
-            "facts": [_fact_display(k, v) for k, v in f.facts if k != "general"], "via_general": f.via_general,
+            "facts": [_fact_display(k, v, result.derived.get(k)) for k, v in f.facts if k != "general"],
+            "via_general": f.via_general,
             "missing": [_fact_label(k) for k in f.missing], "note": row.note,
         })
     deciding = next((f for f in findings if f["row"] == classification.deciding_row
@@ -186,6 +271,8 @@ def classification_explained(classification: Classification | None) -> dict[str,
         "deciding": deciding,
         "findings": findings,
         "missing": [_fact_label(k) for k in classification.missing],
+        "undetermined_quantities": [_fact_display(k, d.value if d.value is not None else d, d)
+                                    for k, d in result.derived.items() if d.value is None],
         "notes": [NOTE_TEXT[n]() for n in classification.notes if n in NOTE_TEXT],
         "general_only": classification.scope == engine.GENERAL_ONLY,
         "permit_lines": classification.scope == engine.PERMIT_LINES,

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable
+from datetime import date
 from typing import Any
 
 from django.conf import settings
@@ -29,6 +30,7 @@ from zhengtong.permits.models import (
     Registration,
     UnitFacts,
 )
+from zhengtong.permits.quantities import parse_day
 from zhengtong.registry.models import Unit
 
 TRUE_WORDS = {"1", "true", "yes", "on", "是", "有", "y"}
@@ -73,37 +75,135 @@ def _fact_value(errors: FieldErrors, fact: Fact, raw: Any) -> Any:
     return sorted(set(values))
 
 
+def _date_value(errors: FieldErrors, key: str, raw: Any) -> str | None:
+    if raw is None or raw == "":
+        return None
+    day = parse_day(raw if isinstance(raw, date) else str(raw).strip())
+    if day is None or not 1900 <= day.year <= 2100:
+        errors.add(key, _("Enter a date as YYYY-MM-DD."))
+        return None
+    return day.isoformat()
+
+
+def _number_value(errors: FieldErrors, key: str, raw: Any) -> int | float | None:
+    value = clean_decimal(errors, key, raw)
+    if value is None:
+        return None
+    number = float(value)
+    return int(number) if number.is_integer() else number
+
+
+SUB_EIA, SUB_UNIT = "eia", "unit"
+OUTPUT_UNITS = ("t/h", "MW")
+
+
+def _sub_key(key: str, facts: dict[str, Fact]) -> tuple[Fact, str] | None:
+    """``fact__2023`` / ``fact__eia`` (a note 2 quantity's year or EIA figure) and ``fact__unit`` (t/h
+    or MW): the fact and the part; None when ``key`` names no such part."""
+    base, sep, part = key.partition("__")
+    fact = facts.get(base)
+    if not sep or fact is None:
+        return None
+    if fact.note2 and (part == SUB_EIA or (len(part) == 4 and part.isdigit())):
+        return fact, part
+    if fact.pairs and part == SUB_UNIT:
+        return fact, part
+    return None
+
+
 def clean_facts(data: dict[str, Any]) -> dict[str, Any]:
-    """Validate declared facts against the catalogue's fact definitions; raise naming each field."""
+    """Validate declared facts against the catalogue's fact definitions; raise naming each field.
+
+    A value is checked against its fact's type. A note 2 quantity (catalogue 表注2) is one figure
+    (as declared before the years were asked) or its parts, each its own key: ``fact__2023`` a
+    year's quantity, ``fact__eia`` the approved EIA document's figure; a boiler output is in t/h,
+    or in MW with ``fact__unit`` = ``MW``. Parts come back under their own keys (None: cleared)."""
     facts = load_catalogue().facts
     errors = FieldErrors()
     cleaned: dict[str, Any] = {}
     for key, raw in data.items():
         fact = facts.get(key)
         if fact is None:
-            errors.add(key, _("Not a fact the catalogue asks about."))
+            part = _sub_key(key, facts)
+            if part is None:
+                errors.add(key, _("Not a fact the catalogue asks about."))
+            elif part[1] == SUB_UNIT:
+                if raw not in ("", None, *OUTPUT_UNITS):
+                    errors.add(key, _("Choose t/h or MW."))
+                else:
+                    cleaned[key] = raw or None
+            else:
+                cleaned[key] = _number_value(errors, key, raw)
+                if part[1] != SUB_EIA and not 1990 <= int(part[1]) <= 2100:
+                    errors.add(key, _("Not a year the catalogue can count."))
             continue
-        value = _fact_value(errors, fact, raw)
+        if fact.type == "date":
+            value = _date_value(errors, key, raw)
+        elif fact.note2 and isinstance(raw, dict):
+            errors.add(key, _("Give each year as its own field."))
+            continue
+        else:
+            value = _fact_value(errors, fact, raw)
         if value is not None:
             cleaned[key] = value
     errors.raise_if_any()
     return cleaned
 
 
+def merge_facts(facts: dict[str, Any], data: dict[str, Any], cleaned: dict[str, Any]) -> dict[str, Any]:
+    """The declared facts with ``data`` applied (``cleaned`` its clean values): a key given empty is
+    cleared; a part (``fact__2023``, ``fact__eia``, ``fact__unit``) updates its fact's entry, which
+    becomes ``{"years": {...}, "eia": ...}`` or ``{"value": ..., "unit": "MW"}``; a note 2 quantity
+    given as one figure replaces its years (and the years replace a figure given alone)."""
+    catalogue_facts = load_catalogue().facts
+    for key in data:
+        if "__" not in key or key in catalogue_facts:
+            facts.pop(key, None)
+            if key in cleaned:
+                facts[key] = cleaned[key]
+    for key in data:
+        if "__" in key and key not in catalogue_facts:
+            base, _sep, part = key.partition("__")
+            value = cleaned.get(key)
+            current = facts.get(base)
+            if part == SUB_UNIT:
+                number = current.get("value") if isinstance(current, dict) else current
+                if number is None:
+                    continue
+                facts[base] = {"value": number, "unit": "MW"} if value == "MW" else number
+                continue
+            entry = dict(current) if isinstance(current, dict) else {}
+            years = dict(entry.get("years") or {})
+            if part == SUB_EIA:
+                entry.pop("eia", None)
+                if value is not None:
+                    entry["eia"] = value
+            else:
+                years.pop(part, None)
+                if value is not None:
+                    years[part] = value
+            entry.pop("years", None)
+            if years:
+                entry["years"] = dict(sorted(years.items()))
+            if entry:
+                facts[base] = entry
+            elif isinstance(current, dict):
+                facts.pop(base, None)
+    return facts
+
+
 @transaction.atomic
 def unit_facts_save(*, user, unit: Unit, data: dict[str, Any], replace: bool = False) -> UnitFacts:
     """Record what the unit declares about itself, then classify it again.
 
-    ``data`` maps fact keys to values; an empty value clears the fact. With ``replace`` the
-    declared facts are exactly ``data``; otherwise ``data`` updates the facts already given."""
+    ``data`` maps fact keys (or a fact's part, see clean_facts) to values; an empty value clears
+    it. With ``replace`` the declared facts are exactly ``data``; otherwise ``data`` updates the
+    facts already given."""
     if not scopes.can_declare_for_unit(user, unit):
         raise PermissionDenied
     cleaned = clean_facts(data)
     record = UnitFacts.objects.select_for_update().filter(unit=unit).first() or UnitFacts(unit=unit)
-    facts = {} if replace else dict(record.facts)
-    for key in data:
-        facts.pop(key, None)
-    facts.update(cleaned)
+    facts = merge_facts({} if replace else dict(record.facts), data, cleaned)
     if facts != record.facts or record.pk is None:
         record.facts = facts
         audit.record(record, user)
@@ -146,7 +246,8 @@ def unit_classify(*, unit: Unit) -> Classification:
     reviewers' decisions where the text leaves it open."""
     facts = UnitFacts.objects.filter(unit=unit).values_list("facts", flat=True).first() or {}
     try:
-        result = classify(unit_industry_codes(unit), facts, decisions=unit_decisions(unit.pk))
+        result = classify(unit_industry_codes(unit), facts, decisions=unit_decisions(unit.pk),
+                          as_of=timezone.localdate())
     except ClassificationInputError as e:
         raise DomainError(_("The unit's industry code %(code)s is not in GB/T 4754-2017.") % {"code": e.code},
                           field="industry") from e
@@ -157,13 +258,15 @@ def unit_classify(*, unit: Unit) -> Classification:
 
 
 def classification_results(units: Iterable[tuple[int, list[str], dict]],
-                           decisions: dict[int, dict[str, str]] | None = None) -> Iterable[tuple[int, Result]]:
-    """Classify (unit id, industry codes, facts) triples, with the reviewers' decisions by unit;
-    the pure loop the benchmark times."""
+                           decisions: dict[int, dict[str, str]] | None = None,
+                           as_of: date | None = None) -> Iterable[tuple[int, Result]]:
+    """Classify (unit id, industry codes, facts) triples, with the reviewers' decisions by unit, on
+    the classification day ``as_of`` (catalogue note 2; default today); the pure loop the benchmark times."""
     catalogue = load_catalogue()
     decisions = decisions or {}
+    as_of = as_of or timezone.localdate()
     for unit_id, codes, facts in units:
-        yield unit_id, classify(codes, facts, catalogue, decisions.get(unit_id))
+        yield unit_id, classify(codes, facts, catalogue, decisions.get(unit_id), as_of)
 
 
 def _registry_rows(units: QuerySet[Unit] | list[int] | None) -> list[tuple[int, list[str], dict]]:
@@ -200,7 +303,7 @@ def units_classify(*, user, batch_size: int = 5_000) -> dict[str, int]:
     counts: Counter[str] = Counter()
     rows: list[tuple] = []
     replaced: list[int] = []
-    for unit_id, result in classification_results(_registry_rows(units), decisions):
+    for unit_id, result in classification_results(_registry_rows(units), decisions, timezone.localdate()):
         counts[result.management_class] += 1
         values = _result_values(unit_id, result, now, version)
         before = stored.get(unit_id)
@@ -248,7 +351,8 @@ def reading_decide(*, user, unit: Unit, key: str, choice: str, reason: str) -> R
     Unit.objects.select_for_update().filter(pk=unit.pk).first()
     facts = UnitFacts.objects.filter(unit=unit).values_list("facts", flat=True).first() or {}
     try:
-        result = classify(unit_industry_codes(unit), facts, decisions=unit_decisions(unit.pk))
+        result = classify(unit_industry_codes(unit), facts, decisions=unit_decisions(unit.pk),
+                          as_of=timezone.localdate())
     except ClassificationInputError as e:
         raise DomainError(_("The unit's industry code %(code)s is not in GB/T 4754-2017.") % {"code": e.code},
                           field="industry") from e

@@ -155,7 +155,8 @@ def unit_facts(request, pk: int):
     unit = registry_selectors.unit_get(user=request.user, pk=pk)
     if not scopes.can_declare_for_unit(request.user, unit):
         raise PermissionDenied
-    form = FactsForm(selectors.fact_groups(unit), request.POST or None, initial_facts=selectors.unit_facts(unit))
+    form = FactsForm(selectors.fact_groups(unit), request.POST or None, initial_facts=selectors.unit_facts(unit),
+                     year=timezone.localdate().year)
     if request.method == "POST" and form.is_valid():
         data = {key: _form_value(value) for key, value in form.cleaned_data.items()}
         try:
