@@ -241,16 +241,39 @@ def _rate(key, label, row) -> Rate:
     return Rate(key, label, row["expected"], row["n_declared"], row["n_resumed"], row["n_fully"], trend)
 
 
-def rates_by_county(*, user, today: date) -> tuple[list[Rate], Rate]:
-    """Resumption rates of the expected units by county, with the denominator (the expected units)
-    and the weekly trend of the resumed rate; and the total."""
-    rows = [_rate(r["county_id"], r["county__name"], r) for r in _rates(user=user, today=today,
-                                                                        group="county_id,county__name")]
-    rows.sort(key=lambda r: -r.expected)
+@dataclass
+class Rates:
+    by_county: list[Rate]
+    total: Rate
+    by_section: list[Rate]
+
+
+def rates(*, user, today: date) -> Rates:
+    """Resumption rates of the expected units the user oversees, by county (the most expected first)
+    and by GB/T 4754-2017 section (门类) of the units' main industry, each with its denominator (the
+    expected units) and the weekly trend of the resumed rate, and the total: one statement, grouped by
+    county and industry, folded both ways here."""
+    sections = _sections()
+    counties: dict[Any, Rate] = {}
+    folded: dict[str, Rate] = {}
+    for row in _rates(user=user, today=today, group="county_id,county__name,industry_id"):
+        zero = (0,) * (TREND_WEEKS + 1)
+        county = counties.setdefault(row["county_id"], Rate(row["county_id"], row["county__name"], trend=zero))
+        county.add(_rate(row["county_id"], row["county__name"], row))
+        code, name = sections.get(row["industry_id"], ("?", "?"))
+        section = folded.setdefault(code, Rate(code, f"{code} {name}", trend=zero))
+        section.add(_rate(code, name, row))
+    by_county = sorted(counties.values(), key=lambda r: (-r.expected, r.key))
     total = Rate("", _("Total"), trend=(0,) * (TREND_WEEKS + 1))
-    for r in rows:
+    for r in by_county:
         total.add(r)
-    return rows, total
+    return Rates(by_county, total, sorted(folded.values(), key=lambda r: r.key))
+
+
+def rates_by_county(*, user, today: date) -> tuple[list[Rate], Rate]:
+    """Resumption rates by county, and the total (``rates``)."""
+    result = rates(user=user, today=today)
+    return result.by_county, result.total
 
 
 def _sections() -> dict[int, tuple[str, str]]:
@@ -267,14 +290,8 @@ def _sections() -> dict[int, tuple[str, str]]:
 
 
 def rates_by_section(*, user, today: date) -> list[Rate]:
-    """Resumption rates by GB/T 4754-2017 section (门类) of the units' main industry."""
-    sections = _sections()
-    folded: dict[str, Rate] = {}
-    for row in _rates(user=user, today=today, group="industry_id"):
-        code, name = sections.get(row["industry_id"], ("?", "?"))
-        rate = folded.setdefault(code, Rate(code, f"{code} {name}", trend=(0,) * (TREND_WEEKS + 1)))
-        rate.add(_rate(code, name, row))
-    return sorted(folded.values(), key=lambda r: r.key)
+    """Resumption rates by GB/T 4754-2017 section (``rates``)."""
+    return rates(user=user, today=today).by_section
 
 
 # One unit --------------------------------------------------------------------------------------

@@ -59,10 +59,10 @@ def overview(request):
             return redirect("resumption:unit", pk=min(own))
         return redirect("resumption:declaration_list")
     today = timezone.localdate()
-    by_county, total = selectors.rates_by_county(user=user, today=today)
+    rates = selectors.rates(user=user, today=today)
     return render(request, "resumption/overview.html", {
-        "nav_active": "resumption", "today": today, "by_county": by_county, "total": total,
-        "by_section": selectors.rates_by_section(user=user, today=today),
+        "nav_active": "resumption", "today": today, "by_county": rates.by_county, "total": rates.total,
+        "by_section": rates.by_section,
         "trend_days": selectors.trend_days(today), "may_edit_expected": scopes.can_edit_expected_units(user),
         "overdue_difficulties": selectors.difficulties_overdue_count(user=user, today=today),
     })
