@@ -2,15 +2,15 @@
 
 Loads the demo city small (its accounts, counties and departments), then writes, in bulk, 55,000
 generated enterprises across the counties, a declaration for 50,000 of them (stages for most: the
-construction, partial and full resumption, capacity and dates spread over the last weeks) and
-100,000 difficulties routed over the demo's departments in every state (the department officer's
-own department gets its share: its inbox). Then, for the county officer, the city administrator and
-the department officer, times each resumption page's (the department's inbox among them) server time
-in this process (Django's test client: middleware, view, queries, template; no network) and, in the
-same run, a bare page of the same rows behind the same middleware and login: for a list, the page's own SQL for the rows it
-shows (scope, filter, order and LIMIT); for the overview, the page's own aggregate statements (the
-rates by county and by industry division with their trend). Prints p50 and p95 of each and the
-ratio of the p95s (the goal: at most 3×; on a quiet machine each page under 200 ms).
+construction, partial and full resumption, capacity and dates spread over the last weeks) and 100,000
+difficulties routed over the demo's departments in every state (the department officer's own department
+gets its share: its inbox). Then, for the county officer, the city administrator and the department
+officer, times each resumption page's (the department's inbox among them) server time in this process
+(Django's test client: middleware, view, queries, template; no network) and, in the same run, a bare
+page of the same rows behind the same middleware and login: for a list, the page's own SQL for the rows
+it shows (scope, filter, order and LIMIT); for the overview, the page's own aggregate statements (the
+rates by county and by industry division with their trend). Prints p50 and p95 of each and the ratio of
+the p95s (the goal: at most 3×; on a quiet machine each page under 200 ms).
 
     .venv/bin/python bench/resumption.py [--declarations 50000] [--difficulties 100000] [--repeat 20]
                                          [--sqlite] [--small] [--keep]
