@@ -4,6 +4,7 @@ baseline measured in the same run; no benchmark asserts an absolute time."""
 
 import fcntl
 import hashlib
+import logging
 import os
 import shutil
 import statistics
@@ -150,3 +151,109 @@ def prefill_entries(n: int, *, site_id: int, person_ids: list[int], days: int = 
     start = time.perf_counter()
     fill_entries(n, site_id=site_id, person_ids=person_ids, days=days)
     return time.perf_counter() - start
+
+
+# Pages against their bare pages (bench/lists.py, bench/resumption.py) ------------------------------
+
+
+def percentile(times: list[float], q: float) -> float:
+    ordered = sorted(times)
+    return ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))]
+
+
+def listing_statements(response) -> list[tuple[str, tuple]]:
+    """The SQL of the rows a list page shows: its own queryset (scope, filters, order, annotations),
+    sliced to the page (``listing``, or Django's ``page`` over the queryset)."""
+    from django.core.exceptions import EmptyResultSet
+
+    listing = response.context.get("listing")
+    if listing is not None:
+        page = listing.page
+        qs = listing.rows[(page.number - 1) * page.size: page.number * page.size]
+    else:
+        page = response.context["page"]
+        qs = page.paginator.object_list[page.start_index() - 1: page.end_index()]
+    try:
+        return [qs.query.sql_with_params()]
+    except EmptyResultSet:  # a scope that holds none of these rows: no query at all
+        return []
+
+
+def time_pages(accounts, cases, *, repeat: int, statements) -> list[tuple[str, str, list[float], list[float]]]:
+    """For each account (username) and each case (name, url): the page's server time in this process
+    (Django's test client: middleware, view, queries, template; no network), ``repeat`` times, and in
+    the same run the bare page: the same middleware and login, running ``statements(response, captured)``
+    (the SQL of what the page shows) through a cursor and writing the rows out, without the ORM's
+    objects or the templates. A page that is not one of the account's (403, 404, a redirect) is left
+    out. Returns (account, case, page times, bare times), in milliseconds."""
+    from django.contrib.auth import get_user_model
+    from django.db import connection, reset_queries
+    from django.http import HttpResponse
+    from django.test import Client
+    from django.test.utils import (
+        CaptureQueriesContext,
+        override_settings,
+        setup_test_environment,
+        teardown_test_environment,
+    )
+    from django.urls import clear_url_caches, path
+
+    import zhengtong.urls as product_urls
+
+    bare_sql: dict[str, list[tuple[str, tuple]]] = {}
+
+    def bare(request, key):
+        if not request.user.is_authenticated:
+            return HttpResponse(status=403)
+        body = []
+        with connection.cursor() as cursor:
+            for sql, params in bare_sql[key]:
+                cursor.execute(sql, params)
+                body += ["<tr>" + "".join(f"<td>{v}</td>" for v in row) + "</tr>" for row in cursor.fetchall()]
+        return HttpResponse(f"<table>{''.join(body)}</table>")
+
+    class Urls:
+        urlpatterns = [path("bench/bare/<str:key>/", bare), *product_urls.urlpatterns]
+
+    logging.getLogger("django.request").setLevel(logging.ERROR)  # the 403s of pages not for an account
+    results = []
+    with override_settings(ROOT_URLCONF=Urls, DEBUG=False, ALLOWED_HOSTS=["*"], SECURE_SSL_REDIRECT=False):
+        clear_url_caches()
+        for username in accounts:
+            client = Client()
+            client.force_login(get_user_model().objects.get(username=username))
+            for name, url in cases:
+                setup_test_environment()  # the first answer keeps its context (the rows it shows)
+                try:
+                    with CaptureQueriesContext(connection) as captured:
+                        response = client.get(url, secure=True)
+                finally:
+                    teardown_test_environment()
+                if response.status_code in (302, 403, 404):  # not a page of this account
+                    continue
+                assert response.status_code == 200, (username, url, response.status_code)
+                key = f"{username}-{len(bare_sql)}"
+                bare_sql[key] = statements(response, captured)
+                page_times = timed(lambda c=client, u=url: c.get(u, secure=True), repeat)
+                bare_url = f"/bench/bare/{key}/"
+                assert client.get(bare_url, secure=True).status_code == 200
+                bare_times = timed(lambda c=client, u=bare_url: c.get(u, secure=True), repeat)
+                results.append((username, name, page_times, bare_times))
+        clear_url_caches()
+    reset_queries()
+    return results
+
+
+def print_page_ratios(results, *, what: str = "page") -> None:
+    """The table of p50 and p95 of each page and its bare page, the p95 ratio (goal: at most 3×)."""
+    p = percentile
+    print(f"\n{'account':<9} {what:<28} {'page p50':>9} {'p95':>8} {'bare p50':>9} {'p95':>8} {'p95 ratio':>9}")
+    worst = 0.0
+    for username, name, page_times, bare_times in results:
+        ratio = p(page_times, 0.95) / p(bare_times, 0.95)
+        worst = max(worst, ratio)
+        flag = "" if ratio <= 3 else "  > 3x"
+        print(f"{username:<9} {name:<28} {p(page_times, .5):8.1f}ms {p(page_times, .95):7.1f}ms "
+              f"{p(bare_times, .5):8.1f}ms {p(bare_times, .95):7.1f}ms {ratio:8.1f}x{flag}")
+    print(f"\nworst p95 ratio (page / bare): {worst:.1f}x (goal: at most 3x); "
+          f"slowest page p95: {max(p(r[2], .95) for r in results):.0f} ms")

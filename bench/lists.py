@@ -16,13 +16,13 @@ cost of a unit with thousands of other-industry codes against one with a few (re
 """
 
 import argparse
-import logging
 import random
 import statistics
 import sys
 import time
 
-from common import drop_database, setup_database
+from common import drop_database, listing_statements, print_page_ratios, setup_database, time_pages
+from common import percentile as p
 
 PAGES = [
     ("units", "registry:unit_list", ""),
@@ -51,11 +51,6 @@ def long_query(rng: random.Random) -> str:
     return " ".join(words)[:1000]
 
 
-def p(times: list[float], q: float) -> float:
-    ordered = sorted(times)
-    return ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))]
-
-
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--scale", type=float, default=10.0, help="times the default demo city (default 10)")
@@ -82,14 +77,9 @@ def run(args) -> None:
     from datetime import date
 
     from django.conf import settings
-    from django.contrib.auth import get_user_model
-    from django.db import connection, reset_queries
-    from django.http import HttpResponse
-    from django.test import Client
-    from django.test.utils import override_settings, setup_test_environment, teardown_test_environment
-    from django.urls import clear_url_caches, path, reverse
+    from django.db import connection
+    from django.urls import reverse
 
-    import zhengtong.urls as product_urls
     from zhengtong.registry import demo
 
     units = max(20, round(demo.DEFAULT_UNITS * args.scale))
@@ -110,25 +100,6 @@ def run(args) -> None:
     print(f"demo city: {units:,} units, {sites:,} sites, {people:,} people "
           f"({connection.vendor}, loaded in {time.perf_counter() - started:.0f} s)")
 
-    bare_sql: dict[str, tuple[str, tuple]] = {}
-
-    def bare(request, key):
-        """The bare page: the same middleware and login, the page's own SQL for its rows, written out."""
-        if not request.user.is_authenticated:
-            return HttpResponse(status=403)
-        sql, params = bare_sql[key]
-        rows = []
-        if sql:
-            with connection.cursor() as cursor:
-                cursor.execute(sql, params)
-                rows = cursor.fetchall()
-        body = "".join("<tr>" + "".join(f"<td>{v}</td>" for v in row) + "</tr>" for row in rows)
-        return HttpResponse(f"<table>{body}</table>")
-
-    class Urls:
-        urlpatterns = [path("bench/bare/<str:key>/", bare), *product_urls.urlpatterns]
-
-    logging.getLogger("django.request").setLevel(logging.ERROR)  # the 403s of pages not for an account
     rng = random.Random(16)
     long = long_query(rng)
     cases = [(name, reverse(route), query) for name, route, query in PAGES]
@@ -136,43 +107,10 @@ def run(args) -> None:
               for route in SEARCHES]
     cases += [(f"search {reverse(route).strip('/').split('/')[-1]} 1000 chars", reverse(route), f"q={long}")
               for route in SEARCHES]
-
-    results = []
-    with override_settings(ROOT_URLCONF=Urls, DEBUG=False, ALLOWED_HOSTS=["*"], SECURE_SSL_REDIRECT=False):
-        clear_url_caches()
-        for username in args.accounts or demo.DEMO_USERNAMES:
-            client = Client()
-            client.force_login(get_user_model().objects.get(username=username))
-            for name, page_url, query in cases:
-                full = f"{page_url}?{query}" if query else page_url
-                setup_test_environment()  # the first answer keeps its context (the rows it shows)
-                try:
-                    response = client.get(full, secure=True)
-                finally:
-                    teardown_test_environment()
-                if response.status_code in (403, 404):  # not a page of this account
-                    continue
-                assert response.status_code == 200, (username, full, response.status_code)
-                key = f"{username}-{len(bare_sql)}"
-                bare_sql[key] = bare_query(response)
-                page_times = timed(lambda c=client, u=full: c.get(u, secure=True), args.repeat)
-                bare_url = f"/bench/bare/{key}/"
-                assert client.get(bare_url, secure=True).status_code == 200
-                bare_times = timed(lambda c=client, u=bare_url: c.get(u, secure=True), args.repeat)
-                results.append((username, name, page_times, bare_times))
-        clear_url_caches()
-    reset_queries()
-
-    print(f"\n{'account':<9} {'list':<28} {'page p50':>9} {'p95':>8} {'bare p50':>9} {'p95':>8} {'p95 ratio':>9}")
-    worst = 0.0
-    for username, name, page_times, bare_times in results:
-        ratio = p(page_times, 0.95) / p(bare_times, 0.95)
-        worst = max(worst, ratio)
-        flag = "" if ratio <= 3 else "  > 3x"
-        print(f"{username:<9} {name:<28} {p(page_times, .5):8.1f}ms {p(page_times, .95):7.1f}ms "
-              f"{p(bare_times, .5):8.1f}ms {p(bare_times, .95):7.1f}ms {ratio:8.1f}x{flag}")
-    print(f"\nworst p95 ratio (page / bare): {worst:.1f}x (goal: at most 3x); "
-          f"slowest page p95: {max(p(r[2], .95) for r in results):.0f} ms")
+    results = time_pages(args.accounts or demo.DEMO_USERNAMES,
+                         [(name, f"{url}?{query}" if query else url) for name, url, query in cases],
+                         repeat=args.repeat, statements=lambda response, _captured: listing_statements(response))
+    print_page_ratios(results, what="list")
     for username in ("admin", "county"):
         for route in SEARCHES:
             label = reverse(route).strip("/").split("/")[-1]
@@ -183,35 +121,6 @@ def run(args) -> None:
     other_industries(args)
     print("baseline: a bare page of the same rows, measured in the same run")
     settings.DEBUG = False
-
-
-def bare_query(response) -> tuple[str, tuple]:
-    """The SQL of the rows the page shows: the page's own queryset (scope, filters, order, and the
-    annotations it shows: the campaign's deadlines and cover, a person's former relations), sliced to
-    the page."""
-    from django.core.exceptions import EmptyResultSet
-
-    context = response.context
-    listing = context.get("listing")
-    if listing is not None:
-        page = listing.page
-        qs = listing.rows[(page.number - 1) * page.size: page.number * page.size]
-    else:  # the screening overview: Django's Page over the annotated queryset
-        page = context["page"]
-        qs = page.paginator.object_list[page.start_index() - 1: page.end_index()]
-    try:
-        return qs.query.sql_with_params()
-    except EmptyResultSet:  # an account whose scope holds none of these rows: no query at all
-        return "", ()
-
-
-def timed(fn, repeat: int) -> list[float]:
-    times = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        fn()
-        times.append((time.perf_counter() - start) * 1000)
-    return times
 
 
 def other_industries(args) -> None:

@@ -17,13 +17,12 @@ the p95s (the goal: at most 3×; on a quiet machine each page under 200 ms).
 """
 
 import argparse
-import logging
 import random
 import sys
 import time
 from datetime import date, datetime, timedelta
 
-from common import drop_database, setup_database, timed
+from common import drop_database, listing_statements, print_page_ratios, setup_database, time_pages
 
 PAGES = [  # (name, route, query)
     ("overview (rates)", "resumption:overview", ""),
@@ -34,11 +33,6 @@ PAGES = [  # (name, route, query)
     ("inbox", "resumption:inbox", ""),
 ]
 ACCOUNTS = ("county", "admin", "dept")
-
-
-def p(times: list[float], q: float) -> float:
-    ordered = sorted(times)
-    return ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))]
 
 
 def main() -> None:
@@ -161,90 +155,21 @@ def load(args, today: date) -> None:
 
 
 def run(args) -> None:
-    from django.contrib.auth import get_user_model
-    from django.db import connection
-    from django.http import HttpResponse
-    from django.test import Client
-    from django.test.utils import (
-        CaptureQueriesContext,
-        override_settings,
-        setup_test_environment,
-        teardown_test_environment,
-    )
-    from django.urls import clear_url_caches, path, reverse
-
-    import zhengtong.urls as product_urls
+    from django.urls import reverse
 
     today = date.today()
     load(args, today)
-    bare_sql: dict[str, list[tuple[str, tuple]]] = {}
-
-    def bare(request, key):
-        """The bare page: the same middleware and login, the page's own SQL for what it shows, written out."""
-        if not request.user.is_authenticated:
-            return HttpResponse(status=403)
-        body = []
-        with connection.cursor() as cursor:
-            for sql, params in bare_sql[key]:
-                cursor.execute(sql, params)
-                body += ["<tr>" + "".join(f"<td>{v}</td>" for v in row) + "</tr>" for row in cursor.fetchall()]
-        return HttpResponse(f"<table>{''.join(body)}</table>")
-
-    class Urls:
-        urlpatterns = [path("bench/bare/<str:key>/", bare), *product_urls.urlpatterns]
-
-    logging.getLogger("django.request").setLevel(logging.ERROR)
-    results = []
-    with override_settings(ROOT_URLCONF=Urls, DEBUG=False, ALLOWED_HOSTS=["*"], SECURE_SSL_REDIRECT=False):
-        clear_url_caches()
-        for username in ACCOUNTS:
-            client = Client()
-            client.force_login(get_user_model().objects.get(username=username))
-            for name, route, query in PAGES:
-                full = f"{reverse(route)}?{query}" if query else reverse(route)
-                setup_test_environment()  # the first answer keeps its context (the rows it shows)
-                try:
-                    with CaptureQueriesContext(connection) as captured:
-                        response = client.get(full, secure=True)
-                finally:
-                    teardown_test_environment()
-                if response.status_code != 200:  # not a page of this account (a redirect or 404)
-                    continue
-                key = f"{username}-{len(bare_sql)}"
-                bare_sql[key] = bare_statements(response, captured)
-                page_times = timed(lambda c=client, u=full: c.get(u, secure=True), args.repeat)
-                bare_url = f"/bench/bare/{key}/"
-                assert client.get(bare_url, secure=True).status_code == 200
-                bare_times = timed(lambda c=client, u=bare_url: c.get(u, secure=True), args.repeat)
-                results.append((username, name, page_times, bare_times))
-        clear_url_caches()
-
-    print(f"\n{'account':<8} {'page':<26} {'page p50':>9} {'p95':>8} {'bare p50':>9} {'p95':>8} {'p95 ratio':>9}")
-    worst = 0.0
-    for username, name, page_times, bare_times in results:
-        ratio = p(page_times, 0.95) / p(bare_times, 0.95)
-        worst = max(worst, ratio)
-        flag = "" if ratio <= 3 else "  > 3x"
-        print(f"{username:<8} {name:<26} {p(page_times, .5):8.1f}ms {p(page_times, .95):7.1f}ms "
-              f"{p(bare_times, .5):8.1f}ms {p(bare_times, .95):7.1f}ms {ratio:8.1f}x{flag}")
-    print(f"\nworst p95 ratio (page / bare): {worst:.1f}x (goal: at most 3x); "
-          f"slowest page p95: {max(p(r[2], .95) for r in results):.0f} ms")
+    cases = [(name, f"{reverse(route)}?{query}" if query else reverse(route)) for name, route, query in PAGES]
+    results = time_pages(ACCOUNTS, cases, repeat=args.repeat, statements=bare_statements)
+    print_page_ratios(results)
     print("baseline: a bare page of the same rows (or the same aggregates), measured in the same run")
 
 
 def bare_statements(response, captured) -> list[tuple[str, tuple]]:
     """A list page: its own queryset sliced to the page. The overview: its aggregate statements
     (GROUP BY), as run, without parameters (they are inlined in the captured SQL)."""
-    from django.core.exceptions import EmptyResultSet
-
-    listing = response.context.get("listing") if response.context else None
-    if listing is not None:
-        page = listing.page
-        qs = listing.rows[(page.number - 1) * page.size: page.number * page.size]
-        try:
-            return [qs.query.sql_with_params()]
-        except EmptyResultSet:
-            return []
+    if response.context and response.context.get("listing") is not None:
+        return listing_statements(response)
     return [(q["sql"].replace("%", "%%"), ()) for q in captured.captured_queries if "GROUP BY" in q["sql"]]
 
 
