@@ -285,10 +285,10 @@ def resumption_unit_get(*, user, pk: Any) -> Unit:
     pk = valid_id(pk)
     if pk is None:
         raise Http404
-    unit = (Unit.objects.filter(pk=pk).filter(
-        scopes.resumption_units_q(user)
-        | Q(pk__in=ResumptionDeclaration.objects.filter(scopes.declarations_q(user)).values("unit_id")))
-        .select_related("county", "industry").first())
+    seen = scopes.resumption_units_q(user)
+    if seen:  # not the city's Q() (every unit), which "|" would narrow to the other side alone
+        seen |= Q(pk__in=ResumptionDeclaration.objects.filter(scopes.declarations_q(user)).values("unit_id"))
+    unit = Unit.objects.filter(pk=pk).filter(seen).select_related("county", "industry").first()
     if unit is None:
         raise Http404
     return unit
