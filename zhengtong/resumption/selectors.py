@@ -303,10 +303,10 @@ def resumption_unit_get(*, user, pk: Any) -> Unit:
     pk = valid_id(pk)
     if pk is None:
         raise Http404
-    unit = (Unit.objects.filter(pk=pk).filter(
-        scopes.resumption_units_q(user)
-        | Q(pk__in=ResumptionDeclaration.objects.filter(scopes.declarations_q(user)).values("unit_id")))
-        .select_related("county", "industry").first())
+    seen = scopes.resumption_units_q(user)
+    if seen:  # not the city's Q() (every unit), which "|" would narrow to the other side alone
+        seen |= Q(pk__in=ResumptionDeclaration.objects.filter(scopes.declarations_q(user)).values("unit_id"))
+    unit = Unit.objects.filter(pk=pk).filter(seen).select_related("county", "industry").first()
     if unit is None:
         raise Http404
     return unit
@@ -340,6 +340,11 @@ class TimelineItem:
     struck: bool = False  # corrected later
 
 
+def _who(user) -> str:
+    """A person on a page: the name the account carries (a demo's or a city's title), else the username."""
+    return (user.get_full_name() or user.username) if user is not None else ""
+
+
 def unit_timeline(*, unit: Unit) -> list[TimelineItem]:
     """Everything the unit declared and every answer, in time order: declarations (corrections with
     their reasons), answers, stages."""
@@ -354,16 +359,16 @@ def unit_timeline(*, unit: Unit) -> list[TimelineItem]:
             _("Planned %(day)s; workforce %(r)d of %(t)d returned (%(o)d from outside the city, %(i)d of them "
               "isolated)") % {"day": d.planned_date.isoformat(), "r": d.workforce_returned, "t": d.workforce_total,
                               "o": d.returned_from_outside, "i": d.outside_isolated},
-            d.reason, getattr(d.declared_by, "username", ""), corrected))
+            d.reason, _who(d.declared_by), corrected))
         if d.answered_at:
             items.append(TimelineItem(d.answered_at, d.answered_on or d.answered_at.date(),
                                       _("Answer: %(s)s") % {"s": d.get_status_display()}, d.answer, "",
-                                      getattr(d.answered_by, "username", "")))
+                                      _who(d.answered_by)))
     for s in ResumptionStage.objects.filter(unit=unit).select_related("reported_by", "correction"):
         items.append(TimelineItem(
             s.reported_at, s.reached_on, s.get_stage_display(),
             _("%(day)s, capacity %(pct)d%%") % {"day": s.reached_on.isoformat(), "pct": s.capacity_pct},
-            s.reason or s.note, getattr(s.reported_by, "username", ""), hasattr(s, "correction")))
+            s.reason or s.note, _who(s.reported_by), hasattr(s, "correction")))
     items.sort(key=lambda i: i.at)
     return items
 

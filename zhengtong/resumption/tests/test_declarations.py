@@ -232,6 +232,14 @@ def test_scopes_of_the_pages(world):
     assert world.unit_a.name in body
     client.force_login(world.users[Role.ENTERPRISE_CLERK])
     assert client.get(reverse("resumption:unit", args=[world.unit_b.pk])).status_code == 404
+    # a unit that has not declared: the city and its county open its page (the units list links it)
+    assert not ResumptionDeclaration.objects.filter(unit=world.unit_b).exists()
+    for role, status in ((Role.CITY_ADMIN, 200), (Role.COUNTY_OFFICER, 404)):
+        client.force_login(world.users[role])
+        assert client.get(reverse("resumption:unit", args=[world.unit_b.pk])).status_code == status, role
+    county_b = UserFactory.create(role=Role.COUNTY_OFFICER, region=world.unit_b.county)
+    client.force_login(county_b)
+    assert client.get(reverse("resumption:unit", args=[world.unit_b.pk])).status_code == 200
 
 
 def test_the_pages_show_a_field_error_and_the_overview_the_denominator(world):

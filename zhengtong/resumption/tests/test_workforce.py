@@ -114,7 +114,7 @@ def test_the_unit_page_shows_each_days_admitted_beside_the_declared_figure_from_
 
     assert "<td>2020-02-29</td><td class=\"num\">2</td><td class=\"num\">100</td>" in body  # fever: not admitted
     assert "<td>2020-02-28</td><td class=\"num\"><span class=\"muted\">—</span></td>" in body
-    assert 'data-testid="workforce-gap"' in body and "ZT_WORKFORCE_GAP_PCT" in body
+    assert 'data-testid="workforce-gap"' in body and "超过申报人数的 30% 时向县区标出（本市的设置）" in body
     assert "-98%" in body  # 2 admitted against 100 declared
 
 
