@@ -22,7 +22,7 @@ from ninja.pagination import paginate
 
 from zhengtong.core.access import Kind, Subject, record_view
 from zhengtong.core.errors import DomainError
-from zhengtong.core.schemas import Filters, Id, In, Name, Pagination, Text, codes_of
+from zhengtong.core.schemas import Filters, Id, In, IsoDate, Name, Pagination, Text, codes_of
 from zhengtong.outbreak import isolation, selectors, services, tracing
 from zhengtong.outbreak.models import Case, CaseStatus, IsolationOrder, IsolationPlace, IsolationReason, IsolationStatus
 from zhengtong.registry.models import Region
@@ -131,8 +131,8 @@ class CaseFilters(Filters):
 
 class CaseIn(In):
     person_id: Id
-    onset_date: date | None = Field(None, description="the first day of symptoms")
-    sample_date: date | None = Field(None, description="for a case without symptoms: the day of the positive sample")
+    onset_date: IsoDate | None = Field(None, description="the first day of symptoms")
+    sample_date: IsoDate | None = Field(None, description="for a case without symptoms: the day of the positive sample")
     status: ReportStatus = Field("suspected", description="confirmed only by the county's officers (a laboratory's "
                                                           "result)")
     site_id: Id | None = Field(None, description="the site where the case was found (its county handles it)")
@@ -317,7 +317,7 @@ class IsolationIn(In):
     county: Text | None = Field(None, description="GB/T 2260 code of the county whose officers release the "
                                                   "order (default: the site's, the case's, or the officer's only)")
     start: datetime | None = Field(None, description="default: now")
-    planned_end: date | None = Field(None, description="default: the start's day plus the city's isolation days")
+    planned_end: IsoDate | None = Field(None, description="default: the start's day plus the city's isolation days")
     note: Note = ""
 
 

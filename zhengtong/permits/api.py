@@ -23,7 +23,7 @@ from django.utils import timezone
 from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import paginate
 
-from zhengtong.core.schemas import Filters, Flag, Id, In, Name, Pagination, Patch, Text, codes_of
+from zhengtong.core.schemas import Filters, Flag, Id, In, IsoDate, Name, Pagination, Patch, Text, codes_of
 from zhengtong.permits import compliance, selectors, services, workflow
 from zhengtong.permits.classification import GENERAL_ONLY
 from zhengtong.permits.models import Application, Classification, ManagementClass, Permit
@@ -314,8 +314,8 @@ class ApplicationPatch(Patch):
     contact_phone: Text30 = None  # type: ignore[assignment]
     production_description: Text2000 = None  # type: ignore[assignment]
     monitoring_plan: Text5000 = None  # type: ignore[assignment]
-    public_notice_from: date = None  # type: ignore[assignment]
-    public_notice_to: date = None  # type: ignore[assignment]
+    public_notice_from: IsoDate = None  # type: ignore[assignment]
+    public_notice_to: IsoDate = None  # type: ignore[assignment]
     onsite_check: Flag = None  # type: ignore[assignment]
     facilities: Facilities = None  # type: ignore[assignment]
     outlets: Outlets = None  # type: ignore[assignment]
@@ -459,7 +459,7 @@ class ReportValueIn(In):
 
 class ReportIn(In):
     kind: ReportKind
-    period_start: date = Field(description="the first day of the period")
+    period_start: IsoDate = Field(description="the first day of the period")
     values: list[ReportValueIn] = Field(default_factory=list, max_length=500)
     stopped_production: Flag = False
     notes: Annotated[Text, Field(max_length=5000)] = ""

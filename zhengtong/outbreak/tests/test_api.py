@@ -51,6 +51,8 @@ def test_report_read_and_move_a_case(world):
     ({"person_id": 987654}, 400, "person_id"),                                    # an unknown person
     ({"onset_date": str(timezone.localdate() + timedelta(days=2))}, 400, "onset_date"),  # in the future
     ({"onset_date": None}, 400, "onset_date"),                                    # neither onset nor sample
+    ({"onset_date": 0}, 422, "onset_date"),                       # a number is no date (not 1970-01-01)
+    ({"onset_date": "2020-02-01T00:00:00"}, 422, "onset_date"),   # nor a date-time
     ({"status": "recovered"}, 422, "status"),
     ({"county": "999999", "site_id": None}, 400, "county"),
     ({"symptoms": "x" * 501}, 422, "symptoms"),

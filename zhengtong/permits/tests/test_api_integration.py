@@ -87,6 +87,8 @@ def test_reports_are_filed_by_the_clerk_and_read_by_the_permit_work(world):
     assert r.json()["exceedances"] and r.json()["values"][0]["pollutant"] == "化学需氧量"
     assert_error(clerk.post(f"/permits/permits/{permit.pk}/reports", {**body, "period_start": "2099-01-01"}), 400,
                  "period_start")
+    assert_error(clerk.post(f"/permits/permits/{permit.pk}/reports", {**body, "period_start": 0}), 422,
+                 "period_start")  # a number is no date (pydantic alone would read 1970-01-01)
     assert_error(clerk.post(f"/permits/permits/{permit.pk}/reports", {**body, "values": [
         {"outlet_code": "DW009", "pollutant": "氨氮"}]}), 400, "values[0].pollutant")
     assert_error(api(world, REVIEWER).post(f"/permits/permits/{permit.pk}/reports", body), 403)
