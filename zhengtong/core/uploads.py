@@ -51,18 +51,21 @@ def document_checked(upload: Any, *, field: str, label: str, limit_mb: int) -> t
     return name, digest.hexdigest()
 
 
-def too_large(*, field: str, label: str, limit_mb: int) -> DomainError:
-    """The refusal of a file over ``limit_mb`` megabytes, naming the field."""
-    return DomainError(_("%(label)s: at most %(limit)s MB per file.") % {"label": label, "limit": limit_mb},
-                       field=field)
+def too_large(*, field: str, label: str, limit_mb: int, whole: bool = False) -> DomainError:
+    """The refusal of a file over ``limit_mb`` megabytes, naming the field; ``whole``: of a submission
+    whose files together are over it (the request's cap, ``upload_limit``)."""
+    message = (_("%(label)s: at most %(limit)s MB in all in one submission.") if whole
+               else _("%(label)s: at most %(limit)s MB per file."))
+    return DomainError(message % {"label": label, "limit": limit_mb}, field=field)
 
 
-def upload_limit(setting: str, *, field: str, label: Any) -> Callable:
+def upload_limit(setting: str, *, field: str, label: Any, many: bool = False) -> Callable:
     """Cap the uploads of a view at ``settings.<setting>`` megabytes; ``label`` names the field in
-    the error (a lazy translation)."""
+    the error (a lazy translation); ``many``: the field takes several files, which the cap counts
+    together (the error says so)."""
 
     def mark(view: Callable) -> Callable:
-        view.upload_limit = (setting, field, label)  # type: ignore[attr-defined]
+        view.upload_limit = (setting, field, label, many)  # type: ignore[attr-defined]
         return view
 
     return mark
@@ -110,9 +113,9 @@ class UploadLimitMiddleware:
         limit = getattr(view_func, "upload_limit", None)
         if limit is None or request.method != "POST":
             return None
-        setting, field, label = limit
+        setting, field, label, many = limit
         limit_mb = int(getattr(settings, setting))
-        request.upload_limit = (field, label, limit_mb)  # type: ignore[attr-defined]
+        request.upload_limit = (field, label, limit_mb, many)  # type: ignore[attr-defined]
         request.upload_handlers.insert(0, _CappedUploadHandler(request, limit_mb * MB))  # type: ignore[union-attr]
         return None
 
@@ -122,5 +125,5 @@ def refusal(request: HttpRequest) -> DomainError | None:
     request.FILES  # noqa: B018  (reads the body, if nothing has yet)
     if not getattr(request, "upload_too_large", False):
         return None
-    field, label, limit_mb = request.upload_limit  # type: ignore[attr-defined]
-    return too_large(field=field, label=str(label), limit_mb=limit_mb)
+    field, label, limit_mb, many = request.upload_limit  # type: ignore[attr-defined]
+    return too_large(field=field, label=str(label), limit_mb=limit_mb, whole=many)

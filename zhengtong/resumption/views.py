@@ -229,7 +229,7 @@ ATTACHMENTS = gettext_lazy("Attachments")
 
 
 @login_required
-@upload_limit("DOCUMENT_MAX_MB", field="attachments", label=ATTACHMENTS)
+@upload_limit("DOCUMENT_MAX_MB", field="attachments", label=ATTACHMENTS, many=True)
 def difficulty_new(request):
     units = selectors.reporting_units(user=request.user)
     if not units.exists():
@@ -277,7 +277,7 @@ def difficulty(request, pk: int):
 
 @login_required
 @require_POST
-@upload_limit("DOCUMENT_MAX_MB", field="attachments", label=ATTACHMENTS)
+@upload_limit("DOCUMENT_MAX_MB", field="attachments", label=ATTACHMENTS, many=True)
 def difficulty_move(request, pk: int, action: str):
     difficulty = selectors.difficulty_get(user=request.user, pk=pk)
     departments = Department.objects.filter(is_active=True).exclude(pk=difficulty.department_id or 0).order_by("code")

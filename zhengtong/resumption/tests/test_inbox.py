@@ -255,7 +255,7 @@ def test_attachments_of_a_wrong_type_too_large_or_too_many_are_refused_by_name_a
         ([SimpleUploadedFile("大.pdf", b"%PDF" + b"x" * (2 * 1024 * 1024))], "1 MB"),
         ([SimpleUploadedFile(f"{n}.pdf", b"%PDF") for n in range(3)], "最多 2 个文件"),
         # the cap counts the whole submission (core.uploads reads the body's length first)
-        ([SimpleUploadedFile(f"{n}.pdf", b"%PDF" + b"z" * 700_000) for n in range(2)], "1 MB"),
+        ([SimpleUploadedFile(f"{n}.pdf", b"%PDF" + b"z" * 700_000) for n in range(2)], "合计不超过 1 MB"),
     ]
     for files, message in cases:
         response = clerk.post(reverse("resumption:difficulty_new"), {**form, "attachments": files})
