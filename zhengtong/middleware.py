@@ -1,3 +1,5 @@
+import time
+
 from django.conf import settings
 from django.middleware.locale import LocaleMiddleware
 from django.utils import translation
@@ -59,4 +61,28 @@ class HeadAsGetMiddleware:
         if head and not getattr(response, "streaming", False):
             response["Content-Length"] = str(len(response.content))
             response.content = b""
+        return response
+
+
+class SessionTouchMiddleware:
+    """Sessions expire after SESSION_COOKIE_AGE seconds of inactivity (a sliding expiry). Saving the
+    session on every request (SESSION_SAVE_EVERY_REQUEST) would write to the database on every page and
+    API call; instead a signed-in session is saved again, with its expiry moved on, when it was last
+    saved more than SESSION_TOUCH_SECONDS ago (60): the idle timeout holds to within that. Runs after
+    SessionMiddleware, which saves a modified session with its response. A session with nothing in it
+    (an anonymous visitor) is never created here."""
+
+    KEY = "_touched"
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        session = getattr(request, "session", None)
+        if session is not None and not session.is_empty():
+            if int(time.time()) - int(session.get(self.KEY, 0)) >= settings.SESSION_TOUCH_SECONDS:
+                session[self.KEY] = int(time.time())  # modified: saved with a new expiry
+        response = self.get_response(request)
+        if session is not None and session.modified and not session.is_empty():
+            session[self.KEY] = int(time.time())  # saved anyway (a sign-in, a message): its expiry moves now
         return response

@@ -71,6 +71,7 @@ MIDDLEWARE = [
     "zhengtong.middleware.NoStoreMiddleware",
     "zhengtong.middleware.HeadAsGetMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "zhengtong.middleware.SessionTouchMiddleware",
     "zhengtong.middleware.ChineseFirstLocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "zhengtong.core.uploads.UploadLimitMiddleware",  # before the CSRF check, the first to read a body
@@ -165,9 +166,12 @@ AXES_VERBOSE = False
 TRUSTED_PROXIES = int(os.getenv("ZT_TRUSTED_PROXIES", "0"))
 AXES_CLIENT_IP_CALLABLE = "zhengtong.core.http.client_address"
 
-# Sessions expire after inactivity and when the browser closes.
+# Sessions expire after inactivity and when the browser closes. The expiry slides: a signed-in
+# session is saved again with a new expiry at most every SESSION_TOUCH_SECONDS
+# (zhengtong.middleware.SessionTouchMiddleware), not on every request.
 SESSION_COOKIE_AGE = int(os.getenv("SESSION_COOKIE_AGE", str(8 * 3600)))
-SESSION_SAVE_EVERY_REQUEST = True
+SESSION_SAVE_EVERY_REQUEST = False
+SESSION_TOUCH_SECONDS = int(os.getenv("ZT_SESSION_TOUCH_SECONDS", "60"))
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"

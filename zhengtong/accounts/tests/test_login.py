@@ -36,11 +36,11 @@ def test_sessions_expire_and_cookies_are_protected(client, world):
     from zhengtong import settings as production
 
     assert production.SESSION_COOKIE_AGE <= 8 * 3600 and production.SESSION_EXPIRE_AT_BROWSER_CLOSE
-    client.post(reverse("login"), {"username": "gate", "password": PASSWORD})
+    signed_in = client.post(reverse("login"), {"username": "gate", "password": PASSWORD})
+    assert signed_in.cookies.get("sessionid")["httponly"]
     response = client.get("/")
     assert response["X-Frame-Options"] == "DENY"
     assert response["X-Content-Type-Options"] == "nosniff"
-    assert response.cookies.get("sessionid")["httponly"]
 
 
 def test_logout_needs_a_post(client, world):
@@ -81,3 +81,34 @@ def test_without_a_trusted_proxy_a_forged_forwarded_for_is_ignored(client, world
     response = client.post(reverse("login"), {"username": "gate", "password": PASSWORD},
                            REMOTE_ADDR="198.51.100.7", HTTP_X_FORWARDED_FOR="203.0.113.200")
     assert response.status_code == 429
+
+
+def test_an_idle_session_expires_and_a_used_one_slides_with_a_write_at_most_a_minute(client, world, settings):
+    """The session's expiry moves on with use (SessionTouchMiddleware), written at most every
+    SESSION_TOUCH_SECONDS, not on every request; a session idle past SESSION_COOKIE_AGE ends."""
+    from datetime import datetime, timedelta
+    from zoneinfo import ZoneInfo
+
+    import time_machine
+    from django.contrib.sessions.models import Session
+
+    settings.SESSION_COOKIE_AGE = 3600
+    start = datetime(2020, 2, 27, 9, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
+
+    def expiry():
+        return Session.objects.get(session_key=client.session.session_key).expire_date
+
+    with time_machine.travel(start, tick=False) as clock:
+        assert _login(client, PASSWORD).status_code == 302
+        first = expiry()
+        clock.shift(timedelta(seconds=30))
+        assert client.get("/").status_code == 200
+        assert expiry() == first  # within the minute: nothing written
+        clock.shift(timedelta(seconds=31))
+        assert client.get("/").status_code == 200
+        assert expiry() == first + timedelta(seconds=61)  # used: the hour starts again
+        clock.shift(timedelta(minutes=59))
+        assert client.get("/").status_code == 200  # 59 minutes idle: still signed in
+        clock.shift(timedelta(minutes=61))
+        response = client.get("/")
+        assert response.status_code == 302 and "/accounts/login/" in response["Location"]  # idle an hour: ended
