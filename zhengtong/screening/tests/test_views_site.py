@@ -278,9 +278,11 @@ def test_the_site_page_figures(client, world):
 
 
 def test_the_county_officer_sees_the_county_figures_in_a_constant_number_of_queries(
-        client, world, django_assert_max_num_queries):
+        client, world, django_assert_max_num_queries, settings):
     county = as_role(client, world, COUNTY)
     url = reverse("screening:site_list")
+    settings.SESSION_TOUCH_SECONDS = 10**9  # the session's expiry is written once, by the first request
+    county.get(url)
     with django_assert_max_num_queries(40) as few:
         county.get(url)
     baseline = len(few.captured_queries)
