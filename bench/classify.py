@@ -108,7 +108,11 @@ def store(units) -> None:
     through.objects.bulk_create([
         through(unit_id=ids[name], industry_id=industry[c]) for name, codes, _f in units for c in codes[1:]
     ], batch_size=5000)
-    UnitFacts.objects.bulk_create([UnitFacts(unit_id=ids[name], facts=f) for name, _c, f in units], batch_size=5000)
+    from zhengtong.permits.services import facts_by_line
+
+    declared = [(ids[name], *facts_by_line(c, f)) for name, c, f in units]  # as units declare them: per line
+    UnitFacts.objects.bulk_create([UnitFacts(unit_id=pk, facts=whole, lines=lines) for pk, whole, lines in declared],
+                                  batch_size=5000)
 
 
 def run(args) -> None:

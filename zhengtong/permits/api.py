@@ -72,7 +72,9 @@ class ClassificationOut(Schema):
         description="the permit or registration covers only the general processes (catalogue Arts. 6–7)")
     deciding_row: CatalogueRowOut | None = Field(description="the catalogue row that decided the class")
     missing_facts: list[str] = Field(description="keys of the facts still needed to decide (never their values); a "
-                                               "year of a note 2 quantity is `fact__2023`, its EIA figure `fact__eia`")
+                                               "year of a note 2 quantity is `fact__2023`, its EIA figure `fact__eia`; "
+                                               "a fact of one industry line carries the line's code: "
+                                               "`1511:has_fermentation`")
     open_readings: list[OpenReadingOut] = Field(
         description="where the catalogue's text leaves the class open (management_class review until decided)")
     catalogue_edition: str
@@ -245,8 +247,12 @@ FactValue = Annotated[Flag | int | float | Text, Field(union_mode="left_to_right
 
 
 class FactsIn(In):
-    facts: dict[Annotated[str, Field(min_length=1, max_length=60)], FactValue | None] = Field(
-        description="fact keys (as `missing_facts` names them) and their values; null or an empty text clears one")
+    facts: dict[Annotated[str, Field(min_length=1, max_length=70)], FactValue | None] = Field(
+        description="fact keys (as `missing_facts` names them) and their values; null or an empty text clears one. "
+                    "The whole unit's facts (the key discharge list, the general processes, Art. 7's emissions, the "
+                    "industrial building, the start of operation) without a code; an industry line's own facts as "
+                    "`code:key` (`1511:has_fermentation`), or without the code where only one of the unit's lines "
+                    "is asked the fact")
     replace: Flag = Field(False, description="true: the declared facts become exactly these")
 
 

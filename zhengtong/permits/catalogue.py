@@ -201,6 +201,12 @@ class Catalogue:
     by_code: dict[str, tuple[int, ...]] = field(default_factory=dict)
     note2_keys: tuple[str, ...] = ()  # the note 2 quantities (permits.quantities)
     unit_keys: tuple[str, ...] = ()  # the facts that may be entered in MW
+    unit_wide: frozenset[str] = frozenset()  # declared once for the fixed source; the rest per industry line
+
+    def is_line_fact(self, key: str) -> bool:
+        """Whether ``key`` (a fact, or a part of one: ``fact__2023``) is declared per industry line."""
+        base = key.partition("__")[0]
+        return base in self.facts and base not in self.unit_wide
 
     def rows_for(self, code: str) -> tuple[int, ...]:
         """Rows 1–107 whose industry column covers ``code`` (a class or group code)."""
@@ -519,6 +525,12 @@ def read_catalogue(rules_path: Path, strict: bool = True) -> Catalogue:
     extra = set(rules) - {str(n) for n in rows}
     if extra:
         raise RuleError(f"rules for rows not in the catalogue: {sorted(extra)}")
+    unit_wide = frozenset(raw.get("unit_facts", ()))
+    if unknown := unit_wide - set(facts):
+        raise RuleError(f"unit_facts: not facts: {sorted(unknown)}")
+    for number in (OTHER_INDUSTRIES_ROW, *GENERAL_PROCESS_ROWS):
+        if number in rows and (per_line := set(rows[number].facts) - unit_wide):
+            raise RuleError(f"row {number} reads the unit as a whole, but {sorted(per_line)} are not in unit_facts")
     return Catalogue(version=CATALOGUE_VERSION, rows=rows, facts=facts, readings=readings,
                      note2_keys=tuple(k for k, f in facts.items() if f.note2),
-                     unit_keys=tuple(k for k, f in facts.items() if f.pairs))
+                     unit_keys=tuple(k for k, f in facts.items() if f.pairs), unit_wide=unit_wide)

@@ -7,7 +7,8 @@ The order of the reading, each step from the catalogue's own articles:
 2. Each of the unit's industries is read against the rows 1–107 that name it (by GB/T 4754
    code, never by name); an industry no row names falls to row 108 (其他行业). Within a row the
    cells are read key → simplified → registration, and the first that holds decides, so that
-   "其他" and "除重点管理以外的" mean what they say.
+   "其他" and "除重点管理以外的" mean what they say. A row reads its line's own facts (``lines``:
+   a fermentation process of the drinks line is not the starch line's) with the whole unit's.
 3. Art. 5 gives one permit for several industries at one site; its class is the strictest any
    row gives (our inference from Art. 5, stated in every explanation; ``STRICTEST_NOTE``).
 4. Art. 6: a unit in rows 1–107 whose permit duty comes only from its general processes needs
@@ -243,22 +244,40 @@ def _today() -> date:
 
 
 def classify(industry_codes: list[str], facts: dict, catalogue: Catalogue | None = None,
-             decisions: Mapping[str, str] | None = None, as_of: date | None = None) -> Result:
-    """The unit's management class, with the rows and facts that decided it. ``decisions`` maps
-    an open point's key to the reading a reviewer chose ("a" or "b"). ``as_of``: the classification
-    day, from which catalogue note 2 counts the years of operation (default: today)."""
+             decisions: Mapping[str, str] | None = None, as_of: date | None = None,
+             lines: Mapping[str, dict] | None = None) -> Result:
+    """The unit's management class, with the rows and facts that decided it. ``facts``: the facts
+    of the whole fixed source (the catalogue's ``unit_facts``); ``lines``: each industry line's own
+    facts by industry code, read only by that code's rows (a fact given in ``facts`` is read by
+    every line). ``decisions`` maps an open point's key to the reading a reviewer chose ("a" or
+    "b"). ``as_of``: the classification day, from which catalogue note 2 counts the years of
+    operation (default: today)."""
     catalogue = catalogue or load_catalogue()
     if not industry_codes:
         raise ClassificationInputError("industry", "", "no_industry")
-    facts, derived = derive(facts, catalogue.note2_keys, catalogue.unit_keys, as_of or _today)
-    result = _classify(industry_codes, facts, catalogue, decisions)
+    day = as_of or _today
+    facts, derived = derive(facts, catalogue.note2_keys, catalogue.unit_keys, day)
+    by_line: dict[str, dict] = {}
+    if lines:
+        for code, own in lines.items():
+            if own:
+                by_line[code], line_derived = derive({**facts, **own}, catalogue.note2_keys, catalogue.unit_keys, day)
+                for key, d in line_derived.items():
+                    if key not in derived:
+                        derived[f"{code}:{key}"] = d
+    result = _classify(industry_codes, facts, catalogue, decisions, by_line)
     if derived:
         result.derived = derived
     return result
 
 
+def line_key(code: str, key: str) -> str:
+    """A fact of one industry line as the results name it (``1511:has_fermentation``)."""
+    return f"{code}:{key}"
+
+
 def _classify(industry_codes: list[str], facts: dict, catalogue: Catalogue,
-              decisions: Mapping[str, str] | None) -> Result:
+              decisions: Mapping[str, str] | None, by_line: Mapping[str, dict]) -> Result:
     general_findings, general, general_missing = general_processes(catalogue, facts)
     findings: list[Finding] = []
     in_other_row = False
@@ -268,7 +287,7 @@ def _classify(industry_codes: list[str], facts: dict, catalogue: Catalogue,
             raise ClassificationInputError("industry", code, "unknown_code")
         numbers = catalogue.rows_for(code) or (OTHER_INDUSTRIES_ROW,)
         in_other_row = in_other_row or numbers == (OTHER_INDUSTRIES_ROW,)
-        ctx = Context(code, facts, general, general_missing)
+        ctx = Context(code, by_line.get(code, facts), general, general_missing)
         for n in numbers:
             row = catalogue.rows[n]
             finding = read_row(row, ctx)
@@ -281,7 +300,7 @@ def _classify(industry_codes: list[str], facts: dict, catalogue: Catalogue,
                 finding.open, opened = ART7_OPEN, True  # an Art. 7 case, and no general process
             findings.append(finding)
     findings.extend(general_findings)
-    points = _row_points(findings, catalogue, facts, decisions or {}) if opened else []
+    points = _row_points(findings, catalogue, facts, by_line, decisions or {}) if opened else []
     result = _combine(findings, in_other_row, facts, catalogue)
     if result.management_class in (KEY, "simplified", REGISTRATION):
         points += _article_points(result, findings, in_other_row, catalogue, decisions or {})
@@ -310,7 +329,7 @@ def _option_class(value: str, same: str | None) -> str | None:
     return None if value == NONE else value
 
 
-def _row_points(findings: list[Finding], catalogue: Catalogue, facts: dict,
+def _row_points(findings: list[Finding], catalogue: Catalogue, facts: dict, by_line: Mapping[str, dict],
                 decisions: Mapping[str, str]) -> list[OpenPoint]:
     """The open readings of single rows (61, 62, 75; 108 with Art. 7): a decided point gives its
     row the reading's class, an undecided one gives it none while the reviewer is asked."""
@@ -319,7 +338,8 @@ def _row_points(findings: list[Finding], catalogue: Catalogue, facts: dict,
         if not f.open:
             continue
         row = catalogue.rows[f.row]
-        basis = (f.open, f.row, f.code, tuple((k, facts.get(k)) for k in row.facts))
+        read = by_line.get(f.code, facts)
+        basis = (f.open, f.row, f.code, tuple((k, read.get(k)) for k in row.facts))
         key = point_key(f.open, basis)
         choice = decisions.get(key, "")
         if choice in ("a", "b"):
@@ -387,7 +407,9 @@ def _combine(findings: list[Finding], in_other_row: bool, facts: dict, catalogue
             (still_open if _can_change(f, best_rank, catalogue) else settled).append(f)
         open_findings = still_open
     if open_findings and best_rank < RANK[KEY]:
-        missing = tuple(dict.fromkeys(m for f in open_findings for m in f.missing))
+        # a line's own fact is named with its line (``1511:has_fermentation``): it is asked of that line
+        missing = tuple(dict.fromkeys(line_key(f.code, m) if f.code and catalogue.is_line_fact(m) else m
+                                      for f in open_findings for m in f.missing))
         # The class already certain: the strictest decided finding, or a cell that holds below the
         # one whose facts are missing.
         floor = max([best_rank, *(f.rank for f in open_findings)])

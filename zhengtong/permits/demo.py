@@ -99,6 +99,14 @@ def _facts(rng, unit, catalogue) -> dict:
     return facts
 
 
+def _declared(unit, facts: dict) -> UnitFacts:
+    """The facts as the unit declares them: the whole unit's once, each line's own under the codes
+    whose rows ask them (a line fact asked by two lines is declared the same for both)."""
+    codes = [unit.industry.code, *sorted(i.code for i in unit.other_industries.all())]
+    whole, lines = services.facts_by_line(codes, facts)
+    return UnitFacts(unit=unit, facts=whole, lines=lines)
+
+
 def _add_years(day: date, years: int) -> date:
     """The same day ``years`` later; 29 February becomes 28 February in a common year."""
     try:
@@ -218,10 +226,10 @@ def _load(*, admin, named_sites: dict, rng, today: date) -> int:
     units = list(Unit.objects.select_related("industry").prefetch_related("other_industries"))
     clerk_unit = named_sites["zhongke"].unit
     UnitFacts.objects.bulk_create([
-        UnitFacts(unit=u, facts=_facts(rng, u, catalogue)) for u in units if u.pk != clerk_unit.pk], batch_size=2000)
+        _declared(u, _facts(rng, u, catalogue)) for u in units if u.pk != clerk_unit.pk], batch_size=2000)
     facts = {"on_key_list": False, "solvent_coating_tpy": 15, "in_industrial_building": True,
              **{k: False for k in ("has_boiler", "has_furnace", "has_surface_treatment", "has_water_treatment")}}
-    UnitFacts.objects.create(unit=clerk_unit, facts={k: v for k, v in facts.items() if k in catalogue.facts})
+    _declared(clerk_unit, {k: v for k, v in facts.items() if k in catalogue.facts}).save()
     services.units_classify(user=admin)
     _decide_readings(admin, rng, today)
 

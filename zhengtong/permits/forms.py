@@ -37,28 +37,30 @@ class FactsForm(forms.Form):
         initial_facts = initial_facts or {}
         for group in groups:
             names: list[str] = []
+            prefix = f"{group.line}:" if group.line else ""  # an industry line's own facts: ``code:key``
             for fact in group.facts:
-                value = initial_facts.get(fact.key)
+                name = prefix + fact.key
+                value = initial_facts.get(name)
                 if fact.note2:
-                    names.extend(self._note2_fields(fact, value, year))
+                    names.extend(self._note2_fields(fact, value, year, prefix))
                     continue
-                self.fields[fact.key] = self._field(fact)
+                self.fields[name] = self._field(fact)
                 if fact.type == "bool" and value is not None:
                     value = "yes" if value else "no"
-                names.append(fact.key)
+                names.append(name)
                 if fact.pairs:
                     entered = value if isinstance(value, dict) else {"value": value, "unit": "t/h"}
                     value = entered.get("value")
-                    unit_key = f"{fact.key}__unit"
+                    unit_key = f"{name}__unit"
                     self.fields[unit_key] = forms.ChoiceField(
                         label=_("%(fact)s: unit") % {"fact": fact.label}, required=False,
                         choices=[("t/h", _("t/h")), ("MW", _("MW"))])
                     self.initial[unit_key] = entered.get("unit") or "t/h"
                     names.append(unit_key)
-                self.initial[fact.key] = value
+                self.initial[name] = value
             self.groups.append((group.title, names))
 
-    def _note2_fields(self, fact, value, year: int) -> list[str]:
+    def _note2_fields(self, fact, value, year: int, prefix: str = "") -> list[str]:
         entered = value if isinstance(value, dict) else {}
         names = []
         declared = ""
@@ -66,7 +68,7 @@ class FactsForm(forms.Form):
             declared = _("Declared as one figure: %(v)s %(unit)s (the years not given); kept until the years or "
                          "the EIA figure are entered.") % {"v": value, "unit": fact.unit}
         for y in range(year - 3, year):
-            key = f"{fact.key}__{y}"
+            key = f"{prefix}{fact.key}__{y}"
             self.fields[key] = forms.CharField(
                 label=_("%(fact)s: year %(year)s") % {"fact": fact.label, "year": y} + f" ({fact.unit})",
                 required=False, max_length=30, widget=forms.TextInput(attrs={"inputmode": "decimal"}),
@@ -74,7 +76,7 @@ class FactsForm(forms.Form):
             years = entered.get("years")
             self.initial[key] = years.get(str(y)) if isinstance(years, dict) else None
             names.append(key)
-        key = f"{fact.key}__eia"
+        key = f"{prefix}{fact.key}__eia"
         self.fields[key] = forms.CharField(
             label=_("%(fact)s: the approved EIA document's figure") % {"fact": fact.label} + f" ({fact.unit})",
             required=False, max_length=30, widget=forms.TextInput(attrs={"inputmode": "decimal"}),

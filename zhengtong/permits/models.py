@@ -42,11 +42,14 @@ class CatalogueEntry(models.Model):
 
 
 class UnitFacts(models.Model):
-    """What a unit has declared about itself for classification (capacities, processes, general-
-    process equipment, the key-list flag, yearly emissions), keyed as in the rules file."""
+    """What a unit has declared about itself for classification, keyed as in the rules file:
+    ``facts`` those of the whole fixed source (the key-list flag, general-process equipment, Art. 7
+    emissions: the rules file's ``unit_facts``), ``lines`` each industry line's own (capacities,
+    processes) by industry code, ``{"1511": {"has_fermentation": true}}``."""
 
     unit = models.OneToOneField(Unit, models.CASCADE, related_name="discharge_facts", verbose_name=_("unit"))
     facts = models.JSONField(_("facts"), default=dict, blank=True)
+    lines = models.JSONField(_("facts per industry line"), default=dict, blank=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
     history = HistoricalRecords()
 

@@ -41,7 +41,8 @@ from zhengtong.permits.catalogue import (
     Catalogue,
     load_catalogue,
 )
-from zhengtong.permits.models import CatalogueEntry, Classification, ManagementClass, UnitFacts
+from zhengtong.permits.classification import line_key
+from zhengtong.permits.models import CatalogueEntry, Classification, ManagementClass
 from zhengtong.registry.models import Industry, Region, Unit
 
 NOTE_TEXT = {
@@ -96,6 +97,7 @@ def catalogue_search(*, q: str = "", management_class: str = "") -> QuerySet[Cat
 class FactGroup:
     title: str
     facts: list[Any] = field(default_factory=list)
+    line: str = ""  # an industry line's own facts: its code (fields ``code:key``)
 
 
 def unit_rows(unit: Unit, catalogue: Catalogue | None = None) -> list[int]:
@@ -110,16 +112,25 @@ def unit_rows(unit: Unit, catalogue: Catalogue | None = None) -> list[int]:
 
 
 def fact_groups(unit: Unit) -> list[FactGroup]:
-    """The facts the catalogue asks of this unit, grouped as the form shows them."""
+    """The facts the catalogue asks of this unit, grouped as the form shows them: the whole unit's
+    (the rules file's ``unit_facts``) once, then each industry line's own, then the general processes."""
     catalogue = load_catalogue()
-    rows = unit_rows(unit, catalogue)
     general = [f for n in GENERAL_PROCESS_ROWS for f in catalogue.rows[n].facts]
-    industry = [f for n in rows if n not in GENERAL_PROCESS_ROWS for f in catalogue.rows[n].facts]
     common = ["on_key_list", "in_industrial_building", "operation_start"]
-    industry = [f for f in dict.fromkeys(industry) if f not in common and f not in general]
+    industries = [unit.industry, *sorted(unit.other_industries.all(), key=lambda i: i.code)]
+    unit_wide: list[str] = []
+    lines: list[FactGroup] = []
+    for industry in industries:
+        numbers = catalogue.rows_for(industry.code) or (OTHER_INDUSTRIES_ROW,)
+        asked = list(dict.fromkeys(f for n in numbers for f in catalogue.rows[n].facts))
+        unit_wide.extend(f for f in asked if f in catalogue.unit_wide and f not in common and f not in general)
+        own = [catalogue.facts[k] for k in asked if catalogue.is_line_fact(k)]
+        rows = "、".join(str(n) for n in numbers)
+        lines.append(FactGroup(_("Industry line %(code)s %(name)s (catalogue row %(rows)s)")
+                               % {"code": industry.code, "name": industry.name, "rows": rows}, own, industry.code))
     groups = [
-        FactGroup(_("The unit"), [catalogue.facts[k] for k in common if k in industry + general + common]),
-        FactGroup(_("Its industries"), [catalogue.facts[k] for k in industry]),
+        FactGroup(_("The unit"), [catalogue.facts[k] for k in dict.fromkeys(common + unit_wide)]),
+        *lines,
         FactGroup(_("General processes (rows 109–112)"),
                   [catalogue.facts[k] for k in dict.fromkeys(general) if k not in common]),
     ]
@@ -127,12 +138,25 @@ def fact_groups(unit: Unit) -> list[FactGroup]:
 
 
 def unit_facts(unit: Unit) -> dict[str, Any]:
-    return UnitFacts.objects.filter(unit=unit).values_list("facts", flat=True).first() or {}
+    """The unit's declared facts as one mapping: the whole unit's by key, each line's as ``code:key``."""
+    from zhengtong.permits.services import declared_facts
+
+    facts, lines = declared_facts(unit.pk)
+    return {**facts, **{line_key(code, k): v for code, own in lines.items() for k, v in own.items()}}
+
+
+def _line_part(key: str) -> tuple[str, str]:
+    """``1511:has_fermentation`` → ("1511", "has_fermentation"); a whole-unit key → ("", key)."""
+    code, _sep, base = key.rpartition(":")
+    return code, base
 
 
 def _fact_label(key: str) -> str:
     """The name of a fact the catalogue asks for (a fact still missing has a name but no value); a
     part of one (``fact__2023``, ``fact__eia``) is named with its year or as the EIA figure."""
+    code, key = _line_part(key)
+    if code:
+        return _("%(fact)s (industry line %(code)s)") % {"fact": _fact_label(key), "code": code}
     facts = load_catalogue().facts
     fact = facts.get(key)
     if fact is not None:
@@ -178,9 +202,12 @@ def _fact_display(key: str, value: Any, derived: Any = None) -> dict[str, str]:
     """One fact as a page shows it: its name, its value, and how a worked-out value was worked out
     (catalogue note 2, MW); never fails on a value of another shape (a fact redefined since)."""
     catalogue = load_catalogue()
+    code, key = _line_part(key)
     fact = catalogue.facts.get(key)
     if fact is None:
         return {"label": key, "value": str(value), "how": ""}
+    if code:
+        return {**_fact_display(key, value, derived), "label": _fact_label(line_key(code, key))}
     try:
         if value is None or value == "":
             shown = "—"
@@ -245,12 +272,13 @@ def classification_explained(classification: Classification | None) -> dict[str,
     decided, what is still missing, and the notes on the articles applied."""
     if classification is None:
         return None
-    from zhengtong.permits.services import unit_decisions, unit_industry_codes
+    from zhengtong.permits.services import declared_facts, unit_decisions, unit_industry_codes
 
     catalogue = load_catalogue()
     unit = classification.unit
     as_of = timezone.localdate(classification.classified_at)  # the day the stored class was worked out
-    result = engine.classify(unit_industry_codes(unit), unit_facts(unit), catalogue, unit_decisions(unit.pk), as_of)
+    facts, lines = declared_facts(unit.pk)
+    result = engine.classify(unit_industry_codes(unit), facts, catalogue, unit_decisions(unit.pk), as_of, lines)
     findings = []
     for f in result.findings:
         row = catalogue.rows[f.row]
@@ -258,7 +286,8 @@ def classification_explained(classification: Classification | None) -> dict[str,
             "row": f.row, "code": f.code, "industry": row.industry_text, "section": row.section,
             "class": f.management_class, "class_label": _class_label(f.management_class),
             "undetermined": f.undetermined, "cell": row.cells.get(f.management_class, "") if f.management_class else "",
-            "facts": [_fact_display(k, v, result.derived.get(k)) for k, v in f.facts if k != "general"],
+            "facts": [_fact_display(k, v, result.derived.get(line_key(f.code, k)) or result.derived.get(k))
+                      for k, v in f.facts if k != "general"],
             "via_general": f.via_general,
             "missing": [_fact_label(k) for k in f.missing], "note": row.note,
         })

@@ -20,8 +20,8 @@ from zhengtong.core import audit
 from zhengtong.core.bulk import insert_rows
 from zhengtong.core.cleaners import clean_decimal, clean_note, clean_text
 from zhengtong.core.errors import DomainError, FieldErrors
-from zhengtong.permits.catalogue import Fact, load_catalogue
-from zhengtong.permits.classification import ClassificationInputError, Result, classify
+from zhengtong.permits.catalogue import OTHER_INDUSTRIES_ROW, Fact, load_catalogue
+from zhengtong.permits.classification import ClassificationInputError, Result, classify, line_key
 from zhengtong.permits.models import (
     Classification,
     FixedSource,
@@ -192,24 +192,120 @@ def merge_facts(facts: dict[str, Any], data: dict[str, Any], cleaned: dict[str, 
     return facts
 
 
+def line_codes_asking(codes: list[str], key: str) -> list[str]:
+    """Which of a unit's industry lines (codes) have a catalogue row that asks the fact ``key``."""
+    catalogue = load_catalogue()
+    base = key.partition("__")[0]
+    return [code for code in codes
+            if any(base in catalogue.rows[n].facts for n in catalogue.rows_for(code) or (OTHER_INDUSTRIES_ROW,))]
+
+
+def facts_by_line(codes: list[str], flat: dict[str, Any]) -> tuple[dict[str, Any], dict[str, dict[str, Any]]]:
+    """One set of facts split as a unit declares them: the whole unit's, and each line's own facts
+    under every code whose rows ask them (the demo and the benchmark declare this way)."""
+    catalogue = load_catalogue()
+    lines: dict[str, dict[str, Any]] = {}
+    for code in codes:
+        asked = {k for n in catalogue.rows_for(code) or (OTHER_INDUSTRIES_ROW,) for k in catalogue.rows[n].facts}
+        own = {k: v for k, v in flat.items() if catalogue.is_line_fact(k) and k.partition("__")[0] in asked}
+        if own:
+            lines[code] = own
+    return {k: v for k, v in flat.items() if not catalogue.is_line_fact(k)}, lines
+
+
+def route_facts(codes: list[str], data: dict[str, Any]) -> tuple[dict[str, dict[str, Any]], dict[tuple[str, str], str]]:
+    """Split declared ``data`` into the whole unit's facts (under "") and each industry line's (under
+    its code). A line's fact is keyed ``code:key`` (``1511:has_fermentation``, its parts
+    ``1511:fact__2023``); given without a code it goes to the one line that asks it (or to the
+    unit's only line), and is refused where several lines ask it. The whole unit's facts (the
+    rules file's ``unit_facts``) are given without a code. Raises naming each key. Returns the parts
+    and, for each (code, key) routed, the key as it was given (errors name it so)."""
+    catalogue = load_catalogue()
+    errors = FieldErrors()
+    routed: dict[str, dict[str, Any]] = {"": {}}
+    given: dict[tuple[str, str], str] = {}
+    for key, value in data.items():
+        code, sep, rest = key.rpartition(":")
+        if not sep:
+            rest = key
+        base = rest.partition("__")[0]
+        if code:
+            if code not in codes:
+                errors.add(key, _("%(code)s is not one of the unit's industries (%(codes)s).")
+                           % {"code": code, "codes": ", ".join(codes)})
+                continue
+            if base in catalogue.unit_wide:
+                errors.add(key, _("This fact is declared once for the whole unit, not per industry line."))
+                continue
+            routed.setdefault(code, {})[rest] = value
+            given[code, rest] = key
+        elif catalogue.is_line_fact(rest):
+            asking = line_codes_asking(codes, rest)
+            if len(codes) == 1:
+                asking = codes
+            if len(asking) == 1:
+                routed.setdefault(asking[0], {})[rest] = value
+                given[asking[0], rest] = key
+            elif not asking:
+                errors.add(key, _("None of the unit's industries (%(codes)s) is asked this fact by the catalogue.")
+                           % {"codes": ", ".join(codes)})
+            else:
+                errors.add(key, _("Several of the unit's industry lines are asked this fact (%(codes)s): declare it "
+                                  "for each line, as %(example)s.")
+                           % {"codes": ", ".join(asking), "example": line_key(asking[0], rest)})
+        else:
+            routed[""][rest] = value
+            given["", rest] = key
+    errors.raise_if_any()
+    return routed, given
+
+
+def _clean_routed(routed: dict[str, dict[str, Any]], given: dict[tuple[str, str], str]) -> dict[str, dict[str, Any]]:
+    """clean_facts for each part of ``route_facts``' result, errors named by the keys as given."""
+    errors = FieldErrors()
+    cleaned: dict[str, dict[str, Any]] = {}
+    for code, data in routed.items():
+        try:
+            cleaned[code] = clean_facts(data)
+        except DomainError as e:
+            for key, messages in e.errors.items():
+                for message in messages:
+                    errors.add(given.get((code, key), line_key(code, key) if code else key), message)
+    errors.raise_if_any()
+    return cleaned
+
+
 @transaction.atomic
 def unit_facts_save(*, user, unit: Unit, data: dict[str, Any], replace: bool = False) -> UnitFacts:
     """Record what the unit declares about itself, then classify it again.
 
-    ``data`` maps fact keys (or a fact's part, see clean_facts) to values; an empty value clears
-    it. With ``replace`` the declared facts are exactly ``data``; otherwise ``data`` updates the
-    facts already given."""
+    ``data`` maps fact keys (or a fact's part, see clean_facts) to values; an industry line's own
+    facts are keyed ``code:key`` (see route_facts); an empty value clears it. With ``replace`` the
+    declared facts are exactly ``data``; otherwise ``data`` updates the facts already given. Facts
+    of a line the unit no longer has are kept (its history) and read by no row."""
     if not scopes.can_declare_for_unit(user, unit):
         raise PermissionDenied
-    cleaned = clean_facts(data)
+    routed, given = route_facts(unit_industry_codes(unit), data)
+    cleaned = _clean_routed(routed, given)
     record = UnitFacts.objects.select_for_update().filter(unit=unit).first() or UnitFacts(unit=unit)
-    facts = merge_facts({} if replace else dict(record.facts), data, cleaned)
-    if facts != record.facts or record.pk is None:
-        record.facts = facts
+    facts = merge_facts({} if replace else dict(record.facts), routed[""], cleaned[""])
+    lines = {} if replace else {code: dict(own) for code, own in record.lines.items()}
+    for code, given in routed.items():
+        if code:
+            lines[code] = merge_facts(lines.get(code, {}), given, cleaned[code])
+    lines = {code: own for code, own in lines.items() if own}
+    if facts != record.facts or lines != record.lines or record.pk is None:
+        record.facts, record.lines = facts, lines
         audit.record(record, user)
         record.save()
     unit_classify(unit=unit)
     return record
+
+
+def declared_facts(unit_id: int) -> tuple[dict[str, Any], dict[str, dict[str, Any]]]:
+    """A unit's declared facts: the whole unit's, and each industry line's by code."""
+    found = UnitFacts.objects.filter(unit_id=unit_id).values_list("facts", "lines").first()
+    return (found[0] or {}, found[1] or {}) if found else ({}, {})
 
 
 # Classification --------------------------------------------------------------------------
@@ -244,10 +340,10 @@ def unit_decisions(unit_id: int) -> dict[str, str]:
 def unit_classify(*, unit: Unit) -> Classification:
     """Classify one unit from its industries and declared facts (catalogue Arts. 3, 5–7), with the
     reviewers' decisions where the text leaves it open."""
-    facts = UnitFacts.objects.filter(unit=unit).values_list("facts", flat=True).first() or {}
+    facts, lines = declared_facts(unit.pk)
     try:
         result = classify(unit_industry_codes(unit), facts, decisions=unit_decisions(unit.pk),
-                          as_of=timezone.localdate())
+                          as_of=timezone.localdate(), lines=lines)
     except ClassificationInputError as e:
         raise DomainError(_("The unit's industry code %(code)s is not in GB/T 4754-2017.") % {"code": e.code},
                           field="industry") from e
@@ -257,19 +353,20 @@ def unit_classify(*, unit: Unit) -> Classification:
     return row
 
 
-def classification_results(units: Iterable[tuple[int, list[str], dict]],
+def classification_results(units: Iterable[tuple[int, list[str], dict, dict]],
                            decisions: dict[int, dict[str, str]] | None = None,
                            as_of: date | None = None) -> Iterable[tuple[int, Result]]:
-    """Classify (unit id, industry codes, facts) triples, with the reviewers' decisions by unit, on
-    the classification day ``as_of`` (catalogue note 2; default today); the pure loop the benchmark times."""
+    """Classify (unit id, industry codes, facts, facts per line) tuples, with the reviewers' decisions
+    by unit, on the classification day ``as_of`` (catalogue note 2; default today); the pure loop
+    the benchmark times."""
     catalogue = load_catalogue()
     decisions = decisions or {}
     as_of = as_of or timezone.localdate()
-    for unit_id, codes, facts in units:
-        yield unit_id, classify(codes, facts, catalogue, decisions.get(unit_id), as_of)
+    for unit_id, codes, facts, lines in units:
+        yield unit_id, classify(codes, facts, catalogue, decisions.get(unit_id), as_of, lines)
 
 
-def _registry_rows(units: QuerySet[Unit] | list[int] | None) -> list[tuple[int, list[str], dict]]:
+def _registry_rows(units: QuerySet[Unit] | list[int] | None) -> list[tuple[int, list[str], dict, dict]]:
     """Every unit's (of ``units``: a queryset, ids, or all) industry codes and facts in three queries."""
     if units is None:
         units = Unit.objects.all()
@@ -280,8 +377,10 @@ def _registry_rows(units: QuerySet[Unit] | list[int] | None) -> list[tuple[int, 
     for unit_id, code in others.iterator(chunk_size=10_000):
         if unit_id in codes:
             codes[unit_id].append(code)
-    facts = dict(UnitFacts.objects.values_list("unit_id", "facts").iterator(chunk_size=10_000))
-    return [(pk, c, facts.get(pk) or {}) for pk, c in codes.items()]
+    declared = {unit_id: (facts, lines) for unit_id, facts, lines
+                in UnitFacts.objects.values_list("unit_id", "facts", "lines").iterator(chunk_size=10_000)}
+    none: tuple[dict, dict] = ({}, {})
+    return [(pk, c, *declared.get(pk, none)) for pk, c in codes.items()]
 
 
 def units_classify(*, user, batch_size: int = 5_000) -> dict[str, int]:
@@ -349,10 +448,10 @@ def reading_decide(*, user, unit: Unit, key: str, choice: str, reason: str) -> R
     reason = clean_text(errors, {"reason": reason}, "reason", required=True, max_length=2000)
     errors.raise_if_any()
     Unit.objects.select_for_update().filter(pk=unit.pk).first()
-    facts = UnitFacts.objects.filter(unit=unit).values_list("facts", flat=True).first() or {}
+    facts, lines = declared_facts(unit.pk)
     try:
         result = classify(unit_industry_codes(unit), facts, decisions=unit_decisions(unit.pk),
-                          as_of=timezone.localdate())
+                          as_of=timezone.localdate(), lines=lines)
     except ClassificationInputError as e:
         raise DomainError(_("The unit's industry code %(code)s is not in GB/T 4754-2017.") % {"code": e.code},
                           field="industry") from e

@@ -27,7 +27,8 @@ NATIONAL_NUMBER = f"{PLATFORM_USCC}001P"
 WRONG_SEQUENCE = f"{PLATFORM_USCC}0O1P"  # a letter O where the sequence has a digit
 # Catalogue row 37 (2223 加工纸制造): industrial wastewater and waste gas make it "simplified".
 FACTS = {"has_boiler": "no", "has_furnace": "no", "has_surface_treatment": "no", "has_water_treatment": "no",
-         "industrial_wastewater": "yes", "industrial_waste_gas": "yes", "in_industrial_building": "yes"}
+         "2223:industrial_wastewater": "yes", "2223:industrial_waste_gas": "yes",  # the paper line's own facts
+         "in_industrial_building": "yes"}
 DRAFT = {"address": "衡南县云集街道工业园路18号", "legal_representative": "王五", "contact_name": "赵六",
          "contact_phone": "0734-1234567", "production_description": "涂布纸 1万吨/年",
          "monitoring_plan": "废水总排口化学需氧量每季度监测一次。",
@@ -74,7 +75,7 @@ def test_facts_class_draft_submit_accept_approve_issue_and_the_certificate(live_
     page.click(f"main a[href='/permits/units/{unit.pk}/facts/']")
     expect(page).to_have_url(f"{unit_url}facts/")
     for key, answer in FACTS.items():
-        page.select_option(f"select[name={key}]", answer)
+        page.select_option(f"select[name='{key}']", answer)
     page.click("main button[type=submit]")
     expect(page).to_have_url(unit_url)
     classification = page.locator("[data-testid=classification]")
@@ -162,3 +163,45 @@ def test_facts_class_draft_submit_accept_approve_issue_and_the_certificate(live_
     # name … emb sub uni object ID: "emb" is the fifth field from the end.
     assert rows and all(row[-5] == "yes" for row in rows), fonts
     assert any("NotoSansCJK" in row[0] for row in rows), fonts
+
+
+def test_the_officer_decides_a_case_and_prints_the_correction_order(live_world, login, page, live_server, tmp_path):
+    """Issue 17 §6 in a browser: the bureau's officer opens a case the scan found, picks the legal
+    basis in force on the violation date, orders correction with a deadline, and issues the
+    责令改正违法行为决定书; the PDF names the unit, the facts found, the basis and the deadline."""
+    from datetime import date, timedelta
+
+    from zhengtong.permits.models import DecisionDocument, EnforcementCase
+
+    unit = live_world.unit_a
+    case = EnforcementCase.objects.create(
+        unit=unit, kind="no_permit", reference="campaign:test", violation_date=date.today() - timedelta(days=30),
+        details="未取得排污许可证排放水污染物")
+    deadline = (date.today() + timedelta(days=60)).isoformat()
+
+    login("reviewer")
+    page.goto(f"{live_server.url}/permits/cases/")
+    page.locator(f"main a[href='/permits/cases/{case.pk}/']").first.click()
+    expect(page).to_have_url(f"{live_server.url}/permits/cases/{case.pk}/")
+    page.select_option("select[name=basis]", "water83")
+    page.check("input[name=measures][value=order_correction]")
+    page.fill("input[name=fine]", "150000")  # within the basis's band, 100,000–1,000,000 yuan
+    page.fill("input[name=deadline]", deadline)
+    page.locator("form:has(input[name=action][value=decide]) button[type=submit]").click()
+    expect(page.locator("[data-testid=issue-correction]")).to_be_visible()
+    page.click("[data-testid=issue-correction]")
+    link = page.locator("[data-testid=decision-document]")
+    expect(link).to_have_count(1)
+    document = DecisionDocument.objects.get(case=case)
+    response = page.request.get(f"{live_server.url}{link.get_attribute('href')}")
+    assert response.ok and response.headers["content-type"] == "application/pdf"
+    pdf = tmp_path / "correction.pdf"
+    pdf.write_bytes(response.body())
+    assert response.body() == bytes(document.pdf)  # served as issued
+    text = squash(subprocess.run([tool("pdftotext"), "-layout", str(pdf), "-"], capture_output=True,
+                                 check=True).stdout.decode("utf-8"))
+    for expected in ("责令改正违法行为决定书", document.number, unit.name, unit.uscc, "未取得排污许可证排放水污染物",
+                     "水污染防治法第八十三条", deadline):
+        assert expected in text, expected
+    # issued once: the button is gone, the number stays
+    expect(page.locator("[data-testid=issue-correction]")).to_have_count(0)

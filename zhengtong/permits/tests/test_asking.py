@@ -10,6 +10,7 @@ from django.urls import reverse
 
 from zhengtong.accounts.models import Role
 from zhengtong.permits import services
+from zhengtong.permits.catalogue import load_catalogue
 from zhengtong.permits.classification import classify
 from zhengtong.permits.models import UnitFacts
 from zhengtong.registry.models import Industry
@@ -97,19 +98,26 @@ FORM = {"on_key_list": "no", "in_industrial_building": "yes", "operation_start":
         "solvent_treatment_agent_tpy__2024": "0"}
 
 
+def per_line(form: dict) -> dict:
+    """The form's fields: the shoe line's own facts are named with its code."""
+    catalogue = load_catalogue()
+    return {f"{SHOES}:{k}" if catalogue.is_line_fact(k) else k: v for k, v in form.items()}
+
+
 @pytest.mark.django_db
 def test_the_page_shows_at_least_and_asks_only_the_missing_year(client, world, shoe_unit):
     clerk = world.users[Role.ENTERPRISE_CLERK]
     with time_machine.travel(datetime(2025, 6, 1, 4, tzinfo=UTC), tick=False):
         client.force_login(clerk)
-        response = client.post(reverse("permits:unit_facts", args=[shoe_unit.pk]), FORM)
+        response = client.post(reverse("permits:unit_facts", args=[shoe_unit.pk]), per_line(FORM))
         assert response.status_code == 302, response.content.decode()[:2000]
         body = page(client, world, shoe_unit)
     assert 'data-testid="at-least"' in body and "至少为登记管理" in body
     assert "年使用溶剂型胶粘剂量：2022年" in body  # the one year still needed, by its year
     assert "至少6 t/a" in body  # what is known so far
     with time_machine.travel(datetime(2025, 6, 1, 4, tzinfo=UTC), tick=False):
-        client.post(reverse("permits:unit_facts", args=[shoe_unit.pk]), {**FORM, "solvent_adhesive_tpy__2022": "10.5"})
+        client.post(reverse("permits:unit_facts", args=[shoe_unit.pk]),
+                    per_line({**FORM, "solvent_adhesive_tpy__2022": "10.5"}))
         body = page(client, world, shoe_unit)
     assert 'data-class="simplified"' in body
     assert "近三年年最大量（2022年），名录表注2" in body
@@ -120,7 +128,8 @@ def test_the_form_asks_the_three_years_before_the_day_and_the_eia_figure(client,
     with time_machine.travel(datetime(2025, 6, 1, 4, tzinfo=UTC), tick=False):
         client.force_login(world.users[Role.ENTERPRISE_CLERK])
         body = client.get(reverse("permits:unit_facts", args=[shoe_unit.pk])).content.decode()
-    for name in ("solvent_adhesive_tpy__2022", "solvent_adhesive_tpy__2023", "solvent_adhesive_tpy__2024",
-                 "solvent_adhesive_tpy__eia", "operation_start", "boiler_max_tph__unit", "boilers_all_electric"):
+    for name in ("1951:solvent_adhesive_tpy__2022", "1951:solvent_adhesive_tpy__2023",
+                 "1951:solvent_adhesive_tpy__2024", "1951:solvent_adhesive_tpy__eia", "operation_start",
+                 "boiler_max_tph__unit", "boilers_all_electric"):
         assert f'name="{name}"' in body, name
-    assert 'name="solvent_adhesive_tpy__2025"' not in body
+    assert 'name="1951:solvent_adhesive_tpy__2025"' not in body

@@ -42,11 +42,11 @@ def test_declared_facts_decide_and_are_kept_with_history(world):
         **NO_GENERAL, "pigs_slaughtered_per_year": "120,000"})
     classification = Classification.objects.get(unit=unit)
     assert classification.management_class == "key" and classification.deciding_row == 13
-    assert UnitFacts.objects.get(unit=unit).facts["pigs_slaughtered_per_year"] == 120000
+    assert UnitFacts.objects.get(unit=unit).lines["1351"]["pigs_slaughtered_per_year"] == 120000
     services.unit_facts_save(user=clerk, unit=unit, data={"pigs_slaughtered_per_year": ""})
     classification.refresh_from_db()
     assert classification.management_class == "undetermined"
-    assert "pigs_slaughtered_per_year" in classification.missing
+    assert "1351:pigs_slaughtered_per_year" in classification.missing
     assert UnitFacts.objects.get(unit=unit).history.count() == 2
 
 

@@ -70,13 +70,13 @@ def test_not_yet_operating_takes_the_eia_figure():
     assert result.management_class == "simplified" and how(result) == ([(quantities.EIA, None)], 12)
     missing = shoes({"years": {"2024": 3}}, start="2026-01-01")
     assert missing.management_class == "undetermined"
-    assert missing.missing == ("solvent_adhesive_tpy__eia",)
+    assert missing.missing == ("1951:solvent_adhesive_tpy__eia",)  # asked of the shoe line
 
 
 def test_a_year_missing_is_asked_by_its_year_with_the_class_already_certain():
     result = shoes({"years": {"2023": 5, "2024": 3}})
     assert result.management_class == "undetermined"
-    assert result.missing == ("solvent_adhesive_tpy__2022",)
+    assert result.missing == ("1951:solvent_adhesive_tpy__2022",)
     assert result.at_least == "registration"  # row 32's 其他﹡ holds whatever 2022 was
     # a year already at the threshold decides without the missing one
     decided = shoes({"years": {"2023": 10, "2024": 3}})
@@ -120,12 +120,13 @@ def test_years_and_the_eia_figure_are_declared_by_part_and_merged(world):
     services.unit_facts_save(user=clerk, unit=unit, data={"solvent_adhesive_tpy": 12})
     services.unit_facts_save(user=clerk, unit=unit, data={
         "operation_start": "2020-01-01", "solvent_adhesive_tpy__2023": "8", "solvent_adhesive_tpy__2024": "3.5"})
-    facts = UnitFacts.objects.get(unit=unit).facts
-    assert facts["solvent_adhesive_tpy"] == {"years": {"2023": 8, "2024": 3.5}}
-    assert facts["operation_start"] == "2020-01-01"
-    services.unit_facts_save(user=clerk, unit=unit, data={"solvent_adhesive_tpy__eia": "20",
+    record = UnitFacts.objects.get(unit=unit)
+    code = unit.industry.code  # the unit's one line: a line's own fact given without its code goes there
+    assert record.lines[code]["solvent_adhesive_tpy"] == {"years": {"2023": 8, "2024": 3.5}}
+    assert record.facts["operation_start"] == "2020-01-01" and "solvent_adhesive_tpy" not in record.facts
+    services.unit_facts_save(user=clerk, unit=unit, data={f"{code}:solvent_adhesive_tpy__eia": "20",
                                                           "solvent_adhesive_tpy__2024": ""})
-    assert UnitFacts.objects.get(unit=unit).facts["solvent_adhesive_tpy"] == {"years": {"2023": 8}, "eia": 20}
+    assert UnitFacts.objects.get(unit=unit).lines[code]["solvent_adhesive_tpy"] == {"years": {"2023": 8}, "eia": 20}
 
 
 @pytest.mark.django_db

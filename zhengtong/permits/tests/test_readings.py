@@ -123,7 +123,7 @@ def test_a_changed_fact_makes_a_decision_no_longer_apply():
 
 def test_missing_facts_come_before_review():
     result = classify(["2913"], {**NO_GENERAL})  # rubber consumption not given
-    assert result.management_class == "undetermined" and "rubber_consumption_tpy" in result.missing
+    assert result.management_class == "undetermined" and "2913:rubber_consumption_tpy" in result.missing
 
 
 # The reviewer's decision -----------------------------------------------------------------------

@@ -55,7 +55,7 @@ def test_the_clerk_declares_facts_and_sees_the_deciding_row(client, world):
     login(client, world, Role.ENTERPRISE_CLERK)
     unit = world.unit_a  # industry 3011 (cement): row 63
     response = client.post(reverse("permits:unit_facts", args=[unit.pk]),
-                           {**NO_GENERAL, "on_key_list": "no", "cement_clinker": "yes"})
+                           {**NO_GENERAL, "on_key_list": "no", "3011:cement_clinker": "yes"})
     assert response.status_code == 302
     body = client.get(reverse("permits:unit", args=[unit.pk])).content.decode()
     assert 'data-class="key"' in body and "63" in body
