@@ -290,9 +290,9 @@ def unit_facts_save(*, user, unit: Unit, data: dict[str, Any], replace: bool = F
     record = UnitFacts.objects.select_for_update().filter(unit=unit).first() or UnitFacts(unit=unit)
     facts = merge_facts({} if replace else dict(record.facts), routed[""], cleaned[""])
     lines = {} if replace else {code: dict(own) for code, own in record.lines.items()}
-    for code, given in routed.items():
+    for code, part in routed.items():
         if code:
-            lines[code] = merge_facts(lines.get(code, {}), given, cleaned[code])
+            lines[code] = merge_facts(lines.get(code, {}), part, cleaned[code])
     lines = {code: own for code, own in lines.items() if own}
     if facts != record.facts or lines != record.lines or record.pk is None:
         record.facts, record.lines = facts, lines
