@@ -260,11 +260,14 @@ def classify(industry_codes: list[str], facts: dict, catalogue: Catalogue | None
     by_line: dict[str, dict] = {}
     if lines:
         for code, own in lines.items():
-            if own:
-                by_line[code], line_derived = derive({**facts, **own}, catalogue.note2_keys, catalogue.unit_keys, day)
+            if not own:
+                continue
+            by_line[code] = merged = {**facts, **own}
+            if dict in map(type, own.values()):  # a line's quantity entered by year or in MW
+                by_line[code], line_derived = derive(merged, catalogue.note2_keys, catalogue.unit_keys, day)
                 for key, d in line_derived.items():
                     if key not in derived:
-                        derived[f"{code}:{key}"] = d
+                        derived[line_key(code, key)] = d
     result = _classify(industry_codes, facts, catalogue, decisions, by_line)
     if derived:
         result.derived = derived
