@@ -80,6 +80,15 @@ class MoveForm(forms.Form):
     text = forms.CharField(label=_("Text"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
 
 
+class InstructionMoveForm(MoveForm):
+    """A move of an instruction: its text and, to reopen it, the new due date."""
+
+    due_on = forms.CharField(label=_("New due date (to reopen)"), required=False, widget=DATE,
+                             help_text=_("Reopening needs a new due date for the department: you give it, as the "
+                                         "leader gave the first (a calendar day, not before today). The thread keeps "
+                                         "both."))
+
+
 class DifficultyMoveForm(MoveForm):
     rating = forms.ChoiceField(label=_("Rating"), required=False,
                                choices=[("", "—"), *[(str(n), str(n)) for n in range(5, 0, -1)]])
