@@ -145,8 +145,10 @@ def load(*, admin, named_sites: dict, rng, today: date) -> int:
         status = {"filed": DeclarationStatus.FILED, "filed_late": DeclarationStatus.FILED,
                   "returned": DeclarationStatus.RETURNED}.get(plan, ok)
         total = rng.randint(8, 300)  # drawn for every unit, the gate factory's too: the draws stay in order
-        if gate is not None and pk == gate[0].pk:
+        if gate is not None and pk == gate[0].pk:  # its figure, declared before its gate's two weeks
             total = gate[1]
+            if plan == "filed":
+                declared, planned = day(2, 10), day(2, 12)
         d = _declare(unit, declared=declared, planned=planned, total=total, by=admin, answer_by=dept,
                      status=status, answer="请补充隔离观察室设置情况" if plan == "returned" else "")
         if plan in ("construction", "partly", "fully"):

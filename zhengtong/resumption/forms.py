@@ -3,7 +3,7 @@ from django.utils.translation import gettext_lazy as _
 
 from zhengtong.resumption.models import DifficultyCategory, Stage
 
-DATE = forms.DateInput(attrs={"type": "date"})
+DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")  # ISO: what an <input type=date> reads
 COUNT = forms.TextInput(attrs={"inputmode": "numeric"})
 
 

@@ -281,6 +281,8 @@ def test_the_correction_page_names_the_declaration_in_force_and_a_correction_kee
     body = client.get(url).content.decode()
     assert f'<input type="hidden" name="corrects" value="{first.pk}">' in body
     assert 'data-testid="corrected-declaration"' in body and "100" in body  # what is corrected, shown
+    assert 'name="planned_date" value="2020-02-05"' in body  # prefilled as <input type=date> reads it (ISO)
+    assert "提交更正" in body
     response = client.post(url, {**FORM, "corrects": str(first.pk)})
     assert response.status_code == 400 and "reason" in response.context["form"].errors
     response = client.post(url, {**FORM, "corrects": str(first.pk), "reason": "漏报了外包工人"})
@@ -346,7 +348,8 @@ def test_a_stage_of_another_unit_cannot_be_corrected_by_editing_the_hidden_value
     client = Client()
     client.force_login(world.users[Role.ENTERPRISE_CLERK])
     url = reverse("resumption:stage_new", args=[world.unit_a.pk]) + f"?corrects={mine.pk}"
-    assert f'name="corrects" value="{mine.pk}"' in client.get(url).content.decode()
+    body = client.get(url).content.decode()
+    assert f'name="corrects" value="{mine.pk}"' in body and 'name="reached_on" value="2020-02-05"' in body
     data = {"stage": "construction", "reached_on": "2020-02-05", "capacity_pct": "40", "reason": "改"}
     assert client.post(url, {**data, "corrects": str(theirs.pk)}).status_code == 404  # the form's value counts
     assert ResumptionStage.objects.count() == 2
