@@ -173,8 +173,8 @@ def test_the_overdue_badge_of_an_instruction_stays_on_one_line_beside_its_date(l
     with demo_clock(DAY):
         visits.visit_record(user=w.users[Role.COUNTY_OFFICER], today=date(2020, 2, 3), data={
             "leader_title": "市委常委、市委秘书长", "visited_on": "2020-02-03", "units": [w.unit_a.pk],
-            "instructions": [{"text": "精准稳妥推进项目建设，协调解决项目推进中遇到的困难和问题，" * 3, "unit": w.unit_a.pk,
-                              "department": department.pk, "due_on": "2020-02-07"}]})
+            "instructions": [{"text": "精准稳妥推进项目建设，协调解决项目推进中遇到的困难和问题，" * 3,
+                              "unit": w.unit_a.pk, "department": department.pk, "due_on": "2020-02-07"}]})
         page = sign_in(browser.new_page(viewport=DESKTOP), live_server.url, "dept")
         for viewport in (DESKTOP, PHONE):
             page.set_viewport_size(viewport)
