@@ -80,6 +80,23 @@ def _declare(unit: Unit, *, declared: date, planned: date, total: int, by, answe
         answered_at=_at(answered, 15) if answered else None, answered_by=answer_by if answered else None)
 
 
+def _county_gate() -> tuple[Unit, int] | None:
+    """invented: the factory of the demo county officer's county (衡南县) that screens at its gate
+    (screening's demo, ``county_gate_site``) declares a workforce far above what its gate admits: a total
+    of 2.5 times the people who come to its gate, so a returned workforce (80% of the total) of twice them,
+    while about nine in ten of them come in each day. Its measured workforce is then about 45% of the
+    declared figure, a gap the county officer sees flagged (ZT_WORKFORCE_GAP_PCT, 30% by default).
+    (unit, declared total), or None when the demo has no such factory."""
+    from zhengtong.registry.models import Region
+    from zhengtong.screening import demo as screening_demo
+
+    county = Region.objects.filter(code=HENGNAN).first()
+    site = screening_demo.county_gate_site(county.pk) if county is not None else None
+    if site is None:
+        return None
+    return site.unit, len(screening_demo.county_gate_people(site)) * 5 // 2
+
+
 def _stage(declaration, stage: str, day: date, pct: int, by, note: str = "") -> ResumptionStage:
     return ResumptionStage.objects.create(unit=declaration.unit, declaration=declaration, stage=stage, reached_on=day,
                                           capacity_pct=pct, note=note, reported_at=_at(day, 17), reported_by=by)
@@ -118,6 +135,7 @@ def load(*, admin, named_sites: dict, rng, today: date) -> int:
     chosen = rng.sample(hengnan, min(len(hengnan), GENERATED // 3))
     chosen += rng.sample(others, min(len(others), GENERATED - len(chosen)))
     units = Unit.objects.in_bulk(chosen)
+    gate = _county_gate()
     plans = ("filed_late", "filed", "returned", "behind", "construction", "partly", "fully")
     for i, pk in enumerate(chosen):
         unit = units[pk]
@@ -126,13 +144,23 @@ def load(*, admin, named_sites: dict, rng, today: date) -> int:
         planned = declared + timedelta(days=rng.randint(2, 7))
         status = {"filed": DeclarationStatus.FILED, "filed_late": DeclarationStatus.FILED,
                   "returned": DeclarationStatus.RETURNED}.get(plan, ok)
-        d = _declare(unit, declared=declared, planned=planned, total=rng.randint(8, 300), by=admin, answer_by=dept,
+        total = rng.randint(8, 300)  # drawn for every unit, the gate factory's too: the draws stay in order
+        if gate is not None and pk == gate[0].pk:  # its figure, declared before its gate's two weeks
+            total = gate[1]
+            if plan == "filed":
+                declared, planned = day(2, 10), day(2, 12)
+        d = _declare(unit, declared=declared, planned=planned, total=total, by=admin, answer_by=dept,
                      status=status, answer="请补充隔离观察室设置情况" if plan == "returned" else "")
         if plan in ("construction", "partly", "fully"):
             first = min(planned, today)
             _stage(d, Stage.CONSTRUCTION if plan == "construction" else Stage.PARTLY, first, rng.randint(20, 60), admin)
             if plan == "fully":
                 _stage(d, Stage.FULLY, min(first + timedelta(days=rng.randint(5, 12)), today), 100, admin)
+        count += 1
+    if gate is not None and gate[0].pk not in units:  # not drawn: it declares all the same (no draw)
+        d = _declare(gate[0], declared=day(2, 10), planned=day(2, 12), total=gate[1], by=admin, answer_by=dept,
+                     status=ok, answer="予以备案")
+        _stage(d, Stage.PARTLY, day(2, 12), 60, admin, "部分复产")
         count += 1
     count += _donations(admin=admin, day=day)
     count += _visits(admin=admin, named_sites=named_sites, hengnan=hengnan, day=day, today=today)

@@ -3,7 +3,7 @@ from django.utils.translation import gettext_lazy as _
 
 from zhengtong.resumption.models import DifficultyCategory, Stage
 
-DATE = forms.DateInput(attrs={"type": "date"})
+DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")  # ISO: what an <input type=date> reads
 COUNT = forms.TextInput(attrs={"inputmode": "numeric"})
 
 
@@ -78,6 +78,15 @@ class MoveForm(forms.Form):
     required."""
 
     text = forms.CharField(label=_("Text"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class InstructionMoveForm(MoveForm):
+    """A move of an instruction: its text and, to reopen it, the new due date."""
+
+    due_on = forms.CharField(label=_("New due date (to reopen)"), required=False, widget=DATE,
+                             help_text=_("Reopening needs a new due date for the department: you give it, as the "
+                                         "leader gave the first (a calendar day, not before today). The thread keeps "
+                                         "both."))
 
 
 class DifficultyMoveForm(MoveForm):

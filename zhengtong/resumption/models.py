@@ -444,6 +444,9 @@ class InstructionEvent(models.Model):
     department = models.ForeignKey(Department, models.PROTECT, null=True, blank=True, related_name="+",
                                    verbose_name=_("department"))
     text = models.TextField(_("text"), blank=True)
+    due_on = models.DateField(_("due date"), null=True, blank=True,
+                              help_text=_("The due date this event set: the first on the assignment, a new one on a "
+                                          "reopening."))
     at = models.DateTimeField(_("time"), default=timezone.now)
     by = models.ForeignKey(settings.AUTH_USER_MODEL, models.SET_NULL, null=True, related_name="+", verbose_name=_("by"))
 

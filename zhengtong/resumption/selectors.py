@@ -321,6 +321,16 @@ def declaration_get(*, user, pk: Any) -> ResumptionDeclaration:
     return declaration
 
 
+def unit_declaration_get(*, unit: Unit, pk: Any) -> ResumptionDeclaration:
+    """One of the unit's declarations (the one a correction names); another unit's, or none, is a 404.
+    The caller has found the unit in the user's scope."""
+    pk = valid_id(pk)
+    declaration = ResumptionDeclaration.objects.filter(unit=unit, pk=pk).first() if pk else None
+    if declaration is None:
+        raise Http404
+    return declaration
+
+
 def stage_get(*, user, unit: Unit, pk: Any) -> ResumptionStage:
     pk = valid_id(pk)
     stage = ResumptionStage.objects.filter(unit=unit, pk=pk).first() if pk else None

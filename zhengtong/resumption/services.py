@@ -144,14 +144,18 @@ def _workforce(errors: FieldErrors, data: dict) -> dict[str, int | None]:
 
 
 def declaration_file(*, user, unit: Unit, data: dict, corrects: ResumptionDeclaration | None = None,
-                     today: date | None = None) -> ResumptionDeclaration:
+                     first: bool = False, today: date | None = None) -> ResumptionDeclaration:
     """Declare the unit's resumption. When the unit has declared before, this is a correction of the
     declaration in force: it needs its reason (``data["reason"]``) and leaves the earlier one as it
-    was. ``corrects``: the declaration the caller saw and means to correct; when another has corrected
-    it meanwhile, 409 (nobody corrects a declaration they have not seen). The lead department's answer
-    is due ``RESUMPTION_ANSWER_DAYS`` working days after today."""
+    was. ``corrects``: the declaration the caller saw and means to correct (one of this unit's, else
+    refused); when another has corrected it meanwhile, 409 (nobody corrects a declaration they have not
+    seen). ``first``: the caller saw no declaration (the page of a first declaration); when the unit has
+    declared meanwhile, 409 likewise. The lead department's answer is due ``RESUMPTION_ANSWER_DAYS``
+    working days after today."""
     if not scopes.can_declare_resumption(user, unit):
         raise PermissionDenied(_("Only the unit's enterprise clerk declares its resumption."))
+    if corrects is not None and corrects.unit_id != unit.pk:
+        raise PermissionDenied(_("A declaration is corrected only by its own unit."))
     today = today or timezone.localdate()
     errors = FieldErrors()
     planned = clean_date(errors, data, "planned_date")
@@ -167,6 +171,9 @@ def declaration_file(*, user, unit: Unit, data: dict, corrects: ResumptionDeclar
         if corrects is not None and (previous is None or previous.pk != corrects.pk):
             raise DomainError(_("This declaration has been corrected: correct the latest one."), field="status",
                               status=409)
+        if first and previous is not None:
+            raise DomainError(_("The unit has declared meanwhile: read the declaration in force; file again to "
+                                "correct it, with the reason."), field="status", status=409)
         if previous is not None and not reason and "reason" not in errors.errors:
             errors.add("reason", _("The unit has declared already: write why this correction is needed."))
         errors.raise_if_any()

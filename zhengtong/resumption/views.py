@@ -10,7 +10,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from zhengtong.accounts import scopes
 from zhengtong.core.cleaners import filter_text, search_text
@@ -22,7 +22,7 @@ from zhengtong.core.uploads import refusal, upload_limit
 from zhengtong.registry.models import Department, Region
 from zhengtong.resumption import selectors, services, visits
 from zhengtong.resumption.forms import AnswerForm, DeclarationForm, DifficultyForm, DifficultyMoveForm, StageForm
-from zhengtong.resumption.models import DeclarationStatus, DifficultyCategory, DifficultyStatus
+from zhengtong.resumption.models import DeclarationStatus, DifficultyCategory, DifficultyStatus, ResumptionDeclaration
 
 SHOW = (("", gettext_lazy("all")), ("undeclared", gettext_lazy("not declared")),
         ("behind", gettext_lazy("behind plan")), ("resumed", gettext_lazy("resumed")),
@@ -128,27 +128,41 @@ def unit(request, pk: int):
     return _unit_page(request, selectors.resumption_unit_get(user=request.user, pk=pk))
 
 
+DECLARED_FIELDS = ("planned_date", "workforce_total", "workforce_returned", "returned_from_outside",
+                   "outside_isolated", "measures_note", *ResumptionDeclaration.MEASURES)
+
+
 @login_required
+@require_http_methods(["GET", "POST"])
 def declare(request, pk: int):
+    """Declare, or correct the declaration in force. A correction is a new declaration with its reason:
+    the page carries the declaration it corrects (``corrects``, the one in force when it was shown); the
+    service refuses it when another has corrected that one meanwhile, and a declaration of another unit
+    named there is a 404. The one corrected is kept as it was."""
     unit = selectors.resumption_unit_get(user=request.user, pk=pk)
     if not scopes.can_declare_resumption(request.user, unit):
         raise Http404
     previous = services.current_declaration(unit)
-    initial = {}
-    if previous is not None:
-        initial = {f: getattr(previous, f) for f in (
-            "planned_date", "workforce_total", "workforce_returned", "returned_from_outside", "outside_isolated",
-            "measures_note", *previous.MEASURES)}
-    form = DeclarationForm(request.POST or None, initial=initial, correcting=previous is not None)
     if request.method == "POST":
-        saved = save_form(form, lambda data: services.declaration_file(user=request.user, unit=unit, data=data,
-                                                                       corrects=previous))
+        raw = request.POST.get("corrects")
+        seen = selectors.unit_declaration_get(unit=unit, pk=raw) if raw else None
+    else:
+        seen = previous
+    initial = {f: getattr(seen, f) for f in DECLARED_FIELDS} if seen is not None else {}
+    form = DeclarationForm(request.POST or None, initial=initial, correcting=seen is not None or previous is not None)
+    status = 200
+    if request.method == "POST":
+        saved = save_form(form, lambda data: services.declaration_file(
+            user=request.user, unit=unit, data=data, corrects=seen, first=seen is None))
         if saved is not None:
             messages.success(request, _("Declaration filed."))
             return redirect("resumption:unit", pk=unit.pk)
+        status = 400
+        if previous is not None and (seen is None or seen.pk != previous.pk):
+            seen, status = previous, 409  # filed or corrected meanwhile: the page now shows the one in force
     return render(request, "resumption/declare.html", {
-        "nav_active": "resumption", "unit": unit, "form": form, "previous": previous,
-    }, status=400 if form.errors else 200)
+        "nav_active": "resumption", "unit": unit, "form": form, "corrects": seen,
+    }, status=status)
 
 
 @login_required
@@ -156,7 +170,8 @@ def stage_new(request, pk: int):
     unit = selectors.resumption_unit_get(user=request.user, pk=pk)
     if not scopes.can_declare_resumption(request.user, unit):
         raise Http404
-    raw = request.GET.get("corrects") or request.POST.get("corrects")
+    # the stage corrected: the form's hidden field when it is sent (the page's link names it first)
+    raw = request.POST.get("corrects") if request.method == "POST" else request.GET.get("corrects")
     corrects = selectors.stage_get(user=request.user, unit=unit, pk=raw) if raw else None
     initial = {"stage": corrects.stage, "reached_on": corrects.reached_on, "capacity_pct": corrects.capacity_pct,
                "note": corrects.note} if corrects else {}

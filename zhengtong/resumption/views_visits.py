@@ -22,7 +22,7 @@ from zhengtong.core.forms import apply_errors
 from zhengtong.core.ids import valid_id
 from zhengtong.core.listing import Column, export_response, listing
 from zhengtong.resumption import visits
-from zhengtong.resumption.forms import InstructionFormSet, MoveForm, VisitForm
+from zhengtong.resumption.forms import InstructionFormSet, InstructionMoveForm, VisitForm
 
 ROWS = 4  # instruction rows the new visit form offers (?rows= up to 30)
 STATUSES = (("open", gettext_lazy("with instructions not closed")),
@@ -145,11 +145,13 @@ def visit_new(request):
 
 def _instruction_page(request, instruction, form=None, status=200, failed=""):
     today = timezone.localdate()
+    events = list(visits.instruction_events(instruction=instruction))
+    due_dates = [e.due_on for e in events if e.due_on is not None]
     return render(request, "resumption/instruction.html", {
         "nav_active": "visits", "i": instruction, "clock": visits.instruction_clock(instruction, today),
-        "events": visits.instruction_events(instruction=instruction), "failed": failed,
+        "events": events, "failed": failed, "first_due": due_dates[0] if len(due_dates) > 1 else None,
         "allowed": visits.instruction_moves_allowed(user=request.user, instruction=instruction),
-        "form": form or MoveForm(),
+        "form": form or InstructionMoveForm(),
     }, status=status)
 
 
@@ -163,11 +165,11 @@ def instruction(request, pk: int):
 @require_POST
 def instruction_move(request, pk: int, action: str):
     instruction = visits.instruction_get(user=request.user, pk=pk)
-    form = MoveForm(request.POST)
+    form = InstructionMoveForm(request.POST)
     form.is_valid()
     try:
         visits.instruction_move(user=request.user, instruction=instruction, action=action,
-                                data={"text": request.POST.get("text")})
+                                data={"text": request.POST.get("text"), "due_on": request.POST.get("due_on")})
     except DomainError as e:
         apply_errors(form, e)
         return _instruction_page(request, instruction, form=form, failed=action,

@@ -21,8 +21,10 @@ reopen       done                                reopened  follower
 
 A due date is a calendar day the leader gives (not a working-day clock), not before the visit; an
 instruction is overdue while it is not reported done after its due date (``clocks.clock_status``, one
-rule with the difficulties'). A reopening keeps the due date. Nothing is changed after the fact:
-the thread (``InstructionEvent``) is only added to.
+rule with the difficulties'). A reopening gives the department a new due date, asked of the follower
+who reopens as the first was given by the leader (a calendar day, not before the day of reopening);
+the thread keeps every due date (``InstructionEvent.due_on``: the first on the assignment, each new one
+on its reopening). Nothing is changed after the fact: the thread is only added to.
 """
 
 from __future__ import annotations
@@ -40,7 +42,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from zhengtong.accounts import scopes
-from zhengtong.core.cleaners import clean_date, clean_note, clean_text
+from zhengtong.core.cleaners import clean_date, clean_text
 from zhengtong.core.errors import FieldErrors
 from zhengtong.core.ids import valid_id
 from zhengtong.core.statemachine import Move, StateMachine
@@ -177,7 +179,8 @@ def visit_record(*, user, data: dict, today: date | None = None, at: datetime | 
             instruction = Instruction.objects.create(visit=visit, **row)
             InstructionEvent.objects.create(instruction=instruction, kind=InstructionEvent.Kind.ASSIGN,
                                             to_status=instruction.status, department=instruction.department,
-                                            text=instruction.text, at=visit.recorded_at, by=user)
+                                            text=instruction.text, due_on=instruction.due_on, at=visit.recorded_at,
+                                            by=user)
     return visit
 
 
@@ -203,14 +206,26 @@ def instruction_moves_allowed(*, user, instruction: Instruction) -> dict[str, Mo
 def instruction_move(*, user, instruction: Instruction, action: str, data: dict,
                      today: date | None = None, at: datetime | None = None) -> Instruction:
     """Move an instruction by the table above, writing the move into its thread with its text; a
-    reply, a report of what was done and a reopening need their text. ``today``, ``at``: the day and
-    time of the move (today and now; the demo's story time)."""
+    reply, a report of what was done and a reopening need their text, and a reopening its new due date
+    (``data["due_on"]``, not before ``today``). ``today``, ``at``: the day and time of the move (today
+    and now; the demo's story time)."""
     move = INSTRUCTIONS.move(action)
     today = today or timezone.localdate()
-    text = clean_note(data.get("text"), "text", required=str(MOVE_TEXT.get(action, "")), max_length=5000)
+    errors = FieldErrors()
+    text = clean_text(errors, data, "text", max_length=5000)
+    if action in MOVE_TEXT and not text and "text" not in errors.errors:
+        errors.add("text", str(MOVE_TEXT[action]))
+    due = None
+    if action == "reopen":
+        due = clean_date(errors, data, "due_on")
+        if due is None and "due_on" not in errors.errors:
+            errors.add("due_on", _("Give the new due date."))
+        elif due is not None and due < today:
+            errors.add("due_on", _("The new due date cannot be before today (%(d)s).") % {"d": today.isoformat()})
     with transaction.atomic():
         instruction = Instruction.objects.select_for_update().select_related("visit").get(pk=instruction.pk)
         INSTRUCTIONS.check(instruction.status, action, may=_may(user, instruction))
+        errors.raise_if_any()  # after the state and the role: a move not allowed says so first
         before = instruction.status
         if action == "accept":
             instruction.accepted_on = today
@@ -219,12 +234,14 @@ def instruction_move(*, user, instruction: Instruction, action: str, data: dict,
         elif action == "confirm":
             instruction.closed_on = today
         elif action == "reopen":
-            instruction.done_on = None
+            assert due is not None  # raise_if_any() refused a reopening without one
+            instruction.done_on, instruction.due_on = None, due
         if move.target is not None:
             instruction.status = move.target
         instruction.save()
         InstructionEvent.objects.create(instruction=instruction, kind=action, from_status=before,
-                                        to_status=instruction.status, text=text, at=at or timezone.now(), by=user)
+                                        to_status=instruction.status, text=text, due_on=due,
+                                        at=at or timezone.now(), by=user)
     return instruction
 
 

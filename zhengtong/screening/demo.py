@@ -144,19 +144,34 @@ def load(*, admin, named_sites: dict, rng, today: date) -> int:
     return len(entries)
 
 
-def _county_gate(admin, welfare, now) -> list[Entry]:
-    """invented: a factory in the welfare centre's county (衡南县, the demo county officer's) screens at its gate
-    too, so the county's own list measures one of its units: the first active enterprise's factory there (by
-    id) with at least 20 people of its own, about nine in ten of whom come in each day of the two weeks. Drawn
-    from a generator of its own, so that the demo's rng gives every other draw as before."""
-    site = (Site.objects.filter(kind=Site.Kind.FACTORY, unit__kind=Unit.Kind.ENTERPRISE,
-                                unit__status=Unit.Status.ACTIVE, unit__county_id=welfare.unit.county_id)
+COUNTY_GATE_PEOPLE = 150  # the county gate factory's people who come to its gate (its first, by id)
+
+
+def county_gate_site(county_id: int) -> Site | None:
+    """The factory of the county that screens at its gate in the demo (``_county_gate``): the first active
+    enterprise's factory there (by id) with at least 20 people of its own. Also read by the resumption
+    demo, which declares for its unit a workforce far above what the gate admits (the county's flagged gap)."""
+    return (Site.objects.filter(kind=Site.Kind.FACTORY, unit__kind=Unit.Kind.ENTERPRISE,
+                                unit__status=Unit.Status.ACTIVE, unit__county_id=county_id)
             .annotate(own=Count("memberships", filter=Q(memberships__relation__in=SitePerson.BELONGS)))
             .filter(own__gte=20).order_by("pk").first())
+
+
+def county_gate_people(site: Site) -> list[int]:
+    """The people of the county gate factory who come to its gate: its first COUNTY_GATE_PEOPLE by id."""
+    return list(SitePerson.objects.filter(site=site, relation__in=SitePerson.BELONGS).order_by("person_id")
+                .values_list("person_id", flat=True)[:COUNTY_GATE_PEOPLE])
+
+
+def _county_gate(admin, welfare, now) -> list[Entry]:
+    """invented: a factory in the welfare centre's county (衡南县, the demo county officer's) screens at its gate
+    too, so the county's own list measures one of its units (``county_gate_site``), about nine in ten of whose
+    people come in each day of the two weeks. Drawn from a generator of its own, so that the demo's rng gives
+    every other draw as before."""
+    site = county_gate_site(welfare.unit.county_id)
     if site is None:
         return []
-    people = list(SitePerson.objects.filter(site=site, relation__in=SitePerson.BELONGS).order_by("person_id")
-                  .values_list("person_id", flat=True)[:150])
+    people = county_gate_people(site)
     entries = []
     for day in range(14, -1, -1):
         draw = random.Random(f"county-gate-{day}")

@@ -149,3 +149,39 @@ def test_a_difficulty_reported_accepted_answered_resolved_and_confirmed(loop_wor
     response = clerk.goto(f"{base}/resumption/difficulties/{w.other.pk}/")
     assert response is not None and response.status == 404
     expect(clerk.locator("body")).not_to_contain_text("水泥运不出去")
+
+
+ONE_LINE_JS = """sel => [...document.querySelectorAll(sel)].map(el => {
+  const range = document.createRange(); range.selectNodeContents(el);
+  const tops = new Set([...range.getClientRects()].filter(r => r.width > 0).map(r => Math.round(r.top)));
+  const cell = el.closest('td'), date = cell && cell.firstElementChild;  // the due date leads the cell
+  return {text: el.textContent.trim(), lines: tops.size,
+          besideDate: !date || Math.abs(date.getBoundingClientRect().top - el.getBoundingClientRect().top) < 4};
+})"""
+
+
+def test_the_overdue_badge_of_an_instruction_stays_on_one_line_beside_its_date(live_world, browser: Browser,
+                                                                               live_server):
+    """The inbox's instructions at 1280 and 390 px: 已逾期 never breaks inside itself, and at the desk it
+    sits on the due date's line however long the instruction, the visit and the unit are."""
+    from zhengtong.resumption import visits
+
+    w = live_world
+    department = Department.objects.get(code="hengnan-sthj")
+    w.unit_a.name = "衡南县某某智能电网科技产业园建设管理有限责任公司衡南分公司"
+    w.unit_a.save()
+    with demo_clock(DAY):
+        visits.visit_record(user=w.users[Role.COUNTY_OFFICER], today=date(2020, 2, 3), data={
+            "leader_title": "市委常委、市委秘书长", "visited_on": "2020-02-03", "units": [w.unit_a.pk],
+            "instructions": [{"text": "精准稳妥推进项目建设，协调解决项目推进中遇到的困难和问题，" * 3,
+                              "unit": w.unit_a.pk, "department": department.pk, "due_on": "2020-02-07"}]})
+        page = sign_in(browser.new_page(viewport=DESKTOP), live_server.url, "dept")
+        for viewport in (DESKTOP, PHONE):
+            page.set_viewport_size(viewport)
+            page.goto(f"{live_server.url}/resumption/inbox/")
+            badges = page.evaluate(ONE_LINE_JS, "[data-testid=inbox-instructions] .badge")
+            assert [b["text"] for b in badges] == ["已逾期"], badges
+            assert all(b["lines"] == 1 for b in badges), (viewport, badges)
+            if viewport is DESKTOP:
+                assert all(b["besideDate"] for b in badges), badges
+            assert fits(page) == "", f"the inbox scrolls sideways at {viewport['width']} px"

@@ -257,3 +257,103 @@ def test_the_pages_show_a_field_error_and_the_overview_the_denominator(world):
     client.force_login(world.users[Role.COUNTY_OFFICER])
     body = client.get(reverse("resumption:overview")).content.decode()
     assert "应申报" in body and world.unit_a.county.name in body
+
+
+# Corrections through the page: the hidden field names the declaration corrected -------------------
+
+FORM = {"planned_date": "2020-02-06", "workforce_total": "120", "workforce_returned": "90",
+        "returned_from_outside": "10", "outside_isolated": "10", "masks": "on"}
+KEPT = ("planned_date", "workforce_total", "workforce_returned", "returned_from_outside", "outside_isolated",
+        "masks", "temperature_checks", "status", "reason", "corrects_id", "declared_on")
+
+
+def kept(d):
+    d.refresh_from_db()
+    return tuple(getattr(d, f) for f in KEPT)
+
+
+def test_the_correction_page_names_the_declaration_in_force_and_a_correction_keeps_it(world):
+    first = declare(world)
+    before = kept(first)
+    client = Client()
+    client.force_login(world.users[Role.ENTERPRISE_CLERK])
+    url = reverse("resumption:declare", args=[world.unit_a.pk])
+    body = client.get(url).content.decode()
+    assert f'<input type="hidden" name="corrects" value="{first.pk}">' in body
+    assert 'data-testid="corrected-declaration"' in body and "100" in body  # what is corrected, shown
+    assert 'name="planned_date" value="2020-02-05"' in body  # prefilled as <input type=date> reads it (ISO)
+    assert "提交更正" in body
+    response = client.post(url, {**FORM, "corrects": str(first.pk)})
+    assert response.status_code == 400 and "reason" in response.context["form"].errors
+    response = client.post(url, {**FORM, "corrects": str(first.pk), "reason": "漏报了外包工人"})
+    assert response.status_code == 302
+    second = ResumptionDeclaration.objects.get(corrects=first)
+    assert (second.workforce_total, second.reason, second.unit) == (120, "漏报了外包工人", world.unit_a)
+    assert kept(first) == before  # the original stays as it was filed
+    assert services.current_declaration(world.unit_a) == second
+
+
+def test_a_first_declarations_page_carries_no_hidden_correction(world):
+    client = Client()
+    client.force_login(world.users[Role.ENTERPRISE_CLERK])
+    body = client.get(reverse("resumption:declare", args=[world.unit_a.pk])).content.decode()
+    assert 'name="corrects"' not in body and 'name="reason"' not in body
+
+
+def test_another_units_declaration_cannot_be_corrected_by_editing_the_hidden_value(world):
+    mine = declare(world)
+    theirs = declare(world, role=Role.CITY_ADMIN, unit=world.unit_b)
+    before = kept(theirs), kept(mine)
+    client = Client()
+    client.force_login(world.users[Role.ENTERPRISE_CLERK])
+    for url in (reverse("resumption:declare", args=[world.unit_a.pk]),
+                reverse("resumption:declare", args=[world.unit_b.pk])):
+        response = client.post(url, {**FORM, "corrects": str(theirs.pk), "reason": "改别人的"})
+        assert response.status_code == 404
+    for raw in ("999999", "abc", "-1"):
+        response = client.post(reverse("resumption:declare", args=[world.unit_a.pk]),
+                               {**FORM, "corrects": raw, "reason": "x"})
+        assert response.status_code == 404, raw
+    assert ResumptionDeclaration.objects.count() == 2
+    assert (kept(theirs), kept(mine)) == before
+    with pytest.raises(PermissionDenied):  # nor through the service, whoever calls it
+        services.declaration_file(user=world.users[Role.CITY_ADMIN], unit=world.unit_a, corrects=theirs,
+                                  data={**FORM, "reason": "x"}, today=DAY)
+
+
+def test_a_page_shown_before_another_correction_is_refused_and_shows_the_one_in_force(world):
+    first = declare(world)
+    second = declare(world, workforce_total="110", reason="第一次更正")
+    client = Client()
+    client.force_login(world.users[Role.ENTERPRISE_CLERK])
+    url = reverse("resumption:declare", args=[world.unit_a.pk])
+    response = client.post(url, {**FORM, "corrects": str(first.pk), "reason": "第二次更正"})
+    assert response.status_code == 409
+    body = response.content.decode()
+    assert f'<input type="hidden" name="corrects" value="{second.pk}">' in body
+    assert ResumptionDeclaration.objects.count() == 2
+    # a first declaration's page sent after the unit declared: refused likewise, never a silent correction
+    response = client.post(url, {**FORM, "reason": "x"})
+    assert response.status_code == 409 and ResumptionDeclaration.objects.count() == 2
+    assert response.context["form"].non_field_errors()
+
+
+def test_a_stage_of_another_unit_cannot_be_corrected_by_editing_the_hidden_value(world, time_machine):
+    time_machine.move_to("2020-02-08 10:00+08:00", tick=False)
+    declare(world)
+    mine = stage(world)
+    declare(world, role=Role.CITY_ADMIN, unit=world.unit_b)
+    theirs = services.stage_report(user=world.users[Role.CITY_ADMIN], unit=world.unit_b, today=DAY + timedelta(days=3),
+                                   data={"stage": "construction", "reached_on": "2020-02-05", "capacity_pct": "30"})
+    client = Client()
+    client.force_login(world.users[Role.ENTERPRISE_CLERK])
+    url = reverse("resumption:stage_new", args=[world.unit_a.pk]) + f"?corrects={mine.pk}"
+    body = client.get(url).content.decode()
+    assert f'name="corrects" value="{mine.pk}"' in body and 'name="reached_on" value="2020-02-05"' in body
+    data = {"stage": "construction", "reached_on": "2020-02-05", "capacity_pct": "40", "reason": "改"}
+    assert client.post(url, {**data, "corrects": str(theirs.pk)}).status_code == 404  # the form's value counts
+    assert ResumptionStage.objects.count() == 2
+    assert client.post(url, {**data, "corrects": str(mine.pk)}).status_code == 302
+    assert ResumptionStage.objects.get(corrects=mine).capacity_pct == 40
+    mine.refresh_from_db()
+    assert mine.capacity_pct == 30

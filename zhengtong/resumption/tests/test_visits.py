@@ -143,9 +143,9 @@ def test_the_whole_path_by_role_accept_reply_report_done_reopen_report_done_conf
         move(dept, i, "confirm")
     with pytest.raises(DomainError) as e:
         move(county, i, "reopen")
-    assert "text" in e.value.errors
-    i = move(county, i, "reopen", text="仍有50人未返岗", today=date(2020, 3, 5))
-    assert (i.status, i.done_on) == ("reopened", None)
+    assert {"text", "due_on"} <= set(e.value.errors)  # why, and the new due date
+    i = move(county, i, "reopen", text="仍有50人未返岗", due_on="2020-03-12", today=date(2020, 3, 5))
+    assert (i.status, i.done_on, i.due_on) == ("reopened", None, date(2020, 3, 12))
     i = move(dept, i, "report_done", text="已全部返岗", today=date(2020, 3, 9))
     i = move(admin, i, "confirm", today=date(2020, 3, 10))
     assert (i.status, i.closed_on) == ("closed", date(2020, 3, 10))
@@ -159,6 +159,50 @@ def test_the_whole_path_by_role_accept_reply_report_done_reopen_report_done_conf
     # the history keeps every state the row was in
     assert [h.status for h in i.history.order_by("history_id")] == [
         "assigned", "accepted", "done", "reopened", "done", "closed"]
+
+
+def test_a_reopening_gives_a_new_due_date_and_the_thread_keeps_both(world):
+    i = record(world).instructions.order_by("id").first()
+    dept, county = officer(world), world.users[Role.COUNTY_OFFICER]
+    assert i.due_on == date(2020, 3, 6)
+    i = move(dept, i, "accept")
+    i = move(dept, i, "report_done", text="已协调", today=date(2020, 3, 9))  # done late
+    for due, message in (("", "请填写新的办结时限"), ("2020-03-09", "新的办结时限不能早于今天（2020-03-10）"),
+                         ("2020-13-01", "")):
+        with pytest.raises(DomainError) as e:
+            move(county, i, "reopen", text="仍未落实", due_on=due, today=date(2020, 3, 10))
+        assert list(e.value.errors) == ["due_on"] and message in e.value.errors["due_on"][0], due
+    i.refresh_from_db()
+    assert (i.status, i.due_on) == ("done", date(2020, 3, 6))  # a refused reopening changes nothing
+    i = move(county, i, "reopen", text="仍未落实", due_on="2020-03-20", today=date(2020, 3, 10))
+    assert (i.status, i.due_on) == ("reopened", date(2020, 3, 20))
+    assert visits.instruction_clock(i, date(2020, 3, 12)).status == "running"  # the new date runs, not the old
+    assert visits.instruction_clock(i, date(2020, 3, 21)).status == "overdue"
+    assert list(i.events.exclude(due_on=None).values_list("kind", "due_on")) == [
+        ("assign", date(2020, 3, 6)), ("reopen", date(2020, 3, 20))]
+    assert [h.due_on for h in i.history.order_by("history_id")][-2:] == [date(2020, 3, 6), date(2020, 3, 20)]
+
+
+def test_the_instruction_page_asks_the_new_due_date_and_shows_both(world, time_machine):
+    from django.urls import reverse
+
+    time_machine.move_to("2020-03-10 10:00+08:00", tick=False)
+    i = record(world).instructions.order_by("id").first()
+    dept = officer(world)
+    i = move(dept, move(dept, i, "accept"), "report_done", text="已协调", today=date(2020, 3, 9))
+    county = client_for(world.users[Role.COUNTY_OFFICER])
+    url = reverse("resumption:instruction", args=[i.pk])
+    body = county.get(url).content.decode()
+    assert 'name="due_on"' in body and "新的办结时限" in body  # asked, and the page says who gives it
+    assert 'name="due_on"' not in client_for(dept).get(url).content.decode()  # the department does not reopen
+    response = county.post(reverse("resumption:instruction_move", args=[i.pk, "reopen"]), {"text": "仍未落实"})
+    assert response.status_code == 400 and "due_on" in response.context["form"].errors
+    response = county.post(reverse("resumption:instruction_move", args=[i.pk, "reopen"]),
+                           {"text": "仍未落实", "due_on": "2020-03-20"})
+    assert response.status_code == 302
+    body = county.get(url).content.decode()
+    assert body.count('data-testid="event-due"') == 2 and "2020-03-06" in body and "2020-03-20" in body
+    assert 'data-testid="first-due"' in body
 
 
 def test_another_department_and_another_countys_officer_are_refused_and_do_not_see_it(world):

@@ -178,3 +178,12 @@ def test_the_demo_counts_its_gate_sites_and_flags_the_park_whose_workers_could_n
     assert not {"广铁工务大修段衡阳焊轨车间", "湖南中科光电有限公司"} & flagged
     county = User.objects.get(username="county")  # 衡南县: one of its factories screens at its gate
     assert selectors.units_overview(user=county, today=ANCHOR).filter(measured__isnull=False).exists()
+    # ... and declared about twice the people its gate admits: the county officer sees its gap flagged
+    gaps = list(selectors.units_overview(user=county, today=ANCHOR, show="gap"))
+    assert len(gaps) == 1 and gaps[0].county.code == "430422"
+    assert gaps[0].measured < gaps[0].returned_declared * 0.6
+    client = Client()
+    client.force_login(county)
+    with demo_clock(ANCHOR):
+        body = client.get(reverse("resumption:units") + "?show=gap").content.decode()
+    assert gaps[0].name in body and 'data-testid="workforce-gap"' in body
