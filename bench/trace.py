@@ -46,7 +46,8 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=10, help="traces of each case by each of the three")
     parser.add_argument("--sqlite", action="store_true")
     parser.add_argument("--small", action="store_true", help="a quick run for CI")
-    parser.add_argument("--keep", action="store_true", help="keep the database (PostgreSQL) for EXPLAIN or --reuse")
+    parser.add_argument("--keep", action="store_true", help="keep the database (PostgreSQL, or the SQLite file) for "
+                                                            "EXPLAIN or --reuse")
     parser.add_argument("--reuse", metavar="DATABASE_URL",
                         help="time again on a database a --keep run loaded (its cases), loading nothing")
     args = parser.parse_args()
@@ -68,13 +69,13 @@ def main() -> None:
     try:
         run(args)
     finally:
-        if args.keep and not args.sqlite:
+        if args.keep:
             print(f"database kept: {url}")
         else:
             drop_database(url)
-        if args.sqlite:
-            for suffix in ("", "-wal", "-shm"):
-                Path(url.removeprefix("sqlite:///") + suffix).unlink(missing_ok=True)
+            if args.sqlite:
+                for suffix in ("", "-wal", "-shm"):
+                    Path(url.removeprefix("sqlite:///") + suffix).unlink(missing_ok=True)
 
 
 def percentile(times: list[float], p: float) -> float:
