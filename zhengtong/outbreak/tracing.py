@@ -19,6 +19,7 @@ look-back. A window reaching past the retention period is refused: those entries
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
@@ -93,7 +94,7 @@ def _midnight(day: date) -> datetime:
     return timezone.make_aware(datetime.combine(day, time.min))
 
 
-def _isolations_from(person_id: int, after: datetime) -> QuerySet[IsolationOrder]:
+def _isolations_from(person_id: int, after: datetime) -> QuerySet:
     """The start of the person's first isolation order starting after ``after`` (a query of one time:
     the trace's statement reads it, ``screening.selectors.stays_met``'s ``until``)."""
     return IsolationOrder.objects.filter(person_id=person_id, start__gte=after).order_by("start").values("start")[:1]
@@ -119,7 +120,7 @@ def window(case: Case, params: Params, now: datetime | None = None) -> tuple[dat
     return start, min(end, now)
 
 
-def _area_days(site_id: int, stays: list[screening.Stay]) -> set[date]:
+def _area_days(site_id: int, stays: Sequence[screening.Stay]) -> set[date]:
     return {timezone.localdate(s.start) for s in stays if s.site_id == site_id and s.area_id is not None}
 
 
