@@ -21,7 +21,11 @@ first trace of every case checks that the service and the bare query find the sa
 same minutes. The generated sites record no areas, so the bare query's "same area" is the service's.
 
     .venv/bin/python bench/trace.py [--entries 10000000 --sites 5000 --people 1000000] [--sqlite]
-                                    [--cases 20] [--repeat 10] [--small]
+                                    [--cases 20] [--repeat 10] [--small] [--keep]
+    .venv/bin/python bench/trace.py --reuse DATABASE_URL [--repeat 10]
+
+``--keep`` keeps the loaded database (PostgreSQL) or file (SQLite) and prints its URL; ``--reuse`` times
+again on it, loading nothing: two versions of the code can then be timed alternately on one load.
 """
 
 import argparse
