@@ -21,7 +21,11 @@ first trace of every case checks that the service and the bare query find the sa
 same minutes. The generated sites record no areas, so the bare query's "same area" is the service's.
 
     .venv/bin/python bench/trace.py [--entries 10000000 --sites 5000 --people 1000000] [--sqlite]
-                                    [--cases 20] [--repeat 10] [--small]
+                                    [--cases 20] [--repeat 10] [--small] [--keep]
+    .venv/bin/python bench/trace.py --reuse DATABASE_URL [--repeat 10]
+
+``--keep`` keeps the loaded database (PostgreSQL) or file (SQLite) and prints its URL; ``--reuse`` times
+again on it, loading nothing: two versions of the code can then be timed alternately on one load.
 """
 
 import argparse
@@ -46,7 +50,8 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=10, help="traces of each case by each of the three")
     parser.add_argument("--sqlite", action="store_true")
     parser.add_argument("--small", action="store_true", help="a quick run for CI")
-    parser.add_argument("--keep", action="store_true", help="keep the database (PostgreSQL) for EXPLAIN or --reuse")
+    parser.add_argument("--keep", action="store_true", help="keep the database (PostgreSQL, or the SQLite file) for "
+                                                            "EXPLAIN or --reuse")
     parser.add_argument("--reuse", metavar="DATABASE_URL",
                         help="time again on a database a --keep run loaded (its cases), loading nothing")
     args = parser.parse_args()
@@ -68,13 +73,13 @@ def main() -> None:
     try:
         run(args)
     finally:
-        if args.keep and not args.sqlite:
+        if args.keep:
             print(f"database kept: {url}")
         else:
             drop_database(url)
-        if args.sqlite:
-            for suffix in ("", "-wal", "-shm"):
-                Path(url.removeprefix("sqlite:///") + suffix).unlink(missing_ok=True)
+            if args.sqlite:
+                for suffix in ("", "-wal", "-shm"):
+                    Path(url.removeprefix("sqlite:///") + suffix).unlink(missing_ok=True)
 
 
 def percentile(times: list[float], p: float) -> float:

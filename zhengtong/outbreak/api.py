@@ -256,7 +256,7 @@ def case_contacts(request, case_id: Id, params: Query[TraceParams]):
     in all, ranked by minutes. A window reaching before the entries kept answers 400 on
     ``lookback_days``. Only a county officer of the case's county or the city administrator traces
     (403)."""
-    case = selectors.case_get(user=request.auth, pk=case_id)
+    case = selectors.case_to_trace(user=request.auth, pk=case_id)
     read = tracing.params_read(params.dict())
     result = tracing.case_trace(user=request.auth, case=case, params=read)
     record_view(request, kind=Kind.TRACE, subject=Subject.of(case),

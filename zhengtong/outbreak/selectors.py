@@ -40,6 +40,11 @@ def case_get(*, user, pk) -> Case:
     return get_or_404(Case.objects.filter(scopes.cases_q(user)).select_related("person", "site", "county"), pk)
 
 
+def case_to_trace(*, user, pk) -> Case:
+    """A case the user sees, with its person only: what a trace and its access record read."""
+    return get_or_404(Case.objects.filter(scopes.cases_q(user)).select_related("person"), pk)
+
+
 def case_moves(*, case: Case):
     return case.moves.select_related("by").order_by("at", "id")
 

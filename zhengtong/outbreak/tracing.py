@@ -19,13 +19,14 @@ look-back. A window reaching past the retention period is refused: those entries
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.db.models import BooleanField, Exists, OuterRef, Value
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -93,21 +94,33 @@ def _midnight(day: date) -> datetime:
     return timezone.make_aware(datetime.combine(day, time.min))
 
 
+def _isolations_from(person_id: int, after: datetime) -> QuerySet:
+    """The start of the person's first isolation order starting after ``after`` (a query of one time:
+    the trace's statement reads it, ``screening.selectors.stays_met``'s ``until``)."""
+    return IsolationOrder.objects.filter(person_id=person_id, start__gte=after).order_by("start").values("start")[:1]
+
+
 def _isolated_from(person_id: int, after: datetime) -> datetime | None:
     """When the person's isolation began, for the first order starting after ``after``."""
-    return (IsolationOrder.objects.filter(person_id=person_id, start__gte=after).order_by("start")
-            .values_list("start", flat=True).first())
+    row = _isolations_from(person_id, after).first()
+    return row["start"] if row else None
+
+
+def window_start(case: Case, params: Params) -> datetime:
+    """Lookback days before onset (or sample), at midnight."""
+    return _midnight(case.first_day - timedelta(days=params.lookback_days))
 
 
 def window(case: Case, params: Params, now: datetime | None = None) -> tuple[datetime, datetime]:
-    """[lookback days before onset (or sample), the case's isolation or now)."""
+    """[lookback days before onset (or sample), the case's isolation or now). (The trace itself reads
+    the isolation in its statement: ``contacts_of``'s ``until``.)"""
     now = now or timezone.now()
-    start = _midnight(case.first_day - timedelta(days=params.lookback_days))
+    start = window_start(case, params)
     end = _isolated_from(case.person_id, start) or now
     return start, min(end, now)
 
 
-def _area_days(site_id: int, stays: list[screening.Stay]) -> set[date]:
+def _area_days(site_id: int, stays: Sequence[screening.Stay]) -> set[date]:
     return {timezone.localdate(s.start) for s in stays if s.site_id == site_id and s.area_id is not None}
 
 
@@ -122,20 +135,33 @@ def _compared(a: screening.Stay, b: screening.Stay, area_days: set[date]) -> boo
 
 
 def contacts_of(person_id: int, start: datetime, end: datetime, *, degree: int = 1,
-                exclude: set[int] | None = None) -> dict[int, Contact]:
-    """Everyone whose stays overlapped ``person_id``'s stays within [start, end), with minutes summed
-    per person and per place; nobody in ``exclude``."""
+                exclude: set[int] | None = None, seen: QuerySet[Person] | None = None) -> dict[int, Contact]:
+    """Everyone whose stays overlapped ``person_id``'s stays within [start, end) (ended earlier by the
+    person's first isolation order starting from ``start``), with minutes summed per person and per
+    place; nobody in ``exclude``. Each contact is named (or masked when not among ``seen``: None,
+    everyone)."""
+    return _contacts_met(person_id, start, end, degree=degree, exclude=exclude, seen=seen)[0]
+
+
+def _contacts_met(person_id: int, start: datetime, end: datetime, *, degree: int = 1,
+                  exclude: set[int] | None = None, seen: QuerySet[Person] | None = None
+                  ) -> tuple[dict[int, Contact], datetime]:
+    """``contacts_of``, with the window's end as the person's isolation bounded it."""
     exclude = {person_id, *(exclude or set())}
-    # One statement: the person's stays and, for each, the slice of its site's entries the maximum stay
-    # bounds (screening.selectors.stays_met).
-    own, met = screening.stays_met(person_id=person_id, start=start, end=end)
+    # One statement: the person's isolation, stays and, for each, the slice of its site's entries the maximum
+    # stay bounds, with their people's names (screening.selectors.stays_met).
+    met = screening.stays_met(person_id=person_id, start=start, end=end, until=_isolations_from(person_id, start),
+                              seen=seen)
+    end = met.end
     by_site: dict[int, list[screening.Stay]] = defaultdict(list)
-    for stay in own:
+    for stay in met.own:
         by_site[stay.site_id].append(stay)
-    at_site: dict[int, list[screening.Stay]] = defaultdict(list)
-    for stay in met:
-        at_site[stay.site_id].append(stay)
+    at_site: dict[int, list[screening.NamedStay]] = defaultdict(list)
+    for other in met.others:
+        assert isinstance(other, screening.NamedStay)
+        at_site[other.site_id].append(other)
     found: dict[int, Contact] = {}
+    masked = _("(another county)")
     for site_id, stays in by_site.items():
         others = at_site[site_id]
         area_days = _area_days(site_id, others)
@@ -149,8 +175,12 @@ def contacts_of(person_id: int, start: datetime, end: datetime, *, degree: int =
                 b0, b1 = max(other.start, a0), min(other.end, a1)
                 if b1 <= b0:  # touching is not overlapping
                     continue
-                contact = found.setdefault(other.person_id, Contact(other.person_id, degree,
-                                                                     via_person_id=None if degree == 1 else person_id))
+                contact = found.get(other.person_id)
+                if contact is None:
+                    contact = found[other.person_id] = Contact(
+                        other.person_id, degree, via_person_id=None if degree == 1 else person_id,
+                        name=other.person_name if other.seen else masked, id_number_masked=other.id_number_masked,
+                        in_scope=other.seen)
                 minutes = (b1 - b0).total_seconds() / 60
                 contact.minutes += minutes
                 contact.estimated |= mine.estimated or other.estimated
@@ -158,7 +188,7 @@ def contacts_of(person_id: int, start: datetime, end: datetime, *, degree: int =
                 place = contact.places.setdefault((site_id, other.area_id), Place(
                     site_id, other.area_id, site=other.site_name, area=other.area_name if other.area_id else ""))
                 place.minutes += minutes
-    return found
+    return found, end
 
 
 @dataclass
@@ -172,11 +202,13 @@ class TraceResult:
 
 def case_trace(*, user, case: Case, params: Params, now: datetime | None = None) -> TraceResult:
     """The case's contacts, first (and second) degree, at least ``min_overlap_minutes`` each, ranked.
-    Contacts outside the user's scope are listed masked (``in_scope`` False)."""
+    Contacts outside the user's scope are listed masked (``in_scope`` False). One statement for the
+    first degree (screening.selectors.stays_met: the isolation, the stays, the names), one more for
+    each first-degree contact in the second."""
     if not scopes.can_decide_cases(user, case.county_id):
         raise PermissionDenied(_("Only the county's officers trace a case."))
     now = now or timezone.now()
-    start, end = window(case, params, now)
+    start = window_start(case, params)
     errors = FieldErrors()
     retained = now - timedelta(days=settings.ENTRY_RETENTION_DAYS)
     if start < retained:
@@ -184,42 +216,26 @@ def case_trace(*, user, case: Case, params: Params, now: datetime | None = None)
                                       "purged. Choose fewer days.")
                    % {"day": timezone.localdate(start), "n": settings.ENTRY_RETENTION_DAYS})
     errors.raise_if_any()
-    first = {pid: c for pid, c in contacts_of(case.person_id, start, end).items()
-             if c.minutes >= params.min_overlap_minutes}
+    # The people the user sees, to mask the others (the city administrator sees everyone).
+    seen = None if scopes.is_city_admin(user) else Person.objects.filter(scopes.people_q(user))
+    found, end = _contacts_met(case.person_id, start, now, seen=seen)
+    first = {pid: c for pid, c in found.items() if c.minutes >= params.min_overlap_minutes}
     contacts = dict(first)
     if params.degree >= 2:
         for contact in sorted(first.values(), key=lambda c: -c.minutes):
             assert contact.first_exposure is not None
-            until = _isolated_from(contact.person_id, contact.first_exposure) or now
-            for pid, second in contacts_of(contact.person_id, contact.first_exposure, min(until, now), degree=2,
-                                           exclude=set(contacts) | {case.person_id}).items():
+            found, _until = _contacts_met(contact.person_id, contact.first_exposure, now, degree=2,
+                                          exclude=set(contacts) | {case.person_id}, seen=seen)
+            for pid, second in found.items():
                 if second.minutes >= params.min_overlap_minutes and (
                         pid not in contacts or contacts[pid].degree == 2 and contacts[pid].minutes < second.minutes):
                     contacts[pid] = second
-    _describe(user, list(contacts.values()))
-    ranked = sorted(contacts.values(), key=lambda c: (c.degree, -c.minutes, c.person_id))
-    return TraceResult(case, params, start, end, ranked)
-
-
-def _describe(user, contacts: list[Contact]) -> None:
-    if not contacts:
-        return
-    # The contacts' names and masked numbers, and whether the user sees each person: one query.
-    city = scopes.is_city_admin(user)
-    visible_q = (Value(True, output_field=BooleanField()) if city
-                 else Exists(Person.objects.filter(scopes.people_q(user), pk=OuterRef("pk"))))
-    people = {pk: (name, masked, seen) for pk, name, masked, seen in Person.objects.filter(
-        pk__in=[c.person_id for c in contacts]).annotate(seen=visible_q).order_by()
-        .values_list("pk", "name", "id_number_masked", "seen")}
-    for c in contacts:
-        name, masked, seen = people[c.person_id]
-        c.in_scope = bool(seen) or city
-        c.name = name if c.in_scope else _("(another county)")
-        c.id_number_masked = masked  # the places' names came with the stays (screening.selectors.stays_met)
-    names = {c.person_id: c.name for c in contacts}
-    for c in contacts:
+    names = {c.person_id: c.name for c in contacts.values()}
+    for c in contacts.values():
         if c.via_person_id is not None:
             c.via_name = names.get(c.via_person_id, "")
+    ranked = sorted(contacts.values(), key=lambda c: (c.degree, -c.minutes, c.person_id))
+    return TraceResult(case, params, start, end, ranked)
 
 
 def trace_keep(*, user, result: TraceResult) -> Trace:

@@ -638,36 +638,75 @@ def person_stays(*, person_id: int, start: datetime, end: datetime) -> list[Stay
     return [s for s in _stays(qs.order_by("entered_at", "id")) if s.end > start]
 
 
-def stays_met(*, person_id: int, start: datetime, end: datetime) -> tuple[list[Stay], list[Stay]]:
+@dataclass(frozen=True)
+class Met:
+    """What ``stays_met`` read: the person's stays, the others' stays that may meet them (with their
+    people's names), and the end of the window as the database bounded it (``until``)."""
+
+    own: list[Stay]
+    others: list[Stay]
+    end: datetime
+
+
+@dataclass(frozen=True)
+class NamedStay(Stay):
+    """Another person's stay with that person's name and masked ID number, and whether the reader
+    sees the person (``stays_met``'s ``seen``)."""
+
+    person_name: str = ""
+    id_number_masked: str = ""
+    seen: bool = False
+
+
+def stays_met(*, person_id: int, start: datetime, end: datetime, until: QuerySet | None = None,
+              seen: QuerySet[Person] | None = None) -> Met:
     """A person's stays that meet [start, end), by time, and everyone else's stays at the same sites
     that may meet them, in one statement (health data: the caller logs the view). For each of the
     person's stays, the entries of its site begun from its start (or ``start``) minus the maximum stay
     until its end (or ``end``): an entry begun earlier has ended by the maximum-stay rule, so each
     stay reads one slice of the (site, time) index (PostgreSQL: a LATERAL probe per stay, in the
     partitions of those months). The others may include stays that only come near: the caller
-    computes the overlaps. The others carry their site's and area's names."""
-    sql, params = _stays_met_sql(person_id, start, end)
-    own: list[Stay] = []
-    others: dict[int, Stay] = {}
-    columns = _stay_columns()
-    with connection.cursor() as cursor:
+    computes the overlaps. The others carry their site's and area's names and their person's name
+    and masked ID number (``NamedStay``).
+
+    ``until``: a query of one time (or none) that ends the window earlier in the same statement (the
+    caller's first isolation order); ``Met.end`` is the window's end so bounded. ``seen``: the people
+    the reader sees; each other's stay says whether its person is among them (None: all)."""
+    sql, params = _stays_met_sql(person_id, start, end, until=until, seen=seen)
+    with hotpath.database().cursor() as cursor:
         cursor.execute(sql, params)
         rows = cursor.fetchall()
     longest = timedelta(hours=settings.MAX_STAY_HOURS)
-    n = len(_STAY_FIELDS)
+    db = hotpath.database()
+    # Values, not model instances: each column through the converters the ORM applies on this database
+    # (SQLite: times from text), where it has any.
+    converters = _stay_converters()
+    own: list[Stay] = []
+    others: dict[int, Stay] = {}
+    until_end = end
     for row in rows:
-        entry = columns.instances(row[1:1 + n])[0]
-        left = entry.left_at
-        stay = Stay(entry.pk, entry.person_id, entry.site_id, entry.area_id, entry.entered_at,
-                    left if left is not None else entry.entered_at + longest, left is None or entry.left_estimated,
-                    row[1 + n] or "", row[2 + n] or "")
-        if row[0]:
-            if stay.end > start:
-                own.append(stay)
+        if converters:
+            row = list(row)
+            for i, col, functions in converters:
+                value = row[i]
+                for function in functions:
+                    value = function(value, col, db)
+                row[i] = value
+        kind, pk, person, site, area, entered, left, left_estimated = (row[i] for i in _ROW)
+        if kind == 2:  # the window's end
+            until_end = entered
+            continue
+        stay_end = left if left is not None else entered + longest
+        estimated = left is None or bool(left_estimated)
+        if kind == 1:
+            own.append(Stay(pk, person, site, area, entered, stay_end, estimated))
         else:
-            others[stay.entry_id] = stay
-    own.sort(key=lambda s: (s.start, s.entry_id))
-    return own, list(others.values())
+            n = len(_STAY_FIELDS) + 1
+            others[pk] = NamedStay(pk, person, site, area, entered, stay_end, estimated, row[n] or "",
+                                   row[n + 1] or "", row[n + 2] or "", row[n + 3] or "", bool(row[n + 4]))
+    until_end = min(until_end, end)
+    own = sorted((s for s in own if s.end > start), key=lambda s: (s.start, s.entry_id))
+    return Met(own, list(others.values()), until_end)
 
 
 _STAY_FIELDS = ("id", "person_id", "site_id", "area_id", "entered_at", "left_at", "left_estimated")
@@ -678,48 +717,87 @@ def _stay_columns() -> hotpath.Columns:
     return hotpath.Columns(("e", Entry, _STAY_FIELDS))
 
 
-def _stays_met_sql(person_id: int, start: datetime, end: datetime) -> tuple[str, list]:
+# The positions in a row of stays_met (kind, then the fields in the model's order) of kind and _STAY_FIELDS.
+_ROW = (0, *(1 + [f.attname for f in Entry._meta.concrete_fields if f.attname in _STAY_FIELDS].index(name)
+             for name in _STAY_FIELDS))
+
+
+@cache
+def _stay_converters() -> list[tuple[int, object, list]]:
+    """(position in a row of stays_met, column, converters) of each stay column that has converters."""
+    return [(i + 1, col, functions) for i, (col, functions) in enumerate(_stay_columns().groups[0][2]) if functions]
+
+
+def _seen_sql(seen: QuerySet[Person] | None) -> tuple[str, list]:
+    """Whether the row's person (``registry_person``, unaliased) is among ``seen``: a correlated EXISTS."""
+    if seen is None:
+        return ("TRUE" if connection.vendor == "postgresql" else "1"), []
+    query = Person.objects.all().query
+    compiler = query.get_compiler(connection=connection)
+    expression = Exists(seen.order_by().filter(pk=OuterRef("pk"))).resolve_expression(query)
+    sql, params = compiler.compile(expression)
+    return sql, list(params)
+
+
+def _stays_met_sql(person_id: int, start: datetime, end: datetime, *, until: QuerySet | None = None,
+                   seen: QuerySet[Person] | None = None) -> tuple[str, list]:
     qn, table = hotpath.qn, hotpath.table(Entry)
     hours = settings.MAX_STAY_HOURS
     longest = timedelta(hours=hours)
     ops = connection.ops
+    postgres = connection.vendor == "postgresql"
     cols = [f.column for f in Entry._meta.concrete_fields if f.attname in _STAY_FIELDS]  # _stay_columns' order
     m_cols, x_cols = (", ".join(f"{alias}.{qn(c)}" for c in cols) for alias in ("m", "x"))
-    m_cols += ", NULL, NULL"
-    x_cols += f", s.{qn('name')}, a.{qn('name')}"
+    people = hotpath.table(Person)  # unaliased: the seen check refers to it by its table's name
+    seen_sql, seen_params = _seen_sql(seen)
+    no_names = ", NULL, NULL, NULL, NULL, " + ("NULL::boolean" if postgres else "NULL")  # typed for the UNION
+    m_cols += no_names
+    x_cols += f", s.{qn('name')}, a.{qn('name')}, {people}.{qn('name')}, {people}.{qn('id_number_masked')}, {seen_sql}"
+    # The window's end as one row (kind 2), in the place of an entry's time.
+    end_cols = ", ".join(["0", *(f"b.{qn('e')}" if c == "entered_at" else "NULL" for c in cols[1:])]) + no_names
     names = (f"JOIN {hotpath.table(Site)} s ON s.{qn('id')} = x.{qn('site_id')} "
-             f"LEFT JOIN {hotpath.table(Area)} a ON a.{qn('id')} = x.{qn('area_id')} ")
+             f"LEFT JOIN {hotpath.table(Area)} a ON a.{qn('id')} = x.{qn('area_id')} "
+             f"JOIN {people} ON {people}.{qn('id')} = x.{qn('person_id')} ")
     entered, left, site, person = qn("entered_at"), qn("left_at"), qn("site_id"), qn("person_id")
     stay = f"({qn('decision')} = 'admit' OR {qn('gate_decision')} = 'admit')"  # Entry.stay_q
+    least = "LEAST" if postgres else "MIN"
+    high = ops.adapt_datetimefield_value(end)
+    if until is not None:
+        until_sql, until_params = until.query.sql_with_params()
+        bound = f"{least}(COALESCE(({until_sql}), %s), %s)"
+        bound_params = [*until_params, high, high]
+    else:
+        bound, bound_params = ("%s::timestamptz" if postgres else "%s"), [high]
+    b = f"b AS {'MATERIALIZED ' if postgres else ''}(SELECT {bound} AS {qn('e')})"
+    b_end = f"(SELECT b.{qn('e')} FROM b)"
     mine = (f"SELECT {', '.join(qn(c) for c in cols)} FROM {table} WHERE {person} = %s AND {stay} "
-            f"AND {entered} >= %s AND {entered} < %s")
-    bounds = [person_id, ops.adapt_datetimefield_value(start - longest), ops.adapt_datetimefield_value(end)]
-    if connection.vendor == "postgresql":
-        sql = (f"WITH m AS MATERIALIZED ({mine}) "
-               f"SELECT 1, {m_cols} FROM m UNION ALL "
+            f"AND {entered} >= %s AND {entered} < {b_end}")
+    bounds = [*bound_params, person_id, ops.adapt_datetimefield_value(start - longest)]
+    head = f"WITH {b}, m AS {'MATERIALIZED ' if postgres else ''}({mine}) SELECT 2, {end_cols} FROM b UNION ALL "
+    if postgres:
+        sql = (f"{head}SELECT 1, {m_cols} FROM m UNION ALL "
                f"SELECT 0, {x_cols} FROM m JOIN LATERAL (SELECT {', '.join(qn(c) for c in cols)} FROM {table} "
                f"WHERE {site} = m.{site} AND {stay} AND {person} <> m.{person} "
                f"AND {entered} >= GREATEST(m.{entered}, %s) - %s "
                # OFFSET 0 keeps the subquery whole: one probe of the index by site and time per stay (pulled
                # up, it was joined by site alone, reading the site's 30 days, with the bounds as a filter)
-               f"AND {entered} < LEAST(COALESCE(m.{left}, m.{entered} + %s), %s) OFFSET 0) x ON true {names}"
+               f"AND {entered} < LEAST(COALESCE(m.{left}, m.{entered} + %s), {b_end}) OFFSET 0) x ON true {names}"
                f"WHERE COALESCE(m.{left}, m.{entered} + %s) > %s")
-        return sql, [*bounds, start, longest, longest, end, longest, start]
+        return sql, [*bounds, *seen_params, start, longest, longest, longest, start]
     # SQLite keeps times as text, in UTC, as Django writes them: bounds are text too ('%f': seconds with
     # milliseconds; an entry read in excess only comes near, and the caller computes the overlaps).
     back, ahead = f"'-{hours} hours'", f"'+{hours} hours'"
     low = ops.adapt_datetimefield_value(start)
-    high = ops.adapt_datetimefield_value(end)
-    sql = (f"WITH m AS ({mine}) "
-           f"SELECT 1, {m_cols} FROM m UNION ALL "
+    sql = (f"{head}SELECT 1, {m_cols} FROM m UNION ALL "
            # CROSS JOIN: SQLite keeps this order (each of the person's stays, then its site's slice)
            f"SELECT 0, {x_cols} FROM m CROSS JOIN {table} x {names}"
            f"WHERE COALESCE(m.{left}, strftime('%%Y-%%m-%%d %%H:%%M:%%f', m.{entered}, {ahead})) > %s "
            f"AND x.{site} = m.{site} "
            f"AND x.{entered} >= strftime('%%Y-%%m-%%d %%H:%%M:%%f', MAX(m.{entered}, %s), {back}) "
-           f"AND x.{entered} < MIN(COALESCE(m.{left}, strftime('%%Y-%%m-%%d %%H:%%M:%%f', m.{entered}, {ahead})), %s) "
+           f"AND x.{entered} < MIN(COALESCE(m.{left}, strftime('%%Y-%%m-%%d %%H:%%M:%%f', m.{entered}, {ahead})), "
+           f"{b_end}) "
            f"AND (x.{qn('decision')} = 'admit' OR x.{qn('gate_decision')} = 'admit') AND x.{person} <> m.{person}")
-    return sql, [*bounds, low, low, high]
+    return sql, [*bounds, *seen_params, low, low]
 
 
 def area_names(area_ids) -> dict[int, str]:
