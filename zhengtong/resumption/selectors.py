@@ -7,6 +7,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from django.conf import settings
+from django.core.exceptions import EmptyResultSet
 from django.db import connection
 from django.db.models import (
     BooleanField,
@@ -239,8 +240,11 @@ def _rates(*, user, today: date) -> list[dict]:
     (the unit's first day of any stage and of the full stage, as in force: resumed by a day is "its first
     stage was reached by then"), joined by hash, not a lookup per unit and per column."""
     days = trend_days(today)
-    units_sql, units_params = (expected_units(user=user).order_by()
-                               .values("id", "county_id", "county__name", "industry_id").query.sql_with_params())
+    try:
+        units_sql, units_params = (expected_units(user=user).order_by()
+                                   .values("id", "county_id", "county__name", "industry_id").query.sql_with_params())
+    except EmptyResultSet:  # a scope that holds no unit
+        return []
     declared = current_declarations().order_by().values("unit_id").distinct()
     declared_sql, declared_params = declared.query.sql_with_params()
     stages = (current_stages().order_by().values("unit_id")
