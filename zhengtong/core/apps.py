@@ -15,6 +15,11 @@ class CoreConfig(AppConfig):
 
     def ready(self) -> None:
         from zhengtong.core import scheduling
+        from zhengtong.core.choices import fast_choice_displays
+
+        for model in installed.get_models(include_auto_created=True):  # ours: their list pages show labels
+            if model.__module__.startswith("zhengtong."):
+                fast_choice_displays(model)
 
         # Django sends post_migrate once per app that has models; listen to the one that owns the
         # Schedule table, so that the schedules are written once per migrate.

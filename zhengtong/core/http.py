@@ -1,6 +1,7 @@
 """Request helpers shared by every app's pages and API."""
 
 import ipaddress
+from collections.abc import Callable
 from typing import Any
 
 from django.conf import settings
@@ -43,3 +44,20 @@ def client_address(request: HttpRequest) -> str:
         return str(ipaddress.ip_address(forwarded[-count]))
     except ValueError:
         return remote
+
+
+def per_request(request: HttpRequest | None, key: Any, compute: Callable[[], Any]) -> Any:
+    """A value computed once per request and kept on it (a count that both the page and its
+    navigation show); without a request, computed each time."""
+    if request is None:
+        return compute()
+    memo = request.__dict__.setdefault("_zt_memo", {})
+    if key not in memo:
+        memo[key] = compute()
+    return memo[key]
+
+
+def remember(request: HttpRequest | None, key: Any, value: Any) -> None:
+    """Keep a value that ``per_request`` would compute (the page found it on its way)."""
+    if request is not None:
+        request.__dict__.setdefault("_zt_memo", {})[key] = value

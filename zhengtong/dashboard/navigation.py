@@ -12,7 +12,8 @@ from zhengtong.resumption import selectors as resumption
 from zhengtong.screening import selectors as screening
 
 
-def menu_for(user) -> list[dict]:
+def menu_for(user, request=None) -> list[dict]:
+    """The entries; ``request``: the counts the page has counted already are not counted again."""
     items = [{"label": _("Home"), "url": reverse("home"), "key": "home"}]
     if not scopes.has_any_role(user):
         return items
@@ -33,7 +34,7 @@ def menu_for(user) -> list[dict]:
         items.append({"label": _("Cases"), "url": reverse("outbreak:case_list"), "key": "cases"})
         items.append({"label": _("Isolation"), "url": reverse("outbreak:isolation_list"), "key": "isolation"})
     if scopes.has_difficulty_inbox(user):
-        n = resumption.inbox_count(user=user, today=timezone.localdate())
+        n = resumption.inbox_count(user=user, today=timezone.localdate(), request=request)
         items.append({"label": format_lazy("{} ({})", _("Inbox"), n) if n else _("Inbox"),
                       "url": reverse("resumption:inbox"), "key": "inbox", "count": n})
     if scopes.can_see_resumption(user):

@@ -15,6 +15,6 @@ def home(request):
     user = request.user
     inbox = None
     if scopes.home_is_difficulty_inbox(user):
-        inbox = resumption.inbox_preview(user=user, today=timezone.localdate())
+        inbox = resumption.inbox_preview(user=user, today=timezone.localdate(), request=request)
     return render(request, "dashboard/home.html", {"panels": home_panels(user=user), "nav_active": "home",
                                                    "inbox": inbox, "accept_days": settings.DIFFICULTY_ACCEPT_DAYS})

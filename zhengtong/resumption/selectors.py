@@ -7,15 +7,17 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from django.conf import settings
+from django.core.exceptions import EmptyResultSet
+from django.db import connection
 from django.db.models import (
     BooleanField,
     Case,
-    Count,
     DateField,
     Exists,
     ExpressionWrapper,
     F,
     IntegerField,
+    Min,
     OuterRef,
     Q,
     QuerySet,
@@ -24,12 +26,13 @@ from django.db.models import (
     When,
 )
 from django.db.models.functions import Least
-from django.http import Http404
+from django.http import Http404, HttpRequest
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from zhengtong.accounts import scopes
+from zhengtong.core.http import per_request
 from zhengtong.core.ids import valid_id
 from zhengtong.core.panels import Figure, Todo
 from zhengtong.registry.models import Industry, Unit
@@ -53,12 +56,16 @@ TREND_WEEKS = 4
 
 
 def current_declarations() -> QuerySet[ResumptionDeclaration]:
-    """Declarations in force: those no later one corrects."""
-    return ResumptionDeclaration.objects.filter(correction__isnull=True)
+    """Declarations in force: those no later one corrects. Written as NOT EXISTS (an anti-join the
+    planner estimates), not ``correction__isnull`` (a LEFT JOIN ... IS NULL it takes to keep one row in
+    thousands, and then probes every unit one by one)."""
+    corrected = ResumptionDeclaration.objects.filter(corrects=OuterRef("pk"))
+    return ResumptionDeclaration.objects.filter(~Exists(corrected))
 
 
 def current_stages() -> QuerySet[ResumptionStage]:
-    return ResumptionStage.objects.filter(correction__isnull=True)
+    """Stages in force: those no later report corrects (NOT EXISTS, as ``current_declarations``)."""
+    return ResumptionStage.objects.filter(~Exists(ResumptionStage.objects.filter(corrects=OuterRef("pk"))))
 
 
 def expected_q() -> Q:
@@ -225,15 +232,40 @@ def trend_days(today: date) -> list[date]:
     return [today - timedelta(days=7 * w) for w in range(TREND_WEEKS, -1, -1)]
 
 
-def _rates(*, user, today: date, group: str) -> list[dict]:
-    qs = _annotated(expected_units(user=user), today)
+def _rates(*, user, today: date) -> list[dict]:
+    """The rates' one statement: the expected units the user oversees, grouped by county and industry,
+    counted once each (expected), with a declaration in force (declared), with a stage in force reached
+    by today (resumed), the full stage reached by today (fully), and resumed as of each earlier trend
+    day (t0, t1, ...). Each unit's facts come from one pass over the declarations and one over the stages
+    (the unit's first day of any stage and of the full stage, as in force: resumed by a day is "its first
+    stage was reached by then"), joined by hash, not a lookup per unit and per column."""
     days = trend_days(today)
-    trend = {f"t{i}": Count("pk", filter=Exists(current_stages().filter(unit=OuterRef("pk"), reached_on__lte=d)))
-             for i, d in enumerate(days[:-1])}
-    return list(qs.values(*group.split(",")).annotate(
-        expected=Count("pk"), n_declared=Count("pk", filter=Q(declared=True)),
-        n_resumed=Count("pk", filter=Q(resumed=True)), n_fully=Count("pk", filter=Q(fully=True)), **trend)
-        .order_by(*group.split(",")))
+    try:
+        units_sql, units_params = (expected_units(user=user).order_by()
+                                   .values("id", "county_id", "county__name", "industry_id").query.sql_with_params())
+    except EmptyResultSet:  # a scope that holds no unit
+        return []
+    declared = current_declarations().order_by().values("unit_id").distinct()
+    declared_sql, declared_params = declared.query.sql_with_params()
+    stages = (current_stages().order_by().values("unit_id")
+              .annotate(first_on=Min("reached_on"),
+                        fully_on=Min(Case(When(stage=Stage.FULLY, then=F("reached_on")), output_field=DateField()))))
+    stages_sql, stages_params = stages.query.sql_with_params()
+    adapt = connection.ops.adapt_datefield_value
+    trend = "".join(f", COUNT(CASE WHEN s.first_on <= %s THEN 1 END) AS t{i}" for i in range(len(days) - 1))
+    sql = (f"SELECT u.county_id, MAX(u.county__name) AS county__name, u.industry_id, COUNT(*) AS expected, "
+           f"COUNT(d.unit_id) AS n_declared, COUNT(CASE WHEN s.first_on <= %s THEN 1 END) AS n_resumed, "
+           f"COUNT(CASE WHEN s.fully_on <= %s THEN 1 END) AS n_fully{trend} "
+           f"FROM ({units_sql}) u "
+           f"LEFT JOIN ({declared_sql}) d ON d.unit_id = u.id "
+           f"LEFT JOIN ({stages_sql}) s ON s.unit_id = u.id "
+           "GROUP BY u.county_id, u.industry_id")  # a county has one name: grouped by the ids (a hash)
+    params = (adapt(today), adapt(today), *(adapt(d) for d in days[:-1]),
+              *units_params, *declared_params, *stages_params)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        names = [c[0] for c in cursor.description]
+        return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
 
 
 def _rate(key, label, row) -> Rate:
@@ -256,7 +288,7 @@ def rates(*, user, today: date) -> Rates:
     sections = _sections()
     counties: dict[Any, Rate] = {}
     folded: dict[str, Rate] = {}
-    for row in _rates(user=user, today=today, group="county_id,county__name,industry_id"):
+    for row in _rates(user=user, today=today):
         zero = (0,) * (TREND_WEEKS + 1)
         county = counties.setdefault(row["county_id"], Rate(row["county_id"], row["county__name"], trend=zero))
         county.add(_rate(row["county_id"], row["county__name"], row))
@@ -501,20 +533,33 @@ def inbox_clock(difficulty: Difficulty, today: date) -> dict[str, Any]:
             "confirmed": difficulty.due_confirmed}
 
 
-def inbox_preview(*, user, today: date, size: int = 10) -> dict[str, Any]:
+def inbox_preview(*, user, today: date, size: int = 10, request: HttpRequest | None = None) -> dict[str, Any]:
     """The head of the user's inbox for their home page: the first ``size`` rows in the inbox's order
     (overdue first) with their clocks, the total and how many are overdue."""
     qs = department_inbox(user=user, today=today)
     rows = [(d, inbox_clock(d, today)) for d in qs.order_by(F("due"), "pk")[:size]]
-    return {"rows": rows, "total": qs.count(), "overdue": qs.filter(overdue_q(today)).count()}
+    return {"rows": rows, "total": inbox_difficulty_count(user=user, today=today, request=request),
+            "overdue": qs.filter(overdue_q(today)).count()}
 
 
-def inbox_count(*, user, today: date) -> int:
+def inbox_difficulty_count(*, user, today: date, request: HttpRequest | None = None) -> int:
+    """How many difficulties wait in the user's inbox, unfiltered; counted once per ``request``: the
+    inbox page's total and the navigation's count are this one number."""
+    return per_request(request, ("inbox_difficulties", today),
+                       lambda: department_inbox(user=user, today=today).count())
+
+
+INBOX_INSTRUCTIONS_KEY = "inbox_instructions"
+
+
+def inbox_count(*, user, today: date, request: HttpRequest | None = None) -> int:
     """How many items wait in the user's inbox (the navigation's count): its difficulties, and for a
-    department's officer the open instructions given to the department (visits.department_instructions)."""
-    n = department_inbox(user=user, today=today).count()
+    department's officer the open instructions given to the department (visits.department_instructions);
+    each counted once per ``request``."""
+    n = inbox_difficulty_count(user=user, today=today, request=request)
     if getattr(user, "is_authenticated", False) and scopes.get_scope(user).departments:
-        n += visits.department_instructions(user=user, today=today).count()
+        n += per_request(request, (INBOX_INSTRUCTIONS_KEY, today),
+                         lambda: visits.department_instructions(user=user, today=today).count())
     return n
 
 

@@ -16,6 +16,7 @@ from zhengtong.accounts import scopes
 from zhengtong.core.cleaners import filter_text, search_text
 from zhengtong.core.errors import DomainError
 from zhengtong.core.forms import apply_errors, save_form
+from zhengtong.core.http import remember
 from zhengtong.core.ids import valid_id
 from zhengtong.core.listing import Column, export_response, listing
 from zhengtong.core.uploads import refusal, upload_limit
@@ -364,12 +365,17 @@ INBOX_INSTRUCTIONS = 50  # the open instructions shown under the difficulties, t
 def inbox(request):
     """The department officer's inbox: what waits for them, the overdue first, then what is due today."""
     qs, filters, today = _inbox(request)
-    result = listing(request, qs, INBOX_COLUMNS, default="due")
+    # unfiltered, the list's total is the navigation's count of difficulties: counted once
+    total = None if any(filters.values()) else selectors.inbox_difficulty_count(user=request.user, today=today,
+                                                                                request=request)
+    result = listing(request, qs, INBOX_COLUMNS, default="due", total=total)
     rows = [(d, selectors.inbox_clock(d, today)) for d in result.page]
     instructions = []
     if scopes.get_scope(request.user).departments:  # a department's officer: the instructions it was given
         instructions = [(i, visits.instruction_clock(i, today)) for i in
                         visits.department_instructions(user=request.user, today=today)[:INBOX_INSTRUCTIONS]]
+        if len(instructions) < INBOX_INSTRUCTIONS:  # all of them: the navigation's count needs no query
+            remember(request, (selectors.INBOX_INSTRUCTIONS_KEY, today), len(instructions))
     return render(request, "resumption/inbox.html", {
         "nav_active": "inbox", "listing": result, "page": result.page, "rows": rows, "query": result.query,
         "instructions": instructions, "instructions_max": INBOX_INSTRUCTIONS,

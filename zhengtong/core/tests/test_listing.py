@@ -156,3 +156,24 @@ def test_export_writes_every_row_sorted_and_neutralised():
     assert values[0] == ("Name", "Size", "Note")
     assert [v[0] for v in values[1:]] == ["十一监区", "二监区", "二监区", "一监区"]
     assert {v[2] for v in values[1:]} == {"'=1+1"}
+
+
+def test_a_descending_sort_on_a_column_that_is_never_null_is_plain_desc():
+    """NULLS LAST on a column without NULL changes no order but keeps PostgreSQL from reading an index on
+    it (issue 19: the difficulty lists sorted all their rows for a page); a nullable column keeps it."""
+    from django.contrib.auth import get_user_model
+
+    from zhengtong.core.listing import never_null
+    from zhengtong.registry.models import Unit
+    from zhengtong.resumption.models import Difficulty
+
+    assert never_null(Difficulty, "reported_at") and never_null(Difficulty, "unit__name")
+    assert never_null(Unit, "county__code") and never_null(Difficulty, "pk")
+    assert not never_null(Difficulty, "department__name")  # through a nullable foreign key
+    assert not never_null(Difficulty, "resolved_on") and not never_null(Difficulty, "due")  # nullable; annotation
+    assert not never_null(get_user_model(), "last_login")
+    columns = [Column("reported", "Reported", order=("reported_at",)), Column("done", "Done", order=("resolved_on",))]
+    sql = str(sorted_rows(Difficulty.objects.all(), columns, "-reported").query)
+    assert "NULLS LAST" not in sql.split("ORDER BY")[1]
+    sql = str(sorted_rows(Difficulty.objects.all(), columns, "-done").query)
+    assert "NULLS LAST" in sql.split("ORDER BY")[1]

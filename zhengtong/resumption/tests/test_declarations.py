@@ -357,3 +357,26 @@ def test_a_stage_of_another_unit_cannot_be_corrected_by_editing_the_hidden_value
     assert ResumptionStage.objects.get(corrects=mine).capacity_pct == 40
     mine.refresh_from_db()
     assert mine.capacity_pct == 30
+
+
+def test_rates_read_the_stages_in_force_and_their_days(world):
+    """The rates' one statement (a unit's first stage day and first full-stage day, in force) against a
+    corrected stage: a full stage corrected to a partial one on a later day counts as that."""
+    declare(world)
+    wrong = stage(world, stage="fully", capacity_pct="100", reached_on="2020-02-05")
+    stage(world, corrects=wrong, stage="partly", capacity_pct="60", reached_on="2020-02-07", reason="记错了阶段和日期",
+          today=date(2020, 2, 7))
+    admin = world.users[Role.CITY_ADMIN]
+
+    def hengnan(today):
+        rows, _total = selectors.rates_by_county(user=admin, today=today)
+        r = next(r for r in rows if r.key == world.unit_a.county_id)
+        return r.declared, r.resumed, r.fully
+
+    assert hengnan(date(2020, 2, 6)) == (1, 0, 0)  # the corrected stage of the 5th is not in force
+    assert hengnan(date(2020, 2, 7)) == (1, 1, 0)
+    later = date(2020, 2, 7) + timedelta(days=14)  # the trend: resumed as of each of the last weeks
+    rows, _total = selectors.rates_by_county(user=admin, today=later)
+    r = next(r for r in rows if r.key == world.unit_a.county_id)
+    assert r.trend == (0, 0, 1, 1, 1)
+    assert selectors.trend_days(later)[2] == date(2020, 2, 7)

@@ -307,3 +307,30 @@ def test_the_instructions_given_to_the_department_wait_in_its_inbox_too(world):
     with demo_clock(date(2020, 3, 3)):
         body = client.get(reverse("resumption:inbox")).content.decode()
     assert 'data-testid="inbox-instructions"' not in body
+
+
+def test_the_inbox_page_counts_its_difficulties_once_for_the_list_and_the_navigation(world):
+    """The list's total and the navigation's count are one number, counted once per request; with a
+    filter the list counts its own rows and the navigation still says what waits in all."""
+    from django.db import connection
+
+    for title in ("一", "二", "三"):
+        report(world, title=title)
+    mine = officer(world)
+    client = Client()
+    client.force_login(mine)
+    with demo_clock(DAY):
+        client.get(reverse("resumption:inbox"))  # the session's first touch
+        statements: list[str] = []
+
+        def record(execute, sql, params, many, context):
+            statements.append(sql)
+            return execute(sql, params, many, context)
+
+        with connection.execute_wrapper(record):  # (the query log is emptied when a request starts)
+            body = client.get(reverse("resumption:inbox")).content.decode()
+        filtered = client.get(reverse("resumption:inbox") + "?category=funds").content.decode()
+    counts = [sql for sql in statements if "COUNT(" in sql and "resumption_difficulty" in sql]
+    assert len(counts) == 1, counts
+    assert "收件箱 (3)" in body and 'data-testid="total">共 3 条记录' in body
+    assert "收件箱 (3)" in filtered and 'data-testid="total">共 0 条记录' in filtered
