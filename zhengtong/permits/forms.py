@@ -8,6 +8,7 @@ from typing import Any
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from zhengtong.permits import formlists
 from zhengtong.permits.models import ManagementClass
@@ -221,7 +222,8 @@ def table_columns(prefix: str) -> tuple[Column, ...]:
     """The columns the form shows for a table (the unit lists come from formlists)."""
     lists = formlists.lists()
     return {
-        "product": (Column("name", _("Product"), size=16), Column("capacity", _("Capacity"), "decimal", size=8),
+        "product": (Column("name", _("Product"), size=16),
+                    Column("capacity", pgettext_lazy("production", "Capacity"), "decimal", size=8),
                     Column("unit", _("Unit"), "select", _unit_options(lists.quantity_units))),
         "material": (Column("name", _("Material or fuel"), size=16),
                      Column("kind", _("Kind"), "select", (("", "—"), *MATERIAL_KINDS.items())),
@@ -329,7 +331,7 @@ REPORT_LABELS = {
 COLUMN_LABELS = {
     "code": _("Outlet code"), "name": _("Name"), "destination": _("Discharged to"), "pollutant": _("Pollutant"),
     "concentration": _("Concentration"), "concentration_unit": _("Unit"), "annual_quantity": _("Per year (t/a)"),
-    "standard": _("Standard"), "kind": _("Kind"), "capacity": _("Capacity"),
+    "standard": _("Standard"), "kind": _("Kind"), "capacity": pgettext_lazy("production", "Capacity"),
     "quantity": _("Quantity in the period (t)"), "limits": _("Pollutant"), "unit": _("Unit"),
     "amount": _("Per year"),
 }

@@ -474,11 +474,17 @@ PANELS = {
 }
 
 
+PANEL_ORDER = ("submit", "revise", "withdraw", "accept", "approve", "issue", "notice", "return", "extend", "pause",
+               "resume", "not_accept", "refuse")
+
+
 def _panels(moves: dict) -> tuple[list[dict], list[dict]]:
-    """The clerk's moves (one row of buttons) and each reviewer move's own panel."""
+    """The clerk's moves (one row of buttons) and each reviewer move's own panel, in PANEL_ORDER (the
+    move that takes the application forward first)."""
     clerk: list[dict] = []
     reviewer: list[dict] = []
-    for name, move in moves.items():
+    for name, move in sorted(moves.items(), key=lambda item: PANEL_ORDER.index(item[0]) if item[0] in PANEL_ORDER
+                             else len(PANEL_ORDER)):
         fields, help_text = PANELS.get(name, ((), ""))
         panel = {"name": name, "move": move, "fields": fields, "help": help_text}
         (clerk if move.who in (workflow.CLERK, workflow.EITHER) else reviewer).append(panel)
@@ -499,6 +505,8 @@ def application_detail(request, pk: int):
     for outlet in outlets:
         for lim in outlet.limits.all():
             lim.off_list = _off_list(lim.pollutant)
+            lim.concentration_text = workflow._plain(lim.concentration)
+            lim.annual_quantity_text = workflow._plain(lim.annual_quantity)
     checklist = selectors.attachment_checklist(application)
     return render(request, "permits/application.html", {
         "application": application, "nav_active": "permits",
@@ -548,6 +556,7 @@ def application_edit(request, pk: int):
         messages.error(request, _("A submitted application is never changed; corrections are a new version."))
         return redirect("permits:application", pk=application.pk)
     initial = {**application.basic_info, "monitoring_plan": application.monitoring_plan,
+               "ledger_plan": application.ledger_plan,
                "public_notice_from": application.public_notice_from,
                "public_notice_to": application.public_notice_to, "onsite_check": application.onsite_check}
     form = ApplicationForm(request.POST or None, initial=initial)

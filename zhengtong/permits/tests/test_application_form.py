@@ -127,6 +127,7 @@ def test_two_outlets_and_their_limits_added_in_place_are_saved_in_one_post(clien
     # the form shows them back, each outlet its own row
     form = client.get(reverse("permits:application_edit", args=[application.pk])).content.decode()
     assert 'value="DA001"' in form and 'value="DW001"' in form
+    assert "按日记录生产设施运行情况" in form  # the ledger is shown back, so saving again keeps it
 
 
 def test_an_outlet_listed_without_limits_is_refused_by_its_code(client, world):
