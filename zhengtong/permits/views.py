@@ -442,6 +442,7 @@ def _steps(application: Application) -> list:
         move = workflow.MOVES.get(step.action)
         step.words = workflow.LOG_WORDS.get(step.action) or (  # type: ignore[attr-defined]
             move.label if move else step.action)
+        step.by_name = (step.by.get_full_name() or step.by.username) if step.by else ""  # type: ignore[attr-defined]
     return steps
 
 
@@ -518,6 +519,8 @@ def application_detail(request, pk: int):
         "materials": [{**m, "kind_label": workflow.MATERIAL_KINDS.get(m.get("kind", ""), "")}
                       for m in application.materials],
         "steps": _steps(application), "missing": _missing(application, today),
+        "log_empty": _("Not submitted yet.") if application.status == Application.Status.DRAFT
+        else _("No step recorded here (entered before the log was kept)."),
         "checklist": checklist, "checklist_keys": {item["key"] for item in checklist},
         "documents": application.documents.all(), "document_max_mb": settings.DOCUMENT_MAX_MB,
         "lists": formlists.lists(),

@@ -334,7 +334,7 @@ def test_table_errors_name_the_table_row_and_column_never_the_key(client, world)
     assert response.status_code == 200
     text = visible(response)
     assert f"{zh('Products')} · {zh('Row %(n)d') % {'n': 1}} · {zh('Name')}: " in text
-    assert f"{zh('Products')} · {zh('Row %(n)d') % {'n': 1}} · {zh('Capacity')}: " in text
+    assert f"{zh('Products')} · {zh('Row %(n)d') % {'n': 1}} · 产能: " in text
     assert f"{zh('Materials and fuels')} · {zh('Row %(n)d') % {'n': 1}} · {zh('Kind')}: " in text
     assert f"{zh('Materials and fuels')} · {zh('Row %(n)d') % {'n': 1}} · {zh('Per year')}: " in text
     for key in ("products[", "materials[", ".capacity", ".kind", ".amount"):
@@ -358,3 +358,12 @@ def test_the_api_edits_products_materials_and_ledger_through_the_same_service(wo
         workflow.application_update(user=world.users[Role.ENTERPRISE_CLERK], application=application, data={
             "materials": [{"name": "煤", "kind": "fuel", "amount": "10", "unit": "kg"}]})
     assert set(refused.value.errors) == {"materials[0].unit"}
+
+
+def test_an_acceptance_by_law_has_no_user_and_is_logged_in_words(client, world):
+    application = _draft(world)
+    Application.objects.filter(pk=application.pk).update(status="submitted", received_on=date(2020, 5, 6))
+    workflow.applications_deem_accepted(today=date(2020, 6, 1))
+    response = _as(client, world, Role.PERMIT_REVIEWER).get(reverse("permits:application", args=[application.pk]))
+    assert response.status_code == 200
+    assert "视为受理（逾期未告知补正）" in visible(response)
