@@ -7,6 +7,7 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from zhengtong.permits.models import (
     Application,
+    AttachmentRequirement,
     Campaign,
     CampaignIndustry,
     CatalogueEntry,
@@ -114,3 +115,12 @@ class EnforcementCaseAdmin(ReadOnlyAdmin):
 class ReminderAdmin(ReadOnlyAdmin):
     list_display = ("unit", "kind", "due", "created_at")
     list_filter = ("kind",)
+
+
+@admin.register(AttachmentRequirement)
+class AttachmentRequirementAdmin(admin.ModelAdmin):
+    """The documents the city asks for with a permit application, besides 条例 Art. 8's."""
+
+    list_display = ("name", "management_class", "required", "active", "order")
+    list_editable = ("order", "active")
+    list_filter = ("management_class", "required", "active")

@@ -281,7 +281,8 @@ class ApplicationIn(In):
 class LimitIn(In):
     pollutant: Name = Field(max_length=60)
     concentration: Annotated[Text, Field(max_length=30)] | None = Field(None, description="decimal, as text")
-    concentration_unit: Annotated[Text, Field(max_length=20)] = ""
+    concentration_unit: Annotated[Text, Field(max_length=20)] = Field(
+        "", description="from the form's list (mg/m³, mg/L, kg/h; configuration, rule text not confirmed)")
     annual_quantity: Annotated[Text, Field(max_length=30)] | None = Field(None, description="t/a, decimal, as text")
     standard: Annotated[Text, Field(max_length=100)] = ""
 
@@ -297,6 +298,19 @@ class FacilityIn(In):
     name: Name = Field(max_length=100)
     kind: Annotated[Text, Field(max_length=40)] = Field("", description="production or treatment")
     capacity: Annotated[Text, Field(max_length=60)] = ""
+
+
+class ProductIn(In):
+    name: Name = Field(max_length=100)
+    capacity: Annotated[Text, Field(max_length=30)] | None = Field(None, description="decimal, as text")
+    unit: Annotated[Text, Field(max_length=20)] = Field("", description="from the form's list (t/a, m³/a …)")
+
+
+class MaterialIn(In):
+    name: Name = Field(max_length=100)
+    kind: Literal["", "raw", "auxiliary", "fuel"] = ""
+    amount: Annotated[Text, Field(max_length=30)] | None = Field(None, description="per year, decimal, as text")
+    unit: Annotated[Text, Field(max_length=20)] = Field("", description="from the form's list (t/a, m³/a …)")
 
 
 Text30 = Annotated[Text, Field(max_length=30)]
@@ -324,6 +338,11 @@ class ApplicationPatch(Patch):
     public_notice_to: IsoDate = None  # type: ignore[assignment]
     onsite_check: Flag = None  # type: ignore[assignment]
     facilities: Facilities = None  # type: ignore[assignment]
+    products: Annotated[list[ProductIn], Field(max_length=200, description="主要产品及产能: they replace the "
+                                                                           "draft's")] = None  # type: ignore[assignment]
+    materials: Annotated[list[MaterialIn], Field(max_length=200, description="主要原辅材料及燃料: they replace "
+                                                                             "the draft's")] = None  # type: ignore[assignment]
+    ledger_plan: Text5000 = None  # type: ignore[assignment]
     outlets: Outlets = None  # type: ignore[assignment]
 
 

@@ -30,6 +30,7 @@ from zhengtong.permits.catalogue import load_catalogue
 from zhengtong.permits.models import (
     Application,
     ApplicationStep,
+    AttachmentRequirement,
     Campaign,
     CampaignIndustry,
     Classification,
@@ -286,6 +287,9 @@ def _load(*, admin, named_sites: dict, rng, today: date) -> int:
             control_measures="设备密闭、定期维护", management_class="registration",
             filed_at=_at(filed), filed_by=admin, valid_until=_add_years(filed, 5))
 
+    # The city's own application documents (invented, as the demo's other data): one for every application.
+    AttachmentRequirement.objects.create(name="建设项目环境影响评价文件及批复", order=1,
+                                         note="演示数据：本市管理员在后台“本市要求的申请材料”中维护")
     for i, unit in enumerate(waiting):  # the reviewer's queue: applications received in recent days
         source = FixedSource.objects.create(unit=unit, sequence=1, address=unit.address)
         received = today - timedelta(days=i + 1)

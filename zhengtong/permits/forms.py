@@ -3,13 +3,18 @@ permits.services, whose errors are put back on the form by ``core.forms.apply_er
 
 import re
 from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
+from zhengtong.permits import formlists
 from zhengtong.permits.models import ManagementClass
 from zhengtong.permits.numbers import normalise_outlet_code
 from zhengtong.permits.selectors import FactGroup
+from zhengtong.permits.workflow import MATERIAL_KINDS
 
 YES_NO = [("", _("not given")), ("yes", _("yes")), ("no", _("no"))]
 
@@ -130,24 +135,47 @@ class PublicSearchForm(forms.Form):
 
 
 class ApplicationForm(forms.Form):
-    """The draft's text fields; facilities and outlet limits come as table rows (see views)."""
+    """The draft's text fields, in the national platform's sections (``SECTIONS``); the sections'
+    tables (products, materials, facilities, outlets, limits) come as rows (``table_rows``)."""
 
     unit_name = forms.CharField(label=_("Unit name"), max_length=200, required=False)
     address = forms.CharField(label=_("Production address"), max_length=200, required=False)
     legal_representative = forms.CharField(label=_("Legal representative"), max_length=50, required=False)
     contact_name = forms.CharField(label=_("Contact"), max_length=50, required=False)
     contact_phone = forms.CharField(label=_("Contact phone"), max_length=30, required=False)
-    production_description = forms.CharField(label=_("Production (products, capacity, processes)"),
-                                             required=False, widget=forms.Textarea(attrs={"rows": 3}))
-    monitoring_plan = forms.CharField(label=_("Self-monitoring plan"), required=False,
-                                      widget=forms.Textarea(attrs={"rows": 4}))
     public_notice_from = forms.DateField(label=_("Disclosed from (key management)"), required=False,
                                          widget=forms.DateInput(attrs={"type": "date"}))
     public_notice_to = forms.DateField(label=_("Disclosed until"), required=False,
                                        widget=forms.DateInput(attrs={"type": "date"}))
     onsite_check = forms.BooleanField(label=_("An on-site check is needed (45 days, key management)"),
                                       required=False)
+    production_description = forms.CharField(
+        label=_("Production (products, capacity, processes)"), required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("The processes in words; the products and their capacity in the table below."))
+    monitoring_plan = forms.CharField(
+        label=_("Self-monitoring plan"), required=False, widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("For each outlet: the pollutants monitored, how often, how (automatic or manual) and by whom."))
+    ledger_plan = forms.CharField(
+        label=_("Environmental management ledger"), required=False, widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("What is recorded (production, facilities' operation, monitoring), how often, who keeps it; "
+                    "records are kept at least 5 years (条例 Arts. 19, 21)."))
 
+
+# The national platform's sections of an application, in its order: (key, title, the form's fields
+# shown in it, the table shown in it).
+SECTIONS = (
+    ("basic", _("Basic information"),
+     ("unit_name", "address", "legal_representative", "contact_name", "contact_phone", "public_notice_from",
+      "public_notice_to", "onsite_check"), ""),
+    ("products", _("Main products and capacity"), ("production_description",), "product"),
+    ("materials", _("Main raw and auxiliary materials and fuels"), (), "material"),
+    ("facilities", _("Pollution-producing stages and pollution prevention facilities"), (), "facility"),
+    ("outlets", _("Outlets"), (), "outlet"),
+    ("limits", _("Permitted discharge limits"), (), "limit"),
+    ("monitoring", _("Self-monitoring plan"), ("monitoring_plan",), ""),
+    ("ledger", _("Environmental management ledger"), ("ledger_plan",), ""),
+)
 
 # What a page calls each key of an application's basic information and each material it may lack:
 # the form's own labels, and the parts entered in the tables beside it.
@@ -155,6 +183,9 @@ APPLICATION_LABELS = {name: field.label for name, field in ApplicationForm.base_
     "industry_codes": _("Industry codes"),
     "facilities": _("Production and treatment facilities"),
     "outlets": _("Outlets and permitted limits"),
+    "products": _("Main products and capacity"),
+    "materials": _("Main raw and auxiliary materials and fuels"),
+    "documents": _("Documents"),
 }
 
 
@@ -164,8 +195,78 @@ def application_label(key: str) -> str:
 
 
 FACILITY_COLUMNS = ("name", "kind", "capacity")
+OUTLET_COLUMNS = ("code", "name", "destination")
+# A limit row names its outlet by code; "name" and "destination" are still read when a row gives them.
 LIMIT_COLUMNS = ("code", "name", "destination", "pollutant", "concentration", "concentration_unit",
                  "annual_quantity", "standard")
+PRODUCT_COLUMNS = ("name", "capacity", "unit")
+MATERIAL_COLUMNS = ("name", "kind", "amount", "unit")
+FACILITY_KINDS = {"production": _("production facility"), "treatment": _("pollution prevention facility")}
+
+
+@dataclass(frozen=True)
+class Column:
+    """A column of a table the clerk fills in place: ``kind`` text, decimal, select (``options``:
+    value, label) or pollutant (text with the list offered, free text allowed)."""
+
+    key: str
+    label: Any
+    kind: str = "text"
+    options: tuple = ()
+    size: int = 10
+
+
+def _unit_options(units: tuple[str, ...]) -> tuple:
+    return (("", "—"), *((u, u) for u in units))
+
+
+def table_columns(prefix: str) -> tuple[Column, ...]:
+    """The columns the form shows for a table (the unit lists come from formlists)."""
+    lists = formlists.lists()
+    return {
+        "product": (Column("name", _("Product"), size=16),
+                    Column("capacity", pgettext_lazy("production", "Capacity"), "decimal", size=8),
+                    Column("unit", _("Unit"), "select", _unit_options(lists.quantity_units))),
+        "material": (Column("name", _("Material or fuel"), size=16),
+                     Column("kind", _("Kind"), "select", (("", "—"), *MATERIAL_KINDS.items())),
+                     Column("amount", _("Per year"), "decimal", size=8),
+                     Column("unit", _("Unit"), "select", _unit_options(lists.quantity_units))),
+        "facility": (Column("name", _("Facility or stage"), size=16),
+                     Column("kind", _("Kind"), "select", (("", "—"), *FACILITY_KINDS.items())),
+                     Column("capacity", _("Capacity or treatment"), size=14)),
+        "outlet": (Column("code", _("Outlet code"), size=6), Column("name", _("Outlet name"), size=12),
+                   Column("destination", _("Discharged to"), size=14)),
+        "limit": (Column("code", _("Outlet code"), size=6), Column("pollutant", _("Pollutant"), "pollutant", size=10),
+                  Column("concentration", _("Concentration"), "decimal", size=7),
+                  Column("concentration_unit", _("Unit"), "select", _unit_options(lists.limit_units)),
+                  Column("annual_quantity", _("Per year (t/a)"), "decimal", size=7),
+                  Column("standard", _("Standard"), size=12)),
+    }[prefix]
+
+
+SPARE_ROWS = 2  # empty rows below the filled ones: enough to add without JavaScript, then save for more
+
+
+def table_context(prefix: str, rows: list[dict[str, str]], spare: int = SPARE_ROWS) -> dict[str, Any]:
+    """A table as the template draws it: its rows (the given ones and ``spare`` empty ones), each cell
+    with its input's name, value and, for a pollutant not on the list, a note; and the empty row the
+    "add a row" button clones (names with ``__i__``)."""
+    columns = table_columns(prefix)
+
+    def cells(row: dict[str, str], index: str) -> list[dict[str, Any]]:
+        out = []
+        for c in columns:
+            value = str(row.get(c.key) or "")
+            options = c.options
+            if c.kind == "select" and value and value not in {o[0] for o in options}:
+                options = (*options, (value, value))  # shown as typed: the service says why it is refused
+            out.append({"name": f"{prefix}-{index}-{c.key}", "value": value, "column": c, "options": options,
+                        "off_list": c.kind == "pollutant" and bool(value) and not formlists.on_list(value)})
+        return out
+
+    all_rows = [*rows, *([{}] * spare)]
+    return {"prefix": prefix, "columns": columns, "next": len(all_rows),
+            "rows": [cells(row, str(i)) for i, row in enumerate(all_rows)], "template": cells({}, "__i__")}
 
 
 def table_rows(data, prefix: str, columns: tuple[str, ...]) -> list[dict[str, str]]:
@@ -180,15 +281,22 @@ def table_rows(data, prefix: str, columns: tuple[str, ...]) -> list[dict[str, st
     return rows
 
 
-def outlets_from_rows(rows: list[dict[str, str]]) -> list[dict]:
-    """One row per pollutant limit, grouped into outlets by outlet code, in the order given."""
+def outlets_from_rows(rows: list[dict[str, str]], outlet_rows: Sequence[dict[str, str]] = ()) -> list[dict]:
+    """The outlets of the outlet table (code, name, destination), then one limit per row of the limit
+    table, put under its outlet by code (a limit row may name an outlet the outlet table lacks, with
+    its name and destination), in the order given."""
     outlets: dict[str, dict] = {}
+    for row in outlet_rows:
+        code = normalise_outlet_code(row["code"])
+        outlet = outlets.setdefault(code, {"code": code, "name": "", "destination": "", "limits": []})
+        outlet["name"] = outlet["name"] or row.get("name", "")
+        outlet["destination"] = outlet["destination"] or row.get("destination", "")
     for row in rows:
         code = normalise_outlet_code(row["code"])
-        outlet = outlets.setdefault(code, {"code": code, "name": row["name"], "destination": row["destination"],
-                                           "limits": []})
-        outlet["name"] = outlet["name"] or row["name"]
-        outlet["destination"] = outlet["destination"] or row["destination"]
+        outlet = outlets.setdefault(code, {"code": code, "name": row.get("name", ""),
+                                           "destination": row.get("destination", ""), "limits": []})
+        outlet["name"] = outlet["name"] or row.get("name", "")
+        outlet["destination"] = outlet["destination"] or row.get("destination", "")
         if row["pollutant"] or row["concentration"] or row["annual_quantity"]:
             outlet["limits"].append({k: row[k] for k in ("pollutant", "concentration", "concentration_unit",
                                                          "annual_quantity", "standard")})
@@ -225,10 +333,12 @@ REPORT_LABELS = {
 COLUMN_LABELS = {
     "code": _("Outlet code"), "name": _("Name"), "destination": _("Discharged to"), "pollutant": _("Pollutant"),
     "concentration": _("Concentration"), "concentration_unit": _("Unit"), "annual_quantity": _("Per year (t/a)"),
-    "standard": _("Standard"), "kind": _("Kind"), "capacity": _("Capacity"),
-    "quantity": _("Quantity in the period (t)"), "limits": _("Pollutant"),
+    "standard": _("Standard"), "kind": _("Kind"), "capacity": pgettext_lazy("production", "Capacity"),
+    "quantity": _("Quantity in the period (t)"), "limits": _("Pollutant"), "unit": _("Unit"),
+    "amount": _("Per year"),
 }
-ROW_PATH = re.compile(r"^(outlets|facilities|values)\[(\d+)\](?:\.limits\[(\d+)\])?(?:\.(\w+))?$")
+ROW_PATH = re.compile(r"^(outlets|facilities|values|products|materials)\[(\d+)\](?:\.limits\[(\d+)\])?(?:\.(\w+))?$")
+TABLE_TITLES = {"facilities": _("Facilities"), "products": _("Products"), "materials": _("Materials and fuels")}
 
 
 def row_label(field: str, *, outlets: Sequence[dict] = (), values: Sequence[dict] = ()) -> str:
@@ -238,8 +348,10 @@ def row_label(field: str, *, outlets: Sequence[dict] = (), values: Sequence[dict
     if match is None:
         return ""
     table, i, j, column = match.group(1), int(match.group(2)), match.group(3), match.group(4)
-    if table == "facilities":
+    if table in TABLE_TITLES:
         parts = [str(_("Row %(n)d") % {"n": i + 1})]
+        if table != "facilities":  # facilities' rows were named by number alone before the other tables came
+            parts.insert(0, str(TABLE_TITLES[table]))
     elif table == "values":
         row = values[i] if i < len(values) else {}
         parts = [str(row.get("outlet_code", "")), str(row.get("pollutant", ""))]

@@ -154,3 +154,22 @@ def penalties_for(kind: str, on: date, medium: str = "") -> list[Penalty]:
 
 def penalty(key: str) -> Penalty | None:
     return next((p for p in PENALTIES if p.key == key), None)
+
+
+@dataclass(frozen=True)
+class RequiredDocument:
+    """A document the regulation names for an application, in its own words."""
+
+    key: str
+    text: str  # quoted from shared/reference/permit-rules.md
+    article: str
+    management_class: str = ""  # "" every application; "key" key management only
+
+
+# 条例 第八条: only item (一) is quoted in permit-rules.md §2; the article's other items were not read,
+# so nothing else is listed here (the city adds what it asks for: models.AttachmentRequirement).
+APPLICATION_DOCUMENTS = (
+    RequiredDocument(
+        "art8_1", "属于实行排污许可重点管理的，排污单位在提出申请前已通过全国排污许可证管理信息平台公开单位基本信息、"
+        "拟申请许可事项的说明材料", "条例 第八条 (一)", management_class="key"),
+)

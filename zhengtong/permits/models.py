@@ -296,6 +296,10 @@ class Application(models.Model):
     basic_info = models.JSONField(_("basic information"), default=dict)
     facilities = models.JSONField(_("production and treatment facilities"), default=list)
     monitoring_plan = models.TextField(_("self-monitoring plan"), blank=True)
+    # The national platform's sections we had no place for: 主要产品及产能, 主要原辅材料及燃料, 环境管理台账.
+    products = models.JSONField(_("main products and capacity"), default=list, blank=True)
+    materials = models.JSONField(_("main raw and auxiliary materials and fuels"), default=list, blank=True)
+    ledger_plan = models.TextField(_("environmental management ledger"), blank=True)
     onsite_check = models.BooleanField(_("on-site check needed"), default=False)
     public_notice_from = models.DateField(_("public notice from"), null=True, blank=True)
     public_notice_to = models.DateField(_("public notice to"), null=True, blank=True)
@@ -561,11 +565,37 @@ class EnforcementCase(models.Model):
         return chosen.text if chosen else self.basis
 
 
+class AttachmentRequirement(models.Model):
+    """A document the city asks for with a permit application, besides those 条例 Art. 8 names; the
+    city administrator edits the list (admin). Shown on the checklist marked as the city's."""
+
+    name = models.CharField(_("document"), max_length=200)
+    management_class = models.CharField(
+        _("for"), max_length=12, blank=True,
+        choices=[("", _("every application")), ("key", _("Key management")),
+                 ("simplified", _("Simplified management"))])
+    required = models.BooleanField(_("required before submission"), default=False)
+    note = models.CharField(_("note"), max_length=300, blank=True)
+    active = models.BooleanField(_("active"), default=True)
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
+
+    class Meta:
+        ordering = ["order", "id"]
+        verbose_name = _("city's application document")
+        verbose_name_plural = _("city's application documents")
+
+    def __str__(self) -> str:
+        return self.name
+
+
 class ApplicationDocument(models.Model):
     """A document attached to an application (maps, approvals, monitoring data…). Served only
     through a view that checks who may see the application, never as a public media file."""
 
     application = models.ForeignKey(Application, models.CASCADE, related_name="documents")
+    # The checklist item it answers (selectors.attachment_checklist): "art8_1" (条例 Art. 8 (一)),
+    # "city-<id>" (an AttachmentRequirement), or "" (another document).
+    item = models.CharField(_("checklist item"), max_length=20, blank=True)
     name = models.CharField(_("name"), max_length=200)
     file = models.FileField(_("file"), upload_to="permits/documents/%Y/%m/")
     size = models.PositiveIntegerField(_("size (bytes)"))

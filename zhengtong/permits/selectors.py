@@ -780,11 +780,38 @@ def application_clock(application, today, *, calendar=None, paused=None) -> dict
         label = _("Decision")
     else:
         return None
+    overdue_days = 0
+    if state.overdue:  # by how many days of the clock's own basis, to today or to the decision
+        from zhengtong.core import workdays
+        from zhengtong.core.holidays import city_calendar
+
+        end = application.decided_on if state.stopped and application.decided_on else today
+        overdue_days = max(workdays.days_between(state.due, end, state.basis,
+                                                 calendar if calendar is not None else city_calendar()), 0)
     return {
         "kind": kind, "label": label, "state": state, "status": state.status(), "article": limit.article,
+        "overdue_days": overdue_days,
         "limit_confirmed": limit.confirmed, "basis": state.basis,
         "basis_label": _("working days") if state.basis == "working" else _("calendar days"),
     }
+
+
+def attachment_checklist(application) -> list[dict[str, Any]]:
+    """The documents asked for with this application, each with those attached for it: first those
+    条例 Art. 8 names for its class (in the text's words, permits.law), then the city's
+    (models.AttachmentRequirement), marked as the city's. ``present``: at least one attached."""
+    from zhengtong.permits import law, workflow
+
+    documents = list(application.documents.all())
+    items: list[dict[str, Any]] = [
+        {"key": d.key, "text": d.text, "source": d.article, "city": False, "required": False, "note": ""}
+        for d in law.APPLICATION_DOCUMENTS if d.management_class in ("", application.management_class)]
+    items += [{"key": f"city-{r.pk}", "text": r.name, "source": _("asked for by the city"), "city": True,
+               "required": r.required, "note": r.note} for r in workflow.city_attachments(application)]
+    for item in items:
+        item["documents"] = [d for d in documents if d.item == item["key"]]
+        item["present"] = bool(item["documents"])
+    return items
 
 
 def application_clocks(applications, today) -> list[dict[str, Any] | None]:

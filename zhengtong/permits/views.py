@@ -20,15 +20,20 @@ from zhengtong.core.errors import DomainError
 from zhengtong.core.forms import apply_errors, labelled_messages
 from zhengtong.core.listing import Column, export_response, listing
 from zhengtong.core.uploads import refusal, upload_limit
-from zhengtong.permits import compliance, decisions, law, selectors, services, workflow
+from zhengtong.permits import compliance, decisions, formlists, law, selectors, services, workflow
 from zhengtong.permits.catalogue import CLASSES, load_catalogue
 from zhengtong.permits.forms import (
     CASE_LABELS,
     FACILITY_COLUMNS,
+    FACILITY_KINDS,
     LIMIT_COLUMNS,
+    MATERIAL_COLUMNS,
     MOVE_LABELS,
+    OUTLET_COLUMNS,
+    PRODUCT_COLUMNS,
     REASON_LABELS,
     REPORT_LABELS,
+    SECTIONS,
     ApplicationForm,
     CancelForm,
     CatalogueFilterForm,
@@ -39,6 +44,7 @@ from zhengtong.permits.forms import (
     application_label,
     outlets_from_rows,
     row_label,
+    table_context,
     table_rows,
 )
 from zhengtong.permits.models import (
@@ -430,31 +436,94 @@ def application_start(request, pk: int):
 
 
 def _steps(application: Application) -> list:
-    """The application's steps, each with its move and new status in words (``action_label``,
-    ``to_label``); the daily job's acceptance by law is a step of its own (workflow)."""
-    statuses = dict(Application.Status.choices)
+    """The application's process log: each step in words (``words``: 提交申请, 受理 …, workflow.LOG_WORDS)."""
     steps = list(application.steps.select_related("by"))
     for step in steps:
         move = workflow.MOVES.get(step.action)
-        step.action_label = (_("accepted by law (no notice within the limit)")  # type: ignore[attr-defined]
-                             if step.action == "deemed_accept" else move.label if move else step.action)
-        step.to_label = statuses.get(step.to_status, step.to_status)  # type: ignore[attr-defined]
+        step.words = workflow.LOG_WORDS.get(step.action) or (  # type: ignore[attr-defined]
+            move.label if move else step.action)
+        step.by_name = (step.by.get_full_name() or step.by.username) if step.by else ""  # type: ignore[attr-defined]
     return steps
+
+
+# Each move's panel on the application page: the fields it needs (name, label, kind) and what it asks
+# of whoever makes it. The clerk's moves need no field; a reviewer's panel is shown only to whoever may
+# make the move (workflow.allowed_moves), so a clerk never sees a reviewer's fields or instructions.
+PANELS = {
+    "submit": ((), gettext_lazy("Submit the application to the authority; it is then never changed.")),
+    "revise": ((), gettext_lazy("Start a new version with the missing materials; the returned one is kept.")),
+    "withdraw": ((), gettext_lazy("Withdraw the application.")),
+    "accept": ((), gettext_lazy("The materials are complete and in the legal form (条例 Art. 9 (5)): the decision "
+                                "clock starts.")),
+    "return": ((("note", gettext_lazy("Every missing material, in one notice"), "textarea"),),
+               gettext_lazy("One notice listing all the missing materials, within the notice limit "
+                            "(条例 Art. 9 (4)).")),
+    "not_accept": ((("note", gettext_lazy("Reasons in writing"), "textarea"),),
+                   gettext_lazy("Not for a permit, or not this authority's (条例 Art. 9 (1)(2)): say why.")),
+    "notice": ((("start", gettext_lazy("Notice from"), "date"), ("end", gettext_lazy("Notice until"), "date")),
+               gettext_lazy("The public notice's dates.")),
+    "extend": ((("note", gettext_lazy("Head who approved, and the reason told to the applicant"), "textarea"),),
+               gettext_lazy("Once only, 10 days, with the head's approval (许可法 Art. 42).")),
+    "pause": ((("note", gettext_lazy("What the time is for (hearing, testing, expert review)"), "textarea"),),
+              gettext_lazy("The time does not count; tell the applicant in writing (许可法 Art. 45).")),
+    "resume": ((("note", gettext_lazy("Note"), "textarea"),), gettext_lazy("The decision clock runs again.")),
+    "approve": ((), gettext_lazy("Decide to issue the permit (条例 Art. 12).")),
+    "refuse": ((("note", gettext_lazy("Reasons in writing"), "textarea"),),
+               gettext_lazy("Refuse the permit, with written reasons (条例 Art. 12).")),
+    "issue": ((("national_number", gettext_lazy("Number from the national platform (if issued there)"), "text"),),
+              gettext_lazy("Issue the permit and its certificate (条例 Art. 12, 许可法 Art. 44).")),
+}
+
+
+PANEL_ORDER = ("submit", "revise", "withdraw", "accept", "approve", "issue", "notice", "return", "extend", "pause",
+               "resume", "not_accept", "refuse")
+
+
+def _panels(moves: dict) -> tuple[list[dict], list[dict]]:
+    """The clerk's moves (one row of buttons) and each reviewer move's own panel, in PANEL_ORDER (the
+    move that takes the application forward first)."""
+    clerk: list[dict] = []
+    reviewer: list[dict] = []
+    for name, move in sorted(moves.items(), key=lambda item: PANEL_ORDER.index(item[0]) if item[0] in PANEL_ORDER
+                             else len(PANEL_ORDER)):
+        fields, help_text = PANELS.get(name, ((), ""))
+        panel = {"name": name, "move": move, "fields": fields, "help": help_text}
+        (clerk if move.who in (workflow.CLERK, workflow.EITHER) else reviewer).append(panel)
+    return clerk, reviewer
+
+
+def _off_list(pollutant: str) -> bool:
+    return bool(pollutant) and not formlists.on_list(pollutant)
 
 
 @login_required
 def application_detail(request, pk: int):
     application = selectors.application_get(user=request.user, pk=pk)
     today = timezone.localdate()
+    moves = {name: workflow.MOVES[name] for name in workflow.allowed_moves(user=request.user, application=application)}
+    clerk_moves, reviewer_panels = _panels(moves)
+    outlets = list(application.outlets.prefetch_related("limits"))
+    for outlet in outlets:
+        for lim in outlet.limits.all():
+            lim.off_list = _off_list(lim.pollutant)
+            lim.concentration_text = workflow._plain(lim.concentration)
+            lim.annual_quantity_text = workflow._plain(lim.annual_quantity)
+    checklist = selectors.attachment_checklist(application)
     return render(request, "permits/application.html", {
         "application": application, "nav_active": "permits",
         "clock": selectors.application_clock(application, today),
-        "moves": {name: workflow.MOVES[name] for name in workflow.allowed_moves(
-            user=request.user, application=application)},
-        "move_form": MoveForm(), "outlets": application.outlets.prefetch_related("limits"),
+        "moves": moves, "clerk_moves": clerk_moves, "reviewer_panels": reviewer_panels, "outlets": outlets,
         "basic_info": [(application_label(key), value) for key, value in application.basic_info.items()],
+        "facilities": [{**f, "kind_label": FACILITY_KINDS.get(f.get("kind", ""), f.get("kind", ""))}
+                       for f in application.facilities],
+        "materials": [{**m, "kind_label": workflow.MATERIAL_KINDS.get(m.get("kind", ""), "")}
+                      for m in application.materials],
         "steps": _steps(application), "missing": _missing(application, today),
+        "log_empty": _("Not submitted yet.") if application.status == Application.Status.DRAFT
+        else _("No step recorded here (entered before the log was kept)."),
+        "checklist": checklist, "checklist_keys": {item["key"] for item in checklist},
         "documents": application.documents.all(), "document_max_mb": settings.DOCUMENT_MAX_MB,
+        "lists": formlists.lists(),
         "can_edit": application.status == Application.Status.DRAFT
         and scopes.can_declare_for_unit(request.user, application.fixed_source.unit),
         "permit": getattr(application, "permit", None) if application.status == "issued" else None,
@@ -490,24 +559,32 @@ def application_edit(request, pk: int):
         messages.error(request, _("A submitted application is never changed; corrections are a new version."))
         return redirect("permits:application", pk=application.pk)
     initial = {**application.basic_info, "monitoring_plan": application.monitoring_plan,
+               "ledger_plan": application.ledger_plan,
                "public_notice_from": application.public_notice_from,
                "public_notice_to": application.public_notice_to, "onsite_check": application.onsite_check}
     form = ApplicationForm(request.POST or None, initial=initial)
-    facilities = table_rows(request.POST, "facility", FACILITY_COLUMNS) if request.method == "POST" \
-        else application.facilities
-    limit_rows = table_rows(request.POST, "limit", LIMIT_COLUMNS) if request.method == "POST" else [
-        {"code": o.code, "name": o.name, "destination": o.destination, **{
-            "pollutant": lim.pollutant, "concentration": workflow._plain(lim.concentration),
-            "concentration_unit": lim.concentration_unit, "annual_quantity": workflow._plain(lim.annual_quantity),
-            "standard": lim.standard}}
-        for o in application.outlets.prefetch_related("limits") for lim in o.limits.all()]
+    post = request.POST if request.method == "POST" else None
+    outlets = list(application.outlets.prefetch_related("limits"))
+    tables = {
+        "product": table_rows(post, "product", PRODUCT_COLUMNS) if post else application.products,
+        "material": table_rows(post, "material", MATERIAL_COLUMNS) if post else application.materials,
+        "facility": table_rows(post, "facility", FACILITY_COLUMNS) if post else application.facilities,
+        "outlet": table_rows(post, "outlet", OUTLET_COLUMNS) if post else [
+            {"code": o.code, "name": o.name, "destination": o.destination} for o in outlets],
+        "limit": table_rows(post, "limit", LIMIT_COLUMNS) if post else [
+            {"code": o.code, "pollutant": lim.pollutant, "concentration": workflow._plain(lim.concentration),
+             "concentration_unit": lim.concentration_unit, "annual_quantity": workflow._plain(lim.annual_quantity),
+             "standard": lim.standard} for o in outlets for lim in o.limits.all()],
+    }
     table_errors: list[str] = []
     if request.method == "POST" and form.is_valid():
-        data = {**form.cleaned_data, "facilities": facilities, "outlets": outlets_from_rows(limit_rows)}
+        data = {**form.cleaned_data, "facilities": tables["facility"], "products": tables["product"],
+                "materials": tables["material"], "outlets": outlets_from_rows(tables["limit"], tables["outlet"])}
         try:
             workflow.application_update(user=request.user, application=application, data=data)
         except DomainError as e:
-            in_tables = {k: v for k, v in e.errors.items() if k.startswith(("outlets", "facilities"))}
+            in_tables = {k: v for k, v in e.errors.items()
+                         if k.startswith(("outlets", "facilities", "products", "materials"))}
             rest = {k: v for k, v in e.errors.items() if k not in in_tables}
             if in_tables:  # the tables' rows have no form fields: named by outlet, pollutant or row
                 table_errors = labelled_messages(DomainError(errors=in_tables),
@@ -519,10 +596,15 @@ def application_edit(request, pk: int):
             if request.POST.get("then") == "submit":
                 return _move(request, application, "submit")
             return redirect("permits:application", pk=application.pk)
+    sections = [{"key": key, "title": title, "fields": [form[name] for name in fields],
+                 "table": table_context(table, tables[table]) if table else None}
+                for key, title, fields, table in SECTIONS]
     return render(request, "permits/application_form.html", {
         "application": application, "form": form, "nav_active": "permits", "table_errors": table_errors,
-        "facilities": list(facilities) + [{}] * 3, "limit_rows": list(limit_rows) + [{}] * 5,
-        "facility_columns": FACILITY_COLUMNS, "limit_columns": LIMIT_COLUMNS,
+        "sections": sections, "lists": formlists.lists(),
+        "pollutants_air": formlists.lists().pollutant_names("A"),
+        "pollutants_water": formlists.lists().pollutant_names("W"),
+        "checklist": selectors.attachment_checklist(application),
     })
 
 
@@ -770,7 +852,8 @@ def document_upload(request, pk: int):
         too_large = refusal(request)
         if too_large is not None:
             raise too_large
-        workflow.application_attach(user=request.user, application=application, upload=request.FILES.get("file"))
+        workflow.application_attach(user=request.user, application=application, upload=request.FILES.get("file"),
+                                    item=request.POST.get("item", ""))
 
     return _act(request, attach, _("Document attached."), "permits:application", application.pk)
 

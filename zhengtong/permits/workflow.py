@@ -62,11 +62,12 @@ from zhengtong.core.cleaners import clean_date, clean_decimal, clean_note, clean
 from zhengtong.core.errors import DomainError, FieldErrors
 from zhengtong.core.holidays import city_calendar
 from zhengtong.core.statemachine import Move, Predicate, StateMachine
-from zhengtong.permits import law, numbers
+from zhengtong.permits import formlists, law, numbers
 from zhengtong.permits.models import (
     Application,
     ApplicationDocument,
     ApplicationStep,
+    AttachmentRequirement,
     Classification,
     FixedSource,
     ManagementClass,
@@ -104,6 +105,23 @@ APPLICATIONS = StateMachine(pgettext_lazy("state machine", "application"), S.cho
          gettext_lazy("Withdraw")),
 ])
 MOVES = APPLICATIONS.moves
+# The process log's words for each recorded step (the moves above, and the daily job's acceptance by law).
+LOG_WORDS = {
+    "submit": pgettext_lazy("application log", "Application submitted"),
+    "return": pgettext_lazy("application log", "Returned for completion"),
+    "revise": pgettext_lazy("application log", "Materials completed (new version)"),
+    "accept": pgettext_lazy("application log", "Accepted"),
+    "deemed_accept": pgettext_lazy("application log", "Accepted by law (no notice within the limit)"),
+    "not_accept": pgettext_lazy("application log", "Not accepted"),
+    "notice": pgettext_lazy("application log", "Public notice published"),
+    "extend": pgettext_lazy("application log", "Decision limit extended"),
+    "pause": pgettext_lazy("application log", "Clock stopped"),
+    "resume": pgettext_lazy("application log", "Clock restarted"),
+    "approve": pgettext_lazy("application log", "Approved"),
+    "refuse": pgettext_lazy("application log", "Permit refused"),
+    "issue": pgettext_lazy("application log", "Permit issued"),
+    "withdraw": pgettext_lazy("application log", "Application withdrawn"),
+}
 OPEN = APPLICATIONS.open_states()  # draft to approved: one such application per fixed source
 
 PERMITS = StateMachine(pgettext_lazy("state machine", "permit"), P.choices, [
@@ -198,6 +216,7 @@ def clean_outlets(outlets: list[dict]) -> list[dict]:
             pollutants.add(pollutant)
             concentration = clean_measure(errors, f"{lp}.concentration", limit.get("concentration"))
             unit = clean_text(errors, limit, "concentration_unit", max_length=20, field=f"{lp}.concentration_unit")
+            unit = _listed_unit(errors, f"{lp}.concentration_unit", unit, formlists.lists().limit_units)
             if concentration is not None and not unit:
                 errors.add(f"{lp}.concentration_unit",
                            _("A limit needs its unit of measure (for example mg/L, mg/m³)."))
@@ -213,6 +232,66 @@ def clean_outlets(outlets: list[dict]) -> list[dict]:
         cleaned.append({"code": code, "name": name, "medium": code[1:2], "destination": destination,
                         "limits": limits})
     errors.raise_if_any()
+    return cleaned
+
+
+def _listed_unit(errors: FieldErrors, field: str, unit: str, allowed: tuple[str, ...]) -> str:
+    """A unit of measure from the form's list (formlists; configuration, rule text not confirmed)."""
+    if not unit:
+        return unit
+    listed = formlists.unit_of(unit, allowed)
+    if listed is None:
+        errors.add(field, _("“%(u)s” is not on the list of units: choose one of %(units)s.")
+                   % {"u": unit, "units": "、".join(allowed)})
+        return unit
+    return listed
+
+
+MATERIAL_KINDS = {"raw": gettext_lazy("raw material"), "auxiliary": gettext_lazy("auxiliary material"),
+                  "fuel": gettext_lazy("fuel")}
+
+
+def clean_products(errors: FieldErrors, rows: Any) -> list[dict[str, str]] | None:
+    """主要产品及产能: each row a product's name, its capacity and the capacity's unit from the list."""
+    if not isinstance(rows, list) or not all(isinstance(r, dict) for r in rows):
+        errors.add("products", _("List the products as name, capacity and unit."))
+        return None
+    cleaned = []
+    for i, row in enumerate(rows):
+        if not any(str(v or "").strip() for v in row.values()):
+            continue
+        prefix = f"products[{i}]"
+        name = clean_text(errors, row, "name", required=True, max_length=100, field=f"{prefix}.name")
+        capacity = clean_measure(errors, f"{prefix}.capacity", row.get("capacity"))
+        unit = clean_text(errors, row, "unit", max_length=20, field=f"{prefix}.unit")
+        unit = _listed_unit(errors, f"{prefix}.unit", unit, formlists.lists().quantity_units)
+        if capacity is not None and not unit:
+            errors.add(f"{prefix}.unit", _("A capacity needs its unit of measure (for example t/a)."))
+        cleaned.append({"name": name, "capacity": _plain(capacity), "unit": unit})
+    return cleaned
+
+
+def clean_materials(errors: FieldErrors, rows: Any) -> list[dict[str, str]] | None:
+    """主要原辅材料及燃料: each row a material's name, whether raw, auxiliary or fuel, its yearly use
+    and the unit from the list."""
+    if not isinstance(rows, list) or not all(isinstance(r, dict) for r in rows):
+        errors.add("materials", _("List the materials as name, kind, amount per year and unit."))
+        return None
+    cleaned = []
+    for i, row in enumerate(rows):
+        if not any(str(v or "").strip() for v in row.values()):
+            continue
+        prefix = f"materials[{i}]"
+        name = clean_text(errors, row, "name", required=True, max_length=100, field=f"{prefix}.name")
+        kind = clean_text(errors, row, "kind", max_length=20, field=f"{prefix}.kind")
+        if kind and kind not in MATERIAL_KINDS:
+            errors.add(f"{prefix}.kind", _("Choose raw material, auxiliary material or fuel."))
+        amount = clean_measure(errors, f"{prefix}.amount", row.get("amount"))
+        unit = clean_text(errors, row, "unit", max_length=20, field=f"{prefix}.unit")
+        unit = _listed_unit(errors, f"{prefix}.unit", unit, formlists.lists().quantity_units)
+        if amount is not None and not unit:
+            errors.add(f"{prefix}.unit", _("An amount needs its unit of measure (for example t/a)."))
+        cleaned.append({"name": name, "kind": kind, "amount": _plain(amount), "unit": unit})
     return cleaned
 
 
@@ -267,6 +346,9 @@ def application_create(*, user, unit: Unit, kind: str = Application.Kind.FIRST, 
     if renews is not None:
         application.basic_info = {**renews.content.get("basic_info", {}), **{k: v for k, v in basic.items() if v}}
         application.monitoring_plan = renews.content.get("monitoring_plan", "")
+        application.products = renews.content.get("products", [])
+        application.materials = renews.content.get("materials", [])
+        application.ledger_plan = renews.content.get("ledger_plan", "")
     audit.record(application, user)
     try:
         with transaction.atomic():
@@ -294,8 +376,10 @@ def _copy_outlets(outlets: list[dict], application: Application) -> None:
 
 @transaction.atomic
 def application_update(*, user, application: Application, data: dict[str, Any]) -> Application:
-    """Edit a draft: basic information, facilities, outlets with their limits, the monitoring
-    plan, the disclosure dates, whether an on-site check is asked for. Only drafts change."""
+    """Edit a draft: basic information, products and capacity, materials and fuels, facilities,
+    outlets with their limits (units of measure from the form's list, formlists), the monitoring
+    plan, the ledger, the disclosure dates, whether an on-site check is asked for. Only drafts
+    change; every page and the API edit through here."""
     application = _locked(application)
     if not scopes.can_declare_for_unit(user, application.fixed_source.unit):
         raise PermissionDenied
@@ -317,6 +401,12 @@ def application_update(*, user, application: Application, data: dict[str, Any]) 
                  for name, limit in FACILITY_FIELDS.items()} for i, f in enumerate(facilities) if f.get("name")]
     if "monitoring_plan" in data:
         application.monitoring_plan = clean_text(errors, data, "monitoring_plan", max_length=5000)
+    if "ledger_plan" in data:
+        application.ledger_plan = clean_text(errors, data, "ledger_plan", max_length=5000)
+    if "products" in data and (products := clean_products(errors, data["products"] or [])) is not None:
+        application.products = products
+    if "materials" in data and (materials := clean_materials(errors, data["materials"] or [])) is not None:
+        application.materials = materials
     for name in ("public_notice_from", "public_notice_to"):
         if name in data:
             setattr(application, name, clean_date(errors, data, name))
@@ -363,7 +453,23 @@ def completeness(application: Application, on: date) -> dict[str, list[str]]:
         add("monitoring_plan", _("The self-monitoring plan is required."))
     if application.management_class == ManagementClass.KEY:
         _check_disclosure(application, on, add)
+    answered = set(application.documents.values_list("item", flat=True))
+    for requirement in city_attachments(application):
+        if requirement.required and f"city-{requirement.pk}" not in answered:
+            add("documents", _("Attach “%(name)s” (the city asks for it).") % {"name": requirement.name})
     return errors
+
+
+def city_attachments(application: Application) -> list[AttachmentRequirement]:
+    """The documents the city asks for with this application (its class's and everyone's)."""
+    return list(AttachmentRequirement.objects.filter(
+        active=True, management_class__in=("", application.management_class)))
+
+
+def checklist_keys(application: Application) -> list[str]:
+    """The checklist items a document may answer: 条例 Art. 8's for this class, then the city's."""
+    return [d.key for d in law.APPLICATION_DOCUMENTS if d.management_class in ("", application.management_class)] + [
+        f"city-{r.pk}" for r in city_attachments(application)]
 
 
 def _check_disclosure(application: Application, on: date, add) -> None:
@@ -463,7 +569,7 @@ def application_revise(*, user, application: Application, on: date | None = None
                for o in application.outlets.prefetch_related("limits")]
     _copy_outlets(outlets, new)
     ApplicationDocument.objects.bulk_create([
-        ApplicationDocument(application=new, name=d.name, file=d.file.name, size=d.size, sha256=d.sha256,
+        ApplicationDocument(application=new, item=d.item, name=d.name, file=d.file.name, size=d.size, sha256=d.sha256,
                             uploaded_by=d.uploaded_by) for d in application.documents.all()])
     return new
 
@@ -728,6 +834,7 @@ def permit_content(application: Application, unit: Unit) -> dict[str, Any]:
         "industries": [f"{c} {names.get(c, '')}".strip() for c in codes], "industry_codes": " ".join(codes),
         "authority": settings.PERMIT_AUTHORITY_NAME, "basic_info": application.basic_info,
         "facilities": application.facilities, "monitoring_plan": application.monitoring_plan,
+        "products": application.products, "materials": application.materials, "ledger_plan": application.ledger_plan,
         "outlets": [
             {"code": o.code, "name": o.name, "medium": o.medium, "destination": o.destination,
              "limits": [{"pollutant": lim.pollutant,
@@ -806,19 +913,23 @@ def unit_sources(unit: Unit) -> list[FixedSource]:
 # Documents ---------------------------------------------------------------------------------------
 
 @transaction.atomic
-def application_attach(*, user, application: Application, upload) -> ApplicationDocument:
+def application_attach(*, user, application: Application, upload, item: str = "") -> ApplicationDocument:
     """Attach a document to a draft (core.uploads.document_checked: PDF, images, Office files, OFD, ZIP;
-    at most settings.DOCUMENT_MAX_MB, which the page's upload also enforces while it reads the file)."""
+    at most settings.DOCUMENT_MAX_MB, which the page's upload also enforces while it reads the file).
+    ``item``: the checklist item it answers (``checklist_keys``), or "" for another document."""
     application = _locked(application)
     if not scopes.can_declare_for_unit(user, application.fixed_source.unit):
         raise PermissionDenied
     if application.status != S.DRAFT:
         raise DomainError(_("A submitted application is never changed; corrections are a new version."),
                           field="status", status=409)
+    item = str(item or "").strip()
+    if item and item not in checklist_keys(application):
+        raise DomainError(_("Choose a document of the checklist, or none."), field="item")
     name, sha256 = uploads.document_checked(upload, field="file", label=_("Documents"),
                                             limit_mb=settings.DOCUMENT_MAX_MB)
-    return ApplicationDocument.objects.create(application=application, name=name, file=upload, size=upload.size,
-                                              sha256=sha256, uploaded_by=user)
+    return ApplicationDocument.objects.create(application=application, item=item, name=name, file=upload,
+                                              size=upload.size, sha256=sha256, uploaded_by=user)
 
 
 @transaction.atomic

@@ -27,3 +27,27 @@
     if (el) window.print();
   });
 })();
+/* A table filled in place (permits' application form): a button marked data-add-row="NAME" appends a
+   copy of <template data-row-template="NAME"> to <tbody data-rows="NAME">, its inputs numbered on from
+   data-next (the template's names carry __i__). Without JavaScript the button stays hidden and the table's
+   spare empty rows serve; saving gives more. */
+(function () {
+  "use strict";
+  document.addEventListener("DOMContentLoaded", function () {
+    document.querySelectorAll("[data-add-row]").forEach(function (button) { button.hidden = false; });
+    document.querySelectorAll(".rows-table .no-js-hint").forEach(function (hint) { hint.hidden = true; });
+  });
+  document.addEventListener("click", function (e) {
+    var button = e.target.closest && e.target.closest("[data-add-row]");
+    if (!button) return;
+    var name = button.getAttribute("data-add-row");
+    var body = document.querySelector('tbody[data-rows="' + name + '"]');
+    var template = document.querySelector('template[data-row-template="' + name + '"]');
+    if (!body || !template) return;
+    var next = Number(body.getAttribute("data-next")) || body.rows.length;
+    body.insertAdjacentHTML("beforeend", template.innerHTML.replace(/__i__/g, String(next)));
+    body.setAttribute("data-next", String(next + 1));
+    var first = body.lastElementChild && body.lastElementChild.querySelector("input, select");
+    if (first) first.focus();
+  });
+})();
