@@ -1,8 +1,10 @@
-"""The whole permit path in a browser, in the default (Chinese) interface: the clerk declares the
-unit's facts and sees it classified "simplified", drafts the application in the tables (a
-concentration without its unit is refused, nothing is submitted), fixes it and submits; the
-reviewer accepts, approves and issues it; the original certificate is a PDF that names the
-permit, the unit and its term, in an embedded font.
+"""The whole permit path in a browser, in the default (Chinese) interface (issue 17's "shown by"):
+the clerk of a unit with two industries declares the facts of each line apart and sees it classified
+"simplified", drafts the application in its sections, adding two outlets in place (a concentration
+without its unit is refused, nothing is submitted), fixes it and submits; the reviewer accepts,
+approves and issues it with the platform's number, first refused for a letter in its sequence; the
+original certificate is a PDF that names the permit, the unit and its term, in an embedded font. A
+second test: the bureau's officer decides a case and prints the 责令改正 decision.
 
 The pages' words may still be translated, so the checks go by data-testid, data-* attributes,
 field names and the records' own values, not by label text."""
@@ -15,7 +17,7 @@ import subprocess
 import pytest
 from playwright.sync_api import expect
 
-from zhengtong.permits.models import Application, Classification, Outlet, Permit
+from zhengtong.permits.models import Application, Classification, Outlet, Permit, UnitFacts
 from zhengtong.registry.models import Industry
 from zhengtong.tests_support.codes import make_uscc
 
@@ -25,17 +27,24 @@ REQUIRED = os.getenv("ZT_REQUIRE_BROWSER") == "1"
 PLATFORM_USCC = make_uscc(n=4017)
 NATIONAL_NUMBER = f"{PLATFORM_USCC}001P"
 WRONG_SEQUENCE = f"{PLATFORM_USCC}0O1P"  # a letter O where the sequence has a digit
-# Catalogue row 37 (2223 加工纸制造): industrial wastewater and waste gas make it "simplified".
+# Two lines: catalogue row 37 (2223 加工纸制造: industrial wastewater and waste gas make it
+# "simplified") and row 22 (1529 其他饮料: a fermentation process makes it "simplified"). Each line's own
+# facts are named by its code; the whole unit's once.
+PAPER, DRINKS = "2223", "1529"
 FACTS = {"has_boiler": "no", "has_furnace": "no", "has_surface_treatment": "no", "has_water_treatment": "no",
-         "2223:industrial_wastewater": "yes", "2223:industrial_waste_gas": "yes",  # the paper line's own facts
+         f"{PAPER}:industrial_wastewater": "yes", f"{PAPER}:industrial_waste_gas": "yes",
+         f"{DRINKS}:has_fermentation": "yes", f"{DRINKS}:raw_juice_production": "no",
          "in_industrial_building": "yes"}
 DRAFT = {"address": "衡南县云集街道工业园路18号", "legal_representative": "王五", "contact_name": "赵六",
-         "contact_phone": "0734-1234567", "production_description": "涂布纸 1万吨/年",
+         "contact_phone": "0734-1234567", "production_description": "涂布纸 1万吨/年；发酵饮料 5000吨/年",
          "monitoring_plan": "废水总排口化学需氧量每季度监测一次。",
-         "facility-0-name": "涂布机", "facility-0-kind": "production", "facility-0-capacity": "1万吨/年",
-         "limit-0-code": "DW001", "limit-0-name": "废水总排口", "limit-0-destination": "市政管网",
-         "limit-0-pollutant": "化学需氧量", "limit-0-concentration": "500", "limit-0-annual_quantity": "3",
-         "limit-0-standard": "GB 8978-1996"}
+         "facility-0-name": "涂布机", "facility-0-capacity": "1万吨/年",
+         "limit-0-code": "DW001", "limit-0-pollutant": "化学需氧量", "limit-0-concentration": "500",
+         "limit-0-annual_quantity": "3", "limit-0-standard": "GB 8978-1996",
+         "limit-1-code": "DA001", "limit-1-pollutant": "颗粒物", "limit-1-concentration": "20",
+         "limit-1-concentration_unit": "mg/m³", "limit-1-annual_quantity": "0.5",
+         "limit-1-standard": "GB 16297-1996"}
+OUTLETS = (("DW001", "废水总排口", "市政管网"), ("DA001", "涂布废气排气筒", "大气"))
 
 
 def tool(name: str) -> str:
@@ -62,8 +71,9 @@ def log_out(page, live_server) -> None:
 def test_facts_class_draft_submit_accept_approve_issue_and_the_certificate(live_world, login, page, live_server,
                                                                            tmp_path):
     unit = live_world.unit_a
-    unit.industry = Industry.objects.get(code="2223")  # the unit record, not part of this path
+    unit.industry = Industry.objects.get(code=PAPER)  # the unit record, not part of this path
     unit.save()
+    unit.other_industries.set([Industry.objects.get(code=DRINKS)])
     unit_url = f"{live_server.url}/permits/units/{unit.pk}/"
 
     # The clerk declares the facts, yes or no in the selects, and the unit is classified.
@@ -74,21 +84,43 @@ def test_facts_class_draft_submit_accept_approve_issue_and_the_certificate(live_
     expect(page.locator("[data-testid=apply]")).to_have_count(0)
     page.click(f"main a[href='/permits/units/{unit.pk}/facts/']")
     expect(page).to_have_url(f"{unit_url}facts/")
+    # the fermentation question is asked of the drinks line only; the boiler question once for the unit
+    expect(page.locator(f"select[name='{DRINKS}:has_fermentation']")).to_have_count(1)
+    expect(page.locator(f"select[name='{PAPER}:has_fermentation']")).to_have_count(0)
+    expect(page.locator("select[name=has_boiler]")).to_have_count(1)
     for key, answer in FACTS.items():
         page.select_option(f"select[name='{key}']", answer)
     page.click("main button[type=submit]")
     expect(page).to_have_url(unit_url)
     classification = page.locator("[data-testid=classification]")
     expect(classification).to_have_attribute("data-class", "simplified")
-    assert Classification.objects.get(unit=unit).deciding_row == 37
+    assert Classification.objects.get(unit=unit).deciding_row in (22, 37)  # both lines are simplified
+    record = UnitFacts.objects.get(unit=unit)
+    assert record.lines[DRINKS] == {"has_fermentation": True, "raw_juice_production": False}
+    assert "has_fermentation" not in record.lines[PAPER] and "has_boiler" in record.facts
 
     # The clerk starts an application and fills the draft; a concentration without its unit.
     page.click("[data-testid=apply]")
     expect(page).to_have_url(re.compile(r"/permits/applications/\d+/edit/$"))
     application = Application.objects.get(fixed_source__unit=unit)
     expect(page.locator("input[name=unit_name]")).to_have_value(unit.name)
+    # two outlets added in place, without saving first: each click adds a row to the outlets table
+    outlet_rows = page.locator("[data-testid=outlet-table] tbody tr")
+    before = outlet_rows.count()
+    for code, name, destination in OUTLETS:
+        page.click("[data-testid=add-outlet]")
+        expect(outlet_rows).to_have_count(before + OUTLETS.index((code, name, destination)) + 1)
+        row = outlet_rows.last
+        row.locator("input[name$='-code']").fill(code)
+        row.locator("input[name$='-name']").fill(name)
+        row.locator("input[name$='-destination']").fill(destination)
+    page.click("[data-testid=add-limit]")  # a second limit row beside the empty ones
     for name, value in DRAFT.items():
-        page.fill(f"main [name='{name}']", value)
+        field = page.locator(f"main [name='{name}']")
+        if field.evaluate("e => e.tagName") == "SELECT":
+            field.select_option(value)
+        else:
+            field.fill(value)
     submit = page.locator("main button[name=then][value=submit]")
     submit.click()
     errors = page.locator("[data-testid=table-errors]")
@@ -99,17 +131,25 @@ def test_facts_class_draft_submit_accept_approve_issue_and_the_certificate(live_
     expect(page).to_have_url(f"{live_server.url}/permits/applications/{application.pk}/edit/")
     expect(page.locator("main [name='limit-0-concentration']")).to_have_value("500")  # kept as typed
     expect(page.locator("main [name=address]")).to_have_value(DRAFT["address"])
+    for code, _name, _destination in OUTLETS:  # the outlets added in place are kept as typed too
+        expect(page.locator("[data-testid=outlet-table] input[name$='-code']").and_(
+            page.locator(f"[value='{code}']"))).to_have_count(1)
     application.refresh_from_db()
     assert application.status == "draft" and application.basic_info["address"] != DRAFT["address"]
     assert not Outlet.objects.filter(application=application).exists()
 
-    # Fixed: the unit of measure given, saved and submitted in one click.
-    page.fill("main [name='limit-0-concentration_unit']", "mg/L")
+    # Fixed: the unit of measure chosen from the list, saved and submitted in one click.
+    page.select_option("main [name='limit-0-concentration_unit']", "mg/L")
     submit.click()
     expect(page).to_have_url(f"{live_server.url}/permits/applications/{application.pk}/")
     expect(page.locator("[data-testid=application-status]")).to_have_attribute("data-status", "submitted")
+    expect(page.locator("[data-testid=outlet-list] [data-testid=outlet-row]")).to_have_count(2)
     expect(page.locator("[data-testid=outlets]")).to_contain_text("DW001")
     expect(page.locator("[data-testid=outlets]")).to_contain_text("mg/L")
+    expect(page.locator("[data-testid=outlets]")).to_contain_text("DA001")
+    assert set(Outlet.objects.filter(application=application).values_list("code", "name")) == {
+        (code, name) for code, name, _d in OUTLETS}
+    expect(page.locator("[data-testid=reviewer-panels]")).to_have_count(0)  # not the clerk's
     expect(page.locator("[data-move=accept]")).to_have_count(0)  # not the clerk's move
     log_out(page, live_server)
 
