@@ -82,19 +82,20 @@ def _declare(unit: Unit, *, declared: date, planned: date, total: int, by, answe
 
 def _county_gate() -> tuple[Unit, int] | None:
     """invented: the factory of the demo county officer's county (衡南县) that screens at its gate
-    (screening's demo, ``county_gate_site``) declares a workforce far above what its gate admits: a total
-    of 2.5 times the people who come to its gate, so a returned workforce (80% of the total) of twice them,
-    while about nine in ten of them come in each day. Its measured workforce is then about 45% of the
-    declared figure, a gap the county officer sees flagged (ZT_WORKFORCE_GAP_PCT, 30% by default).
+    (screening's demo; ``screening.selectors.county_gate_site``) declares a workforce far above what its
+    gate admits: a total of 2.5 times the people who come to its gate, so a returned workforce (80% of
+    the total) of twice them, while about nine in ten of them come in each day. Its measured workforce is
+    then about 45% of the declared figure, a gap the county officer sees flagged (ZT_WORKFORCE_GAP_PCT,
+    30% by default).
     (unit, declared total), or None when the demo has no such factory."""
     from zhengtong.registry.models import Region
-    from zhengtong.screening import demo as screening_demo
+    from zhengtong.screening import selectors as screening_selectors
 
     county = Region.objects.filter(code=HENGNAN).first()
-    site = screening_demo.county_gate_site(county.pk) if county is not None else None
+    site = screening_selectors.county_gate_site(county.pk) if county is not None else None
     if site is None:
         return None
-    return site.unit, len(screening_demo.county_gate_people(site)) * 5 // 2
+    return site.unit, len(screening_selectors.county_gate_people(site)) * 5 // 2
 
 
 def _stage(declaration, stage: str, day: date, pct: int, by, note: str = "") -> ResumptionStage:

@@ -18,12 +18,11 @@ import uuid
 from datetime import date, timedelta
 from decimal import Decimal
 
-from django.db.models import Count, Q
 from django.utils import timezone
 
 from zhengtong.core import audit
 from zhengtong.core import demo_clock as story
-from zhengtong.registry.models import Site, SitePerson, Unit, VisitorPolicy
+from zhengtong.registry.models import SitePerson, VisitorPolicy
 from zhengtong.screening.models import (
     Alert,
     Area,
@@ -36,6 +35,7 @@ from zhengtong.screening.models import (
     Rotation,
     RotationMember,
 )
+from zhengtong.screening.selectors import county_gate_people, county_gate_site
 
 STATES = {
     "prison": (date(2020, 1, 24), VisitorPolicy.NONE),  # invented date
@@ -142,25 +142,6 @@ def load(*, admin, named_sites: dict, rng, today: date) -> int:
     Entry.objects.bulk_create(entries, batch_size=2000)
     _rotations(admin, named_sites["prison"], today)
     return len(entries)
-
-
-COUNTY_GATE_PEOPLE = 150  # the county gate factory's people who come to its gate (its first, by id)
-
-
-def county_gate_site(county_id: int) -> Site | None:
-    """The factory of the county that screens at its gate in the demo (``_county_gate``): the first active
-    enterprise's factory there (by id) with at least 20 people of its own. Also read by the resumption
-    demo, which declares for its unit a workforce far above what the gate admits (the county's flagged gap)."""
-    return (Site.objects.filter(kind=Site.Kind.FACTORY, unit__kind=Unit.Kind.ENTERPRISE,
-                                unit__status=Unit.Status.ACTIVE, unit__county_id=county_id)
-            .annotate(own=Count("memberships", filter=Q(memberships__relation__in=SitePerson.BELONGS)))
-            .filter(own__gte=20).order_by("pk").first())
-
-
-def county_gate_people(site: Site) -> list[int]:
-    """The people of the county gate factory who come to its gate: its first COUNTY_GATE_PEOPLE by id."""
-    return list(SitePerson.objects.filter(site=site, relation__in=SitePerson.BELONGS).order_by("person_id")
-                .values_list("person_id", flat=True)[:COUNTY_GATE_PEOPLE])
 
 
 def _county_gate(admin, welfare, now) -> list[Entry]:

@@ -42,7 +42,7 @@ from zhengtong.core.panels import Figure, Todo
 from zhengtong.registry import selectors as registry_selectors
 from zhengtong.registry.codes import CodeError, check_id_number, normalise
 from zhengtong.registry.identity import id_number_hash
-from zhengtong.registry.models import Person, Site, SitePerson
+from zhengtong.registry.models import Person, Site, SitePerson, Unit
 from zhengtong.screening import hotpath, ports, rotations, rules
 from zhengtong.screening.models import (
     AdmittedDaily,
@@ -859,3 +859,25 @@ def unit_admitted_peak(*, start: date, end: date, unit_ref: str = "pk") -> Subqu
     per_day = (AdmittedDaily.objects.filter(site__unit_id=OuterRef(unit_ref), day__gte=start, day__lte=end)
                .values("day").annotate(n=Sum("people")).order_by("-n").values("n")[:1])
     return Subquery(per_day, output_field=IntegerField())
+
+
+# The demo's county gate factory ------------------------------------------------------------
+
+COUNTY_GATE_PEOPLE = 150  # the county gate factory's people who come to its gate (its first, by id)
+
+
+def county_gate_site(county_id: int) -> Site | None:
+    """The demo's county gate factory (screening.demo ``_county_gate``): the first active enterprise's
+    factory of the county (by id) with at least 20 people of its own. Read by the screening demo, which
+    has it screen at its gate, and by the resumption demo, which declares for its unit a workforce far
+    above what the gate admits (the county's flagged gap)."""
+    return (Site.objects.filter(kind=Site.Kind.FACTORY, unit__kind=Unit.Kind.ENTERPRISE,
+                                unit__status=Unit.Status.ACTIVE, unit__county_id=county_id)
+            .annotate(own=Count("memberships", filter=Q(memberships__relation__in=SitePerson.BELONGS)))
+            .filter(own__gte=20).order_by("pk").first())
+
+
+def county_gate_people(site: Site) -> list[int]:
+    """The people of the county gate factory who come to its gate: its first COUNTY_GATE_PEOPLE by id."""
+    return list(SitePerson.objects.filter(site=site, relation__in=SitePerson.BELONGS).order_by("person_id")
+                .values_list("person_id", flat=True)[:COUNTY_GATE_PEOPLE])
