@@ -251,22 +251,36 @@ MATERIAL_KINDS = {"raw": gettext_lazy("raw material"), "auxiliary": gettext_lazy
                   "fuel": gettext_lazy("fuel")}
 
 
+def _filled_rows(errors: FieldErrors, rows: Any, field: str, message: str):
+    """A table's rows as (index, row), the empty ones left out; None (and ``message`` on ``field``) when
+    ``rows`` is not a list of rows."""
+    if not isinstance(rows, list) or not all(isinstance(r, dict) for r in rows):
+        errors.add(field, message)
+        return None
+    return [(i, row) for i, row in enumerate(rows) if any(str(v or "").strip() for v in row.values())]
+
+
+def _quantity(errors: FieldErrors, row: dict, prefix: str, key: str, needs_unit: str) -> tuple[Any, str]:
+    """A row's quantity (``key``) and its unit of measure from the list: a quantity needs its unit."""
+    value = clean_measure(errors, f"{prefix}.{key}", row.get(key))
+    unit = clean_text(errors, row, "unit", max_length=20, field=f"{prefix}.unit")
+    unit = _listed_unit(errors, f"{prefix}.unit", unit, formlists.lists().quantity_units)
+    if value is not None and not unit:
+        errors.add(f"{prefix}.unit", needs_unit)
+    return value, unit
+
+
 def clean_products(errors: FieldErrors, rows: Any) -> list[dict[str, str]] | None:
     """主要产品及产能: each row a product's name, its capacity and the capacity's unit from the list."""
-    if not isinstance(rows, list) or not all(isinstance(r, dict) for r in rows):
-        errors.add("products", _("List the products as name, capacity and unit."))
+    filled = _filled_rows(errors, rows, "products", _("List the products as name, capacity and unit."))
+    if filled is None:
         return None
     cleaned = []
-    for i, row in enumerate(rows):
-        if not any(str(v or "").strip() for v in row.values()):
-            continue
+    for i, row in filled:
         prefix = f"products[{i}]"
         name = clean_text(errors, row, "name", required=True, max_length=100, field=f"{prefix}.name")
-        capacity = clean_measure(errors, f"{prefix}.capacity", row.get("capacity"))
-        unit = clean_text(errors, row, "unit", max_length=20, field=f"{prefix}.unit")
-        unit = _listed_unit(errors, f"{prefix}.unit", unit, formlists.lists().quantity_units)
-        if capacity is not None and not unit:
-            errors.add(f"{prefix}.unit", _("A capacity needs its unit of measure (for example t/a)."))
+        capacity, unit = _quantity(errors, row, prefix, "capacity",
+                                   _("A capacity needs its unit of measure (for example t/a)."))
         cleaned.append({"name": name, "capacity": _plain(capacity), "unit": unit})
     return cleaned
 
@@ -274,23 +288,18 @@ def clean_products(errors: FieldErrors, rows: Any) -> list[dict[str, str]] | Non
 def clean_materials(errors: FieldErrors, rows: Any) -> list[dict[str, str]] | None:
     """主要原辅材料及燃料: each row a material's name, whether raw, auxiliary or fuel, its yearly use
     and the unit from the list."""
-    if not isinstance(rows, list) or not all(isinstance(r, dict) for r in rows):
-        errors.add("materials", _("List the materials as name, kind, amount per year and unit."))
+    filled = _filled_rows(errors, rows, "materials", _("List the materials as name, kind, amount per year and unit."))
+    if filled is None:
         return None
     cleaned = []
-    for i, row in enumerate(rows):
-        if not any(str(v or "").strip() for v in row.values()):
-            continue
+    for i, row in filled:
         prefix = f"materials[{i}]"
         name = clean_text(errors, row, "name", required=True, max_length=100, field=f"{prefix}.name")
         kind = clean_text(errors, row, "kind", max_length=20, field=f"{prefix}.kind")
         if kind and kind not in MATERIAL_KINDS:
             errors.add(f"{prefix}.kind", _("Choose raw material, auxiliary material or fuel."))
-        amount = clean_measure(errors, f"{prefix}.amount", row.get("amount"))
-        unit = clean_text(errors, row, "unit", max_length=20, field=f"{prefix}.unit")
-        unit = _listed_unit(errors, f"{prefix}.unit", unit, formlists.lists().quantity_units)
-        if amount is not None and not unit:
-            errors.add(f"{prefix}.unit", _("An amount needs its unit of measure (for example t/a)."))
+        amount, unit = _quantity(errors, row, prefix, "amount",
+                                 _("An amount needs its unit of measure (for example t/a)."))
         cleaned.append({"name": name, "kind": kind, "amount": _plain(amount), "unit": unit})
     return cleaned
 
