@@ -14,6 +14,8 @@ so that nobody takes a shifted date for a real one.
 from datetime import date, datetime, timedelta
 
 from django.utils import timezone
+from django.utils.html import conditional_escape, format_html
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
 STORY_DAY = date(2020, 2, 27)  # the newspaper's day: 2月27日上午, the party secretary's visits (shared/seed)
@@ -53,17 +55,21 @@ def forget() -> None:
 
 
 def notice() -> str:
-    """The sentence the pages show while the database holds the demo city; "" when it does not."""
+    """The sentence the pages show while the database holds the demo city; "" when it does not. Its
+    dates are kept whole on a phone's narrow line (a date broken at its hyphen reads as two)."""
     from zhengtong.core.models import DemoState
 
     state = DemoState.objects.order_by("-pk").first()
     if state is None:
         return ""
-    values = {"anchor": state.anchor.isoformat(), "story": state.story_day.isoformat()}
+    values = {key: format_html('<span class="nowrap">{}</span>', day.isoformat())
+              for key, day in (("anchor", state.anchor), ("story", state.story_day))}
     if state.anchor == state.story_day:
-        return _("Demo data: the dates are the newspaper's own (%(story)s).") % values
-    return _("Demo data: dates shifted to %(anchor)s. The newspaper's day (%(story)s) is shown as %(anchor)s; "
-             "the 2019 catalogue, the law and the permits of 2017–2019 keep their real dates.") % values
+        text = _("Demo data: the dates are the newspaper's own (%(story)s).")
+    else:
+        text = _("Demo data: dates shifted to %(anchor)s. The newspaper's day (%(story)s) is shown as %(anchor)s; "
+                 "the 2019 catalogue, the law and the permits of 2017–2019 keep their real dates.")
+    return mark_safe(conditional_escape(text) % values)  # the sentence escaped, the dates ours
 
 
 def now_at(today: date) -> datetime:

@@ -77,8 +77,8 @@ def test_every_page_says_the_demo_dates_are_shifted(client):
     with clock(SHIFTED_ANCHOR):
         demo.load_demo(units=20, sites=2, people=300, today=SHIFTED_ANCHOR)
         page = client.get("/accounts/login/").content.decode()
-        assert 'data-testid="demo-notice"' in page and "日期已平移至 2026-03-02" in page
+        assert 'data-testid="demo-notice"' in page and "日期已平移至 <span class=\"nowrap\">2026-03-02</span>" in page
         client.force_login(demo._demo_users().get(username="county"))
-        assert "日期已平移至 2026-03-02" in client.get("/").content.decode()
+        assert "日期已平移至 <span class=\"nowrap\">2026-03-02</span>" in client.get("/").content.decode()
     demo.wipe_demo()
     assert 'data-testid="demo-notice"' not in client.get("/accounts/login/").content.decode()
