@@ -125,7 +125,12 @@ def test_the_page_asks_each_line_its_own_facts(client, world, two_lines):
     page = client.get(reverse("permits:unit", args=[two_lines.pk])).content.decode()
     assert "淀粉" in page and "饮料" in page
     bad = client.post(url, {**form, f"{STARCH}:starch_products_tpy": "many"})
-    assert bad.status_code == 200 and f"{STARCH}:starch_products_tpy" not in bad.content.decode().split("<form")[0]
+    body = bad.content.decode()
+    assert bad.status_code == 200
+    # the error sits on the starch line's own field, in words, and nothing is saved
+    assert f'id="{STARCH}:starch_products_tpy-errors"' in body and "请输入数字" in body
+    assert f"{STARCH}:starch_products_tpy" not in body.split("<form")[0]  # no raw key above the form
+    assert UnitFacts.objects.get(unit=two_lines).lines[STARCH]["starch_products_tpy"] == 500
 
 
 @pytest.mark.django_db
