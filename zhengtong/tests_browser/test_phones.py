@@ -25,6 +25,7 @@ FILES = (".xlsx", ".csv", ".pdf", ".png")
 # Returns "" when the page fits, else the page width and the widest elements sticking out.
 OVERFLOW_JS = """() => {
   const doc = document.documentElement;
+  if (!doc || !document.body) return null;
   const width = window.innerWidth;
   if (doc.scrollWidth <= width + 1) return "";
   const out = [];
@@ -41,7 +42,20 @@ OVERFLOW_JS = """() => {
 
 
 def fits(page: Page) -> str:
-    return page.evaluate(OVERFLOW_JS)
+    """Measured once the page has loaded: a click that navigates returns before the new document
+    exists, and a document caught between pages has no body yet (a flaky CI failure)."""
+    for _ in range(50):
+        page.wait_for_load_state("load")
+        try:
+            result = page.evaluate(OVERFLOW_JS)
+        except Exception as error:  # the context was replaced by a navigation under way
+            if "context was destroyed" not in str(error) and "navigat" not in str(error):
+                raise
+            result = None
+        if result is not None:
+            return result
+        page.wait_for_timeout(100)
+    raise AssertionError(f"{page.url}: the page never finished loading")
 
 
 def crawl(page: Page, base: str, limit: int = 60) -> dict[str, str]:

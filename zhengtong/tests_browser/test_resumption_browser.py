@@ -66,9 +66,10 @@ def test_a_difficulty_reported_accepted_answered_resolved_and_confirmed(loop_wor
     clerk.locator("[data-nav=difficulties]").click()
     expect(clerk.locator("h1")).to_have_text("困难和问题")
     expect(clerk.locator("[data-testid=difficulties]")).not_to_contain_text("水泥运不出去")
-    clerk.get_by_role("link", name="反映困难和问题").click()
-    assert fits(clerk) == "", "the report form scrolls sideways on a phone"
+    with clerk.expect_navigation():
+        clerk.get_by_role("link", name="反映困难和问题").click()
     expect(clerk.get_by_label("单位")).to_contain_text("衡南火电厂")
+    assert fits(clerk) == "", "the report form scrolls sideways on a phone"
     clerk.get_by_label("类别").select_option(label="原材料")
     clerk.get_by_label("标题").fill("钢材断供")
     clerk.get_by_label("详情").fill("上游钢厂未复工，库存仅够三天。")
