@@ -65,6 +65,8 @@ class OpenReadingOut(Schema):
 
 class ClassificationOut(Schema):
     unit: int
+    fixed_source: int = Field(description="the unit's fixed source (its location) by its HJ 608 sequence number, 1 "
+                                          "for 001: each location has its own facts and class")
     management_class: ClassCode = Field(description=CLASS_DOC)
     at_least: ClassCode | None = Field(
         description="while undetermined: the class the unit has at least, whatever the missing facts say")
@@ -88,7 +90,8 @@ def _classification(classification: Classification) -> dict:
         cell = getattr(entry, f"{classification.management_class}_text", "")
         row = {"row": entry.row, "section": entry.section, "industry": entry.industry_text, "text": cell}
     return {
-        "unit": classification.unit_id, "management_class": classification.management_class,
+        "unit": classification.unit_id, "fixed_source": classification.source,
+        "management_class": classification.management_class,
         "at_least": classification.at_least or None,
         "general_processes_only": classification.scope == GENERAL_ONLY,
         "deciding_row": row, "missing_facts": list(classification.missing),
@@ -98,11 +101,16 @@ def _classification(classification: Classification) -> dict:
     }
 
 
+SourceNumber = Annotated[int, Field(ge=1, le=999, description="the unit's fixed source by its sequence number "
+                                                              "(1 for 001, the default)")]
+
+
 @router.get("/units/{unit_id}/classification", response=ClassificationOut,
-            summary="A unit's management class, the catalogue row that decided it and the facts it lacks")
-def get_classification(request, unit_id: Id):
-    """Public for whoever sees the unit. 404 also when the unit has not been classified yet."""
-    return _classification(selectors.classification_get(user=request.auth, unit_pk=unit_id))
+            summary="A fixed source's management class, the catalogue row that decided it and the facts it lacks")
+def get_classification(request, unit_id: Id, fixed_source: SourceNumber = 1):
+    """Public for whoever sees the unit. 404 also when the unit (or that fixed source) has not been
+    classified yet."""
+    return _classification(selectors.classification_get(user=request.auth, unit_pk=unit_id, source=fixed_source))
 
 
 # Applications ----------------------------------------------------------------------------
@@ -254,18 +262,22 @@ class FactsIn(In):
                     "`code:key` (`1511:has_fermentation`), or without the code where only one of the unit's lines "
                     "is asked the fact")
     replace: Flag = Field(False, description="true: the declared facts become exactly these")
+    fixed_source: SourceNumber = Field(1, description="the fixed source (location) these facts are of, by its "
+                                                      "sequence number: 1 for 001 (the default)")
 
 
 @router.post("/units/{unit_id}/facts", response=ClassificationOut,
-             summary="Declare a unit's facts; the unit is classified again at once")
+             summary="Declare a fixed source's facts; it is classified again at once")
 def declare_facts(request, unit_id: Id, payload: FactsIn):
     """The unit's own clerk (or the city administrator): 403 for anyone else who sees the unit. An
-    unknown key or a value of the wrong kind is a 400 naming the key."""
+    unknown key or a value of the wrong kind is a 400 naming the key; a fixed source the unit does
+    not have is a 400 naming `fixed_source`."""
     unit = registry_selectors.unit_get(user=request.auth, pk=unit_id)
     services.unit_facts_save(user=request.auth, unit=unit, data={k: "" if v is None else v
                                                                  for k, v in payload.facts.items()},
-                             replace=payload.replace)
-    return _classification(selectors.classification_get(user=request.auth, unit_pk=unit.pk))
+                             replace=payload.replace, source=payload.fixed_source)
+    return _classification(selectors.classification_get(user=request.auth, unit_pk=unit.pk,
+                                                        source=payload.fixed_source))
 
 
 # Applications: a draft, its outlets and limits, submission ---------------------------------

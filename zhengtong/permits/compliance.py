@@ -280,7 +280,7 @@ def enforcement_scan(*, today: date | None = None) -> dict[str, int]:
     campaign = selectors.campaign_current()
     if campaign is not None:
         for row in selectors.campaign_units(user=None, campaign=campaign, today=today, only_past_due=True):
-            cls = selectors.filing_class(row["classification"])
+            cls = row["filing_class"]
             kind = "no_registration" if cls == "registration" else "no_permit"
             due = row["due"].date
             opened[kind] += _open(row["unit"].pk, kind, f"campaign:{campaign.pk}", due + timedelta(days=1),

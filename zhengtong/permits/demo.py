@@ -201,10 +201,10 @@ def _decide_readings(admin, rng, today: date) -> None:
     rest still need review on the anchor."""
     rng = random.Random(rng.random())  # a stream of its own: the demo's other draws stay as they were
     decisions = [
-        ReadingDecision(unit_id=unit_id, reading=point["reading"], key=point["key"], choice="a",
+        ReadingDecision(unit_id=unit_id, source=source, reading=point["reading"], key=point["key"], choice="a",
                         reason="演示数据：局务会议研究，按第一种理解执行", decided_by=admin, decided_at=_at(today))
-        for unit_id, points in Classification.objects.filter(management_class="review").order_by("pk").values_list(
-            "unit_id", "open_readings")
+        for unit_id, source, points in Classification.objects.filter(management_class="review").order_by(
+            "pk").values_list("unit_id", "source", "open_readings")
         for point in points if not point["chosen"] and rng.random() < DECIDED_SO_FAR]
     ReadingDecision.objects.bulk_create(decisions, batch_size=2000)
     if decisions:
@@ -234,7 +234,7 @@ def _load(*, admin, named_sites: dict, rng, today: date) -> int:
     services.units_classify(user=admin)
     _decide_readings(admin, rng, today)
 
-    classes = dict(Classification.objects.values_list("unit_id", "management_class"))
+    classes = dict(Classification.objects.filter(source=1).values_list("unit_id", "management_class"))
     needing = [u for u in units if classes.get(u.pk) in ("key", "simplified") and u.pk != clerk_unit.pk]
     needing.sort(key=lambda u: (u.industry.code not in EARLY_LIST, rng.random()))
     # One unit of the early list has not applied yet: past the early deadline the daily job finds it.
@@ -303,5 +303,19 @@ def _load(*, admin, named_sites: dict, rng, today: date) -> int:
                         "contact_phone": "—"},
             facilities=[{"name": "主要生产线", "kind": "production", "capacity": "—"}],
             monitoring_plan="按排污单位自行监测技术指南执行")
+    _second_location(clerk_unit, facts, catalogue)
     compliance.enforcement_scan(today=today)
     return len(permits)
+
+
+def _second_location(unit, facts: dict, catalogue) -> None:
+    """The clerk's unit also coats at a second plant (fixed source 002, invented): less solvent there,
+    so the two locations differ in class and the clerk sees each with its own facts and filing."""
+    FixedSource.objects.bulk_create([
+        FixedSource(unit=unit, sequence=1, address=unit.address),
+        FixedSource(unit=unit, sequence=2, address="衡阳市高新区二期标准厂房（演示）")])
+    second = {**{k: v for k, v in facts.items() if k in catalogue.facts}, "solvent_coating_tpy": 4}
+    declared = _declared(unit, second)
+    declared.source = 2
+    declared.save()
+    services.source_classify(unit=unit, source=2)

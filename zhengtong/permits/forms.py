@@ -110,6 +110,22 @@ class FactsForm(forms.Form):
         return [(title, [self[name] for name in names]) for title, names in self.groups]
 
 
+class FixedSourceForm(forms.Form):
+    """Another location of the unit's facilities (HJ 608 固定污染源): where, and which of the unit's
+    industry lines are carried on there."""
+
+    address = forms.CharField(label=_("Address of the location"), max_length=200)
+    industry_codes = forms.MultipleChoiceField(label=_("Industries carried on there"),
+                                               widget=forms.CheckboxSelectMultiple)
+
+    def __init__(self, unit, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        industries = [unit.industry, *sorted(unit.other_industries.all(), key=lambda i: i.code)]
+        field = self.fields["industry_codes"]
+        assert isinstance(field, forms.MultipleChoiceField)
+        field.choices = [(i.code, f"{i.code} {i.name}") for i in industries]
+
+
 class RegistrationForm(forms.Form):
     address = forms.CharField(label=_("Production address"), max_length=200, required=False)
     legal_representative = forms.CharField(label=_("Legal representative"), max_length=50, required=False)

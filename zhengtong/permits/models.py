@@ -42,12 +42,15 @@ class CatalogueEntry(models.Model):
 
 
 class UnitFacts(models.Model):
-    """What a unit has declared about itself for classification, keyed as in the rules file:
-    ``facts`` those of the whole fixed source (the key-list flag, general-process equipment, Art. 7
-    emissions: the rules file's ``unit_facts``), ``lines`` each industry line's own (capacities,
-    processes) by industry code, ``{"1511": {"has_fermentation": true}}``."""
+    """What a unit has declared for classification about one of its fixed sources (``source``: the
+    HJ 608 sequence number, 1 for 001; a unit with one location has only 1, before any fixed source
+    is numbered), keyed as in the rules file: ``facts`` those of the whole fixed source (the key-list
+    flag, general-process equipment, Art. 7 emissions: the rules file's ``unit_facts``), ``lines``
+    each industry line's own (capacities, processes) by industry code,
+    ``{"1511": {"has_fermentation": true}}``."""
 
-    unit = models.OneToOneField(Unit, models.CASCADE, related_name="discharge_facts", verbose_name=_("unit"))
+    unit = models.ForeignKey(Unit, models.CASCADE, related_name="discharge_facts", verbose_name=_("unit"))
+    source = models.PositiveSmallIntegerField(_("fixed source"), default=1)
     facts = models.JSONField(_("facts"), default=dict, blank=True)
     lines = models.JSONField(_("facts per industry line"), default=dict, blank=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
@@ -56,17 +59,20 @@ class UnitFacts(models.Model):
     class Meta:
         verbose_name = _("discharge facts")
         verbose_name_plural = _("discharge facts")
+        constraints = [models.UniqueConstraint(fields=["unit", "source"], name="unit_facts_once_per_source")]
 
     def __str__(self) -> str:
-        return f"{self.unit_id}"
+        return f"{self.unit_id}-{self.source:03d}"
 
 
 class Classification(models.Model):
-    """A unit's current class under the catalogue and the row that decided it. The full reading
-    (every row, every fact) is worked out again when a page shows it: the same facts and the same
-    catalogue give the same reading."""
+    """The current class of one of a unit's fixed sources (``source``, as UnitFacts) under the
+    catalogue and the row that decided it: a permit belongs to one fixed source, and two locations
+    of a unit can differ. The full reading (every row, every fact) is worked out again when a page
+    shows it: the same facts and the same catalogue give the same reading."""
 
-    unit = models.OneToOneField(Unit, models.CASCADE, related_name="classification", verbose_name=_("unit"))
+    unit = models.ForeignKey(Unit, models.CASCADE, related_name="classifications", verbose_name=_("unit"))
+    source = models.PositiveSmallIntegerField(_("fixed source"), default=1)
     management_class = models.CharField(_("management class"), max_length=12, choices=ManagementClass.choices,
                                         db_index=True)
     scope = models.CharField(_("scope"), max_length=20, blank=True)
@@ -81,9 +87,10 @@ class Classification(models.Model):
     class Meta:
         verbose_name = _("classification")
         verbose_name_plural = _("classifications")
+        constraints = [models.UniqueConstraint(fields=["unit", "source"], name="classification_once_per_source")]
 
     def __str__(self) -> str:
-        return f"{self.unit_id} {self.management_class}"
+        return f"{self.unit_id}-{self.source:03d} {self.management_class}"
 
 
 class ReadingDecision(models.Model):
@@ -97,6 +104,7 @@ class ReadingDecision(models.Model):
         B = "b", _("Second reading")
 
     unit = models.ForeignKey(Unit, models.CASCADE, related_name="reading_decisions", verbose_name=_("unit"))
+    source = models.PositiveSmallIntegerField(_("fixed source"), default=1)
     reading = models.CharField(_("open reading"), max_length=60)
     key = models.CharField(_("open point"), max_length=80)
     choice = models.CharField(_("reading chosen"), max_length=1, choices=Choice.choices)
@@ -110,7 +118,8 @@ class ReadingDecision(models.Model):
         ordering = ["-decided_at", "-id"]
         verbose_name = _("decision on an open reading")
         verbose_name_plural = _("decisions on open readings")
-        constraints = [models.UniqueConstraint(fields=["unit", "key"], name="reading_decision_once_per_point")]
+        constraints = [models.UniqueConstraint(fields=["unit", "source", "key"],
+                                               name="reading_decision_once_per_point")]
 
     def __str__(self) -> str:
         return f"{self.unit_id} {self.key} {self.choice}"
@@ -164,6 +173,8 @@ class FixedSource(models.Model):
     sequence = models.PositiveSmallIntegerField(_("sequence number"))
     site = models.ForeignKey(Site, models.SET_NULL, null=True, blank=True, verbose_name=_("site"))
     address = models.CharField(_("address"), max_length=200, blank=True)
+    # The unit's industry lines at this location (codes); empty: all of them (one location).
+    industry_codes = models.JSONField(_("industries at this location"), default=list, blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:

@@ -111,13 +111,18 @@ def unit_rows(unit: Unit, catalogue: Catalogue | None = None) -> list[int]:
     return list(dict.fromkeys(rows)) + list(GENERAL_PROCESS_ROWS)
 
 
-def fact_groups(unit: Unit) -> list[FactGroup]:
-    """The facts the catalogue asks of this unit, grouped as the form shows them: the whole unit's
-    (the rules file's ``unit_facts``) once, then each industry line's own, then the general processes."""
+def fact_groups(unit: Unit, source: int = 1) -> list[FactGroup]:
+    """The facts the catalogue asks of one of the unit's fixed sources, grouped as the form shows
+    them: the whole source's (the rules file's ``unit_facts``) once, then each industry line's own
+    (the lines at this source: services.source_industry_codes), then the general processes."""
+    from zhengtong.permits.services import source_industry_codes
+
     catalogue = load_catalogue()
     general = [f for n in GENERAL_PROCESS_ROWS for f in catalogue.rows[n].facts]
     common = ["on_key_list", "in_industrial_building", "operation_start"]
-    industries = [unit.industry, *sorted(unit.other_industries.all(), key=lambda i: i.code)]
+    here = source_industry_codes(unit, source)
+    industries = [i for i in [unit.industry, *sorted(unit.other_industries.all(), key=lambda i: i.code)]
+                  if i.code in here]
     unit_wide: list[str] = []
     lines: list[FactGroup] = []
     for industry in industries:
@@ -137,11 +142,29 @@ def fact_groups(unit: Unit) -> list[FactGroup]:
     return [g for g in groups if g.facts]
 
 
-def unit_facts(unit: Unit) -> dict[str, Any]:
-    """The unit's declared facts as one mapping: the whole unit's by key, each line's as ``code:key``."""
+def unit_sources(unit: Unit) -> list[dict[str, Any]]:
+    """The unit's fixed sources as its page lists them: sequence number, address, the industry lines
+    carried on there and the stored class of each (source 1 always: the unit's first location,
+    numbered when it first files)."""
+    from zhengtong.permits.models import FixedSource
+    from zhengtong.permits.services import source_industry_codes, unit_sources
+
+    numbered = {s.sequence: s for s in FixedSource.objects.filter(unit=unit)}
+    classes = {c.source: c for c in Classification.objects.filter(unit=unit)}
+    shown = []
+    for n in unit_sources(unit.pk):
+        record = numbered.get(n)
+        shown.append({"sequence": n, "label": f"{n:03d}",
+                      "address": (record.address if record else "") or unit.address,
+                      "codes": source_industry_codes(unit, n), "classification": classes.get(n)})
+    return shown
+
+
+def unit_facts(unit: Unit, source: int = 1) -> dict[str, Any]:
+    """A fixed source's declared facts as one mapping: the whole source's by key, each line's as ``code:key``."""
     from zhengtong.permits.services import declared_facts
 
-    facts, lines = declared_facts(unit.pk)
+    facts, lines = declared_facts(unit.pk, source)
     return {**facts, **{line_key(code, k): v for code, own in lines.items() for k, v in own.items()}}
 
 
@@ -272,13 +295,12 @@ def classification_explained(classification: Classification | None) -> dict[str,
     decided, what is still missing, and the notes on the articles applied."""
     if classification is None:
         return None
-    from zhengtong.permits.services import declared_facts, unit_decisions, unit_industry_codes
+    from zhengtong.permits.services import source_result
 
     catalogue = load_catalogue()
-    unit = classification.unit
+    unit, source = classification.unit, classification.source
     as_of = timezone.localdate(classification.classified_at)  # the day the stored class was worked out
-    facts, lines = declared_facts(unit.pk)
-    result = engine.classify(unit_industry_codes(unit), facts, catalogue, unit_decisions(unit.pk), as_of, lines)
+    result = source_result(unit, source, as_of)
     findings = []
     for f in result.findings:
         row = catalogue.rows[f.row]
@@ -305,8 +327,8 @@ def classification_explained(classification: Classification | None) -> dict[str,
         "notes": [NOTE_TEXT[n]() for n in classification.notes if n in NOTE_TEXT],
         "general_only": classification.scope == engine.GENERAL_ONLY,
         "permit_lines": classification.scope == engine.PERMIT_LINES,
-        "open": open_readings(unit, result.open, catalogue),
-        "earlier_decisions": earlier_decisions(unit, result.open),
+        "open": open_readings(unit, result.open, catalogue, source),
+        "earlier_decisions": earlier_decisions(unit, result.open, source),
     }
 
 
@@ -324,14 +346,15 @@ def _option(option, same_class: str | None) -> dict[str, str]:
             "scope_label": scope if cls not in (None, "none") else ""}
 
 
-def open_readings(unit: Unit, points, catalogue: Catalogue | None = None) -> list[dict[str, Any]]:
-    """The unit's open readings as the page shows them: the words of the text that leave it open,
-    both readings with the class and scope each gives, and the reviewer's decision where one holds."""
+def open_readings(unit: Unit, points, catalogue: Catalogue | None = None, source: int = 1) -> list[dict[str, Any]]:
+    """A fixed source's open readings as the page shows them: the words of the text that leave it
+    open, both readings with the class and scope each gives, and the reviewer's decision where one holds."""
     from zhengtong.permits.models import ReadingDecision
 
     catalogue = catalogue or load_catalogue()
-    decisions = {d.key: d for d in ReadingDecision.objects.filter(unit=unit).select_related("decided_by")}
-    classification = Classification.objects.filter(unit=unit).first()
+    decisions = {d.key: d for d in ReadingDecision.objects.filter(unit=unit, source=source).select_related(
+        "decided_by")}
+    classification = Classification.objects.filter(unit=unit, source=source).first()
     same = classification.at_least or classification.management_class if classification else None
     if same not in CLASSES:
         same = None
@@ -347,12 +370,13 @@ def open_readings(unit: Unit, points, catalogue: Catalogue | None = None) -> lis
     return shown
 
 
-def earlier_decisions(unit: Unit, points) -> list[Any]:
+def earlier_decisions(unit: Unit, points, source: int = 1) -> list[Any]:
     """Decisions on points that no longer hold as they were (a fact changed since): kept and shown."""
     from zhengtong.permits.models import ReadingDecision
 
     current = {p.key for p in points}
-    return [d for d in ReadingDecision.objects.filter(unit=unit).select_related("decided_by") if d.key not in current]
+    return [d for d in ReadingDecision.objects.filter(unit=unit, source=source).select_related("decided_by")
+            if d.key not in current]
 
 
 # Statistics -------------------------------------------------------------------------------
@@ -362,11 +386,12 @@ def classified_units(*, user) -> QuerySet[Classification]:
     return Classification.objects.filter(unit__in=Unit.objects.filter(scopes.units_q(user)))
 
 
-def classification_get(*, user, unit_pk) -> Classification:
-    """The class of a unit the user sees (public, like the unit's permits). Missing, a unit outside
-    the scope and a unit not classified yet are the same 404."""
+def classification_get(*, user, unit_pk, source: int = 1) -> Classification:
+    """The class of one fixed source (by its sequence number) of a unit the user sees (public, like
+    the unit's permits). Missing, a unit outside the scope and a unit or source not classified yet
+    are the same 404."""
     unit_pk = valid_id(unit_pk)
-    classification = classified_units(user=user).filter(unit_id=unit_pk).first() if unit_pk else None
+    classification = classified_units(user=user).filter(unit_id=unit_pk, source=source).first() if unit_pk else None
     if classification is None:
         raise Http404
     return classification
@@ -433,27 +458,45 @@ def early_codes(campaign) -> set[str]:
 
 
 def covered_unit_ids(unit_ids=None) -> set[int]:
-    """Units holding a valid registration or a valid permit."""
+    """Units each of whose fixed sources that must file holds a valid registration or a valid permit
+    (``uncovered_sources``), among those with at least one source that must file."""
+    qs = Classification.objects.filter(NEEDS_FILING_Q)
+    if unit_ids is not None:
+        qs = qs.filter(unit_id__in=unit_ids)
+    must = set(qs.values_list("unit_id", flat=True))
+    return must - set(qs.filter(uncovered_sources()).values_list("unit_id", flat=True))
+
+
+def _source_holds(model) -> Exists:
+    """A classification's fixed source (the unit and sequence number) holds a valid ``model``
+    (Registration or Permit); for a Classification queryset."""
+    return Exists(model.objects.filter(status="valid", fixed_source__unit_id=OuterRef("unit_id"),
+                                       fixed_source__sequence=OuterRef("source")))
+
+
+def uncovered_sources() -> Q:
+    """Classifications whose fixed source holds neither a valid registration nor a valid permit."""
     from zhengtong.permits.models import Permit, Registration
 
-    covered: set[int] = set()
-    for model in (Registration, Permit):
-        qs = model.objects.filter(status="valid")
-        if unit_ids is not None:
-            qs = qs.filter(fixed_source__unit_id__in=unit_ids)
-        covered.update(qs.values_list("fixed_source__unit_id", flat=True))
-    return covered
+    return ~Q(_source_holds(Registration)) & ~Q(_source_holds(Permit))
+
 
 NEEDS_FILING = ("key", "simplified", "registration")
 # A unit under review whose class is at least one of these must file all the same (the readings
 # differ above that class, or only in what the permit or registration covers).
 def needs_filing_q(prefix: str = "") -> Q:
-    """Classifications (or, with ``prefix="classification__"``, units) that must apply or register."""
+    """Classifications (or, with a prefix, rows joined to them) that must apply or register."""
     return (Q(**{f"{prefix}management_class__in": NEEDS_FILING})
             | Q(**{f"{prefix}management_class": "review", f"{prefix}at_least__in": NEEDS_FILING}))
 
 
 NEEDS_FILING_Q = needs_filing_q()
+# A classification's filing class (``filing_class`` as SQL), and its strictness for "the strictest".
+_FILING_CLASS = Case(When(management_class__in=NEEDS_FILING, then=F("management_class")), default=F("at_least"),
+                     output_field=CharField())
+_FILING_RANK = Case(*(When(Q(management_class=c) | Q(management_class="review", at_least=c), then=Value(n))
+                      for n, c in enumerate(reversed(NEEDS_FILING), start=1)),
+                    default=Value(0), output_field=IntegerField())
 
 
 def filing_class(classification: Classification | None) -> str | None:
@@ -479,7 +522,6 @@ def campaign_queryset(*, user, campaign, today: date) -> QuerySet[Any]:  # Units
 
     The page sorts, pages and counts it in the database; the jobs, the export and ``campaign_units``
     read the same annotations."""
-    from zhengtong.permits.models import Permit, Registration
 
     seen = Q() if user is None else scopes.units_q(user)
     early = list(campaign.early_industries.values_list("industry_id", flat=True))
@@ -493,12 +535,13 @@ def campaign_queryset(*, user, campaign, today: date) -> QuerySet[Any]:  # Units
                                    output_field=CharField())
     else:
         late, early_industry = Q(pk__isnull=False), Value(None, output_field=CharField())
-    covered = (Exists(Registration.objects.filter(status="valid", fixed_source__unit_id=OuterRef("pk")))
-               | Exists(Permit.objects.filter(status="valid", fixed_source__unit_id=OuterRef("pk"))))
+    filing = Classification.objects.filter(NEEDS_FILING_Q, unit_id=OuterRef("pk"))
+    strictest = filing.annotate(cls=_FILING_CLASS, rank=_FILING_RANK).order_by("-rank", "source").values("cls")[:1]
+    covered = ~Exists(filing.filter(uncovered_sources()))
     return (
-        Unit.objects.filter(seen).filter(needs_filing_q("classification__"))
-        .select_related("county", "industry", "classification")
-        .annotate(early_industry=early_industry)
+        Unit.objects.filter(seen).filter(Exists(filing))
+        .select_related("county", "industry")
+        .annotate(early_industry=early_industry, filing_class=Subquery(strictest, output_field=CharField()))
         .annotate(
             is_late=ExpressionWrapper(late, output_field=BooleanField()),
             due=Case(When(late, then=Value(campaign.late_deadline)), default=Value(campaign.early_deadline),
@@ -513,9 +556,10 @@ def campaign_queryset(*, user, campaign, today: date) -> QuerySet[Any]:  # Units
 
 
 def campaign_row(unit: Any) -> dict[str, Any]:
-    """One unit of ``campaign_queryset`` as the pages, the export and the jobs read it."""
+    """One unit of ``campaign_queryset`` as the pages, the export and the jobs read it: ``filing_class``
+    the strictest class any of its fixed sources must file in."""
     early = unit.early_industry is not None
-    return {"classification": unit.classification, "unit": unit,
+    return {"filing_class": unit.filing_class, "class_label": ManagementClass(unit.filing_class).label, "unit": unit,
             "due": Due(unit.due, early, unit.early_industry or ""),
             "covered": bool(unit.covered), "past_due": bool(unit.past_due), "days_left": unit.days_left}
 
@@ -940,14 +984,15 @@ def todo(*, user, today: date) -> list[Todo]:
                                             len(waiting)) % {"n": len(waiting), "o": overdue},
                               url=reverse("permits:applications"), urgent=overdue > 0))
     for unit in Unit.objects.filter(pk__in=scopes.own_unit_ids(user)):
-        classification = Classification.objects.filter(unit=unit).first()
-        if classification and classification.management_class in NEEDS_FILING and unit.pk not in covered_unit_ids(
-                [unit.pk]):
+        several = Classification.objects.filter(unit=unit).exclude(source=1).exists()
+        for classification in Classification.objects.filter(
+                unit=unit, management_class__in=NEEDS_FILING).filter(uncovered_sources()).order_by("source"):
             if classification.management_class == "registration":
                 text = _("%(unit)s: registration class — file the registration form.")
             else:
                 text = _("%(unit)s: %(cls)s — apply for a permit.")
-            items.append(Todo(text=text % {"unit": unit.name, "cls": classification.get_management_class_display()},
+            name = f"{unit.name} {classification.source:03d}" if several else unit.name
+            items.append(Todo(text=text % {"unit": name, "cls": classification.get_management_class_display()},
                               url=reverse("permits:unit", args=[unit.pk]), urgent=True))
         for reminder in Reminder.objects.filter(unit=unit, read_at__isnull=True)[:3]:
             items.append(Todo(text=reminder.message, url=reverse("permits:unit", args=[unit.pk])))

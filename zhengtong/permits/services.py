@@ -276,18 +276,22 @@ def _clean_routed(routed: dict[str, dict[str, Any]], given: dict[tuple[str, str]
 
 
 @transaction.atomic
-def unit_facts_save(*, user, unit: Unit, data: dict[str, Any], replace: bool = False) -> UnitFacts:
-    """Record what the unit declares about itself, then classify it again.
+def unit_facts_save(*, user, unit: Unit, data: dict[str, Any], replace: bool = False,
+                    source: int | None = None) -> UnitFacts:
+    """Record what the unit declares about one of its fixed sources (``source``: its sequence
+    number; default 1, the first), then classify that source again.
 
     ``data`` maps fact keys (or a fact's part, see clean_facts) to values; an industry line's own
     facts are keyed ``code:key`` (see route_facts); an empty value clears it. With ``replace`` the
     declared facts are exactly ``data``; otherwise ``data`` updates the facts already given. Facts
-    of a line the unit no longer has are kept (its history) and read by no row."""
+    of a line the source no longer has are kept (its history) and read by no row."""
     if not scopes.can_declare_for_unit(user, unit):
         raise PermissionDenied
-    routed, given = route_facts(unit_industry_codes(unit), data)
+    source = source_number(unit, source)
+    routed, given = route_facts(source_industry_codes(unit, source), data)
     cleaned = _clean_routed(routed, given)
-    record = UnitFacts.objects.select_for_update().filter(unit=unit).first() or UnitFacts(unit=unit)
+    record = (UnitFacts.objects.select_for_update().filter(unit=unit, source=source).first()
+              or UnitFacts(unit=unit, source=source))
     facts = merge_facts({} if replace else dict(record.facts), routed[""], cleaned[""])
     lines = {} if replace else {code: dict(own) for code, own in record.lines.items()}
     for code, part in routed.items():
@@ -298,13 +302,14 @@ def unit_facts_save(*, user, unit: Unit, data: dict[str, Any], replace: bool = F
         record.facts, record.lines = facts, lines
         audit.record(record, user)
         record.save()
-    unit_classify(unit=unit)
+    source_classify(unit=unit, source=source)
     return record
 
 
-def declared_facts(unit_id: int) -> tuple[dict[str, Any], dict[str, dict[str, Any]]]:
-    """A unit's declared facts: the whole unit's, and each industry line's by code."""
-    found = UnitFacts.objects.filter(unit_id=unit_id).values_list("facts", "lines").first()
+def declared_facts(unit_id: int, source: int = 1) -> tuple[dict[str, Any], dict[str, dict[str, Any]]]:
+    """What a unit declared of one fixed source: the whole source's facts, and each industry line's
+    by code."""
+    found = UnitFacts.objects.filter(unit_id=unit_id, source=source).values_list("facts", "lines").first()
     return (found[0] or {}, found[1] or {}) if found else ({}, {})
 
 
@@ -315,59 +320,107 @@ def unit_industry_codes(unit: Unit) -> list[str]:
     return [unit.industry.code, *sorted(i.code for i in unit.other_industries.all())]
 
 
-_RESULT_FIELDS = ("unit_id", "management_class", "scope", "deciding_row", "at_least", "missing", "notes",
+def source_industry_codes(unit: Unit, source: int = 1) -> list[str]:
+    """The industry lines at one fixed source: those the source names (``FixedSource.industry_codes``)
+    that are still the unit's, in the unit's order; all the unit's where it names none (a unit at one
+    location) or none of them is the unit's any more."""
+    codes = unit_industry_codes(unit)
+    named = FixedSource.objects.filter(unit=unit, sequence=source).values_list("industry_codes", flat=True).first()
+    here = [code for code in codes if code in (named or ())]
+    return here or codes
+
+
+def unit_sources(unit_id: int) -> list[int]:
+    """The sequence numbers of a unit's fixed sources: 1 always (the unit's first location, numbered
+    or not yet), then those numbered, and any with declared facts."""
+    numbers = {1, *FixedSource.objects.filter(unit_id=unit_id).values_list("sequence", flat=True),
+               *UnitFacts.objects.filter(unit_id=unit_id).values_list("source", flat=True)}
+    return sorted(numbers)
+
+
+def source_number(unit: Unit, source: int | str | None) -> int:
+    """A fixed source of the unit by its sequence number (None: 1), refused by field when the unit
+    has no such source."""
+    if source in (None, ""):
+        return 1
+    try:
+        number = int(str(source))
+    except ValueError:
+        number = 0
+    if number != 1 and not FixedSource.objects.filter(unit=unit, sequence=number).exists():
+        raise DomainError(_("The unit has no fixed source %(n)s.") % {"n": source}, field="fixed_source")
+    return number
+
+
+_RESULT_FIELDS = ("unit_id", "source", "management_class", "scope", "deciding_row", "at_least", "missing", "notes",
                   "open_readings", "catalogue_version", "classified_at")
 
 
-def _result_values(unit_id: int, result: Result, now, version: str) -> tuple:
+def _result_values(unit_id: int, source: int, result: Result, now, version: str) -> tuple:
     """A result as the values of a Classification row (``_RESULT_FIELDS``)."""
     deciding = result.deciding
-    return (unit_id, result.management_class, result.scope, deciding.row if deciding else None,
+    return (unit_id, source, result.management_class, result.scope, deciding.row if deciding else None,
             result.at_least or "", list(result.missing), list(result.notes), [p.as_dict() for p in result.open],
             version, now)
 
 
-def _as_row(unit_id: int, result: Result, now) -> Classification:
-    return Classification(**dict(zip(_RESULT_FIELDS, _result_values(unit_id, result, now, load_catalogue().version),
-                                     strict=True)))
+def unit_decisions(unit_id: int, source: int = 1) -> dict[str, str]:
+    """The reviewers' decisions on a fixed source's open readings, by open point (classification.OpenPoint.key)."""
+    return dict(ReadingDecision.objects.filter(unit_id=unit_id, source=source).values_list("key", "choice"))
 
 
-def unit_decisions(unit_id: int) -> dict[str, str]:
-    """The reviewers' decisions on the unit's open readings, by open point (classification.OpenPoint.key)."""
-    return dict(ReadingDecision.objects.filter(unit_id=unit_id).values_list("key", "choice"))
-
-
-def unit_classify(*, unit: Unit) -> Classification:
-    """Classify one unit from its industries and declared facts (catalogue Arts. 3, 5–7), with the
-    reviewers' decisions where the text leaves it open."""
-    facts, lines = declared_facts(unit.pk)
+def source_result(unit: Unit, source: int = 1, as_of: date | None = None) -> Result:
+    """The catalogue's reading of one fixed source: its industry lines, its declared facts and the
+    reviewers' decisions on it, on the day ``as_of`` (default today)."""
+    facts, lines = declared_facts(unit.pk, source)
     try:
-        result = classify(unit_industry_codes(unit), facts, decisions=unit_decisions(unit.pk),
-                          as_of=timezone.localdate(), lines=lines)
+        return classify(source_industry_codes(unit, source), facts, decisions=unit_decisions(unit.pk, source),
+                        as_of=as_of or timezone.localdate(), lines=lines)
     except ClassificationInputError as e:
         raise DomainError(_("The unit's industry code %(code)s is not in GB/T 4754-2017.") % {"code": e.code},
                           field="industry") from e
-    row = _as_row(unit.pk, result, timezone.now())
-    row.pk = Classification.objects.filter(unit=unit).values_list("pk", flat=True).first()
+
+
+def source_classify(*, unit: Unit, source: int = 1) -> Classification:
+    """Classify one fixed source of a unit (catalogue Arts. 3, 5–7), with the reviewers' decisions
+    where the text leaves it open."""
+    result = source_result(unit, source)
+    row = Classification(**dict(zip(_RESULT_FIELDS, _result_values(unit.pk, source, result, timezone.now(),
+                                                                   load_catalogue().version), strict=True)))
+    row.pk = Classification.objects.filter(unit=unit, source=source).values_list("pk", flat=True).first()
     row.save()
     return row
 
 
-def classification_results(units: Iterable[tuple[int, list[str], dict, dict]],
-                           decisions: dict[int, dict[str, str]] | None = None,
-                           as_of: date | None = None) -> Iterable[tuple[int, Result]]:
-    """Classify (unit id, industry codes, facts, facts per line) tuples, with the reviewers' decisions
-    by unit, on the classification day ``as_of`` (catalogue note 2; default today); the pure loop
-    the benchmark times."""
+def unit_classify(*, unit: Unit) -> Classification:
+    """Classify each of the unit's fixed sources (``unit_sources``; after its industries change);
+    returns the first source's class (that of a unit at one location)."""
+    return [source_classify(unit=unit, source=n) for n in unit_sources(unit.pk)][0]
+
+
+def source_classification(unit: Unit, source: int = 1) -> Classification:
+    """A fixed source's stored class, worked out now where it has none yet."""
+    return (Classification.objects.filter(unit=unit, source=source).first()
+            or source_classify(unit=unit, source=source))
+
+
+def classification_results(units: Iterable[tuple[tuple[int, int], list[str], dict, dict]],
+                           decisions: dict[tuple[int, int], dict[str, str]] | None = None,
+                           as_of: date | None = None) -> Iterable[tuple[tuple[int, int], Result]]:
+    """Classify ((unit id, source), industry codes, facts, facts per line) tuples, with the reviewers'
+    decisions by (unit, source), on the classification day ``as_of`` (catalogue note 2; default
+    today); the pure loop the benchmark times."""
     catalogue = load_catalogue()
     decisions = decisions or {}
     as_of = as_of or timezone.localdate()
-    for unit_id, codes, facts, lines in units:
-        yield unit_id, classify(codes, facts, catalogue, decisions.get(unit_id), as_of, lines)
+    for key, codes, facts, lines in units:
+        yield key, classify(codes, facts, catalogue, decisions.get(key), as_of, lines)
 
 
-def _registry_rows(units: QuerySet[Unit] | list[int] | None) -> list[tuple[int, list[str], dict, dict]]:
-    """Every unit's (of ``units``: a queryset, ids, or all) industry codes and facts in three queries."""
+def _registry_rows(units: QuerySet[Unit] | list[int] | None) -> list[tuple[tuple[int, int], list[str], dict, dict]]:
+    """Each fixed source's ((unit id, source), industry codes, facts, facts per line) for every unit of
+    ``units`` (a queryset, ids, or all), in four queries: source 1 of every unit, and each other
+    source numbered or declared (``unit_sources``, ``source_industry_codes``)."""
     if units is None:
         units = Unit.objects.all()
     elif not isinstance(units, QuerySet):
@@ -377,39 +430,52 @@ def _registry_rows(units: QuerySet[Unit] | list[int] | None) -> list[tuple[int, 
     for unit_id, code in others.iterator(chunk_size=10_000):
         if unit_id in codes:
             codes[unit_id].append(code)
-    declared = {unit_id: (facts, lines) for unit_id, facts, lines
-                in UnitFacts.objects.values_list("unit_id", "facts", "lines").iterator(chunk_size=10_000)}
+    for unit_codes in codes.values():
+        unit_codes[1:] = sorted(unit_codes[1:])
+    declared = {(unit_id, source): (facts, lines) for unit_id, source, facts, lines
+                in UnitFacts.objects.values_list("unit_id", "source", "facts", "lines").iterator(chunk_size=10_000)}
+    named: dict[tuple[int, int], list[str]] = {
+        (unit_id, sequence): list(here or ()) for unit_id, sequence, here
+        in FixedSource.objects.values_list("unit_id", "sequence", "industry_codes").iterator(chunk_size=10_000)}
+    sources = sorted({*((pk, 1) for pk in codes), *(k for k in declared if k[0] in codes),
+                      *(k for k in named if k[0] in codes)})
     none: tuple[dict, dict] = ({}, {})
-    return [(pk, c, *declared.get(pk, none)) for pk, c in codes.items()]
+    rows = []
+    for key in sources:
+        unit_codes = codes[key[0]]
+        here = [code for code in unit_codes if code in named.get(key, ())]
+        rows.append((key, here or unit_codes, *declared.get(key, none)))
+    return rows
 
 
 def units_classify(*, user, batch_size: int = 5_000) -> dict[str, int]:
-    """Classify every unit the user may review, in one action; returns the counts by class.
+    """Classify every fixed source of every unit the user may review, in one action; returns the
+    counts by class (of fixed sources).
 
     Only results that differ from the stored ones are written, in batches, each batch in its own
-    transaction, so a crash midway leaves every unit with either its old class or its new one."""
+    transaction, so a crash midway leaves every source with either its old class or its new one."""
     if not (scopes.can_review_permits(user) or scopes.is_city_admin(user)):
         raise PermissionDenied
     scope = scopes.permit_review_units_q(user)
     units = Unit.objects.filter(scope)
     stored_qs = Classification.objects.all() if not scope else Classification.objects.filter(unit__in=units)
-    stored = {row[0]: row for row in stored_qs.values_list(*_RESULT_FIELDS[:-1]).iterator(chunk_size=10_000)}
-    decisions: dict[int, dict[str, str]] = {}
-    for unit_id, key, choice in ReadingDecision.objects.values_list("unit_id", "key", "choice"):
-        decisions.setdefault(unit_id, {})[key] = choice
+    stored = {(row[0], row[1]): row for row in stored_qs.values_list(*_RESULT_FIELDS[:-1]).iterator(chunk_size=10_000)}
+    decisions: dict[tuple[int, int], dict[str, str]] = {}
+    for unit_id, source, key, choice in ReadingDecision.objects.values_list("unit_id", "source", "key", "choice"):
+        decisions.setdefault((unit_id, source), {})[key] = choice
     now = timezone.now()
     version = load_catalogue().version
     counts: Counter[str] = Counter()
     rows: list[tuple] = []
-    replaced: list[int] = []
-    for unit_id, result in classification_results(_registry_rows(units), decisions, timezone.localdate()):
+    replaced: list[tuple[int, int]] = []
+    for (unit_id, source), result in classification_results(_registry_rows(units), decisions, timezone.localdate()):
         counts[result.management_class] += 1
-        values = _result_values(unit_id, result, now, version)
-        before = stored.get(unit_id)
+        values = _result_values(unit_id, source, result, now, version)
+        before = stored.get((unit_id, source))
         if before == values[:-1]:  # the same result (all but the time): nothing to write
             continue
         if before is not None:
-            replaced.append(unit_id)
+            replaced.append((unit_id, source))
         rows.append(values)
         if len(rows) >= batch_size:
             _write_classifications(rows, replaced)
@@ -419,11 +485,15 @@ def units_classify(*, user, batch_size: int = 5_000) -> dict[str, int]:
 
 
 @transaction.atomic
-def _write_classifications(rows: list[tuple], replaced: list[int]) -> None:
-    """Write a batch of results: the stored results of ``replaced`` go, the new ones come in (COPY
-    on PostgreSQL: core.bulk)."""
+def _write_classifications(rows: list[tuple], replaced: list[tuple[int, int]]) -> None:
+    """Write a batch of results: the stored results of ``replaced`` (unit id, source) go, the new ones
+    come in (COPY on PostgreSQL: core.bulk)."""
     if replaced:
-        Classification.objects.filter(unit_id__in=replaced).delete()
+        by_source: dict[int, list[int]] = {}
+        for unit_id, source in replaced:
+            by_source.setdefault(source, []).append(unit_id)
+        for source, unit_ids in by_source.items():
+            Classification.objects.filter(source=source, unit_id__in=unit_ids).delete()
     insert_rows(Classification, _RESULT_FIELDS, rows)
 
 
@@ -435,10 +505,11 @@ def needs_review_message() -> str:
 
 
 @transaction.atomic
-def reading_decide(*, user, unit: Unit, key: str, choice: str, reason: str) -> ReadingDecision:
-    """Record a permit reviewer's decision on one of the unit's open readings (a place where the
-    catalogue's text does not settle the class, quoted in the rules file's ``[readings]``), with its
-    reason, then classify the unit again with it. Deciding the same point again replaces the
+def reading_decide(*, user, unit: Unit, key: str, choice: str, reason: str,
+                   source: int | None = None) -> ReadingDecision:
+    """Record a permit reviewer's decision on one of a fixed source's open readings (a place where
+    the catalogue's text does not settle the class, quoted in the rules file's ``[readings]``), with
+    its reason, then classify the source again with it. Deciding the same point again replaces the
     decision; the earlier one is kept in the decision's history."""
     if not scopes.can_review_permits(user, unit):
         raise PermissionDenied
@@ -448,24 +519,18 @@ def reading_decide(*, user, unit: Unit, key: str, choice: str, reason: str) -> R
     reason = clean_text(errors, {"reason": reason}, "reason", required=True, max_length=2000)
     errors.raise_if_any()
     Unit.objects.select_for_update().filter(pk=unit.pk).first()
-    facts, lines = declared_facts(unit.pk)
-    try:
-        result = classify(unit_industry_codes(unit), facts, decisions=unit_decisions(unit.pk),
-                          as_of=timezone.localdate(), lines=lines)
-    except ClassificationInputError as e:
-        raise DomainError(_("The unit's industry code %(code)s is not in GB/T 4754-2017.") % {"code": e.code},
-                          field="industry") from e
-    point = next((p for p in result.open if p.key == key), None)
+    source = source_number(unit, source)
+    point = next((p for p in source_result(unit, source).open if p.key == key), None)
     if point is None:
         raise DomainError(_("The unit's facts have changed since the page was shown: this reading is no longer "
                             "open as it was. Look at the unit again."), field="key", status=409)
-    decision = ReadingDecision.objects.filter(unit=unit, key=key).first() or ReadingDecision(
-        unit=unit, key=key, reading=point.reading)
+    decision = ReadingDecision.objects.filter(unit=unit, source=source, key=key).first() or ReadingDecision(
+        unit=unit, source=source, key=key, reading=point.reading)
     decision.choice, decision.reason = choice, reason
     decision.decided_by, decision.decided_at = user, timezone.now()
     audit.record(decision, user, reason)
     decision.save()
-    unit_classify(unit=unit)
+    source_classify(unit=unit, source=source)
     return decision
 
 
@@ -484,29 +549,67 @@ def fixed_source_for(*, unit: Unit, sequence: int | None = None) -> FixedSource:
         return FixedSource.objects.filter(unit=unit).order_by("sequence").first() or \
             FixedSource.objects.create(unit=unit, sequence=1, address=unit.address)
     source = FixedSource.objects.filter(unit=unit, sequence=sequence).first()
+    if source is None and sequence == 1:  # the unit's first location, numbered when it first files
+        source = FixedSource.objects.create(unit=unit, sequence=1, address=unit.address)
     if source is None:
         raise DomainError(_("The unit has no fixed source %(n)03d.") % {"n": sequence}, field="fixed_source")
     return source
 
 
+def _clean_source_codes(unit: Unit, codes: Any) -> list[str]:
+    """The industry lines named for a fixed source: each one of the unit's industries, at least one."""
+    if isinstance(codes, str):
+        codes = codes.replace("，", ",").replace(",", " ").split()
+    given = [str(c).strip() for c in codes or () if str(c).strip()]
+    unit_codes = unit_industry_codes(unit)
+    errors = FieldErrors()
+    for code in given:
+        if code not in unit_codes:
+            errors.add("industry_codes", _("%(code)s is not one of the unit's industries (%(codes)s).")
+                       % {"code": code, "codes": ", ".join(unit_codes)})
+    if not given:
+        errors.add("industry_codes", _("Name at least one of the unit's industries carried on at this location."))
+    errors.raise_if_any()
+    return [code for code in unit_codes if code in given]
+
+
 @transaction.atomic
-def fixed_source_add(*, user, unit: Unit, address: str, site=None) -> FixedSource:
-    """Another location of the unit's facilities: the next sequence number."""
+def fixed_source_add(*, user, unit: Unit, address: str, site=None, industry_codes: Any = None) -> FixedSource:
+    """Another location of the unit's facilities: the next sequence number, with the industry lines
+    carried on there (``industry_codes``, each one of the unit's; default all of them). The new
+    source is classified at once; its facts are declared on their own (none are copied: another
+    location has its own equipment)."""
     if not scopes.can_declare_for_unit(user, unit):
         raise PermissionDenied
-    address = clean_note(address, "address", required=_("This field is required."), max_length=200)
+    errors = FieldErrors()
+    given, codes = address, []
+    try:
+        address = clean_note(given, "address", required=_("This field is required."), max_length=200)
+    except DomainError as e:
+        errors.errors.update(e.errors)
+    try:
+        codes = _clean_source_codes(unit, industry_codes) if industry_codes is not None else []
+    except DomainError as e:
+        errors.errors.update(e.errors)
+    errors.raise_if_any()
     Unit.objects.select_for_update().filter(pk=unit.pk).first()
+    if not FixedSource.objects.filter(unit=unit).exists():  # the first location is 001: the unit's own address
+        FixedSource.objects.create(unit=unit, sequence=1, address=unit.address)
     last = FixedSource.objects.filter(unit=unit).order_by("-sequence").first()
     number = (last.sequence + 1) if last else 1
     if number > 999:
         raise DomainError(_("A unit has at most 999 fixed sources."), field="address")
-    return FixedSource.objects.create(unit=unit, sequence=number, site=site, address=address)
+    source = FixedSource(unit=unit, sequence=number, site=site, address=address, industry_codes=codes)
+    audit.record(source, user)
+    source.save()
+    source_classify(unit=unit, source=number)
+    return source
 
 
-def _registration_class_check(unit: Unit) -> Classification:
-    """Only a registration-class unit files a registration: filing one when a permit is required
+def _registration_class_check(unit: Unit, source: int = 1) -> Classification:
+    """Only a registration-class source files a registration: filing one when a permit is required
     is itself punishable (登记指南, "擅自降低管理类别"), so the class is checked and kept."""
-    classification = Classification.objects.filter(unit=unit).first() or unit_classify(unit=unit)
+    classification = source_classification(unit, source)
     cls = classification.management_class
     if cls in (ManagementClass.KEY, ManagementClass.SIMPLIFIED):
         raise DomainError(
@@ -543,8 +646,8 @@ def registration_file(*, user, unit: Unit, data: dict[str, Any], sequence: int |
         raise PermissionDenied
     cleaned = _clean_registration(data)
     Unit.objects.select_for_update().filter(pk=unit.pk).first()  # one filing per unit at a time
-    classification = _registration_class_check(unit)
     source = fixed_source_for(unit=unit, sequence=sequence)
+    classification = _registration_class_check(unit, source.sequence)
     current = Registration.objects.filter(fixed_source=source, status=Registration.Status.VALID).first()
     reason = clean_note(data.get("change_reason"), "change_reason", max_length=300)
     if current is not None and not reason:
@@ -560,7 +663,8 @@ def registration_file(*, user, unit: Unit, data: dict[str, Any], sequence: int |
     registration = Registration(
         fixed_source=source, number=source.code(settings.REGISTRATION_SOURCE_LETTER),
         version=(last.version + 1) if last else 1, unit_name=unit.name,
-        industry_codes=" ".join(unit_industry_codes(unit)), management_class=classification.management_class,
+        industry_codes=" ".join(source_industry_codes(unit, source.sequence)),
+        management_class=classification.management_class,
         classification_snapshot={"row": classification.deciding_row, "notes": classification.notes,
                                  "classified_at": classification.classified_at.isoformat()},
         filed_at=now, filed_by=user, change_reason=reason,

@@ -10,6 +10,7 @@ urlpatterns = [
     path("classification/run/", views.classification_run, name="classification_run"),
     path("units/<int:pk>/", views.unit_permits, name="unit"),
     path("units/<int:pk>/facts/", views.unit_facts, name="unit_facts"),
+    path("units/<int:pk>/sources/", views.fixed_source_add, name="fixed_source_add"),
     path("units/<int:pk>/readings/", views.reading_decide, name="reading_decide"),
     path("units/<int:pk>/registration/", views.registration_file, name="registration_file"),
     path("registrations/<int:pk>/", views.registration_detail, name="registration"),

@@ -10,6 +10,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -38,6 +39,7 @@ from zhengtong.permits.forms import (
     CancelForm,
     CatalogueFilterForm,
     FactsForm,
+    FixedSourceForm,
     MoveForm,
     PublicSearchForm,
     RegistrationForm,
@@ -110,29 +112,70 @@ def classification_run(request):
     return redirect("permits:classification")
 
 
+def _source(request, unit) -> int:
+    """The fixed source a unit's page is about: ``?source=N`` (or a posted ``source``), 1 by default;
+    a unit without such a source is a 404."""
+    raw = request.POST.get("source") or request.GET.get("source") or "1"
+    try:
+        return services.source_number(unit, raw)
+    except DomainError:
+        raise Http404 from None
+
+
 @login_required
 def unit_permits(request, pk: int):
     unit = registry_selectors.unit_get(user=request.user, pk=pk)
-    classification = Classification.objects.filter(unit=unit).first()
-    facts = selectors.unit_facts(unit)
+    return render(request, "permits/unit.html", _unit_context(request, unit, _source(request, unit)))
+
+
+def _unit_context(request, unit, source: int, source_form: FixedSourceForm | None = None) -> dict:
+    classification = Classification.objects.filter(unit=unit, source=source).first()
+    facts = selectors.unit_facts(unit, source)
     works_on = selectors.works_on_unit(user=request.user, unit=unit)
-    applications = list(selectors.unit_applications(unit)) if works_on else []
+    applications = list(selectors.unit_applications(unit).select_related("fixed_source")) if works_on else []
     campaign = selectors.campaign_current()
     due = None
     if campaign is not None and selectors.filing_class(classification):
         due = selectors.unit_due(unit, campaign, timezone.localdate())
-    return render(request, "permits/unit.html", {
-        "unit": unit, "nav_active": "permits",
+    sources = selectors.unit_sources(unit)
+    can_declare = scopes.can_declare_for_unit(request.user, unit)
+    return {
+        "unit": unit, "nav_active": "permits", "source": source, "sources": sources,
+        "this_source": next((s for s in sources if s["sequence"] == source), None),
         "explained": selectors.classification_explained(classification),
         "facts": [selectors._fact_display(k, v) for k, v in facts.items()],
-        "can_declare": scopes.can_declare_for_unit(request.user, unit),
+        "can_declare": can_declare,
         "can_decide_readings": scopes.can_review_permits(request.user, unit),
-        "permits": selectors.unit_permits(unit), "registrations": selectors.unit_registrations(unit),
+        "permits": selectors.unit_permits(unit).select_related("fixed_source"),
+        "registrations": selectors.unit_registrations(unit),
         "applications": applications,
-        "open_application": any(a.status in workflow.OPEN for a in applications),
+        "open_application": any(a.status in workflow.OPEN and a.fixed_source.sequence == source for a in applications),
         "campaign": campaign, "due": due, "covered": unit.pk in selectors.covered_unit_ids([unit.pk]),
         "today": timezone.localdate(),
-    })
+        "source_form": source_form or (FixedSourceForm(unit) if can_declare else None),
+    }
+
+
+@login_required
+@require_POST
+def fixed_source_add(request, pk: int):
+    """Another location of the unit's facilities (services.fixed_source_add): its address and the
+    industry lines carried on there; its own facts are declared next. A refusal shows the unit's
+    page again with the form open and each field's error."""
+    unit = registry_selectors.unit_get(user=request.user, pk=pk)
+    if not scopes.can_declare_for_unit(request.user, unit):
+        raise PermissionDenied
+    form = FixedSourceForm(unit, request.POST)
+    if form.is_valid():
+        try:
+            source = services.fixed_source_add(user=request.user, unit=unit, address=form.cleaned_data["address"],
+                                               industry_codes=form.cleaned_data["industry_codes"])
+        except DomainError as e:
+            apply_errors(form, e)
+        else:
+            messages.success(request, _("Fixed source %(n)03d added: declare its facts.") % {"n": source.sequence})
+            return redirect(f"{reverse('permits:unit_facts', args=[unit.pk])}?source={source.sequence}")
+    return render(request, "permits/unit.html", _unit_context(request, unit, 1, form), status=400)
 
 
 READING_LABELS = {"choice": gettext_lazy("Reading"), "reason": gettext_lazy("Reason"),
@@ -142,17 +185,24 @@ READING_LABELS = {"choice": gettext_lazy("Reading"), "reason": gettext_lazy("Rea
 @login_required
 @require_POST
 def reading_decide(request, pk: int):
-    """A permit reviewer decides one of the unit's open readings, with the reason (services.reading_decide)."""
+    """A permit reviewer decides one of a fixed source's open readings, with the reason (services.reading_decide)."""
     unit = registry_selectors.unit_get(user=request.user, pk=pk)
+    source = _source(request, unit)
     try:
         services.reading_decide(user=request.user, unit=unit, key=request.POST.get("key", ""),
-                                choice=request.POST.get("choice", ""), reason=request.POST.get("reason", ""))
+                                choice=request.POST.get("choice", ""), reason=request.POST.get("reason", ""),
+                                source=source)
     except DomainError as e:
         for line in labelled_messages(e, lambda field: str(READING_LABELS.get(field, ""))):
             messages.error(request, line)
     else:
         messages.success(request, _("Decision recorded and the unit classified again."))
-    return redirect("permits:unit", pk=unit.pk)
+    return _unit_page(unit, source)
+
+
+def _unit_page(unit, source: int):
+    url = reverse("permits:unit", args=[unit.pk])
+    return redirect(url if source == 1 else f"{url}?source={source}")
 
 
 @login_required
@@ -161,18 +211,22 @@ def unit_facts(request, pk: int):
     unit = registry_selectors.unit_get(user=request.user, pk=pk)
     if not scopes.can_declare_for_unit(request.user, unit):
         raise PermissionDenied
-    form = FactsForm(selectors.fact_groups(unit), request.POST or None, initial_facts=selectors.unit_facts(unit),
-                     year=timezone.localdate().year)
+    source = _source(request, unit)
+    form = FactsForm(selectors.fact_groups(unit, source), request.POST or None,
+                     initial_facts=selectors.unit_facts(unit, source), year=timezone.localdate().year)
     if request.method == "POST" and form.is_valid():
         data = {key: _form_value(value) for key, value in form.cleaned_data.items()}
         try:
-            services.unit_facts_save(user=request.user, unit=unit, data=data)
+            services.unit_facts_save(user=request.user, unit=unit, data=data, source=source)
         except DomainError as e:
             apply_errors(form, e)
         else:
             messages.success(request, _("Facts saved and the unit classified again."))
-            return redirect("permits:unit", pk=unit.pk)
-    return render(request, "permits/unit_facts.html", {"unit": unit, "form": form, "nav_active": "permits"})
+            return _unit_page(unit, source)
+    sources = selectors.unit_sources(unit)
+    return render(request, "permits/unit_facts.html", {
+        "unit": unit, "form": form, "nav_active": "permits", "source": source,
+        "this_source": next((s for s in sources if s["sequence"] == source), None) if len(sources) > 1 else None})
 
 
 def _form_value(value):
@@ -232,8 +286,8 @@ CAMPAIGN_COLUMNS = [
     Column("unit", gettext_lazy("Unit"), order=("name_key",), cell=_row(lambda r: r["unit"].name)),
     Column("uscc", gettext_lazy("Unified social credit code"), cell=_row(lambda r: r["unit"].uscc)),
     Column("county", gettext_lazy("County"), order=("county__code",), cell=_row(lambda r: r["unit"].county.name)),
-    Column("class", gettext_lazy("Management class"), order=("classification__management_class",),
-           cell=_row(lambda r: r["classification"].get_management_class_display())),
+    Column("class", gettext_lazy("Management class"), order=("filing_class",),
+           cell=_row(lambda r: r["class_label"])),
     Column("due", gettext_lazy("Due"), order=("due",), cell=_row(lambda r: r["due"].date)),
     Column("deadline", gettext_lazy("Which deadline"), order=("is_late",),
            cell=_row(lambda r: _("early list (%(code)s)") % {"code": r["due"].industry} if r["due"].early
@@ -252,7 +306,8 @@ def registration_file(request, pk: int):
     unit = registry_selectors.unit_get(user=request.user, pk=pk)
     if not scopes.can_declare_for_unit(request.user, unit):
         raise PermissionDenied
-    current = selectors.unit_registrations(unit).filter(status="valid").first()
+    source = _source(request, unit)
+    current = selectors.unit_registrations(unit).filter(status="valid", fixed_source__sequence=source).first()
     initial = {"address": unit.address, "legal_representative": unit.legal_representative,
                "contact_name": unit.contact_name, "contact_phone": unit.contact_phone}
     if current is not None:
@@ -260,14 +315,15 @@ def registration_file(request, pk: int):
     form = RegistrationForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
-            registration = services.registration_file(user=request.user, unit=unit, data=form.cleaned_data)
+            registration = services.registration_file(user=request.user, unit=unit, data=form.cleaned_data,
+                                                      sequence=source)
         except DomainError as e:
             apply_errors(form, e)
         else:
             messages.success(request, _("Registration recorded: number %(n)s.") % {"n": registration.number})
             return redirect("permits:registration", pk=registration.pk)
     return render(request, "permits/registration_form.html", {
-        "unit": unit, "form": form, "current": current, "nav_active": "permits"})
+        "unit": unit, "form": form, "current": current, "nav_active": "permits", "source": source})
 
 
 @login_required
@@ -427,8 +483,10 @@ def application_start(request, pk: int):
     if request.POST.get("renews"):
         renews = selectors.permit_get(user=request.user, pk=request.POST["renews"])
     try:
+        source = None if renews else _source(request, unit)
         application = workflow.application_create(user=request.user, unit=unit,
-                                                  kind=request.POST.get("kind", "first"), renews=renews)
+                                                  kind=request.POST.get("kind", "first"), renews=renews,
+                                                  sequence=source)
     except DomainError as e:
         messages.error(request, e.message)
         return redirect("permits:unit", pk=unit.pk)

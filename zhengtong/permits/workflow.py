@@ -79,8 +79,8 @@ from zhengtong.permits.services import (
     add_years,
     fixed_source_for,
     needs_review_message,
-    unit_classify,
-    unit_industry_codes,
+    source_classification,
+    source_industry_codes,
 )
 from zhengtong.registry.models import Unit
 
@@ -304,8 +304,9 @@ def clean_materials(errors: FieldErrors, rows: Any) -> list[dict[str, str]] | No
     return cleaned
 
 
-def _permit_class(unit: Unit) -> Classification:
-    classification = Classification.objects.filter(unit=unit).first() or unit_classify(unit=unit)
+def _permit_class(unit: Unit, source: int = 1) -> Classification:
+    """The fixed source's class, refused unless it needs a permit."""
+    classification = source_classification(unit, source)
     if classification.management_class not in (ManagementClass.KEY, ManagementClass.SIMPLIFIED):
         if classification.management_class == ManagementClass.UNDETERMINED:
             message = _("The unit's class is not decided yet: declare the facts the catalogue needs first.")
@@ -327,11 +328,11 @@ def application_create(*, user, unit: Unit, kind: str = Application.Kind.FIRST, 
         raise PermissionDenied
     if kind not in Application.Kind.values:
         raise DomainError(_("Unknown kind of application."), field="kind")
-    classification = _permit_class(unit)
     if renews is not None and (renews.fixed_source.unit_id != unit.pk or kind not in (
             Application.Kind.RENEWAL, Application.Kind.CHANGE, Application.Kind.REAPPLY)):
         raise DomainError(_("Choose a permit of this unit to renew or change."), field="renews")
     source = renews.fixed_source if renews else fixed_source_for(unit=unit, sequence=sequence)
+    classification = _permit_class(unit, source.sequence)
     today = _today(on)
     if kind in (Application.Kind.RENEWAL, Application.Kind.CHANGE):
         if renews is None or renews.fixed_source.unit_id != unit.pk:
@@ -349,7 +350,7 @@ def application_create(*, user, unit: Unit, kind: str = Application.Kind.FIRST, 
     basic = {"unit_name": unit.name, "address": source.address or unit.address,
              "legal_representative": unit.legal_representative, "contact_name": unit.contact_name,
              "contact_phone": unit.contact_phone, "production_description": "",
-             "industry_codes": " ".join(unit_industry_codes(unit))}
+             "industry_codes": " ".join(source_industry_codes(unit, source.sequence))}
     application = Application(fixed_source=source, kind=kind, renews=renews, created_by=user,
                               management_class=classification.management_class, basic_info=basic)
     if renews is not None:

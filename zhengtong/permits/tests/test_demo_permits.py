@@ -37,8 +37,11 @@ def test_the_demo_shows_the_2020_campaign_the_270_permits_and_every_class():
     classes = set(Classification.objects.values_list("management_class", flat=True))
     assert {"key", "simplified", "registration", "none", "undetermined", "review"} <= classes
     assert ReadingDecision.objects.exists()  # most open readings decided, the rest need review
-    clerk_unit = Classification.objects.get(unit__name="湖南中科光电有限公司")
+    clerk_unit = Classification.objects.get(unit__name="湖南中科光电有限公司", source=1)
     assert clerk_unit.management_class == "simplified" and clerk_unit.deciding_row == 89
+    # its second plant (fixed source 002) coats less solvent: registration there, by the same row
+    second = Classification.objects.get(unit=clerk_unit.unit, source=2)
+    assert second.management_class == "registration" and second.deciding_row == 89
     assert not Permit.objects.filter(fixed_source__unit=clerk_unit.unit).exists()
 
     assert Registration.objects.exists()

@@ -102,7 +102,7 @@ def test_campaign_progress_sorts_by_each_column_both_ways(client, world, campaig
     assert len(rows) >= 4
     assert_sorts(client, reverse("permits:campaign"), rows, {
         "unit": lambda r: natural_key(r["unit"].name), "county": lambda r: r["unit"].county.code,
-        "class": lambda r: r["classification"].management_class, "due": lambda r: r["due"].date,
+        "class": lambda r: r["filing_class"], "due": lambda r: r["due"].date,
         "deadline": lambda r: not r["due"].early, "state": lambda r: (r["covered"], r["days_left"]),
     }, ident=lambda r: r["unit"].pk)
 
