@@ -220,6 +220,14 @@ class Catalogue:
             self.by_code[code] = found
         return found
 
+    def line_rows(self, code: str) -> tuple[int, ...]:
+        """The rows that read an industry line: its rows 1–107, or row 108 where none names it."""
+        return self.rows_for(code) or (OTHER_INDUSTRIES_ROW,)
+
+    def asked(self, code: str) -> list[str]:
+        """The facts an industry line's rows ask (``line_rows``), each once, in the rows' order."""
+        return list(dict.fromkeys(k for n in self.line_rows(code) for k in self.rows[n].facts))
+
 
 def _covers(row: Row, code: str) -> bool:
     if any(code.startswith(x) for x in row.exclude):

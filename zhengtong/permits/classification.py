@@ -288,7 +288,7 @@ def _classify(industry_codes: list[str], facts: dict, catalogue: Catalogue,
     for code in dict.fromkeys(industry_codes):
         if code not in industry_classes():
             raise ClassificationInputError("industry", code, "unknown_code")
-        numbers = catalogue.rows_for(code) or (OTHER_INDUSTRIES_ROW,)
+        numbers = catalogue.line_rows(code)
         in_other_row = in_other_row or numbers == (OTHER_INDUSTRIES_ROW,)
         ctx = Context(code, by_line.get(code, facts), general, general_missing)
         for n in numbers:

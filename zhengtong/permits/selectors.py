@@ -37,7 +37,6 @@ from zhengtong.permits import quantities
 from zhengtong.permits.catalogue import (
     CLASSES,
     GENERAL_PROCESS_ROWS,
-    OTHER_INDUSTRIES_ROW,
     Catalogue,
     load_catalogue,
 )
@@ -107,7 +106,7 @@ def unit_rows(unit: Unit, catalogue: Catalogue | None = None) -> list[int]:
     catalogue = catalogue or load_catalogue()
     rows: list[int] = []
     for code in unit_industry_codes(unit):
-        rows.extend(catalogue.rows_for(code) or (OTHER_INDUSTRIES_ROW,))
+        rows.extend(catalogue.line_rows(code))
     return list(dict.fromkeys(rows)) + list(GENERAL_PROCESS_ROWS)
 
 
@@ -126,8 +125,8 @@ def fact_groups(unit: Unit, source: int = 1) -> list[FactGroup]:
     unit_wide: list[str] = []
     lines: list[FactGroup] = []
     for industry in industries:
-        numbers = catalogue.rows_for(industry.code) or (OTHER_INDUSTRIES_ROW,)
-        asked = list(dict.fromkeys(f for n in numbers for f in catalogue.rows[n].facts))
+        numbers = catalogue.line_rows(industry.code)
+        asked = catalogue.asked(industry.code)
         unit_wide.extend(f for f in asked if f in catalogue.unit_wide and f not in common and f not in general)
         own = [catalogue.facts[k] for k in asked if catalogue.is_line_fact(k)]
         rows = "、".join(str(n) for n in numbers)
@@ -406,7 +405,8 @@ def deciding_entry(classification: Classification) -> CatalogueEntry | None:
 
 
 def classification_counts(*, user) -> dict[str, Any]:
-    """Counts by class, by county and by industry division, over the units the user sees."""
+    """Counts by class, by county and by industry division, over the fixed sources of the units the
+    user sees (a unit at one location is one source); ``unclassified`` counts units."""
     qs = classified_units(user=user)
     classes = [c for c in ManagementClass.values]
     by_class = dict(qs.values_list("management_class").annotate(n=Count("pk")))
@@ -423,7 +423,7 @@ def classification_counts(*, user) -> dict[str, Any]:
     return {
         "classes": [(c, ManagementClass(c).label, by_class.get(c, 0)) for c in classes],
         "total": sum(by_class.values()),
-        "unclassified": total_units - sum(by_class.values()),
+        "unclassified": total_units - qs.values("unit_id").distinct().count(),
         "by_county": [
             (counties[cid], [row.get(c, 0) for c in classes], sum(row.values()))
             for cid, row in sorted(by_county.items(), key=lambda kv: counties[kv[0]].code) if cid in counties

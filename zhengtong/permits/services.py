@@ -20,7 +20,7 @@ from zhengtong.core import audit
 from zhengtong.core.bulk import insert_rows
 from zhengtong.core.cleaners import clean_decimal, clean_note, clean_text
 from zhengtong.core.errors import DomainError, FieldErrors
-from zhengtong.permits.catalogue import OTHER_INDUSTRIES_ROW, Fact, load_catalogue
+from zhengtong.permits.catalogue import Fact, load_catalogue
 from zhengtong.permits.classification import ClassificationInputError, Result, classify, line_key
 from zhengtong.permits.models import (
     Classification,
@@ -196,8 +196,7 @@ def line_codes_asking(codes: list[str], key: str) -> list[str]:
     """Which of a unit's industry lines (codes) have a catalogue row that asks the fact ``key``."""
     catalogue = load_catalogue()
     base = key.partition("__")[0]
-    return [code for code in codes
-            if any(base in catalogue.rows[n].facts for n in catalogue.rows_for(code) or (OTHER_INDUSTRIES_ROW,))]
+    return [code for code in codes if base in catalogue.asked(code)]
 
 
 def facts_by_line(codes: list[str], flat: dict[str, Any]) -> tuple[dict[str, Any], dict[str, dict[str, Any]]]:
@@ -206,7 +205,7 @@ def facts_by_line(codes: list[str], flat: dict[str, Any]) -> tuple[dict[str, Any
     catalogue = load_catalogue()
     lines: dict[str, dict[str, Any]] = {}
     for code in codes:
-        asked = {k for n in catalogue.rows_for(code) or (OTHER_INDUSTRIES_ROW,) for k in catalogue.rows[n].facts}
+        asked = set(catalogue.asked(code))
         own = {k: v for k, v in flat.items() if catalogue.is_line_fact(k) and k.partition("__")[0] in asked}
         if own:
             lines[code] = own
