@@ -9,6 +9,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.utils.translation import gettext_lazy as _
 
 from zhengtong.accounts.models import SCOPE_FIELD, Role
+from zhengtong.core.forms import DateInput
 from zhengtong.core.models import AccessRecord
 
 # A date outside these years cannot be turned into a time in UTC on every database.
@@ -23,9 +24,9 @@ class AccessFilterForm(forms.Form):
     whose = forms.CharField(label=_("Whose data"), required=False, max_length=200,
                             help_text=_("A name, or the id of a person, site or case"))
     start = forms.DateField(label=_("From"), required=False, validators=DATE_BOUNDS,
-                            widget=forms.DateInput(attrs={"type": "date"}))
+                            widget=DateInput())
     end = forms.DateField(label=_("Until"), required=False, validators=DATE_BOUNDS,
-                          widget=forms.DateInput(attrs={"type": "date"}))
+                          widget=DateInput())
 
 
 # Accounts: the forms turn the request into values; accounts.services checks them and names the field.

@@ -11,6 +11,26 @@ from zhengtong.core.errors import DomainError
 T = TypeVar("T")
 
 
+class DateInput(forms.DateInput):
+    """``<input type=date>`` with its value in ISO form, the only form the browser reads: Django's
+    default is the language's first input format (zh-hans ``2020/02/27``), which the browser shows
+    as an empty field, so a form's initial date was lost."""
+
+    input_type = "date"
+
+    def __init__(self, attrs: dict[str, Any] | None = None) -> None:
+        super().__init__(attrs, format="%Y-%m-%d")
+
+
+class DateTimeLocalInput(forms.DateTimeInput):
+    """``<input type=datetime-local>`` with its value in ISO form (as DateInput)."""
+
+    input_type = "datetime-local"
+
+    def __init__(self, attrs: dict[str, Any] | None = None) -> None:
+        super().__init__(attrs, format="%Y-%m-%dT%H:%M")
+
+
 def apply_errors(form: forms.Form, error: DomainError) -> None:
     """Put a service's field errors on the form; errors of fields the form lacks go on top."""
     for field, messages in (error.errors or {"": [error.message]}).items():

@@ -1,9 +1,10 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from zhengtong.core.forms import DateInput
 from zhengtong.outbreak.models import CaseStatus, IsolationPlace, IsolationReason
 
-DATE = forms.DateInput(attrs={"type": "date"})
+DATE = DateInput()
 
 
 class CaseReportForm(forms.Form):

@@ -10,6 +10,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from zhengtong.core.forms import DateInput
 from zhengtong.permits import formlists
 from zhengtong.permits.models import ManagementClass
 from zhengtong.permits.numbers import normalise_outlet_code
@@ -97,7 +98,7 @@ class FactsForm(forms.Form):
             return forms.ChoiceField(label=label, choices=YES_NO, required=False, help_text=fact.help)
         if fact.type == "date":
             return forms.DateField(label=label, required=False, help_text=fact.help,
-                                   widget=forms.DateInput(attrs={"type": "date"}))
+                                   widget=DateInput())
         if fact.type == "choices":
             return forms.MultipleChoiceField(
                 label=label, required=False, help_text=fact.help, widget=forms.CheckboxSelectMultiple,
@@ -160,9 +161,9 @@ class ApplicationForm(forms.Form):
     contact_name = forms.CharField(label=_("Contact"), max_length=50, required=False)
     contact_phone = forms.CharField(label=_("Contact phone"), max_length=30, required=False)
     public_notice_from = forms.DateField(label=_("Disclosed from (key management)"), required=False,
-                                         widget=forms.DateInput(attrs={"type": "date"}))
+                                         widget=DateInput())
     public_notice_to = forms.DateField(label=_("Disclosed until"), required=False,
-                                       widget=forms.DateInput(attrs={"type": "date"}))
+                                       widget=DateInput())
     onsite_check = forms.BooleanField(label=_("An on-site check is needed (45 days, key management)"),
                                       required=False)
     production_description = forms.CharField(
@@ -323,8 +324,8 @@ class MoveForm(forms.Form):
     """Whatever a move needs besides the click."""
 
     note = forms.CharField(label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
-    start = forms.DateField(label=_("Notice from"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    end = forms.DateField(label=_("Notice until"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    start = forms.DateField(label=_("Notice from"), required=False, widget=DateInput())
+    end = forms.DateField(label=_("Notice until"), required=False, widget=DateInput())
     # Long enough that a wrong length reaches permits.numbers, which says what is wrong.
     national_number = forms.CharField(label=_("Number from the national platform (if issued there)"),
                                       max_length=200, required=False)

@@ -4,6 +4,7 @@ rule lives in registry.services, whose errors are put back on the form by ``core
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from zhengtong.core.forms import DateInput
 from zhengtong.registry.models import Department, Site, SitePerson, Unit
 from zhengtong.registry.selectors import city_region, county_choices
 
@@ -106,8 +107,8 @@ class PersonForm(forms.Form):
     id_number = forms.CharField(label=_("ID number"), required=False, max_length=30)
     phone = forms.CharField(label=_("Phone"), required=False, max_length=40)
     relation = forms.ChoiceField(label=_("Relation to the site"), choices=SitePerson.Relation.choices)
-    since = forms.CharField(label=_("Since"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    until = forms.CharField(label=_("Until"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    since = forms.CharField(label=_("Since"), required=False, widget=DateInput())
+    until = forms.CharField(label=_("Until"), required=False, widget=DateInput())
 
     def __init__(self, *args, sites=(), **kwargs):
         super().__init__(*args, **kwargs)
@@ -142,16 +143,12 @@ class ImportForm(forms.Form):
     file = forms.FileField(label=_("Spreadsheet (.xlsx or .csv)"))
 
 
-def _date_input() -> forms.DateInput:
-    return forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
-
-
 class InmateReleaseDateForm(forms.Form):
-    release_date = forms.DateField(label=_("Release date"), required=False, widget=_date_input(),
+    release_date = forms.DateField(label=_("Release date"), required=False, widget=DateInput(),
                                    help_text=_("The day the sentence ends. Setting it ends nothing."))
 
 
 class InmateReleaseForm(forms.Form):
-    released_on = forms.DateField(label=_("Day of release"), required=False, widget=_date_input(),
+    released_on = forms.DateField(label=_("Day of release"), required=False, widget=DateInput(),
                                   help_text=_("Today when left empty. Refused until the pre-release isolation is "
                                               "complete."))

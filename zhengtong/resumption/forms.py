@@ -1,9 +1,10 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from zhengtong.core.forms import DateInput
 from zhengtong.resumption.models import DifficultyCategory, Stage
 
-DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")  # ISO: what an <input type=date> reads
+DATE = DateInput()  # ISO: what an <input type=date> reads
 COUNT = forms.TextInput(attrs={"inputmode": "numeric"})
 
 

@@ -13,7 +13,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from zhengtong.accounts import scopes
 from zhengtong.core.errors import DomainError
-from zhengtong.core.forms import save_form
+from zhengtong.core.forms import DateInput, save_form
 from zhengtong.core.listing import Column, export_response
 from zhengtong.resumption import donations
 from zhengtong.resumption.models import DonorKind
@@ -35,9 +35,9 @@ class CampaignForm(forms.Form):
     name = forms.CharField(label=gettext_lazy("Name"), max_length=100)
     organiser = forms.ChoiceField(label=gettext_lazy("Organiser"))
     purpose = forms.CharField(label=gettext_lazy("Purpose"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
-    starts_on = forms.CharField(label=gettext_lazy("Starts on"), widget=forms.DateInput(attrs={"type": "date"}))
+    starts_on = forms.CharField(label=gettext_lazy("Starts on"), widget=DateInput())
     ends_on = forms.CharField(label=gettext_lazy("Ends on"), required=False,
-                              widget=forms.DateInput(attrs={"type": "date"}))
+                              widget=DateInput())
 
     def __init__(self, *args, organisers=(), **kwargs):
         super().__init__(*args, **kwargs)
@@ -55,7 +55,7 @@ class DonationForm(forms.Form):
     is_leader = forms.BooleanField(label=gettext_lazy("Leader"), required=False)
     amount = forms.CharField(label=gettext_lazy("Amount (yuan)"), max_length=30,
                              widget=forms.TextInput(attrs={"inputmode": "decimal"}))
-    donated_on = forms.CharField(label=gettext_lazy("Donated on"), widget=forms.DateInput(attrs={"type": "date"}))
+    donated_on = forms.CharField(label=gettext_lazy("Donated on"), widget=DateInput())
 
 
 class CorrectionForm(DonationForm):

@@ -6,6 +6,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from zhengtong.core.forms import DateInput, DateTimeLocalInput
 from zhengtong.registry.forms import county_options
 from zhengtong.registry.models import VisitorPolicy
 from zhengtong.screening.models import VISIT_TEXT_LIMITS
@@ -37,7 +38,7 @@ STATE_CHOICES = [("open", _("Open")), ("closed", _("Closed management"))]
 class SiteStateForm(forms.Form):
     state = forms.ChoiceField(label=_("State"), choices=STATE_CHOICES, widget=forms.RadioSelect)
     closed_since = forms.CharField(
-        label=_("Closed management since"), required=False, widget=forms.DateInput(attrs={"type": "date"}),
+        label=_("Closed management since"), required=False, widget=DateInput(),
         help_text=_("Leave empty to close from today."),
     )
     visitor_policy = forms.ChoiceField(label=_("Visitors"), choices=VisitorPolicy.choices, widget=forms.RadioSelect)
@@ -80,7 +81,7 @@ class DisinfectionForm(forms.Form):
     area = forms.ChoiceField(label=_("Area"), required=False)
     agent = forms.CharField(label=_("Disinfectant"), required=False, max_length=150)
     done_at = forms.CharField(label=_("Time"), required=False,
-                              widget=forms.DateTimeInput(attrs={"type": "datetime-local"}))
+                              widget=DateTimeLocalInput())
     operator = forms.CharField(label=_("Operator"), required=False, max_length=80)
 
     def __init__(self, *args, areas=(), **kwargs):
@@ -101,8 +102,8 @@ class LogFilterForm(forms.Form):
     an area of the site and a person (name or ID number, as the people search). The fields a log has
     no use for are removed."""
 
-    day_from = forms.DateField(label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    day_to = forms.DateField(label=_("Until"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    day_from = forms.DateField(label=_("From"), required=False, widget=DateInput())
+    day_to = forms.DateField(label=_("Until"), required=False, widget=DateInput())
     status = forms.ChoiceField(label=_("Status"), required=False)
     area = forms.ChoiceField(label=_("Area"), required=False)
     q = forms.CharField(label=_("Person (name or ID number)"), required=False, max_length=100)
@@ -136,9 +137,9 @@ class RotationForm(forms.Form):
     name = forms.CharField(label=_("Name"), required=False, max_length=150,
                            widget=forms.TextInput(attrs={"placeholder": _("e.g. Rotation 3")}))
     on_duty_from = forms.CharField(label=_("On duty from"), required=False,
-                                   widget=forms.DateInput(attrs={"type": "date"}))
+                                   widget=DateInput())
     on_duty_until = forms.CharField(label=_("On duty until (last day)"), required=False,
-                                    widget=forms.DateInput(attrs={"type": "date"}))
+                                    widget=DateInput())
     isolation_days = forms.CharField(label=_("Days of isolation after duty"), required=False, max_length=10)
     members = forms.MultipleChoiceField(label=_("Staff on this rotation"), required=False,
                                         widget=forms.CheckboxSelectMultiple)
