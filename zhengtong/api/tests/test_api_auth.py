@@ -162,7 +162,7 @@ def test_an_unknown_path_under_api_is_a_json_404(world, path):
 def test_a_token_request_reads_its_token_user_and_roles_in_one_statement(world, django_assert_num_queries):
     api = world.api(Role.COUNTY_OFFICER)
     api.get("/me")  # the token's first use writes its time
-    with django_assert_num_queries(4):  # the token with its user and roles; the count, the page of units, their industries
+    with django_assert_num_queries(4):  # the token with its user and roles; the count, the units, their industries
         body = api.get("/units").json()
     assert body["count"] == 1 and body["items"][0]["name"] == "衡南火电厂"
     with django_assert_num_queries(2):  # the token with its user and roles; the names of the roles' scopes
