@@ -1,6 +1,13 @@
 import time
+from functools import cache
 
+from csp.constants import HEADER, HEADER_REPORT_ONLY
+from csp.middleware import CheckableLazyObject
+from csp.middleware import CSPMiddleware as BaseCSPMiddleware
+from csp.utils import build_policy
 from django.conf import settings
+from django.core.signals import setting_changed
+from django.dispatch import receiver
 from django.middleware.locale import LocaleMiddleware
 from django.utils import translation
 
@@ -86,3 +93,43 @@ class SessionTouchMiddleware:
         if session is not None and session.modified and not session.is_empty():
             session[self.KEY] = int(time.time())  # saved anyway (a sign-in, a message): its expiry moves now
         return response
+
+
+class CSPMiddleware(BaseCSPMiddleware):
+    """django-csp's, with the policy built once. Every answer carries the same header but when a view
+    changed its policy (django-csp's decorators: attributes on the response), used a nonce, or is
+    Django's debug page; django-csp builds the header from the settings again for each answer (about
+    300 Python calls, more than the rest of the middleware together on an API answer). Those answers
+    go to django-csp's own code; every other gets the header built from the settings once, set as
+    django-csp sets it (not over a header already there, not under an excluded prefix)."""
+
+    RESPONSE_PARTS = ("_csp_config", "_csp_update", "_csp_replace", "_csp_exempt", "_csp_config_ro",
+                      "_csp_update_ro", "_csp_replace_ro", "_csp_exempt_ro")
+
+    def process_response(self, request, response):
+        if (getattr(request, "_csp_nonce", None) is not None or settings.DEBUG
+                or any(hasattr(response, part) for part in self.RESPONSE_PARTS)):
+            return super().process_response(request, response)
+        for header, policy, excluded in settings_policies():
+            if policy and header not in response and not request.path_info.startswith(excluded):
+                response[header] = policy
+        request.csp_nonce = CheckableLazyObject(self._csp_nonce_post_response)  # as django-csp: too late now
+        return response
+
+
+@cache
+def settings_policies() -> tuple[tuple[str, str, tuple[str, ...]], ...]:
+    """(header, policy, excluded path prefixes) of the enforced and the report-only policy, from the
+    settings (built again when a test changes them)."""
+    out = []
+    for header, name, report_only in ((HEADER, "CONTENT_SECURITY_POLICY", False),
+                                      (HEADER_REPORT_ONLY, "CONTENT_SECURITY_POLICY_REPORT_ONLY", True)):
+        excluded = tuple((getattr(settings, name, None) or {}).get("EXCLUDE_URL_PREFIXES", None) or ())
+        out.append((header, build_policy(report_only=report_only), excluded))
+    return tuple(out)
+
+
+@receiver(setting_changed)
+def _policy_changed(*, setting, **kwargs):
+    if setting.startswith("CONTENT_SECURITY_POLICY"):
+        settings_policies.cache_clear()

@@ -14,14 +14,21 @@ Gate devices authenticate with their own key on the gate endpoints only: zhengto
 """
 
 from datetime import timedelta
+from functools import cache
+from typing import Any
 
-from django.db.models import Q
+from django.contrib.auth import get_user_model
+from django.db import connections
+from django.db import router as db_router
+from django.db.models import FilteredRelation, Q
 from django.http import HttpRequest
 from django.utils import timezone
-from ninja import Router, Schema
+from ninja import Router
 from ninja.security import HttpBearer, SessionAuth
 
-from zhengtong.accounts.models import ApiToken, RoleAssignment
+from zhengtong.accounts import scopes
+from zhengtong.accounts.models import SCOPE_FIELDS, ApiToken, Role, RoleAssignment, active_assignments_q
+from zhengtong.core.schemas import Out
 
 TOKEN_TOUCH_INTERVAL = timedelta(minutes=1)
 
@@ -33,23 +40,75 @@ class TokenAuth(HttpBearer):
         token = token.strip()
         if not token:
             return None
-        api_token = (
-            ApiToken.objects.select_related("user")
-            .filter(key_hash=ApiToken.hash_key(token), revoked_at__isnull=True, user__is_active=True)
-            .first()
-        )
-        if api_token is None:
+        found = token_read(ApiToken.hash_key(token))
+        if found is None:
             return None
+        api_token, user = found
         now = timezone.now()
         if api_token.last_used_at is None or now - api_token.last_used_at >= TOKEN_TOUCH_INTERVAL:
             # Conditional update: concurrent requests from one device write the row once.
             ApiToken.objects.filter(
                 Q(last_used_at__isnull=True) | Q(last_used_at__lte=now - TOKEN_TOUCH_INTERVAL), pk=api_token.pk
             ).update(last_used_at=now)
-        user = api_token.user
         request.user = user  # so that the audit history and anything reading request.user sees the device's user
         request.api_token = api_token
         return user
+
+
+# The token's fields read with it (the rest are deferred): what the request and its access records use.
+TOKEN_FIELDS = ("id", "name", "prefix", "user_id", "last_used_at")
+
+
+def token_read(key_hash: str) -> tuple[ApiToken, Any] | None:
+    """The token with this hash, not revoked, of an active user, with its user and the user's scope
+    (``scopes.keep_scope``, from the active role assignments), in one statement: one row per active
+    assignment (one with no role for a user who holds none). Every API request of a token pays it, so
+    the statement is compiled once (``_token_statement``) and its rows go through the converters the
+    ORM would apply."""
+    alias = db_router.db_for_read(ApiToken)
+    connection = connections[alias]
+    sql, params, user_fields, converters = _token_statement(alias)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [key_hash if p is _KEY else p for p in params])
+        rows = [list(row) for row in cursor.fetchall()]
+    if not rows:
+        return None
+    for row in rows:
+        for position, (functions, expression) in converters:
+            for function in functions:
+                row[position] = function(row[position], expression, connection)
+    first, n_token, n_user = rows[0], len(TOKEN_FIELDS), len(user_fields)
+    api_token = ApiToken.from_db(alias, TOKEN_FIELDS, first[:n_token])
+    user = get_user_model().from_db(alias, user_fields, first[n_token:n_token + n_user])
+    api_token.user = user
+    scopes.keep_scope(user, [row[n_token + n_user:] for row in rows if row[n_token + n_user] is not None])
+    return api_token, user
+
+
+class _Key(str):
+    """Stands for the key's hash while the statement is compiled (found again by identity)."""
+
+
+_KEY = _Key("zt-token-statement-key")
+
+
+@cache
+def _token_statement(alias: str) -> tuple[str, tuple, tuple[str, ...], list]:
+    """The SQL of ``token_read`` on a database, its parameters (``_KEY`` where the key's hash goes), the
+    user's fields it reads and the converters of its columns (position, functions, expression)."""
+    user_fields = tuple(f.attname for f in get_user_model()._meta.concrete_fields)
+    active = FilteredRelation("user__assignments", condition=active_assignments_q("user__assignments__"))
+    qs = (ApiToken.objects.using(alias).filter(key_hash=_KEY, revoked_at__isnull=True, user__is_active=True)
+          .alias(active=active)
+          .values_list(*TOKEN_FIELDS, *(f"user__{f}" for f in user_fields),
+                       *(f"active__{f}" for f in scopes.ASSIGNMENT_VALUES)))
+    compiler = qs.query.get_compiler(alias)
+    sql, params = compiler.as_sql()
+    if sum(p is _KEY for p in params) != 1:
+        raise AssertionError("the token's statement takes the key's hash once")
+    converters = compiler.get_converters([expression for expression, _sql, _alias in compiler.select])
+    return sql, tuple(params), user_fields, [(pos, (functions, expression))
+                                             for pos, (functions, expression) in converters.items()]
 
 
 class CsrfSessionAuth(SessionAuth):
@@ -80,7 +139,7 @@ AUTH = [token_auth, session_auth]
 router = Router(tags=["me"])
 
 
-class AssignmentOut(Schema):
+class AssignmentOut(Out):
     role: str
     role_name: str
     scope_type: str
@@ -89,9 +148,13 @@ class AssignmentOut(Schema):
     is_head: bool
 
 
-class MeOut(Schema):
+class MeOut(Out):
     username: str
     assignments: list[AssignmentOut]
+
+
+# Each scope's id and name (the name is what each of these models prints as), in SCOPE_FIELDS' order.
+_SCOPE_VALUES = tuple(value for f in SCOPE_FIELDS for value in (f"{f}_id", f"{f}__name"))
 
 
 # The operation id it was published with, when this lived in zhengtong/api/auth.py: clients generated
@@ -101,12 +164,11 @@ class MeOut(Schema):
 def me(request):
     user = request.auth
     assignments = []
-    rows = RoleAssignment.objects.active().filter(user=user).select_related("region", "department", "site", "unit")
-    for a in rows.order_by("role", "id"):
-        scope = a.scope
-        scope_type = next(f for f in ("region", "department", "site", "unit") if getattr(a, f"{f}_id"))
+    rows = RoleAssignment.objects.active().filter(user=user).order_by("role", "id")
+    for role, is_head, *scope in rows.values_list("role", "is_head", *_SCOPE_VALUES):
+        i = next(i for i in range(len(SCOPE_FIELDS)) if scope[2 * i] is not None)
         assignments.append({
-            "role": a.role, "role_name": str(a.get_role_display()), "scope_type": scope_type,
-            "scope_id": scope.pk, "scope_name": str(scope), "is_head": a.is_head,
+            "role": role, "role_name": str(Role(role).label), "scope_type": SCOPE_FIELDS[i],
+            "scope_id": scope[2 * i], "scope_name": scope[2 * i + 1], "is_head": bool(is_head),
         })
     return {"username": user.get_username(), "assignments": assignments}

@@ -42,10 +42,16 @@ def _scope_condition() -> Q:
     return condition
 
 
+def active_assignments_q(path: str = "") -> Q:
+    """The assignments that grant their role now: not ended. ``path`` is the relation that leads to
+    them from another model (``"user__assignments__"``)."""
+    return Q(**{f"{path}ended_at__isnull": True})
+
+
 class RoleAssignmentQuerySet(models.QuerySet):
     def active(self) -> "RoleAssignmentQuerySet":
         """The assignments that grant their role now: not ended."""
-        return self.filter(ended_at__isnull=True)
+        return self.filter(active_assignments_q())
 
 
 class RoleAssignment(models.Model):

@@ -35,6 +35,7 @@ from dataclasses import dataclass, field
 from django.db.models import Q
 
 from zhengtong.accounts.models import Role, RoleAssignment
+from zhengtong.registry.models import Region
 
 NOTHING = Q(pk__in=[])
 
@@ -63,6 +64,12 @@ class Scope:
         return bool(self.roles) or self.is_city
 
 
+# What a scope is built from: one row per active role assignment, these values in this order. Read
+# by get_scope, and by the API token's statement with the token itself (zhengtong.accounts.api).
+ASSIGNMENT_VALUES = ("role", "is_head", "region_id", "department_id", "site_id", "unit_id", "department__region_id",
+                     "department__region__level", "site__unit_id")
+
+
 def get_scope(user) -> Scope:
     """The user's scope, computed once per request and kept on the user object."""
     if not getattr(user, "is_authenticated", False) or not user.is_active:
@@ -70,38 +77,45 @@ def get_scope(user) -> Scope:
     cached = getattr(user, "_zt_scope", None)
     if cached is not None:
         return cached
-    scope = Scope(is_city=user.is_superuser)
     # Only active assignments grant anything: an ended one stays as history (accounts.services).
-    assignments = RoleAssignment.objects.active().filter(user=user).select_related("department__region", "site")
-    for a in assignments:
-        scope.roles.add(a.role)
-        scope.is_head |= a.is_head
-        if a.role == Role.CITY_ADMIN:
+    return keep_scope(user, RoleAssignment.objects.active().filter(user=user).values_list(*ASSIGNMENT_VALUES))
+
+
+def keep_scope(user, assignments) -> Scope:
+    """The scope of an active ``user`` whose active assignments are ``assignments`` (rows of
+    ``ASSIGNMENT_VALUES``), kept on the user object for the rest of the request."""
+    scope = Scope(is_city=user.is_superuser)
+    for role, is_head, region_id, department_id, site_id, unit_id, department_region_id, department_level, \
+            site_unit_id in assignments:
+        scope.roles.add(role)
+        scope.is_head |= bool(is_head)
+        if role == Role.CITY_ADMIN:
             scope.is_city = True
-        elif a.role == Role.COUNTY_OFFICER:
-            scope.counties.add(a.region_id)
-        elif a.role in (Role.DEPARTMENT_OFFICER, Role.PERMIT_REVIEWER):
-            if a.department.region.level in ("district", "county", "county_city"):
-                scope.region_reads.add(a.department.region_id)
+        elif role == Role.COUNTY_OFFICER:
+            scope.counties.add(region_id)
+        elif role in (Role.DEPARTMENT_OFFICER, Role.PERMIT_REVIEWER):
+            county_level = department_level in Region.COUNTY_LEVELS
+            if county_level:
+                scope.region_reads.add(department_region_id)
             else:
                 scope.city_reads = True
-            if a.is_head:
-                scope.head_departments.add(a.department_id)
-            if a.role == Role.DEPARTMENT_OFFICER:
-                scope.departments.add(a.department_id)
-            if a.role == Role.PERMIT_REVIEWER:
-                if a.department.region.level in ("district", "county", "county_city"):
-                    scope.review_regions.add(a.department.region_id)
+            if is_head:
+                scope.head_departments.add(department_id)
+            if role == Role.DEPARTMENT_OFFICER:
+                scope.departments.add(department_id)
+            if role == Role.PERMIT_REVIEWER:
+                if county_level:
+                    scope.review_regions.add(department_region_id)
                 else:
                     scope.review_city = True
-        elif a.role == Role.SITE_MANAGER:
-            scope.managed_sites.add(a.site_id)
-            scope.site_units.add(a.site.unit_id)
-        elif a.role == Role.GATEKEEPER:
-            scope.gate_sites.add(a.site_id)
-            scope.site_units.add(a.site.unit_id)
-        elif a.role == Role.ENTERPRISE_CLERK:
-            scope.clerk_units.add(a.unit_id)
+        elif role == Role.SITE_MANAGER:
+            scope.managed_sites.add(site_id)
+            scope.site_units.add(site_unit_id)
+        elif role == Role.GATEKEEPER:
+            scope.gate_sites.add(site_id)
+            scope.site_units.add(site_unit_id)
+        elif role == Role.ENTERPRISE_CLERK:
+            scope.clerk_units.add(unit_id)
     user._zt_scope = scope
     return scope
 

@@ -19,7 +19,16 @@ from django.conf import settings
 from django.utils.translation import gettext as _
 from ninja import Field, Schema
 from ninja.pagination import LimitOffsetPagination
-from pydantic import AfterValidator, BeforeValidator, ConfigDict, WithJsonSchema
+from ninja.schema import DjangoGetter
+from pydantic import (
+    AfterValidator,
+    BeforeValidator,
+    ConfigDict,
+    ModelWrapValidatorHandler,
+    ValidationInfo,
+    WithJsonSchema,
+    model_validator,
+)
 
 from zhengtong.core.cleaners import is_storable
 from zhengtong.core.ids import MAX_ID
@@ -125,6 +134,23 @@ class Filters(Schema):
     def as_detail(self) -> str:
         """The filters set, as an access record's detail (``status=active; q=张``)."""
         return "; ".join(f"{k}={v}" for k, v in self.dict(exclude_none=True).items())
+
+
+class Out(Schema):
+    """Base of an answer that a view builds as plain dicts (a trace's contacts, the caller's roles):
+    pydantic validates a dict itself. ninja's Schema wraps every object it validates, dicts included,
+    in a ``DjangoGetter`` that reads each field in Python (for resolvers, related managers and model
+    instances), some ten calls a field; an object that is not a dict, or a schema with resolvers, still
+    goes that way. A dict's values are taken as they are: no callable or queryset in them."""
+
+    @model_validator(mode="wrap")
+    @classmethod
+    def _run_root_validator(cls, values: Any, handler: ModelWrapValidatorHandler[Any], info: ValidationInfo) -> Any:
+        if type(values) is dict and not cls._ninja_resolvers:
+            return handler(values)
+        if cls.model_config.get("extra") == "forbid" or cls.model_config.get("validate_assignment", False):
+            handler(values)  # as ninja's Schema does
+        return handler(DjangoGetter(values, cls, info.context))
 
 
 def codes_of(choices) -> Any:

@@ -22,7 +22,7 @@ from ninja.pagination import paginate
 
 from zhengtong.core.access import Kind, Subject, record_view
 from zhengtong.core.errors import DomainError
-from zhengtong.core.schemas import Filters, Id, In, IsoDate, Name, Pagination, Text, codes_of
+from zhengtong.core.schemas import Filters, Id, In, IsoDate, Name, Out, Pagination, Text, codes_of
 from zhengtong.outbreak import isolation, selectors, services, tracing
 from zhengtong.outbreak.models import Case, CaseStatus, IsolationOrder, IsolationPlace, IsolationReason, IsolationStatus
 from zhengtong.registry.models import Region
@@ -200,7 +200,7 @@ def move_case(request, case_id: Id, payload: CaseMoveIn):
 # Contacts --------------------------------------------------------------------------------
 
 
-class ContactPlaceOut(Schema):
+class ContactPlaceOut(Out):
     site_id: int
     site_name: str
     area_id: int | None = Field(description="null: the site's gate (a site that records no areas)")
@@ -208,7 +208,7 @@ class ContactPlaceOut(Schema):
     minutes: int
 
 
-class ContactOut(Schema):
+class ContactOut(Out):
     person_id: int
     name: str = Field(description="masked for a person outside the caller's scope: refer them to their county")
     id_number_masked: str
@@ -221,7 +221,7 @@ class ContactOut(Schema):
     sites: list[ContactPlaceOut]
 
 
-class TraceOut(Schema):
+class TraceOut(Out):
     case_id: int
     window_start: datetime
     window_end: datetime

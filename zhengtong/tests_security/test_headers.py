@@ -41,3 +41,22 @@ def test_every_page_carries_the_content_security_policy(client):
     for directive in ("script-src 'self'", "style-src 'self'", "object-src 'none'", "frame-ancestors 'none'"):
         assert directive in policy
     assert "unsafe-inline" not in policy and "unsafe-eval" not in policy
+
+
+def test_an_api_answer_carries_the_policy_of_the_pages(client, world):
+    page = client.get(reverse("login"))["Content-Security-Policy"]
+    response = world.api(Role.CITY_ADMIN).get("/me")
+    assert response.status_code == 200
+    assert sorted(response["Content-Security-Policy"].split("; ")) == sorted(page.split("; "))
+
+
+def test_the_policy_follows_its_setting(client, settings):
+    # built once per process (zhengtong.middleware.CSPMiddleware), and again when the setting changes
+    assert "img-src 'self' data:" in client.get(reverse("login"))["Content-Security-Policy"]
+    settings.CONTENT_SECURITY_POLICY = {"DIRECTIVES": {"default-src": ["'self'"], "img-src": ["'self'"]}}
+    policy = client.get(reverse("login"))["Content-Security-Policy"]
+    assert "img-src 'self'" in policy and "data:" not in policy
+    settings.CONTENT_SECURITY_POLICY_REPORT_ONLY = {"DIRECTIVES": {"default-src": ["'none'"]},
+                                                    "EXCLUDE_URL_PREFIXES": ["/api/"]}
+    assert client.get(reverse("login"))["Content-Security-Policy-Report-Only"] == "default-src 'none'"
+    assert "Content-Security-Policy-Report-Only" not in client.get("/api/me")

@@ -3,10 +3,13 @@
 from datetime import timedelta
 
 import pytest
+from django.contrib.auth.models import User
 from django.test import Client
 from django.utils import timezone
 
-from zhengtong.accounts.models import ApiToken, Role
+from zhengtong.accounts import scopes
+from zhengtong.accounts.api import token_read
+from zhengtong.accounts.models import ApiToken, Role, RoleAssignment
 from zhengtong.tests_support.api import Api, assert_error
 from zhengtong.tests_support.codes import HENGNAN, make_uscc
 from zhengtong.tests_support.factories import token_for
@@ -151,3 +154,38 @@ def test_docs_and_schema_answer_without_credentials(world):
 def test_an_unknown_path_under_api_is_a_json_404(world, path):
     assert_error(Client().get(path), 404)
     assert_error(Client().post(path, "{}", content_type="application/json"), 404)
+
+
+# The token's one statement (accounts.api.token_read): the token, its user and the user's scope -------
+
+
+def test_a_token_request_reads_its_token_user_and_roles_in_one_statement(world, django_assert_num_queries):
+    api = world.api(Role.COUNTY_OFFICER)
+    api.get("/me")  # the token's first use writes its time
+    with django_assert_num_queries(4):  # the token with its user and roles; the count, the units, their industries
+        body = api.get("/units").json()
+    assert body["count"] == 1 and body["items"][0]["name"] == "衡南火电厂"
+    with django_assert_num_queries(2):  # the token with its user and roles; the names of the roles' scopes
+        assert api.get("/me").json()["assignments"][0]["scope_name"] == world.unit_a.county.name
+
+
+@pytest.mark.parametrize("role", [*Role.values, "none"])
+def test_the_scope_read_with_the_token_is_the_one_get_scope_reads(world, role, django_assert_num_queries):
+    user = world.users[role]
+    RoleAssignment.objects.create(user=world.users[Role.DEPARTMENT_OFFICER], role=Role.PERMIT_REVIEWER,
+                                  department=world.department, is_head=True)  # two rows, a city department
+    key = token_for(user)
+    with django_assert_num_queries(1):
+        token, read = token_read(ApiToken.hash_key(key))
+        scope = scopes.get_scope(read)  # kept on the user: no statement of its own
+    assert (token.user_id, read.pk, read.get_username(), str(token)) == (user.pk, user.pk, user.username, str(
+        ApiToken.objects.get(pk=token.pk)))
+    assert scope == scopes.get_scope(User.objects.get(pk=user.pk))  # a fresh user: get_scope's own read
+
+
+def test_an_ended_assignment_grants_nothing_to_a_token(world):
+    api = world.api(Role.COUNTY_OFFICER)
+    assert api.get("/people").json()["count"] == 1
+    RoleAssignment.objects.filter(user=world.users[Role.COUNTY_OFFICER]).update(ended_at=timezone.now())
+    assert api.get("/me").json()["assignments"] == []
+    assert api.get("/people").json()["count"] == 0
