@@ -220,32 +220,28 @@ class Rate:
     def trend_pcts(self) -> list[str]:
         return [self.pct(n, self.expected) for n in self.trend]
 
-    def add(self, other: Rate) -> None:
-        self.expected += other.expected
-        self.declared += other.declared
-        self.resumed += other.resumed
-        self.fully += other.fully
-        self.trend = tuple(a + b for a, b in zip(self.trend or (0,) * len(other.trend), other.trend, strict=True))
-
 
 def trend_days(today: date) -> list[date]:
     return [today - timedelta(days=7 * w) for w in range(TREND_WEEKS, -1, -1)]
 
 
-def _rates(*, user, today: date) -> list[dict]:
+def _rates(*, user, today: date) -> list[tuple]:
     """The rates' one statement: the expected units the user oversees, grouped by county and industry,
-    counted once each (expected), with a declaration in force (declared), with a stage in force reached
-    by today (resumed), the full stage reached by today (fully), and resumed as of each earlier trend
-    day (t0, t1, ...). Each unit's facts come from one pass over the declarations and one over the stages
-    (the unit's first day of any stage and of the full stage, as in force: resumed by a day is "its first
-    stage was reached by then"), joined by hash, not a lookup per unit and per column."""
+    counted once each (expected), with a declaration (declared), with a stage in force reached by today
+    (resumed), the full stage reached by today (fully), and resumed as of each earlier trend day (t0, t1,
+    ...). Each unit's facts come from one pass over the declarations and one over the stages (the unit's
+    first day of any stage and of the full stage, as in force: resumed by a day is "its first stage was
+    reached by then"), joined by hash, not a lookup per unit and per column. A row: county id, county
+    name, industry id, then expected, declared, resumed, fully, t0, t1, ... (``RATE_FIGURES``)."""
     days = trend_days(today)
     try:
         units_sql, units_params = (expected_units(user=user).order_by()
                                    .values("id", "county_id", "county__name", "industry_id").query.sql_with_params())
     except EmptyResultSet:  # a scope that holds no unit
         return []
-    declared = current_declarations().order_by().values("unit_id").distinct()
+    # A correction is a declaration of the same unit (services.declaration_file), so a unit with any
+    # declaration has one in force: no anti-join with the corrections (a fifth of the statement's time).
+    declared = ResumptionDeclaration.objects.order_by().values("unit_id").distinct()
     declared_sql, declared_params = declared.query.sql_with_params()
     stages = (current_stages().order_by().values("unit_id")
               .annotate(first_on=Min("reached_on"),
@@ -264,13 +260,12 @@ def _rates(*, user, today: date) -> list[dict]:
               *units_params, *declared_params, *stages_params)
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
-        names = [c[0] for c in cursor.description]
-        return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+        return cursor.fetchall()
 
 
-def _rate(key, label, row) -> Rate:
-    trend = tuple(row[f"t{i}"] for i in range(TREND_WEEKS)) + (row["n_resumed"],)
-    return Rate(key, label, row["expected"], row["n_declared"], row["n_resumed"], row["n_fully"], trend)
+def _rate(key, label, figures: list[int]) -> Rate:
+    expected, declared, resumed, fully, *trend = figures
+    return Rate(key, label, expected, declared, resumed, fully, (*trend, resumed))
 
 
 @dataclass
@@ -284,22 +279,27 @@ def rates(*, user, today: date) -> Rates:
     """Resumption rates of the expected units the user oversees, by county (the most expected first)
     and by GB/T 4754-2017 section (门类) of the units' main industry, each with its denominator (the
     expected units) and the weekly trend of the resumed rate, and the total: one statement, grouped by
-    county and industry, folded both ways here."""
+    county and industry (thousands of rows for the city), folded both ways here as plain sums."""
     sections = _sections()
-    counties: dict[Any, Rate] = {}
-    folded: dict[str, Rate] = {}
-    for row in _rates(user=user, today=today):
-        zero = (0,) * (TREND_WEEKS + 1)
-        county = counties.setdefault(row["county_id"], Rate(row["county_id"], row["county__name"], trend=zero))
-        county.add(_rate(row["county_id"], row["county__name"], row))
-        code, name = sections.get(row["industry_id"], ("?", "?"))
-        section = folded.setdefault(code, Rate(code, f"{code} {name}", trend=zero))
-        section.add(_rate(code, name, row))
-    by_county = sorted(counties.values(), key=lambda r: (-r.expected, r.key))
-    total = Rate("", _("Total"), trend=(0,) * (TREND_WEEKS + 1))
-    for r in by_county:
-        total.add(r)
-    return Rates(by_county, total, sorted(folded.values(), key=lambda r: r.key))
+    width = 4 + TREND_WEEKS  # expected, declared, resumed, fully, then the earlier trend days
+    counties: dict[Any, list] = {}  # county id: [name, sums]
+    folded: dict[str, list] = {}  # section letter: [label, sums]
+    for county_id, county_name, industry_id, *figures in _rates(user=user, today=today):
+        county = counties.get(county_id)
+        if county is None:
+            county = counties[county_id] = [county_name, [0] * width]
+        county[1] = [a + b for a, b in zip(county[1], figures, strict=True)]
+        code, name = sections.get(industry_id, ("?", "?"))
+        section = folded.get(code)
+        if section is None:
+            section = folded[code] = [f"{code} {name}", [0] * width]
+        section[1] = [a + b for a, b in zip(section[1], figures, strict=True)]
+    by_county = sorted((_rate(key, name, sums) for key, (name, sums) in counties.items()),
+                       key=lambda r: (-r.expected, r.key))
+    total = _rate("", _("Total"), [sum(column) for column in zip(*(sums for _name, sums in counties.values()),
+                                                                  strict=True)] or [0] * width)
+    return Rates(by_county, total, sorted((_rate(code, label, sums) for code, (label, sums) in folded.items()),
+                                          key=lambda r: r.key))
 
 
 def rates_by_county(*, user, today: date) -> tuple[list[Rate], Rate]:
