@@ -214,7 +214,12 @@ class Difficulty(models.Model):
         indexes = [models.Index(fields=["department", "status"], name="difficulty_dept_status"),
                    models.Index(fields=["unit", "reported_at"], name="difficulty_unit_time"),
                    # the lists' default order (the latest first): a page of them without sorting them all
-                   models.Index(fields=["-reported_at", "-id"], name="difficulty_latest")]
+                   models.Index(fields=["-reported_at", "-id"], name="difficulty_latest"),
+                   # the overdue ones the city counts on its overview (selectors.overdue_q): an index-only
+                   # scan instead of reading every difficulty from the table; a county's, from its units
+                   models.Index(fields=["status", "resolve_due", "accept_due"], name="difficulty_status_due"),
+                   models.Index(fields=["unit", "status", "resolve_due", "accept_due"],
+                                name="difficulty_unit_overdue")]
         constraints = [models.CheckConstraint(condition=Q(rating__isnull=True) | Q(rating__gte=1, rating__lte=5),
                                               name="difficulty_rating_1_5")]
 

@@ -35,7 +35,7 @@ from zhengtong.accounts import scopes
 from zhengtong.core.http import per_request
 from zhengtong.core.ids import valid_id
 from zhengtong.core.panels import Figure, Todo
-from zhengtong.registry.models import Industry, Unit
+from zhengtong.registry.models import Industry, Region, Unit
 from zhengtong.resumption import visits
 from zhengtong.resumption.clocks import clock_status
 from zhengtong.resumption.models import (
@@ -220,32 +220,28 @@ class Rate:
     def trend_pcts(self) -> list[str]:
         return [self.pct(n, self.expected) for n in self.trend]
 
-    def add(self, other: Rate) -> None:
-        self.expected += other.expected
-        self.declared += other.declared
-        self.resumed += other.resumed
-        self.fully += other.fully
-        self.trend = tuple(a + b for a, b in zip(self.trend or (0,) * len(other.trend), other.trend, strict=True))
-
 
 def trend_days(today: date) -> list[date]:
     return [today - timedelta(days=7 * w) for w in range(TREND_WEEKS, -1, -1)]
 
 
-def _rates(*, user, today: date) -> list[dict]:
+def _rates(*, user, today: date) -> list[tuple]:
     """The rates' one statement: the expected units the user oversees, grouped by county and industry,
-    counted once each (expected), with a declaration in force (declared), with a stage in force reached
-    by today (resumed), the full stage reached by today (fully), and resumed as of each earlier trend
-    day (t0, t1, ...). Each unit's facts come from one pass over the declarations and one over the stages
-    (the unit's first day of any stage and of the full stage, as in force: resumed by a day is "its first
-    stage was reached by then"), joined by hash, not a lookup per unit and per column."""
+    counted once each (expected), with a declaration (declared), with a stage in force reached by today
+    (resumed), the full stage reached by today (fully), and resumed as of each earlier trend day (t0, t1,
+    ...). Each unit's facts come from one pass over the declarations and one over the stages (the unit's
+    first day of any stage and of the full stage, as in force: resumed by a day is "its first stage was
+    reached by then"), joined by hash, not a lookup per unit and per column. A row: county id, industry
+    id, then expected, declared, resumed, fully, t0, t1, ..."""
     days = trend_days(today)
     try:
         units_sql, units_params = (expected_units(user=user).order_by()
-                                   .values("id", "county_id", "county__name", "industry_id").query.sql_with_params())
+                                   .values("id", "county_id", "industry_id").query.sql_with_params())
     except EmptyResultSet:  # a scope that holds no unit
         return []
-    declared = current_declarations().order_by().values("unit_id").distinct()
+    # A correction is a declaration of the same unit (services.declaration_file), so a unit with any
+    # declaration has one in force: no anti-join with the corrections (a fifth of the statement's time).
+    declared = ResumptionDeclaration.objects.order_by().values("unit_id").distinct()
     declared_sql, declared_params = declared.query.sql_with_params()
     stages = (current_stages().order_by().values("unit_id")
               .annotate(first_on=Min("reached_on"),
@@ -253,24 +249,23 @@ def _rates(*, user, today: date) -> list[dict]:
     stages_sql, stages_params = stages.query.sql_with_params()
     adapt = connection.ops.adapt_datefield_value
     trend = "".join(f", COUNT(CASE WHEN s.first_on <= %s THEN 1 END) AS t{i}" for i in range(len(days) - 1))
-    sql = (f"SELECT u.county_id, MAX(u.county__name) AS county__name, u.industry_id, COUNT(*) AS expected, "
+    sql = (f"SELECT u.county_id, u.industry_id, COUNT(*) AS expected, "
            f"COUNT(d.unit_id) AS n_declared, COUNT(CASE WHEN s.first_on <= %s THEN 1 END) AS n_resumed, "
            f"COUNT(CASE WHEN s.fully_on <= %s THEN 1 END) AS n_fully{trend} "
            f"FROM ({units_sql}) u "
            f"LEFT JOIN ({declared_sql}) d ON d.unit_id = u.id "
            f"LEFT JOIN ({stages_sql}) s ON s.unit_id = u.id "
-           "GROUP BY u.county_id, u.industry_id")  # a county has one name: grouped by the ids (a hash)
+           "GROUP BY u.county_id, u.industry_id")  # the counties' names apart: not joined to every unit
     params = (adapt(today), adapt(today), *(adapt(d) for d in days[:-1]),
               *units_params, *declared_params, *stages_params)
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
-        names = [c[0] for c in cursor.description]
-        return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+        return cursor.fetchall()
 
 
-def _rate(key, label, row) -> Rate:
-    trend = tuple(row[f"t{i}"] for i in range(TREND_WEEKS)) + (row["n_resumed"],)
-    return Rate(key, label, row["expected"], row["n_declared"], row["n_resumed"], row["n_fully"], trend)
+def _rate(key, label, figures: list[int]) -> Rate:
+    expected, declared, resumed, fully, *trend = figures
+    return Rate(key, label, expected, declared, resumed, fully, (*trend, resumed))
 
 
 @dataclass
@@ -284,22 +279,25 @@ def rates(*, user, today: date) -> Rates:
     """Resumption rates of the expected units the user oversees, by county (the most expected first)
     and by GB/T 4754-2017 section (门类) of the units' main industry, each with its denominator (the
     expected units) and the weekly trend of the resumed rate, and the total: one statement, grouped by
-    county and industry, folded both ways here."""
+    county and industry (thousands of rows for the city), folded both ways here as plain sums."""
     sections = _sections()
-    counties: dict[Any, Rate] = {}
-    folded: dict[str, Rate] = {}
-    for row in _rates(user=user, today=today):
-        zero = (0,) * (TREND_WEEKS + 1)
-        county = counties.setdefault(row["county_id"], Rate(row["county_id"], row["county__name"], trend=zero))
-        county.add(_rate(row["county_id"], row["county__name"], row))
-        code, name = sections.get(row["industry_id"], ("?", "?"))
-        section = folded.setdefault(code, Rate(code, f"{code} {name}", trend=zero))
-        section.add(_rate(code, name, row))
-    by_county = sorted(counties.values(), key=lambda r: (-r.expected, r.key))
-    total = Rate("", _("Total"), trend=(0,) * (TREND_WEEKS + 1))
-    for r in by_county:
-        total.add(r)
-    return Rates(by_county, total, sorted(folded.values(), key=lambda r: r.key))
+    rows = _rates(user=user, today=today)
+    by_county: dict[Any, list[tuple]] = {}
+    by_section: dict[tuple[str, str], list[tuple]] = {}
+    for row in rows:  # each row goes to its county and to its industry's section; summed column by column
+        by_county.setdefault(row[0], []).append(row)
+        by_section.setdefault(sections.get(row[1], ("?", "?")), []).append(row)
+    names = dict(Region.objects.filter(pk__in=by_county.keys()).values_list("pk", "name"))
+    counties = [_rate(key, names.get(key), _sums(group)) for key, group in by_county.items()]
+    total = _rate("", _("Total"), _sums(rows) if rows else [0] * (4 + TREND_WEEKS))
+    return Rates(sorted(counties, key=lambda r: (-r.expected, r.key)), total,
+                 sorted((_rate(code, f"{code} {name}", _sums(group)) for (code, name), group in by_section.items()),
+                        key=lambda r: r.key))
+
+
+def _sums(rows: list[tuple]) -> list[int]:
+    """The figures of ``_rates``' rows (after the county and the industry), summed column by column."""
+    return [sum(column) for column in list(zip(*rows, strict=True))[2:]]
 
 
 def rates_by_county(*, user, today: date) -> tuple[list[Rate], Rate]:
@@ -503,10 +501,9 @@ def department_inbox(*, user, today: date, status: str = "", category: str = "",
     ``status``: one of those three states; ``when``: "overdue", "today" or "escalated"."""
     if not getattr(user, "is_authenticated", False):
         return Difficulty.objects.none()
+    waiting, own, to_me = _inbox_parts(user=user, today=today)
     escalations = DifficultyEvent.objects.filter(kind=DifficultyEvent.Kind.ESCALATE)
-    to_me = Q(pk__in=escalations.filter(notified=user).values("difficulty_id")) & overdue_q(today)
-    qs = (Difficulty.objects.filter(scopes.difficulties_q(user)).filter(status__in=INBOX_STATUSES)
-          .filter(scopes.difficulty_inbox_q(user) | to_me)
+    qs = (waiting.filter(own | to_me)
           .annotate(due=current_due(), escalated=escalated_now(escalations))
           .select_related("unit", "unit__county", "department"))
     if status in INBOX_STATUSES:
@@ -522,6 +519,15 @@ def department_inbox(*, user, today: date, status: str = "", category: str = "",
     if q:
         qs = qs.filter(Q(title__icontains=q) | Q(unit__name__icontains=q))
     return qs
+
+
+def _inbox_parts(*, user, today: date) -> tuple[QuerySet[Difficulty], Q, Q]:
+    """The inbox's rows are those of the first part (the difficulties the user sees that wait for a
+    department) that are the user's own (routed to their departments) or escalated to them, overdue."""
+    escalations = DifficultyEvent.objects.filter(kind=DifficultyEvent.Kind.ESCALATE)
+    to_me = Q(pk__in=escalations.filter(notified=user).values("difficulty_id")) & overdue_q(today)
+    waiting = Difficulty.objects.filter(scopes.difficulties_q(user)).filter(status__in=INBOX_STATUSES)
+    return waiting, scopes.difficulty_inbox_q(user), to_me
 
 
 def inbox_clock(difficulty: Difficulty, today: date) -> dict[str, Any]:
@@ -545,8 +551,20 @@ def inbox_preview(*, user, today: date, size: int = 10, request: HttpRequest | N
 def inbox_difficulty_count(*, user, today: date, request: HttpRequest | None = None) -> int:
     """How many difficulties wait in the user's inbox, unfiltered; counted once per ``request``: the
     inbox page's total and the navigation's count are this one number."""
-    return per_request(request, ("inbox_difficulties", today),
-                       lambda: department_inbox(user=user, today=today).count())
+    return per_request(request, ("inbox_difficulties", today), lambda: _inbox_count(user=user, today=today))
+
+
+def _inbox_count(*, user, today: date) -> int:
+    """``department_inbox(...).count()``, in one statement as two parts that do not overlap (UNION ALL):
+    the user's own (an index-only scan of ``difficulty_dept_status``) and those escalated to them beyond
+    their departments (a few). Counted at once, the OR of the two made PostgreSQL read each of the
+    department's rows from the table: 2.6 ms against 1.2 ms for 2,100 rows, on every page of a department
+    officer (the navigation's count)."""
+    if not getattr(user, "is_authenticated", False):
+        return 0
+    waiting, own, to_me = _inbox_parts(user=user, today=today)
+    return (waiting.filter(own).order_by().values("pk")
+            .union(waiting.filter(to_me).exclude(own).order_by().values("pk"), all=True).count())
 
 
 INBOX_INSTRUCTIONS_KEY = "inbox_instructions"
