@@ -481,6 +481,20 @@ def uncovered_sources() -> Q:
     return ~Q(_source_holds(Registration)) & ~Q(_source_holds(Permit))
 
 
+def uncovered_filing(unit_ids: list[int]) -> dict[int, list[tuple[int, str]]]:
+    """Each unit's fixed sources that must file and hold neither a valid registration nor a valid
+    permit (``uncovered_sources``): (sequence number, the class it must file in), by unit. What is
+    missing at a unit, source by source: a permit at one location and a registration at another."""
+    found: dict[int, list[tuple[int, str]]] = {}
+    for start in range(0, len(unit_ids), 500):
+        rows = (Classification.objects.filter(NEEDS_FILING_Q, unit_id__in=unit_ids[start:start + 500])
+                .filter(uncovered_sources()).annotate(cls=_FILING_CLASS).order_by("unit_id", "source")
+                .values_list("unit_id", "source", "cls"))
+        for unit_id, source, cls in rows:
+            found.setdefault(unit_id, []).append((source, cls))
+    return found
+
+
 NEEDS_FILING = ("key", "simplified", "registration")
 # A unit under review whose class is at least one of these must file all the same (the readings
 # differ above that class, or only in what the permit or registration covers).

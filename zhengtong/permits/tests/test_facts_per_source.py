@@ -183,3 +183,46 @@ def test_the_migration_gives_every_numbered_location_the_facts_it_read_before(wo
     copied = UnitFacts.objects.get(unit=two_sites, source=2)
     assert (copied.facts, copied.lines) == (first.facts, first.lines)
     assert Classification.objects.get(unit=two_sites, source=2).management_class == _class(two_sites, 1)
+
+
+def _permit_at(world, unit, sequence: int, cls: str):
+    """A valid permit of the unit's fixed source ``sequence`` (no reports due: none are checked)."""
+    from zhengtong.permits.models import Application, Permit
+
+    source = FixedSource.objects.get(unit=unit, sequence=sequence)
+    admin = world.users[Role.CITY_ADMIN]
+    application = Application.objects.create(fixed_source=source, management_class=cls, status="issued",
+                                             created_by=admin)
+    return Permit.objects.create(
+        fixed_source=source, application=application, number=f"{unit.uscc}{sequence:03d}P", management_class=cls,
+        decided_on=date(2020, 1, 10), valid_from=date(2020, 1, 10), valid_until=date(2025, 1, 9),
+        validity_basis="办法2018 第二十一条", issued_by=admin, report_cadence=[], content={"outlets": []})
+
+
+def test_enforcement_names_what_is_missing_not_the_strictest_class(world, two_sites):
+    """The second plant holds its permit; the main works (registration class) has not registered:
+    past the deadline that is a registration not filed (登记), not discharging without a permit."""
+    from zhengtong.permits import compliance
+    from zhengtong.permits.models import EnforcementCase
+
+    _permit_at(world, two_sites, 2, "simplified")
+    campaign = Campaign.objects.create(name="2020", early_deadline=date(2020, 4, 20), late_deadline=date(2020, 9, 30))
+    row = next(r for r in selectors.campaign_units(user=None, campaign=campaign, today=date(2020, 10, 1))
+               if r["unit"].pk == two_sites.pk)
+    assert row["filing_class"] == "simplified" and not row["covered"]
+    compliance.enforcement_scan(today=date(2020, 10, 1))
+    cases = EnforcementCase.objects.filter(unit=two_sites)
+    assert [c.kind for c in cases] == ["no_registration"]
+    assert "001" in cases[0].details and "002" not in cases[0].details
+
+
+def test_enforcement_opens_one_case_for_each_kind_missing(world, two_sites):
+    from zhengtong.permits import compliance
+    from zhengtong.permits.models import EnforcementCase
+
+    Campaign.objects.create(name="2020", early_deadline=date(2020, 4, 20), late_deadline=date(2020, 9, 30))
+    compliance.enforcement_scan(today=date(2020, 10, 1))
+    assert sorted(EnforcementCase.objects.filter(unit=two_sites).values_list("kind", flat=True)) == [
+        "no_permit", "no_registration"]
+    assert sum(compliance.enforcement_scan(today=date(2020, 10, 1)).values()) == 0  # nothing twice
+
