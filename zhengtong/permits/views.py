@@ -308,7 +308,8 @@ def registration_file(request, pk: int):
         raise PermissionDenied
     source = _source(request, unit)
     current = selectors.unit_registrations(unit).filter(status="valid", fixed_source__sequence=source).first()
-    initial = {"address": unit.address, "legal_representative": unit.legal_representative,
+    here = next((s for s in selectors.unit_sources(unit) if s["sequence"] == source), None)
+    initial = {"address": here["address"] if here else unit.address, "legal_representative": unit.legal_representative,
                "contact_name": unit.contact_name, "contact_phone": unit.contact_phone}
     if current is not None:
         initial.update({f: getattr(current, f) for f in services.REGISTRATION_TEXT_FIELDS})

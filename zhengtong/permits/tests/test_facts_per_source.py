@@ -226,3 +226,11 @@ def test_enforcement_opens_one_case_for_each_kind_missing(world, two_sites):
         "no_permit", "no_registration"]
     assert sum(compliance.enforcement_scan(today=date(2020, 10, 1)).values()) == 0  # nothing twice
 
+
+def test_the_registration_form_of_a_location_starts_from_its_own_address(client, world, two_sites):
+    client.force_login(world.users[Role.ENTERPRISE_CLERK])
+    url = reverse("permits:registration_file", args=[two_sites.pk])
+    second = client.get(url, {"source": 2}).content.decode()
+    assert 'value="衡南县工业园二号厂房"' in second
+    first = client.get(url).content.decode()
+    assert "衡南县工业园二号厂房" not in first
