@@ -234,3 +234,15 @@ def test_the_registration_form_of_a_location_starts_from_its_own_address(client,
     assert 'value="衡南县工业园二号厂房"' in second
     first = client.get(url).content.decode()
     assert "衡南县工业园二号厂房" not in first
+
+
+def test_the_add_location_form_asks_the_industries_as_one_question(client, world, two_sites):
+    """The industries are a fieldset with its question as legend (a label around a list of labelled
+    checkboxes made the question toggle the first choice), and the form is checked by the server so
+    each field's refusal is said in the page's language."""
+    client.force_login(world.users[Role.ENTERPRISE_CLERK])
+    page = client.get(reverse("permits:unit", args=[two_sites.pk])).content.decode()
+    form = page[page.index('data-testid="add-fixed-source"'):]
+    assert 'class="stacked" novalidate' in form
+    assert '<fieldset class="choices"><legend>在该地点从事的行业</legend>' in form
+    assert form.count("<label") == form.count("</label>") and "<label><div" not in form
