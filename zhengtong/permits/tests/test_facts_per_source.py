@@ -246,3 +246,11 @@ def test_the_add_location_form_asks_the_industries_as_one_question(client, world
     assert 'class="stacked" novalidate' in form
     assert '<fieldset class="choices"><legend>在该地点从事的行业</legend>' in form
     assert form.count("<label") == form.count("</label>") and "<label><div" not in form
+
+
+def test_the_declared_facts_say_which_location_they_are_of(client, world, two_sites):
+    client.force_login(world.users[Role.ENTERPRISE_CLERK])
+    page = client.get(reverse("permits:unit", args=[two_sites.pk]), {"source": 2}).content.decode()
+    assert "<h2>已申报信息 · 固定污染源 002</h2>" in page
+    form = client.get(reverse("permits:registration_file", args=[two_sites.pk]), {"source": 2}).content.decode()
+    assert '<form method="post" class="stacked" novalidate>' in form
