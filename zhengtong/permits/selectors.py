@@ -1005,9 +1005,12 @@ def todo(*, user, today: date) -> list[Todo]:
                 text = _("%(unit)s: registration class — file the registration form.")
             else:
                 text = _("%(unit)s: %(cls)s — apply for a permit.")
-            name = f"{unit.name} {classification.source:03d}" if several else unit.name
+            name, url = unit.name, reverse("permits:unit", args=[unit.pk])
+            if several:  # the location it is about, and its page
+                name += " · " + _("fixed source %(n)s") % {"n": f"{classification.source:03d}"}
+                url += f"?source={classification.source}" if classification.source != 1 else ""
             items.append(Todo(text=text % {"unit": name, "cls": classification.get_management_class_display()},
-                              url=reverse("permits:unit", args=[unit.pk]), urgent=True))
+                              url=url, urgent=True))
         for reminder in Reminder.objects.filter(unit=unit, read_at__isnull=True)[:3]:
             items.append(Todo(text=reminder.message, url=reverse("permits:unit", args=[unit.pk])))
         for permit in unit_permits(unit).filter(status="valid"):

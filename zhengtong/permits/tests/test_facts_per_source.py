@@ -254,3 +254,11 @@ def test_the_declared_facts_say_which_location_they_are_of(client, world, two_si
     assert "<h2>已申报信息 · 固定污染源 002</h2>" in page
     form = client.get(reverse("permits:registration_file", args=[two_sites.pk]), {"source": 2}).content.decode()
     assert '<form method="post" class="stacked" novalidate>' in form
+
+
+def test_the_clerk_s_to_do_leads_to_the_location_that_must_file(world, two_sites):
+    items = selectors.todo(user=world.users[Role.ENTERPRISE_CLERK], today=date(2020, 3, 1))
+    by_url = {item.url: item.text for item in items if item.urgent}
+    unit_url = reverse("permits:unit", args=[two_sites.pk])
+    assert "固定污染源 001" in by_url[unit_url] and "登记" in by_url[unit_url]
+    assert "固定污染源 002" in by_url[f"{unit_url}?source=2"]
