@@ -175,6 +175,12 @@ def fixed_source_add(request, pk: int):
         else:
             messages.success(request, _("Fixed source %(n)03d added: declare its facts.") % {"n": source.sequence})
             return redirect(f"{reverse('permits:unit_facts', args=[unit.pk])}?source={source.sequence}")
+    # said at the top of the long page, which opens at the first field to correct (on a phone the
+    # form is a few screens down)
+    messages.error(request, _("The location was not added: correct the form below."))
+    first = next((name for name in form.errors if name in form.fields), None)
+    if first:
+        form.fields[first].widget.attrs["autofocus"] = True
     return render(request, "permits/unit.html", _unit_context(request, unit, 1, form), status=400)
 
 
