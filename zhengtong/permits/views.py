@@ -489,14 +489,14 @@ def application_start(request, pk: int):
     renews = None
     if request.POST.get("renews"):
         renews = selectors.permit_get(user=request.user, pk=request.POST["renews"])
+    source = renews.fixed_source.sequence if renews else _source(request, unit)
     try:
-        source = None if renews else _source(request, unit)
         application = workflow.application_create(user=request.user, unit=unit,
                                                   kind=request.POST.get("kind", "first"), renews=renews,
-                                                  sequence=source)
+                                                  sequence=None if renews else source)
     except DomainError as e:
         messages.error(request, e.message)
-        return redirect("permits:unit", pk=unit.pk)
+        return _unit_page(unit, source)  # the refusal beside the class of the location it is about
     return redirect("permits:application_edit", pk=application.pk)
 
 

@@ -262,3 +262,12 @@ def test_the_clerk_s_to_do_leads_to_the_location_that_must_file(world, two_sites
     unit_url = reverse("permits:unit", args=[two_sites.pk])
     assert "固定污染源 001" in by_url[unit_url] and "登记" in by_url[unit_url]
     assert "固定污染源 002" in by_url[f"{unit_url}?source=2"]
+
+
+def test_a_refused_application_is_shown_on_its_own_location_s_page(client, world, two_sites):
+    clerk = world.users[Role.ENTERPRISE_CLERK]
+    services.unit_facts_save(user=clerk, unit=two_sites, source=2, data={f"{DRINKS}:has_fermentation": False})
+    client.force_login(clerk)
+    response = client.post(reverse("permits:application_start", args=[two_sites.pk]), {"source": "2"})
+    assert response.status_code == 302 and response["Location"].endswith(f"/units/{two_sites.pk}/?source=2")
+    assert not FixedSource.objects.get(unit=two_sites, sequence=2).applications.exists()
