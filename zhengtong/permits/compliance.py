@@ -34,7 +34,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, pgettext_lazy
+from django.utils.translation import gettext_lazy, override, pgettext_lazy
 
 from zhengtong.accounts import scopes
 from zhengtong.core import audit
@@ -279,12 +279,21 @@ def enforcement_scan(*, today: date | None = None) -> dict[str, int]:
     opened = dict.fromkeys(EnforcementCase.Kind.values, 0)
     campaign = selectors.campaign_current()
     if campaign is not None:
-        for row in selectors.campaign_units(user=None, campaign=campaign, today=today, only_past_due=True):
-            cls = row["filing_class"]
-            kind = "no_registration" if cls == "registration" else "no_permit"
+        rows = selectors.campaign_units(user=None, campaign=campaign, today=today, only_past_due=True)
+        missing = selectors.uncovered_filing([row["unit"].pk for row in rows])
+        for row in rows:
+            # what each location lacks, not the unit's strictest class: a unit holding its permit at
+            # one location and not registered at another has not filed a registration (one case a kind)
+            by_kind: dict[str, list[str]] = {}
+            for source, cls in missing.get(row["unit"].pk, ()):
+                by_kind.setdefault("no_registration" if cls == "registration" else "no_permit", []).append(
+                    f"{source:03d}")
             due = row["due"].date
-            opened[kind] += _open(row["unit"].pk, kind, f"campaign:{campaign.pk}", due + timedelta(days=1),
-                                  f"{campaign.name}: {due.isoformat()}")
+            for kind, sources in by_kind.items():
+                with override(settings.LANGUAGE_CODE):  # stored text, read by the bureau
+                    where = _("fixed source %(n)s") % {"n": ", ".join(sources)}
+                opened[kind] += _open(row["unit"].pk, kind, f"campaign:{campaign.pk}", due + timedelta(days=1),
+                                      f"{campaign.name}: {due.isoformat()} ({where})")
     since = lookback_start(today)
     by_permit: dict[int, list[ComplianceReport]] = {}
     for report in ComplianceReport.objects.filter(period_end__gte=since).only(

@@ -125,6 +125,8 @@ class FixedSourceForm(forms.Form):
         field = self.fields["industry_codes"]
         assert isinstance(field, forms.MultipleChoiceField)
         field.choices = [(i.code, f"{i.code} {i.name}") for i in industries]
+        if len(industries) == 1:  # a unit of one industry carries it on there: nothing to choose
+            field.initial = [industries[0].code]
 
 
 class RegistrationForm(forms.Form):

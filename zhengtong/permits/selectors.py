@@ -481,6 +481,20 @@ def uncovered_sources() -> Q:
     return ~Q(_source_holds(Registration)) & ~Q(_source_holds(Permit))
 
 
+def uncovered_filing(unit_ids: list[int]) -> dict[int, list[tuple[int, str]]]:
+    """Each unit's fixed sources that must file and hold neither a valid registration nor a valid
+    permit (``uncovered_sources``): (sequence number, the class it must file in), by unit. What is
+    missing at a unit, source by source: a permit at one location and a registration at another."""
+    found: dict[int, list[tuple[int, str]]] = {}
+    for start in range(0, len(unit_ids), 500):
+        rows = (Classification.objects.filter(NEEDS_FILING_Q, unit_id__in=unit_ids[start:start + 500])
+                .filter(uncovered_sources()).annotate(cls=_FILING_CLASS).order_by("unit_id", "source")
+                .values_list("unit_id", "source", "cls"))
+        for unit_id, source, cls in rows:
+            found.setdefault(unit_id, []).append((source, cls))
+    return found
+
+
 NEEDS_FILING = ("key", "simplified", "registration")
 # A unit under review whose class is at least one of these must file all the same (the readings
 # differ above that class, or only in what the permit or registration covers).
@@ -991,9 +1005,12 @@ def todo(*, user, today: date) -> list[Todo]:
                 text = _("%(unit)s: registration class — file the registration form.")
             else:
                 text = _("%(unit)s: %(cls)s — apply for a permit.")
-            name = f"{unit.name} {classification.source:03d}" if several else unit.name
+            name, url = unit.name, reverse("permits:unit", args=[unit.pk])
+            if several:  # the location it is about, and its page
+                name += " · " + _("fixed source %(n)s") % {"n": f"{classification.source:03d}"}
+                url += f"?source={classification.source}" if classification.source != 1 else ""
             items.append(Todo(text=text % {"unit": name, "cls": classification.get_management_class_display()},
-                              url=reverse("permits:unit", args=[unit.pk]), urgent=True))
+                              url=url, urgent=True))
         for reminder in Reminder.objects.filter(unit=unit, read_at__isnull=True)[:3]:
             items.append(Todo(text=reminder.message, url=reverse("permits:unit", args=[unit.pk])))
         for permit in unit_permits(unit).filter(status="valid"):

@@ -175,6 +175,12 @@ def fixed_source_add(request, pk: int):
         else:
             messages.success(request, _("Fixed source %(n)03d added: declare its facts.") % {"n": source.sequence})
             return redirect(f"{reverse('permits:unit_facts', args=[unit.pk])}?source={source.sequence}")
+    # said at the top of the long page, which opens at the first field to correct (on a phone the
+    # form is a few screens down)
+    messages.error(request, _("The location was not added: correct the form below."))
+    first = next((name for name in form.errors if name in form.fields), None)
+    if first:
+        form.fields[first].widget.attrs["autofocus"] = True
     return render(request, "permits/unit.html", _unit_context(request, unit, 1, form), status=400)
 
 
@@ -308,7 +314,8 @@ def registration_file(request, pk: int):
         raise PermissionDenied
     source = _source(request, unit)
     current = selectors.unit_registrations(unit).filter(status="valid", fixed_source__sequence=source).first()
-    initial = {"address": unit.address, "legal_representative": unit.legal_representative,
+    here = next((s for s in selectors.unit_sources(unit) if s["sequence"] == source), None)
+    initial = {"address": here["address"] if here else unit.address, "legal_representative": unit.legal_representative,
                "contact_name": unit.contact_name, "contact_phone": unit.contact_phone}
     if current is not None:
         initial.update({f: getattr(current, f) for f in services.REGISTRATION_TEXT_FIELDS})
@@ -482,14 +489,14 @@ def application_start(request, pk: int):
     renews = None
     if request.POST.get("renews"):
         renews = selectors.permit_get(user=request.user, pk=request.POST["renews"])
+    source = renews.fixed_source.sequence if renews else _source(request, unit)
     try:
-        source = None if renews else _source(request, unit)
         application = workflow.application_create(user=request.user, unit=unit,
                                                   kind=request.POST.get("kind", "first"), renews=renews,
-                                                  sequence=source)
+                                                  sequence=None if renews else source)
     except DomainError as e:
         messages.error(request, e.message)
-        return redirect("permits:unit", pk=unit.pk)
+        return _unit_page(unit, source)  # the refusal beside the class of the location it is about
     return redirect("permits:application_edit", pk=application.pk)
 
 

@@ -183,3 +183,91 @@ def test_the_migration_gives_every_numbered_location_the_facts_it_read_before(wo
     copied = UnitFacts.objects.get(unit=two_sites, source=2)
     assert (copied.facts, copied.lines) == (first.facts, first.lines)
     assert Classification.objects.get(unit=two_sites, source=2).management_class == _class(two_sites, 1)
+
+
+def _permit_at(world, unit, sequence: int, cls: str):
+    """A valid permit of the unit's fixed source ``sequence`` (no reports due: none are checked)."""
+    from zhengtong.permits.models import Application, Permit
+
+    source = FixedSource.objects.get(unit=unit, sequence=sequence)
+    admin = world.users[Role.CITY_ADMIN]
+    application = Application.objects.create(fixed_source=source, management_class=cls, status="issued",
+                                             created_by=admin)
+    return Permit.objects.create(
+        fixed_source=source, application=application, number=f"{unit.uscc}{sequence:03d}P", management_class=cls,
+        decided_on=date(2020, 1, 10), valid_from=date(2020, 1, 10), valid_until=date(2025, 1, 9),
+        validity_basis="办法2018 第二十一条", issued_by=admin, report_cadence=[], content={"outlets": []})
+
+
+def test_enforcement_names_what_is_missing_not_the_strictest_class(world, two_sites):
+    """The second plant holds its permit; the main works (registration class) has not registered:
+    past the deadline that is a registration not filed (登记), not discharging without a permit."""
+    from zhengtong.permits import compliance
+    from zhengtong.permits.models import EnforcementCase
+
+    _permit_at(world, two_sites, 2, "simplified")
+    campaign = Campaign.objects.create(name="2020", early_deadline=date(2020, 4, 20), late_deadline=date(2020, 9, 30))
+    row = next(r for r in selectors.campaign_units(user=None, campaign=campaign, today=date(2020, 10, 1))
+               if r["unit"].pk == two_sites.pk)
+    assert row["filing_class"] == "simplified" and not row["covered"]
+    compliance.enforcement_scan(today=date(2020, 10, 1))
+    cases = EnforcementCase.objects.filter(unit=two_sites)
+    assert [c.kind for c in cases] == ["no_registration"]
+    assert "001" in cases[0].details and "002" not in cases[0].details
+
+
+def test_enforcement_opens_one_case_for_each_kind_missing(world, two_sites):
+    from zhengtong.permits import compliance
+    from zhengtong.permits.models import EnforcementCase
+
+    Campaign.objects.create(name="2020", early_deadline=date(2020, 4, 20), late_deadline=date(2020, 9, 30))
+    compliance.enforcement_scan(today=date(2020, 10, 1))
+    assert sorted(EnforcementCase.objects.filter(unit=two_sites).values_list("kind", flat=True)) == [
+        "no_permit", "no_registration"]
+    assert sum(compliance.enforcement_scan(today=date(2020, 10, 1)).values()) == 0  # nothing twice
+
+
+def test_the_registration_form_of_a_location_starts_from_its_own_address(client, world, two_sites):
+    client.force_login(world.users[Role.ENTERPRISE_CLERK])
+    url = reverse("permits:registration_file", args=[two_sites.pk])
+    second = client.get(url, {"source": 2}).content.decode()
+    assert 'value="衡南县工业园二号厂房"' in second
+    first = client.get(url).content.decode()
+    assert "衡南县工业园二号厂房" not in first
+
+
+def test_the_add_location_form_asks_the_industries_as_one_question(client, world, two_sites):
+    """The industries are a fieldset with its question as legend (a label around a list of labelled
+    checkboxes made the question toggle the first choice), and the form is checked by the server so
+    each field's refusal is said in the page's language."""
+    client.force_login(world.users[Role.ENTERPRISE_CLERK])
+    page = client.get(reverse("permits:unit", args=[two_sites.pk])).content.decode()
+    form = page[page.index('data-testid="add-fixed-source"'):]
+    assert 'class="stacked" novalidate' in form
+    assert '<fieldset class="choices"><legend>在该地点从事的行业</legend>' in form
+    assert form.count("<label") == form.count("</label>") and "<label><div" not in form
+
+
+def test_the_declared_facts_say_which_location_they_are_of(client, world, two_sites):
+    client.force_login(world.users[Role.ENTERPRISE_CLERK])
+    page = client.get(reverse("permits:unit", args=[two_sites.pk]), {"source": 2}).content.decode()
+    assert "<h2>已申报信息 · 固定污染源 002</h2>" in page
+    form = client.get(reverse("permits:registration_file", args=[two_sites.pk]), {"source": 2}).content.decode()
+    assert '<form method="post" class="stacked" novalidate>' in form
+
+
+def test_the_clerk_s_to_do_leads_to_the_location_that_must_file(world, two_sites):
+    items = selectors.todo(user=world.users[Role.ENTERPRISE_CLERK], today=date(2020, 3, 1))
+    by_url = {item.url: item.text for item in items if item.urgent}
+    unit_url = reverse("permits:unit", args=[two_sites.pk])
+    assert "固定污染源 001" in by_url[unit_url] and "登记" in by_url[unit_url]
+    assert "固定污染源 002" in by_url[f"{unit_url}?source=2"]
+
+
+def test_a_refused_application_is_shown_on_its_own_location_s_page(client, world, two_sites):
+    clerk = world.users[Role.ENTERPRISE_CLERK]
+    services.unit_facts_save(user=clerk, unit=two_sites, source=2, data={f"{DRINKS}:has_fermentation": False})
+    client.force_login(clerk)
+    response = client.post(reverse("permits:application_start", args=[two_sites.pk]), {"source": "2"})
+    assert response.status_code == 302 and response["Location"].endswith(f"/units/{two_sites.pk}/?source=2")
+    assert not FixedSource.objects.get(unit=two_sites, sequence=2).applications.exists()
