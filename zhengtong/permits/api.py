@@ -113,6 +113,25 @@ def get_classification(request, unit_id: Id, fixed_source: SourceNumber = 1):
     return _classification(selectors.classification_get(user=request.auth, unit_pk=unit_id, source=fixed_source))
 
 
+class FixedSourceOut(Schema):
+    fixed_source: int = Field(description="the HJ 608 sequence number (1 for 001): the `fixed_source` the facts, "
+                                          "classification and application endpoints take")
+    address: str
+    industry_codes: list[str] = Field(description="the unit's industry lines carried on at this location")
+    management_class: ClassCode | None = Field(description=CLASS_DOC + "; null: not classified yet")
+
+
+@router.get("/units/{unit_id}/sources", response=list[FixedSourceOut],
+            summary="A unit's fixed sources (its locations), each with its industries and class")
+def list_sources(request, unit_id: Id):
+    """For whoever sees the unit, as its classification. Source 1 is always listed: the unit's first
+    location, numbered 001 when it first files."""
+    unit = registry_selectors.unit_get(user=request.auth, pk=unit_id)
+    return [{"fixed_source": s["sequence"], "address": s["address"] or "", "industry_codes": s["codes"],
+             "management_class": s["classification"].management_class if s["classification"] else None}
+            for s in selectors.unit_sources(unit)]
+
+
 # Applications ----------------------------------------------------------------------------
 
 

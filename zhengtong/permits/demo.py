@@ -311,9 +311,8 @@ def _load(*, admin, named_sites: dict, rng, today: date) -> int:
 def _second_location(unit, facts: dict, catalogue) -> None:
     """The clerk's unit also coats at a second plant (fixed source 002, invented): less solvent there,
     so the two locations differ in class and the clerk sees each with its own facts and filing."""
-    FixedSource.objects.bulk_create([
-        FixedSource(unit=unit, sequence=1, address=unit.address),
-        FixedSource(unit=unit, sequence=2, address="衡阳市高新区二期标准厂房（演示）")])
+    FixedSource.objects.get_or_create(unit=unit, sequence=1, defaults={"address": unit.address})
+    FixedSource.objects.create(unit=unit, sequence=2, address="衡阳市高新区二期标准厂房（演示）")
     second = {**{k: v for k, v in facts.items() if k in catalogue.facts}, "solvent_coating_tpy": 4}
     declared = _declared(unit, second)
     declared.source = 2

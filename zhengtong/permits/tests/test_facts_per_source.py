@@ -166,6 +166,13 @@ def test_the_api_declares_and_reads_each_location(world, two_sites):
     assert answer.status_code == 200 and answer.json()["management_class"] == "registration"
     assert_error(clerk.post(f"/permits/units/{two_sites.pk}/facts", {"fixed_source": 5, "facts": {}}), 400,
                  "fixed_source")
+    listed = clerk.get(f"/permits/units/{two_sites.pk}/sources").json()
+    assert [(s["fixed_source"], s["industry_codes"], s["management_class"]) for s in listed] == [
+        (1, [STARCH, DRINKS], "registration"), (2, [DRINKS], "registration")]
+    assert listed[1]["address"] == "衡南县工业园二号厂房"
+    # a unit the caller does not see answers as a missing one
+    outsider = Api(token=token_for(world.users[Role.GATEKEEPER]))
+    assert_error(outsider.get(f"/permits/units/{world.unit_b.pk}/sources"), 404)
 
 
 def test_a_reviewer_s_decision_holds_for_its_own_location(world, two_sites):
