@@ -129,6 +129,14 @@ class FixedSourceForm(forms.Form):
             field.initial = [industries[0].code]
 
 
+class SourceIndustriesForm(FixedSourceForm):
+    """The industry lines carried on at a location already numbered (the address stays)."""
+
+    def __init__(self, unit, *args, **kwargs) -> None:
+        super().__init__(unit, *args, **kwargs)
+        del self.fields["address"]
+
+
 class RegistrationForm(forms.Form):
     address = forms.CharField(label=_("Production address"), max_length=200, required=False)
     legal_representative = forms.CharField(label=_("Legal representative"), max_length=50, required=False)

@@ -605,6 +605,24 @@ def fixed_source_add(*, user, unit: Unit, address: str, site=None, industry_code
     return source
 
 
+@transaction.atomic
+def fixed_source_industries(*, user, unit: Unit, source: int, industry_codes: Any) -> FixedSource:
+    """Which of the unit's industry lines are carried on at one of its locations (each one of the
+    unit's, at least one), e.g. 001 once a line has moved wholly to 002; the location is classified
+    again from its lines. Facts declared for a line no longer there are kept and read by no row."""
+    if not scopes.can_declare_for_unit(user, unit):
+        raise PermissionDenied
+    codes = _clean_source_codes(unit, industry_codes)
+    Unit.objects.select_for_update().filter(pk=unit.pk).first()
+    record = fixed_source_for(unit=unit, sequence=source_number(unit, source))
+    if record.industry_codes != codes:
+        record.industry_codes = codes
+        audit.record(record, user)
+        record.save(update_fields=["industry_codes"])
+    source_classify(unit=unit, source=record.sequence)
+    return record
+
+
 def _registration_class_check(unit: Unit, source: int = 1) -> Classification:
     """Only a registration-class source files a registration: filing one when a permit is required
     is itself punishable (登记指南, "擅自降低管理类别"), so the class is checked and kept."""

@@ -11,6 +11,7 @@ urlpatterns = [
     path("units/<int:pk>/", views.unit_permits, name="unit"),
     path("units/<int:pk>/facts/", views.unit_facts, name="unit_facts"),
     path("units/<int:pk>/sources/", views.fixed_source_add, name="fixed_source_add"),
+    path("units/<int:pk>/sources/industries/", views.source_industries, name="source_industries"),
     path("units/<int:pk>/readings/", views.reading_decide, name="reading_decide"),
     path("units/<int:pk>/registration/", views.registration_file, name="registration_file"),
     path("registrations/<int:pk>/", views.registration_detail, name="registration"),

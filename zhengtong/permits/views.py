@@ -43,6 +43,7 @@ from zhengtong.permits.forms import (
     MoveForm,
     PublicSearchForm,
     RegistrationForm,
+    SourceIndustriesForm,
     application_label,
     outlets_from_rows,
     row_label,
@@ -128,7 +129,8 @@ def unit_permits(request, pk: int):
     return render(request, "permits/unit.html", _unit_context(request, unit, _source(request, unit)))
 
 
-def _unit_context(request, unit, source: int, source_form: FixedSourceForm | None = None) -> dict:
+def _unit_context(request, unit, source: int, source_form: FixedSourceForm | None = None,
+                  industries_form: SourceIndustriesForm | None = None) -> dict:
     classification = Classification.objects.filter(unit=unit, source=source).first()
     facts = selectors.unit_facts(unit, source)
     works_on = selectors.works_on_unit(user=request.user, unit=unit)
@@ -139,9 +141,13 @@ def _unit_context(request, unit, source: int, source_form: FixedSourceForm | Non
         due = selectors.unit_due(unit, campaign, timezone.localdate())
     sources = selectors.unit_sources(unit)
     can_declare = scopes.can_declare_for_unit(request.user, unit)
+    this_source = next((s for s in sources if s["sequence"] == source), None)
+    if industries_form is None and can_declare and len(sources) > 1 and unit.other_industries.exists():
+        industries_form = SourceIndustriesForm(unit, initial={"industry_codes": this_source["codes"]
+                                                              if this_source else []})
     return {
         "unit": unit, "nav_active": "permits", "source": source, "sources": sources,
-        "this_source": next((s for s in sources if s["sequence"] == source), None),
+        "this_source": this_source, "industries_form": industries_form,
         "explained": selectors.classification_explained(classification),
         "facts": [selectors._fact_display(k, v) for k, v in facts.items()],
         "can_declare": can_declare,
@@ -182,6 +188,29 @@ def fixed_source_add(request, pk: int):
     if first:
         form.fields[first].widget.attrs["autofocus"] = True
     return render(request, "permits/unit.html", _unit_context(request, unit, 1, form), status=400)
+
+
+@login_required
+@require_POST
+def source_industries(request, pk: int):
+    """Which of the unit's industries are carried on at one location (``?source=N``,
+    services.fixed_source_industries); a refusal shows the page again with the field's error."""
+    unit = registry_selectors.unit_get(user=request.user, pk=pk)
+    if not scopes.can_declare_for_unit(request.user, unit):
+        raise PermissionDenied
+    source = _source(request, unit)
+    form = SourceIndustriesForm(unit, request.POST)
+    if form.is_valid():
+        try:
+            services.fixed_source_industries(user=request.user, unit=unit, source=source,
+                                             industry_codes=form.cleaned_data["industry_codes"])
+        except DomainError as e:
+            apply_errors(form, e)
+        else:
+            messages.success(request, _("Industries at this location saved and the location classified again."))
+            return _unit_page(unit, source)
+    messages.error(request, _("The industries were not changed: correct the form below."))
+    return render(request, "permits/unit.html", _unit_context(request, unit, source, industries_form=form), status=400)
 
 
 READING_LABELS = {"choice": gettext_lazy("Reading"), "reason": gettext_lazy("Reason"),

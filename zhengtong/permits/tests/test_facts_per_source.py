@@ -278,3 +278,29 @@ def test_a_refused_application_is_shown_on_its_own_location_s_page(client, world
     response = client.post(reverse("permits:application_start", args=[two_sites.pk]), {"source": "2"})
     assert response.status_code == 302 and response["Location"].endswith(f"/units/{two_sites.pk}/?source=2")
     assert not FixedSource.objects.get(unit=two_sites, sequence=2).applications.exists()
+
+
+def test_a_line_moved_wholly_to_another_location_leaves_the_first(client, world, two_sites):
+    # the drinks line is carried on only at 002: 001 keeps the starch line alone and is read by its rows
+    clerk = world.users[Role.ENTERPRISE_CLERK]
+    services.fixed_source_industries(user=clerk, unit=two_sites, source=1, industry_codes=[STARCH])
+    assert services.source_industry_codes(two_sites, 1) == [STARCH]
+    rows = {f.row for f in services.source_result(two_sites, 1).findings if f.code}
+    assert rows == {16}  # row 22 (drinks) no longer reads 001
+    with pytest.raises(DomainError) as caught:
+        services.fixed_source_industries(user=clerk, unit=two_sites, source=1, industry_codes=[])
+    assert "industry_codes" in caught.value.errors
+    # the page: the form of the location shown, its refusal named by field, nothing changed
+    client.force_login(clerk)
+    page = client.get(reverse("permits:unit", args=[two_sites.pk]), {"source": 2}).content.decode()
+    assert 'data-testid="source-industries"' in page
+    url = f"{reverse('permits:source_industries', args=[two_sites.pk])}?source=2"
+    response = client.post(url, {})
+    assert response.status_code == 400 and 'id="industry_codes-errors"' in response.content.decode()
+    assert services.source_industry_codes(two_sites, 2) == [DRINKS]
+    response = client.post(url, {"industry_codes": [STARCH, DRINKS]})
+    assert response.status_code == 302 and response["Location"].endswith("?source=2")
+    assert services.source_industry_codes(two_sites, 2) == [STARCH, DRINKS]
+    client.force_login(world.users[Role.GATEKEEPER])
+    assert client.post(url, {"industry_codes": [STARCH]}).status_code in (403, 404)
+    assert services.source_industry_codes(two_sites, 2) == [STARCH, DRINKS]
