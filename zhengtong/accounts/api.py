@@ -18,7 +18,6 @@ from functools import cache
 from typing import Any
 
 from django.contrib.auth import get_user_model
-from django.db import connections
 from django.db import router as db_router
 from django.db.models import FilteredRelation, Q
 from django.http import HttpRequest
@@ -28,6 +27,7 @@ from ninja.security import HttpBearer, SessionAuth
 
 from zhengtong.accounts import scopes
 from zhengtong.accounts.models import SCOPE_FIELDS, ApiToken, Role, RoleAssignment, active_assignments_q
+from zhengtong.core import compiled
 from zhengtong.core.schemas import Out
 
 TOKEN_TOUCH_INTERVAL = timedelta(minutes=1)
@@ -63,52 +63,37 @@ def token_read(key_hash: str) -> tuple[ApiToken, Any] | None:
     """The token with this hash, not revoked, of an active user, with its user and the user's scope
     (``scopes.keep_scope``, from the active role assignments), in one statement: one row per active
     assignment (one with no role for a user who holds none). Every API request of a token pays it, so
-    the statement is compiled once (``_token_statement``) and its rows go through the converters the
-    ORM would apply."""
-    alias = db_router.db_for_read(ApiToken)
-    connection = connections[alias]
-    sql, params, user_fields, converters = _token_statement(alias)
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [key_hash if p is _KEY else p for p in params])
-        rows = [list(row) for row in cursor.fetchall()]
-    if not rows:
+    the statement is compiled once (``_token_statement``, core.compiled)."""
+    statement, user_fields = _token_statement(db_router.db_for_read(ApiToken))
+    found = compiled.rows(statement, key_hash)
+    if not found:
         return None
-    for row in rows:
-        for position, (functions, expression) in converters:
-            for function in functions:
-                row[position] = function(row[position], expression, connection)
-    first, n_token, n_user = rows[0], len(TOKEN_FIELDS), len(user_fields)
-    api_token = ApiToken.from_db(alias, TOKEN_FIELDS, first[:n_token])
-    user = get_user_model().from_db(alias, user_fields, first[n_token:n_token + n_user])
+    first, n_token, n_user = found[0], len(TOKEN_FIELDS), len(user_fields)
+    api_token = ApiToken.from_db(statement.alias, TOKEN_FIELDS, first[:n_token])
+    user = get_user_model().from_db(statement.alias, user_fields, first[n_token:n_token + n_user])
     api_token.user = user
-    scopes.keep_scope(user, [row[n_token + n_user:] for row in rows if row[n_token + n_user] is not None])
+    scopes.keep_scope(user, [row[n_token + n_user:] for row in found if row[n_token + n_user] is not None])
     return api_token, user
 
 
 class _Key(str):
-    """Stands for the key's hash while the statement is compiled (found again by identity)."""
+    """Stands for the key's hash while the statement is compiled (found again by its type)."""
 
 
 _KEY = _Key("zt-token-statement-key")
 
 
 @cache
-def _token_statement(alias: str) -> tuple[str, tuple, tuple[str, ...], list]:
-    """The SQL of ``token_read`` on a database, its parameters (``_KEY`` where the key's hash goes), the
-    user's fields it reads and the converters of its columns (position, functions, expression)."""
+def _token_statement(alias: str) -> tuple[compiled.Compiled, tuple[str, ...]]:
+    """The statement of ``token_read`` on a database (``_KEY`` where the key's hash goes) and the user's
+    fields it reads."""
     user_fields = tuple(f.attname for f in get_user_model()._meta.concrete_fields)
     active = FilteredRelation("user__assignments", condition=active_assignments_q("user__assignments__"))
     qs = (ApiToken.objects.using(alias).filter(key_hash=_KEY, revoked_at__isnull=True, user__is_active=True)
           .alias(active=active)
           .values_list(*TOKEN_FIELDS, *(f"user__{f}" for f in user_fields),
                        *(f"active__{f}" for f in scopes.ASSIGNMENT_VALUES)))
-    compiler = qs.query.get_compiler(alias)
-    sql, params = compiler.as_sql()
-    if sum(p is _KEY for p in params) != 1:
-        raise AssertionError("the token's statement takes the key's hash once")
-    converters = compiler.get_converters([expression for expression, _sql, _alias in compiler.select])
-    return sql, tuple(params), user_fields, [(pos, (functions, expression))
-                                             for pos, (functions, expression) in converters.items()]
+    return compiled.compile_once(qs, _KEY), user_fields
 
 
 class CsrfSessionAuth(SessionAuth):

@@ -30,7 +30,7 @@ or ends only those two roles, only at the county's sites (``can_manage_accounts`
 history (``get_scope`` reads ``RoleAssignment.objects.active()``).
 """
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 
 from django.db.models import Q
 
@@ -118,6 +118,13 @@ def keep_scope(user, assignments) -> Scope:
             scope.clerk_units.add(unit_id)
     user._zt_scope = scope
     return scope
+
+
+def scope_key(user) -> tuple:
+    """The user's scope as a value that can key a cache: the ``*_q`` filters of two scopes with equal
+    keys are the same (those that name the user themselves differ by the user too)."""
+    s = get_scope(user)
+    return tuple(frozenset(v) if isinstance(v, set) else v for v in (getattr(s, f.name) for f in fields(s)))
 
 
 def has_role(user, *roles: str) -> bool:

@@ -18,7 +18,7 @@ class Api:
         if token:
             self.headers["Authorization"] = f"Bearer {token}"
         if user is not None:
-            self.client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
+            self.client.force_login(user, backend="zhengtong.accounts.backends.ScopedModelBackend")
 
     def get(self, path: str, params: dict | None = None, headers: dict | None = None):
         return self.client.get(f"/api{path}", params or {}, headers={**self.headers, **(headers or {})})

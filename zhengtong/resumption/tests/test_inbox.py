@@ -334,3 +334,20 @@ def test_the_inbox_page_counts_its_difficulties_once_for_the_list_and_the_naviga
     assert len(counts) == 1, counts
     assert "收件箱 (3)" in body and 'data-testid="total">共 3 条记录' in body
     assert "收件箱 (3)" in filtered and 'data-testid="total">共 0 条记录' in filtered
+
+
+def test_the_inbox_count_keeps_its_statement_not_its_number(world, django_assert_num_queries):
+    """The count's statement is built once for a user, a scope and a day (selectors._inbox_count); what
+    it counts is read each time: a new difficulty, a resolved one, another department's officer."""
+    mine, other = officer(world), officer(world, department=DepartmentFactory.create(region=world.department.region))
+    second = officer(world)  # the same scope, another user: a statement of their own
+    late = report(world, today=date(2020, 1, 31))
+    count = selectors.inbox_difficulty_count
+    assert count(user=mine, today=DAY) == 1 and count(user=other, today=DAY) == 0
+    report(world, today=DAY)
+    with django_assert_num_queries(1):
+        assert count(user=mine, today=DAY) == 2
+    assert count(user=second, today=DAY) == 2 and count(user=mine, today=date(2020, 2, 11)) == 2
+    move(mine, late, "accept", today=DAY)
+    move(mine, late, "resolve", today=DAY, text="已解决。")
+    assert count(user=mine, today=DAY) == 1 and count(user=other, today=DAY) == 0
