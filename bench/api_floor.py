@@ -25,7 +25,7 @@ import sys
 from collections import Counter, defaultdict
 from pathlib import Path
 
-from common import drop_database, setup_database
+from common import drop_database, reuse_database, setup_database
 
 
 def main() -> None:
@@ -36,10 +36,7 @@ def main() -> None:
     parser.add_argument("--quiet", action="store_true", help="the counts only")
     args = parser.parse_args()
     if args.reuse:
-        import django
-
-        os.environ.update(DATABASE_URL=args.reuse, DJANGO_SETTINGS_MODULE="zhengtong.settings_bench")
-        django.setup()
+        reuse_database(args.reuse)
         run(args)
         return
     url = setup_database(f"zt_bench_api_floor_{os.getpid()}" if args.sqlite else "zt_bench_api_floor",

@@ -28,6 +28,15 @@ def cloned_database(db: str) -> None:
         _psql(f'CREATE DATABASE "{db}" TEMPLATE "{_template(key, sqlite=False)}"')
 
 
+def reuse_database(url: str) -> None:
+    """Point Django at a database a ``--keep`` run loaded (``--reuse URL``), loading nothing, so that
+    two versions of the code are timed alternately on one load."""
+    os.environ.update(DATABASE_URL=url, DJANGO_SETTINGS_MODULE="zhengtong.settings_bench")
+    import django
+
+    django.setup()
+
+
 def setup_database(name: str, *, sqlite: bool = False) -> str:
     """Create a fresh database, migrated, and point Django at it; return its URL. The database is a
     copy of a migrated template (``_template``), made once per state of the migrations and kept on the

@@ -17,7 +17,7 @@ import argparse
 import os
 
 from api_floor import measure
-from common import drop_database, setup_database
+from common import drop_database, reuse_database, setup_database
 
 PAGES = [("home", "home", ""), ("difficulties", "resumption:difficulty_list", ""),
          ("inbox", "resumption:inbox", "")]
@@ -32,10 +32,7 @@ def main() -> None:
     parser.add_argument("--quiet", action="store_true", help="the counts only")
     args = parser.parse_args()
     if args.reuse:
-        import django
-
-        os.environ.update(DATABASE_URL=args.reuse, DJANGO_SETTINGS_MODULE="zhengtong.settings_bench")
-        django.setup()
+        reuse_database(args.reuse)
         run(args)
         return
     url = setup_database(f"zt_bench_page_floor_{os.getpid()}" if args.sqlite else "zt_bench_page_floor",

@@ -21,13 +21,12 @@ versions of the code can then be timed alternately on one load (the load's dates
 """
 
 import argparse
-import os
 import random
 import sys
 import time
 from datetime import date, datetime, timedelta
 
-from common import drop_database, listing_statements, print_page_ratios, setup_database, time_pages
+from common import drop_database, listing_statements, print_page_ratios, reuse_database, setup_database, time_pages
 
 PAGES = [  # (name, route, query)
     ("overview (rates)", "resumption:overview", ""),
@@ -52,10 +51,7 @@ def main() -> None:
                         help="time again on a database a --keep run loaded, loading nothing")
     args = parser.parse_args()
     if args.reuse:
-        import django
-
-        os.environ.update(DATABASE_URL=args.reuse, DJANGO_SETTINGS_MODULE="zhengtong.settings_bench")
-        django.setup()
+        reuse_database(args.reuse)
         run(args)
         return
     if args.small:

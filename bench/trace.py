@@ -36,7 +36,7 @@ import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from common import drop_database, setup_database
+from common import drop_database, reuse_database, setup_database
 
 DAYS = 30
 
@@ -62,10 +62,7 @@ def main() -> None:
     args.sites = args.sites or full[1]
     args.people = args.people or full[2]
     if args.reuse:
-        import django
-
-        os.environ.update(DATABASE_URL=args.reuse, DJANGO_SETTINGS_MODULE="zhengtong.settings_bench")
-        django.setup()
+        reuse_database(args.reuse)
         run(args)
         return
     # SQLite: a file of this run's own (the suite's small run may go on beside a full one), removed after.
