@@ -30,6 +30,8 @@ def main() -> None:
     parser.add_argument("--reuse", metavar="DATABASE_URL", help="a database bench/resumption.py --keep loaded")
     parser.add_argument("--top", type=int, default=40, help="functions shown by inclusive calls")
     parser.add_argument("--quiet", action="store_true", help="the counts only")
+    parser.add_argument("--small", action="store_true", help="the suite's run: the same small database (this "
+                                                              "benchmark counts calls; its size is small already)")
     args = parser.parse_args()
     if args.reuse:
         reuse_database(args.reuse)
