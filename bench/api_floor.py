@@ -28,10 +28,12 @@ from pathlib import Path
 from common import drop_database, reuse_database, setup_database
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+def counter_main(doc: str, name: str, loaded_by: str, load, run) -> None:
+    """The command line of a call counter (this one and bench/page_floor.py): ``--reuse URL`` counts on
+    a database ``loaded_by``'s ``--keep`` run loaded; otherwise ``load()`` fills a fresh one, dropped after."""
+    parser = argparse.ArgumentParser(description=doc, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--sqlite", action="store_true")
-    parser.add_argument("--reuse", metavar="DATABASE_URL", help="a database bench/trace.py --keep loaded")
+    parser.add_argument("--reuse", metavar="DATABASE_URL", help=f"a database {loaded_by} --keep loaded")
     parser.add_argument("--top", type=int, default=40, help="functions shown by inclusive calls")
     parser.add_argument("--quiet", action="store_true", help="the counts only")
     parser.add_argument("--small", action="store_true", help="the suite's run: the same small database (this "
@@ -41,13 +43,16 @@ def main() -> None:
         reuse_database(args.reuse)
         run(args)
         return
-    url = setup_database(f"zt_bench_api_floor_{os.getpid()}" if args.sqlite else "zt_bench_api_floor",
-                         sqlite=args.sqlite)
+    url = setup_database(f"zt_bench_{name}_{os.getpid()}" if args.sqlite else f"zt_bench_{name}", sqlite=args.sqlite)
     try:
-        _load_small()
+        load()
         run(args)
     finally:
         drop_database(url)
+
+
+def main() -> None:
+    counter_main(__doc__, "api_floor", "bench/trace.py", _load_small, run)
 
 
 def _load_small() -> None:

@@ -13,11 +13,8 @@ and (without ``--quiet``) where the calls go.
 Without ``--reuse`` the demo city is loaded small (registry.demo.load_demo: 60 units) and dropped after.
 """
 
-import argparse
-import os
 
-from api_floor import measure
-from common import drop_database, reuse_database, setup_database
+from api_floor import counter_main, measure
 
 PAGES = [("home", "home", ""), ("difficulties", "resumption:difficulty_list", ""),
          ("inbox", "resumption:inbox", "")]
@@ -25,29 +22,15 @@ ACCOUNTS = ("admin", "dept")
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--sqlite", action="store_true")
-    parser.add_argument("--reuse", metavar="DATABASE_URL", help="a database bench/resumption.py --keep loaded")
-    parser.add_argument("--top", type=int, default=40, help="functions shown by inclusive calls")
-    parser.add_argument("--quiet", action="store_true", help="the counts only")
-    parser.add_argument("--small", action="store_true", help="the suite's run: the same small database (this "
-                                                              "benchmark counts calls; its size is small already)")
-    args = parser.parse_args()
-    if args.reuse:
-        reuse_database(args.reuse)
-        run(args)
-        return
-    url = setup_database(f"zt_bench_page_floor_{os.getpid()}" if args.sqlite else "zt_bench_page_floor",
-                         sqlite=args.sqlite)
-    try:
-        from datetime import date
+    counter_main(__doc__, "page_floor", "bench/resumption.py", _load_small, run)
 
-        from zhengtong.registry import demo
 
-        demo.load_demo(units=60, sites=5, people=200, today=date.today())
-        run(args)
-    finally:
-        drop_database(url)
+def _load_small() -> None:
+    from datetime import date
+
+    from zhengtong.registry import demo
+
+    demo.load_demo(units=60, sites=5, people=200, today=date.today())
 
 
 def run(args) -> None:
