@@ -106,6 +106,9 @@ TEMPLATES = [
     },
 ]
 
+# Django's renderer with the plain widgets written in Python, byte for byte as its templates write them
+FORM_RENDERER = "zhengtong.core.forms.FormRenderer"
+
 DATABASES = {
     "default": dj_database_url.parse(
         os.getenv("DATABASE_URL", f"sqlite:///{VAR_DIR / 'zhengtong.sqlite3'}"),

@@ -605,15 +605,17 @@ def unit_due(unit: Unit, campaign, today: date) -> Due | None:
     return campaign_row(row)["due"] if row is not None else None
 
 
-def campaign_progress(*, user, campaign, today) -> dict[str, Any]:
+def campaign_progress(*, user, campaign, today, every: QuerySet[Any] | None = None) -> dict[str, Any]:
     """The progress of every unit the user sees in the campaign (all of them, not only those past
     due), by deadline: how many, how many covered, how many past due. Counted in the database in one
-    pass over ``campaign_queryset``: each unit's deadline and cover are worked out once, then grouped;
-    a group not covered whose deadline has passed is past due (``past_due``'s rule, per group)."""
+    pass over ``campaign_queryset`` (``every``, when the caller has built it already): each unit's
+    deadline and cover are worked out once, then grouped; a group not covered whose deadline has
+    passed is past due (``past_due``'s rule, per group)."""
     from django.db import connection
 
-    inner, params = (campaign_queryset(user=user, campaign=campaign, today=today).order_by()
-                     .values("is_late", "covered").query.sql_with_params())
+    if every is None:
+        every = campaign_queryset(user=user, campaign=campaign, today=today)
+    inner, params = every.order_by().values("is_late", "covered").query.sql_with_params()
     progress = {
         group: {"deadline": campaign.early_deadline if group == "early" else campaign.late_deadline,
                 "total": 0, "covered": 0, "past_due": 0}

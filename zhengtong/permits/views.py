@@ -280,7 +280,7 @@ def campaign(request):
     only_past_due = request.GET.get("past_due") == "1"
     every = selectors.campaign_queryset(user=request.user, campaign=current, today=today)
     rows = selectors.campaign_filtered(every, only_past_due=only_past_due)
-    progress = selectors.campaign_progress(user=request.user, campaign=current, today=today)
+    progress = selectors.campaign_progress(user=request.user, campaign=current, today=today, every=every)
     total = sum(group["past_due" if only_past_due else "total"] for group in progress.values())
     # sorted and paged by the database; the progress has counted the rows already
     result = listing(request, rows, CAMPAIGN_COLUMNS, default="unit", size=50, total=total)

@@ -2,17 +2,14 @@
 Django writes the language's first input format (zh-hans ``2020/02/27``), which the browser shows as
 an empty field. Every date field of every form uses core.forms' ISO inputs."""
 
-import importlib
-import inspect
-import pkgutil
 from datetime import date, datetime
 
 import pytest
 from django import forms
 from django.utils import translation
 
-import zhengtong
 from zhengtong.core.forms import DateInput, DateTimeLocalInput
+from zhengtong.tests_support.forms import project_forms
 
 
 def test_the_inputs_write_iso_whatever_the_language():
@@ -23,19 +20,7 @@ def test_the_inputs_write_iso_whatever_the_language():
         assert 'value="2020/02/27"' in forms.DateInput(attrs={"type": "date"}).render("d", date(2020, 2, 27))
 
 
-def _forms():
-    for module in pkgutil.walk_packages(zhengtong.__path__, "zhengtong."):
-        if ".tests" in module.name or "tests_" in module.name or "migrations" in module.name:
-            continue
-        if not (module.name.endswith(".forms") or ".views" in module.name):
-            continue
-        loaded = importlib.import_module(module.name)
-        for _name, cls in inspect.getmembers(loaded, inspect.isclass):
-            if issubclass(cls, forms.BaseForm) and cls.__module__ == loaded.__name__:
-                yield cls
-
-
-@pytest.mark.parametrize("form", list(_forms()), ids=lambda c: f"{c.__module__}.{c.__name__}")
+@pytest.mark.parametrize("form", list(project_forms()), ids=lambda c: f"{c.__module__}.{c.__name__}")
 def test_every_date_field_of_every_form_writes_iso(form):
     for name, field in form.base_fields.items():
         kind = getattr(field.widget, "input_type", "")
