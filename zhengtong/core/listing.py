@@ -106,6 +106,15 @@ class Page:
         return None if self.capped else max(1, math.ceil(self.total / self.size))
 
     @property
+    def paginator(self) -> Page:
+        """Django's ``page.paginator.count`` and ``.num_pages``, for a pager written for Django's Page."""
+        return self
+
+    @property
+    def count(self) -> int:
+        return self.total
+
+    @property
     def has_previous(self) -> bool:
         return self.number > 1
 
@@ -232,9 +241,17 @@ def _numbers(number: int, last: int) -> list[int | None]:
 
 def paginate(rows: Any, *, number: int, size: int, count_cap: int | None = None, total: int | None = None) -> Page:
     """One page of ``rows`` (a sorted queryset or list). With ``count_cap`` the count stops there
-    (a ``COUNT`` over at most cap + 1 rows); ``total``: the rows' number, counted already by the caller."""
+    (a ``COUNT`` over at most cap + 1 rows); ``total``: the rows' number, counted already by the caller.
+    A queryset is not counted when the page asked for is its last: the page is read first (size + 1
+    rows), and fewer than that means the rows end on it (a small list pays no ``COUNT``)."""
+    offset = (number - 1) * size
+    chunk: list[Any] | None = None
+    if total is None and isinstance(rows, QuerySet) and number <= MAX_PAGE:
+        chunk = list(rows[offset: offset + size + 1])
+        if len(chunk) <= size and (chunk or number == 1):
+            total = offset + len(chunk)
     if total is not None:
-        pass  # counted by the caller
+        pass  # counted by the caller, or the last page read
     elif isinstance(rows, QuerySet) and count_cap:
         # the ids only: annotations the rows show but no filter reads are not computed for the count
         total = rows.order_by().values("pk")[: count_cap + 1].count()
@@ -245,9 +262,11 @@ def paginate(rows: Any, *, number: int, size: int, count_cap: int | None = None,
     capped = count_cap if count_cap and total > count_cap else None
     if not capped:
         last = max(1, math.ceil(total / size))
-        number = min(number, last)
+        if number > last:
+            number, chunk = last, None
     offset = (number - 1) * size
-    chunk = list(rows[offset: offset + size + 1])
+    if chunk is None:
+        chunk = list(rows[offset: offset + size + 1])
     if capped and not chunk and number > 1:  # past the end of a capped list: back to the first page
         number, offset = 1, 0
         chunk = list(rows[: size + 1])
@@ -256,6 +275,13 @@ def paginate(rows: Any, *, number: int, size: int, count_cap: int | None = None,
     last_known = page.num_pages if page.num_pages is not None else number + 1 if has_next else number
     page.numbers = _numbers(number, last_known)
     return page
+
+
+def page_of(request: HttpRequest, rows: Any, *, size: int | None = None) -> Page:
+    """The page of ``rows`` (already in their order) that the request asks for (``?page=``)."""
+    from django.conf import settings
+
+    return paginate(rows, number=_page_number(request.GET.get(PAGE_PARAM)), size=size or settings.PAGE_SIZE)
 
 
 def listing(request: HttpRequest, rows: Any, columns: Sequence[Column], *, default: str, size: int | None = None,

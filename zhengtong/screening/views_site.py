@@ -20,6 +20,7 @@ from zhengtong.accounts import scopes
 from zhengtong.core.access import Kind, Subject, list_detail, record_view
 from zhengtong.core.errors import DomainError
 from zhengtong.core.forms import save_form
+from zhengtong.core.listing import page_of
 from zhengtong.outbreak import selectors as outbreak
 from zhengtong.screening import selectors, services
 from zhengtong.screening.forms import AreaForm, DisinfectionForm, HealthCheckForm, OverviewFilterForm, SiteStateForm
@@ -63,10 +64,12 @@ def site_list(request):
     filters = OverviewFilterForm(request.GET)
     filters.is_valid()
     qs = selectors.site_overview(user=request.user, filters=filters.cleaned_data)
-    page = _page(request, selectors.with_figures(qs, user=request.user))
+    page = page_of(request, selectors.with_figures(qs, user=request.user))
+    # one page holds every site (a site manager's, most counties'): its rows' figures are the totals
+    totals = (selectors.rows_totals(page.rows) if page.num_pages == 1
+              else selectors.figure_totals(qs, user=request.user))
     return render(request, "screening/site_list.html", {
-        "filters": filters, "page": page, "query": _query(request), "nav_active": "screening",
-        "totals": selectors.figure_totals(qs, user=request.user),
+        "filters": filters, "page": page, "query": _query(request), "nav_active": "screening", "totals": totals,
     })
 
 

@@ -177,3 +177,26 @@ def test_a_descending_sort_on_a_column_that_is_never_null_is_plain_desc():
     assert "NULLS LAST" not in sql.split("ORDER BY")[1]
     sql = str(sorted_rows(Difficulty.objects.all(), columns, "-done").query)
     assert "NULLS LAST" in sql.split("ORDER BY")[1]
+
+
+@pytest.mark.django_db
+def test_the_last_page_of_a_queryset_is_not_counted():
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from zhengtong.registry.models import Industry
+
+    qs = Industry.objects.order_by("code", "pk")
+    n = qs.count()
+    last = -(-n // 10)
+    for number, counts in ((1, 1), (last, 0), (last + 5, 1)):  # a page before the end; the last; past it
+        with CaptureQueriesContext(connection) as queries:
+            page = paginate(qs, number=number, size=10)
+        assert sum("COUNT(" in q["sql"] for q in queries.captured_queries) == counts, number
+        assert page.total == n and page.num_pages == last and page.number == min(number, last)
+    few = qs.filter(code__startswith="13")
+    assert 10 < few.count() < 500
+    small = paginate(few, number=1, size=500)  # every row on one page
+    assert small.total == few.count() and not small.has_next and len(small) == few.count()
+    empty = paginate(qs.none(), number=3, size=10)
+    assert (empty.total, empty.number, list(empty)) == (0, 1, [])
