@@ -768,8 +768,8 @@ def _stays_met_sql(person_id: int, start: datetime, end: datetime, *, until: Fra
     longest = timedelta(hours=hours)
     if postgres:
         return sql, [*bound, person_id, start - longest, *seen_params, start, longest, longest, longest, start]
-    low = adapt(start)
-    return sql, [*bound, person_id, adapt(start - longest), *seen_params, low, low]
+    low, earliest = adapt(start), adapt(start - longest)
+    return sql, [*bound, person_id, earliest, *seen_params, person_id, earliest, low, low]
 
 
 @lru_cache(maxsize=1024)  # one per database, maximum stay and caller's fragments (a scope's seen: a few)
@@ -802,8 +802,8 @@ def _stays_met_text(alias: str, hours: int, until_sql: str | None, seen_sql: str
     b_end = f"(SELECT b.{qn('e')} FROM b)"
     mine = (f"SELECT {', '.join(qn(c) for c in cols)} FROM {table} WHERE {person} = %s AND {stay} "
             f"AND {entered} >= %s AND {entered} < {b_end}")
-    head = f"WITH {b}, m AS {'MATERIALIZED ' if postgres else ''}({mine}) SELECT 2, {end_cols} FROM b UNION ALL "
     if postgres:
+        head = f"WITH {b}, m AS MATERIALIZED ({mine}) SELECT 2, {end_cols} FROM b UNION ALL "
         return (f"{head}SELECT 1, {m_cols} FROM m UNION ALL "
                 f"SELECT 0, {x_cols} FROM m JOIN LATERAL (SELECT {', '.join(qn(c) for c in cols)} FROM {table} "
                 f"WHERE {site} = m.{site} AND {stay} AND {person} <> m.{person} "
@@ -814,10 +814,12 @@ def _stays_met_text(alias: str, hours: int, until_sql: str | None, seen_sql: str
                 f"WHERE COALESCE(m.{left}, m.{entered} + %s) > %s")
     # SQLite keeps times as text, in UTC, as Django writes them: bounds are text too ('%f': seconds with
     # milliseconds; an entry read in excess only comes near, and the caller computes the overlaps).
+    # The person's stays are a subquery in each part, not a common table: SQLite materialised that one and
+    # then read the sites' entries in another order (5 ms against 0.25 ms for the bench's small load).
     back, ahead = f"'-{hours} hours'", f"'+{hours} hours'"
-    return (f"{head}SELECT 1, {m_cols} FROM m UNION ALL "
+    return (f"WITH {b} SELECT 2, {end_cols} FROM b UNION ALL SELECT 1, {m_cols} FROM ({mine}) m UNION ALL "
             # CROSS JOIN: SQLite keeps this order (each of the person's stays, then its site's slice)
-            f"SELECT 0, {x_cols} FROM m CROSS JOIN {table} x {names}"
+            f"SELECT 0, {x_cols} FROM ({mine}) m CROSS JOIN {table} x {names}"
             f"WHERE COALESCE(m.{left}, strftime('%%Y-%%m-%%d %%H:%%M:%%f', m.{entered}, {ahead})) > %s "
             f"AND x.{site} = m.{site} "
             f"AND x.{entered} >= strftime('%%Y-%%m-%%d %%H:%%M:%%f', MAX(m.{entered}, %s), {back}) "
