@@ -682,6 +682,7 @@ def stays_met(*, person_id: int, start: datetime, end: datetime, until: Fragment
     sql, params = _stays_met_sql(person_id, start, end, until=until, seen=seen)
     db = hotpath.database()
     with db.cursor() as cursor:
+        hotpath.native_times(cursor)
         cursor.execute(sql, params)
         rows = cursor.fetchall()
     longest = timedelta(hours=settings.MAX_STAY_HOURS)
