@@ -53,8 +53,12 @@ def native_times(cursor) -> None:
     loader, compiled with psycopg's binary package, rather than Django's subclass of it, which costs
     about eight Python calls a value (a trace reads two times a row). The values are the same: aware
     datetimes in the session's time zone, which Django sets to the connection's (``USE_TZ``). Elsewhere
-    (SQLite, ``USE_TZ`` off: Django's loader drops the zone) nothing changes."""
+    (SQLite, psycopg2, ``USE_TZ`` off: Django's loader drops the zone) nothing changes."""
     if database().vendor != "postgresql" or not settings.USE_TZ:
+        return
+    from django.db.backends.postgresql.psycopg_any import is_psycopg3
+
+    if not is_psycopg3:
         return
     from psycopg.types.datetime import TimestamptzLoader
 
