@@ -58,6 +58,8 @@ class Scope:
     is_head: bool = False  # head of a department or a team, in any assignment
     review_regions: set[int] = field(default_factory=set)  # permit reviewer, county-level
     review_city: bool = False  # permit reviewer of a city department
+    # scope_key's value, made at its first call (a scope is not changed once kept on its user)
+    key: tuple | None = field(default=None, init=False, repr=False, compare=False)
 
     @property
     def any_role(self) -> bool:
@@ -122,9 +124,16 @@ def keep_scope(user, assignments) -> Scope:
 
 def scope_key(user) -> tuple:
     """The user's scope as a value that can key a cache: the ``*_q`` filters of two scopes with equal
-    keys are the same (those that name the user themselves differ by the user too)."""
+    keys are the same (those that name the user themselves differ by the user too). Made once per
+    scope: a request that keys several statements by it (a trace: its case and the people it names)
+    pays for it once."""
     s = get_scope(user)
-    return tuple(frozenset(v) if isinstance(v, set) else v for v in (getattr(s, f.name) for f in fields(s)))
+    if s.key is None:
+        s.key = tuple(frozenset(v) if isinstance(v, set) else v for v in (getattr(s, name) for name in _KEYED))
+    return s.key
+
+
+_KEYED = tuple(f.name for f in fields(Scope) if f.compare)  # what scope_key reads: every field but the key
 
 
 def has_role(user, *roles: str) -> bool:

@@ -3,11 +3,14 @@ again for each request (about a thousand Python calls for a small one); a statem
 changes (the user's id, a token's hash) is compiled once with a marker where the value goes, and run
 through a cursor with its rows converted as the ORM would convert them."""
 
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 from django.db import connections
 from django.db.models import QuerySet
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -46,3 +49,17 @@ def rows(statement: Compiled, value: Any) -> list[list]:
             for function in functions:
                 row[column] = function(row[column], expression, connection)
     return out
+
+
+def kept(store: dict, key: Hashable, make: Callable[[], T], *, limit: int = 10_000) -> T:
+    """``store[key]``, made by ``make()`` the first time: for a statement that depends on more than the
+    database (a user's scope: ``accounts.scopes.scope_key``), kept per key. A process serves a bounded
+    number of scopes; past ``limit`` keys the store starts again empty."""
+    try:
+        return store[key]
+    except KeyError:
+        pass
+    if len(store) >= limit:
+        store.clear()
+    value = store[key] = make()
+    return value

@@ -21,16 +21,18 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
+from functools import cache
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
+from django.db import DEFAULT_DB_ALIAS, connections, transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from zhengtong.accounts import scopes
+from zhengtong.core import compiled
 from zhengtong.core.cleaners import clean_count
 from zhengtong.core.errors import FieldErrors
 from zhengtong.outbreak.models import Case, IsolationOrder, Trace, TraceContact
@@ -96,7 +98,7 @@ def _midnight(day: date) -> datetime:
 
 def _isolations_from(person_id: int, after: datetime) -> QuerySet:
     """The start of the person's first isolation order starting after ``after`` (a query of one time:
-    the trace's statement reads it, ``screening.selectors.stays_met``'s ``until``)."""
+    the trace's statement reads it, ``screening.selectors.stays_met``'s ``until``, through ``_until``)."""
     return IsolationOrder.objects.filter(person_id=person_id, start__gte=after).order_by("start").values("start")[:1]
 
 
@@ -104,6 +106,42 @@ def _isolated_from(person_id: int, after: datetime) -> datetime | None:
     """When the person's isolation began, for the first order starting after ``after``."""
     row = _isolations_from(person_id, after).first()
     return row["start"] if row else None
+
+
+# Values no trace takes, where ``_isolations_from``'s are found in its compiled SQL.
+_PERSON_MARK, _AFTER_MARK = -918_273_645, datetime(1901, 2, 3, 4, 5, 6, 789, tzinfo=UTC)
+
+
+@cache
+def _until_sql(alias: str) -> tuple[str, bool]:
+    """``_isolations_from``'s SQL on a database, compiled by the ORM once, and whether it takes the
+    person before the time (its two parameters)."""
+    sql, params = _isolations_from(_PERSON_MARK, _AFTER_MARK).query.get_compiler(alias).as_sql()
+    after = connections[alias].ops.adapt_datetimefield_value(_AFTER_MARK)
+    if len(params) != 2 or _PERSON_MARK not in params or after not in params:
+        raise AssertionError(f"the isolation's subquery takes the person and the time once each: {sql}")
+    return sql, params[0] == _PERSON_MARK
+
+
+def _until(person_id: int, after: datetime) -> screening.Fragment:
+    """``_isolations_from(person_id, after)`` as SQL and its parameters (``stays_met``'s ``until``)."""
+    db = connections[DEFAULT_DB_ALIAS]
+    sql, person_first = _until_sql(db.alias)
+    at = db.ops.adapt_datetimefield_value(after)
+    return sql, (person_id, at) if person_first else (at, person_id)
+
+
+# The people a user sees, as stays_met's ``seen``, by database and scope (core.compiled.kept).
+_SEEN: dict[tuple, screening.Fragment] = {}
+
+
+def _seen(user) -> screening.Fragment | None:
+    """The people the user sees (``scopes.people_q``), to mask the others (None: the city administrator
+    sees everyone). Its SQL is a function of the user's scope alone: compiled once per scope."""
+    if scopes.is_city_admin(user):
+        return None
+    return compiled.kept(_SEEN, (DEFAULT_DB_ALIAS, scopes.scope_key(user)),
+                         lambda: screening.people_among(Person.objects.filter(scopes.people_q(user))))
 
 
 def window_start(case: Case, params: Params) -> datetime:
@@ -135,23 +173,22 @@ def _compared(a: screening.Stay, b: screening.Stay, area_days: set[date]) -> boo
 
 
 def contacts_of(person_id: int, start: datetime, end: datetime, *, degree: int = 1,
-                exclude: set[int] | None = None, seen: QuerySet[Person] | None = None) -> dict[int, Contact]:
+                exclude: set[int] | None = None, seen: screening.Fragment | None = None) -> dict[int, Contact]:
     """Everyone whose stays overlapped ``person_id``'s stays within [start, end) (ended earlier by the
     person's first isolation order starting from ``start``), with minutes summed per person and per
-    place; nobody in ``exclude``. Each contact is named (or masked when not among ``seen``: None,
-    everyone)."""
+    place; nobody in ``exclude``. Each contact is named (or masked when not among ``seen``, as
+    ``_seen`` gives it: None, everyone)."""
     return _contacts_met(person_id, start, end, degree=degree, exclude=exclude, seen=seen)[0]
 
 
 def _contacts_met(person_id: int, start: datetime, end: datetime, *, degree: int = 1,
-                  exclude: set[int] | None = None, seen: QuerySet[Person] | None = None
+                  exclude: set[int] | None = None, seen: screening.Fragment | None = None
                   ) -> tuple[dict[int, Contact], datetime]:
     """``contacts_of``, with the window's end as the person's isolation bounded it."""
     exclude = {person_id, *(exclude or set())}
     # One statement: the person's isolation, stays and, for each, the slice of its site's entries the maximum
     # stay bounds, with their people's names (screening.selectors.stays_met).
-    met = screening.stays_met(person_id=person_id, start=start, end=end, until=_isolations_from(person_id, start),
-                              seen=seen)
+    met = screening.stays_met(person_id=person_id, start=start, end=end, until=_until(person_id, start), seen=seen)
     end = met.end
     by_site: dict[int, list[screening.Stay]] = defaultdict(list)
     for stay in met.own:
@@ -216,8 +253,7 @@ def case_trace(*, user, case: Case, params: Params, now: datetime | None = None)
                                       "purged. Choose fewer days.")
                    % {"day": timezone.localdate(start), "n": settings.ENTRY_RETENTION_DAYS})
     errors.raise_if_any()
-    # The people the user sees, to mask the others (the city administrator sees everyone).
-    seen = None if scopes.is_city_admin(user) else Person.objects.filter(scopes.people_q(user))
+    seen = _seen(user)  # to mask the others
     found, end = _contacts_met(case.person_id, start, now, seen=seen)
     first = {pid: c for pid, c in found.items() if c.minutes >= params.min_overlap_minutes}
     contacts = dict(first)

@@ -16,6 +16,7 @@ Two costs dominate such short statements, and both are cut here without leaving 
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 
+from django.conf import settings
 from django.db import DEFAULT_DB_ALIAS, NotSupportedError, connection, connections
 from django.db.models import Model
 
@@ -45,6 +46,23 @@ def prepared_cursor() -> Iterator:
     db.ensure_connection()
     with db.make_cursor(ServerBindingCursor(db.connection)) as cursor:
         yield cursor
+
+
+def native_times(cursor) -> None:
+    """Have psycopg load the timestamptz columns of this cursor (a cursor of ``database()``) with its own
+    loader, compiled with psycopg's binary package, rather than Django's subclass of it, which costs
+    about eight Python calls a value (a trace reads two times a row). The values are the same: aware
+    datetimes in the session's time zone, which Django sets to the connection's (``USE_TZ``). Elsewhere
+    (SQLite, psycopg2, ``USE_TZ`` off: Django's loader drops the zone) nothing changes."""
+    if database().vendor != "postgresql" or not settings.USE_TZ:
+        return
+    from django.db.backends.postgresql.psycopg_any import is_psycopg3
+
+    if not is_psycopg3:
+        return
+    from psycopg.types.datetime import TimestamptzLoader
+
+    cursor.cursor.adapters.register_loader("timestamptz", TimestamptzLoader)
 
 
 def fetchone(sql: str, params: Sequence) -> tuple | None:

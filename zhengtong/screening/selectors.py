@@ -1,14 +1,15 @@
 """Reads of screening at sites, scoped through accounts.scopes."""
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
-from functools import cache
+from functools import cache, lru_cache
 from itertools import pairwise
+from operator import itemgetter
 
 from django.conf import settings
-from django.db import connection
+from django.db import connection, connections
 from django.db.models import (
     BooleanField,
     Case,
@@ -671,8 +672,12 @@ class NamedStay(Stay):
     seen: bool = False
 
 
-def stays_met(*, person_id: int, start: datetime, end: datetime, until: QuerySet | None = None,
-              seen: QuerySet[Person] | None = None) -> Met:
+# An SQL fragment and its parameters, embedded in a statement (stays_met's until and seen).
+Fragment = tuple[str, Sequence]
+
+
+def stays_met(*, person_id: int, start: datetime, end: datetime, until: Fragment | None = None,
+              seen: Fragment | None = None) -> Met:
     """A person's stays that meet [start, end), by time, and everyone else's stays at the same sites
     that may meet them, in one statement (health data: the caller logs the view). For each of the
     person's stays, the entries of its site begun from its start (or ``start``) minus the maximum stay
@@ -682,21 +687,26 @@ def stays_met(*, person_id: int, start: datetime, end: datetime, until: QuerySet
     computes the overlaps. The others carry their site's and area's names and their person's name
     and masked ID number (``NamedStay``).
 
-    ``until``: a query of one time (or none) that ends the window earlier in the same statement (the
-    caller's first isolation order); ``Met.end`` is the window's end so bounded. ``seen``: the people
-    the reader sees; each other's stay says whether its person is among them (None: all)."""
+    ``until``: a scalar subquery of one time (or none) that ends the window earlier in the same
+    statement (the caller's first isolation order), as SQL and its parameters; ``Met.end`` is the window's
+    end so bounded. ``seen``: the people the reader sees, as ``people_among`` made it; each other's stay
+    says whether its person is among them (None: all). The statement's text is made once per database,
+    maximum stay, ``until`` and ``seen`` (``_stays_met_text``): a call only fills in its values."""
     sql, params = _stays_met_sql(person_id, start, end, until=until, seen=seen)
-    with hotpath.database().cursor() as cursor:
+    db = hotpath.database()
+    with db.cursor() as cursor:
+        hotpath.native_times(cursor)
         cursor.execute(sql, params)
         rows = cursor.fetchall()
     longest = timedelta(hours=settings.MAX_STAY_HOURS)
-    db = hotpath.database()
     # Values, not model instances: each column through the converters the ORM applies on this database
     # (SQLite: times from text), where it has any.
     converters = _stay_converters()
+    columns = _row_columns
     own: list[Stay] = []
     others: dict[int, Stay] = {}
     until_end = end
+    n = len(_STAY_FIELDS) + 1
     for row in rows:
         if converters:
             row = list(row)
@@ -705,7 +715,7 @@ def stays_met(*, person_id: int, start: datetime, end: datetime, until: QuerySet
                 for function in functions:
                     value = function(value, col, db)
                 row[i] = value
-        kind, pk, person, site, area, entered, left, left_estimated = (row[i] for i in _ROW)
+        kind, pk, person, site, area, entered, left, left_estimated = columns(row)
         if kind == 2:  # the window's end
             until_end = entered
             continue
@@ -714,11 +724,10 @@ def stays_met(*, person_id: int, start: datetime, end: datetime, until: QuerySet
         if kind == 1:
             own.append(Stay(pk, person, site, area, entered, stay_end, estimated))
         else:
-            n = len(_STAY_FIELDS) + 1
             others[pk] = NamedStay(pk, person, site, area, entered, stay_end, estimated, row[n] or "",
                                    row[n + 1] or "", row[n + 2] or "", row[n + 3] or "", bool(row[n + 4]))
     until_end = min(until_end, end)
-    own = sorted((s for s in own if s.end > start), key=lambda s: (s.start, s.entry_id))
+    own = sorted((s for s in own if s.end > start), key=_by_time)
     return Met(own, list(others.values()), until_end)
 
 
@@ -733,6 +742,11 @@ def _stay_columns() -> hotpath.Columns:
 # The positions in a row of stays_met (kind, then the fields in the model's order) of kind and _STAY_FIELDS.
 _ROW = (0, *(1 + [f.attname for f in Entry._meta.concrete_fields if f.attname in _STAY_FIELDS].index(name)
              for name in _STAY_FIELDS))
+_row_columns = itemgetter(*_ROW)
+
+
+def _by_time(stay: Stay) -> tuple[datetime, int]:
+    return stay.start, stay.entry_id
 
 
 @cache
@@ -741,76 +755,91 @@ def _stay_converters() -> list[tuple[int, object, list]]:
     return [(i + 1, col, functions) for i, (col, functions) in enumerate(_stay_columns().groups[0][2]) if functions]
 
 
-def _seen_sql(seen: QuerySet[Person] | None) -> tuple[str, list]:
-    """Whether the row's person (``registry_person``, unaliased) is among ``seen``: a correlated EXISTS."""
-    if seen is None:
-        return ("TRUE" if connection.vendor == "postgresql" else "1"), []
+def people_among(people: QuerySet[Person]) -> Fragment:
+    """Whether the row's person (``registry_person``, unaliased) is among ``people``: a correlated
+    EXISTS, compiled by the ORM (stays_met's ``seen``). Compiling it costs about two thousand Python
+    calls: a caller that asks often keeps it (per scope: zhengtong.outbreak.tracing)."""
     query = Person.objects.all().query
     compiler = query.get_compiler(connection=connection)
-    expression = Exists(seen.order_by().filter(pk=OuterRef("pk"))).resolve_expression(query)
+    expression = Exists(people.order_by().filter(pk=OuterRef("pk"))).resolve_expression(query)
     sql, params = compiler.compile(expression)
-    return sql, list(params)
+    return sql, tuple(params)
 
 
-def _stays_met_sql(person_id: int, start: datetime, end: datetime, *, until: QuerySet | None = None,
-                   seen: QuerySet[Person] | None = None) -> tuple[str, list]:
-    qn, table = hotpath.qn, hotpath.table(Entry)
+def _stays_met_sql(person_id: int, start: datetime, end: datetime, *, until: Fragment | None = None,
+                   seen: Fragment | None = None) -> tuple[str, list]:
+    """stays_met's statement and its parameters: the text made once (``_stays_met_text``), the values
+    in the order it takes them."""
+    db = hotpath.database()
     hours = settings.MAX_STAY_HOURS
+    postgres = db.vendor == "postgresql"
+    sql = _stays_met_text(db.alias, hours, until[0] if until is not None else None,
+                          seen[0] if seen is not None else None)
+    adapt = db.ops.adapt_datetimefield_value
+    high = adapt(end)
+    bound = [*until[1], high, high] if until is not None else [high]
+    seen_params = seen[1] if seen is not None else ()
     longest = timedelta(hours=hours)
-    ops = connection.ops
-    postgres = connection.vendor == "postgresql"
+    if postgres:
+        return sql, [*bound, person_id, start - longest, *seen_params, start, longest, longest, longest, start]
+    low, earliest = adapt(start), adapt(start - longest)
+    return sql, [*bound, person_id, earliest, *seen_params, person_id, earliest, low, low]
+
+
+@lru_cache(maxsize=1024)  # one per database, maximum stay and caller's fragments (a scope's seen: a few)
+def _stays_met_text(alias: str, hours: int, until_sql: str | None, seen_sql: str | None) -> str:
+    """The text of stays_met's statement; ``_stays_met_sql`` gives its parameters in the same order."""
+    db = connections[alias]
+    qn, table = db.ops.quote_name, db.ops.quote_name(Entry._meta.db_table)
+    postgres = db.vendor == "postgresql"
     cols = [f.column for f in Entry._meta.concrete_fields if f.attname in _STAY_FIELDS]  # _stay_columns' order
-    m_cols, x_cols = (", ".join(f"{alias}.{qn(c)}" for c in cols) for alias in ("m", "x"))
-    people = hotpath.table(Person)  # unaliased: the seen check refers to it by its table's name
-    seen_sql, seen_params = _seen_sql(seen)
+    m_cols, x_cols = (", ".join(f"{t}.{qn(c)}" for c in cols) for t in ("m", "x"))
+    people = qn(Person._meta.db_table)  # unaliased: the seen check refers to it by its table's name
+    if seen_sql is None:
+        seen_sql = "TRUE" if postgres else "1"
     no_names = ", NULL, NULL, NULL, NULL, " + ("NULL::boolean" if postgres else "NULL")  # typed for the UNION
     m_cols += no_names
     x_cols += f", s.{qn('name')}, a.{qn('name')}, {people}.{qn('name')}, {people}.{qn('id_number_masked')}, {seen_sql}"
     # The window's end as one row (kind 2), in the place of an entry's time.
     end_cols = ", ".join(["0", *(f"b.{qn('e')}" if c == "entered_at" else "NULL" for c in cols[1:])]) + no_names
-    names = (f"JOIN {hotpath.table(Site)} s ON s.{qn('id')} = x.{qn('site_id')} "
-             f"LEFT JOIN {hotpath.table(Area)} a ON a.{qn('id')} = x.{qn('area_id')} "
+    names = (f"JOIN {qn(Site._meta.db_table)} s ON s.{qn('id')} = x.{qn('site_id')} "
+             f"LEFT JOIN {qn(Area._meta.db_table)} a ON a.{qn('id')} = x.{qn('area_id')} "
              f"JOIN {people} ON {people}.{qn('id')} = x.{qn('person_id')} ")
     entered, left, site, person = qn("entered_at"), qn("left_at"), qn("site_id"), qn("person_id")
     stay = f"({qn('decision')} = 'admit' OR {qn('gate_decision')} = 'admit')"  # Entry.stay_q
     least = "LEAST" if postgres else "MIN"
-    high = ops.adapt_datetimefield_value(end)
-    if until is not None:
-        until_sql, until_params = until.query.sql_with_params()
+    if until_sql is not None:
         bound = f"{least}(COALESCE(({until_sql}), %s), %s)"
-        bound_params = [*until_params, high, high]
     else:
-        bound, bound_params = ("%s::timestamptz" if postgres else "%s"), [high]
+        bound = "%s::timestamptz" if postgres else "%s"
     b = f"b AS {'MATERIALIZED ' if postgres else ''}(SELECT {bound} AS {qn('e')})"
     b_end = f"(SELECT b.{qn('e')} FROM b)"
     mine = (f"SELECT {', '.join(qn(c) for c in cols)} FROM {table} WHERE {person} = %s AND {stay} "
             f"AND {entered} >= %s AND {entered} < {b_end}")
-    bounds = [*bound_params, person_id, ops.adapt_datetimefield_value(start - longest)]
-    head = f"WITH {b}, m AS {'MATERIALIZED ' if postgres else ''}({mine}) SELECT 2, {end_cols} FROM b UNION ALL "
     if postgres:
-        sql = (f"{head}SELECT 1, {m_cols} FROM m UNION ALL "
-               f"SELECT 0, {x_cols} FROM m JOIN LATERAL (SELECT {', '.join(qn(c) for c in cols)} FROM {table} "
-               f"WHERE {site} = m.{site} AND {stay} AND {person} <> m.{person} "
-               f"AND {entered} >= GREATEST(m.{entered}, %s) - %s "
-               # OFFSET 0 keeps the subquery whole: one probe of the index by site and time per stay (pulled
-               # up, it was joined by site alone, reading the site's 30 days, with the bounds as a filter)
-               f"AND {entered} < LEAST(COALESCE(m.{left}, m.{entered} + %s), {b_end}) OFFSET 0) x ON true {names}"
-               f"WHERE COALESCE(m.{left}, m.{entered} + %s) > %s")
-        return sql, [*bounds, *seen_params, start, longest, longest, longest, start]
+        head = f"WITH {b}, m AS MATERIALIZED ({mine}) SELECT 2, {end_cols} FROM b UNION ALL "
+        return (f"{head}SELECT 1, {m_cols} FROM m UNION ALL "
+                f"SELECT 0, {x_cols} FROM m JOIN LATERAL (SELECT {', '.join(qn(c) for c in cols)} FROM {table} "
+                f"WHERE {site} = m.{site} AND {stay} AND {person} <> m.{person} "
+                f"AND {entered} >= GREATEST(m.{entered}, %s) - %s "
+                # OFFSET 0 keeps the subquery whole: one probe of the index by site and time per stay (pulled
+                # up, it was joined by site alone, reading the site's 30 days, with the bounds as a filter)
+                f"AND {entered} < LEAST(COALESCE(m.{left}, m.{entered} + %s), {b_end}) OFFSET 0) x ON true {names}"
+                f"WHERE COALESCE(m.{left}, m.{entered} + %s) > %s")
     # SQLite keeps times as text, in UTC, as Django writes them: bounds are text too ('%f': seconds with
     # milliseconds; an entry read in excess only comes near, and the caller computes the overlaps).
+    # The person's stays are a subquery in each part, not a common table: SQLite materialised that one and
+    # then read the sites' entries in another order (5 ms against 0.25 ms for the bench's small load).
     back, ahead = f"'-{hours} hours'", f"'+{hours} hours'"
-    low = ops.adapt_datetimefield_value(start)
-    sql = (f"{head}SELECT 1, {m_cols} FROM m UNION ALL "
-           # CROSS JOIN: SQLite keeps this order (each of the person's stays, then its site's slice)
-           f"SELECT 0, {x_cols} FROM m CROSS JOIN {table} x {names}"
-           f"WHERE COALESCE(m.{left}, strftime('%%Y-%%m-%%d %%H:%%M:%%f', m.{entered}, {ahead})) > %s "
-           f"AND x.{site} = m.{site} "
-           f"AND x.{entered} >= strftime('%%Y-%%m-%%d %%H:%%M:%%f', MAX(m.{entered}, %s), {back}) "
-           f"AND x.{entered} < MIN(COALESCE(m.{left}, strftime('%%Y-%%m-%%d %%H:%%M:%%f', m.{entered}, {ahead})), "
-           f"{b_end}) "
-           f"AND (x.{qn('decision')} = 'admit' OR x.{qn('gate_decision')} = 'admit') AND x.{person} <> m.{person}")
-    return sql, [*bounds, *seen_params, low, low]
+    return (f"WITH {b} SELECT 2, {end_cols} FROM b UNION ALL SELECT 1, {m_cols} FROM ({mine}) m UNION ALL "
+            # CROSS JOIN: SQLite keeps this order (each of the person's stays, then its site's slice)
+            f"SELECT 0, {x_cols} FROM ({mine}) m CROSS JOIN {table} x {names}"
+            f"WHERE COALESCE(m.{left}, strftime('%%Y-%%m-%%d %%H:%%M:%%f', m.{entered}, {ahead})) > %s "
+            f"AND x.{site} = m.{site} "
+            f"AND x.{entered} >= strftime('%%Y-%%m-%%d %%H:%%M:%%f', MAX(m.{entered}, %s), {back}) "
+            f"AND x.{entered} < MIN(COALESCE(m.{left}, strftime('%%Y-%%m-%%d %%H:%%M:%%f', m.{entered}, {ahead})), "
+            f"{b_end}) "
+            f"AND (x.{qn('decision')} = 'admit' OR x.{qn('gate_decision')} = 'admit') AND x.{person} <> m.{person}")
 
 
 def area_names(area_ids) -> dict[int, str]:

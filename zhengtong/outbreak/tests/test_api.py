@@ -123,6 +123,37 @@ def test_a_trace_through_the_api_is_four_statements(scenario, django_assert_num_
     assert "degree=1" in record.detail
 
 
+def test_a_trace_compiles_its_statements_once_per_scope(scenario, monkeypatch):  # noqa: F811
+    """The case's read (selectors.case_to_trace) and the people the caller sees (tracing._seen) are
+    compiled once per scope: a second trace by the same officer compiles neither, and each other scope
+    compiles its own, answering as that scope says (404 outside it, 403 to a manager, all to the city)."""
+    from zhengtong.outbreak import selectors, tracing
+    from zhengtong.screening import selectors as screening
+
+    world, case, p, _sites = scenario
+    compiled = {"case": 0, "seen": 0}
+
+    def counted(name, function):
+        def call(*args, **kwargs):
+            compiled[name] += 1
+            return function(*args, **kwargs)
+        return call
+
+    monkeypatch.setattr(selectors, "_CASE_STATEMENTS", {})
+    monkeypatch.setattr(tracing, "_SEEN", {})
+    monkeypatch.setattr(selectors, "_case_statement", counted("case", selectors._case_statement))
+    monkeypatch.setattr(screening, "people_among", counted("seen", screening.people_among))
+    api = as_(world, COUNTY)
+    for _ in range(2):
+        body = api.get(f"/outbreak/cases/{case.pk}/contacts").json()
+        assert [c["person_id"] for c in body["contacts"]] == [p[n].pk for n in "FBEM"]
+    assert compiled == {"case": 1, "seen": 1}
+    assert_error(as_(world, Role.SITE_MANAGER).get(f"/outbreak/cases/{case.pk}/contacts"), 403)
+    assert_error(as_(world, Role.GATEKEEPER).get(f"/outbreak/cases/{case.pk}/contacts"), 404)
+    assert as_(world, Role.CITY_ADMIN).get(f"/outbreak/cases/{case.pk}/contacts").json()["contacts"] == body["contacts"]
+    assert compiled == {"case": 4, "seen": 1}  # the city administrator sees everyone: no seen people to compile
+
+
 def test_a_window_past_the_retention_is_refused(scenario, settings):  # noqa: F811
     world, case, _p, _sites = scenario
     settings.ENTRY_RETENTION_DAYS = 4

@@ -211,3 +211,23 @@ def test_a_check_in_by_a_scanned_pass_is_two_statements_and_another_sites_pass_i
     assert_error(gate.post("/gate/entries", {**body, "client_uuid": str(uuid.uuid4()), "code": forged}), 400,
                  "code")
     assert Entry.objects.count() == 2
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="psycopg's loaders of timestamptz")
+def test_times_loaded_by_psycopgs_own_loader_are_djangos():
+    """hotpath.native_times (stays_met's cursor) gives the datetimes Django's loader gives, zone included."""
+    import zoneinfo
+    from datetime import datetime
+
+    moments = [datetime(2026, 3, 1, 8, 30, 15, 123456, tzinfo=zoneinfo.ZoneInfo("Asia/Shanghai")),
+               datetime(2020, 1, 1, tzinfo=zoneinfo.ZoneInfo("UTC"))]
+    sql = "SELECT %s::timestamptz, %s::timestamptz, NULL::timestamptz"
+    rows = []
+    for native in (False, True):
+        with hotpath.database().cursor() as cursor:
+            if native:
+                hotpath.native_times(cursor)
+            cursor.execute(sql, moments)
+            rows.append(cursor.fetchone())
+    assert rows[0] == rows[1] and rows[1][0] == moments[0]
+    assert [v.tzinfo for v in rows[0][:2]] == [v.tzinfo for v in rows[1][:2]]
