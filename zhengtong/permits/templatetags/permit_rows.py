@@ -1,5 +1,5 @@
-"""The rows of the permit lists (applications with their statutory clocks, permits), and an application's
-clock, written out in Python.
+"""The rows of the permit lists (applications with their statutory clocks, permits, the campaign's units),
+and an application's clock, written out in Python.
 
 Through the template engine, a page of 50 applications cost some 128,000 calls, most of them in the row
 loop and its ``{% include "permits/_clock.html" %}`` per row (issue 16 §8). These tags give the same
@@ -97,3 +97,37 @@ def permit_rows(permits: Iterable[Permit]) -> SafeString:
         f'<td data-label="{valid}">{day(p.valid_until)}</td></tr>\n'
         for p in permits]
     return mark_safe("".join(out)) if out else empty_row(7, _("No permits."))
+
+
+@register.simple_tag
+def campaign_rows(rows: list[dict[str, Any]]) -> SafeString:
+    """The permit campaign's rows (``permits/campaign.html``): each ``selectors.campaign_row`` as a row,
+    or the one row saying there are no units."""
+    if not rows:
+        return empty_row(7, _("No units."))
+    href = url_prefix("permits:unit")
+    unit, uscc, county, cls, due, which, state = labels(
+        _("Unit"), _("Unified social credit code"), _("County"), _("Management class"), _("Due"),
+        _("Which deadline"), _("State"))
+    others, covered = labels(_("all other units"), _("covered"))
+    out = []
+    for row in rows:
+        u, d = row["unit"], row["due"]
+        # as {% blocktranslate %} writes it: the sentence as translated, its value escaped
+        deadline = _("early list (%(code)s)") % {"code": text(d.industry)} if d.early else others
+        if row["covered"]:
+            now = covered
+        elif row["past_due"]:
+            late = _("past due by %(n)s days") % {"n": text(str(row["days_left"])[1:])}
+            now = f'<span class="clock overdue">{late}</span>'
+        else:
+            now = _("%(n)s days left") % {"n": text(row["days_left"])}
+        out.append(
+            f'<tr><td data-label="{unit}"><a href="{href}{u.pk}/">{text(u.name)}</a></td>'
+            f'<td data-label="{uscc}"><code>{text(u.uscc)}</code></td>'
+            f'<td data-label="{county}">{text(u.county.name)}</td>'
+            f'<td data-label="{cls}"><span class="badge {text(row["filing_class"])}">'
+            f'{text(row["class_label"])}</span></td>'
+            f'<td data-label="{due}">{day(d.date)}</td><td data-label="{which}">{deadline}</td>\n'
+            f'<td data-label="{state}">{now}</td></tr>\n')
+    return mark_safe("".join(out))

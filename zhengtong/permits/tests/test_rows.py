@@ -117,3 +117,31 @@ def test_application_page_shows_its_clock(client, world, lists):
         expected = Template(OLD_CLOCK).render(Context({"clock": selectors.application_clock(
             application, timezone.localdate())}))
     assert 'data-testid="clock"' in expected and f"<p>{expected}</p>" in html
+
+
+OLD_CAMPAIGN = """{% load i18n %}{% for row in page %}<tr><td data-label="{% translate 'Unit' %}"><a href="{% url 'permits:unit' row.unit.pk %}">{{ row.unit.name }}</a></td><td data-label="{% translate 'Unified social credit code' %}"><code>{{ row.unit.uscc }}</code></td><td data-label="{% translate 'County' %}">{{ row.unit.county.name }}</td><td data-label="{% translate 'Management class' %}"><span class="badge {{ row.filing_class }}">{{ row.class_label }}</span></td><td data-label="{% translate 'Due' %}">{{ row.due.date|date:"Y-m-d" }}</td><td data-label="{% translate 'Which deadline' %}">{% if row.due.early %}{% blocktranslate with code=row.due.industry %}early list ({{ code }}){% endblocktranslate %}{% else %}{% translate "all other units" %}{% endif %}</td>
+<td data-label="{% translate 'State' %}">{% if row.covered %}{% translate "covered" %}{% elif row.past_due %}<span class="clock overdue">{% blocktranslate with n=row.days_left|stringformat:"d"|slice:"1:" %}past due by {{ n }} days{% endblocktranslate %}</span>{% else %}{% blocktranslate with n=row.days_left %}{{ n }} days left{% endblocktranslate %}{% endif %}</td></tr>
+{% empty %}<tr><td colspan="7" class="muted">{% translate "No units." %}</td></tr>{% endfor %}"""  # noqa: E501 (the template as it was)
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_campaign_rows_are_the_templates_rows(world, language):
+    """Every branch of the campaign's state and deadline: covered, past due, days left, on the early list
+    (a code to escape) or not; a unit named to be escaped; no rows."""
+    hostile = UnitFactory.create(name=HOSTILE)
+    due = selectors.Due
+    rows = [
+        {"unit": world.unit_a, "filing_class": "key", "class_label": "重点管理",
+         "due": due(date(2020, 6, 30), True, "4411"), "covered": True, "past_due": False, "days_left": 30},
+        {"unit": hostile, "filing_class": "simplified", "class_label": "简化管理",
+         "due": due(date(2020, 6, 30), True, "<b>&"), "covered": False, "past_due": True, "days_left": -12},
+        {"unit": world.unit_b, "filing_class": "registration", "class_label": "登记管理",
+         "due": due(date(2020, 9, 30), False, ""), "covered": False, "past_due": False, "days_left": 0},
+        {"unit": world.unit_b, "filing_class": "<x>", "class_label": HOSTILE,
+         "due": due(None, False, ""), "covered": False, "past_due": False, "days_left": 1234},
+    ]
+    for page in (rows, []):
+        old, new = render_both(OLD_CAMPAIGN, "{% load permit_rows %}{% campaign_rows page %}", language, page=page)
+        assert new == old
+    assert_escaped(render_both(OLD_CAMPAIGN, "{% load permit_rows %}{% campaign_rows page %}", language,
+                               page=rows)[1])
