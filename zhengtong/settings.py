@@ -172,6 +172,8 @@ AXES_CLIENT_IP_CALLABLE = "zhengtong.core.http.client_address"
 # Sessions expire after inactivity and when the browser closes. The expiry slides: a signed-in
 # session is saved again with a new expiry at most every SESSION_TOUCH_SECONDS
 # (zhengtong.middleware.SessionTouchMiddleware), not on every request.
+# The database's sessions, read by a statement compiled once (zhengtong.core.sessions).
+SESSION_ENGINE = "zhengtong.core.sessions"
 SESSION_COOKIE_AGE = int(os.getenv("SESSION_COOKIE_AGE", str(8 * 3600)))
 SESSION_SAVE_EVERY_REQUEST = False
 SESSION_TOUCH_SECONDS = int(os.getenv("ZT_SESSION_TOUCH_SECONDS", "60"))

@@ -14,7 +14,7 @@ class CoreConfig(AppConfig):
     verbose_name = _("Holiday calendar and access log")
 
     def ready(self) -> None:
-        from zhengtong.core import scheduling
+        from zhengtong.core import demo_clock, scheduling
         from zhengtong.core.choices import fast_choice_displays
 
         for model in installed.get_models(include_auto_created=True):  # ours: their list pages show labels
@@ -25,3 +25,6 @@ class CoreConfig(AppConfig):
         # Schedule table, so that the schedules are written once per migrate.
         post_migrate.connect(scheduling.ensure_schedules_after_migrate, sender=installed.get_app_config("django_q"),
                              dispatch_uid="core.ensure_schedules")
+        # A flush (the test suite's, between tests that commit) empties the demo's state behind what a
+        # process kept of it; Django's flush sends post_migrate.
+        post_migrate.connect(demo_clock.forget_kept, sender=self, dispatch_uid="core.demo_state_forget")

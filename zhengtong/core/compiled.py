@@ -7,6 +7,7 @@ from collections.abc import Callable, Hashable
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
+from django.core.exceptions import EmptyResultSet
 from django.db import connections
 from django.db.models import QuerySet
 
@@ -63,3 +64,29 @@ def kept(store: dict, key: Hashable, make: Callable[[], T], *, limit: int = 10_0
         store.clear()
     value = store[key] = make()
     return value
+
+
+@dataclass(frozen=True)
+class Count:
+    alias: str
+    sql: str | None  # None: the queryset can match nothing
+    params: tuple
+
+
+def compile_count(qs: QuerySet) -> Count:
+    """``qs.count()``'s statement, compiled now to be run by ``count`` as often as needed: for a count
+    every page shows (the navigation's) whose statement is the same for everyone with one scope."""
+    alias = qs.db
+    try:
+        sql, params = qs.order_by().values("pk").query.get_compiler(using=alias).as_sql()
+    except EmptyResultSet:
+        return Count(alias, None, ())
+    return Count(alias, f"SELECT COUNT(*) FROM ({sql}) subquery", tuple(params))
+
+
+def count(statement: Count) -> int:
+    if statement.sql is None:
+        return 0
+    with connections[statement.alias].cursor() as cursor:
+        cursor.execute(statement.sql, statement.params)
+        return cursor.fetchone()[0]

@@ -8,14 +8,18 @@ campaign's deadlines lie ahead. What is real history or law does not move: the 2
 laws and their dates, and the 270 first permits of 2017–2019.
 
 The load writes one ``DemoState`` row; the pages show ``notice()`` from it (core.context_processors),
-so that nobody takes a shifted date for a real one.
+so that nobody takes a shifted date for a real one. A process keeps what it read of the row for a minute
+(``KEEP_SECONDS``) outside transactions: every page shows the footer, and the row changes once a load.
 """
 
+import time
 from datetime import date, datetime, timedelta
 
+from django.db import connections, router, transaction
 from django.utils import timezone
 from django.utils.html import conditional_escape, format_html
 from django.utils.safestring import mark_safe
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 STORY_DAY = date(2020, 2, 27)  # the newspaper's day: 2月27日上午, the party secretary's visits (shared/seed)
@@ -46,30 +50,90 @@ def record(today: date) -> None:
 
     DemoState.objects.all().delete()
     DemoState.objects.create(story_day=STORY_DAY, anchor=today)
+    _forget_now_and_on_commit()
 
 
 def forget() -> None:
     from zhengtong.core.models import DemoState
 
     DemoState.objects.all().delete()
+    _forget_now_and_on_commit()
+
+
+def _forget_now_and_on_commit() -> None:
+    """What this process kept of the state is wrong now, and again once the change commits (another
+    request of this process may read the old row, outside the transaction, before it does)."""
+    forget_kept()
+    transaction.on_commit(forget_kept)
 
 
 def notice() -> str:
     """The sentence the pages show while the database holds the demo city; "" when it does not. Its
     dates are kept whole on a phone's narrow line (a date broken at its hyphen reads as two)."""
-    from zhengtong.core.models import DemoState
-
-    state = DemoState.objects.order_by("-pk").first()
+    state = _state()
     if state is None:
         return ""
+    key = (state, get_language())
+    text = _SENTENCES.get(key)
+    if text is None:
+        if len(_SENTENCES) >= 100:
+            _SENTENCES.clear()
+        text = _SENTENCES[key] = _sentence(*state)
+    return text
+
+
+def _sentence(anchor: date, story_day: date) -> str:
     values = {key: format_html('<span class="nowrap">{}</span>', day.isoformat())
-              for key, day in (("anchor", state.anchor), ("story", state.story_day))}
-    if state.anchor == state.story_day:
+              for key, day in (("anchor", anchor), ("story", story_day))}
+    if anchor == story_day:
         text = _("Demo data: the dates are the newspaper's own (%(story)s).")
     else:
         text = _("Demo data: dates shifted to %(anchor)s. The newspaper's day (%(story)s) is shown as %(anchor)s; "
                  "the 2019 catalogue, the law and the permits of 2017–2019 keep their real dates.")
     return mark_safe(conditional_escape(text) % values)  # the sentence escaped, the dates ours
+
+
+# How long a process keeps what it read of the demo's state (``_state``): the row changes only when the
+# demo is loaded or wiped, which clears it at once in the process that does it; another process (a web
+# worker while ``zhengtong demo`` runs beside it) sees the change within this many seconds.
+KEEP_SECONDS = 60.0
+
+
+def _state() -> tuple[date, date] | None:
+    """The loaded demo's (anchor, story day), or None: read once per ``KEEP_SECONDS`` per process and
+    database, so that a page does not pay a statement for its footer. Inside a transaction it is read
+    each time and not kept: what a transaction sees may yet be rolled back (the test suite's tests each
+    run in one)."""
+    from zhengtong.core.models import DemoState
+
+    alias = router.db_for_read(DemoState)
+    connection = connections[alias]
+    if connection.in_atomic_block:
+        return _read(alias)
+    key = (alias, connection.settings_dict["NAME"])
+    now = time.monotonic()
+    kept = _KEPT.get(key)
+    if kept is not None and kept[0] > now:
+        return kept[1]
+    state = _read(alias)
+    _KEPT[key] = (now + KEEP_SECONDS, state)
+    return state
+
+
+def _read(alias: str) -> tuple[date, date] | None:
+    from zhengtong.core.models import DemoState
+
+    return DemoState.objects.using(alias).order_by("-pk").values_list("anchor", "story_day").first()
+
+
+def forget_kept(**_signal) -> None:
+    """Forget the state read (``_state``): the demo was loaded or wiped, or the table emptied by a flush
+    (core.apps connects it to ``post_migrate``, which a flush sends)."""
+    _KEPT.clear()
+
+
+_KEPT: dict[tuple, tuple[float, tuple[date, date] | None]] = {}
+_SENTENCES: dict[tuple, str] = {}  # by (anchor, story day) and language
 
 
 def now_at(today: date) -> datetime:

@@ -1,61 +1,103 @@
 """The navigation each role sees: an entry for each part of the site the user's scope opens
 (accounts.scopes), with the count of open alerts on the alerts entry and of the difficulties waiting
-in a department officer's inbox on the inbox entry."""
+in a department officer's inbox on the inbox entry.
+
+Which entries a user sees is decided on each request from their scope; what an entry is (its label in
+the active language and its URL) is the same for everyone, so it is made once per process for each
+language (``_links``) rather than translated and reversed on every page."""
 
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from zhengtong.accounts import scopes
+from zhengtong.core.http import url_key
 from zhengtong.resumption import selectors as resumption
 from zhengtong.screening import selectors as screening
+
+# key: (label, URL name), in the order the entries are shown
+ENTRIES = {
+    "home": (_("Home"), "home"),
+    "units": (_("Units"), "registry:unit_list"),
+    "sites": (_("Sites"), "registry:site_list"),
+    "people": (_("People"), "registry:person_list"),
+    "departments": (_("Departments"), "registry:department_list"),
+    "gate": (_("Gate"), "screening:gate_home"),
+    "screening": (_("Screening"), "screening:site_list"),
+    "alerts": (_("Alerts"), "screening:alerts"),
+    "cases": (_("Cases"), "outbreak:case_list"),
+    "isolation": (_("Isolation"), "outbreak:isolation_list"),
+    "inbox": (_("Inbox"), "resumption:inbox"),
+    "resumption": (_("Resumption"), "resumption:overview"),
+    "difficulties": (_("Difficulties"), "resumption:difficulty_list"),
+    "visits": (_("Visits"), "resumption:visit_list"),
+    "donations": (_("Donations"), "resumption:donation_campaigns"),
+    "permits": (_("Permits"), "permits:classification"),
+    "import": (_("Import"), "registry:unit_import"),
+    "users": (_("Accounts"), "account_user_list"),
+    "access": (_("Access log"), "access_log"),
+    "admin": (_("Admin"), "admin:index"),
+}
 
 
 def menu_for(user, request=None) -> list[dict]:
     """The entries; ``request``: the counts the page has counted already are not counted again."""
-    items = [{"label": _("Home"), "url": reverse("home"), "key": "home"}]
+    links = _links()
+
+    def entry(key: str, count: int | None = None, url: str | None = None) -> dict:
+        label, own_url = links[key]
+        item: dict = {"label": f"{label} ({count})" if count else label, "url": url or own_url, "key": key}
+        if count is not None:
+            item["count"] = count
+        return item
+
+    items = [entry("home")]
     if not scopes.has_any_role(user):
         return items
-    items.append({"label": _("Units"), "url": reverse("registry:unit_list"), "key": "units"})
-    items.append({"label": _("Sites"), "url": reverse("registry:site_list"), "key": "sites"})
+    items += [entry("units"), entry("sites")]
     if scopes.can_see_people(user):
-        items.append({"label": _("People"), "url": reverse("registry:person_list"), "key": "people"})
-    items.append({"label": _("Departments"), "url": reverse("registry:department_list"), "key": "departments"})
+        items.append(entry("people"))
+    items.append(entry("departments"))
     if scopes.has_gate_duty(user):
-        items.append({"label": _("Gate"), "url": reverse("screening:gate_home"), "key": "gate"})
+        items.append(entry("gate"))
     if scopes.can_see_screening(user):
-        items.append({"label": _("Screening"), "url": reverse("screening:site_list"), "key": "screening"})
+        items.append(entry("screening"))
     if scopes.can_see_alerts(user):
-        n = screening.open_alert_count(user=user)
-        items.append({"label": format_lazy("{} ({})", _("Alerts"), n) if n else _("Alerts"),
-                      "url": reverse("screening:alerts"), "key": "alerts", "count": n})
+        items.append(entry("alerts", screening.open_alert_count(user=user)))
     if scopes.can_see_cases(user):
-        items.append({"label": _("Cases"), "url": reverse("outbreak:case_list"), "key": "cases"})
-        items.append({"label": _("Isolation"), "url": reverse("outbreak:isolation_list"), "key": "isolation"})
+        items += [entry("cases"), entry("isolation")]
     if scopes.has_difficulty_inbox(user):
-        n = resumption.inbox_count(user=user, today=timezone.localdate(), request=request)
-        items.append({"label": format_lazy("{} ({})", _("Inbox"), n) if n else _("Inbox"),
-                      "url": reverse("resumption:inbox"), "key": "inbox", "count": n})
+        items.append(entry("inbox", resumption.inbox_count(user=user, today=timezone.localdate(), request=request)))
     if scopes.can_see_resumption(user):
-        items.append({"label": _("Resumption"), "url": reverse("resumption:overview"), "key": "resumption"})
-        items.append({"label": _("Difficulties"), "url": reverse("resumption:difficulty_list"),
-                      "key": "difficulties"})
+        items += [entry("resumption"), entry("difficulties")]
     if scopes.can_see_visits(user):
-        items.append({"label": _("Visits"), "url": reverse("resumption:visit_list"), "key": "visits"})
+        items.append(entry("visits"))
     if scopes.can_see_donations(user):
-        items.append({"label": _("Donations"), "url": reverse("resumption:donation_campaigns"), "key": "donations"})
+        items.append(entry("donations"))
     own_units = scopes.own_unit_ids(user)
     if scopes.can_see_permit_overview(user):
-        items.append({"label": _("Permits"), "url": reverse("permits:classification"), "key": "permits"})
+        items.append(entry("permits"))
     elif own_units:  # a clerk's permit page is the unit's own
-        items.append({"label": _("Permits"), "url": reverse("permits:unit", args=[min(own_units)]),
-                      "key": "permits"})
+        items.append(entry("permits", url=reverse("permits:unit", args=[min(own_units)])))
     if scopes.can_import_units(user):
-        items.append({"label": _("Import"), "url": reverse("registry:unit_import"), "key": "import"})
+        items.append(entry("import"))
     if scopes.can_manage_accounts(user):
-        items.append({"label": _("Accounts"), "url": reverse("account_user_list"), "key": "users"})
+        items.append(entry("users"))
     if scopes.is_city_admin(user):
-        items.append({"label": _("Access log"), "url": reverse("access_log"), "key": "access"})
-        items.append({"label": _("Admin"), "url": reverse("admin:index"), "key": "admin"})
+        items += [entry("access"), entry("admin")]
     return items
+
+
+def _links() -> dict[str, tuple[str, str]]:
+    """Each entry's label in the active language and its URL, made once per process for each language,
+    URLconf and script prefix (``core.http.url_key``)."""
+    key = url_key()
+    links = _LINKS.get(key)
+    if links is None:
+        if len(_LINKS) >= 1_000:
+            _LINKS.clear()
+        links = _LINKS[key] = {entry: (str(label), reverse(name)) for entry, (label, name) in ENTRIES.items()}
+    return links
+
+
+_LINKS: dict[tuple, dict[str, tuple[str, str]]] = {}

@@ -601,7 +601,7 @@ def inbox_count(*, user, today: date, request: HttpRequest | None = None) -> int
     n = inbox_difficulty_count(user=user, today=today, request=request)
     if getattr(user, "is_authenticated", False) and scopes.get_scope(user).departments:
         n += per_request(request, (INBOX_INSTRUCTIONS_KEY, today),
-                         lambda: visits.department_instructions(user=user, today=today).count())
+                         lambda: visits.open_instruction_count(user=user, today=today))
     return n
 
 

@@ -3,7 +3,9 @@
 import re
 
 import pytest
+from django.template import Context, Template
 from django.urls import reverse
+from django.utils import translation
 
 from zhengtong.accounts.models import Role
 from zhengtong.dashboard.navigation import menu_for
@@ -52,3 +54,35 @@ def test_the_alerts_entry_counts_the_users_open_alerts(world):
 
 def test_anonymous_pages_have_no_menu(client):
     assert client.get(reverse("login")).context["nav_items"] == []
+
+
+def test_the_entries_are_in_the_active_language(world):
+    """Labels and URLs are made once per language (navigation._links): each language gets its own."""
+    admin = world.users[Role.CITY_ADMIN]
+    with translation.override("en"):
+        english = {i["key"]: i["label"] for i in menu_for(admin)}
+    with translation.override("zh-hans"):
+        chinese = {i["key"]: i["label"] for i in menu_for(admin)}
+    assert english["home"] == "Home" and english["difficulties"] == "Difficulties"
+    assert chinese["home"] == "首页" and chinese["home"] != english["home"]
+
+
+def test_the_links_are_the_markup_the_template_loop_wrote(world):
+    """navigation_links.nav_links writes what base.html's loop wrote, values escaped, the active one marked."""
+    items = [{"key": "home", "url": "/", "label": "Home"}, {"key": "units", "url": "/u/?a=1&b=2", "label": "<Units>"}]
+    loop = Template('{% for item in nav_items %}<a href="{{ item.url }}" class="{% if nav_active == item.key %}active'
+                    '{% endif %}" data-nav="{{ item.key }}">{{ item.label }}</a>{% endfor %}')
+    tag = Template("{% load navigation_links %}{% nav_links nav_items nav_active %}")
+    for context in ({"nav_items": items, "nav_active": "units"}, {"nav_items": items}, {"nav_items": []}):
+        assert tag.render(Context(context)) == loop.render(Context(context))
+
+
+def test_the_language_switcher_is_the_markup_the_template_loop_wrote():
+    loop = Template('{% load i18n %}{% get_available_languages as LANGUAGES %}'
+                    '{% get_language_info_list for LANGUAGES as languages %}{% for language in languages %}'
+                    '<option value="{{ language.code }}"{% if language.code == LANGUAGE_CODE %} selected{% endif %}>'
+                    '{{ language.name_local }}</option>{% endfor %}')
+    tag = Template("{% load base_page %}{% language_options LANGUAGE_CODE %}")
+    for code in ("zh-hans", "en"):
+        assert tag.render(Context({"LANGUAGE_CODE": code})) == loop.render(Context({"LANGUAGE_CODE": code}))
+        assert ' selected>' in tag.render(Context({"LANGUAGE_CODE": code}))

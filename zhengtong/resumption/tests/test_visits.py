@@ -265,6 +265,27 @@ def test_department_instructions_are_the_departments_most_urgent_first(world):
     assert [i.text for i in visits.department_instructions(user=dept, today=DAY, status="accepted")] == ["早"]
 
 
+def test_the_open_instruction_count_keeps_its_statement_not_its_number(world, django_assert_num_queries):
+    """The navigation's count of a department's open instructions (visits.open_instruction_count) is
+    ``department_instructions(...).count()``: its statement is kept per scope, what it counts read each
+    time; another department's officer and the city count their own."""
+    visit = record(world, rows=[{"text": "早", "department": world.department.pk, "due_on": "2020-03-02"}])
+    dept, other = officer(world), officer(world, department=DepartmentFactory.create(region=world.department.region))
+    count = visits.open_instruction_count
+    assert count(user=dept, today=DAY) == 1 and count(user=other, today=DAY) == 0
+    record(world, rows=[{"text": "晚", "department": world.department.pk, "due_on": "2020-03-20"}])
+    with django_assert_num_queries(1):
+        assert count(user=dept, today=DAY) == 2
+    assert count(user=world.users[Role.CITY_ADMIN], today=DAY) == 2
+    assert count(user=world.users[Role.COUNTY_OFFICER], today=DAY) == 0
+    early = visit.instructions.get()
+    move(dept, early, "accept")
+    move(dept, early, "report_done", text="已办结。")  # the follower confirms now: not the department's work
+    for user in (dept, other, world.users[Role.CITY_ADMIN], world.users[Role.COUNTY_OFFICER]):
+        assert count(user=user, today=DAY) == visits.department_instructions(user=user, today=DAY).count()
+    assert count(user=dept, today=DAY) == 1
+
+
 # Pages -------------------------------------------------------------------------------------------
 
 
