@@ -71,22 +71,34 @@ class Count:
     alias: str
     sql: str | None  # None: the queryset can match nothing
     params: tuple
+    position: int | None = None  # where the value goes among the parameters, with a marker
 
 
-def compile_count(qs: QuerySet) -> Count:
+def compile_count(qs: QuerySet, marker: Any = None) -> Count:
     """``qs.count()``'s statement, compiled now to be run by ``count`` as often as needed: for a count
-    every page shows (the navigation's) whose statement is the same for everyone with one scope."""
+    every page shows (the navigation's) whose statement is the same for everyone with one scope, or, with
+    a ``marker`` that ``qs`` takes once (as ``compile_once``'s), for everyone."""
     alias = qs.db
     try:
         sql, params = qs.order_by().values("pk").query.get_compiler(using=alias).as_sql()
     except EmptyResultSet:
         return Count(alias, None, ())
-    return Count(alias, f"SELECT COUNT(*) FROM ({sql}) subquery", tuple(params))
+    position = None
+    if marker is not None:
+        positions = [i for i, p in enumerate(params) if type(p) is type(marker) and p == marker]
+        if len(positions) != 1:
+            raise AssertionError(f"the statement takes its value once: {sql}")
+        position = positions[0]
+    return Count(alias, f"SELECT COUNT(*) FROM ({sql}) subquery", tuple(params), position)
 
 
-def count(statement: Count) -> int:
+def count(statement: Count, value: Any = None) -> int:
+    """The count, with ``value`` for the marker of a statement compiled with one."""
     if statement.sql is None:
         return 0
+    params = list(statement.params)
+    if statement.position is not None:
+        params[statement.position] = value
     with connections[statement.alias].cursor() as cursor:
-        cursor.execute(statement.sql, statement.params)
+        cursor.execute(statement.sql, params)
         return cursor.fetchone()[0]

@@ -32,6 +32,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from zhengtong.accounts import scopes
+from zhengtong.core import compiled
 from zhengtong.core.http import per_request
 from zhengtong.core.ids import valid_id
 from zhengtong.core.panels import Figure, Todo
@@ -545,7 +546,23 @@ def inbox_preview(*, user, today: date, size: int = 10, request: HttpRequest | N
     qs = department_inbox(user=user, today=today)
     rows = [(d, inbox_clock(d, today)) for d in qs.order_by(F("due"), "pk")[:size]]
     return {"rows": rows, "total": inbox_difficulty_count(user=user, today=today, request=request),
-            "overdue": qs.filter(overdue_q(today)).count()}
+            "overdue": _inbox_overdue_count(user=user, today=today)}
+
+
+def _inbox_overdue_count(*, user, today: date) -> int:
+    """``department_inbox(...).filter(overdue_q(today)).count()``, its statement compiled once for a
+    user, a scope and a day (as ``_inbox_count``'s): some 2,800 Python calls a home page through the ORM."""
+    key = (router.db_for_read(Difficulty), user.pk, scopes.scope_key(user), today)
+    statement = _INBOX_OVERDUE_STATEMENTS.get(key)
+    if statement is None:
+        if len(_INBOX_OVERDUE_STATEMENTS) >= 10_000:
+            _INBOX_OVERDUE_STATEMENTS.clear()
+        statement = _INBOX_OVERDUE_STATEMENTS[key] = compiled.compile_count(
+            department_inbox(user=user, today=today).using(key[0]).filter(overdue_q(today)))
+    return compiled.count(statement)
+
+
+_INBOX_OVERDUE_STATEMENTS: dict[tuple, compiled.Count] = {}
 
 
 def inbox_difficulty_count(*, user, today: date, request: HttpRequest | None = None) -> int:

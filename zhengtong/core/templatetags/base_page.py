@@ -1,12 +1,16 @@
 """What ``base.html`` shows on every page that is the same for everyone: the language switcher's
-options and the URLs that take no argument, made once per process (for each language, URLconf and
-script prefix) instead of on each page through ``{% get_language_info_list %}`` and ``{% url %}``."""
+options, the URLs that take no argument, the static files' URLs and htmx's script tag, made once per
+process (for each language, URLconf and script prefix; static URLs for each STATIC_URL and DEBUG)
+instead of on each page through ``{% get_language_info_list %}``, ``{% url %}``, ``{% static %}`` and
+``{% htmx_script %}``."""
 
 from django import template
 from django.conf import settings
+from django.templatetags.static import static
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language_info
+from django_htmx.jinja import htmx_script
 
 from zhengtong.core.http import reverse_once
 
@@ -32,4 +36,28 @@ def language_options(current: str) -> SafeString:
     return html
 
 
+@register.simple_tag
+def static_url(path: str) -> str:
+    """``{% static path %}`` (a static file's URL does not change while the process runs)."""
+    key = (path, settings.STATIC_URL, settings.DEBUG)
+    url = _STATIC.get(key)
+    if url is None:
+        url = _STATIC[key] = static(path)
+    return url
+
+
+@register.simple_tag(takes_context=True)
+def htmx_script_tag(context: template.Context) -> str:
+    """django-htmx's ``{% htmx_script %}``; made once unless the page has a CSP nonce of its own."""
+    nonce = context.get("csp_nonce")
+    if nonce is not None:
+        return htmx_script(nonce=nonce)
+    key = ("htmx", settings.STATIC_URL, settings.DEBUG)
+    html = _STATIC.get(key)
+    if html is None:
+        html = _STATIC[key] = htmx_script()
+    return html
+
+
 _OPTIONS: dict[tuple, SafeString] = {}
+_STATIC: dict[tuple, str] = {}

@@ -6,6 +6,7 @@ from datetime import date, timedelta
 
 import pytest
 from django.contrib.sessions.models import Session
+from django.test import override_settings
 from django.urls import reverse
 from django.utils import timezone, translation
 
@@ -61,3 +62,13 @@ def test_a_url_reversed_once_follows_the_script_prefix():
         set_script_prefix(before)
     with translation.override("en"):
         assert reverse_once("logout") == reverse("logout")
+
+
+def test_the_base_templates_static_tags_write_what_djangos_wrote():
+    from django.template import Context, Template
+
+    theirs = Template("{% load static django_htmx %}{% static 'zhengtong/site.css' %}{% htmx_script %}")
+    ours = Template("{% load base_page %}{% static_url 'zhengtong/site.css' %}{% htmx_script_tag %}")
+    assert ours.render(Context()) == theirs.render(Context())
+    with override_settings(DEBUG=True):
+        assert ours.render(Context()) == theirs.render(Context())
