@@ -553,12 +553,8 @@ def _inbox_overdue_count(*, user, today: date) -> int:
     """``department_inbox(...).filter(overdue_q(today)).count()``, its statement compiled once for a
     user, a scope and a day (as ``_inbox_count``'s): some 2,800 Python calls a home page through the ORM."""
     key = (router.db_for_read(Difficulty), user.pk, scopes.scope_key(user), today)
-    statement = _INBOX_OVERDUE_STATEMENTS.get(key)
-    if statement is None:
-        if len(_INBOX_OVERDUE_STATEMENTS) >= 10_000:
-            _INBOX_OVERDUE_STATEMENTS.clear()
-        statement = _INBOX_OVERDUE_STATEMENTS[key] = compiled.compile_count(
-            department_inbox(user=user, today=today).using(key[0]).filter(overdue_q(today)))
+    statement = compiled.kept(_INBOX_OVERDUE_STATEMENTS, key, lambda: compiled.compile_count(
+        department_inbox(user=user, today=today).using(key[0]).filter(overdue_q(today))))
     return compiled.count(statement)
 
 

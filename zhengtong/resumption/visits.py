@@ -384,12 +384,8 @@ def open_instruction_count(*, user, today: date) -> int:
     s = scopes.get_scope(user)
     alias = router.db_for_read(Instruction)
     key = (alias, s.is_city, frozenset(s.departments))
-    statement = _OPEN_COUNT_STATEMENTS.get(key)
-    if statement is None:
-        if len(_OPEN_COUNT_STATEMENTS) >= 10_000:
-            _OPEN_COUNT_STATEMENTS.clear()
-        statement = _OPEN_COUNT_STATEMENTS[key] = compiled.compile_count(
-            department_instructions(user=user, today=today).using(alias))
+    statement = compiled.kept(_OPEN_COUNT_STATEMENTS, key, lambda: compiled.compile_count(
+        department_instructions(user=user, today=today).using(alias)))
     return compiled.count(statement)
 
 
