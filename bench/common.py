@@ -179,6 +179,9 @@ def listing_statements(response) -> list[tuple[str, tuple]]:
     if listing is not None:
         page = listing.page
         qs = listing.rows[(page.number - 1) * page.size: page.number * page.size]
+    elif getattr(response.context["page"], "source", None) is not None:  # core.listing.page_of
+        page = response.context["page"]
+        qs = page.source[(page.number - 1) * page.size: page.number * page.size]
     else:
         page = response.context["page"]
         qs = page.paginator.object_list[page.start_index() - 1: page.end_index()]

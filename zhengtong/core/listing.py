@@ -94,6 +94,7 @@ class Page:
     capped: int | None = None  # the cap when there are more rows than it ("more than N")
     has_next: bool = False
     numbers: list[int | None] = field(default_factory=list)  # the page links, None for a gap
+    source: Any = field(default=None, repr=False, compare=False)  # the rows it was cut from, in order
 
     def __iter__(self):
         return iter(self.rows)
@@ -271,7 +272,8 @@ def paginate(rows: Any, *, number: int, size: int, count_cap: int | None = None,
         number, offset = 1, 0
         chunk = list(rows[: size + 1])
     has_next = len(chunk) > size
-    page = Page(rows=chunk[:size], number=number, size=size, total=total, capped=capped, has_next=has_next)
+    page = Page(rows=chunk[:size], number=number, size=size, total=total, capped=capped, has_next=has_next,
+                source=rows)
     last_known = page.num_pages if page.num_pages is not None else number + 1 if has_next else number
     page.numbers = _numbers(number, last_known)
     return page
