@@ -147,14 +147,20 @@ def other_industries(args) -> None:
 
     from zhengtong.core.errors import DomainError
     from zhengtong.registry import services
-    from zhengtong.registry.models import Industry
+    from zhengtong.registry.models import Industry, Unit
     from zhengtong.tests_support.codes import make_uscc
 
     admin = get_user_model().objects.get(username="admin")
     codes = list(Industry.objects.filter(level=Industry.Level.CLASS).values_list("code", flat=True))
 
+    def fresh_uscc() -> str:  # a code no unit holds (a --reuse run's database holds the last run's)
+        code = make_uscc("430422")
+        while Unit.objects.filter(uscc=code).exists():
+            code = make_uscc("430422")
+        return code
+
     def create(others: list[str]) -> tuple[float, str]:
-        data = {"uscc": make_uscc("430422"), "name": f"测试单位{random.random()}", "kind": "enterprise",
+        data = {"uscc": fresh_uscc(), "name": f"测试单位{random.random()}", "kind": "enterprise",
                 "county": "430422", "industry": "3011", "other_industries": ", ".join(others)}
         start = time.perf_counter()
         try:

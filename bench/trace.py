@@ -36,7 +36,7 @@ import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from common import drop_database, reuse_database, setup_database
+from common import drop_database, reuse_database, settle, setup_database
 
 DAYS = 30
 
@@ -319,7 +319,7 @@ def run(args) -> None:
           f"{params.min_overlap_minutes} min), each traced {args.repeat} times by each path; "
           f"{connection.vendor}; load average before the runs {os.getloadavg()[0]:.1f}")
 
-    times: dict[str, list[float]] = {"service": [], "api": [], "baseline": []}
+    times: dict[str, list[float]] = {"service": [], "api": [], "baseline": [], "floor": []}
     contacts = []
     client = Client(HTTP_AUTHORIZATION=f"Bearer {token}")
     query = (f"?min_overlap_minutes={params.min_overlap_minutes}&lookback_days={params.lookback_days}"
@@ -337,6 +337,7 @@ def run(args) -> None:
             response = client.get(f"/api/outbreak/cases/{case.pk}/contacts{query}", secure=True)
             assert response.status_code == 200, response.content[:500]
             contacts.append(len(found))
+        settle()  # as the served process after start-up (zhengtong/wsgi.py)
         for _ in range(args.repeat):
             for case in cases:
                 t = time.perf_counter()
@@ -349,12 +350,15 @@ def run(args) -> None:
                 t = time.perf_counter()
                 bare_contacts(case.person_id, result.start, result.end, params.min_overlap_minutes)
                 times["baseline"].append((time.perf_counter() - t) * 1000)
+                t = time.perf_counter()  # for context: any API answer's own cost (token, roles, JSON)
+                assert client.get("/api/me", secure=True).status_code == 200
+                times["floor"].append((time.perf_counter() - t) * 1000)
 
     print(f"{args.entries:,} entries, {args.sites:,} sites, {args.people:,} people; contacts per case: median "
           f"{statistics.median(contacts):g}, most {max(contacts)}; maximum stay {settings.MAX_STAY_HOURS:g} h")
     p95 = {}
     for name, label in (("baseline", "baseline (bare SQL, same contacts)"), ("service", "tracing.case_trace"),
-                        ("api", "GET /api/outbreak/…/contacts")):
+                        ("api", "GET /api/outbreak/…/contacts"), ("floor", "GET /api/me (no trace: the floor)")):
         values = times[name]
         p95[name] = percentile(values, 0.95)
         print(f"  {label:38} p50 {percentile(values, 0.5):7.2f} ms   p95 {p95[name]:7.2f} ms   (n={len(values)})")

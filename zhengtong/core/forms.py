@@ -6,6 +6,7 @@ from typing import Any, TypeVar
 
 from django import forms
 from django.forms.renderers import DjangoTemplates
+from django.utils.choices import CallableChoiceIterator
 from django.utils.functional import Promise
 from django.utils.html import conditional_escape, escape
 from django.utils.safestring import SafeData
@@ -33,6 +34,20 @@ class DateTimeLocalInput(forms.DateTimeInput):
 
     def __init__(self, attrs: dict[str, Any] | None = None) -> None:
         super().__init__(attrs, format="%Y-%m-%dT%H:%M")
+
+
+class ChoicesOnce:
+    """A form's choices given as a function (rows the database holds: the counties) read once per form.
+    Django reads them each time they are used: for the ``required`` attribute, the options, the check
+    of the value; a query and a thousand calls each."""
+
+    fields: dict[str, forms.Field]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            if isinstance(getattr(field, "choices", None), CallableChoiceIterator):
+                field.choices = list(field.choices)  # type: ignore[attr-defined]
 
 
 def apply_errors(form: forms.Form, error: DomainError) -> None:

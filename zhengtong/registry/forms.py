@@ -4,7 +4,7 @@ rule lives in registry.services, whose errors are put back on the form by ``core
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from zhengtong.core.forms import DateInput
+from zhengtong.core.forms import ChoicesOnce, DateInput
 from zhengtong.registry.models import Department, Site, SitePerson, Unit
 from zhengtong.registry.selectors import city_region, county_choices
 
@@ -22,7 +22,7 @@ def unit_region_options() -> list[tuple[str, str]]:
     return county_options()[:1] + extra + county_options()[1:]
 
 
-class UnitFilterForm(forms.Form):
+class UnitFilterForm(ChoicesOnce, forms.Form):
     q = forms.CharField(label=_("Search"), required=False)
     county = forms.ChoiceField(label=_("County"), required=False, choices=county_options)
     industry = forms.CharField(label=_("Industry code"), required=False, max_length=4)
@@ -30,7 +30,7 @@ class UnitFilterForm(forms.Form):
     status = forms.ChoiceField(label=_("Status"), required=False, choices=[("", "—"), *Unit.Status.choices])
 
 
-class UnitForm(forms.Form):
+class UnitForm(ChoicesOnce, forms.Form):
     uscc = forms.CharField(label=_("Unified social credit code"), required=False, max_length=40)
     name = forms.CharField(label=_("Name"), required=False, max_length=250)
     kind = forms.ChoiceField(label=_("Kind"), choices=Unit.Kind.choices)
@@ -59,13 +59,13 @@ class UnitForm(forms.Form):
         })
 
 
-class SiteFilterForm(forms.Form):
+class SiteFilterForm(ChoicesOnce, forms.Form):
     q = forms.CharField(label=_("Search"), required=False)
     county = forms.ChoiceField(label=_("County"), required=False, choices=county_options)
     kind = forms.ChoiceField(label=_("Kind"), required=False, choices=[("", "—"), *Site.Kind.choices])
 
 
-class SiteForm(forms.Form):
+class SiteForm(ChoicesOnce, forms.Form):
     name = forms.CharField(label=_("Name"), required=False, max_length=250)
     kind = forms.ChoiceField(label=_("Kind"), choices=Site.Kind.choices)
     county = forms.ChoiceField(label=_("County"), choices=county_options, required=False)

@@ -6,7 +6,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from zhengtong.core.forms import DateInput, DateTimeLocalInput
+from zhengtong.core.forms import ChoicesOnce, DateInput, DateTimeLocalInput
 from zhengtong.registry.forms import county_options
 from zhengtong.registry.models import VisitorPolicy
 from zhengtong.screening.models import VISIT_TEXT_LIMITS
@@ -90,7 +90,7 @@ class DisinfectionForm(forms.Form):
         self.fields["area"].choices = choices  # type: ignore[attr-defined]
 
 
-class OverviewFilterForm(forms.Form):
+class OverviewFilterForm(ChoicesOnce, forms.Form):
     q = forms.CharField(label=_("Search"), required=False)
     county = forms.ChoiceField(label=_("County"), required=False, choices=county_options)
     closed = forms.BooleanField(label=_("Closed management only"), required=False)

@@ -79,3 +79,21 @@ def test_a_whole_form_renders_the_same_and_the_fast_path_is_taken(monkeypatch):
     for field in Form(renderer=OURS):
         field.as_widget()
     assert loaded == []
+
+
+def test_choices_given_as_a_function_are_read_once_per_form():
+    from zhengtong.core.forms import ChoicesOnce
+
+    read = []
+
+    def options():
+        read.append(1)
+        return [("", "—"), ("430422", "衡南县")]
+
+    class Form(ChoicesOnce, forms.Form):
+        county = forms.ChoiceField(choices=options, required=True)
+
+    form = Form({"county": "430422"})
+    assert form.is_valid() and "衡南县" in str(form["county"])
+    assert len(read) == 1
+    assert not Form({"county": "999999"}).is_valid()  # a value it does not offer is still refused

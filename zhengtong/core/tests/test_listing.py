@@ -200,3 +200,16 @@ def test_the_last_page_of_a_queryset_is_not_counted():
     assert small.total == few.count() and not small.has_next and len(small) == few.count()
     empty = paginate(qs.none(), number=3, size=10)
     assert (empty.total, empty.number, list(empty)) == (0, 1, [])
+
+
+OLD_HEAD = """{% load i18n %}<thead><tr>{% for h in listing.headers %}<th scope="col"{% if h.column.css %} class="{{ h.column.css }}"{% endif %}{% if h.url %} aria-sort="{{ h.aria_sort }}" data-sort="{{ h.column.name }}"{% endif %}>{% if h.url %}<a class="sort" href="{{ h.url }}">{{ h.label }}{% if h.arrow %} <span aria-hidden="true">{{ h.arrow }}</span>{% endif %}</a>{% else %}{{ h.label }}{% endif %}</th>{% endfor %}</tr></thead>"""  # noqa: E501 (core/_list_head.html as it was)
+
+
+@pytest.mark.parametrize("query", ["", "sort=-size&q=<b>&x", "sort=name&page=2"])
+def test_the_header_row_is_the_templates(query):
+    from zhengtong.tests_support.rows import render_both
+
+    columns = [*COLUMNS, Column("num", '<i>"N"</i>', order=("size",), css="num")]
+    result = listing(get(query), ROWS, columns, default="name", size=3)
+    old, new = render_both(OLD_HEAD, '{% include "core/_list_head.html" %}', "zh-hans", listing=result)
+    assert new == old and "&lt;i&gt;" in new and 'aria-sort="' in new
