@@ -38,7 +38,10 @@ def day(value: Any) -> str:
 
 def text(value: Any) -> str:
     """What ``{{ value }}`` writes for a string, a number or an object (its ``str``), escaped; "" for None
-    (where the template's lookup went through a missing object)."""
+    (where the template's lookup went through a missing object). A whole number is its digits, as the
+    template writes it without a thousands separator (settings.USE_THOUSAND_SEPARATOR is off)."""
+    if type(value) is int:  # (not a bool) the figures of a row: nothing to escape
+        return str(value)
     return conditional_escape("" if value is None else value)
 
 

@@ -393,9 +393,10 @@ def figure_totals(qs: QuerySet[Site], *, user, now: datetime | None = None) -> d
     overdue = (Area.objects.filter(site__in=ids, is_active=True).annotate(last=_last_disinfection())
                .filter(Q(last__isnull=True) | Q(last__lt=_overdue_cutoff(now, "site__disinfection_interval_hours")))
                .count())
+    sites = qs.order_by().aggregate(sites=Count("pk"), closed=Count("pk", filter=Site.closed_on_q(day)))
     return {
-        "sites": qs.count(),
-        "closed": qs.filter(Site.closed_on_q(day)).count(),
+        "sites": sites["sites"],
+        "closed": sites["closed"],
         "inside_now": inside,
         **entries,
         "unchecked_today": SitePerson.objects.filter(unchecked_today_q(day), site__in=ids).count(),
