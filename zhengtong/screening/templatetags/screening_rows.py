@@ -70,7 +70,7 @@ def overview_rows(sites: Any) -> SafeString:
         out.append(
             f'<tr data-site="{site.pk}"><td><a href="{href}{site.pk}/">{text(site.name)}</a>'
             f'<div class="muted">{text(site.unit.name)}</div></td>\n'
-            f'<td data-label="{county}">{text(site.county.name)}</td>\n'
+            f'<td class="nowrap" data-label="{county}">{text(site.county.name)}</td>\n'
             f'<td data-label="{state}">{state_badge(site)}<div class="muted">'
             f'{text(site.get_visitor_policy_display())}</div></td>\n'
             f'{_figure_cells(site, figure_labels)}\n</tr>\n')
