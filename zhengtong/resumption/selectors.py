@@ -8,7 +8,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import EmptyResultSet
-from django.db import connection, connections, router
+from django.db import connection, router
 from django.db.models import (
     BooleanField,
     Case,
@@ -575,33 +575,20 @@ def _inbox_count(*, user, today: date) -> int:
     officer (the navigation's count)."""
     if not getattr(user, "is_authenticated", False):
         return 0
-    alias = router.db_for_read(Difficulty)
-    key = (alias, user.pk, scopes.scope_key(user), today)
-    if key in _INBOX_COUNT_STATEMENTS:
-        statement = _INBOX_COUNT_STATEMENTS[key]
-    else:
+    key = (router.db_for_read(Difficulty), user.pk, scopes.scope_key(user), today)
+
+    def union() -> compiled.Count:
         waiting, own, to_me = _inbox_parts(user=user, today=today)
-        union = (waiting.filter(own).order_by().values("pk")
-                 .union(waiting.filter(to_me).exclude(own).order_by().values("pk"), all=True))
-        try:
-            sql, params = union.query.get_compiler(using=alias).as_sql()
-            statement = (f"SELECT COUNT(*) FROM ({sql}) subquery", tuple(params))
-        except EmptyResultSet:
-            statement = None
-        if len(_INBOX_COUNT_STATEMENTS) >= 10_000:
-            _INBOX_COUNT_STATEMENTS.clear()
-        _INBOX_COUNT_STATEMENTS[key] = statement
-    if statement is None:
-        return 0
-    with connections[alias].cursor() as cursor:
-        cursor.execute(statement[0], statement[1])
-        return cursor.fetchone()[0]
+        return compiled.compile_count(waiting.using(key[0]).filter(own).order_by().values("pk").union(
+            waiting.using(key[0]).filter(to_me).exclude(own).order_by().values("pk"), all=True))
+
+    return compiled.count(compiled.kept(_INBOX_COUNT_STATEMENTS, key, union))
 
 
 # The inbox count's statement by (database, user, scope, day): it is a function of these alone, and the
 # same on every page of a user on a day (the navigation's count), so the ORM builds and compiles it once
 # for them (about 4,000 Python calls a page), not on each page.
-_INBOX_COUNT_STATEMENTS: dict[tuple, tuple[str, tuple] | None] = {}
+_INBOX_COUNT_STATEMENTS: dict[tuple, compiled.Count] = {}
 
 
 INBOX_INSTRUCTIONS_KEY = "inbox_instructions"
