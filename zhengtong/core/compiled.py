@@ -54,8 +54,9 @@ def rows(statement: Compiled, value: Any) -> list[list]:
 
 def kept(store: dict, key: Hashable, make: Callable[[], T], *, limit: int = 10_000) -> T:
     """``store[key]``, made by ``make()`` the first time: for a statement that depends on more than the
-    database (a user's scope: ``accounts.scopes.scope_key``), kept per key. A process serves a bounded
-    number of scopes; past ``limit`` keys the store starts again empty."""
+    database (a user's scope: ``accounts.scopes.scope_key``), kept per key; and for whatever a page makes
+    the same for everyone with the same key (a URL, the navigation's labels in a language, the demo's
+    notice). A process serves a bounded number of keys; past ``limit`` the store starts again empty."""
     try:
         return store[key]
     except KeyError:

@@ -22,6 +22,8 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
+from zhengtong.core.compiled import kept
+
 STORY_DAY = date(2020, 2, 27)  # the newspaper's day: 2月27日上午, the party secretary's visits (shared/seed)
 
 
@@ -73,13 +75,7 @@ def notice() -> str:
     state = _state()
     if state is None:
         return ""
-    key = (state, get_language())
-    text = _SENTENCES.get(key)
-    if text is None:
-        if len(_SENTENCES) >= 100:
-            _SENTENCES.clear()
-        text = _SENTENCES[key] = _sentence(*state)
-    return text
+    return kept(_SENTENCES, (state, get_language()), lambda: _sentence(*state))
 
 
 def _sentence(anchor: date, story_day: date) -> str:

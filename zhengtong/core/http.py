@@ -10,6 +10,7 @@ from django.http import Http404, HttpRequest
 from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils.translation import get_language
 
+from zhengtong.core.compiled import kept
 from zhengtong.core.ids import valid_id
 
 
@@ -69,13 +70,7 @@ def reverse_once(name: str) -> str:
     """``reverse(name)`` of a URL that takes no argument, reversed once per process for each URLconf,
     script prefix and language (``url_key``: what its answer depends on): the navigation and the base
     template ask for the same twenty URLs on every page, about 140 Python calls each through ``reverse``."""
-    key = (name, url_key())
-    url = _REVERSED.get(key)
-    if url is None:
-        if len(_REVERSED) >= 10_000:
-            _REVERSED.clear()
-        url = _REVERSED[key] = reverse(name)
-    return url
+    return kept(_REVERSED, (name, url_key()), lambda: reverse(name))
 
 
 def url_key() -> tuple:

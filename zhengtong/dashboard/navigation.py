@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from zhengtong.accounts import scopes
+from zhengtong.core.compiled import kept
 from zhengtong.core.http import url_key
 from zhengtong.resumption import selectors as resumption
 from zhengtong.screening import selectors as screening
@@ -91,13 +92,8 @@ def menu_for(user, request=None) -> list[dict]:
 def _links() -> dict[str, tuple[str, str]]:
     """Each entry's label in the active language and its URL, made once per process for each language,
     URLconf and script prefix (``core.http.url_key``)."""
-    key = url_key()
-    links = _LINKS.get(key)
-    if links is None:
-        if len(_LINKS) >= 1_000:
-            _LINKS.clear()
-        links = _LINKS[key] = {entry: (str(label), reverse(name)) for entry, (label, name) in ENTRIES.items()}
-    return links
+    return kept(_LINKS, url_key(),
+                lambda: {entry: (str(label), reverse(name)) for entry, (label, name) in ENTRIES.items()})
 
 
 _LINKS: dict[tuple, dict[str, tuple[str, str]]] = {}

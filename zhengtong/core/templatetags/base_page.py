@@ -12,6 +12,7 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language_info
 from django_htmx.jinja import htmx_script
 
+from zhengtong.core.compiled import kept
 from zhengtong.core.http import reverse_once
 
 register = template.Library()
@@ -27,23 +28,16 @@ def page_url(name: str) -> str:
 @register.simple_tag
 def language_options(current: str) -> SafeString:
     """The ``<option>`` of each available language by its own name, ``current`` selected."""
-    key = (current, tuple(code for code, _name in settings.LANGUAGES))
-    html = _OPTIONS.get(key)
-    if html is None:
-        html = _OPTIONS[key] = mark_safe("".join(  # noqa: S308  (every value escaped)
-            f'<option value="{escape(info["code"])}"{" selected" if info["code"] == current else ""}>'
-            f'{escape(info["name_local"])}</option>' for info in map(get_language_info, key[1])))
-    return html
+    codes = tuple(code for code, _name in settings.LANGUAGES)
+    return kept(_OPTIONS, (current, codes), lambda: mark_safe("".join(  # noqa: S308  (every value escaped)
+        f'<option value="{escape(info["code"])}"{" selected" if info["code"] == current else ""}>'
+        f'{escape(info["name_local"])}</option>' for info in map(get_language_info, codes))))
 
 
 @register.simple_tag
 def static_url(path: str) -> str:
     """``{% static path %}`` (a static file's URL does not change while the process runs)."""
-    key = (path, settings.STATIC_URL, settings.DEBUG)
-    url = _STATIC.get(key)
-    if url is None:
-        url = _STATIC[key] = static(path)
-    return url
+    return kept(_STATIC, (path, settings.STATIC_URL, settings.DEBUG), lambda: static(path))
 
 
 @register.simple_tag(takes_context=True)
@@ -52,11 +46,7 @@ def htmx_script_tag(context: template.Context) -> str:
     nonce = context.get("csp_nonce")
     if nonce is not None:
         return htmx_script(nonce=nonce)
-    key = ("htmx", settings.STATIC_URL, settings.DEBUG)
-    html = _STATIC.get(key)
-    if html is None:
-        html = _STATIC[key] = htmx_script()
-    return html
+    return kept(_STATIC, ("htmx", settings.STATIC_URL, settings.DEBUG), htmx_script)
 
 
 _OPTIONS: dict[tuple, SafeString] = {}

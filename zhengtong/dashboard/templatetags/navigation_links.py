@@ -8,6 +8,8 @@ from django import template
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
+from zhengtong.core.compiled import kept
+
 register = template.Library()
 
 
@@ -20,14 +22,9 @@ def nav_links(items: list[dict[str, Any]], active: Any) -> SafeString:
 
 
 def _link(url: str, key: str, label: str, active: bool) -> str:
-    memo = (url, key, label, active)
-    html = _LINKS.get(memo)
-    if html is None:
-        if len(_LINKS) >= 10_000:
-            _LINKS.clear()
-        html = _LINKS[memo] = (f'<a href="{escape(url)}" class="{"active" if active else ""}" '
-                               f'data-nav="{escape(key)}">{escape(label)}</a>')
-    return html
+    css = "active" if active else ""
+    return kept(_LINKS, (url, key, label, active),
+                lambda: f'<a href="{escape(url)}" class="{css}" data-nav="{escape(key)}">{escape(label)}</a>')
 
 
 _LINKS: dict[tuple, str] = {}
