@@ -14,7 +14,11 @@ cases (a suspected case of a person with stays in the window, onset yesterday), 
   authentication, the access record, the JSON body), as a county officer of the case's county;
 * ``baseline``: one bare SQL statement giving the same contacts (person and minutes), written out:
   the case's stays in the window, each joined with the stays at its site that meet it, read from the
-  (site, time) index between its start minus the maximum stay and its end.
+  (site, time) index between its start minus the maximum stay and its end, through Django's cursor
+  (the values written into the text: PostgreSQL plans it on every run); on PostgreSQL also timed
+  through ``core.prepared``'s cursor, prepared once per connection as the service's statements are
+  (``DB_PREPARE_THRESHOLD=0``, the production command's, which bench's settings set unless the
+  environment says otherwise), and the ratios printed against both.
 
 The three are called in turn, case after case; p50 and p95 of each are printed, with the ratios. The
 first trace of every case checks that the service and the bare query find the same people with the
@@ -251,9 +255,16 @@ ORDER BY minutes DESC, x.person_id
 """
 
 
-def bare_contacts(person_id: int, start: datetime, end: datetime, minimum: int) -> list[tuple[int, float]]:
+def bare_contacts(person_id: int, start: datetime, end: datetime, minimum: int, *,
+                  prepared: bool = False) -> list[tuple[int, float]]:
+    """The bare statement's contacts, through Django's cursor (the values written into the text, planned
+    on every run) or, with ``prepared``, through the cursor the service's statements use
+    (``core.prepared``: bound on the server, planned once per connection where DB_PREPARE_THRESHOLD is
+    set, as the production command and this benchmark set it)."""
     from django.conf import settings
     from django.db import connection
+
+    from zhengtong.core.prepared import prepared_cursor
 
     longest = timedelta(hours=settings.MAX_STAY_HOURS)
     if connection.vendor == "postgresql":
@@ -267,7 +278,7 @@ def bare_contacts(person_id: int, start: datetime, end: datetime, minimum: int) 
         sql, params = BARE_SQLITE, {"person": person_id, "start": text(start), "end": text(end),
                                     "earliest": text(start - longest), "longest": f"+{hours} hours",
                                     "back": f"-{hours} hours", "minimum": minimum}
-    with connection.cursor() as cursor:
+    with (prepared_cursor() if prepared else connection.cursor()) as cursor:
         cursor.execute(sql, params)
         return cursor.fetchall()
 
@@ -319,7 +330,7 @@ def run(args) -> None:
           f"{params.min_overlap_minutes} min), each traced {args.repeat} times by each path; "
           f"{connection.vendor}; load average before the runs {os.getloadavg()[0]:.1f}")
 
-    times: dict[str, list[float]] = {"service": [], "api": [], "baseline": [], "floor": []}
+    times: dict[str, list[float]] = {"service": [], "api": [], "baseline": [], "prepared": [], "floor": []}
     contacts = []
     client = Client(HTTP_AUTHORIZATION=f"Bearer {token}")
     query = (f"?min_overlap_minutes={params.min_overlap_minutes}&lookback_days={params.lookback_days}"
@@ -350,6 +361,9 @@ def run(args) -> None:
                 t = time.perf_counter()
                 bare_contacts(case.person_id, result.start, result.end, params.min_overlap_minutes)
                 times["baseline"].append((time.perf_counter() - t) * 1000)
+                t = time.perf_counter()
+                bare_contacts(case.person_id, result.start, result.end, params.min_overlap_minutes, prepared=True)
+                times["prepared"].append((time.perf_counter() - t) * 1000)
                 t = time.perf_counter()  # for context: any API answer's own cost (token, roles, JSON)
                 assert client.get("/api/me", secure=True).status_code == 200
                 times["floor"].append((time.perf_counter() - t) * 1000)
@@ -357,14 +371,24 @@ def run(args) -> None:
     print(f"{args.entries:,} entries, {args.sites:,} sites, {args.people:,} people; contacts per case: median "
           f"{statistics.median(contacts):g}, most {max(contacts)}; maximum stay {settings.MAX_STAY_HOURS:g} h")
     p95 = {}
-    for name, label in (("baseline", "baseline (bare SQL, same contacts)"), ("service", "tracing.case_trace"),
-                        ("api", "GET /api/outbreak/…/contacts"), ("floor", "GET /api/me (no trace: the floor)")):
+    prepared = (connection.vendor == "postgresql"
+                and connection.settings_dict["OPTIONS"].get("prepare_threshold") is not None)
+    for name, label in (("baseline", "baseline (bare SQL, same contacts)"),
+                        ("prepared", "the bare SQL prepared" if prepared else ""),
+                        ("service", "tracing.case_trace"), ("api", "GET /api/outbreak/…/contacts"),
+                        ("floor", "GET /api/me (no trace: the floor)")):
+        if not label:  # SQLite, or preparing turned off: the same cursor as the baseline's
+            continue
         values = times[name]
         p95[name] = percentile(values, 0.95)
         print(f"  {label:38} p50 {percentile(values, 0.5):7.2f} ms   p95 {p95[name]:7.2f} ms   (n={len(values)})")
     for name in ("service", "api"):
         ratio = p95[name] / p95["baseline"]
         print(f"  p95 ratio {name} / baseline: {ratio:.1f}× (goal ≤ 3×: {'met' if ratio <= 3 else 'NOT met'})")
+        if prepared:  # the stricter reading: the bare statement spared its planning as the service's are
+            ratio = p95[name] / p95["prepared"]
+            print(f"  p95 ratio {name} / the bare SQL prepared: {ratio:.1f}× "
+                  f"({'within' if ratio <= 3 else 'NOT within'} 3×)")
     print(f"  API p95 {p95['api']:.1f} ms (goal < 15 ms on a quiet machine: "
           f"{'met' if p95['api'] < 15 else 'NOT met'}; load average now {os.getloadavg()[0]:.1f})")
 

@@ -4,7 +4,10 @@ from django.urls import URLPattern, URLResolver, include, path
 
 from zhengtong.api.api import api
 
+# The API first: every API request is resolved through the patterns before its own (the dashboard's,
+# under "", are tried for every path); no page's path begins with api/.
 urlpatterns: list[URLPattern | URLResolver] = [
+    path("api/", api.urls),
     path("", include("zhengtong.dashboard.urls")),
     path("accounts/", include("zhengtong.accounts.urls")),
     path("registry/", include("zhengtong.registry.urls")),
@@ -14,7 +17,6 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("resumption/", include("zhengtong.resumption.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
-    path("api/", api.urls),
 ]
 
 if settings.BENCH_ENDPOINTS:

@@ -18,7 +18,7 @@ from zhengtong.core import compiled
 
 # Stands for the user's id while the statement is compiled: an id within an integer column's range
 # (Django finds nothing for one outside it, compiling no parameter) that no other parameter equals.
-_ID = 2_147_480_017
+ID_MARKER = 2_147_480_017
 
 
 class ScopedModelBackend(ModelBackend):
@@ -48,6 +48,6 @@ def user_read(pk: int) -> Any:
 def _user_statement(alias: str) -> tuple[compiled.Compiled, tuple[str, ...]]:
     user_fields = tuple(f.attname for f in get_user_model()._meta.concrete_fields)
     active = FilteredRelation("assignments", condition=active_assignments_q("assignments__"))
-    qs = (get_user_model().objects.using(alias).filter(pk=_ID, is_active=True).alias(active=active)
+    qs = (get_user_model().objects.using(alias).filter(pk=ID_MARKER, is_active=True).alias(active=active)
           .values_list(*user_fields, *(f"active__{f}" for f in scopes.ASSIGNMENT_VALUES)))
-    return compiled.compile_once(qs, _ID), user_fields
+    return compiled.compile_once(qs, ID_MARKER), user_fields

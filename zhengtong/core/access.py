@@ -20,12 +20,14 @@ from django.db import connections, router
 from django.http import HttpRequest
 from django.utils import timezone
 
+from zhengtong.core import prepared
 from zhengtong.core.cleaners import filter_text
 from zhengtong.core.http import client_address
 from zhengtong.core.models import AccessRecord
 
 Kind = AccessRecord.Kind
 SubjectType = AccessRecord.SubjectType
+_SUBJECT_TYPES = frozenset(SubjectType.values)  # Django's enum builds the list again at each read
 
 
 @dataclass(frozen=True)
@@ -42,7 +44,7 @@ class Subject:
         """A person, a site or a case, by its model's name: the label is what the record shows for
         it (a person's name and masked ID number, a site's name)."""
         name = instance._meta.model_name
-        if name not in SubjectType.values:
+        if name not in _SUBJECT_TYPES:
             raise ValueError(f"no access subject type for {name}")
         return cls(name, instance.pk, str(instance))
 
@@ -87,9 +89,9 @@ def record_view(request: HttpRequest, *, kind: str, subject: Subject, detail: st
     alias = router.db_for_write(AccessRecord)
     connection = connections[alias]
     sql, fields = _insert(connection.vendor, alias)
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [f.get_db_prep_save(getattr(record, f.attname), connection) for f in fields])
-        record.pk = cursor.fetchone()[0]
+    found = prepared.fetchone(sql, [f.get_db_prep_save(getattr(record, f.attname), connection) for f in fields], alias)
+    assert found is not None
+    record.pk = found[0]
     record._state.adding, record._state.db = False, alias
     return record
 

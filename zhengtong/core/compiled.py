@@ -11,6 +11,8 @@ from django.core.exceptions import EmptyResultSet
 from django.db import connections
 from django.db.models import QuerySet
 
+from zhengtong.core import prepared
+
 T = TypeVar("T")
 
 
@@ -38,13 +40,12 @@ def compile_once(qs: QuerySet, marker: Any) -> Compiled:
 
 
 def rows(statement: Compiled, value: Any) -> list[list]:
-    """The statement's rows with ``value`` for its marker, each a list of converted values."""
+    """The statement's rows with ``value`` for its marker, each a list of converted values (prepared
+    by PostgreSQL once per connection where ``core.prepared`` is turned on)."""
     connection = connections[statement.alias]
     params = list(statement.params)
     params[statement.position] = value
-    with connection.cursor() as cursor:
-        cursor.execute(statement.sql, params)
-        out = [list(row) for row in cursor.fetchall()]
+    out = [list(row) for row in prepared.fetchall(statement.sql, params, statement.alias)]
     for row in out:
         for column, functions, expression in statement.converters:
             for function in functions:
@@ -100,6 +101,6 @@ def count(statement: Count, value: Any = None) -> int:
     params = list(statement.params)
     if statement.position is not None:
         params[statement.position] = value
-    with connections[statement.alias].cursor() as cursor:
-        cursor.execute(statement.sql, params)
-        return cursor.fetchone()[0]
+    found = prepared.fetchone(statement.sql, params, statement.alias)
+    assert found is not None
+    return found[0]

@@ -7,18 +7,19 @@ Two costs dominate such short statements, and both are cut here without leaving 
   tables): the statements are written once, and each row is turned into model instances with the
   same converters the ORM applies on this database (``Columns``);
 * PostgreSQL plans the join afresh for every statement Django sends (client-side binding, no prepared
-  statements): ``prepared_cursor`` binds parameters on the server and has each statement prepared
-  once per connection (0.26 ms -> 0.09 ms for the join, measured here). It is turned on by
-  ``DB_PREPARE_THRESHOLD`` (README; the production command sets it), off by default as Django's own
-  preparing is, for connection poolers that cannot keep prepared statements.
+  statements): the statements run through ``core.prepared`` (``fetchone``), which has PostgreSQL
+  prepare each once per connection (0.26 ms -> 0.09 ms for the join, measured here) where
+  ``DB_PREPARE_THRESHOLD`` turns it on.
 """
 
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 
-from django.conf import settings
-from django.db import DEFAULT_DB_ALIAS, NotSupportedError, connection, connections
+from django.db import connection
 from django.db.models import Model
+
+from zhengtong.core.prepared import database, fetchall, fetchone, native_times, prepared_cursor
+
+__all__ = ["Columns", "database", "fetchall", "fetchone", "native_times", "prepared_cursor", "qn", "table"]
 
 
 def qn(name: str) -> str:
@@ -27,67 +28,6 @@ def qn(name: str) -> str:
 
 def table(model: type[Model]) -> str:
     return qn(model._meta.db_table)
-
-
-@contextmanager
-def prepared_cursor() -> Iterator:
-    """A cursor of the default database whose statements PostgreSQL prepares (see the module's
-    docstring), with errors wrapped as by ``connection.cursor()``. Elsewhere, with preparing turned
-    off, or while queries are logged (DEBUG, tests that count queries: Django cannot show a statement
-    bound on the server), Django's own cursor."""
-    db = database()
-    if db.vendor != "postgresql" or db.queries_logged or db.settings_dict["OPTIONS"].get("prepare_threshold") is None:
-        with db.cursor() as cursor:
-            yield cursor
-        return
-    from django.db.backends.postgresql.base import ServerBindingCursor  # type: ignore[attr-defined]
-
-    db.close_if_health_check_failed()
-    db.ensure_connection()
-    with db.make_cursor(ServerBindingCursor(db.connection)) as cursor:
-        yield cursor
-
-
-def native_times(cursor) -> None:
-    """Have psycopg load the timestamptz columns of this cursor (a cursor of ``database()``) with its own
-    loader, compiled with psycopg's binary package, rather than Django's subclass of it, which costs
-    about eight Python calls a value (a trace reads two times a row). The values are the same: aware
-    datetimes in the session's time zone, which Django sets to the connection's (``USE_TZ``). Elsewhere
-    (SQLite, psycopg2, ``USE_TZ`` off: Django's loader drops the zone) nothing changes."""
-    if database().vendor != "postgresql" or not settings.USE_TZ:
-        return
-    from django.db.backends.postgresql.psycopg_any import is_psycopg3
-
-    if not is_psycopg3:
-        return
-    from psycopg.types.datetime import TimestamptzLoader
-
-    cursor.cursor.adapters.register_loader("timestamptz", TimestamptzLoader)
-
-
-def fetchone(sql: str, params: Sequence) -> tuple | None:
-    """Run one statement through ``prepared_cursor`` and return its first row. A statement prepared
-    before a migration changed the type of a column it returns fails ("cached plan must not change
-    result type") on that connection until it closes: outside a transaction the connection is then
-    closed and the statement run once more on a new one."""
-    try:
-        with prepared_cursor() as cursor:
-            cursor.execute(sql, params)
-            return cursor.fetchone()
-    except NotSupportedError:
-        db = database()
-        if db.in_atomic_block:
-            raise
-        db.close()
-    with prepared_cursor() as cursor:
-        cursor.execute(sql, params)
-        return cursor.fetchone()
-
-
-def database():
-    """The default database's connection wrapper of this thread (``django.db.connection`` is a proxy
-    that looks it up again at every attribute: a few microseconds each, in a loop over fields)."""
-    return connections[DEFAULT_DB_ALIAS]
 
 
 class Columns:

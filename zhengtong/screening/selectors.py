@@ -708,10 +708,7 @@ def stays_met(*, person_id: int, start: datetime, end: datetime, until: Fragment
     maximum stay, ``until`` and ``seen`` (``_stays_met_text``): a call only fills in its values."""
     sql, params = _stays_met_sql(person_id, start, end, until=until, seen=seen)
     db = hotpath.database()
-    with db.cursor() as cursor:
-        hotpath.native_times(cursor)
-        cursor.execute(sql, params)
-        rows = cursor.fetchall()
+    rows = hotpath.fetchall(sql, params, times=True)
     longest = timedelta(hours=settings.MAX_STAY_HOURS)
     # Values, not model instances: each column through the converters the ORM applies on this database
     # (SQLite: times from text), where it has any.
