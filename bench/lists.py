@@ -9,8 +9,11 @@ test client: middleware, view, queries, template; no network) and, in the same r
 the same rows: a view behind the same middleware and login that runs the page's own SQL for the rows
 it shows (the same scope, filter, order and LIMIT) through a cursor and writes them out, without the
 count, the ORM's objects or the templates. Prints p50 and p95 of each, and the ratio of the p95s
-(the goal: at most 3×; the absolute times should be well under 300 ms on a quiet machine). Then the
-cost of a unit with thousands of other-industry codes against one with a few (refused at the limit).
+(the goal: at most 3×; the absolute times should be well under 300 ms on a quiet machine). For each
+account first, for context, the product's frame alone (base.html with nothing in it: navigation and
+its counts, language switch, CSRF token) against the bare page of no rows: the floor of a list that
+shows none. Then the cost of a unit with thousands of other-industry codes against one with a few
+(refused at the limit).
 
     .venv/bin/python bench/lists.py [--scale 10] [--repeat 30] [--sqlite] [--small] [--keep]
     .venv/bin/python bench/lists.py --reuse DATABASE_URL [--repeat 30]
@@ -126,7 +129,8 @@ def run(args) -> None:
               for route in SEARCHES]
     results = time_pages(args.accounts or demo.DEMO_USERNAMES,
                          [(name, f"{url}?{query}" if query else url) for name, url, query in cases],
-                         repeat=args.repeat, statements=lambda response, _captured: listing_statements(response))
+                         repeat=args.repeat, statements=lambda response, _captured: listing_statements(response),
+                         frame=True)
     print_page_ratios(results, what="list")
     for username in ("admin", "county"):
         for route in SEARCHES:
