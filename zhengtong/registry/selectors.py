@@ -8,7 +8,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import EmptyResultSet, FullResultSet
-from django.db import router
+from django.db import connections, router
 from django.db.models import BooleanField, DateField, Exists, ExpressionWrapper, OuterRef, Q, QuerySet, Subquery, Value
 from django.db.models.expressions import RawSQL
 from django.http import Http404
@@ -145,7 +145,8 @@ def person_list(*, user, filters: dict[str, Any] | None = None) -> QuerySet[Pers
         qs = qs.filter(pk__in=SitePerson.objects.filter(site_id=site_id).values("person_id")) if site_id else qs.none()
     if relation:
         qs = qs.filter(pk__in=SitePerson.objects.filter(relation=relation).values("person_id"))
-    values = {_DAY: timezone.localdate(), _SITE: site_id or 0, _RELATION: relation}
+    values = {"day": connections[alias].ops.adapt_datefield_value(timezone.localdate()), "site": site_id or 0,
+              "relation": relation}
     qs = qs.annotate(is_former=sql.is_former.expression(BooleanField(), values),
                      left_on=sql.left_on.expression(DateField(), values))
     former = _query_text(filters, "former")
@@ -159,24 +160,25 @@ def person_list(*, user, filters: dict[str, Any] | None = None) -> QuerySet[Pers
 @dataclass(frozen=True)
 class Fragment:
     """A piece of SQL that the ORM wrote once, with the places of the values that change per request:
-    the parameter at each position of ``slots`` is replaced by the value given for its marker."""
+    the parameter at each position of ``slots`` is replaced by the value given for its name."""
 
     sql: str
     params: tuple
-    slots: tuple[tuple[int, Any], ...]  # (position among the parameters, the marker it held)
+    slots: tuple[tuple[int, str], ...]  # (position among the parameters, the name of the value it takes)
 
     @classmethod
-    def of(cls, compiled_sql: tuple[str, Any], markers: tuple) -> "Fragment":
-        """The fragment of ``compiled_sql`` (SQL and parameters), each parameter equal to one of
-        ``markers`` a slot."""
+    def of(cls, compiled_sql: tuple[str, Any], markers: dict[str, Any]) -> "Fragment":
+        """The fragment of ``compiled_sql`` (SQL and parameters): each parameter equal to one of
+        ``markers`` (by name, as the database's adapter gave it: SQLite's dates are text) a slot."""
         sql, params = compiled_sql
-        slots = tuple((i, m) for i, p in enumerate(params) for m in markers if type(p) is type(m) and p == m)
+        slots = tuple((i, name) for i, p in enumerate(params) for name, m in markers.items()
+                      if type(p) is type(m) and p == m)
         return cls(sql, tuple(params), slots)
 
-    def expression(self, output_field: Any, values: dict) -> RawSQL:
+    def expression(self, output_field: Any, values: dict[str, Any]) -> RawSQL:
         params = list(self.params)
-        for position, marker in self.slots:
-            params[position] = values[marker]
+        for position, name in self.slots:
+            params[position] = values[name]
         return RawSQL(self.sql, params, output_field=output_field)
 
 
@@ -204,7 +206,7 @@ def _people_sql(alias: str, user, *, site: bool, relation: bool) -> PeopleSQL | 
         relations = relations.filter(relation=_RELATION)
     qs = with_former(Person.objects.using(alias).filter(scopes.people_q(user)), relations, _DAY)
     compiler = qs.query.get_compiler(alias)
-    markers = (_DAY, _SITE, _RELATION)
+    markers = {"day": connections[alias].ops.adapt_datefield_value(_DAY), "site": _SITE, "relation": _RELATION}
     try:
         scope: Fragment | None = Fragment.of(compiler.compile(qs.query.where), markers)
     except FullResultSet:
@@ -388,7 +390,7 @@ def person_id_number(*, user, person: Person) -> str:
 
 def department_list(*, user, filters: dict[str, Any] | None = None) -> QuerySet[Department]:
     filters = filters or {}
-    qs = Department.objects.filter(scopes.departments_q(user)).select_related("region", "parent")
+    qs = Department.objects.filter(scopes.departments_q(user)).select_related("region")  # the API adds the parent
     q = _query_text(filters)
     if q:
         qs = qs.filter(_search(q, "name", "code"))
