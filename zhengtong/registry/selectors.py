@@ -112,11 +112,12 @@ def sites_for_people(*, user) -> QuerySet[Site]:
 
 
 def may_register_people(*, user) -> bool:
-    """Whether there is a site where the user may register people (``sites_for_people`` is not empty).
-    Its count is the same statement for everyone with the user's scope: compiled once for it."""
+    """Whether there is a site where the user may register people (``sites_for_people`` is not empty):
+    a count of at most one of them (as ``exists()`` stops at the first), the same statement for everyone
+    with the user's scope, compiled once for it."""
     alias = router.db_for_read(Site)
     statement = compiled.kept(_PEOPLE_SITES, (alias, scopes.scope_key(user)), lambda: compiled.compile_count(
-        Site.objects.using(alias).filter(scopes.people_sites_q(user))))
+        Site.objects.using(alias).filter(pk__in=Site.objects.filter(scopes.people_sites_q(user)).values("pk")[:1])))
     return compiled.count(statement) > 0
 
 
@@ -213,8 +214,12 @@ def _people_sql(alias: str, user, *, site: bool, relation: bool) -> PeopleSQL | 
         scope = None
     except EmptyResultSet:
         return None
-    return PeopleSQL(scope, *(Fragment.of(compiler.compile(qs.query.annotations[name]), markers)
-                              for name in ("is_former", "left_on")))
+    is_former, left_on = (Fragment.of(compiler.compile(qs.query.annotations[name]), markers)
+                          for name in ("is_former", "left_on"))
+    takes = {"day", *(["site"] if site else []), *(["relation"] if relation else [])}
+    if not takes <= {name for _position, name in is_former.slots} or (scope and scope.slots):
+        raise AssertionError(f"the people's SQL takes today's date, the site and the relation: {is_former.sql}")
+    return PeopleSQL(scope, is_former, left_on)
 
 
 def person_search_q(q: str, prefix: str = "") -> Q:
