@@ -470,7 +470,7 @@ class DepartmentPatch(Patch):
 @router.get("/departments", response=list[DepartmentOut], tags=["departments"])
 @paginate(Pagination)
 def list_departments(request, filters: Query[DepartmentFilters]):
-    return selectors.department_list(user=request.auth, filters=filters.dict())
+    return selectors.department_list(user=request.auth, filters=filters.dict()).select_related("parent")
 
 
 @router.get("/departments/{department_id}", response=DepartmentOut, tags=["departments"])

@@ -6,12 +6,12 @@ from django.utils.translation import gettext_lazy as _
 
 from zhengtong.core.forms import ChoicesOnce, DateInput
 from zhengtong.registry.models import Department, Site, SitePerson, Unit
-from zhengtong.registry.selectors import city_region, county_choices
+from zhengtong.registry.selectors import city_region, county_names
 
 
 def county_options() -> list[tuple[str, str]]:
     """The county-level divisions as a form's choices, with an empty first choice."""
-    return [("", "—")] + [(r.code, f"{r.name} ({r.code})") for r in county_choices()]
+    return [("", "—")] + [(code, f"{name} ({code})") for code, name in county_names()]
 
 
 def unit_region_options() -> list[tuple[str, str]]:

@@ -3,10 +3,14 @@
 
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from functools import cache
 from typing import Any
 
 from django.conf import settings
-from django.db.models import BooleanField, Exists, ExpressionWrapper, OuterRef, Q, QuerySet, Subquery
+from django.core.exceptions import EmptyResultSet, FullResultSet
+from django.db import connections, router
+from django.db.models import BooleanField, DateField, Exists, ExpressionWrapper, OuterRef, Q, QuerySet, Subquery, Value
+from django.db.models.expressions import RawSQL
 from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
@@ -14,6 +18,7 @@ from django.utils.translation import gettext as _
 
 from zhengtong.accounts import scopes
 from zhengtong.accounts.selectors import assignments_of
+from zhengtong.core import compiled
 from zhengtong.core.cleaners import filter_text, search_text, search_words
 from zhengtong.core.http import get_or_404
 from zhengtong.core.ids import valid_id
@@ -106,27 +111,115 @@ def sites_for_people(*, user) -> QuerySet[Site]:
     return Site.objects.filter(scopes.people_sites_q(user)).select_related("unit").order_by("name_key", "id")
 
 
+def may_register_people(*, user) -> bool:
+    """Whether there is a site where the user may register people (``sites_for_people`` is not empty):
+    a count of at most one of them (as ``exists()`` stops at the first), the same statement for everyone
+    with the user's scope, compiled once for it."""
+    alias = router.db_for_read(Site)
+    statement = compiled.kept(_PEOPLE_SITES, (alias, scopes.scope_key(user)), lambda: compiled.compile_count(
+        Site.objects.using(alias).filter(pk__in=Site.objects.filter(scopes.people_sites_q(user)).values("pk")[:1])))
+    return compiled.count(statement) > 0
+
+
+_PEOPLE_SITES: dict[tuple, compiled.Count] = {}
+
+
 def person_list(*, user, filters: dict[str, Any] | None = None) -> QuerySet[Person]:
+    """The people the user sees (``scopes.people_q``), each marked ``is_former`` and ``left_on`` by the
+    relations the user sees (``with_former``), filtered and sorted by name. The scope's filter and the
+    two annotations are the same SQL for everyone with the user's scope and filters of the same kinds:
+    written once (``_people_sql``) and given today's date, the site and the relation."""
     filters = filters or {}
-    qs = Person.objects.filter(scopes.people_q(user))
+    site_id = valid_id(filters["site"]) if filters.get("site") else None
+    relation = _query_text(filters, "relation")
+    alias = router.db_for_read(Person)
+    sql = compiled.kept(_PEOPLE_SQL, (alias, scopes.scope_key(user), bool(filters.get("site")), bool(relation)),
+                        lambda: _people_sql(alias, user, site=bool(filters.get("site")), relation=bool(relation)))
+    if sql is None:  # the scope sees nobody: no statement, the same columns
+        return Person.objects.none().annotate(is_former=Value(False, BooleanField()),
+                                              left_on=Value(None, DateField())).order_by("name", "id")
+    qs = Person.objects.all() if sql.scope is None else Person.objects.filter(sql.scope.expression(BooleanField(), {}))
     q = _query_text(filters)
     if q:
         qs = qs.filter(person_search_q(q))
-    relations = SitePerson.objects.filter(scopes.people_relations_q(user), person=OuterRef("pk"))
     if filters.get("site"):
-        site_id = valid_id(filters["site"])
         qs = qs.filter(pk__in=SitePerson.objects.filter(site_id=site_id).values("person_id")) if site_id else qs.none()
-        relations = relations.filter(site_id=site_id or 0)
-    if relation := _query_text(filters, "relation"):
+    if relation:
         qs = qs.filter(pk__in=SitePerson.objects.filter(relation=relation).values("person_id"))
-        relations = relations.filter(relation=relation)
-    qs = with_former(qs, relations)
+    values = {"day": connections[alias].ops.adapt_datefield_value(timezone.localdate()), "site": site_id or 0,
+              "relation": relation}
+    qs = qs.annotate(is_former=sql.is_former.expression(BooleanField(), values),
+                     left_on=sql.left_on.expression(DateField(), values))
     former = _query_text(filters, "former")
     if former == "only":
         qs = qs.filter(Q(is_former=True))  # a Q: the annotation is with_former's
     elif former != "all":  # the default: current people only (the page says so)
         qs = qs.exclude(Q(is_former=True))
     return qs.order_by("name", "id")  # people_q and the filters are semi-joins: no row twice, no DISTINCT
+
+
+@dataclass(frozen=True)
+class Fragment:
+    """A piece of SQL that the ORM wrote once, with the places of the values that change per request:
+    the parameter at each position of ``slots`` is replaced by the value given for its name."""
+
+    sql: str
+    params: tuple
+    slots: tuple[tuple[int, str], ...]  # (position among the parameters, the name of the value it takes)
+
+    @classmethod
+    def of(cls, compiled_sql: tuple[str, Any], markers: dict[str, Any]) -> "Fragment":
+        """The fragment of ``compiled_sql`` (SQL and parameters): each parameter equal to one of
+        ``markers`` (by name, as the database's adapter gave it: SQLite's dates are text) a slot."""
+        sql, params = compiled_sql
+        slots = tuple((i, name) for i, p in enumerate(params) for name, m in markers.items()
+                      if type(p) is type(m) and p == m)
+        return cls(sql, tuple(params), slots)
+
+    def expression(self, output_field: Any, values: dict[str, Any]) -> RawSQL:
+        params = list(self.params)
+        for position, name in self.slots:
+            params[position] = values[name]
+        return RawSQL(self.sql, params, output_field=output_field)
+
+
+@dataclass(frozen=True)
+class PeopleSQL:
+    scope: Fragment | None  # scopes.people_q (None: the user sees everyone)
+    is_former: Fragment  # with_former's annotations, for the relations the user sees
+    left_on: Fragment
+
+
+# person_list's SQL by database, scope and the kinds of filter given (a site, a relation), and the
+# markers where today's date, the site and the relation go: values no parameter of the scope holds.
+_PEOPLE_SQL: dict[tuple, PeopleSQL | None] = {}
+_DAY = date(1, 1, 1)
+_SITE = -918_273_646
+_RELATION = "<relation>"
+
+
+def _people_sql(alias: str, user, *, site: bool, relation: bool) -> PeopleSQL | None:
+    """person_list's scope and annotations as the ORM writes them, with markers (None: nobody)."""
+    relations = SitePerson.objects.using(alias).filter(scopes.people_relations_q(user), person=OuterRef("pk"))
+    if site:
+        relations = relations.filter(site_id=_SITE)
+    if relation:
+        relations = relations.filter(relation=_RELATION)
+    qs = with_former(Person.objects.using(alias).filter(scopes.people_q(user)), relations, _DAY)
+    compiler = qs.query.get_compiler(alias)
+    markers = {"day": connections[alias].ops.adapt_datefield_value(_DAY), "site": _SITE, "relation": _RELATION}
+    try:
+        scope: Fragment | None = Fragment.of(compiler.compile(qs.query.where), markers)
+    except FullResultSet:
+        scope = None
+    except EmptyResultSet:
+        return None
+    is_former, left_on = (Fragment.of(compiler.compile(qs.query.annotations[name]), markers)
+                          for name in ("is_former", "left_on"))
+    takes = {"day", *(["site"] if site else []), *(["relation"] if relation else [])}
+    if not takes <= {name for _position, name in is_former.slots} or (scope and scope.slots):
+        raise AssertionError(f"the people's SQL takes today's date, the site and the relation: {is_former.sql}")
+    return PeopleSQL(scope, is_former, left_on)
 
 
 def person_search_q(q: str, prefix: str = "") -> Q:
@@ -302,7 +395,7 @@ def person_id_number(*, user, person: Person) -> str:
 
 def department_list(*, user, filters: dict[str, Any] | None = None) -> QuerySet[Department]:
     filters = filters or {}
-    qs = Department.objects.filter(scopes.departments_q(user)).select_related("region", "parent")
+    qs = Department.objects.filter(scopes.departments_q(user)).select_related("region")  # the API adds the parent
     q = _query_text(filters)
     if q:
         qs = qs.filter(_search(q, "name", "code"))
@@ -322,6 +415,22 @@ def county_choices() -> QuerySet[Region]:
 
 
 CITY_CODE = "430400"  # Hengyang (GB/T 2260): the city this installation serves
+
+
+def county_names() -> list[tuple[str, str]]:
+    """(code, name) of each county-level division, as ``county_choices`` orders them: the filter forms'
+    choices on every list page. Read on each call (a region added is there at once); only the statement
+    is compiled once per database (core.compiled), which spares the query's building and compiling."""
+    return [(code, name) for code, name in compiled.rows(_county_statement(router.db_for_read(Region)), CITY_CODE)]
+
+
+_CITY_MARK = "<the city's code>"  # no region's code: where CITY_CODE goes in the compiled statement
+
+
+@cache
+def _county_statement(alias: str) -> compiled.Compiled:
+    qs = Region.objects.using(alias).filter(parent__code=_CITY_MARK).order_by("code").values_list("code", "name")
+    return compiled.compile_once(qs, _CITY_MARK)
 
 
 def city_region() -> Region | None:

@@ -309,7 +309,7 @@ def person_list(request):
     return _list(request, "registry/person_list.html", "registry/_person_table.html", {
         "filters": filters, "nav_active": "people",
         "listing": listing(request, qs, PERSON_COLUMNS, default="name", count_cap=PEOPLE_COUNT_CAP),
-        "can_register": selectors.sites_for_people(user=request.user).exists(),
+        "can_register": selectors.may_register_people(user=request.user),
     })
 
 

@@ -8,7 +8,8 @@ a prefix reversed once. What the lists hold is still the selectors' (``unit_list
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Hashable, Iterable
+from typing import Any
 
 from django import template
 from django.utils.safestring import SafeString, mark_safe
@@ -20,18 +21,36 @@ from zhengtong.registry.models import Department, Person, Site, Unit
 register = template.Library()
 
 
+class Repeated:
+    """A cell that many rows of a page share (a county's name, a kind's label), written (escaped) once a
+    page for each of its keys: the rows' region or choice, of which the cell is the same on every row."""
+
+    def __init__(self, write: Callable[[Any], str]) -> None:
+        self.write = write
+        self.written: dict[Hashable, str] = {}
+
+    def cell(self, key: Hashable, row: Any) -> str:
+        try:
+            return self.written[key]
+        except KeyError:
+            written = self.written[key] = self.write(row)
+            return written
+
+
 @register.simple_tag
 def unit_rows(units: Iterable[Unit]) -> SafeString:
     """The rows of the unit list (``registry/_unit_table.html``)."""
     href = url_prefix("registry:unit_detail")
     name, uscc, county, industry, status = labels(
         _("Name"), _("Unified social credit code"), _("County"), _("Industry"), _("Status"))
+    counties, statuses = Repeated(lambda u: text(u.county.name)), Repeated(
+        lambda u: f'<span class="badge {text(u.status)}">{text(u.get_status_display())}</span>')
     out = [
         f'<tr><td data-label="{name}"><a href="{href}{u.pk}/">{text(u.name)}</a></td>'
         f'<td data-label="{uscc}"><code>{text(u.uscc)}</code></td>'
-        f'<td data-label="{county}">{text(u.county.name)}</td>'
+        f'<td data-label="{county}">{counties.cell(u.county_id, u)}</td>'
         f'<td data-label="{industry}">{text(u.industry)}</td>'
-        f'<td data-label="{status}"><span class="badge {text(u.status)}">{text(u.get_status_display())}</span></td>'
+        f'<td data-label="{status}">{statuses.cell(u.status, u)}</td>'
         f'</tr>\n'
         for u in units]
     return mark_safe("".join(out)) if out else empty_row(5, _("No units match."))
@@ -43,11 +62,12 @@ def site_rows(sites: Iterable[Site]) -> SafeString:
     href = url_prefix("registry:site_detail")
     name, unit, kind, county, capacity, address = labels(
         _("Name"), _("Unit"), _("Kind"), _("County"), _("Capacity"), _("Address"))
+    kinds, counties = Repeated(lambda s: text(s.get_kind_display())), Repeated(lambda s: text(s.county.name))
     out = [
         f'<tr><td data-label="{name}"><a href="{href}{s.pk}/">{text(s.name)}</a></td>'
         f'<td data-label="{unit}">{text(s.unit.name)}</td>'
-        f'<td data-label="{kind}">{text(s.get_kind_display())}</td>'
-        f'<td data-label="{county}">{text(s.county.name)}</td>'
+        f'<td data-label="{kind}">{kinds.cell(s.kind, s)}</td>'
+        f'<td data-label="{county}">{counties.cell(s.county_id, s)}</td>'
         f'<td class="num" data-label="{capacity}">{text(s.capacity or "—")}</td>'
         f'<td data-label="{address}">{text(s.address or "—")}</td></tr>\n'
         for s in sites]
@@ -86,10 +106,11 @@ def department_rows(departments: Iterable[Department]) -> SafeString:
     """The rows of the department list (``registry/_department_table.html``)."""
     href = url_prefix("registry:department_detail")
     name, code, kind, region = labels(_("Name"), _("Code"), _("Kind"), _("Region"))
+    kinds, regions = Repeated(lambda d: text(d.get_kind_display())), Repeated(lambda d: text(d.region.name))
     out = [
         f'<tr><td data-label="{name}"><a href="{href}{d.pk}/">{text(d.name)}</a></td>'
         f'<td data-label="{code}"><code>{text(d.code)}</code></td>'
-        f'<td data-label="{kind}">{text(d.get_kind_display())}</td>'
-        f'<td data-label="{region}">{text(d.region.name)}</td></tr>\n'
+        f'<td data-label="{kind}">{kinds.cell(d.kind, d)}</td>'
+        f'<td data-label="{region}">{regions.cell(d.region_id, d)}</td></tr>\n'
         for d in departments]
     return mark_safe("".join(out)) if out else empty_row(4, _("No departments match."))
