@@ -9,6 +9,7 @@ labels translated once per page and the link to an object from a prefix reversed
 from __future__ import annotations
 
 from datetime import datetime
+from html import escape as _escape
 from typing import Any
 
 from django.urls import reverse
@@ -42,6 +43,8 @@ def text(value: Any) -> str:
     template writes it without a thousands separator (settings.USE_THOUSAND_SEPARATOR is off)."""
     if type(value) is int:  # (not a bool) the figures of a row: nothing to escape
         return str(value)
+    if type(value) is str:  # (not a SafeString) what Django's escape does, without its lazy wrappers
+        return SafeString(_escape(value))
     return conditional_escape("" if value is None else value)
 
 

@@ -105,3 +105,17 @@ def test_the_same_choices_with_another_safe_label_are_other_options():
         a = forms.ChoiceField(required=False, choices=[("x", mark_safe("<i>x</i>"))])
 
     assert "&lt;i&gt;" in labelled_fields(Plain()) and "<i>x</i>" in labelled_fields(Safe())
+
+
+def test_a_cells_text_is_escaped_as_the_template_escapes_it_and_stays_safe():
+    from django.utils.html import conditional_escape
+    from django.utils.safestring import SafeString, mark_safe
+
+    from zhengtong.core.rows import text
+
+    for value in ['<a href="x">&\'', "", "张三 一监区", 7, 3.5, None, mark_safe("<b>kept</b>"), True]:
+        expected = conditional_escape("" if value is None else value)
+        assert text(value) == expected, value
+        if not isinstance(value, int | float):
+            assert isinstance(text(value), SafeString), value  # a caller may escape it again: no double escape
+            assert conditional_escape(text(value)) == expected
