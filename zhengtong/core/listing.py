@@ -15,7 +15,9 @@ sorts it, and the cell its export writes) and calls ``listing(request, rows, col
   the order ``sorted_rows`` gives. The page's scope is the rows' scope: a view passes its selector's
   queryset, never a wider one.
 
-``rows`` is a queryset (sorted by the database) or a list (sorted in Python, by each column's ``key``).
+``rows`` is a queryset (sorted by the database), a list (sorted in Python, by each column's ``key``), or
+``Statements``: a queryset's statements compiled once per key, order and page, for a list every request
+reads alike (the permit campaign).
 The templates ``core/_list_head.html`` (sortable headers: links that keep the filters, an arrow, and
 ``aria-sort``) and ``core/_list_pager.html`` show a ``Listing``.
 """
@@ -26,8 +28,10 @@ import math
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import quote_plus
 
-from django.core.exceptions import FieldDoesNotExist
+from django.core.exceptions import EmptyResultSet, FieldDoesNotExist
+from django.db import connections
 from django.db.models import F, QuerySet
 from django.db.models.expressions import OrderBy
 from django.http import HttpRequest, HttpResponse, QueryDict
@@ -35,6 +39,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from zhengtong.core.cleaners import SEARCH_MAX_CHARS, SEARCH_MAX_WORDS, filter_text, search_cut
+from zhengtong.core.compiled import kept
 from zhengtong.core.exports import write_xlsx
 
 SORT_PARAM = "sort"
@@ -155,6 +160,82 @@ class Listing:
                  "the rest was left out.") % {"n": SEARCH_MAX_CHARS, "w": SEARCH_MAX_WORDS}
 
 
+@dataclass(frozen=True)
+class Statement:
+    """A page's statement, compiled: run as it is (every value it takes is in the key it is kept by)."""
+
+    alias: str
+    sql: str | None  # None: it matches nothing
+    params: tuple
+    converters: tuple  # (column, functions, expression), as the ORM converts the column
+
+    @classmethod
+    def of(cls, qs: QuerySet) -> Statement:
+        """The statement of ``qs`` (a ``values_list``) on its database."""
+        compiler = qs.query.get_compiler(qs.db)
+        try:
+            sql, params = compiler.as_sql()
+        except EmptyResultSet:
+            return cls(qs.db, None, (), ())
+        converters = compiler.get_converters([expression for expression, _sql, _alias in compiler.select])
+        return cls(qs.db, sql, tuple(params),
+                   tuple((column, functions, expression) for column, (functions, expression) in converters.items()))
+
+    def rows(self) -> list[list]:
+        """Its rows, each a list of values converted as the ORM converts them."""
+        if self.sql is None:
+            return []
+        connection = connections[self.alias]
+        with connection.cursor() as cursor:
+            cursor.execute(self.sql, self.params)
+            out = [list(row) for row in cursor.fetchall()]
+        for row in out:
+            for column, functions, expression in self.converters:
+                for function in functions:
+                    row[column] = function(row[column], expression, connection)
+        return out
+
+
+class Statements:
+    """The rows of a list whose statement is the same for everyone with one key (the database, the user's
+    scope, the filters, the day: whatever the queryset's SQL and parameters are made of), read by
+    statements compiled once per key, order and page (issue 16 §8: the ORM built and compiled the same
+    statement on every request). ``queryset()`` makes the list's queryset (called only to compile),
+    ``fields`` the values a row is built from by ``build``. ``listing`` sorts it by ``columns`` (each
+    order becomes its own statement) and pages it; the page's ``total`` comes from the caller, counted
+    already. The key must hold everything the statement depends on: a statement kept under a key that
+    misses a value would show another's rows."""
+
+    def __init__(self, store: dict, key: tuple, queryset: Callable[[], QuerySet], columns: Sequence[Column], *,
+                 fields: Sequence[str], build: Callable[[list], Any], limit: int = 1_000) -> None:
+        self.store, self.key, self.queryset, self.columns = store, key, queryset, columns
+        self.fields, self.build, self.limit = tuple(fields), build, limit
+
+    def sorted(self, sort: str) -> SortedStatements:
+        return SortedStatements(self, sort)
+
+    def read(self, sort: str, start: int, stop: int) -> list[Any]:
+        def make() -> Statement:
+            ordered = sorted_rows(self.queryset(), self.columns, sort)
+            return Statement.of(ordered[start:stop].values_list(*self.fields))
+
+        statement = kept(self.store, (self.key, sort, start, stop), make, limit=self.limit)
+        return [self.build(values) for values in statement.rows()]
+
+
+@dataclass(frozen=True)
+class SortedStatements:
+    """``Statements`` in one order: ``rows[start:stop]`` reads those rows (``paginate`` slices it so)."""
+
+    statements: Statements
+    sort: str
+
+    def __getitem__(self, window: slice) -> list[Any]:
+        start, stop = window.start or 0, window.stop
+        assert isinstance(window, slice) and window.step is None and stop is not None, window
+        return self.statements.read(self.sort, start, stop)
+
+
 def parse_sort(value: Any, columns: Sequence[Column], default: str) -> tuple[str, bool]:
     """(the sort in force, whether the asked one was ignored)."""
     text = filter_text(value)
@@ -196,6 +277,8 @@ def sorted_rows(rows: Any, columns: Sequence[Column], sort: str, *, id_of: Calla
     """The rows in the order ``sort`` names, ending with the id. A queryset gets an ORDER BY (empty
     values last either way); a list is sorted in Python by the column's ``key`` (``id_of``: a row's
     id, default ``row.pk``)."""
+    if isinstance(rows, Statements):
+        return rows.sorted(sort)
     column, desc = _column(columns, sort)
     if isinstance(rows, QuerySet):
         terms: list[OrderBy] = []
@@ -247,10 +330,14 @@ def paginate(rows: Any, *, number: int, size: int, count_cap: int | None = None,
     rows), and fewer than that means the rows end on it (a small list pays no ``COUNT``)."""
     offset = (number - 1) * size
     chunk: list[Any] | None = None
+    if isinstance(rows, QuerySet) and rows.query.is_empty():  # .none(): a scope that sees nothing
+        chunk, total, number = [], 0, 1  # no statement, and none compiled to learn that
     if total is None and isinstance(rows, QuerySet) and number <= MAX_PAGE:
         chunk = list(rows[offset: offset + size + 1])
         if len(chunk) <= size and (chunk or number == 1):
             total = offset + len(chunk)
+    if isinstance(rows, SortedStatements) and total is None:
+        raise TypeError("a list read by kept statements is paged with its total, counted by the caller")
     if total is not None:
         pass  # counted by the caller, or the last page read
     elif isinstance(rows, QuerySet) and count_cap:
@@ -305,6 +392,10 @@ def listing(request: HttpRequest, rows: Any, columns: Sequence[Column], *, defau
     sort_query = query.copy()
     sort_query.pop(SORT_PARAM, None)
     current, desc = _column(columns, sort)
+    # each header's link is the filters and its sort, as sort_query.copy() with the sort set would write
+    # it: the filters encoded once, not once a column
+    filters = sort_query.urlencode()
+    before = f"?{filters}&{SORT_PARAM}=" if filters else f"?{SORT_PARAM}="
     headers = []
     for column in columns:
         if not column.sortable:
@@ -312,9 +403,8 @@ def listing(request: HttpRequest, rows: Any, columns: Sequence[Column], *, defau
             continue
         active = column is current
         direction = ("desc" if desc else "asc") if active else ""
-        link = sort_query.copy()
-        link[SORT_PARAM] = column.name if not (active and not desc) else f"-{column.name}"
-        headers.append(Header(column, "?" + link.urlencode(), direction))
+        value = column.name if not (active and not desc) else f"-{column.name}"
+        headers.append(Header(column, before + quote_plus(value), direction))
     return Listing(page=page, headers=headers, sort=sort, sort_ignored=ignored, query=query, sort_query=sort_query,
                    rows=ordered, search_cut=search_cut(request.GET.get("q")))
 

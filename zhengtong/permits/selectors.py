@@ -739,6 +739,8 @@ def _permit_units(user):
 def application_list(*, user, status: str = "", q: str = ""):
     from zhengtong.permits.models import Application
 
+    if scopes.permit_work_units_q(user) == scopes.NOTHING:  # no unit: nothing to build, compile or read
+        return Application.objects.none()
     qs = Application.objects.filter(fixed_source__unit__in=_permit_units(user)).select_related(
         "fixed_source__unit__county")
     status, q = filter_text(status), search_text(q)
@@ -756,6 +758,8 @@ def permit_list(*, user, status: str = "", q: str = "") -> QuerySet[Any]:
     and by the unit's name, credit code or the permit's number."""
     from zhengtong.permits.models import Permit
 
+    if scopes.permit_work_units_q(user) == scopes.NOTHING:  # no unit: nothing to build, compile or read
+        return Permit.objects.none()
     qs = Permit.objects.filter(fixed_source__unit__in=_permit_units(user)).select_related(
         "fixed_source__unit__county")
     status, q = filter_text(status), search_text(q)
@@ -881,6 +885,8 @@ def application_clocks(applications, today) -> list[dict[str, Any] | None]:
     from zhengtong.permits import workflow
 
     applications = list(applications)
+    if not applications:  # an empty page reads neither the calendar nor any pause
+        return []
     calendar = city_calendar()
     paused = workflow.pauses_of(applications)
     return [application_clock(a, today, calendar=calendar, paused=paused[a.pk]) for a in applications]

@@ -131,3 +131,11 @@ def campaign_rows(rows: list[dict[str, Any]]) -> SafeString:
             f'<td data-label="{due}">{day(d.date)}</td><td data-label="{which}">{deadline}</td>\n'
             f'<td data-label="{state}">{now}</td></tr>\n')
     return mark_safe("".join(out))
+
+
+@register.simple_tag
+def filter_options(options: Iterable[tuple[str, Any, bool]]) -> SafeString:
+    """A list filter's options (``views._options``: value, label, chosen), as ``<option>`` elements."""
+    return mark_safe("".join(  # noqa: S308  (every value escaped)
+        f'<option value="{text(value)}"{" selected" if selected else ""}>{text(label)}</option>'
+        for value, label, selected in options))
