@@ -23,14 +23,17 @@ from django.db.models import (
     Value,
     When,
 )
+from django.db import router
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from zhengtong.accounts import scopes
 from zhengtong.core.cleaners import filter_text, search_text
+from zhengtong.core.compiled import kept
 from zhengtong.core.http import get_or_404
 from zhengtong.core.ids import valid_id
+from zhengtong.core.listing import Statements
 from zhengtong.core.panels import Figure, Todo
 from zhengtong.permits import classification as engine
 from zhengtong.permits import quantities
@@ -524,7 +527,7 @@ def filing_class(classification: Classification | None) -> str | None:
     return None
 
 
-def campaign_queryset(*, user, campaign, today: date) -> QuerySet[Any]:  # Units, annotated
+def campaign_queryset(*, user, campaign, today: date, early: list[int] | None = None) -> QuerySet[Any]:  # Units
     """The campaign's one rule, as a query: the units the user sees (None: every unit, for the
     scheduled jobs) whose class must apply or register, each annotated with
 
@@ -535,10 +538,11 @@ def campaign_queryset(*, user, campaign, today: date) -> QuerySet[Any]:  # Units
     - ``days_left``: days from ``today`` to ``due``; ``past_due``: not covered and ``due`` before ``today``.
 
     The page sorts, pages and counts it in the database; the jobs, the export and ``campaign_units``
-    read the same annotations."""
+    read the same annotations. ``early``: the ids of the campaign's early industries, read already."""
 
     seen = Q() if user is None else scopes.units_q(user)
-    early = list(campaign.early_industries.values_list("industry_id", flat=True))
+    if early is None:
+        early = list(campaign.early_industries.values_list("industry_id", flat=True))
     if early:
         others = Unit.other_industries.through.objects.filter(unit_id=OuterRef("pk"), industry_id__in=early)
         # whether: a hashed semi-join over the few units with a listed other industry; which: read for
@@ -605,17 +609,69 @@ def unit_due(unit: Unit, campaign, today: date) -> Due | None:
     return campaign_row(row)["due"] if row is not None else None
 
 
-def campaign_progress(*, user, campaign, today, every: QuerySet[Any] | None = None) -> dict[str, Any]:
+# The campaign page's statements, kept per ``campaign_key`` (core.compiled.kept): the progress's, and the
+# list's per filter, order and page (core.listing.Statements).
+_CAMPAIGN_PROGRESS: dict[tuple, tuple[str, tuple]] = {}
+_CAMPAIGN_PAGES: dict[tuple, Any] = {}
+# What the page's rows are read from (``campaign_list``): the fields the rows show, in the models' order of
+# fields (``from_db`` takes them so), the unit's county and campaign_queryset's annotations.
+_CAMPAIGN_UNIT = tuple(f.attname for f in Unit._meta.concrete_fields if f.attname in ("id", "uscc", "name", "county_id"))
+_CAMPAIGN_VALUES = ("early_industry", "filing_class", "due", "covered", "past_due", "days_left")
+_UNIT_COUNTY = Unit._meta.get_field("county")
+
+
+def campaign_key(*, user, campaign, today: date, early: list[int]) -> tuple:
+    """Everything ``campaign_queryset``'s statement for ``user`` is made of: the database, the user's scope
+    (``scopes.units_q`` reads nothing else), the campaign's deadlines and early industries (``early``, read
+    this request: an edit in the admin is a new key), and the day (its days left and past due)."""
+    return (router.db_for_read(Unit), scopes.scope_key(user), campaign.early_deadline, campaign.late_deadline,
+            tuple(early), today)
+
+
+def _campaign_row_of(values: list) -> dict[str, Any]:
+    """``campaign_row`` of a unit read as ``campaign_list``'s values: the unit with the fields the rows
+    show (the others deferred) and its county's name, annotated as ``campaign_queryset`` annotates it."""
+    n = len(_CAMPAIGN_UNIT)
+    alias = router.db_for_read(Unit)
+    unit = Unit.from_db(alias, _CAMPAIGN_UNIT, values[:n])
+    _UNIT_COUNTY.set_cached_value(unit, Region.from_db(alias, ("id", "name"), (unit.county_id, values[n])))
+    (unit.early_industry, unit.filing_class, unit.due, unit.covered, unit.past_due,
+     unit.days_left) = values[n + 1:]
+    return campaign_row(unit)
+
+
+def campaign_list(*, user, campaign, today: date, early: list[int], only_past_due: bool, columns) -> Statements:
+    """The campaign page's rows (``campaign_filtered(campaign_queryset(...))``), each a ``campaign_row``,
+    read by statements compiled once per ``campaign_key``, filter, order (by ``columns``, the page's
+    only) and page: the same rows as the queryset's, without building it on each request (issue 16 §8)."""
+    key = (*campaign_key(user=user, campaign=campaign, today=today, early=early), only_past_due)
+    return Statements(
+        _CAMPAIGN_PAGES, key,
+        lambda: campaign_filtered(campaign_queryset(user=user, campaign=campaign, today=today, early=early),
+                                  only_past_due=only_past_due),
+        columns, fields=(*_CAMPAIGN_UNIT, "county__name", *_CAMPAIGN_VALUES), build=_campaign_row_of)
+
+
+def campaign_progress(*, user, campaign, today, every: QuerySet[Any] | None = None,
+                      early: list[int] | None = None) -> dict[str, Any]:
     """The progress of every unit the user sees in the campaign (all of them, not only those past
     due), by deadline: how many, how many covered, how many past due. Counted in the database in one
-    pass over ``campaign_queryset`` (``every``, when the caller has built it already): each unit's
-    deadline and cover are worked out once, then grouped; a group not covered whose deadline has
-    passed is past due (``past_due``'s rule, per group)."""
+    pass over ``campaign_queryset`` (``every``, when the caller has built it already; otherwise its
+    statement is compiled once per ``campaign_key``): each unit's deadline and cover are worked out
+    once, then grouped; a group not covered whose deadline has passed is past due (``past_due``'s
+    rule, per group)."""
     from django.db import connection
 
     if every is None:
-        every = campaign_queryset(user=user, campaign=campaign, today=today)
-    inner, params = every.order_by().values("is_late", "covered").query.sql_with_params()
+        if early is None:
+            early = list(campaign.early_industries.values_list("industry_id", flat=True))
+        listed = early
+        inner, params = kept(
+            _CAMPAIGN_PROGRESS, campaign_key(user=user, campaign=campaign, today=today, early=listed),
+            lambda: campaign_queryset(user=user, campaign=campaign, today=today, early=listed)
+            .order_by().values("is_late", "covered").query.sql_with_params(), limit=1_000)
+    else:
+        inner, params = every.order_by().values("is_late", "covered").query.sql_with_params()
     progress = {
         group: {"deadline": campaign.early_deadline if group == "early" else campaign.late_deadline,
                 "total": 0, "covered": 0, "past_due": 0}

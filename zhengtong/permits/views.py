@@ -278,17 +278,19 @@ def campaign(request):
         return render(request, "permits/campaign.html", {"campaign": None, "nav_active": "permits"})
     today = timezone.localdate()
     only_past_due = request.GET.get("past_due") == "1"
-    every = selectors.campaign_queryset(user=request.user, campaign=current, today=today)
-    rows = selectors.campaign_filtered(every, only_past_due=only_past_due)
-    progress = selectors.campaign_progress(user=request.user, campaign=current, today=today, every=every)
+    early_industries = list(current.early_industries.select_related("industry"))
+    early = [ci.industry_id for ci in early_industries]  # in the order campaign_queryset reads them
+    progress = selectors.campaign_progress(user=request.user, campaign=current, today=today, early=early)
     total = sum(group["past_due" if only_past_due else "total"] for group in progress.values())
-    # sorted and paged by the database; the progress has counted the rows already
+    # sorted and paged by the database, by statements kept per scope, day and page; the progress has
+    # counted the rows already
+    rows = selectors.campaign_list(user=request.user, campaign=current, today=today, early=early,
+                                   only_past_due=only_past_due, columns=CAMPAIGN_COLUMNS)
     result = listing(request, rows, CAMPAIGN_COLUMNS, default="unit", size=50, total=total)
-    result.page.rows = [selectors.campaign_row(u) for u in result.page.rows]
     return render(request, "permits/campaign.html", {
         "campaign": current, "today": today, "only_past_due": only_past_due, "query": result.query,
         "listing": result, "page": result.page, "progress": progress,
-        "early_industries": current.early_industries.select_related("industry"), "nav_active": "permits",
+        "early_industries": early_industries, "nav_active": "permits",
     })
 
 
