@@ -27,6 +27,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
+from datetime import date, datetime
 from typing import Any
 from urllib.parse import quote_plus
 
@@ -162,32 +163,61 @@ class Listing:
 
 @dataclass(frozen=True)
 class Statement:
-    """A page's statement, compiled: run as it is (every value it takes is in the key it is kept by)."""
+    """A list's statement, compiled once: run with the values of its markers (``of``), every other value it
+    takes being in the key it is kept by."""
 
     alias: str
     sql: str | None  # None: it matches nothing
     params: tuple
     converters: tuple  # (column, functions, expression), as the ORM converts the column
+    slots: tuple = ()  # (position, marker's name, how the value is adapted: "", "datetime", "date")
 
     @classmethod
-    def of(cls, qs: QuerySet) -> Statement:
-        """The statement of ``qs`` (a ``values_list``) on its database."""
+    def of(cls, qs: QuerySet, markers: dict[str, Any] | None = None, *, count: bool = False) -> Statement:
+        """The statement of ``qs`` (a ``values_list``; with ``count``, the count of its rows) on its
+        database. ``markers``: dates or times no other parameter equals (in 1901), each named, where the
+        values ``rows`` is given go; with markers, every date or time the statement takes must be one of
+        them (a time read when it was compiled would stay in it for good)."""
+        markers = markers or {}
+        connection = connections[qs.db]
+        if count:
+            qs = qs.order_by().values("pk")
         compiler = qs.query.get_compiler(qs.db)
         try:
             sql, params = compiler.as_sql()
         except EmptyResultSet:
             return cls(qs.db, None, (), ())
+        forms: dict[Any, tuple[str, str]] = {}
+        for name, marker in markers.items():
+            for form in _forms(connection, marker):
+                assert form[1] not in forms, f"two markers are alike: {name}"
+                forms[form[1]] = (name, form[0])
+        slots = []
+        for position, param in enumerate(params):
+            found = forms.get(param) if isinstance(param, (str, date)) else None
+            if found is not None:
+                slots.append((position, *found))
+            else:  # with markers, the times are theirs; without, the key holds the dates (the campaign's day)
+                assert not (markers and isinstance(param, date)), f"a date or time that is no marker: {param!r}"
+        if count:
+            return cls(qs.db, f"SELECT COUNT(*) FROM ({sql}) subquery", tuple(params), (), tuple(slots))
         converters = compiler.get_converters([expression for expression, _sql, _alias in compiler.select])
         return cls(qs.db, sql, tuple(params),
-                   tuple((column, functions, expression) for column, (functions, expression) in converters.items()))
+                   tuple((column, functions, expression) for column, (functions, expression) in converters.items()),
+                   tuple(slots))
 
-    def rows(self) -> list[list]:
-        """Its rows, each a list of values converted as the ORM converts them."""
+    def rows(self, values: dict[str, Any] | None = None) -> list[list]:
+        """Its rows, ``values`` for its markers, each row a list of values converted as the ORM converts them."""
         if self.sql is None:
             return []
         connection = connections[self.alias]
+        params = list(self.params)
+        for position, name, adapt in self.slots:
+            value = (values or {})[name]
+            params[position] = (connection.ops.adapt_datetimefield_value(value) if adapt == "datetime"
+                                else connection.ops.adapt_datefield_value(value) if adapt == "date" else value)
         with connection.cursor() as cursor:
-            cursor.execute(self.sql, self.params)
+            cursor.execute(self.sql, params)
             out = [list(row) for row in cursor.fetchall()]
         for row in out:
             for column, functions, expression in self.converters:
@@ -196,31 +226,57 @@ class Statement:
         return out
 
 
+def _forms(connection: Any, marker: Any) -> list[tuple[str, Any]]:
+    """How a marker may stand among a statement's parameters: as itself, or as the backend adapts a time
+    or a date (SQLite: text)."""
+    forms: list[tuple[str, Any]] = [("", marker)]
+    if isinstance(marker, datetime):
+        adapted = connection.ops.adapt_datetimefield_value(marker)
+        kind = "datetime"
+    elif isinstance(marker, date):
+        adapted = connection.ops.adapt_datefield_value(marker)
+        kind = "date"
+    else:
+        return forms
+    if adapted != marker:
+        forms.append((kind, adapted))
+    return forms
+
+
 class Statements:
     """The rows of a list whose statement is the same for everyone with one key (the database, the user's
-    scope, the filters, the day: whatever the queryset's SQL and parameters are made of), read by
-    statements compiled once per key, order and page (issue 16 §8: the ORM built and compiled the same
-    statement on every request). ``queryset()`` makes the list's queryset (called only to compile),
-    ``fields`` the values a row is built from by ``build``. ``listing`` sorts it by ``columns`` (each
-    order becomes its own statement) and pages it; the page's ``total`` comes from the caller, counted
-    already. The key must hold everything the statement depends on: a statement kept under a key that
-    misses a value would show another's rows."""
+    scope, the filters: whatever the queryset's SQL and parameters are made of, but the values of its
+    markers), read by statements compiled once per key, order and page (issue 16 §8: the ORM built and
+    compiled the same statement on every request). ``queryset()`` makes the list's queryset (called only
+    to compile; with ``markers`` where it takes ``values``: the times of this request), ``fields`` the
+    values a row is built from by ``build``. ``listing`` sorts it by ``columns`` (each order becomes its
+    own statement; no columns: the queryset's own order) and pages it. The key must hold everything else
+    the statement depends on: a statement kept under a key that misses a value would show another's rows."""
 
     def __init__(self, store: dict, key: tuple, queryset: Callable[[], QuerySet], columns: Sequence[Column], *,
-                 fields: Sequence[str], build: Callable[[list], Any], limit: int = 1_000) -> None:
+                 fields: Sequence[str], build: Callable[[list], Any], markers: dict[str, Any] | None = None,
+                 values: dict[str, Any] | None = None, limit: int = 1_000) -> None:
         self.store, self.key, self.queryset, self.columns = store, key, queryset, columns
         self.fields, self.build, self.limit = tuple(fields), build, limit
+        self.markers, self.values = markers, values
 
     def sorted(self, sort: str) -> SortedStatements:
         return SortedStatements(self, sort)
 
     def read(self, sort: str, start: int, stop: int) -> list[Any]:
         def make() -> Statement:
-            ordered = sorted_rows(self.queryset(), self.columns, sort)
-            return Statement.of(ordered[start:stop].values_list(*self.fields))
+            qs = self.queryset()
+            ordered = sorted_rows(qs, self.columns, sort) if sort else qs
+            return Statement.of(ordered.values_list(*self.fields)[start:stop], self.markers)
 
         statement = kept(self.store, (self.key, sort, start, stop), make, limit=self.limit)
-        return [self.build(values) for values in statement.rows()]
+        return [self.build(values) for values in statement.rows(self.values)]
+
+    def count(self) -> int:
+        statement = kept(self.store, (self.key, "count"), lambda: Statement.of(self.queryset(), self.markers,
+                                                                             count=True), limit=self.limit)
+        found = statement.rows(self.values)
+        return found[0][0] if found else 0
 
 
 @dataclass(frozen=True)
@@ -234,6 +290,9 @@ class SortedStatements:
         start, stop = window.start or 0, window.stop
         assert isinstance(window, slice) and window.step is None and stop is not None, window
         return self.statements.read(self.sort, start, stop)
+
+    def count(self) -> int:
+        return self.statements.count()
 
 
 def parse_sort(value: Any, columns: Sequence[Column], default: str) -> tuple[str, bool]:
@@ -332,14 +391,16 @@ def paginate(rows: Any, *, number: int, size: int, count_cap: int | None = None,
     chunk: list[Any] | None = None
     if isinstance(rows, QuerySet) and rows.query.is_empty():  # .none(): a scope that sees nothing
         chunk, total, number = [], 0, 1  # no statement, and none compiled to learn that
-    if total is None and isinstance(rows, QuerySet) and number <= MAX_PAGE:
+    if isinstance(rows, Statements):
+        rows = rows.sorted("")  # in its queryset's own order
+    if total is None and isinstance(rows, (QuerySet, SortedStatements)) and number <= MAX_PAGE:
         chunk = list(rows[offset: offset + size + 1])
         if len(chunk) <= size and (chunk or number == 1):
             total = offset + len(chunk)
-    if isinstance(rows, SortedStatements) and total is None:
-        raise TypeError("a list read by kept statements is paged with its total, counted by the caller")
     if total is not None:
         pass  # counted by the caller, or the last page read
+    elif isinstance(rows, SortedStatements):
+        total = rows.count()
     elif isinstance(rows, QuerySet) and count_cap:
         # the ids only: annotations the rows show but no filter reads are not computed for the count
         total = rows.order_by().values("pk")[: count_cap + 1].count()

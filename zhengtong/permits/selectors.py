@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
+from django.db import router
 from django.db.models import (
     BooleanField,
     Case,
@@ -23,7 +24,6 @@ from django.db.models import (
     Value,
     When,
 )
-from django.db import router
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -615,7 +615,8 @@ _CAMPAIGN_PROGRESS: dict[tuple, tuple[str, tuple]] = {}
 _CAMPAIGN_PAGES: dict[tuple, Any] = {}
 # What the page's rows are read from (``campaign_list``): the fields the rows show, in the models' order of
 # fields (``from_db`` takes them so), the unit's county and campaign_queryset's annotations.
-_CAMPAIGN_UNIT = tuple(f.attname for f in Unit._meta.concrete_fields if f.attname in ("id", "uscc", "name", "county_id"))
+_CAMPAIGN_UNIT = tuple(f.attname for f in Unit._meta.concrete_fields
+                       if f.attname in ("id", "uscc", "name", "county_id"))
 _CAMPAIGN_VALUES = ("early_industry", "filing_class", "due", "covered", "past_due", "days_left")
 _UNIT_COUNTY = Unit._meta.get_field("county")
 
@@ -635,8 +636,8 @@ def _campaign_row_of(values: list) -> dict[str, Any]:
     alias = router.db_for_read(Unit)
     unit = Unit.from_db(alias, _CAMPAIGN_UNIT, values[:n])
     _UNIT_COUNTY.set_cached_value(unit, Region.from_db(alias, ("id", "name"), (unit.county_id, values[n])))
-    (unit.early_industry, unit.filing_class, unit.due, unit.covered, unit.past_due,
-     unit.days_left) = values[n + 1:]
+    for name, value in zip(_CAMPAIGN_VALUES, values[n + 1:], strict=True):
+        setattr(unit, name, value)
     return campaign_row(unit)
 
 

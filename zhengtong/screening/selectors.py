@@ -2,11 +2,12 @@
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from functools import cache, lru_cache
 from itertools import pairwise
 from operator import itemgetter
+from typing import Any
 
 from django.conf import settings
 from django.db import connection, connections, router
@@ -39,12 +40,13 @@ from zhengtong.core.cleaners import filter_text, search_words
 from zhengtong.core.errors import DomainError
 from zhengtong.core.http import get_or_404
 from zhengtong.core.ids import valid_id
+from zhengtong.core.listing import Statements
 from zhengtong.core.natsort import natural_key
 from zhengtong.core.panels import Figure, Todo
 from zhengtong.registry import selectors as registry_selectors
 from zhengtong.registry.codes import CodeError, check_id_number, normalise
 from zhengtong.registry.identity import id_number_hash
-from zhengtong.registry.models import Person, Site, SitePerson, Unit
+from zhengtong.registry.models import Person, Region, Site, SitePerson, Unit
 from zhengtong.screening import hotpath, ports, rotations, rules
 from zhengtong.screening.models import (
     AdmittedDaily,
@@ -333,11 +335,18 @@ def _count(qs: QuerySet, field: str = "pk", distinct: bool = False, group: str =
     return Coalesce(Subquery(sub, output_field=IntegerField()), Value(0))
 
 
-def _overdue_cutoff(now: datetime, field: str):
+def disinfection_intervals() -> tuple[int, ...]:
+    """The disinfection intervals the sites use (a few), in order."""
+    return tuple(sorted(Site.objects.order_by().values_list("disinfection_interval_hours", flat=True).distinct()))
+
+
+def _overdue_cutoff(now: datetime, field: str, hours: Sequence[int] | None = None):
     """The time before which an area's last disinfection is overdue: ``now`` minus its site's
     interval (``field`` names Site.disinfection_interval_hours from the query). Sites use a few
-    intervals, so this is a CASE over them, which SQLite and PostgreSQL both compute."""
-    hours = sorted(Site.objects.order_by().values_list("disinfection_interval_hours", flat=True).distinct())
+    intervals (``hours``: read already), so this is a CASE over them, which SQLite and PostgreSQL
+    both compute."""
+    if hours is None:
+        hours = disinfection_intervals()
     return Case(*[When(**{field: h}, then=Value(now - timedelta(hours=h))) for h in hours],
                 default=Value(None), output_field=DateTimeField())
 
@@ -353,10 +362,12 @@ def unchecked_today_q(day: date) -> Q:
     return Q(relation__in=SitePerson.BELONGS) & _active_relation_q(day) & ~Q(Exists(checked))
 
 
-def with_figures(qs: QuerySet[Site], *, user, now: datetime | None = None) -> QuerySet[Site]:
+def with_figures(qs: QuerySet[Site], *, user, now: datetime | None = None,
+                 hours: Sequence[int] | None = None) -> QuerySet[Site]:
     """Sites annotated with their screening figures: people inside now, today's admissions and
     refusals, the site's people unchecked today, the user's open alerts, and areas overdue for
-    disinfection."""
+    disinfection (``hours``: the sites' intervals, read already). Every time it takes is made from
+    ``now`` by ``overview_times``."""
     now = now or timezone.now()
     start, day = day_start(now), timezone.localdate(now)
     site = OuterRef("pk")
@@ -364,7 +375,7 @@ def with_figures(qs: QuerySet[Site], *, user, now: datetime | None = None) -> Qu
     overdue_areas = (
         Area.objects.filter(site=site, is_active=True)
         .annotate(last=_last_disinfection())
-        .filter(Q(last__isnull=True) | Q(last__lt=_overdue_cutoff(now, "site__disinfection_interval_hours")))
+        .filter(Q(last__isnull=True) | Q(last__lt=_overdue_cutoff(now, "site__disinfection_interval_hours", hours)))
     )
     return qs.annotate(
         inside_now=_count(Entry.objects.filter(Entry.stay_q(), site=site, left_at__isnull=True,
@@ -418,8 +429,9 @@ def rows_totals(sites: list[Site], *, day: date | None = None) -> dict[str, int]
     return totals
 
 
-def site_overview(*, user, filters: dict | None = None) -> QuerySet[Site]:
-    """The user's sites with their figures, for the overview list (county officers, the city)."""
+def site_overview(*, user, filters: dict | None = None, day: date | None = None) -> QuerySet[Site]:
+    """The user's sites with their figures, for the overview list (county officers, the city). ``day``:
+    today (closed management), as ``overview_times`` makes it."""
     filters = filters or {}
     qs = screening_sites(user=user)
     for word in search_words(filters.get("q")):
@@ -430,13 +442,64 @@ def site_overview(*, user, filters: dict | None = None) -> QuerySet[Site]:
         qs = qs.filter(closed_since__isnull=False)
     # What needs attention first: sites under closed management today, then sites with the user's
     # open alerts; then by county and by name as people count (Site.name_key: 二监区 before 十一监区).
-    day = timezone.localdate()
+    day = day or timezone.localdate()
     qs = qs.annotate(
         closed_now=Case(When(Site.closed_on_q(day), then=Value(True)), default=Value(False),
                         output_field=BooleanField()),
         alerting=Exists(Alert.objects.filter(site=OuterRef("pk"), recipient=user, acknowledged_at__isnull=True)),
     )
     return qs.order_by("-closed_now", "-alerting", "county__code", "name_key", "id")
+
+
+# The overview's statements (core.listing.Statements), kept per scope, user, filters and intervals; the
+# times each request brings go where these markers are (no real time: 1901, odd minutes, so that none of
+# the times made from it is another's).
+_OVERVIEW_STATEMENTS: dict[tuple, Any] = {}
+_NOW = datetime(1901, 3, 5, 13, 27, 41, 123457, tzinfo=UTC)
+_SITE_FIELDS = tuple(f.attname for f in Site._meta.concrete_fields)
+_SITE_UNIT, _SITE_COUNTY = Site._meta.get_field("unit"), Site._meta.get_field("county")
+
+
+def overview_times(now: datetime, hours: Sequence[int]) -> dict[str, Any]:
+    """Every time and day ``with_figures`` and ``site_overview`` take, made from ``now`` as they make them:
+    now, midnight, the start of the longest stay, today, and now less each disinfection interval (one that
+    equals the longest stay is that time already)."""
+    times: dict[str, Any] = {"now": now, "start": day_start(now), "inside": inside_since(now),
+                             "day": timezone.localdate(now)}
+    for h in hours:
+        if h != settings.MAX_STAY_HOURS:
+            times[f"less {h}h"] = now - timedelta(hours=h)
+    return times
+
+
+def _overview_site(values: list) -> Site:
+    """A site of ``site_overview_rows``: every field of its own, its unit's and county's names, its figures."""
+    n = len(_SITE_FIELDS)
+    alias = router.db_for_read(Site)
+    site = Site.from_db(alias, _SITE_FIELDS, values[:n])
+    _SITE_UNIT.set_cached_value(site, Unit.from_db(alias, ("id", "name"), (site.unit_id, values[n])))
+    _SITE_COUNTY.set_cached_value(site, Region.from_db(alias, ("id", "name"), (site.county_id, values[n + 1])))
+    for name, value in zip(FIGURES, values[n + 2:], strict=True):
+        setattr(site, name, value)
+    return site
+
+
+def site_overview_rows(*, user, filters: dict | None = None, now: datetime | None = None) -> Statements:
+    """``with_figures(site_overview(...))``'s rows, in its order, read by statements compiled once per
+    database, scope, user (their alerts), filters and disinfection intervals, with this request's times
+    (``overview_times``) where the statement takes them: the same sites and figures without building and
+    compiling the query on each request (issue 16 §8)."""
+    filters = filters or {}
+    hours = disinfection_intervals()
+    key = (router.db_for_read(Site), scopes.scope_key(user), user.pk, tuple(search_words(filters.get("q"))),
+           filter_text(filters.get("county")), bool(filters.get("closed")), hours)
+    markers = overview_times(_NOW, hours)
+    return Statements(
+        _OVERVIEW_STATEMENTS, key,
+        lambda: with_figures(site_overview(user=user, filters=filters, day=markers["day"]), user=user, now=_NOW,
+                             hours=hours),
+        (), fields=(*_SITE_FIELDS, "unit__name", "county__name", *FIGURES), build=_overview_site,
+        markers=markers, values=overview_times(now or timezone.now(), hours), limit=500)
 
 
 def site_figures(*, user, site: Site) -> Site:
