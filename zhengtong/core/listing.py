@@ -279,6 +279,45 @@ class Statements:
         return found[0][0] if found else 0
 
 
+class ModelRows:
+    """How ``Statements`` read objects of ``model`` with some of their related ones (as ``select_related``
+    gives them): ``fields`` the values to read, ``build`` the object made from them. ``related``: each path
+    (``"fixed_source__unit"``, its parent named before it) with the fields read of it (``None``: every
+    field); the model's own fields are all read, unless ``own`` names them."""
+
+    def __init__(self, model: Any, related: Sequence[tuple[str, Sequence[str] | None]] = (), *,
+                 own: Sequence[str] | None = None) -> None:
+        self.model = model
+        self.own = _attnames(model, own)
+        self.parts = []  # (path, its parent's path, the field, the related model, its fields)
+        models = {"": model}
+        for path, names in related:
+            parent, _sep, name = path.rpartition("__")
+            found = models[parent]._meta.get_field(name)
+            models[path] = found.related_model
+            self.parts.append((path, parent, found, found.related_model, _attnames(found.related_model, names)))
+        self.fields = (*self.own, *(f"{path}__{n}" for path, _p, _f, _m, names in self.parts for n in names))
+
+    def build(self, values: list, alias: str) -> Any:
+        n = len(self.own)
+        made = {"": self.model.from_db(alias, self.own, values[:n])}
+        for path, parent, found, model, names in self.parts:
+            part = values[n: n + len(names)]
+            n += len(names)
+            owner = made[parent]
+            made[path] = None if owner is None or part[0] is None else model.from_db(alias, names, part)
+            if owner is not None:
+                found.set_cached_value(owner, made[path])
+        return made[""]
+
+
+def _attnames(model: Any, names: Sequence[str] | None) -> tuple[str, ...]:
+    """The model's fields ``names`` (every concrete one for None), the primary key first, in the model's
+    order (``from_db`` takes them so)."""
+    return tuple(f.attname for f in model._meta.concrete_fields
+                 if names is None or f.attname in names or f.primary_key)
+
+
 @dataclass(frozen=True)
 class SortedStatements:
     """``Statements`` in one order: ``rows[start:stop]`` reads those rows (``paginate`` slices it so)."""

@@ -33,7 +33,7 @@ from zhengtong.core.cleaners import filter_text, search_text
 from zhengtong.core.compiled import kept
 from zhengtong.core.http import get_or_404
 from zhengtong.core.ids import valid_id
-from zhengtong.core.listing import Statements
+from zhengtong.core.listing import ModelRows, Statements
 from zhengtong.core.panels import Figure, Todo
 from zhengtong.permits import classification as engine
 from zhengtong.permits import quantities
@@ -44,7 +44,7 @@ from zhengtong.permits.catalogue import (
     load_catalogue,
 )
 from zhengtong.permits.classification import line_key
-from zhengtong.permits.models import CatalogueEntry, Classification, ManagementClass
+from zhengtong.permits.models import Application, CatalogueEntry, Classification, ManagementClass, Permit
 from zhengtong.registry.models import Industry, Region, Unit
 
 NOTE_TEXT = {
@@ -793,9 +793,41 @@ def _permit_units(user):
     return Unit.objects.filter(scopes.permit_work_units_q(user))
 
 
-def application_list(*, user, status: str = "", q: str = ""):
-    from zhengtong.permits.models import Application
+# The application and permit lists' statements (core.listing.Statements), kept per database, scope, filter,
+# order and page; a row is the application or permit with its fixed source's unit and county, as the
+# queryset's select_related reads them.
+_LIST_STATEMENTS: dict[tuple, Any] = {}
+_WITH_UNIT = (("fixed_source", ("unit_id",)), ("fixed_source__unit", ("name", "county_id")),
+              ("fixed_source__unit__county", ("name",)))
+_APPLICATION_ROWS = ModelRows(Application, _WITH_UNIT)
+_PERMIT_ROWS = ModelRows(Permit, _WITH_UNIT)
 
+
+def _kept_list(name: str, rows: ModelRows, queryset, *, user, status: str, q: str, columns) -> Statements:
+    alias = router.db_for_read(rows.model)
+    return Statements(_LIST_STATEMENTS, (name, alias, scopes.scope_key(user), filter_text(status), search_text(q)),
+                      queryset, columns, fields=rows.fields, build=lambda values: rows.build(values, alias))
+
+
+def application_rows(*, user, status: str = "", q: str = "", columns) -> Statements | QuerySet[Any]:
+    """``application_list``'s rows for its page, sorted by ``columns``: read by statements kept per scope,
+    filter, order and page (each an application with its unit and county, as the queryset's); a scope
+    without a unit: the empty queryset, which nothing reads."""
+    if scopes.permit_work_units_q(user) == scopes.NOTHING:
+        return application_list(user=user, status=status, q=q)
+    return _kept_list("applications", _APPLICATION_ROWS, lambda: application_list(user=user, status=status, q=q),
+                      user=user, status=status, q=q, columns=columns)
+
+
+def permit_rows(*, user, status: str = "", q: str = "", columns) -> Statements | QuerySet[Any]:
+    """``permit_list``'s rows for its page, as ``application_rows``."""
+    if scopes.permit_work_units_q(user) == scopes.NOTHING:
+        return permit_list(user=user, status=status, q=q)
+    return _kept_list("permits", _PERMIT_ROWS, lambda: permit_list(user=user, status=status, q=q),
+                      user=user, status=status, q=q, columns=columns)
+
+
+def application_list(*, user, status: str = "", q: str = ""):
     if scopes.permit_work_units_q(user) == scopes.NOTHING:  # no unit: nothing to build, compile or read
         return Application.objects.none()
     qs = Application.objects.filter(fixed_source__unit__in=_permit_units(user)).select_related(
@@ -813,8 +845,6 @@ def application_list(*, user, status: str = "", q: str = ""):
 def permit_list(*, user, status: str = "", q: str = "") -> QuerySet[Any]:
     """The permits of the units whose permit work the user may read (as ``permit_get``), by status
     and by the unit's name, credit code or the permit's number."""
-    from zhengtong.permits.models import Permit
-
     if scopes.permit_work_units_q(user) == scopes.NOTHING:  # no unit: nothing to build, compile or read
         return Permit.objects.none()
     qs = Permit.objects.filter(fixed_source__unit__in=_permit_units(user)).select_related(

@@ -12,11 +12,12 @@ from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from zhengtong.accounts import scopes
+from zhengtong.core.compiled import kept
 from zhengtong.core.errors import DomainError
 from zhengtong.core.forms import apply_errors, labelled_messages
 from zhengtong.core.listing import Column, export_response, listing
@@ -59,6 +60,7 @@ from zhengtong.permits.models import (
     ManagementClass,
     Permit,
 )
+from zhengtong.permits.templatetags.permit_rows import filter_options
 from zhengtong.registry import selectors as registry_selectors
 
 
@@ -434,13 +436,15 @@ MOVE_SERVICES = {
 @login_required
 def application_list(request):
     status = request.GET.get("status", "open" if scopes.can_review_permits(request.user) else "")
-    qs = selectors.application_list(user=request.user, status=status, q=request.GET.get("q", "").strip())
+    # sorted and paged by the database, by statements kept per scope, filter, order and page
+    rows = selectors.application_rows(user=request.user, status=status, q=request.GET.get("q", "").strip(),
+                                      columns=APPLICATION_COLUMNS)
     today = timezone.localdate()
-    result = listing(request, qs, APPLICATION_COLUMNS, default="-received", size=50)
-    rows = list(zip(result.page, selectors.application_clocks(result.page, today), strict=True))
+    result = listing(request, rows, APPLICATION_COLUMNS, default="-received", size=50)
+    shown = list(zip(result.page, selectors.application_clocks(result.page, today), strict=True))
     return render(request, "permits/application_list.html", {
-        "page": result.page, "listing": result, "rows": rows, "query": result.query, "nav_active": "permits",
-        "status_options": _options([("open", _("waiting for the authority")), *Application.Status.choices], status)})
+        "page": result.page, "listing": result, "rows": shown, "query": result.query, "nav_active": "permits",
+        "status_options": _status_options("applications", status)})
 
 
 @login_required
@@ -495,11 +499,11 @@ PERMIT_COLUMNS = [
 def permit_list(request):
     """The permits of the units whose permit work the user reads, sortable, paged and exported."""
     status = request.GET.get("status", "")
-    qs = selectors.permit_list(user=request.user, status=status, q=request.GET.get("q", ""))
-    result = listing(request, qs, PERMIT_COLUMNS, default="-decided", size=50)
+    rows = selectors.permit_rows(user=request.user, status=status, q=request.GET.get("q", ""), columns=PERMIT_COLUMNS)
+    result = listing(request, rows, PERMIT_COLUMNS, default="-decided", size=50)
     return render(request, "permits/permit_list.html", {
         "page": result.page, "listing": result, "query": result.query, "nav_active": "permits",
-        "status_options": _options(Permit.Status.choices, status)})
+        "status_options": _status_options("permits", status)})
 
 
 @login_required
@@ -511,6 +515,25 @@ def permit_export(request):
 def _options(choices, current: str) -> list[tuple[str, str, bool]]:
     """A filter's options with the chosen one marked: the template shows, it does not compare."""
     return [(value, label, value == current) for value, label in choices]
+
+
+# The status filters of the application and permit lists: their choices, and their options written once
+# per process, language and chosen status (the labels are the code's, translated by the catalogue the
+# process loaded).
+STATUS_CHOICES = {
+    "applications": lambda: [("open", _("waiting for the authority")), *Application.Status.choices],
+    "permits": lambda: Permit.Status.choices,
+}
+STATUS_VALUES = {"applications": {"open", *Application.Status.values}, "permits": set(Permit.Status.values)}
+_STATUS_OPTIONS: dict[tuple, str] = {}
+
+
+def _status_options(name: str, current: str) -> str:
+    """The ``<option>`` elements of a list's status filter, ``current`` chosen (no option for a status
+    the list has not)."""
+    chosen = current if current in STATUS_VALUES[name] else ""
+    return kept(_STATUS_OPTIONS, (name, get_language(), chosen),
+                lambda: filter_options(_options(STATUS_CHOICES[name](), chosen)))
 
 
 @login_required

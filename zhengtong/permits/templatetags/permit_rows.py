@@ -8,7 +8,7 @@ a prefix reversed once. The clocks are still the selectors' (``application_clock
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 from django import template
@@ -59,9 +59,11 @@ def application_clock(clock: dict[str, Any] | None) -> SafeString:
 
 
 @register.simple_tag
-def application_rows(rows: Iterable[tuple[Application, dict[str, Any] | None]]) -> SafeString:
+def application_rows(rows: Sequence[tuple[Application, dict[str, Any] | None]]) -> SafeString:
     """The rows of the application list (``permits/application_list.html``): each (application, its
     clock) as a row, or the one row saying there are none."""
+    if not rows:
+        return empty_row(7, _("No applications."))
     href = url_prefix("permits:application")
     words = _clock_words()
     unit, county, kind, klass, status, received, limit = labels(
@@ -78,12 +80,14 @@ def application_rows(rows: Iterable[tuple[Application, dict[str, Any] | None]]) 
             f'<td data-label="{status}">{text(a.get_status_display())}</td>'
             f'<td data-label="{received}">{day(a.received_on) or "—"}</td>'
             f'<td data-label="{limit}">{_clock(clock, words)}</td></tr>\n')
-    return mark_safe("".join(out)) if out else empty_row(7, _("No applications."))
+    return mark_safe("".join(out))
 
 
 @register.simple_tag
-def permit_rows(permits: Iterable[Permit]) -> SafeString:
+def permit_rows(permits: Sequence[Permit]) -> SafeString:
     """The rows of the permit list (``permits/permit_list.html``)."""
+    if not permits:
+        return empty_row(7, _("No permits."))
     href = url_prefix("permits:permit")
     number, unit, county, klass, status, decided, valid = labels(
         _("Number"), _("Unit"), _("County"), _("Class"), _("Status"), _("Decided on"), _("Valid until"))
@@ -96,7 +100,7 @@ def permit_rows(permits: Iterable[Permit]) -> SafeString:
         f'<td data-label="{decided}">{day(p.decided_on)}</td>'
         f'<td data-label="{valid}">{day(p.valid_until)}</td></tr>\n'
         for p in permits]
-    return mark_safe("".join(out)) if out else empty_row(7, _("No permits."))
+    return mark_safe("".join(out))
 
 
 @register.simple_tag
