@@ -11,13 +11,17 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
+from django.http import QueryDict
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import path
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from zhengtong.accounts import scopes
 from zhengtong.core.access import Kind, Subject, list_detail, record_view
+from zhengtong.core.compiled import kept
 from zhengtong.core.errors import DomainError
 from zhengtong.core.forms import save_form
 from zhengtong.core.listing import page_of
@@ -69,8 +73,21 @@ def site_list(request):
     totals = (selectors.rows_totals(page.rows) if page.num_pages == 1 else selectors.figure_totals(
         selectors.site_overview(user=request.user, filters=filters.cleaned_data), user=request.user))
     return render(request, "screening/site_list.html", {
-        "filters": filters, "page": page, "query": _query(request), "nav_active": "screening", "totals": totals,
+        "filters": filters, "filter_fields": _filter_fields(filters, request.GET), "page": page,
+        "query": _query(request), "nav_active": "screening", "totals": totals,
     })
+
+
+_FILTER_FIELDS: dict[tuple, str] = {}
+
+
+def _filter_fields(form: OverviewFilterForm, data: QueryDict) -> str:
+    """The overview's filter fields (screening/_overview_filters.html), written once per process for each
+    language, counties to choose from and values asked for: what the fields show is made of nothing else."""
+    key = (get_language(), tuple(form.fields["county"].choices),  # type: ignore[attr-defined]
+           *(tuple(data.getlist(name)) for name in form.fields))
+    return kept(_FILTER_FIELDS, key, lambda: render_to_string("screening/_overview_filters.html", {"filters": form}),
+                limit=500)
 
 
 @login_required

@@ -13,8 +13,10 @@ from typing import Any
 from django import template
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
 
+from zhengtong.core.compiled import kept
 from zhengtong.core.rows import empty_row, labels, text, url_prefix
 
 register = template.Library()
@@ -39,7 +41,50 @@ def _figure_cells(figures: Any, figure_labels: tuple[str, ...]) -> str:
 
 
 def _labels() -> tuple[str, ...]:
-    return labels(*(_(label) for _name, label, _warns in _FIGURES))
+    """The figures' labels, translated and escaped once per process and language."""
+    return kept(_WORDS, ("figures", get_language()), lambda: labels(*(_(label) for _name, label, _warns in _FIGURES)))
+
+
+_WORDS: dict[tuple, Any] = {}  # what the overview says the same on every page, per language
+
+
+@register.simple_tag
+def overview_head() -> SafeString:
+    """The overview's header row, as the template wrote it (once per process and language)."""
+    def make() -> SafeString:
+        site, county, state, *figures = labels(_("Site"), _("County"), _("State"),
+                                               *(_(label) for _name, label, _warns in _FIGURES))
+        cells = [f'<th class="num">{label}</th>' for label in figures]
+        return mark_safe(  # noqa: S308  (every label escaped)
+            f"<thead><tr>\n    <th>{site}</th><th>{county}</th><th>{state}</th>\n"
+            f"    {cells[0]}{cells[1]}\n    {cells[2]}{cells[3]}\n    {cells[4]}{cells[5]}\n  </tr></thead>")
+
+    return kept(_WORDS, ("head", get_language()), make)
+
+
+@register.simple_tag
+def totals_lead(totals: dict[str, int]) -> SafeString:
+    """The totals row's first cells: how many sites, how many closed (``{% blocktranslate %}`` as the
+    template had it: the sentence as translated, its value escaped)."""
+    sites = ngettext("%(n)s site", "%(n)s sites", totals["sites"]) % {"n": text(totals["sites"])}
+    closed = _("%(n)s closed") % {"n": text(totals["closed"])}
+    return mark_safe(f'<td>{sites}</td><td class="empty"></td>\n      <td>{closed}</td>')  # noqa: S308
+
+
+@register.simple_tag
+def overview_pager(page: Any, query: Any) -> SafeString:
+    """What ``{% include "registry/_pager.html" %}`` writes for the overview's page."""
+    previous, following = labels(_("Previous"), _("Next"))
+    count = page.paginator.count
+    total = ngettext("%(n)s record", "%(n)s records", count) % {"n": text(count)}
+    where = _("Page %(n)s of %(total)s") % {"n": text(page.number), "total": text(page.paginator.num_pages)}
+    encoded = text(query.urlencode()) if page.has_previous or page.has_next else ""
+    before = (f'<a href="?{encoded}&page={text(page.previous_page_number)}">{previous}</a>'
+              if page.has_previous else "")
+    after = f'<a href="?{encoded}&page={text(page.next_page_number)}">{following}</a>' if page.has_next else ""
+    return mark_safe(  # noqa: S308  (every value escaped)
+        f'\n<div class="pager">\n  <span class="muted">{total}</span>\n  {before}\n'
+        f'  <span>{where}</span>\n  {after}\n</div>\n')
 
 
 @register.simple_tag

@@ -54,3 +54,72 @@ def test_more_sites_than_a_page_are_counted(world):
     admin = world.users[Role.CITY_ADMIN]
     page = paginate(selectors.site_overview_rows(user=admin), number=1, size=1)
     assert (page.total, page.num_pages, len(page.rows), page.has_next) == (2, 2, 1, True)
+
+
+OLD_HEAD = """{% load i18n %}<thead><tr>
+    <th>{% translate "Site" %}</th><th>{% translate "County" %}</th><th>{% translate "State" %}</th>
+    <th class="num">{% translate "Inside now" %}</th><th class="num">{% translate "Admitted today" %}</th>
+    <th class="num">{% translate "Refused today" %}</th><th class="num">{% translate "Unchecked today" %}</th>
+    <th class="num">{% translate "Your open alerts" %}</th><th class="num">{% translate "Areas overdue for disinfection" %}</th>
+  </tr></thead>"""  # noqa: E501 (screening/site_list.html's header as it was)
+OLD_TOTALS = """{% load i18n %}<td>{% blocktranslate count n=totals.sites %}{{ n }} site{% plural %}{{ n }} sites{% endblocktranslate %}</td><td class="empty"></td>
+      <td>{% blocktranslate with n=totals.closed %}{{ n }} closed{% endblocktranslate %}</td>"""  # noqa: E501
+
+
+def render(template: str, language: str, **context) -> str:
+    from django.template import Context, Template
+    from django.utils import translation
+
+    with translation.override(language):
+        return Template(template).render(Context(context))
+
+
+@pytest.mark.parametrize("language", ["zh-hans", "en"])
+def test_the_overviews_head_totals_and_pager_are_the_templates(language):
+    from django.http import QueryDict
+
+    assert render("{% load screening_rows %}{% overview_head %}", language) == render(OLD_HEAD, language)
+    for sites, closed in ((1, 0), (2, 1), (1234, 17)):
+        totals = {"sites": sites, "closed": closed}
+        assert (render("{% load screening_rows %}{% totals_lead totals %}", language, totals=totals)
+                == render(OLD_TOTALS, language, totals=totals))
+    for n, number in ((0, 1), (3, 1), (120, 1), (120, 2), (120, 3)):
+        page = paginate(list(range(n)), number=number, size=50)
+        query = QueryDict("q=<b>&county=430422&closed=on")
+        old = render('{% include "registry/_pager.html" %}', language, page=page, query=query)
+        assert render("{% load screening_rows %}{% overview_pager page query %}", language, page=page,
+                      query=query) == old, (n, number)
+
+
+def test_the_filter_fields_are_the_forms_for_each_language_and_value(world):
+    from django.http import QueryDict
+    from django.template.loader import render_to_string
+    from django.utils import translation
+
+    from zhengtong.screening.forms import OverviewFilterForm
+    from zhengtong.screening.views_site import _filter_fields
+
+    shown = set()
+    for language in ("zh-hans", "en"):
+        for query in ("", "q=<b>", "county=430422", "county=bogus&closed=on", "closed=on&q=x&q=y"):
+            with translation.override(language):
+                data = QueryDict(query)
+                form = OverviewFilterForm(data)
+                form.is_valid()
+                html = _filter_fields(form, data)
+                assert html == render_to_string("screening/_overview_filters.html", {"filters": form})
+                shown.add(html)
+    assert len(shown) == 10  # each language and value its own
+
+
+def test_the_overviews_counties_are_the_registrys_and_new_ones_are_read(world):
+    from zhengtong.registry.forms import county_options
+    from zhengtong.registry.models import Region
+    from zhengtong.registry.selectors import CITY_CODE
+    from zhengtong.screening.forms import overview_county_options
+
+    assert overview_county_options() == county_options()
+    city = Region.objects.get(code=CITY_CODE)
+    Region.objects.create(code="430499", name="新区", level=Region.objects.filter(parent=city).first().level,
+                          parent=city)
+    assert overview_county_options() == county_options() and ("430499", "新区 (430499)") in county_options()
