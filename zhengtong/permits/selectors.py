@@ -30,10 +30,11 @@ from django.utils.translation import gettext as _
 
 from zhengtong.accounts import scopes
 from zhengtong.core.cleaners import filter_text, search_text
-from zhengtong.core.compiled import kept
+from zhengtong.core.compiled import Compiled, compile_once, kept
+from zhengtong.core.compiled import rows as compiled_rows
 from zhengtong.core.http import get_or_404
 from zhengtong.core.ids import valid_id
-from zhengtong.core.listing import ModelRows, Statements
+from zhengtong.core.listing import ModelRows, Statement, Statements
 from zhengtong.core.panels import Figure, Todo
 from zhengtong.permits import classification as engine
 from zhengtong.permits import quantities
@@ -44,7 +45,15 @@ from zhengtong.permits.catalogue import (
     load_catalogue,
 )
 from zhengtong.permits.classification import line_key
-from zhengtong.permits.models import Application, CatalogueEntry, Classification, ManagementClass, Permit
+from zhengtong.permits.models import (
+    Application,
+    Campaign,
+    CampaignIndustry,
+    CatalogueEntry,
+    Classification,
+    ManagementClass,
+    Permit,
+)
 from zhengtong.registry.models import Industry, Region, Unit
 
 NOTE_TEXT = {
@@ -444,9 +453,33 @@ def classification_counts(*, user) -> dict[str, Any]:
 
 
 def campaign_current():
-    from zhengtong.permits.models import Campaign
+    """The active campaign (the latest deadline first), or None: its statement compiled once per database."""
+    alias = router.db_for_read(Campaign)
+    statement = kept(_CAMPAIGN_STATEMENTS, ("current", alias), lambda: Statement.of(
+        Campaign.objects.using(alias).filter(is_active=True).order_by("-late_deadline")
+        .values_list(*_CAMPAIGN.fields)[:1]))
+    found = statement.rows()
+    return _CAMPAIGN.build(found[0], alias) if found else None
 
-    return Campaign.objects.filter(is_active=True).order_by("-late_deadline").first()
+
+def campaign_early_industries(campaign) -> list[Any]:
+    """The campaign's early list (CampaignIndustry, with its industry), by industry code: its statement
+    compiled once per database, the campaign's id put in on each read."""
+    alias = router.db_for_read(CampaignIndustry)
+
+    def make() -> Compiled:
+        qs = (CampaignIndustry.objects.using(alias).filter(campaign_id=_ANY_ID).select_related("industry")
+              .values_list(*_EARLY.fields))
+        return compile_once(qs, _ANY_ID)
+
+    statement = kept(_CAMPAIGN_STATEMENTS, ("early", alias), make)
+    return [_EARLY.build(values, alias) for values in compiled_rows(statement, campaign.pk)]
+
+
+_CAMPAIGN_STATEMENTS: dict[tuple, Any] = {}
+_CAMPAIGN = ModelRows(Campaign)
+_EARLY = ModelRows(CampaignIndustry, (("industry", None),))
+_ANY_ID = -918_273_645  # no campaign's id: where the id goes in the compiled statement
 
 
 @dataclass(frozen=True)

@@ -280,7 +280,7 @@ def campaign(request):
         return render(request, "permits/campaign.html", {"campaign": None, "nav_active": "permits"})
     today = timezone.localdate()
     only_past_due = request.GET.get("past_due") == "1"
-    early_industries = list(current.early_industries.select_related("industry"))
+    early_industries = selectors.campaign_early_industries(current)
     early = [ci.industry_id for ci in early_industries]  # in the order campaign_queryset reads them
     progress = selectors.campaign_progress(user=request.user, campaign=current, today=today, early=early)
     total = sum(group["past_due" if only_past_due else "total"] for group in progress.values())

@@ -10,7 +10,7 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from zhengtong.core.rows import labels, text
+from zhengtong.core.rows import text
 
 register = template.Library()
 
@@ -18,16 +18,16 @@ register = template.Library()
 @register.simple_tag
 def list_pager(listing: Any) -> SafeString:
     """What ``{% include "core/_list_pager.html" %}`` writes for ``listing`` (a ``core.listing.Listing``).
-    Translated as the template's tags do: ``{% translate %}`` escaped, ``{% blocktranslate %}`` not, its
-    values escaped."""
+    Translated as the template's tags do: a ``{% translate %}`` of a literal and a ``{% blocktranslate %}``
+    are not escaped (the code's own text), their values are."""
     page = listing.page
     cut = (f'<p class="notice" data-testid="search-cut">{text(listing.search_note)}</p>'
            if listing.search_cut else "")
     ignored = ""
     if listing.sort_ignored:
         ignored = (f'<p class="muted" data-testid="sort-ignored">'
-                   f'{labels(_("This list cannot be sorted that way: it is shown in its usual order."))[0]}</p>')
-    pages, previous, following = labels(_("Pages"), _("Previous"), _("Next"))
+                   f'{_("This list cannot be sorted that way: it is shown in its usual order.")}</p>')
+    pages, previous, following = _("Pages"), _("Previous"), _("Next")
     if page.capped:
         total = _("more than %(n)s records") % {"n": text(page.capped)}
     else:

@@ -143,3 +143,33 @@ def filter_options(options: Iterable[tuple[str, Any, bool]]) -> SafeString:
     return mark_safe("".join(  # noqa: S308  (every value escaped)
         f'<option value="{text(value)}"{" selected" if selected else ""}>{text(label)}</option>'
         for value, label, selected in options))
+
+
+@register.simple_tag
+def campaign_head(campaign: Any, progress: dict[str, dict[str, Any]], early_industries: list[Any]) -> SafeString:
+    """The campaign page's title, its two progress cards and its early list (``permits/campaign.html``),
+    as the template wrote them: sentences as translated (``{% translate %}`` of a literal and
+    ``{% blocktranslate %}`` do not escape the code's own text), their values escaped."""
+    early, late = progress["early"], progress["late"]
+
+    def card(sentence: str, group: dict[str, Any]) -> str:
+        due = sentence % {"d": day(group["deadline"])}
+        past = _("%(n)s past due") % {"n": text(group["past_due"])}
+        stat = f'{text(group["covered"])} / {text(group["total"])}'
+        return (f'  <div class="card"><div class="muted">{due}</div>\n'
+                f'    <div class="stat">{stat}</div><div>{past}</div></div>\n')
+
+    listed = _("The early list (%(n)s industries)") % {"n": text(len(early_industries))}
+    notice = _("No text we hold lists the 33 industries covered in 2017–2019; this list is editable data "
+               "(admin › permit campaigns), seeded with the industries the city's notice names.")
+    items = "".join(f'<li>{text(ci.industry)}{_note(ci.note)}</li>' for ci in early_industries)
+    return mark_safe(  # noqa: S308  (every value escaped)
+        f'<h1>{text(campaign.name)}</h1>\n<div class="grid">\n'
+        f'{card(_("Listed industries, due %(d)s"), early)}{card(_("All other units, due %(d)s"), late)}</div>\n'
+        f'<details><summary>{listed}</summary>\n'
+        f'<p class="notice">{notice} {text(campaign.early_list_source)}</p>\n'
+        f'<ul>{items}</ul>\n</details>')
+
+
+def _note(note: str) -> str:
+    return f' — <span class="muted">{text(note)}</span>' if note else ""

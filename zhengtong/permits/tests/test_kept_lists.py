@@ -108,3 +108,52 @@ def test_a_new_application_is_listed_at_once(client, world, permits):  # noqa: F
     Application.objects.create(fixed_source=source, management_class="key", status="submitted",
                                created_by=world.users[Role.CITY_ADMIN], received_on=date(2020, 3, 9))
     assert client.get(reverse("permits:applications") + "?status=").context["listing"].page.total == before + 1
+
+
+OLD_HEAD = """{% load i18n %}<h1>{{ campaign.name }}</h1>
+<div class="grid">
+  <div class="card"><div class="muted">{% blocktranslate with d=progress.early.deadline|date:"Y-m-d" %}Listed industries, due {{ d }}{% endblocktranslate %}</div>
+    <div class="stat">{{ progress.early.covered }} / {{ progress.early.total }}</div><div>{% blocktranslate with n=progress.early.past_due %}{{ n }} past due{% endblocktranslate %}</div></div>
+  <div class="card"><div class="muted">{% blocktranslate with d=progress.late.deadline|date:"Y-m-d" %}All other units, due {{ d }}{% endblocktranslate %}</div>
+    <div class="stat">{{ progress.late.covered }} / {{ progress.late.total }}</div><div>{% blocktranslate with n=progress.late.past_due %}{{ n }} past due{% endblocktranslate %}</div></div>
+</div>
+<details><summary>{% blocktranslate with n=early_industries|length %}The early list ({{ n }} industries){% endblocktranslate %}</summary>
+<p class="notice">{% translate "No text we hold lists the 33 industries covered in 2017–2019; this list is editable data (admin › permit campaigns), seeded with the industries the city's notice names." %} {{ campaign.early_list_source }}</p>
+<ul>{% for ci in early_industries %}<li>{{ ci.industry }}{% if ci.note %} — <span class="muted">{{ ci.note }}</span>{% endif %}</li>{% endfor %}</ul>
+</details>"""  # noqa: E501 (permits/campaign.html's head as it was)
+
+
+@pytest.mark.parametrize("language", ["zh-hans", "en"])
+def test_the_campaign_head_is_the_templates(world, campaign, language):  # noqa: F811
+    from zhengtong.tests_support.rows import HOSTILE, assert_escaped, render_both
+
+    campaign.name, campaign.early_list_source = HOSTILE, HOSTILE
+    CampaignIndustry.objects.create(campaign=campaign, industry=Industry.objects.get(code="2222"), note=HOSTILE)
+    early = selectors.campaign_early_industries(campaign)
+    assert len(early) == 2 and [ci.note for ci in early] == ["", HOSTILE]
+    for today in (date(2020, 4, 1), date(2020, 5, 1), date(2020, 10, 1)):
+        progress = selectors.campaign_progress(user=world.users[Role.CITY_ADMIN], campaign=campaign, today=today)
+        old, new = render_both(OLD_HEAD, "{% load permit_rows %}{% campaign_head campaign progress early %}",
+                               language, campaign=campaign, progress=progress, early=early, early_industries=early)
+        assert new == old
+        assert_escaped(new)
+
+
+def test_the_current_campaign_and_its_early_list_are_the_querysets(world, campaign):  # noqa: F811
+    from zhengtong.permits.models import Campaign
+
+    def fields(obj):
+        return [getattr(obj, f.attname) for f in type(obj)._meta.concrete_fields]
+
+    assert fields(selectors.campaign_current()) == fields(campaign)
+    later = Campaign.objects.create(name="later", early_deadline=date(2021, 1, 1), late_deadline=date(2021, 6, 1))
+    assert selectors.campaign_current().pk == later.pk  # read at once
+    later.is_active = False
+    later.save()
+    assert selectors.campaign_current().pk == campaign.pk
+    early = selectors.campaign_early_industries(campaign)
+    assert [(fields(ci), fields(ci.industry)) for ci in early] == [
+        (fields(ci), fields(ci.industry)) for ci in campaign.early_industries.select_related("industry")]
+    assert selectors.campaign_early_industries(later) == []
+    Campaign.objects.update(is_active=False)
+    assert selectors.campaign_current() is None
