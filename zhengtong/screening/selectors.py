@@ -40,7 +40,7 @@ from zhengtong.core.cleaners import filter_text, search_words
 from zhengtong.core.errors import DomainError
 from zhengtong.core.http import get_or_404
 from zhengtong.core.ids import valid_id
-from zhengtong.core.listing import Statements
+from zhengtong.core.listing import Statement, Statements
 from zhengtong.core.natsort import natural_key
 from zhengtong.core.panels import Figure, Todo
 from zhengtong.registry import selectors as registry_selectors
@@ -336,8 +336,15 @@ def _count(qs: QuerySet, field: str = "pk", distinct: bool = False, group: str =
 
 
 def disinfection_intervals() -> tuple[int, ...]:
-    """The disinfection intervals the sites use (a few), in order."""
-    return tuple(sorted(Site.objects.order_by().values_list("disinfection_interval_hours", flat=True).distinct()))
+    """The disinfection intervals the sites use (a few), in order (read each time; the statement compiled
+    once per database)."""
+    alias = router.db_for_read(Site)
+    statement = compiled.kept(_INTERVAL_STATEMENTS, alias, lambda: Statement.of(
+        Site.objects.using(alias).order_by().values_list("disinfection_interval_hours").distinct()))
+    return tuple(sorted(hours for (hours,) in statement.rows()))
+
+
+_INTERVAL_STATEMENTS: dict[str, Statement] = {}
 
 
 def _overdue_cutoff(now: datetime, field: str, hours: Sequence[int] | None = None):

@@ -123,3 +123,12 @@ def test_the_overviews_counties_are_the_registrys_and_new_ones_are_read(world):
     Region.objects.create(code="430499", name="新区", level=Region.objects.filter(parent=city).first().level,
                           parent=city)
     assert overview_county_options() == county_options() and ("430499", "新区 (430499)") in county_options()
+
+
+def test_a_new_disinfection_interval_is_read_at_once(world):
+    from zhengtong.registry.models import Site
+
+    before = selectors.disinfection_intervals()
+    assert before == tuple(sorted(set(Site.objects.values_list("disinfection_interval_hours", flat=True))))
+    Site.objects.filter(pk=world.site_b.pk).update(disinfection_interval_hours=77)
+    assert 77 in selectors.disinfection_intervals() and 77 not in before
