@@ -136,3 +136,21 @@ def test_the_pager_of_an_empty_list_is_the_templates():
     for language in ("zh-hans", "en"):
         old = render('{% include "core/_list_pager.html" %}', language, listing=result)
         assert render("{% load list_pager %}{% list_pager listing %}", language, listing=result) == old
+
+
+def test_the_kept_header_row_is_list_heads_for_each_language_order_and_filters():
+    from django.utils.translation import gettext_lazy
+
+    from zhengtong.core.templatetags.list_page import list_head
+
+    columns = [Column("code", gettext_lazy("Unit"), order=("code",)), Column("name", "Name", order=("name",)),
+               Column("x", gettext_lazy("County"))]
+    seen = set()
+    for language in ("zh-hans", "en"):
+        for query in ("", "sort=-code", "sort=name&q=<b>", "q=x&page=3", "sort=nope"):
+            result = listing(get(query), Industry.objects.all(), columns, default="code")
+            with translation.override(language):
+                html = render("{% load list_pager %}{% kept_list_head listing %}", language, listing=result)
+                assert html == list_head(result)
+            seen.add(html)
+    assert len(seen) == 2 * 4  # "sort=nope" is the default order, as ""
