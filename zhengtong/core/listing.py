@@ -37,6 +37,7 @@ from django.db.models import F, QuerySet
 from django.db.models.expressions import OrderBy
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.utils import timezone
+from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext as _
 
 from zhengtong.core.cleaners import SEARCH_MAX_CHARS, SEARCH_MAX_WORDS, filter_text, search_cut
@@ -255,10 +256,14 @@ class Statements:
 
     def __init__(self, store: dict, key: tuple, queryset: Callable[[], QuerySet], columns: Sequence[Column], *,
                  fields: Sequence[str], build: Callable[[list], Any], markers: dict[str, Any] | None = None,
-                 values: dict[str, Any] | None = None, limit: int = 1_000) -> None:
+                 values: dict[str, Any] | None = None, actual: Callable[[], QuerySet] | None = None,
+                 limit: int = 1_000) -> None:
         self.store, self.key, self.queryset, self.columns = store, key, queryset, columns
         self.fields, self.build, self.limit = tuple(fields), build, limit
         self.markers, self.values = markers, values
+        # the queryset with this request's values where the markers stand: what Listing.rows and Page.source
+        # give to whoever reads them (the export's rows, bench/lists.py's bare page), built only then
+        self.actual = actual or queryset
 
     def sorted(self, sort: str) -> SortedStatements:
         return SortedStatements(self, sort)
@@ -332,6 +337,15 @@ class SortedStatements:
 
     def count(self) -> int:
         return self.statements.count()
+
+    def queryset(self) -> QuerySet:
+        """The rows as a queryset in this order, with this request's values (built when called)."""
+        qs = self.statements.actual()
+        return sorted_rows(qs, self.statements.columns, self.sort) if self.sort else qs
+
+    def lazy(self) -> Any:
+        """``queryset()``, built when first used."""
+        return SimpleLazyObject(self.queryset)
 
 
 def parse_sort(value: Any, columns: Sequence[Column], default: str) -> tuple[str, bool]:
@@ -460,7 +474,7 @@ def paginate(rows: Any, *, number: int, size: int, count_cap: int | None = None,
         chunk = list(rows[: size + 1])
     has_next = len(chunk) > size
     page = Page(rows=chunk[:size], number=number, size=size, total=total, capped=capped, has_next=has_next,
-                source=rows)
+                source=rows.lazy() if isinstance(rows, SortedStatements) else rows)
     last_known = page.num_pages if page.num_pages is not None else number + 1 if has_next else number
     page.numbers = _numbers(number, last_known)
     return page
@@ -505,6 +519,8 @@ def listing(request: HttpRequest, rows: Any, columns: Sequence[Column], *, defau
         direction = ("desc" if desc else "asc") if active else ""
         value = column.name if not (active and not desc) else f"-{column.name}"
         headers.append(Header(column, before + quote_plus(value), direction))
+    if isinstance(ordered, SortedStatements):
+        ordered = ordered.lazy()
     return Listing(page=page, headers=headers, sort=sort, sort_ignored=ignored, query=query, sort_query=sort_query,
                    rows=ordered, search_cut=search_cut(request.GET.get("q")))
 

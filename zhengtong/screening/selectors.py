@@ -500,13 +500,16 @@ def site_overview_rows(*, user, filters: dict | None = None, now: datetime | Non
     hours = disinfection_intervals()
     key = (router.db_for_read(Site), scopes.scope_key(user), user.pk, tuple(search_words(filters.get("q"))),
            filter_text(filters.get("county")), bool(filters.get("closed")), hours)
-    markers = overview_times(_NOW, hours)
+    markers, values = overview_times(_NOW, hours), overview_times(now or timezone.now(), hours)
+
+    def queryset(times: dict[str, Any]) -> QuerySet[Site]:
+        return with_figures(site_overview(user=user, filters=filters, day=times["day"]), user=user, now=times["now"],
+                            hours=hours)
+
     return Statements(
-        _OVERVIEW_STATEMENTS, key,
-        lambda: with_figures(site_overview(user=user, filters=filters, day=markers["day"]), user=user, now=_NOW,
-                             hours=hours),
-        (), fields=(*_SITE_FIELDS, "unit__name", "county__name", *FIGURES), build=_overview_site,
-        markers=markers, values=overview_times(now or timezone.now(), hours), limit=500)
+        _OVERVIEW_STATEMENTS, key, lambda: queryset(markers), (),
+        fields=(*_SITE_FIELDS, "unit__name", "county__name", *FIGURES), build=_overview_site,
+        markers=markers, values=values, actual=lambda: queryset(values), limit=500)
 
 
 def site_figures(*, user, site: Site) -> Site:

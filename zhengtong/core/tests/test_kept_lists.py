@@ -154,3 +154,24 @@ def test_the_kept_header_row_is_list_heads_for_each_language_order_and_filters()
                 assert html == list_head(result)
             seen.add(html)
     assert len(seen) == 2 * 4  # "sort=nope" is the default order, as ""
+
+
+def test_a_lists_rows_and_page_source_stay_querysets_built_only_when_read():
+    """What the page shows by kept statements, Listing.rows and Page.source give as the queryset (the
+    export's rows, bench/lists.py's bare page), with this request's values, built only when read."""
+    made = []
+
+    def actual():
+        made.append(1)
+        return Industry.objects.filter(code__startswith="13")
+
+    statements = Statements({}, ("13",), lambda: Industry.objects.filter(code__startswith="13"), COLUMNS,
+                            fields=("code",), build=tuple, actual=actual)
+    result = listing(get("sort=-name&page=2"), statements, COLUMNS, default="code", size=5,
+                     total=Industry.objects.filter(code__startswith="13").count())
+    assert made == []
+    shown = [code for (code,) in result.page.rows]
+    assert list(result.rows[5:10].values_list("code", flat=True)) == shown and made == [1]
+    page = paginate(Statements({}, ("x",), lambda: Industry.objects.order_by("code", "pk"), (), fields=("code",),
+                               build=tuple), number=1, size=3)
+    assert list(page.source[:3].values_list("code", flat=True)) == [code for (code,) in page.rows]
