@@ -40,6 +40,7 @@ from django.utils import timezone
 from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext as _
 
+from zhengtong.core import prepared
 from zhengtong.core.cleaners import SEARCH_MAX_CHARS, SEARCH_MAX_WORDS, filter_text, search_cut
 from zhengtong.core.compiled import kept
 from zhengtong.core.exports import write_xlsx
@@ -208,7 +209,8 @@ class Statement:
                    tuple(slots))
 
     def rows(self, values: dict[str, Any] | None = None) -> list[list]:
-        """Its rows, ``values`` for its markers, each row a list of values converted as the ORM converts them."""
+        """Its rows, ``values`` for its markers, each row a list of values converted as the ORM converts them
+        (prepared by PostgreSQL once per connection where ``core.prepared`` is turned on)."""
         if self.sql is None:
             return []
         connection = connections[self.alias]
@@ -217,9 +219,7 @@ class Statement:
             value = (values or {})[name]
             params[position] = (connection.ops.adapt_datetimefield_value(value) if adapt == "datetime"
                                 else connection.ops.adapt_datefield_value(value) if adapt == "date" else value)
-        with connection.cursor() as cursor:
-            cursor.execute(self.sql, params)
-            out = [list(row) for row in cursor.fetchall()]
+        out = [list(row) for row in prepared.fetchall(self.sql, params, self.alias)]
         for row in out:
             for column, functions, expression in self.converters:
                 for function in functions:

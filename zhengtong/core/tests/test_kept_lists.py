@@ -1,6 +1,7 @@
 """core.listing's lists read by kept statements (Statement, Statements: compiled once per key, order and page,
-with markers where each request's times go), an empty queryset paged without a statement, and the pager
-written by the list_pager tag (the same markup as core/_list_pager.html)."""
+with markers where each request's times go), an empty queryset paged without a statement, the pager tag on
+these lists (list_page.list_pager: the same markup as core/_list_pager.html) and the header row kept
+(list_kept.kept_list_head)."""
 
 from datetime import UTC, datetime, timedelta
 from unittest import mock
@@ -126,7 +127,7 @@ def test_the_pager_is_the_templates(query, options, language):
     result = listing(get(query), rows, COLUMNS, default="code", size=options.get("size", 10),
                      count_cap=options.get("count_cap"))
     old = render('{% include "core/_list_pager.html" %}', language, listing=result)
-    new = render("{% load list_pager %}{% list_pager listing %}", language, listing=result)
+    new = render("{% load list_page %}{% list_pager listing %}", language, listing=result)
     assert new == old
     assert 'data-testid="pager"' in new
 
@@ -135,7 +136,7 @@ def test_the_pager_of_an_empty_list_is_the_templates():
     result = listing(get("sort=name"), Industry.objects.none(), COLUMNS, default="code", size=10)
     for language in ("zh-hans", "en"):
         old = render('{% include "core/_list_pager.html" %}', language, listing=result)
-        assert render("{% load list_pager %}{% list_pager listing %}", language, listing=result) == old
+        assert render("{% load list_page %}{% list_pager listing %}", language, listing=result) == old
 
 
 def test_the_kept_header_row_is_list_heads_for_each_language_order_and_filters():
@@ -150,7 +151,7 @@ def test_the_kept_header_row_is_list_heads_for_each_language_order_and_filters()
         for query in ("", "sort=-code", "sort=name&q=<b>", "q=x&page=3", "sort=nope"):
             result = listing(get(query), Industry.objects.all(), columns, default="code")
             with translation.override(language):
-                html = render("{% load list_pager %}{% kept_list_head listing %}", language, listing=result)
+                html = render("{% load list_kept %}{% kept_list_head listing %}", language, listing=result)
                 assert html == list_head(result)
             seen.add(html)
     assert len(seen) == 2 * 4  # "sort=nope" is the default order, as ""
