@@ -842,7 +842,7 @@ def _kept_list(name: str, rows: ModelRows, queryset, *, user, status: str, q: st
                       queryset, columns, fields=rows.fields, build=lambda values: rows.build(values, alias))
 
 
-def application_rows(*, user, status: str = "", q: str = "", columns) -> Statements | QuerySet[Any]:
+def application_list_rows(*, user, status: str = "", q: str = "", columns) -> Statements | QuerySet[Any]:
     """``application_list``'s rows for its page, sorted by ``columns``: read by statements kept per scope,
     filter, order and page (each an application with its unit and county, as the queryset's); a scope
     without a unit: the empty queryset, which nothing reads."""
@@ -852,8 +852,8 @@ def application_rows(*, user, status: str = "", q: str = "", columns) -> Stateme
                       user=user, status=status, q=q, columns=columns)
 
 
-def permit_rows(*, user, status: str = "", q: str = "", columns) -> Statements | QuerySet[Any]:
-    """``permit_list``'s rows for its page, as ``application_rows``."""
+def permit_list_rows(*, user, status: str = "", q: str = "", columns) -> Statements | QuerySet[Any]:
+    """``permit_list``'s rows for its page, as ``application_list_rows``."""
     if scopes.permit_work_units_q(user) == scopes.NOTHING:
         return permit_list(user=user, status=status, q=q)
     return _kept_list("permits", _PERMIT_ROWS, lambda: permit_list(user=user, status=status, q=q),

@@ -437,7 +437,7 @@ MOVE_SERVICES = {
 def application_list(request):
     status = request.GET.get("status", "open" if scopes.can_review_permits(request.user) else "")
     # sorted and paged by the database, by statements kept per scope, filter, order and page
-    rows = selectors.application_rows(user=request.user, status=status, q=request.GET.get("q", "").strip(),
+    rows = selectors.application_list_rows(user=request.user, status=status, q=request.GET.get("q", "").strip(),
                                       columns=APPLICATION_COLUMNS)
     today = timezone.localdate()
     result = listing(request, rows, APPLICATION_COLUMNS, default="-received", size=50)
@@ -499,7 +499,8 @@ PERMIT_COLUMNS = [
 def permit_list(request):
     """The permits of the units whose permit work the user reads, sortable, paged and exported."""
     status = request.GET.get("status", "")
-    rows = selectors.permit_rows(user=request.user, status=status, q=request.GET.get("q", ""), columns=PERMIT_COLUMNS)
+    rows = selectors.permit_list_rows(user=request.user, status=status, q=request.GET.get("q", ""),
+                                      columns=PERMIT_COLUMNS)
     result = listing(request, rows, PERMIT_COLUMNS, default="-decided", size=50)
     return render(request, "permits/permit_list.html", {
         "page": result.page, "listing": result, "query": result.query, "nav_active": "permits",

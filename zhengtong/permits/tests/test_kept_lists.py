@@ -1,7 +1,7 @@
 """The permit lists read their rows by statements kept per scope, filter, order and page: the campaign
 (selectors.campaign_list, campaign_progress; per deadlines, early list and day too), the applications and the
-permits (selectors.application_rows, permit_rows): the same rows as the querysets', and a new statement when
-what it is made of changes."""
+permits (selectors.application_list_rows, permit_list_rows): the same rows as the querysets', and a new
+statement when what it is made of changes."""
 
 from datetime import date
 
@@ -84,8 +84,8 @@ def listed(obj) -> tuple:
 def test_the_kept_application_and_permit_rows_are_the_querysets(world, permits, role):  # noqa: F811
     user = world.users[role]
     for rows, queryset, columns, statuses in (
-            (selectors.application_rows, selectors.application_list, APPLICATION_COLUMNS, ("", "open", "draft")),
-            (selectors.permit_rows, selectors.permit_list, PERMIT_COLUMNS, ("", "valid", "revoked"))):
+            (selectors.application_list_rows, selectors.application_list, APPLICATION_COLUMNS, ("", "open", "draft")),
+            (selectors.permit_list_rows, selectors.permit_list, PERMIT_COLUMNS, ("", "valid", "revoked"))):
         for status in statuses:
             for q in ("", "衡南", "=", "nothing like it"):
                 kept = rows(user=user, status=status, q=q, columns=columns)
