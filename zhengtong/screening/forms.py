@@ -3,15 +3,12 @@ lives in screening.services and screening.rules, whose errors go back on the for
 core.forms.apply_errors."""
 
 from django import forms
-from django.db import router
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from zhengtong.core.compiled import kept
 from zhengtong.core.forms import ChoicesOnce, DateInput, DateTimeLocalInput
-from zhengtong.core.listing import Statement
-from zhengtong.registry.models import Region, VisitorPolicy
-from zhengtong.registry.selectors import county_choices
+from zhengtong.registry.forms import county_options
+from zhengtong.registry.models import VisitorPolicy
 from zhengtong.screening.models import VISIT_TEXT_LIMITS
 
 
@@ -93,21 +90,9 @@ class DisinfectionForm(forms.Form):
         self.fields["area"].choices = choices  # type: ignore[attr-defined]
 
 
-_COUNTY_STATEMENTS: dict[str, Statement] = {}
-
-
-def overview_county_options() -> list[tuple[str, str]]:
-    """``registry.forms.county_options`` (the same choices, from ``registry.selectors.county_choices``),
-    its statement compiled once per database: the counties are read on every request all the same."""
-    alias = router.db_for_read(Region)
-    statement = kept(_COUNTY_STATEMENTS, alias,
-                     lambda: Statement.of(county_choices().using(alias).values_list("code", "name")))
-    return [("", "—")] + [(code, f"{name} ({code})") for code, name in statement.rows()]
-
-
 class OverviewFilterForm(ChoicesOnce, forms.Form):
     q = forms.CharField(label=_("Search"), required=False)
-    county = forms.ChoiceField(label=_("County"), required=False, choices=overview_county_options)
+    county = forms.ChoiceField(label=_("County"), required=False, choices=county_options)
     closed = forms.BooleanField(label=_("Closed management only"), required=False)
 
 

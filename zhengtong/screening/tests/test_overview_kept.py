@@ -112,19 +112,6 @@ def test_the_filter_fields_are_the_forms_for_each_language_and_value(world):
     assert len(shown) == 10  # each language and value its own
 
 
-def test_the_overviews_counties_are_the_registrys_and_new_ones_are_read(world):
-    from zhengtong.registry.forms import county_options
-    from zhengtong.registry.models import Region
-    from zhengtong.registry.selectors import CITY_CODE
-    from zhengtong.screening.forms import overview_county_options
-
-    assert overview_county_options() == county_options()
-    city = Region.objects.get(code=CITY_CODE)
-    Region.objects.create(code="430499", name="新区", level=Region.objects.filter(parent=city).first().level,
-                          parent=city)
-    assert overview_county_options() == county_options() and ("430499", "新区 (430499)") in county_options()
-
-
 def test_a_new_disinfection_interval_is_read_at_once(world):
     from zhengtong.registry.models import Site
 
