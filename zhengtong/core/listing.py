@@ -41,7 +41,7 @@ from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext as _
 
 from zhengtong.core import prepared
-from zhengtong.core.cleaners import SEARCH_MAX_CHARS, SEARCH_MAX_WORDS, filter_text, search_cut
+from zhengtong.core.cleaners import SEARCH_MAX_CHARS, SEARCH_MAX_WORDS, filter_text, search_cut, search_words
 from zhengtong.core.compiled import kept
 from zhengtong.core.exports import write_xlsx
 
@@ -150,7 +150,7 @@ class Listing:
     headers: list[Header]
     sort: str  # the order in force, as ?sort= writes it ("name", "-created")
     sort_ignored: bool  # the request asked for an order this list does not have
-    query: QueryDict  # the request's parameters without the page (the pager's links add it)
+    query: QueryDict  # the request's parameters without the page (the pager's links add it); a cut search's words
     sort_query: QueryDict  # ... and without the sort (the headers' links add it)
     rows: Any  # every row, filtered and sorted (what the export writes)
     search_cut: bool = False  # the search box held more than a search reads (core.cleaners.search_words)
@@ -503,6 +503,9 @@ def listing(request: HttpRequest, rows: Any, columns: Sequence[Column], *, defau
     query.pop(PAGE_PARAM, None)
     if ignored:
         query.pop(SORT_PARAM, None)
+    cut = search_cut(request.GET.get("q"))
+    if cut:  # the links carry the words searched, not the whole paste (a 1,000-character one, 3 kB a link)
+        query["q"] = " ".join(search_words(request.GET.get("q")))
     sort_query = query.copy()
     sort_query.pop(SORT_PARAM, None)
     current, desc = _column(columns, sort)
@@ -522,7 +525,7 @@ def listing(request: HttpRequest, rows: Any, columns: Sequence[Column], *, defau
     if isinstance(ordered, SortedStatements):
         ordered = ordered.lazy()
     return Listing(page=page, headers=headers, sort=sort, sort_ignored=ignored, query=query, sort_query=sort_query,
-                   rows=ordered, search_cut=search_cut(request.GET.get("q")))
+                   rows=ordered, search_cut=cut)
 
 
 def export_rows(request: HttpRequest, rows: Any, columns: Sequence[Column], *, default: str,

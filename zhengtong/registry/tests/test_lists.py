@@ -185,6 +185,22 @@ def test_a_long_search_is_cut_and_said(client, world, name):
     assert 'data-testid="search-cut"' in response.content.decode()
     short = client.get(reverse(name), {"q": "衡南"})
     assert not short.context["listing"].search_cut
+    # The sort and page links carry the words searched, not the whole paste: following one searches the same.
+    from urllib.parse import urlencode
+
+    from zhengtong.core.cleaners import search_words
+
+    listing = response.context["listing"]
+    assert listing.query["q"] == " ".join(search_words(LONG)) and len(listing.query["q"]) < 100
+    html = response.content.decode()
+    # only the language switch returns to the page as it was asked for (its "next")
+    typed = urlencode({"q": LONG})
+    assert html.count(typed) == 1 and f'name="next" value="{reverse(name)}?{typed}' in html
+    link = next(h.url for h in listing.headers if h.url)
+    assert link.startswith("?" + urlencode({"q": " ".join(search_words(LONG))}) + "&sort=")
+    again = client.get(reverse(name) + link)
+    assert again.status_code == 200 and not again.context["listing"].search_cut
+    assert again.context["listing"].page.total == listing.page.total
 
 
 def test_a_long_search_reads_its_first_words(client, world, django_assert_max_num_queries):
