@@ -108,12 +108,21 @@ def test_the_same_choices_with_another_safe_label_are_other_options():
 
 
 def test_a_cells_text_is_escaped_as_the_template_escapes_it_and_stays_safe():
+    from datetime import date
+    from decimal import Decimal
+
     from django.utils.html import conditional_escape
     from django.utils.safestring import SafeString, mark_safe
+    from django.utils.translation import gettext_lazy
 
     from zhengtong.core.rows import text
 
-    for value in ['<a href="x">&\'', "", "张三 一监区", 7, 3.5, None, mark_safe("<b>kept</b>"), True]:
+    class Thing:
+        def __str__(self) -> str:
+            return "4411 <塑料>"
+
+    for value in ['<a href="x">&\'', "", "张三 一监区", 7, 3.5, None, mark_safe("<b>kept</b>"), True,
+                  Thing(), gettext_lazy("Name"), Decimal("1.50"), date(2020, 2, 5), SafeString("a&amp;b")]:
         expected = conditional_escape("" if value is None else value)
         assert text(value) == expected, value
         if not isinstance(value, int | float):
