@@ -138,6 +138,9 @@ def person_list(*, user, filters: dict[str, Any] | None = None) -> QuerySet[Pers
     if sql is None:  # the scope sees nobody: no statement, the same columns
         return Person.objects.none().annotate(is_former=Value(False, BooleanField()),
                                               left_on=Value(None, DateField())).order_by("name", "id")
+    # The kept fragments name the outer table ("registry_person"."id") as raw SQL, which Django never renames:
+    # this queryset is a list's own (the page, the export, the API, its counts), never a subquery of another
+    # (``pk__in=person_list(...)`` would alias the table and the scope would read the outer query's rows).
     qs = Person.objects.all() if sql.scope is None else Person.objects.filter(sql.scope.expression(BooleanField(), {}))
     q = _query_text(filters)
     if q:

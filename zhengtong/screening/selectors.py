@@ -469,12 +469,13 @@ _SITE_UNIT, _SITE_COUNTY = Site._meta.get_field("unit"), Site._meta.get_field("c
 
 def overview_times(now: datetime, hours: Sequence[int]) -> dict[str, Any]:
     """Every time and day ``with_figures`` and ``site_overview`` take, made from ``now`` as they make them:
-    now, midnight, the start of the longest stay, today, and now less each disinfection interval (one that
-    equals the longest stay is that time already)."""
+    now, midnight, the start of the longest stay, today, and now less each disinfection interval (an
+    interval of 0 hours is now, one that equals the longest stay is that time: those markers already; the
+    keys depend on the intervals alone, never on the time, so that the markers and the values match)."""
     times: dict[str, Any] = {"now": now, "start": day_start(now), "inside": inside_since(now),
                              "day": timezone.localdate(now)}
     for h in hours:
-        if h != settings.MAX_STAY_HOURS:
+        if h not in (0, settings.MAX_STAY_HOURS):
             times[f"less {h}h"] = now - timedelta(hours=h)
     return times
 
@@ -499,7 +500,7 @@ def site_overview_rows(*, user, filters: dict | None = None, now: datetime | Non
     filters = filters or {}
     hours = disinfection_intervals()
     key = (router.db_for_read(Site), scopes.scope_key(user), user.pk, tuple(search_words(filters.get("q"))),
-           filter_text(filters.get("county")), bool(filters.get("closed")), hours)
+           filter_text(filters.get("county")), bool(filters.get("closed")), hours, settings.MAX_STAY_HOURS)
     markers, values = overview_times(_NOW, hours), overview_times(now or timezone.now(), hours)
 
     def queryset(times: dict[str, Any]) -> QuerySet[Site]:

@@ -119,3 +119,20 @@ def test_a_new_disinfection_interval_is_read_at_once(world):
     assert before == tuple(sorted(set(Site.objects.values_list("disinfection_interval_hours", flat=True))))
     Site.objects.filter(pk=world.site_b.pk).update(disinfection_interval_hours=77)
     assert 77 in selectors.disinfection_intervals() and 77 not in before
+
+
+def test_an_interval_of_no_hours_or_of_the_longest_stay_is_read_as_the_querysets(world, settings):
+    """An interval of 0 hours makes "now less the interval" now itself, one of the longest stay makes it
+    the start of the longest stay: the same markers (the overview failed for everyone on a site with 0)."""
+    from zhengtong.registry.models import Site
+
+    busy(world)
+    Site.objects.filter(pk=world.site_a.pk).update(disinfection_interval_hours=0)
+    Site.objects.filter(pk=world.site_b.pk).update(disinfection_interval_hours=settings.MAX_STAY_HOURS)
+    now = timezone.now()
+    for user in world.users.values():
+        for at in (now, now + timedelta(days=1)):
+            kept = [shown(s) for s in paginate(selectors.site_overview_rows(user=user, now=at), number=1, size=50)]
+            expected = [shown(s) for s in selectors.with_figures(
+                selectors.site_overview(user=user, day=timezone.localdate(at)), user=user, now=at)]
+            assert kept == expected, (user.username, at)
