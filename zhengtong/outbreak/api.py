@@ -15,10 +15,11 @@ People are named by their registry id (``person_id``, as /api/people); a county 
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Annotated, Any, Literal, TypeAlias
 
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import paginate
+from ninja.renderers import JSONRenderer
 
 from zhengtong.core.access import Kind, Subject, record_view
 from zhengtong.core.errors import DomainError
@@ -262,9 +263,27 @@ def case_contacts(request, case_id: Id, params: Query[TraceParams]):
     record_view(request, kind=Kind.TRACE, subject=Subject.of(case),
                 detail=f"lookback_days={read.lookback_days}; min_overlap_minutes={read.min_overlap_minutes}; "
                        f"degree={read.degree}")
+    return trace_response(request, trace_body(case, read, result))
+
+
+def trace_body(case: Case, read: tracing.Params, result: tracing.TraceResult) -> dict[str, Any]:
+    """The trace's answer as ``TraceOut`` gives it: its fields in the schema's order, each value of its
+    type already (a test checks that validating it through ``TraceOut`` changes nothing)."""
     return {"case_id": case.pk, "window_start": result.start, "window_end": result.end,
             "lookback_days": read.lookback_days, "min_overlap_minutes": read.min_overlap_minutes,
             "degree": read.degree, "contacts": [_contact(c) for c in result.contacts]}
+
+
+_RENDERER = JSONRenderer()
+
+
+def trace_response(request, body: dict[str, Any]) -> HttpResponse:
+    """The trace's answer written as the API writes its answers (ninja's JSON renderer, its content type)
+    without validating it through ``TraceOut`` again: built from the trace's typed results, it is
+    already what the schema says (the same bytes as the API's validated answer, tested), and a trace of
+    60 contacts spent ~0.3 ms in the validation and its model dump (issue 18's API goal)."""
+    return HttpResponse(_RENDERER.render(request, body, response_status=200),
+                        content_type=f"{_RENDERER.media_type}; charset={_RENDERER.charset}")
 
 
 # Isolation orders ----------------------------------------------------------------------------

@@ -227,3 +227,34 @@ def test_the_api_and_the_service_agree_on_the_state_table(world):
     for action in ("exclude", "correct", "confirm", "recover"):
         assert api.post(f"/outbreak/cases/{case.pk}/moves", {"action": action, "reason": "x"}).status_code == 201
     assert_error(api.post(f"/outbreak/cases/{case.pk}/moves", {"action": "die", "reason": "x"}), 409)
+
+
+def test_the_trace_answer_written_without_validation_is_what_its_schema_writes(scenario):  # noqa: F811
+    """case_contacts writes its dict with the API's renderer, skipping TraceOut's validation: the bytes must
+    be those the validated answer gives, for the first and the second degree (places, no area, via)."""
+    import json
+
+    from django.test import RequestFactory
+    from ninja.responses import NinjaJSONEncoder
+
+    from zhengtong.api.api import api
+    from zhengtong.outbreak import tracing
+    from zhengtong.outbreak.api import TraceOut, trace_body, trace_response
+
+    world, case, _p, _sites = scenario
+    for asked in ({}, {"degree": 2, "min_overlap_minutes": 30}):
+        read = tracing.params_read({"degree": 1, "min_overlap_minutes": 15, "lookback_days": 2, **asked})
+        result = tracing.case_trace(user=world.users[COUNTY], case=case, params=read)
+        body = trace_body(case, read, result)
+        assert body["contacts"] and any(c["sites"] for c in body["contacts"])
+        written = json.dumps(body, cls=NinjaJSONEncoder)
+        assert written == json.dumps(TraceOut.model_validate(body).model_dump(), cls=NinjaJSONEncoder)
+        # and as the API writes a validated answer: its renderer, its content type
+        request = RequestFactory().get("/")
+        ours = trace_response(request, body)
+        theirs = api.create_response(request, TraceOut.model_validate(body).model_dump(), status=200)
+        assert (ours.content, ours["Content-Type"]) == (theirs.content, theirs["Content-Type"])
+    assert any(c["via_person_id"] for c in body["contacts"])
+    response = as_(world, COUNTY).get(f"/outbreak/cases/{case.pk}/contacts")
+    assert response["Content-Type"] == "application/json; charset=utf-8"
+    assert list(response.json()) == list(TraceOut.model_fields)
