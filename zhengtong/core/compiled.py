@@ -42,12 +42,19 @@ def compile_once(qs: QuerySet, marker: Any) -> Compiled:
 def rows(statement: Compiled, value: Any) -> list[list]:
     """The statement's rows with ``value`` for its marker, each a list of converted values (prepared
     by PostgreSQL once per connection where ``core.prepared`` is turned on)."""
-    connection = connections[statement.alias]
     params = list(statement.params)
     params[statement.position] = value
-    out = [list(row) for row in prepared.fetchall(statement.sql, params, statement.alias)]
+    return converted_rows(statement.alias, statement.sql, params, statement.converters)
+
+
+def converted_rows(alias: str, sql: str, params: list, converters: tuple) -> list[list]:
+    """A statement's rows (prepared by PostgreSQL once per connection where ``core.prepared`` is turned on),
+    each a list of values converted by ``converters`` ((column, functions, expression), as a compiler's
+    ``get_converters`` gives them) as the ORM converts them."""
+    connection = connections[alias]
+    out = [list(row) for row in prepared.fetchall(sql, params, alias)]
     for row in out:
-        for column, functions, expression in statement.converters:
+        for column, functions, expression in converters:
             for function in functions:
                 row[column] = function(row[column], expression, connection)
     return out

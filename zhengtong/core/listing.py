@@ -40,9 +40,8 @@ from django.utils import timezone
 from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext as _
 
-from zhengtong.core import prepared
 from zhengtong.core.cleaners import SEARCH_MAX_CHARS, SEARCH_MAX_WORDS, filter_text, search_cut, search_words
-from zhengtong.core.compiled import kept
+from zhengtong.core.compiled import converted_rows, kept
 from zhengtong.core.exports import write_xlsx
 
 SORT_PARAM = "sort"
@@ -219,12 +218,7 @@ class Statement:
             value = (values or {})[name]
             params[position] = (connection.ops.adapt_datetimefield_value(value) if adapt == "datetime"
                                 else connection.ops.adapt_datefield_value(value) if adapt == "date" else value)
-        out = [list(row) for row in prepared.fetchall(self.sql, params, self.alias)]
-        for row in out:
-            for column, functions, expression in self.converters:
-                for function in functions:
-                    row[column] = function(row[column], expression, connection)
-        return out
+        return converted_rows(self.alias, self.sql, params, self.converters)
 
 
 def _forms(connection: Any, marker: Any) -> list[tuple[str, Any]]:
