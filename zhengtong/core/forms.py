@@ -245,6 +245,7 @@ def _attributes(field: forms.BoundField, widget: forms.Widget) -> dict[str, Any]
 
 def _written_select(name: str, attrs: dict[str, Any], choices: Any, chosen: list[str]) -> str:
     """select.html with its options: the first option whose value is among ``chosen`` selected."""
+    choices = list(choices)  # read once: the key and the kept options come from the same choices
     try:
         key = tuple([(value, value.__class__, text := str(label), text.__class__, label.__class__)
                      for value, label in choices])

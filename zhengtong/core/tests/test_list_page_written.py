@@ -107,6 +107,30 @@ def test_the_same_choices_with_another_safe_label_are_other_options():
     assert "&lt;i&gt;" in labelled_fields(Plain()) and "<i>x</i>" in labelled_fields(Safe())
 
 
+def test_choices_that_change_at_each_read_are_written_as_read_once():
+    """A select's options are kept under a key made from its choices: both from one read of them, or choices
+    read anew each time (a callable's) keep one read's options under another read's key, and a later form
+    with the first read's choices shows the second's."""
+    import uuid
+
+    tag = uuid.uuid4().hex  # values no other test's form holds (the options are kept per process)
+    reads = iter(range(1000))
+
+    class Moving(forms.Form):
+        a = forms.ChoiceField(required=False, choices=lambda: [("", "—"), (f"{tag}-{next(reads)}", "区")])
+
+    def fixed(n: int) -> str:
+        class Fixed(forms.Form):
+            a = forms.ChoiceField(required=False, choices=[("", "—"), (f"{tag}-{n}", "区")])
+
+        return labelled_fields(Fixed())
+
+    moving = labelled_fields(Moving())
+    for n in range(3):
+        assert f'value="{tag}-{n}"' in fixed(n)
+    assert moving == fixed(int(moving.split(f'value="{tag}-', 1)[1].split('"', 1)[0]))
+
+
 def test_a_cells_text_is_escaped_as_the_template_escapes_it_and_stays_safe():
     from datetime import date
     from decimal import Decimal
